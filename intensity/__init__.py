@@ -1,0 +1,34 @@
+"""intensity: daily combat-intensity counts from the Ukrainian General Staff.
+
+Load the counts into pandas, model their weekly and annual seasonality, find trend breaks
+and anomalies, and draw publication figures. The figures are claims by one party to the
+war and are not independently verified.
+"""
+
+from __future__ import annotations
+
+from .exceptions import (
+    DataFormatError,
+    FetchError,
+    InsufficientDataError,
+    IntensityError,
+    ParameterError,
+    SeriesValidationError,
+)
+from .io import quality_events, read_counts, read_losses, validate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "read_counts",
+    "read_losses",
+    "validate",
+    "quality_events",
+    "IntensityError",
+    "DataFormatError",
+    "SeriesValidationError",
+    "InsufficientDataError",
+    "ParameterError",
+    "FetchError",
+]

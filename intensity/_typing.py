@@ -1,0 +1,23 @@
+"""Shared ``Literal`` option types."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Transform = Literal["log1p", "sqrt", "none"]
+BreakModel = Literal["negbin", "poisson", "normal", "normal_meanvar", "linear_trend"]
+PenaltyName = Literal["mbic", "bic", "aic"]
+ProfileBy = Literal["weekday", "month"]
+Corrections = Literal["mask", "keep"]
+QualityKind = Literal[
+    "duplicate",
+    "gap",
+    "stall",
+    "catch_up",
+    "negative",
+    "correction",
+    "non_integer",
+    "impossible",
+    "series_start",
+    "definition_change",
+]

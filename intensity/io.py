@@ -1,0 +1,669 @@
+"""Loading and validation of daily count data.
+
+The canonical object is a *daily count series*: a ``pd.Series`` named after its metric with
+a ``DatetimeIndex`` of ``freq='D'``, one value per calendar day, missing days as NaN (never
+silently 0) and non-negative values. Several metrics form a DataFrame on the same index.
+
+Readers attach what they learned about the data's quality to ``DataFrame.attrs['quality']``
+(a list of records with keys ``date, metric, kind, detail, value``; plain Python objects,
+because pandas compares ``attrs`` when it combines frames); :func:`quality_events` turns it
+into a DataFrame and :func:`validate` merges it into its report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._typing import Corrections
+from ._validation import check_choice
+from .exceptions import DataFormatError, SeriesValidationError
+
+__all__ = [
+    "read_counts",
+    "read_losses",
+    "validate",
+    "quality_events",
+    "QUALITY_COLUMNS",
+    "LOSS_MERGES",
+]
+
+QUALITY_COLUMNS = ["date", "metric", "kind", "detail", "value"]
+
+#: Columns of the loss tables that were merged upstream: the new column's cumulative value
+#: before it existed is the sum of the old ones (checked to be continuous on the real data).
+LOSS_MERGES: dict[str, tuple[str, ...]] = {
+    "vehicles and fuel tanks": ("military auto", "fuel tank"),
+}
+#: Columns that replaced another with a different definition (no continuity: a new series).
+LOSS_REDEFINITIONS: dict[str, str] = {"cruise missiles": "mobile SRBM system"}
+#: Text / bookkeeping columns of the loss tables that are not cumulative counts.
+_LOSS_NON_METRICS = {"day", "personnel*", "greatest losses direction"}
+_LOSS_FILE_STEMS = ("russia_losses_personnel", "russia_losses_equipment")
+#: Side tables of the same dataset that are not daily series (the author's corrections, and
+#: Oryx's photo-verified losses by model); ``intensity build`` skips them.
+LOSS_SIDE_FILES = ("russia_losses_equipment_correction", "russia_losses_equipment_oryx")
+
+# A metric is "high-rate" on a day when the centred 29-day median of its increments is at
+# least this: a zero increment on such a day is a stalled table, not a day without losses.
+_STALL_MIN_MEDIAN = 10.0
+# "Impossible" outlier: more than this many times the centred 29-day median (median >= 5).
+_IMPOSSIBLE_RATIO = 8.0
+_MAX_BYTES = 200 * 1024 * 1024
+
+
+def _quality_frame(rows: Iterable[dict[str, object]]) -> pd.DataFrame:
+    df = pd.DataFrame(list(rows), columns=QUALITY_COLUMNS)
+    if len(df):
+        df["date"] = pd.to_datetime(df["date"])
+        df = df.sort_values(["date", "metric", "kind"], kind="stable").reset_index(drop=True)
+    else:
+        df["date"] = pd.to_datetime(df["date"])
+    df["value"] = pd.to_numeric(df["value"], errors="coerce").astype(float)
+    return df
+
+
+def _quality_records(df: pd.DataFrame) -> list[dict[str, object]]:
+    """DataFrame of findings → list of plain records for ``attrs`` (dates as ISO strings)."""
+    values = df["value"].to_numpy(dtype=float)
+    return [
+        {
+            "date": d,
+            "metric": m,
+            "kind": k,
+            "detail": t,
+            "value": None if np.isnan(v) else float(v),
+        }
+        for d, m, k, t, v in zip(
+            df["date"].dt.strftime("%Y-%m-%d"),
+            df["metric"].astype(str),
+            df["kind"].astype(str),
+            df["detail"].astype(str),
+            values,
+            strict=True,
+        )
+    ]
+
+
+def quality_events(obj: pd.Series | pd.DataFrame) -> pd.DataFrame:
+    """The quality findings a reader attached to *obj* (empty when there are none).
+
+    Examples
+    --------
+    >>> import pandas as pd, intensity
+    >>> intensity.quality_events(pd.Series(dtype=float)).columns.tolist()
+    ['date', 'metric', 'kind', 'detail', 'value']
+    """
+    recs = obj.attrs.get("quality", []) if hasattr(obj, "attrs") else []
+    return _quality_frame(recs if isinstance(recs, list) else [])
+
+
+# --------------------------------------------------------------------------- raw tables
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DataFormatError(f"{path}: cannot be read ({exc.strerror})") from None
+    if size == 0:
+        raise DataFormatError(f"{path}: file is empty")
+    if size > _MAX_BYTES:
+        raise DataFormatError(f"{path}: file is larger than {_MAX_BYTES} bytes")
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise DataFormatError(f"{path}: binary content (NUL bytes); expected CSV or JSON text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+
+
+def _raw_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or JSON file into a DataFrame with a parsed ``date`` column (not deduplicated)."""
+    text = _read_text(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json", ".txt"):
+        raise DataFormatError(f"{path}: unsupported file type {suffix!r}; expected .csv or .json")
+    try:
+        if suffix == ".json":
+            obj = json.loads(text)
+            if isinstance(obj, dict):
+                # {"records": [...]} or {"data": [...]} or a column-oriented dict
+                for key in ("records", "data", "rows"):
+                    if isinstance(obj.get(key), list):
+                        obj = obj[key]
+                        break
+            if isinstance(obj, list):
+                if not all(isinstance(r, dict) for r in obj):
+                    raise DataFormatError(f"{path}: JSON must be a list of objects (records)")
+                df = pd.DataFrame.from_records(obj)
+            elif isinstance(obj, dict) and all(isinstance(v, list) for v in obj.values()):
+                lengths = {len(v) for v in obj.values()}
+                if len(lengths) > 1:
+                    raise DataFormatError(f"{path}: JSON columns have different lengths")
+                df = pd.DataFrame(obj)
+            else:
+                raise DataFormatError(
+                    f"{path}: JSON must be a list of records or a dict of columns"
+                )
+        else:
+            from io import StringIO
+
+            header = text.split("\n", 1)[0]
+            sep = max((",", ";", "\t"), key=lambda c: (header.count(c), c == ","))
+            df = pd.read_csv(StringIO(text), sep=sep, dtype=str, skip_blank_lines=True)
+    except DataFormatError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure becomes our error
+        raise DataFormatError(f"{path}: cannot be parsed as {suffix[1:].upper()} ({exc})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise DataFormatError(f"{path}: no rows")
+    if "date" not in df.columns:
+        raise DataFormatError(f"{path}: no 'date' column (columns found: {list(df.columns)[:8]})")
+    dates = pd.to_datetime(df["date"].astype(str).str.strip(), errors="coerce", format="mixed")
+    if dates.isna().any():
+        bad = df.loc[dates.isna(), "date"].iloc[0]
+        raise DataFormatError(
+            f"{path}: unparseable date {bad!r} in row {int(dates.isna().argmax())}"
+        )
+    if dates.dt.tz is not None:
+        dates = dates.dt.tz_localize(None)
+    timed = dates != dates.dt.normalize()
+    if timed.any():
+        raise DataFormatError(
+            f"{path}: dates must be calendar days, got a time of day in {dates[timed].iloc[0]}"
+        )
+    lo, hi = pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31")
+    out_of_range = (dates < lo) | (dates > hi)
+    if out_of_range.any():
+        bad = df.loc[out_of_range, "date"].iloc[0]
+        raise DataFormatError(f"{path}: dates must lie between 1800 and 2200, got {bad!r}")
+    df = df.copy()
+    df["date"] = dates.dt.as_unit("ns")
+    return df
+
+
+def _to_numeric(df: pd.DataFrame, cols: list[str], path: Path) -> pd.DataFrame:
+    out = {}
+    for c in cols:
+        col = df[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            col = (
+                col.astype(str)
+                .str.replace("\u202f", "", regex=False)
+                .str.replace("\u00a0", "", regex=False)
+                .str.strip()
+            )
+            col = col.where(~col.isin(["", "nan", "None", "<NA>"]))
+        num = pd.to_numeric(col, errors="coerce")
+        bad = num.isna() & col.notna()
+        if bad.any():
+            raise DataFormatError(
+                f"{path}: column {c!r} must be numeric, got {col[bad].iloc[0]!r} "
+                f"on {df.loc[bad, 'date'].iloc[0]:%Y-%m-%d}"
+            )
+        out[c] = num.astype(float)
+    res = pd.DataFrame(out, index=df.index)
+    res.insert(0, "date", df["date"])
+    return res
+
+
+def _daily_index(dates: pd.Series) -> pd.DatetimeIndex:
+    return pd.date_range(dates.min(), dates.max(), freq="D", name="date")
+
+
+def _resolve_duplicates(df: pd.DataFrame, keys: list[str], path: Path) -> pd.DataFrame:
+    dup = df.duplicated(keys, keep=False)
+    if not dup.any():
+        return df
+    d = df[dup]
+    conflicting = d.drop_duplicates().duplicated(keys, keep=False)
+    if conflicting.any():
+        first = d.drop_duplicates()[conflicting].iloc[0]
+        raise DataFormatError(
+            f"{path}: conflicting duplicate rows for {', '.join(f'{k}={first[k]}' for k in keys)}"
+            " (one value per day and metric is required)"
+        )
+    return df.drop_duplicates(keys)
+
+
+def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a tidy file of daily counts.
+
+    Two layouts are accepted (CSV or JSON records):
+
+    * **wide**: a ``date`` column and one numeric column per metric;
+    * **long**: columns ``date, metric, value`` and optionally ``direction``. Rows with a
+      direction become columns named ``"metric/direction"``.
+
+    Parameters
+    ----------
+    path
+        The file to read.
+
+    Returns
+    -------
+    pd.DataFrame
+        One column per metric on a complete daily ``DatetimeIndex`` (``freq='D'``) named
+        ``date``; days absent from the file are NaN. Exact duplicate rows are dropped
+        (and reported in ``attrs['quality']``); conflicting duplicates raise.
+
+    Raises
+    ------
+    DataFormatError
+        Empty file, no ``date`` column, unparseable dates or values, binary content.
+
+    Examples
+    --------
+    >>> import intensity, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = p.write_text("date,engagements\\n2024-12-13,190\\n2024-12-15,201\\n")
+    >>> intensity.read_counts(p)["engagements"].tolist()
+    [190.0, nan, 201.0]
+    """
+    p = Path(path)
+    df = _raw_table(p)
+    quality: list[dict[str, object]] = []
+    if {"metric", "value"} <= set(df.columns):
+        if "direction" not in df.columns:
+            df["direction"] = ""
+        df["direction"] = df["direction"].fillna("").astype(str).str.strip()
+        df.loc[df["direction"].isin(["nan", "None"]), "direction"] = ""
+        df["metric"] = df["metric"].astype(str).str.strip()
+        if (df["metric"] == "").any():
+            raise DataFormatError(f"{p}: empty metric name in long layout")
+        num = _to_numeric(df, ["value"], p)
+        df = df.assign(value=num["value"])
+        before = len(df)
+        df = _resolve_duplicates(df, ["date", "metric", "direction"], p)
+        if len(df) < before:
+            quality.append(
+                {
+                    "date": df["date"].min(),
+                    "metric": "*",
+                    "kind": "duplicate",
+                    "detail": f"{before - len(df)} exact duplicate rows dropped",
+                    "value": before - len(df),
+                }
+            )
+        col = df["metric"].where(df["direction"] == "", df["metric"] + "/" + df["direction"])
+        wide = df.assign(column=col).pivot(index="date", columns="column", values="value")
+        wide.columns.name = None
+    else:
+        metrics = [c for c in df.columns if c != "date"]
+        if not metrics:
+            raise DataFormatError(f"{p}: no metric columns besides 'date'")
+        num = _to_numeric(df, metrics, p)
+        before = len(num)
+        num = _resolve_duplicates(num, ["date"], p)
+        if len(num) < before:
+            quality.append(
+                {
+                    "date": num["date"].min(),
+                    "metric": "*",
+                    "kind": "duplicate",
+                    "detail": f"{before - len(num)} exact duplicate rows dropped",
+                    "value": before - len(num),
+                }
+            )
+        wide = num.set_index("date")
+    days = _daily_index(wide.index.to_series())
+    wide = wide.sort_index().reindex(days)
+    wide.index = days
+    wide.attrs["quality"] = _quality_records(_quality_frame(quality))
+    wide.attrs["source"] = [p.name]
+    return wide
+
+
+# --------------------------------------------------------------------------- losses
+def _loss_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files: list[Path] = []
+        for stem in _LOSS_FILE_STEMS:
+            for ext in (".json", ".csv"):
+                f = path / f"{stem}{ext}"
+                if f.exists():
+                    files.append(f)
+                    break
+        if not files:
+            expected = ", ".join(s + ".json" for s in _LOSS_FILE_STEMS)
+            raise DataFormatError(
+                f"{path}: no loss tables found; expected {expected}"
+                " (or .csv) as in the 2022-Ukraine-Russia-War-Dataset"
+            )
+        return files
+    if not path.exists():
+        raise DataFormatError(f"{path}: no such file or folder")
+    return [path]
+
+
+def _cumulative_table(files: list[Path]) -> pd.DataFrame:
+    frames = []
+    for f in files:
+        df = _raw_table(f)
+        metrics = [c for c in df.columns if c != "date" and c not in _LOSS_NON_METRICS]
+        if not metrics:
+            raise DataFormatError(f"{f}: no cumulative count columns besides 'date'")
+        num = _to_numeric(df, metrics, f)
+        num = _resolve_duplicates(num, ["date"], f)
+        num = num.set_index("date").sort_index()
+        frames.append(num)
+    table = pd.concat(frames, axis=1, join="outer")
+    if table.columns.has_duplicates:
+        dup = table.columns[table.columns.duplicated()][0]
+        raise DataFormatError(f"metric {dup!r} appears in more than one loss file")
+    return table
+
+
+def _event(date: Any, metric: str, kind: str, detail: str, value: Any) -> dict[str, object]:
+    return {"date": date, "metric": metric, "kind": kind, "detail": detail, "value": value}
+
+
+def _rolling_median(x: pd.Series) -> pd.Series:
+    return x.rolling(29, center=True, min_periods=7).median()
+
+
+def read_losses(path: str | os.PathLike[str], *, corrections: Corrections = "mask") -> pd.DataFrame:
+    """Read the General Staff's cumulative loss tables and return **daily increments**.
+
+    The input is the format of the public *2022-Ukraine-Russia-War-Dataset*
+    (``russia_losses_personnel.json`` and ``russia_losses_equipment.json``, or CSV): a
+    folder holding them, or one such file.
+
+    What the real tables contain, and what is done with it:
+
+    * **first row / new columns**: the first value of a metric is cumulative since
+      2022-02-24, so its increment is unknown: NaN, reported as ``series_start``;
+    * **merged columns** (:data:`LOSS_MERGES`, e.g. ``military auto`` + ``fuel tank`` →
+      ``vehicles and fuel tanks`` on 2022-05-01): the new column is extended backwards with
+      the sum of the old ones, so the series is continuous; reported as ``definition_change``;
+    * **stalls**: days on which the cumulative total did not move although the metric
+      normally moves every day (its centred 29-day median increment is at least 10), or on
+      which the whole table did not move, are a missing report, not a day of zero losses:
+      NaN, reported as ``stall``;
+    * **catch-ups**: the first reported day after a stall or gap **keeps the whole amount**
+      on its own date and is reported as ``catch_up`` with the number of days it covers
+      (``value``). Nothing is lost: the non-missing increments of each metric sum to its
+      last cumulative value minus its first (minus masked corrections, see below);
+    * **negative increments** (corrections of earlier over-counts): reported as
+      ``correction`` with the amount; with ``corrections='mask'`` (default) the day becomes
+      NaN, so the series stays a non-negative count; with ``'keep'`` the negative value stays.
+
+    Parameters
+    ----------
+    path
+        A folder with the loss tables, or one table (JSON records or CSV with ``date``).
+    corrections
+        ``'mask'`` or ``'keep'``: what to do with negative increments.
+
+    Returns
+    -------
+    pd.DataFrame
+        Daily increments, one column per metric, complete daily index (``freq='D'``) from
+        the first to the last date. ``attrs['quality']`` lists every event above;
+        ``attrs['source']`` the files read.
+
+    Examples
+    --------
+    >>> import intensity, tempfile, pathlib, json
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> rows = [{"date": f"2022-03-0{i}", "personnel": v} for i, v in
+    ...         enumerate([5000, 6000, 6000, 8100, 9000], start=1)]
+    >>> _ = (d / "russia_losses_personnel.json").write_text(json.dumps(rows))
+    >>> intensity.read_losses(d)["personnel"].tolist()
+    [nan, 1000.0, nan, 2100.0, 900.0]
+    """
+    check_choice("corrections", corrections, ("mask", "keep"))
+    p = Path(path)
+    files = _loss_files(p)
+    cum = _cumulative_table(files)
+    index = _daily_index(cum.index.to_series())
+    cum = cum.reindex(index)
+    events: list[dict[str, object]] = []
+
+    for new, olds in LOSS_MERGES.items():
+        if new in cum.columns and all(o in cum.columns for o in olds):
+            before = cum[new].isna() & cum[list(olds)].notna().all(axis=1)
+            if before.any():
+                cum.loc[before, new] = cum.loc[before, list(olds)].sum(axis=1)
+                switch = cum.index[before][-1] + pd.Timedelta(days=1)
+                events.append(
+                    _event(
+                        switch,
+                        new,
+                        "definition_change",
+                        f"before {switch:%Y-%m-%d} the sum of {' + '.join(olds)}",
+                        np.nan,
+                    )
+                )
+            cum = cum.drop(columns=list(olds))
+    for new, old in LOSS_REDEFINITIONS.items():
+        if new in cum.columns and old in cum.columns:
+            start = cum[new].first_valid_index()
+            events.append(
+                _event(
+                    start,
+                    new,
+                    "definition_change",
+                    f"replaces {old!r} (not continuous with it: a new series)",
+                    np.nan,
+                )
+            )
+
+    # whole-table stalls: every metric present on both days unchanged
+    d_all = cum.diff()
+    both = cum.notna() & cum.shift(1).notna()
+    moved = (d_all.abs() > 0) & both
+    table_stall = both.any(axis=1) & ~moved.any(axis=1)
+    table_stall.iloc[0] = False
+
+    out: dict[str, pd.Series] = {}
+    for metric in cum.columns:
+        c = cum[metric]
+        if c.notna().sum() == 0:
+            continue
+        obs = c.dropna()
+        raw_inc = obs.diff()
+        med = _rolling_median(raw_inc.reindex(index)).reindex(obs.index)
+        stall = ((raw_inc == 0) & (med >= _STALL_MIN_MEDIAN)) | (
+            table_stall.reindex(obs.index) & (raw_inc == 0)
+        )
+        stall.iloc[0] = False
+        for day in obs.index[stall.to_numpy()]:
+            events.append(_event(day, metric, "stall", "cumulative total did not move", 0.0))
+        kept = obs[~stall.to_numpy()]
+        inc = kept.diff()
+        first = kept.index[0]
+        events.append(
+            _event(
+                first,
+                metric,
+                "series_start",
+                f"first value {kept.iloc[0]:g} is cumulative since the start of the table",
+                kept.iloc[0],
+            )
+        )
+        days_covered = pd.Series(kept.index, index=kept.index).diff().dt.days
+        for day in kept.index[(days_covered > 1).to_numpy()]:
+            n = int(days_covered[day])
+            events.append(
+                _event(
+                    day,
+                    metric,
+                    "catch_up",
+                    f"increment {inc[day]:g} covers {n} days ({n - 1} without a report)",
+                    n,
+                )
+            )
+        neg = inc < 0
+        for day in inc.index[neg.to_numpy()]:
+            events.append(
+                _event(
+                    day,
+                    metric,
+                    "correction",
+                    f"negative increment {inc[day]:g} (correction of earlier counts)"
+                    + ("; masked" if corrections == "mask" else "; kept"),
+                    inc[day],
+                )
+            )
+        if corrections == "mask":
+            inc = inc.mask(neg)
+        daily = inc.reindex(index)
+        out[metric] = daily
+    result = pd.DataFrame(out, index=index)
+    result.attrs["quality"] = _quality_records(_quality_frame(events))
+    result.attrs["source"] = [f.name for f in files]
+    return result
+
+
+# --------------------------------------------------------------------------- validation
+def _as_frame(obj: object) -> pd.DataFrame:
+    if isinstance(obj, (str, os.PathLike)):
+        p = Path(obj)
+        if p.is_dir() or p.stem in _LOSS_FILE_STEMS:
+            return read_losses(p)
+        return read_counts(p)
+    if isinstance(obj, pd.Series):
+        return obj.to_frame(name=obj.name if obj.name is not None else "value")
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    raise SeriesValidationError(
+        f"validate() takes a path, a pd.Series or a pd.DataFrame, got {type(obj).__name__}"
+    )
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Start and end (inclusive) positions of runs of True."""
+    if not mask.any():
+        return []
+    m = np.concatenate([[False], mask, [False]]).astype(int)
+    d = np.diff(m)
+    starts = np.flatnonzero(d == 1)
+    ends = np.flatnonzero(d == -1) - 1
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def validate(obj: object) -> pd.DataFrame:
+    """Data-quality report of daily counts.
+
+    Parameters
+    ----------
+    obj
+        A path (read with :func:`read_losses` for loss tables, :func:`read_counts`
+        otherwise), a ``pd.Series`` or a ``pd.DataFrame`` with a ``DatetimeIndex``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``date, metric, kind, detail, value``; one row per finding, sorted by date.
+        Kinds: ``duplicate`` (repeated dates), ``gap`` (a run of missing days; value = its
+        length), ``stall``, ``catch_up``, ``correction``, ``series_start``,
+        ``definition_change`` (from the reader), ``negative``, ``non_integer`` and
+        ``impossible`` (more than 8× the centred 29-day median, median ≥ 5).
+
+    Raises
+    ------
+    DataFormatError
+        Unreadable file.
+    SeriesValidationError
+        Not a DatetimeIndex, or an index that is not daily (e.g. weekly).
+
+    Examples
+    --------
+    >>> import pandas as pd, intensity
+    >>> s = pd.Series([3.0, None, None, 5.0, -1.0],
+    ...               index=pd.date_range("2024-01-01", periods=5), name="x")
+    >>> intensity.validate(s)[["metric", "kind", "value"]].values.tolist()
+    [['x', 'gap', 2.0], ['x', 'negative', -1.0]]
+    """
+    df = _as_frame(obj)
+    if not isinstance(df.index, pd.DatetimeIndex):
+        raise SeriesValidationError(f"index must be a DatetimeIndex, got {type(df.index).__name__}")
+    idx: pd.DatetimeIndex = df.index
+    rows: list[dict[str, object]] = []
+    if idx.has_duplicates:
+        for d in idx[idx.duplicated()].unique():
+            rows.append(
+                _event(d, "*", "duplicate", "date appears more than once", float((idx == d).sum()))
+            )
+        df = df[~idx.duplicated(keep="last")]
+    df = df.sort_index()
+    idx = pd.DatetimeIndex(df.index)
+    if len(idx) >= 2:
+        steps: np.ndarray = np.diff(
+            idx.normalize().values.astype("datetime64[ns]").astype(np.int64)
+        )
+        day = int(pd.Timedelta(days=1).value)
+        if np.median(steps) > day or (steps % day != 0).any():
+            from ._validation import _describe_freq
+
+            raise SeriesValidationError(f"freq must be daily, got {_describe_freq(idx)!r}")
+        full = pd.date_range(idx[0], idx[-1], freq="D")
+        df = df.reindex(full)
+    reader_events = quality_events(obj if isinstance(obj, (pd.Series, pd.DataFrame)) else df)
+    known_missing: set[tuple[pd.Timestamp, str]] = set()
+    if len(reader_events):
+        for r in reader_events.itertuples(index=False):
+            rows.append(_event(r.date, str(r.metric), str(r.kind), str(r.detail), r.value))
+            if r.kind in ("stall", "series_start") or (
+                r.kind == "correction" and "masked" in str(r.detail)
+            ):
+                known_missing.add((pd.Timestamp(str(r.date)), str(r.metric)))
+    corrected = {
+        (pd.Timestamp(str(r["date"])), r["metric"]) for r in rows if r["kind"] == "correction"
+    }
+    for col in df.columns:
+        s = pd.to_numeric(df[col], errors="coerce")
+        name = str(col)
+        arr = s.to_numpy(dtype=float)
+        missing = np.isnan(arr)
+        explained = (
+            np.array([(d, name) in known_missing for d in s.index])
+            if known_missing
+            else np.zeros(len(arr), bool)
+        )
+        first_valid = np.argmax(~missing) if (~missing).any() else len(arr)
+        last_valid = len(arr) - 1 - np.argmax(~missing[::-1]) if (~missing).any() else -1
+        inner = missing & ~explained
+        inner[:first_valid] = False
+        inner[last_valid + 1 :] = False
+        for a, b in _runs(inner):
+            rows.append(
+                _event(
+                    s.index[a],
+                    name,
+                    "gap",
+                    f"{b - a + 1} missing day(s) {s.index[a]:%Y-%m-%d} … {s.index[b]:%Y-%m-%d}",
+                    float(b - a + 1),
+                )
+            )
+        obs = ~missing
+        for d in s.index[obs & (arr < 0)]:
+            if (d, name) not in corrected:
+                rows.append(_event(d, name, "negative", "negative count", float(s[d])))
+        nonint = obs & (np.abs(arr - np.round(arr)) > 1e-9)
+        for d in s.index[nonint]:
+            rows.append(_event(d, name, "non_integer", "count is not a whole number", float(s[d])))
+        med = _rolling_median(s)
+        ratio = s / med
+        imp = obs & (med.to_numpy() >= 5) & (ratio.to_numpy() > _IMPOSSIBLE_RATIO)
+        for d in s.index[imp]:
+            rows.append(
+                _event(
+                    d,
+                    name,
+                    "impossible",
+                    f"{s[d]:g} is {ratio[d]:.1f}× the 29-day median {med[d]:g}",
+                    float(s[d]),
+                )
+            )
+    return _quality_frame(rows)

@@ -1,0 +1,218 @@
+"""The raw → processed pipeline behind ``intensity build``.
+
+Every readable file in the raw folder becomes a tidy CSV (``date, metric, value``; missing
+days are empty cells) in the processed folder, with a JSON sidecar recording provenance:
+input file names and SHA-256, package version, row counts and the quality findings.
+Raw files are only read. Outputs are written atomically (temporary file + rename) and
+contain no time stamps, so running the build twice gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .exceptions import DataFormatError
+from .io import _LOSS_FILE_STEMS, LOSS_SIDE_FILES, read_counts, read_losses, validate
+
+__all__ = ["build", "BuildResult", "atomic_write_bytes", "sha256_file", "to_tidy", "summarize"]
+
+_DATA_SUFFIXES = {".csv", ".json"}
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 hex digest of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write *data* to *path* atomically: a temporary file in the same folder, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def to_tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Wide daily frame → long ``date, metric, value`` (missing days kept as NaN rows)."""
+    long = (
+        frame.rename_axis("date")
+        .reset_index()
+        .melt(id_vars="date", var_name="metric", value_name="value")
+    )
+    long["date"] = pd.to_datetime(long["date"]).dt.strftime("%Y-%m-%d")
+    return long.sort_values(["metric", "date"], kind="stable").reset_index(drop=True)
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
+
+
+def summarize(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per metric: first and last date, observed and missing days, mean, median,
+    mean of the last 28 days."""
+    rows = []
+    for col in frame.columns:
+        s = frame[col]
+        valid = s.dropna()
+        if valid.empty:
+            continue
+        rows.append(
+            {
+                "metric": col,
+                "first": valid.index[0].strftime("%Y-%m-%d"),
+                "last": valid.index[-1].strftime("%Y-%m-%d"),
+                "observed": int(valid.size),
+                "missing": int(s.loc[valid.index[0] : valid.index[-1]].isna().sum()),
+                "mean": round(float(valid.mean()), 1),
+                "median": float(valid.median()),
+                "last_28d_mean": round(float(s.iloc[-28:].mean()), 1),
+            }
+        )
+    return pd.DataFrame(rows).set_index("metric") if rows else pd.DataFrame()
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What one ``build`` wrote: per dataset, its frame and the output paths."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    outputs: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _datasets(
+    raw: Path, skipped: list[str]
+) -> list[tuple[str, list[Path], Callable[[Path], pd.DataFrame]]]:
+    files = sorted(p for p in raw.iterdir() if p.is_file() and p.suffix.lower() in _DATA_SUFFIXES)
+    for p in files:
+        if p.stem in LOSS_SIDE_FILES:
+            skipped.append(f"{p.name}: side table of the loss dataset, not a daily series")
+        elif p.stem.endswith("_manifest"):
+            skipped.append(f"{p.name}: download manifest")
+    files = [p for p in files if p.stem not in LOSS_SIDE_FILES and not p.stem.endswith("_manifest")]
+    loss_files = [p for p in files if p.stem in _LOSS_FILE_STEMS]
+    others = [p for p in files if p.stem not in _LOSS_FILE_STEMS and not p.name.startswith(".")]
+    out: list[tuple[str, list[Path], Callable[[Path], pd.DataFrame]]] = []
+    if loss_files:
+        out.append(("losses", loss_files, lambda _p: read_losses(raw)))
+    for p in others:
+        out.append((p.stem, [p], read_counts))
+    return out
+
+
+def build(
+    raw: str | os.PathLike[str] = "data/raw",
+    processed: str | os.PathLike[str] = "data/processed",
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Turn every data file in *raw* into a tidy CSV and a JSON sidecar in *processed*.
+
+    Loss tables (``russia_losses_personnel``/``russia_losses_equipment``) are read together
+    with :func:`~intensity.read_losses` into ``losses.csv``; every other CSV/JSON file with
+    :func:`~intensity.read_counts` into ``<name>.csv``.
+
+    Parameters
+    ----------
+    raw, processed
+        Input and output folders. *raw* is never written to.
+    progress
+        Called with a line of text per step (the CLI prints them).
+
+    Returns
+    -------
+    BuildResult
+
+    Raises
+    ------
+    DataFormatError
+        When *raw* does not exist or holds no readable data file.
+
+    Examples
+    --------
+    >>> import intensity.pipeline as pl, tempfile, pathlib
+    >>> raw = pathlib.Path(tempfile.mkdtemp()); out = raw.parent / (raw.name + "_out")
+    >>> _ = (raw / "e.csv").write_text("date,engagements\\n2024-12-14,274\\n")
+    >>> [p.name for p in pl.build(raw, out).outputs]
+    ['e.csv', 'e.json']
+    """
+    from . import __version__
+
+    raw_p, out_p = Path(raw), Path(processed)
+    if not raw_p.is_dir():
+        raise DataFormatError(f"{raw_p}: raw data folder does not exist")
+    result = BuildResult()
+    datasets = _datasets(raw_p, result.skipped)
+    if not datasets:
+        raise DataFormatError(
+            f"{raw_p}: no CSV or JSON data files; fetch some with 'intensity fetch losses' "
+            "or copy them there"
+        )
+    say = progress or (lambda _m: None)
+    for line in result.skipped:
+        say(f"skipped {line}")
+    for name, files, reader in datasets:
+        say(f"reading {', '.join(f.name for f in files)}")
+        frame = reader(files[0])
+        quality = validate(frame)
+        tidy = to_tidy(frame)
+        csv_path = out_p / f"{name}.csv"
+        side_path = out_p / f"{name}.json"
+        atomic_write_bytes(csv_path, _csv_bytes(tidy))
+        q = quality.assign(date=quality["date"].dt.strftime("%Y-%m-%d"))
+        sidecar = {
+            "dataset": name,
+            "package": "intensity",
+            "version": __version__,
+            "inputs": [
+                {"file": f.name, "sha256": sha256_file(f), "bytes": f.stat().st_size} for f in files
+            ],
+            "output": csv_path.name,
+            "layout": "long: date, metric, value (empty value = missing day)",
+            "rows": int(len(tidy)),
+            "days": int(len(frame)),
+            "first_date": frame.index[0].strftime("%Y-%m-%d"),
+            "last_date": frame.index[-1].strftime("%Y-%m-%d"),
+            "metrics": {
+                str(c): {
+                    "observed": int(frame[c].notna().sum()),
+                    "missing": int(frame[c].isna().sum()),
+                }
+                for c in frame.columns
+            },
+            "quality_counts": {
+                str(k): int(v) for k, v in q["kind"].value_counts().sort_index().items()
+            },
+            "quality": json.loads(q.to_json(orient="records")),
+        }
+        text = json.dumps(sidecar, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+        atomic_write_bytes(side_path, text.encode("utf-8"))
+        say(f"wrote {csv_path} ({len(tidy)} rows) and {side_path.name}")
+        result.frames[name] = frame
+        result.outputs.extend([csv_path, side_path])
+    return result
+
+
+def read_processed(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a processed tidy CSV back into a wide daily frame (see :func:`read_counts`)."""
+    return read_counts(path)

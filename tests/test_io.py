@@ -1,0 +1,355 @@
+"""Loading and validation: read_counts, read_losses, validate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import intensity
+from intensity.exceptions import DataFormatError, IntensityError, SeriesValidationError
+
+
+def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    p = tmp_path / name
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8")
+    return p
+
+
+# ----------------------------------------------------------------------------- read_counts
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("wide.csv", "date,engagements,shellings\n2024-12-13,190,10\n2024-12-15,201,12\n"),
+        (
+            "long.csv",
+            "date,metric,value\n2024-12-13,engagements,190\n2024-12-13,shellings,10\n"
+            "2024-12-15,engagements,201\n2024-12-15,shellings,12\n",
+        ),
+        (
+            "wide.json",
+            json.dumps(
+                [
+                    {"date": "2024-12-13", "engagements": 190, "shellings": 10},
+                    {"date": "2024-12-15", "engagements": 201, "shellings": 12},
+                ]
+            ),
+        ),
+        (
+            "long.json",
+            json.dumps(
+                [
+                    {"date": "2024-12-15", "metric": "engagements", "value": 201},
+                    {"date": "2024-12-13", "metric": "engagements", "value": 190},
+                    {"date": "2024-12-13", "metric": "shellings", "value": 10},
+                    {"date": "2024-12-15", "metric": "shellings", "value": 12},
+                ]
+            ),
+        ),
+    ],
+    ids=["wide-csv", "long-csv", "wide-json", "long-json"],
+)
+def test_read_counts_layouts_agree(tmp_path, name, text):
+    df = intensity.read_counts(_write(tmp_path, name, text))
+    assert df.index.freq == "D"
+    assert list(df.index.strftime("%Y-%m-%d")) == ["2024-12-13", "2024-12-14", "2024-12-15"]
+    assert df["engagements"].tolist()[0] == 190 and np.isnan(df["engagements"].iloc[1])
+    assert df["shellings"].tolist()[2] == 12
+
+
+def test_read_counts_long_with_direction(tmp_path):
+    text = (
+        "date,metric,value,direction\n2024-12-14,engagements,274,\n"
+        "2024-12-14,attacks,55,Kursk\n2024-12-14,attacks,39,Pokrovsk\n"
+    )
+    df = intensity.read_counts(_write(tmp_path, "d.csv", text))
+    assert set(df.columns) == {"engagements", "attacks/Kursk", "attacks/Pokrovsk"}
+    assert df.loc["2024-12-14", "attacks/Kursk"] == 55
+
+
+def test_read_counts_thousands_separator_and_exact_duplicates(tmp_path):
+    text = 'date;personnel\n2024-12-14;"1\u202f040"\n2024-12-14;"1\u202f040"\n2024-12-15;1280\n'
+    df = intensity.read_counts(_write(tmp_path, "p.csv", text))
+    assert df["personnel"].tolist() == [1040, 1280]
+    q = intensity.quality_events(df)
+    assert (q["kind"] == "duplicate").sum() == 1
+
+
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("", "empty"),
+        ("when,x\n2024-01-01,1\n", "no 'date' column"),
+        ("date,x\nyesterday,1\n", "unparseable date 'yesterday'"),
+        ("date,x\n2024-01-01,many\n", "column 'x' must be numeric, got 'many'"),
+        ("date,x\n2024-01-01,1\n2024-01-01,2\n", "conflicting duplicate rows"),
+        ("date\n2024-01-01\n", "no metric columns"),
+        (b"\x00\x01\x02binary", "binary content"),
+        (b"\xff\xfe\xfa date", "not UTF-8"),
+        ("date,x\n2024-01-01 13:30,1\n", "time of day"),
+    ],
+    ids=[
+        "empty",
+        "no-date",
+        "bad-date",
+        "bad-value",
+        "conflict",
+        "no-metric",
+        "nul",
+        "latin",
+        "time",
+    ],
+)
+def test_read_counts_errors_name_file_and_rule(tmp_path, text, match):
+    p = _write(tmp_path, "bad.csv", text)
+    with pytest.raises(DataFormatError, match=match) as ei:
+        intensity.read_counts(p)
+    assert str(p) in str(ei.value)
+    assert isinstance(ei.value, ValueError)
+
+
+def test_read_counts_unsupported_suffix(tmp_path):
+    with pytest.raises(DataFormatError, match="unsupported file type '.xlsx'"):
+        intensity.read_counts(_write(tmp_path, "x.xlsx", "date,x\n2024-01-01,1\n"))
+
+
+# ----------------------------------------------------------------------------- read_losses
+def _loss_dir(tmp_path: Path, personnel: list[int], equipment: list[dict] | None = None) -> Path:
+    d = tmp_path / "losses"
+    d.mkdir()
+    dates = pd.date_range("2022-02-25", periods=len(personnel)).strftime("%Y-%m-%d")
+    rows = [
+        {"date": t, "day": i + 2, "personnel": v, "personnel*": "about"}
+        for i, (t, v) in enumerate(zip(dates, personnel, strict=True))
+    ]
+    (d / "russia_losses_personnel.json").write_text(json.dumps(rows))
+    if equipment is not None:
+        for r, t in zip(equipment, dates, strict=True):
+            r["date"] = t
+        (d / "russia_losses_equipment.json").write_text(json.dumps(equipment))
+    return d
+
+
+def test_read_losses_stall_becomes_missing_and_catch_up_keeps_amount(tmp_path):
+    cum = [2800, 4300, 4500, 5300, 5300, 5300, 7900, 8900, 9900, 10900, 11900, 12900]
+    df = intensity.read_losses(_loss_dir(tmp_path, cum))
+    s = df["personnel"]
+    assert s.index.freq == "D" and len(s) == len(cum)
+    assert np.isnan(s.iloc[0])  # first row: cumulative since the start, unknown increment
+    assert np.isnan(s.iloc[4]) and np.isnan(s.iloc[5])  # stalled, not zero
+    assert s.iloc[6] == 2600
+    assert s.sum() == cum[-1] - cum[0]
+    q = intensity.quality_events(df)
+    cu = q[q.kind == "catch_up"]
+    assert cu["date"].dt.strftime("%Y-%m-%d").tolist() == ["2022-03-03"]
+    assert cu["value"].tolist() == [3.0]
+    assert (q.kind == "stall").sum() == 2
+
+
+def test_read_losses_low_rate_zero_is_not_a_stall(tmp_path):
+    cum = [100 * i for i in range(1, 13)]
+    eq = [{"aircraft": 10 + (i // 5), "tank": 80 + 7 * i} for i in range(12)]
+    df = intensity.read_losses(_loss_dir(tmp_path, cum, eq))
+    assert (df["aircraft"].iloc[1:] >= 0).all()
+    assert df["aircraft"].iloc[1:].isna().sum() == 0  # zeros of a rare metric are real zeros
+
+
+def test_read_losses_merge_and_corrections(tmp_path):
+    cum = [1000 + 900 * i for i in range(10)]
+    eq = []
+    for i in range(10):
+        r = {"tank": 50 + 5 * i - (8 if i >= 6 else 0)}
+        if i < 5:
+            r |= {"military auto": 100 + 10 * i, "fuel tank": 60 + i}
+        else:
+            r["vehicles and fuel tanks"] = 160 + 11 * i
+        eq.append(r)
+    d = _loss_dir(tmp_path, cum, eq)
+    df = intensity.read_losses(d)
+    assert "military auto" not in df and "fuel tank" not in df
+    assert df["vehicles and fuel tanks"].iloc[5] == (160 + 55) - (100 + 40 + 64)
+    assert np.isnan(df["tank"].iloc[6])  # -3 correction masked by default
+    q = intensity.quality_events(df)
+    corr = q[q.kind == "correction"]
+    assert corr["value"].tolist() == [-3.0]
+    kept = intensity.read_losses(d, corrections="keep")["tank"]
+    assert kept.iloc[6] == -3
+    assert kept.sum() == eq[-1]["tank"] - eq[0]["tank"]
+    assert (q.kind == "definition_change").sum() == 1
+
+
+def test_read_losses_missing_rows_are_gaps_with_catch_up(tmp_path):
+    d = tmp_path / "g"
+    d.mkdir()
+    rows = [
+        {"date": "2022-03-01", "personnel": 5000},
+        {"date": "2022-03-02", "personnel": 6000},
+        {"date": "2022-03-05", "personnel": 9300},
+        {"date": "2022-03-06", "personnel": 10000},
+    ]
+    (d / "russia_losses_personnel.json").write_text(json.dumps(rows))
+    s = intensity.read_losses(d)["personnel"]
+    assert s.tolist()[1:] == [1000, None, None, 3300, 700] or (
+        s.iloc[3] != s.iloc[3] and s.iloc[4] == 3300
+    )
+    assert s.sum() == 10000 - 5000
+
+
+def test_read_losses_errors(tmp_path):
+    with pytest.raises(DataFormatError, match="no loss tables found"):
+        intensity.read_losses(tmp_path)
+    with pytest.raises(DataFormatError, match="no such file"):
+        intensity.read_losses(tmp_path / "nope.json")
+    with pytest.raises(Exception) as ei:
+        intensity.read_losses(tmp_path, corrections="drop")
+    assert "corrections must be one of ['mask', 'keep'], got 'drop'" in str(ei.value)
+
+
+# ----------------------------------------------------------------------------- real data
+def test_real_losses_cover_every_day_and_lose_nothing(shared_dir, losses):
+    raw = pd.DataFrame(
+        json.loads((shared_dir / "petroivaniuk_losses/russia_losses_personnel.json").read_text())
+    )
+    assert losses.index[0] == pd.Timestamp("2022-02-25")
+    assert losses.index[-1] == pd.Timestamp("2026-08-08")
+    assert losses.index.freq == "D" and losses.index.is_unique
+    assert len(losses) == (losses.index[-1] - losses.index[0]).days + 1
+    s = losses["personnel"]
+    assert s.sum() == raw["personnel"].iloc[-1] - raw["personnel"].iloc[0]
+    # the early-war stall (totals "more than 11 000 / 12 000") is missing, not zero
+    assert s.loc["2022-03-09":"2022-03-14"].isna().all()
+    assert (s.dropna() > 0).all()
+    q = intensity.quality_events(losses)
+    assert {"stall", "catch_up", "correction", "series_start"} <= set(q["kind"])
+
+
+def test_real_losses_every_metric_sums_to_cumulative_change(shared_dir):
+    d = shared_dir / "petroivaniuk_losses"
+    kept = intensity.read_losses(d, corrections="keep")
+    eq = pd.DataFrame(json.loads((d / "russia_losses_equipment.json").read_text()))
+    eq["vehicles and fuel tanks"] = eq["vehicles and fuel tanks"].fillna(
+        eq["military auto"] + eq["fuel tank"]
+    )
+    for col in ["tank", "APC", "drone", "vehicles and fuel tanks", "cruise missiles", "aircraft"]:
+        c = eq[col].dropna()
+        assert kept[col].sum() == c.iloc[-1] - c.iloc[0], col
+    masked = intensity.read_losses(d)
+    q = intensity.quality_events(masked)
+    for col in ["tank", "APC", "aircraft"]:
+        corr = q[(q.kind == "correction") & (q.metric == col)]["value"].sum()
+        c = eq[col].dropna()
+        assert masked[col].sum() + corr == c.iloc[-1] - c.iloc[0], col
+        assert (masked[col].dropna() >= 0).all()
+
+
+def test_real_losses_validate_report(losses):
+    rep = intensity.validate(losses)
+    assert list(rep.columns) == ["date", "metric", "kind", "detail", "value"]
+    assert not (rep["kind"] == "gap").any()  # every missing day is explained by the reader
+    assert rep["date"].is_monotonic_increasing
+
+
+# ----------------------------------------------------------------------------- validate
+def test_validate_flags_each_kind():
+    idx = pd.date_range("2024-01-01", periods=60)
+    v = np.full(60, 100.0)
+    v[10:13] = np.nan
+    v[20] = -4
+    v[30] = 2.5
+    v[40] = 5000
+    rep = intensity.validate(pd.Series(v, index=idx, name="x"))
+    kinds = dict(zip(rep["kind"], rep["date"].dt.strftime("%Y-%m-%d"), strict=True))
+    assert kinds == {
+        "gap": "2024-01-11",
+        "negative": "2024-01-21",
+        "non_integer": "2024-01-31",
+        "impossible": "2024-02-10",
+    }
+    assert rep.loc[rep.kind == "gap", "value"].item() == 3
+
+
+def test_validate_duplicates_and_weekly_error():
+    idx = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03"])
+    rep = intensity.validate(pd.Series([1, 2, 2, 3], index=idx))
+    assert rep["kind"].tolist() == ["duplicate"]
+    weekly = pd.Series(range(5), index=pd.date_range("2024-01-07", periods=5, freq="W-SUN"))
+    with pytest.raises(SeriesValidationError, match="freq must be daily, got 'W-SUN'"):
+        intensity.validate(weekly)
+    with pytest.raises(SeriesValidationError, match="DatetimeIndex"):
+        intensity.validate(pd.Series([1, 2]))
+
+
+def test_readers_do_not_modify_input(tmp_path):
+    p = _write(tmp_path, "c.csv", "date,x\n2024-01-01,1\n2024-01-03,3\n")
+    before = p.read_bytes()
+    intensity.read_counts(p)
+    intensity.validate(p)
+    assert p.read_bytes() == before
+
+
+# ----------------------------------------------------------------------------- properties
+_row = st.fixed_dictionaries(
+    {
+        "date": st.one_of(st.dates().map(str), st.text(max_size=12)),
+        "x": st.one_of(
+            st.integers(-10, 10**6), st.floats(allow_nan=True), st.text(max_size=6), st.none()
+        ),
+    }
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.one_of(st.binary(max_size=300), st.text(max_size=300)))
+def test_random_bytes_only_raise_package_errors(tmp_path, data):
+    for name in ("f.csv", "f.json"):
+        p = tmp_path / name
+        p.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"))
+        before = p.read_bytes()
+        try:
+            df = intensity.read_counts(p)
+            assert df.index.freq == "D"
+        except IntensityError as exc:
+            assert str(p) in str(exc)
+        assert p.read_bytes() == before
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(_row, max_size=12),
+    fmt=st.sampled_from(["csv", "json", "loss"]),
+    cut=st.integers(0, 400),
+)
+def test_corrupted_tables_only_raise_package_errors(tmp_path, rows, fmt, cut):
+    d = tmp_path / "raw"
+    d.mkdir(exist_ok=True)
+    for f in d.iterdir():
+        f.unlink()
+    if fmt == "csv":
+        text = "date,x\n" + "".join(f"{r['date']},{r['x']}\n" for r in rows)
+        p = d / "counts.csv"
+    else:
+        text = json.dumps([{"date": r["date"], "personnel": r["x"]} for r in rows])
+        p = d / ("russia_losses_personnel.json" if fmt == "loss" else "counts.json")
+    text = text[: max(cut, len(text) // 2)] if cut % 3 == 0 else text  # sometimes truncate
+    p.write_text(text, encoding="utf-8", errors="surrogatepass")
+    before = p.read_bytes()
+    reader = intensity.read_losses if fmt == "loss" else intensity.read_counts
+    try:
+        out = reader(d if fmt == "loss" else p)
+        assert out.index.freq == "D"
+        intensity.validate(out)
+    except IntensityError as exc:
+        assert str(exc)
+    assert p.read_bytes() == before

@@ -16,6 +16,15 @@ from .exceptions import (
     SeriesValidationError,
 )
 from .io import quality_events, read_counts, read_losses, validate
+from .seasonal import (
+    Decomposition,
+    SeasonalFit,
+    SeasonalProfile,
+    decompose,
+    fit_seasonal,
+    seasonal_profile,
+)
+from .simulate import Simulation, simulate_counts
 
 __version__ = "0.1.0"
 
@@ -25,6 +34,14 @@ __all__ = [
     "read_losses",
     "validate",
     "quality_events",
+    "decompose",
+    "Decomposition",
+    "fit_seasonal",
+    "SeasonalFit",
+    "seasonal_profile",
+    "SeasonalProfile",
+    "simulate_counts",
+    "Simulation",
     "IntensityError",
     "DataFormatError",
     "SeriesValidationError",

@@ -1,0 +1,236 @@
+"""Publication figures.
+
+One function per figure, ``plot_x(result, ax=None, **kw) -> Figure``. All share one house
+style applied through :func:`matplotlib.rc_context` (colour-blind-safe Okabe–Ito palette,
+TrueType fonts embedded in PDFs, sizes for journal columns). Nothing here calls
+``plt.show()``; ``tight_layout`` is used only on figures created here. :func:`save_pdf`
+writes reproducible PDFs (fixed metadata dates: the same input gives identical bytes).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from cycler import cycler
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .seasonal import Decomposition, SeasonalFit, SeasonalProfile
+
+__all__ = [
+    "PALETTE",
+    "house_style",
+    "save_pdf",
+    "plot_decomposition",
+    "plot_seasonal_fit",
+    "plot_profile",
+    "ONE_COLUMN",
+    "TWO_COLUMN",
+]
+
+#: Okabe–Ito colour-blind-safe palette.
+PALETTE = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "red": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+}
+ONE_COLUMN = (3.5, 2.6)
+TWO_COLUMN = (7.2, 3.6)
+
+_RC: dict[str, Any] = {
+    "axes.prop_cycle": cycler(
+        color=[PALETTE[c] for c in ("blue", "orange", "green", "red", "purple", "sky")]
+    ),
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8,
+    "legend.fontsize": 7,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "grid.linewidth": 0.5,
+    "lines.linewidth": 1.0,
+    "pdf.fonttype": 42,  # TrueType, embedded
+    "ps.fonttype": 42,
+    "svg.hashsalt": "intensity",
+    "figure.dpi": 100,
+    "savefig.dpi": 300,
+}
+
+SOURCE_NOTE = (
+    "Source: General Staff of the Armed Forces of Ukraine (claims, not independently verified)"
+)
+
+
+@contextmanager
+def house_style(**overrides: Any) -> Iterator[None]:
+    """The package's matplotlib style as a context manager."""
+    rc: Any = {**_RC, **overrides}
+    with mpl.rc_context(rc):
+        yield
+
+
+def _new_axes(
+    ax: Axes | None, figsize: tuple[float, float] = TWO_COLUMN
+) -> tuple[Figure, Axes, bool]:
+    if ax is not None:
+        return ax.figure, ax, False  # type: ignore[return-value]
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    return fig, fig.add_subplot(1, 1, 1), True
+
+
+def _date_axis(ax: Axes, index: pd.Index) -> None:
+    index = pd.DatetimeIndex(index)
+    import matplotlib.dates as mdates
+
+    span = (index[-1] - index[0]).days if len(index) else 0
+    if span > 540:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    else:
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=9))
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    for lbl in ax.get_xticklabels():
+        lbl.set_rotation(0)
+
+
+def _range_text(index: pd.Index) -> str:
+    index = pd.DatetimeIndex(index)
+    return f"{index[0]:%Y-%m-%d} – {index[-1]:%Y-%m-%d}"
+
+
+def _caption(fig: Figure, text: str) -> None:
+    fig.text(0.01, 0.005, text, fontsize=6, color=PALETTE["grey"], ha="left", va="bottom")
+
+
+def _finish(fig: Figure, created: bool, caption: str | None = None) -> Figure:
+    if created:
+        if caption:
+            _caption(fig, caption)
+        fig.tight_layout(rect=(0, 0.04 if caption else 0, 1, 1))
+    return fig
+
+
+def save_pdf(fig: Figure, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
+    """Save *fig* as a reproducible PDF (fixed creation date; written atomically)."""
+    from .pipeline import atomic_write_bytes
+
+    buf = io.BytesIO()
+    meta = {"Creator": "intensity", "Producer": "intensity (matplotlib)", "CreationDate": None}
+    if title:
+        meta["Title"] = title
+    with house_style():
+        fig.savefig(buf, format="pdf", metadata=meta)
+    p = Path(path)
+    atomic_write_bytes(p, buf.getvalue())
+    return p
+
+
+# --------------------------------------------------------------------------- seasonality
+def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any) -> Figure:
+    """Panels: observed with trend, one panel per seasonal component, remainder.
+
+    With *ax* given, only the trend over the observed counts is drawn on it.
+    """
+    idx = result.observed.index
+    name = result.observed.name or "series"
+    with house_style():
+        if ax is not None:
+            fig, a, _ = _new_axes(ax)
+            a.plot(idx, result.observed, color=PALETTE["grey"], lw=0.5, label="observed")
+            a.plot(idx, result.trend_counts, color=PALETTE["blue"], lw=1.4, label="trend")
+            a.legend(frameon=False)
+            return fig
+        from matplotlib.figure import Figure
+
+        k = result.seasonal.shape[1]
+        fig = Figure(figsize=kw.pop("figsize", (7.2, 1.5 * (k + 2))))
+        axes = fig.subplots(k + 2, 1, sharex=True)
+        axes[0].plot(idx, result.observed, color=PALETTE["grey"], lw=0.5, label="observed")
+        axes[0].plot(idx, result.trend_counts, color=PALETTE["blue"], lw=1.4, label="trend")
+        axes[0].set_ylabel("count per day")
+        axes[0].legend(frameon=False, loc="upper left", ncols=2)
+        axes[0].set_title(
+            f"{result.method} decomposition of {name} "
+            f"({_range_text(idx)}, {result.transform} scale)"
+        )
+        for i, c in enumerate(result.seasonal.columns, start=1):
+            axes[i].plot(idx, result.seasonal[c], color=PALETTE["orange"], lw=0.6)
+            axes[i].set_ylabel(c.replace("seasonal_", "period "))
+        axes[-1].plot(idx, result.remainder, color=PALETTE["black"], lw=0.4)
+        axes[-1].axhline(0, color=PALETTE["grey"], lw=0.5)
+        axes[-1].set_ylabel("remainder")
+        _date_axis(axes[-1], idx)
+        return _finish(fig, True, SOURCE_NOTE)
+
+
+def plot_seasonal_fit(result: SeasonalFit, ax: Axes | None = None, **kw: Any) -> Figure:
+    """Observed counts against the fitted mean, its prediction band and the trend."""
+    idx = result.observed.index
+    name = result.observed.name or "series"
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        a.fill_between(
+            idx,
+            result.lower,
+            result.upper,
+            color=PALETTE["sky"],
+            alpha=0.35,
+            lw=0,
+            label=f"{result.level:.0%} prediction interval",
+        )
+        a.plot(idx, result.observed, color=PALETTE["black"], lw=0.4, label="observed")
+        a.plot(idx, result.fitted, color=PALETTE["blue"], lw=0.7, label="expected")
+        a.plot(idx, result.trend, color=PALETTE["red"], lw=1.4, label="trend (deseasonalised)")
+        a.set_ylabel("count per day")
+        a.set_title(f"{name}: negative-binomial seasonal fit, {_range_text(idx)}")
+        a.legend(frameon=False, loc="upper left", ncols=2)
+        _date_axis(a, idx)
+        return _finish(fig, created, SOURCE_NOTE)
+
+
+def plot_profile(result: SeasonalProfile, ax: Axes | None = None, **kw: Any) -> Figure:
+    """Rate ratios with confidence intervals by weekday or month (1 = average)."""
+    t = result.table
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
+        x = np.arange(len(t))
+        err = np.vstack([t["rate_ratio"] - t["ci_lower"], t["ci_upper"] - t["rate_ratio"]])
+        a.errorbar(
+            x,
+            t["rate_ratio"],
+            yerr=err,
+            fmt="o",
+            color=PALETTE["blue"],
+            ms=3,
+            capsize=2,
+            label=f"rate ratio, {result.level:.0%} CI",
+        )
+        a.axhline(1.0, color=PALETTE["grey"], lw=0.8, ls="--")
+        a.set_xticks(x, [str(i)[:3] for i in t.index])
+        a.set_ylabel("rate ratio to average")
+        a.set_title(f"{result.name}: {result.by} profile")
+        a.legend(frameon=False)
+        return _finish(fig, created, SOURCE_NOTE)

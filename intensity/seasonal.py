@@ -1,0 +1,746 @@
+"""Seasonality and trend of daily counts.
+
+* :func:`decompose` — STL/MSTL decomposition (statsmodels) on a variance-stabilising scale,
+  with missing days filled only for the fit and reported.
+* :func:`fit_seasonal` — a negative-binomial count regression with day-of-week effects,
+  annual Fourier terms and a smooth trend: rate ratios with confidence intervals, the
+  dispersion, likelihood-ratio tests of the weekly and annual components, and fitted values
+  with prediction intervals (the baseline reused by the breaks and anomalies modules).
+* :func:`seasonal_profile` — weekday or month rate ratios with confidence intervals.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.interpolate import BSpline
+
+from ._results import ResultMixin
+from ._typing import ProfileBy, Transform
+from ._validation import as_daily_series, check_choice, check_fraction
+from .exceptions import InsufficientDataError, ParameterError
+
+__all__ = [
+    "decompose",
+    "Decomposition",
+    "fit_seasonal",
+    "SeasonalFit",
+    "seasonal_profile",
+    "SeasonalProfile",
+    "WEEKDAYS",
+]
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_YEAR = 365.25
+
+
+# =========================================================================== decompose
+def _forward(x: np.ndarray, transform: Transform) -> np.ndarray:
+    if transform == "log1p":
+        return np.log1p(x)
+    if transform == "sqrt":
+        return np.sqrt(x)
+    return x.copy()
+
+
+def _inverse(z: np.ndarray, transform: Transform) -> np.ndarray:
+    if transform == "log1p":
+        return np.expm1(z)
+    if transform == "sqrt":
+        return np.square(np.clip(z, 0, None))
+    return z.copy()
+
+
+@dataclass(frozen=True)
+class Decomposition(ResultMixin):
+    """Result of :func:`decompose`.
+
+    ``trend``, ``seasonal`` (one column per period) and ``remainder`` are on the transformed
+    scale; ``trend_counts`` and ``seasonal_counts`` (the additive effect of each seasonal
+    component on the count scale, ``inv(trend + s) - inv(trend)``) on the original one.
+    The remainder is NaN on days that were missing in the input.
+    """
+
+    observed: pd.Series
+    trend: pd.Series
+    seasonal: pd.DataFrame
+    remainder: pd.Series
+    trend_counts: pd.Series
+    seasonal_counts: pd.DataFrame
+    transform: Transform
+    periods: tuple[int, ...]
+    filled_days: pd.DatetimeIndex
+    method: str
+
+    def summary(self) -> pd.DataFrame:
+        """Variance shares of each component (on the transformed scale, observed days)."""
+        obs = self.observed.notna()
+        z = self.trend[obs] + self.seasonal[obs].sum(axis=1) + self.remainder[obs]
+        total = float(np.var(z))
+        rows = {"trend": float(np.var(self.trend[obs]))}
+        for c in self.seasonal.columns:
+            rows[str(c)] = float(np.var(self.seasonal.loc[obs, c]))
+        rows["remainder"] = float(np.var(self.remainder[obs]))
+        amp = {"trend": np.nan}
+        for c in self.seasonal.columns:
+            amp[str(c)] = float(self.seasonal_counts[c].abs().mean())
+        amp["remainder"] = np.nan
+        return pd.DataFrame(
+            {
+                "variance": pd.Series(rows),
+                "share_of_total": pd.Series(rows) / total if total > 0 else np.nan,
+                "mean_abs_effect_counts": pd.Series(amp),
+            }
+        )
+
+    def _title(self) -> str:
+        return (
+            f"{self.method} decomposition of {self.observed.name or 'series'} "
+            f"({self.transform} scale, periods {list(self.periods)})"
+        )
+
+    def _notes(self) -> list[str]:
+        n = len(self.filled_days)
+        return [f"{n} missing day(s) filled by interpolation for the fit only"] if n else []
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        from .plotting import plot_decomposition
+
+        return plot_decomposition(self, ax=ax, **kw)
+
+
+def decompose(
+    series: pd.Series,
+    periods: Sequence[int] = (7, 365),
+    transform: Transform = "log1p",
+    robust: bool = True,
+    **stl_kwargs: Any,
+) -> Decomposition:
+    """Decompose a daily count series into trend, seasonal components and remainder.
+
+    One period uses statsmodels' ``STL``, several use ``MSTL`` (periods sorted ascending).
+    The fit happens on the transformed scale; missing days are filled by linear
+    interpolation for the fit only and reported in ``filled_days``.
+
+    Parameters
+    ----------
+    series
+        Daily counts (``DatetimeIndex``, daily frequency).
+    periods
+        Seasonal periods in days, e.g. ``(7,)`` or ``(7, 365)``. Each needs at least two
+        full periods of data: statsmodels' MSTL would silently drop a longer one, so this
+        raises instead.
+    transform
+        ``'log1p'`` (default: multiplicative effects), ``'sqrt'`` or ``'none'``.
+    robust
+        Robust STL fitting (outliers do not pull the trend).
+    **stl_kwargs
+        Passed to ``STL`` (single period) or as ``stl_kwargs`` to ``MSTL``.
+
+    Returns
+    -------
+    Decomposition
+
+    Raises
+    ------
+    InsufficientDataError
+        When the series is shorter than two full periods of a requested seasonality.
+
+    Examples
+    --------
+    >>> from intensity.simulate import simulate_counts
+    >>> from intensity import decompose
+    >>> d = decompose(simulate_counts(120, seed=0).counts, periods=(7,))
+    >>> d.seasonal.columns.tolist()
+    ['seasonal_7']
+    """
+    from statsmodels.tsa.seasonal import MSTL, STL
+
+    check_choice("transform", transform, ("log1p", "sqrt", "none"))
+    try:
+        per = tuple(sorted(int(p) for p in periods))
+    except (TypeError, ValueError):
+        raise ParameterError(f"periods must be whole numbers of days, got {periods!r}") from None
+    if not per or any(p < 2 for p in per) or len(set(per)) != len(per):
+        raise ParameterError(f"periods must be distinct integers >= 2, got {periods!r}")
+    ds = as_daily_series(series, counts=transform != "none", min_observed=3)
+    n = len(ds.values)
+    short = [p for p in per if n < 2 * p]
+    if short:
+        raise InsufficientDataError(
+            f"period {short[0]} needs at least {2 * short[0]} days (two full periods), "
+            f"got {n}; statsmodels' MSTL would silently drop it. Use periods="
+            f"{tuple(p for p in per if p not in short) or '(7,)'} or a longer series"
+        )
+    z = _forward(ds.values, transform)
+    zs = pd.Series(z, index=ds.series.index)
+    missing = ~ds.observed
+    if missing.any():
+        zs = zs.interpolate(method="linear", limit_direction="both")
+    endog = zs.to_numpy()
+    if len(per) == 1:
+        res = STL(endog, period=per[0], robust=robust, **stl_kwargs).fit()
+        seas = np.asarray(res.seasonal).reshape(-1, 1)
+        method = "STL"
+    else:
+        res = MSTL(endog, periods=per, stl_kwargs={"robust": robust, **stl_kwargs}).fit()
+        seas = np.asarray(res.seasonal).reshape(n, -1)
+        if seas.shape[1] != len(per):  # pragma: no cover - guarded above
+            raise InsufficientDataError("MSTL dropped a period; the series is too short")
+        method = "MSTL"
+    idx = ds.series.index
+    trend = pd.Series(np.asarray(res.trend), index=idx, name="trend")
+    cols = [f"seasonal_{p}" for p in per]
+    seasonal = pd.DataFrame(seas, index=idx, columns=cols)
+    remainder = pd.Series(np.asarray(res.resid), index=idx, name="remainder").where(ds.observed)
+    tc = _inverse(trend.to_numpy(), transform)
+    seasonal_counts = pd.DataFrame(
+        {c: _inverse(trend.to_numpy() + seasonal[c].to_numpy(), transform) - tc for c in cols},
+        index=idx,
+    )
+    return Decomposition(
+        observed=ds.series,
+        trend=trend,
+        seasonal=seasonal,
+        remainder=remainder,
+        trend_counts=pd.Series(tc, index=idx, name="trend_counts"),
+        seasonal_counts=seasonal_counts,
+        transform=transform,
+        periods=per,
+        filled_days=pd.DatetimeIndex(idx[missing]),
+        method=method,
+    )
+
+
+# =========================================================================== design
+def _spline_basis(t: np.ndarray, df: int) -> np.ndarray:
+    """Cubic B-spline basis on ``t`` with ``df`` columns, first column dropped (the
+    intercept carries the level); columns centred so the intercept is the mean level."""
+    if df < 1:
+        return np.empty((len(t), 0))
+    k = min(3, df)
+    n_inner = df - k  # basis size = n_inner + k + 1 = df + 1; the first column is dropped
+    inner = np.quantile(t, np.linspace(0, 1, n_inner + 2)[1:-1]) if n_inner else np.array([])
+    lo, hi = float(t.min()), float(t.max())
+    knots = np.concatenate([[lo] * (k + 1), inner, [hi] * (k + 1)])
+    B = BSpline.design_matrix(np.clip(t, lo, hi), knots, k).toarray()
+    B = B[:, 1:]
+    return B - B.mean(axis=0)
+
+
+def _effect_coding(codes: np.ndarray, levels: int) -> np.ndarray:
+    """Sum-to-zero coding: columns for levels 0..L-2, the last level is minus their sum."""
+    X = np.zeros((len(codes), levels - 1))
+    for j in range(levels - 1):
+        X[:, j] = (codes == j).astype(float)
+    X[codes == levels - 1, :] = -1.0
+    return X
+
+
+def _fourier(index: pd.DatetimeIndex, K: int) -> np.ndarray:
+    if K <= 0:
+        return np.empty((len(index), 0))
+    doy = index.day_of_year.to_numpy(dtype=float) - 1 + (index.hour.to_numpy() / 24.0)
+    cols = []
+    for k in range(1, K + 1):
+        a = 2 * np.pi * k * doy / _YEAR
+        cols += [np.sin(a), np.cos(a)]
+    return np.column_stack(cols)
+
+
+@dataclass(frozen=True)
+class _Design:
+    X: np.ndarray
+    names: list[str]
+    groups: dict[str, list[int]]
+
+
+def _design(
+    index: pd.Index,
+    *,
+    weekly: bool,
+    K: int,
+    months: bool,
+    trend_df: int,
+) -> _Design:
+    index = pd.DatetimeIndex(index)
+    n = len(index)
+    blocks: list[np.ndarray] = [np.ones((n, 1))]
+    names = ["const"]
+    groups: dict[str, list[int]] = {}
+
+    def add(group: str, M: np.ndarray, labels: list[str]) -> None:
+        start = sum(b.shape[1] for b in blocks)
+        blocks.append(M)
+        names.extend(labels)
+        groups[group] = list(range(start, start + M.shape[1]))
+
+    if weekly:
+        add(
+            "weekly",
+            _effect_coding(index.day_of_week.to_numpy(), 7),
+            [f"dow_{d[:3]}" for d in WEEKDAYS[:6]],
+        )
+    if K > 0:
+        add(
+            "annual",
+            _fourier(index, K),
+            [f"{f}{k}" for k in range(1, K + 1) for f in ("sin", "cos")],
+        )
+    if months:
+        add(
+            "month",
+            _effect_coding(index.month.to_numpy() - 1, 12),
+            [f"month_{m}" for m in MONTHS[:11]],
+        )
+    if trend_df > 0:
+        t = np.arange(n, dtype=float) / _YEAR
+        if trend_df == 1:
+            add("trend", (t - t.mean()).reshape(-1, 1), ["trend_linear"])
+        else:
+            add(
+                "trend", _spline_basis(t, trend_df), [f"trend_s{j}" for j in range(1, trend_df + 1)]
+            )
+    return _Design(np.column_stack(blocks), names, groups)
+
+
+# =========================================================================== NB fitting
+@dataclass(frozen=True)
+class _NBFit:
+    params: np.ndarray
+    cov: np.ndarray
+    alpha: float
+    alpha_se: float
+    llf: float
+    converged: bool
+
+
+def _fit_nb(y: np.ndarray, X: np.ndarray) -> _NBFit:
+    """NB2 maximum likelihood (statsmodels' discrete NegativeBinomial), Poisson start."""
+    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pois = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+        mu = pois.mu
+        a0 = max(float(np.mean(((y - mu) ** 2 - y) / mu**2)), 1e-4)
+        start = np.append(pois.params, a0)
+        model = NegativeBinomial(y, X, loglike_method="nb2")
+        res = model.fit(start_params=start, method="newton", maxiter=200, disp=0)
+        if not res.mle_retvals.get("converged", False):
+            res = model.fit(start_params=start, method="bfgs", maxiter=2000, disp=0)
+    p = np.asarray(res.params)
+    cov = np.asarray(res.cov_params())
+    k = X.shape[1]
+    alpha = float(p[k])
+    return _NBFit(
+        params=p[:k],
+        cov=cov[:k, :k],
+        alpha=alpha,
+        alpha_se=float(np.sqrt(max(float(cov[k, k]), 0.0))),
+        llf=float(res.llf),
+        converged=bool(res.mle_retvals.get("converged", False)),
+    )
+
+
+def _default_trend_df(n: int) -> int:
+    """About one spline degree of freedom per 8 months, at least linear; smooth enough that
+    the trend does not absorb the annual cycle."""
+    return int(max(1, round(n / 240)))
+
+
+# =========================================================================== SeasonalFit
+@dataclass(frozen=True)
+class SeasonalFit(ResultMixin):
+    """Result of :func:`fit_seasonal`.
+
+    Attributes
+    ----------
+    observed : pd.Series
+        The input on its full daily index.
+    fitted : pd.Series
+        Expected count for every day (also days missing in the input).
+    lower, upper : pd.Series
+        Prediction interval of a new count on each day (NB quantiles at ``1 - alpha``).
+    weekday : pd.DataFrame
+        Rate ratio of each weekday against the weekly (geometric) average, with CI.
+    annual : pd.Series
+        Multiplicative annual effect for each day (1 = none).
+    trend : pd.Series
+        Expected count with weekday and annual effects removed.
+    dispersion : float
+        NB2 ``alpha`` (variance = mu + alpha mu²); ``size = 1/alpha``.
+    tests : pd.DataFrame
+        Likelihood-ratio tests of the weekly and annual components.
+    """
+
+    observed: pd.Series
+    fitted: pd.Series
+    lower: pd.Series
+    upper: pd.Series
+    weekday: pd.DataFrame
+    annual: pd.Series
+    trend: pd.Series
+    dispersion: float
+    dispersion_se: float
+    harmonics: int
+    trend_df: int
+    tests: pd.DataFrame
+    params: pd.Series
+    cov: pd.DataFrame
+    llf: float
+    level: float
+    aic_by_harmonics: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    converged: bool = True
+
+    @property
+    def size(self) -> float:
+        return 1.0 / self.dispersion if self.dispersion > 0 else np.inf
+
+    def summary(self) -> pd.DataFrame:
+        """Weekday rate ratios with CI, then the tests and the dispersion as rows."""
+        rows = []
+        for day, r in self.weekday.iterrows():
+            rows.append(
+                {
+                    "term": f"weekday {day}",
+                    "estimate": r["rate_ratio"],
+                    "ci_lower": r["ci_lower"],
+                    "ci_upper": r["ci_upper"],
+                    "statistic": np.nan,
+                    "df": np.nan,
+                    "p_value": r["p_value"],
+                }
+            )
+        for comp, r in self.tests.iterrows():
+            rows.append(
+                {
+                    "term": f"LR test {comp}",
+                    "estimate": np.nan,
+                    "ci_lower": np.nan,
+                    "ci_upper": np.nan,
+                    "statistic": r["lr_stat"],
+                    "df": r["df"],
+                    "p_value": r["p_value"],
+                }
+            )
+        z = stats.norm.ppf(0.5 + self.level / 2)
+        rows.append(
+            {
+                "term": "dispersion alpha",
+                "estimate": self.dispersion,
+                "ci_lower": max(self.dispersion - z * self.dispersion_se, 0.0),
+                "ci_upper": self.dispersion + z * self.dispersion_se,
+                "statistic": np.nan,
+                "df": np.nan,
+                "p_value": np.nan,
+            }
+        )
+        return pd.DataFrame(rows).set_index("term")
+
+    def _title(self) -> str:
+        o = self.observed
+        return (
+            f"Negative-binomial seasonal fit of {o.name or 'series'} "
+            f"({o.index[0]:%Y-%m-%d} … {o.index[-1]:%Y-%m-%d})"
+        )
+
+    def _notes(self) -> list[str]:
+        notes = [
+            f"{self.harmonics} annual harmonic(s); trend: "
+            + (
+                "none"
+                if self.trend_df == 0
+                else "linear"
+                if self.trend_df == 1
+                else f"cubic spline, {self.trend_df} df"
+            ),
+            f"size 1/alpha = {self.size:.1f}; intervals at {self.level:.0%}",
+        ]
+        if not self.converged:
+            notes.append("WARNING: the NB likelihood did not converge")
+        return notes
+
+    def describe_weekday(self, day: str) -> str:
+        """E.g. ``'Mondays are 0.93× the weekly average, 95% CI 0.90–0.97'``."""
+        r = self.weekday.loc[day]
+        return (
+            f"{day}s are {r['rate_ratio']:.2f}× the weekly average, "
+            f"{self.level:.0%} CI {r['ci_lower']:.2f}–{r['ci_upper']:.2f}"
+        )
+
+    def baseline(self) -> pd.DataFrame:
+        """Fitted mean and prediction interval as one DataFrame (same index as the input)."""
+        return pd.DataFrame({"expected": self.fitted, "lower": self.lower, "upper": self.upper})
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        from .plotting import plot_seasonal_fit
+
+        return plot_seasonal_fit(self, ax=ax, **kw)
+
+
+def _rate_ratios(fit: _NBFit, cols: list[int], labels: Sequence[str], level: float) -> pd.DataFrame:
+    """Effect-coded coefficients → rate ratios of every level (the last is minus the sum)."""
+    L = len(cols) + 1
+    C = np.zeros((L, len(fit.params)))
+    for j, c in enumerate(cols):
+        C[j, c] = 1.0
+    C[L - 1, cols] = -1.0
+    est = C @ fit.params
+    se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", C, fit.cov, C), 0, None))
+    z = stats.norm.ppf(0.5 + level / 2)
+    return pd.DataFrame(
+        {
+            "rate_ratio": np.exp(est),
+            "ci_lower": np.exp(est - z * se),
+            "ci_upper": np.exp(est + z * se),
+            "log_rr": est,
+            "se": se,
+            "p_value": 2 * stats.norm.sf(np.abs(est / np.where(se > 0, se, np.nan))),
+        },
+        index=pd.Index(list(labels), name="level"),
+    )
+
+
+def _nb_interval(mu: np.ndarray, alpha: float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    a = (1 - level) / 2
+    if alpha <= 1e-10:
+        return stats.poisson.ppf(a, mu), stats.poisson.ppf(1 - a, mu)
+    size = 1.0 / alpha
+    p = size / (size + mu)
+    return stats.nbinom.ppf(a, size, p), stats.nbinom.ppf(1 - a, size, p)
+
+
+def fit_seasonal(
+    series: pd.Series,
+    weekly: bool = True,
+    annual: bool | int | Literal["auto"] = "auto",
+    trend: int | Literal["auto", "none", "linear"] = "auto",
+    level: float = 0.95,
+    max_harmonics: int = 4,
+) -> SeasonalFit:
+    """Negative-binomial regression of daily counts on weekday, annual cycle and trend.
+
+    ``log E[y_t] = const + weekday(t) + Σ_k (a_k sin + b_k cos)(2πk·doy/365.25) + s(t)``
+    with NB2 variance ``mu + alpha mu²``, fitted by maximum likelihood (statsmodels'
+    ``NegativeBinomial``) on the observed days only. Weekday effects are sum-to-zero, so
+    each rate ratio is relative to the weekly (geometric) average.
+
+    Parameters
+    ----------
+    series
+        Daily counts.
+    weekly
+        Include day-of-week effects.
+    annual
+        ``'auto'``: number of harmonics 0…``max_harmonics`` chosen by BIC (needs two years
+        of data, else none); an integer: that many; ``False``: none.
+    trend
+        Degrees of freedom of the smooth (cubic spline) log trend: ``'auto'`` (about one per
+        8 months), ``'linear'`` (1), ``'none'`` (0) or an integer.
+    level
+        Confidence level of the intervals.
+    max_harmonics
+        Largest number of harmonics considered by ``'auto'``.
+
+    Returns
+    -------
+    SeasonalFit
+
+    Examples
+    --------
+    >>> from intensity.simulate import simulate_counts
+    >>> from intensity import fit_seasonal
+    >>> fit = fit_seasonal(simulate_counts(400, seed=2).counts, annual=False)
+    >>> fit.weekday.shape
+    (7, 6)
+    """
+    level = check_fraction("level", level)
+    ds = as_daily_series(series, counts=True, min_observed=30)
+    idx = ds.series.index
+    n = len(idx)
+    y_all = ds.values
+    obs = ds.observed
+    if np.any(np.abs(y_all[obs] - np.round(y_all[obs])) > 1e-9):
+        raise ParameterError("fit_seasonal needs whole-number counts, got non-integer values")
+    if trend == "auto":
+        tdf = _default_trend_df(n)
+    elif trend == "none":
+        tdf = 0
+    elif trend == "linear":
+        tdf = 1
+    elif isinstance(trend, (int, np.integer)) and not isinstance(trend, bool) and trend >= 0:
+        tdf = int(trend)
+    else:
+        raise ParameterError(
+            f"trend must be 'auto', 'none', 'linear' or an integer >= 0, got {trend!r}"
+        )
+    if annual is True:
+        annual = "auto"
+    if annual == "auto":
+        candidates = list(range(0, max_harmonics + 1)) if n >= 730 else [0]
+    elif annual is False:
+        candidates = [0]
+    elif isinstance(annual, (int, np.integer)) and annual >= 0:
+        candidates = [int(annual)]
+        if annual > 0 and n < 365:
+            raise InsufficientDataError(
+                f"annual harmonics need at least 365 days, got {n}; use annual=False"
+            )
+    else:
+        raise ParameterError(f"annual must be 'auto', False or an integer >= 0, got {annual!r}")
+    y = y_all[obs]
+    fits: dict[int, tuple[_Design, _NBFit]] = {}
+    bic: dict[int, float] = {}
+    for K in candidates:
+        d = _design(idx, weekly=weekly, K=K, months=False, trend_df=tdf)
+        f = _fit_nb(y, d.X[obs])
+        fits[K] = (d, f)
+        bic[K] = -2 * f.llf + (d.X.shape[1] + 1) * np.log(len(y))
+    K = min(bic, key=lambda k: bic[k])
+    design, fit = fits[K]
+    mu = np.exp(design.X @ fit.params)
+    lo, hi = _nb_interval(mu, fit.alpha, level)
+
+    # likelihood-ratio tests of each component
+    tests = []
+    for comp in ("weekly", "annual"):
+        if comp not in design.groups:
+            continue
+        cols = design.groups[comp]
+        keep = [j for j in range(design.X.shape[1]) if j not in cols]
+        restricted = _fit_nb(y, design.X[obs][:, keep])
+        lr = max(2 * (fit.llf - restricted.llf), 0.0)
+        tests.append(
+            {
+                "component": comp,
+                "lr_stat": lr,
+                "df": len(cols),
+                "p_value": float(stats.chi2.sf(lr, len(cols))),
+            }
+        )
+    tests_df = (
+        pd.DataFrame(tests).set_index("component")
+        if tests
+        else pd.DataFrame(
+            columns=["lr_stat", "df", "p_value"], index=pd.Index([], name="component")
+        )
+    )
+
+    if weekly:
+        wk = _rate_ratios(fit, design.groups["weekly"], WEEKDAYS, level)
+    else:
+        wk = pd.DataFrame(
+            {
+                "rate_ratio": 1.0,
+                "ci_lower": np.nan,
+                "ci_upper": np.nan,
+                "log_rr": 0.0,
+                "se": np.nan,
+                "p_value": np.nan,
+            },
+            index=pd.Index(list(WEEKDAYS), name="level"),
+        )
+    ann_cols = design.groups.get("annual", [])
+    annual_eff = np.exp(design.X[:, ann_cols] @ fit.params[ann_cols]) if ann_cols else np.ones(n)
+    wk_cols = design.groups.get("weekly", [])
+    weekly_eff = np.exp(design.X[:, wk_cols] @ fit.params[wk_cols]) if wk_cols else np.ones(n)
+    name = ds.series.name
+    return SeasonalFit(
+        observed=ds.series,
+        fitted=pd.Series(mu, index=idx, name="expected"),
+        lower=pd.Series(lo, index=idx, name="lower"),
+        upper=pd.Series(hi, index=idx, name="upper"),
+        weekday=wk,
+        annual=pd.Series(annual_eff, index=idx, name="annual_effect"),
+        trend=pd.Series(
+            mu / (annual_eff * weekly_eff), index=idx, name=f"{name or 'series'}_trend"
+        ),
+        dispersion=fit.alpha,
+        dispersion_se=fit.alpha_se,
+        harmonics=K,
+        trend_df=tdf,
+        tests=tests_df,
+        params=pd.Series(fit.params, index=design.names),
+        cov=pd.DataFrame(fit.cov, index=design.names, columns=design.names),
+        llf=fit.llf,
+        level=level,
+        aic_by_harmonics=pd.Series(bic, name="bic").rename_axis("harmonics"),
+        converged=fit.converged,
+    )
+
+
+# =========================================================================== profiles
+@dataclass(frozen=True)
+class SeasonalProfile(ResultMixin):
+    """Rate ratios by weekday or month with confidence intervals (from an NB regression
+    that also carries a smooth trend, so months are not confounded with the trend)."""
+
+    table: pd.DataFrame
+    by: ProfileBy
+    name: str
+    level: float
+
+    def summary(self) -> pd.DataFrame:
+        return self.table[["rate_ratio", "ci_lower", "ci_upper", "p_value"]]
+
+    def _title(self) -> str:
+        return f"{self.by.capitalize()} profile of {self.name} (rate ratio to the average)"
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        from .plotting import plot_profile
+
+        return plot_profile(self, ax=ax, **kw)
+
+
+def seasonal_profile(
+    series: pd.Series, by: ProfileBy = "weekday", level: float = 0.95
+) -> SeasonalProfile:
+    """Weekday or month rate ratios with confidence intervals.
+
+    Parameters
+    ----------
+    series
+        Daily counts.
+    by
+        ``'weekday'`` (needs 4 weeks) or ``'month'`` (needs a full year).
+    level
+        Confidence level.
+
+    Examples
+    --------
+    >>> from intensity.simulate import simulate_counts
+    >>> from intensity import seasonal_profile
+    >>> seasonal_profile(simulate_counts(200, seed=3).counts).table.index[0]
+    'Monday'
+    """
+    check_choice("by", by, ("weekday", "month"))
+    level = check_fraction("level", level)
+    ds = as_daily_series(series, counts=True, min_observed=28)
+    idx = ds.series.index
+    n = len(idx)
+    if by == "month" and n < 365:
+        raise InsufficientDataError(f"a month profile needs at least 365 days, got {n}")
+    obs = ds.observed
+    d = _design(idx, weekly=True, K=0, months=by == "month", trend_df=_default_trend_df(n))
+    f = _fit_nb(ds.values[obs], d.X[obs])
+    if by == "weekday":
+        table = _rate_ratios(f, d.groups["weekly"], WEEKDAYS, level)
+    else:
+        table = _rate_ratios(f, d.groups["month"], MONTHS, level)
+    table = table.assign(n_days=[int(v) for v in _level_counts(idx[obs], by)])
+    return SeasonalProfile(table=table, by=by, name=str(ds.series.name or "series"), level=level)
+
+
+def _level_counts(idx: pd.Index, by: ProfileBy) -> np.ndarray:
+    idx = pd.DatetimeIndex(idx)
+    codes = idx.day_of_week.to_numpy() if by == "weekday" else idx.month.to_numpy() - 1
+    return np.bincount(codes, minlength=7 if by == "weekday" else 12)

@@ -1,0 +1,54 @@
+"""Figures: content of the returned figures (Agg backend) and reproducible PDFs."""
+
+from __future__ import annotations
+
+import matplotlib
+import pytest
+from matplotlib.figure import Figure
+
+import intensity
+from intensity import plotting
+from intensity.simulate import simulate_counts
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate_counts(800, seed=12)
+
+
+def test_plot_decomposition_panels(sim):
+    fig = intensity.decompose(sim.counts).plot()
+    assert isinstance(fig, Figure)
+    axes = fig.get_axes()
+    assert len(axes) == 4
+    assert "MSTL decomposition" in axes[0].get_title()
+    assert [a.get_ylabel() for a in axes[1:]] == ["period 7", "period 365", "remainder"]
+    assert any("General Staff" in t.get_text() for t in fig.texts)
+
+
+def test_plot_seasonal_fit_on_given_axes(sim):
+    fig0 = Figure()
+    ax = fig0.add_subplot()
+    fit = intensity.fit_seasonal(sim.counts)
+    fig = fit.plot(ax=ax)
+    assert fig is fig0
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["95% prediction interval", "observed", "expected", "trend (deseasonalised)"]
+    assert len(ax.lines) == 3 and len(ax.collections) == 1
+
+
+@pytest.mark.parametrize("by", ["weekday", "month"])
+def test_plot_profile(sim, by):
+    fig = intensity.seasonal_profile(sim.counts, by=by).plot()
+    ax = fig.get_axes()[0]
+    assert len(ax.get_xticklabels()) == (7 if by == "weekday" else 12)
+    assert by in ax.get_title()
+
+
+def test_pdf_is_byte_identical(sim, tmp_path):
+    fig = intensity.decompose(sim.counts, periods=(7,)).plot()
+    a = plotting.save_pdf(fig, tmp_path / "a.pdf").read_bytes()
+    b = plotting.save_pdf(fig, tmp_path / "b.pdf").read_bytes()
+    assert a == b and a.startswith(b"%PDF")

@@ -1,0 +1,205 @@
+"""Seasonality: decompose, fit_seasonal, seasonal_profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.tsa.seasonal import MSTL, STL
+
+import intensity
+from intensity.exceptions import InsufficientDataError, ParameterError, SeriesValidationError
+from intensity.simulate import simulate_counts
+
+REF = Path(__file__).parent / "reference"
+
+
+# ----------------------------------------------------------------------------- decompose
+@pytest.mark.parametrize("periods", [(7,), (7, 365)], ids=["stl-7", "mstl-7-365"])
+def test_decompose_reproduces_statsmodels_exactly(periods):
+    sim = simulate_counts(900, seed=11)
+    res = intensity.decompose(sim.counts, periods=periods, robust=True)
+    z = np.log1p(sim.counts.to_numpy())
+    if len(periods) == 1:
+        ref = STL(z, period=7, robust=True).fit()
+        np.testing.assert_array_equal(res.seasonal["seasonal_7"].to_numpy(), ref.seasonal)
+    else:
+        ref = MSTL(z, periods=periods, stl_kwargs={"robust": True}).fit()
+        np.testing.assert_array_equal(res.seasonal.to_numpy(), ref.seasonal)
+    np.testing.assert_array_equal(res.trend.to_numpy(), ref.trend)
+    np.testing.assert_array_equal(res.remainder.to_numpy(), ref.resid)
+    assert res.trend.index.equals(sim.counts.index)
+
+
+def test_decompose_against_r_forecast_mstl():
+    """R's forecast::mstl (tests/reference/make_mstl_reference.R, R 4.2.2, forecast 8.20).
+
+    The two implementations are not the same algorithm in detail: R's stl uses a low-pass
+    window equal to the period (statsmodels requires a longer one), 2 inner iterations
+    (statsmodels 5) and interpolation jumps of a tenth of each window (statsmodels 1). The
+    tolerances below are what those differences leave on this 800-day series (log scale),
+    measured, not wished for; the weekly-only fit agrees closely, the annual component of
+    the 7+365 fit (barely two cycles of data) only loosely.
+    """
+    y = pd.read_csv(REF / "mstl_input.csv", parse_dates=["date"], index_col="date")["y"]
+    y = y.asfreq("D")
+    r7 = pd.read_csv(REF / "mstl7_forecast.csv", parse_dates=["date"], index_col="date")
+    d7 = intensity.decompose(y, periods=(7,), robust=False)
+    assert np.corrcoef(d7.trend, r7["trend"])[0, 1] > 0.99
+    assert np.corrcoef(d7.seasonal["seasonal_7"], r7["seasonal_7"])[0, 1] > 0.85
+    assert np.sqrt(np.mean((d7.trend - r7["trend"]) ** 2)) < 0.05  # log scale
+    r = pd.read_csv(REF / "mstl_forecast.csv", parse_dates=["date"], index_col="date")
+    d = intensity.decompose(y, periods=(7, 365), robust=False)
+    np.testing.assert_allclose(np.log1p(y.to_numpy()), r["data"], rtol=1e-12)
+    assert np.corrcoef(d.seasonal["seasonal_7"], r["seasonal_7"])[0, 1] > 0.9
+    assert np.corrcoef(d.seasonal["seasonal_365"], r["seasonal_365"])[0, 1] > 0.75
+    assert np.abs(d.trend - r["trend"]).max() < 0.05
+
+
+def test_decompose_missing_days_are_reported_not_returned():
+    sim = simulate_counts(400, seed=3, missing=0.05)
+    s = sim.counts
+    res = intensity.decompose(s, periods=(7,))
+    assert len(res.filled_days) == s.isna().sum() > 0
+    assert res.remainder[s.isna()].isna().all()
+    assert res.trend.notna().all()
+    assert s.isna().sum() == len(res.filled_days)  # input untouched
+    assert "filled by interpolation" in str(res)
+
+
+def test_decompose_refuses_to_drop_annual_silently():
+    s = simulate_counts(500, seed=1).counts
+    with pytest.raises(InsufficientDataError, match="period 365 needs at least 730 days"):
+        intensity.decompose(s)
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,match",
+    [
+        ({"transform": "log"}, ParameterError, "transform must be one of"),
+        ({"periods": (1,)}, ParameterError, "periods must be distinct integers >= 2"),
+        ({"periods": ("x",)}, ParameterError, "whole numbers"),
+    ],
+    ids=["transform", "period-1", "period-str"],
+)
+def test_decompose_parameter_errors(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        intensity.decompose(simulate_counts(100, seed=0).counts, **kwargs)
+
+
+def test_decompose_weekly_input_error():
+    s = pd.Series(np.arange(30.0), index=pd.date_range("2024-01-07", periods=30, freq="W-SUN"))
+    with pytest.raises(SeriesValidationError, match="freq must be daily, got 'W-SUN'"):
+        intensity.decompose(s, periods=(7,))
+
+
+@pytest.mark.parametrize("transform", ["log1p", "sqrt", "none"])
+def test_decompose_count_scale_components(transform):
+    s = simulate_counts(200, seed=4).counts
+    res = intensity.decompose(s, periods=(7,), transform=transform)
+    rebuilt = res.trend + res.seasonal.sum(axis=1) + res.remainder
+    if transform == "log1p":
+        np.testing.assert_allclose(np.expm1(rebuilt), s, rtol=1e-9)
+    assert (res.trend_counts > 0).all()
+    assert res.summary().loc["seasonal_7", "share_of_total"] > 0
+
+
+# ----------------------------------------------------------------------------- fit_seasonal
+def test_fit_seasonal_recovers_known_effects():
+    sim = simulate_counts(1460, seed=7, weekday=(1.1, 1.05, 1.0, 1.0, 0.97, 0.93, 0.95))
+    fit = intensity.fit_seasonal(sim.counts)
+    truth = sim.weekday_ratio
+    inside = (fit.weekday["ci_lower"] <= truth) & (truth <= fit.weekday["ci_upper"])
+    assert inside.sum() >= 6
+    assert fit.harmonics >= 1
+    assert fit.tests.loc["weekly", "p_value"] < 1e-6
+    assert fit.tests.loc["annual", "p_value"] < 1e-6
+    assert 0.5 / sim.size < fit.dispersion < 2 / sim.size
+    text = fit.describe_weekday("Monday")
+    assert text.startswith("Mondays are 1.") and "95% CI" in text
+
+
+@pytest.mark.slow
+def test_rate_ratio_intervals_cover_truth_in_93_to_97_percent():
+    """200 replications × 7 weekdays; annual effect present, linear trend."""
+    rng = np.random.default_rng(20261128)
+    hits = []
+    for _ in range(200):
+        sim = simulate_counts(730, seed=rng, annual_amplitude=0.15, size=20)
+        fit = intensity.fit_seasonal(sim.counts, annual=1, trend="linear")
+        w = fit.weekday
+        hits.append(
+            ((w["ci_lower"] <= sim.weekday_ratio) & (sim.weekday_ratio <= w["ci_upper"])).to_numpy()
+        )
+    cover = np.mean(hits)
+    assert 0.93 <= cover <= 0.97, cover
+
+
+@pytest.mark.slow
+def test_weekly_lr_test_holds_its_size():
+    """No weekly effect: the 5% test rejects in 4–6% of 1,000 replications."""
+    rng = np.random.default_rng(5)
+    p = []
+    for _ in range(1000):
+        sim = simulate_counts(365, seed=rng, weekday=None, annual_amplitude=0.0, size=15)
+        fit = intensity.fit_seasonal(sim.counts, annual=False, trend="linear")
+        p.append(fit.tests.loc["weekly", "p_value"])
+    rate = np.mean(np.asarray(p) < 0.05)
+    assert 0.04 <= rate <= 0.06, rate
+
+
+def test_fit_seasonal_missing_days_and_structure(personnel):
+    fit = intensity.fit_seasonal(personnel)
+    assert fit.fitted.index.equals(personnel.index)
+    assert fit.fitted.notna().all() and fit.lower.notna().all() and fit.upper.notna().all()
+    assert (fit.lower <= fit.fitted).all() and (fit.fitted <= fit.upper).all()
+    assert (fit.weekday["ci_lower"] < fit.weekday["rate_ratio"]).all()
+    assert (fit.weekday["rate_ratio"] < fit.weekday["ci_upper"]).all()
+    assert np.isclose(np.prod(fit.weekday["rate_ratio"]), 1.0)
+    assert set(fit.tests.index) <= {"weekly", "annual"} and "weekly" in fit.tests.index
+    assert fit.tests["p_value"].between(0, 1).all()
+    s = fit.summary()
+    assert "LR test weekly" in s.index and "dispersion alpha" in s.index
+    assert "<table" in fit._repr_html_() and "weekday Monday" in str(fit)
+    assert personnel.isna().sum() > 0  # the input still has its missing days
+
+
+def test_fit_seasonal_errors():
+    s = simulate_counts(100, seed=0).counts
+    with pytest.raises(ParameterError, match="trend must be"):
+        intensity.fit_seasonal(s, trend="wiggly")
+    with pytest.raises(InsufficientDataError, match="annual harmonics need at least 365 days"):
+        intensity.fit_seasonal(s, annual=2)
+    with pytest.raises(SeriesValidationError, match="non-negative"):
+        intensity.fit_seasonal(-s)
+    with pytest.raises(ParameterError, match="whole-number"):
+        intensity.fit_seasonal(s + 0.5)
+    with pytest.raises(InsufficientDataError, match="at least 30 observed days"):
+        intensity.fit_seasonal(s.iloc[:20])
+
+
+# ----------------------------------------------------------------------------- profiles
+@pytest.mark.parametrize("by,n", [("weekday", 7), ("month", 12)], ids=["weekday", "month"])
+def test_seasonal_profile(by, n):
+    sim = simulate_counts(800, seed=9, annual_amplitude=0.2, annual_peak_day=15)
+    prof = intensity.seasonal_profile(sim.counts, by=by)
+    t = prof.table
+    assert len(t) == n and (t["ci_lower"] < t["ci_upper"]).all()
+    if by == "month":  # peak in January, trough in July
+        assert t["rate_ratio"].idxmax() in ("Jan", "Dec", "Feb")
+        assert t["rate_ratio"].idxmin() in ("Jun", "Jul", "Aug")
+    assert list(prof.summary().columns) == ["rate_ratio", "ci_lower", "ci_upper", "p_value"]
+
+
+def test_seasonal_profile_month_needs_a_year():
+    with pytest.raises(InsufficientDataError, match="365 days"):
+        intensity.seasonal_profile(simulate_counts(200, seed=0).counts, by="month")
+
+
+def test_real_personnel_decomposition_end_to_end(personnel):
+    d = intensity.decompose(personnel)
+    assert d.trend.index.equals(personnel.index)
+    assert list(d.seasonal.columns) == ["seasonal_7", "seasonal_365"]
+    assert len(d.filled_days) == personnel.isna().sum()

@@ -7,6 +7,7 @@ war and are not independently verified.
 
 from __future__ import annotations
 
+from .breaks import Breaks, PenaltyPath, detect_breaks, penalty_path
 from .exceptions import (
     DataFormatError,
     FetchError,
@@ -41,6 +42,10 @@ __all__ = [
     "seasonal_profile",
     "SeasonalProfile",
     "simulate_counts",
+    "detect_breaks",
+    "Breaks",
+    "penalty_path",
+    "PenaltyPath",
     "Simulation",
     "IntensityError",
     "DataFormatError",

@@ -34,6 +34,8 @@ __all__ = [
     "plot_decomposition",
     "plot_seasonal_fit",
     "plot_profile",
+    "plot_breaks",
+    "plot_penalty_path",
     "ONE_COLUMN",
     "TWO_COLUMN",
 ]
@@ -234,3 +236,73 @@ def plot_profile(result: SeasonalProfile, ax: Axes | None = None, **kw: Any) -> 
         a.set_title(f"{result.name}: {result.by} profile")
         a.legend(frameon=False)
         return _finish(fig, created, SOURCE_NOTE)
+
+
+# --------------------------------------------------------------------------- breaks
+def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """Daily values, segment levels with their intervals, and each break date with its
+    confidence interval as a band."""
+    s = result.series
+    idx = s.index
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        a.plot(idx, s, color=PALETTE["grey"], lw=0.4, label="daily")
+        a.plot(
+            idx,
+            s.rolling(28, min_periods=7, center=True).mean(),
+            color=PALETTE["black"],
+            lw=0.8,
+            label="28-day mean",
+        )
+        for i, seg in result.segments.iterrows():
+            span = pd.date_range(seg["start"], seg["end"], freq="D")
+            a.plot(
+                span,
+                np.full(len(span), seg["level"]),
+                color=PALETTE["blue"],
+                lw=1.6,
+                label="segment level" if i == 0 else None,
+            )
+            if np.isfinite(seg["ci_lower"]) and np.isfinite(seg["ci_upper"]):
+                a.fill_between(
+                    span, seg["ci_lower"], seg["ci_upper"], color=PALETTE["blue"], alpha=0.25, lw=0
+                )
+        for j, (date, row) in enumerate(result.breaks.iterrows()):
+            a.axvspan(
+                row["ci_lower"],
+                row["ci_upper"] + pd.Timedelta(days=1),
+                color=PALETTE["orange"],
+                alpha=0.35,
+                lw=0,
+                label=f"break, {result.ci:.0%} interval" if j == 0 else None,
+            )
+            a.axvline(date, color=PALETTE["red"], lw=0.8, ls="--")
+        a.set_ylabel("count per day")
+        a.set_title(
+            f"{s.name or 'series'}: {len(result.breaks)} break(s) ({result.model}), "
+            f"{_range_text(idx)}"
+        )
+        a.legend(frameon=False, loc="upper left", ncols=2)
+        _date_axis(a, idx)
+        return _finish(fig, created, SOURCE_NOTE)
+
+
+def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """Unpenalised cost against number of breaks for every optimal segmentation (CROPS)."""
+    t = result.table.sort_index()
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
+        a.plot(t.index, t["cost"], "o-", color=PALETTE["blue"], ms=3)
+        for m, row in t.iterrows():
+            a.annotate(
+                f"{row['penalty_min']:.0f}–{row['penalty_max']:.0f}",
+                (m, row["cost"]),
+                textcoords="offset points",
+                xytext=(3, 3),
+                fontsize=5,
+                color=PALETTE["grey"],
+            )
+        a.set_xlabel("number of breaks")
+        a.set_ylabel("cost (−2 log-likelihood)")
+        a.set_title(f"{result.series_name}: penalty path (labels: penalty range)")
+        return _finish(fig, created, None)

@@ -52,3 +52,17 @@ def test_pdf_is_byte_identical(sim, tmp_path):
     a = plotting.save_pdf(fig, tmp_path / "a.pdf").read_bytes()
     b = plotting.save_pdf(fig, tmp_path / "b.pdf").read_bytes()
     assert a == b and a.startswith(b"%PDF")
+
+
+def test_plot_breaks_content(sim):
+    res = intensity.detect_breaks(
+        simulate_counts(600, seed=3, breaks=[(300, 1.6)], annual_amplitude=0).counts, n_boot=49
+    )
+    fig = res.plot()
+    ax = fig.get_axes()[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:3] == ["daily", "28-day mean", "segment level"]
+    assert "break, 95% interval" in labels
+    assert "1 break(s)" in ax.get_title()
+    # one vertical dashed line per break
+    assert sum(1 for ln in ax.lines if ln.get_linestyle() == "--") == 1

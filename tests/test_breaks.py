@@ -1,0 +1,323 @@
+"""Trend breaks: exactness (brute force, ruptures, FPOP = PELT), strucchange's Nile
+result, conventions, missing days, seasonal adjustment, calibration and real data."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+import intensity
+from intensity.breaks import (
+    _prepare,
+    bai_interval,
+    detect_breaks,
+    estimate_dispersion,
+    from_ruptures,
+    from_strucchange,
+    penalty_path,
+    to_ruptures,
+)
+from intensity.exceptions import InsufficientDataError, ParameterError, SeriesValidationError
+from intensity.simulate import simulate_counts
+
+REF = Path(__file__).parent / "reference"
+
+
+def _daily(values, start="2022-01-01", name="x"):
+    return pd.Series(
+        np.asarray(values, float), index=pd.date_range(start, periods=len(values)), name=name
+    )
+
+
+def _brute_force(prep, pen, m):
+    """O(n^2) optimal partitioning without pruning, for checking exactness."""
+    n = len(prep.y)
+    F = np.full(n + 1, np.inf)
+    F[0] = -pen
+    last = np.zeros(n + 1, int)
+    for t in range(m, n + 1):
+        for s in [0, *range(m, t - m + 1)]:
+            if t - s < m or not np.isfinite(F[s]):
+                continue
+            v = F[s] + pen + prep.cost(s, t)
+            if v < F[t]:
+                F[t], last[t] = v, s
+    cps, t = [], n
+    while t > 0:
+        if last[t] > 0:
+            cps.append(int(last[t]))
+        t = last[t]
+    return sorted(cps), F[n] - pen * len(cps)
+
+
+# ----------------------------------------------------------------------------- exactness
+@pytest.mark.parametrize("model", ["poisson", "negbin", "normal", "normal_meanvar", "linear_trend"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_segmentation_is_exact_against_brute_force(model, seed):
+    sim = simulate_counts(
+        240, seed=seed, breaks=[(80, 1.4), (170, 0.7)], annual_amplitude=0, missing=0.03
+    )
+    ds, prep = _prepare(sim.counts, model, None, None, None)
+    pen = 3 * math.log(240)
+    cps, cost, _ = prep.run(pen, 10)
+    bcps, bcost = _brute_force(prep, pen, 10)
+    assert cost == pytest.approx(bcost, rel=1e-10, abs=1e-8)
+    assert cps == bcps
+
+
+@pytest.mark.parametrize("model", ["poisson", "negbin", "normal"])
+def test_functional_pruning_equals_pelt(model):
+    sim = simulate_counts(3000, seed=4, breaks=[(700, 1.3), (1800, 0.8), (2500, 1.1)])
+    _, prep = _prepare(sim.counts, model, None, None, None)
+    pen = 3 * math.log(3000)
+    a = prep.run(pen, 14, functional=True)
+    b = prep.run(pen, 14, functional=False)
+    assert a[0] == b[0]
+    assert a[1] == pytest.approx(b[1], rel=1e-12)
+    assert a[2] <= b[2]  # functional pruning never keeps more candidates
+
+
+def test_functional_pruning_keeps_few_candidates_with_few_changes():
+    sim = simulate_counts(20000, seed=4, breaks=[(7000, 1.3), (14000, 0.8)], annual_amplitude=0)
+    _, prep = _prepare(sim.counts, "negbin", None, None, None)
+    cps, _, alive = prep.run(3 * math.log(20000), 14, functional=True)
+    assert len(cps) == 2 and abs(cps[0] - 7000) <= 10 and abs(cps[1] - 14000) <= 10
+    assert alive < 50  # PELT alone keeps thousands here (quadratic time)
+
+
+def _ruptures_cases():
+    rng = np.random.default_rng(7)
+    yield (
+        "steps",
+        np.concatenate([rng.normal(0, 1, 150), rng.normal(2, 1, 100), rng.normal(-1, 1, 150)]),
+        20.0,
+    )
+    yield "noise", rng.normal(5, 2, 300), 30.0
+    yield "counts", simulate_counts(400, seed=3, breaks=[(200, 1.5)]).counts.to_numpy(), 5e6
+    yield "nile", sm.datasets.nile.load_pandas().data["volume"].to_numpy(float), 2e5
+
+
+@pytest.mark.parametrize("case", list(_ruptures_cases()), ids=lambda c: c[0])
+@pytest.mark.parametrize("min_size", [2, 14])
+def test_normal_cost_equals_ruptures_pelt_l2(case, min_size):
+    rpt = pytest.importorskip("ruptures")
+    _, y, pen = case
+    expected = from_ruptures(
+        rpt.Pelt(model="l2", min_size=min_size, jump=1).fit(y).predict(pen=pen)
+    )
+    res = detect_breaks(
+        _daily(y), model="normal", sigma=1.0, penalty=pen, min_size=min_size, n_boot=9
+    )
+    assert list(res.positions) == expected
+
+
+def test_real_series_equals_ruptures(personnel):
+    rpt = pytest.importorskip("ruptures")
+    y = personnel.loc["2023-01-01":"2023-12-31"]
+    assert y.notna().all()
+    pen = 4e6
+    expected = from_ruptures(
+        rpt.Pelt(model="l2", min_size=14, jump=1).fit(y.to_numpy()).predict(pen=pen)
+    )
+    res = detect_breaks(y, model="normal", sigma=1.0, penalty=pen, min_size=14, n_boot=9)
+    assert list(res.positions) == expected and len(expected) >= 1
+
+
+def test_nile_matches_strucchange():
+    ref = pd.read_csv(REF / "nile_strucchange.csv").iloc[0]
+    nile = sm.datasets.nile.load_pandas().data
+    y = pd.Series(
+        nile["volume"].to_numpy(float), index=pd.date_range("1871-01-01", periods=100), name="nile"
+    )
+    res = detect_breaks(y, model="normal_meanvar", min_size=int(ref["h"]))
+    assert len(res.breaks) == ref["n_breaks_bic"] == 1
+    pos = res.positions[0]
+    assert pos == from_strucchange([int(ref["breakpoint_last_of_old_1based"])])[0]
+    row = res.breaks.iloc[0]
+    idx = y.index
+    assert (idx.get_loc(row["ci_lower"]), idx.get_loc(row["ci_upper"])) == (
+        ref["ci_lower"],
+        ref["ci_upper"],
+    )
+    assert row["level_before"] == pytest.approx(ref["mean_before"], rel=1e-12)
+    assert row["level_after"] == pytest.approx(ref["mean_after"], rel=1e-12)
+    # the year: strucchange reports 1898 (last of the old regime), we report 1899
+    assert idx[pos - 1] == idx[0] + pd.Timedelta(days=27)
+
+
+def test_bai_interval_symmetric_case():
+    # homoskedastic, |delta| = sigma: the 97.5% quantile of argmax V is about 11.03
+    from intensity.breaks import _pargmax_v
+
+    assert _pargmax_v(11.03) == pytest.approx(0.975, abs=1e-3)
+    assert _pargmax_v(-11.03) == pytest.approx(0.025, abs=1e-3)
+    assert _pargmax_v(0.0) == pytest.approx(0.5, abs=1e-9)
+    lo, hi = bai_interval(100, 1.0, 1.0, 1.0)
+    assert (lo, hi) == (100 - 12, 100 + 12)  # strucchange: tau - ceil(upper), tau - floor(lower)
+
+
+# ----------------------------------------------------------------------------- conventions
+def test_conventions_round_trip():
+    assert to_ruptures([28], 100) == [28, 100]
+    assert from_ruptures([28, 100]) == [28]
+    assert from_strucchange([28]) == [28]
+    # TCPD annotates nile at 0-based 28: the first year of the new regime, like us
+
+
+def test_break_date_is_first_day_of_new_regime():
+    y = _daily([10] * 30 + [50] * 30)
+    res = detect_breaks(y, model="poisson", min_size=5)
+    assert list(res.dates) == [y.index[30]]
+    assert y[res.dates[0]] == 50 and y[res.dates[0] - pd.Timedelta(days=1)] == 10
+
+
+# ----------------------------------------------------------------------------- missing days
+def test_missing_days_do_not_create_breaks_and_dates_are_observed():
+    sim = simulate_counts(600, seed=8, breaks=[(300, 1.6)], annual_amplitude=0)
+    s = sim.counts.copy()
+    s.iloc[295:310] = np.nan  # the break falls inside a gap
+    s.iloc[100:103] = np.nan
+    res = detect_breaks(s)
+    assert len(res.breaks) == 1
+    d = res.dates[0]
+    assert not np.isnan(s[d])  # a real, observed date
+    assert pd.Timestamp(s.index[310]) == d  # first observed day of the new regime
+    zero = s.fillna(0)  # what a careless tool does: missing = 0
+    assert len(detect_breaks(zero, model="poisson").breaks) > 1
+    assert s.isna().sum() == 18  # input untouched
+
+
+def test_seasonal_adjustment_removes_spurious_breaks():
+    sim = simulate_counts(
+        1100, seed=5, annual_amplitude=0.35, weekday=(1.3, 1.2, 1.0, 1.0, 0.9, 0.8, 0.85)
+    )
+    raw = detect_breaks(sim.counts)
+    fit = intensity.fit_seasonal(sim.counts)
+    adj = detect_breaks(sim.counts, seasonal=fit)
+    assert len(raw.breaks) >= 2  # the annual cycle looks like level shifts
+    assert len(adj.breaks) == 0
+    assert adj.seasonal_adjusted
+
+
+# ----------------------------------------------------------------------------- results
+def test_result_tables_and_intervals():
+    sim = simulate_counts(700, seed=6, breaks=[(250, 1.5), (480, 0.7)], annual_amplitude=0)
+    res = detect_breaks(sim.counts, n_boot=199)
+    assert len(res.breaks) == 2
+    for (d, row), true in zip(res.breaks.iterrows(), sim.breaks, strict=True):
+        assert row["ci_lower"] <= d <= row["ci_upper"]
+        assert abs((d - true).days) <= 10
+        assert row["p_value"] < 0.01
+    seg = res.segments
+    assert list(seg["days"]) == [250, 230, 220] or seg["days"].sum() == 700
+    assert (seg["ci_lower"] < seg["level"]).all() and (seg["level"] < seg["ci_upper"]).all()
+    assert seg["ratio_to_previous"].iloc[1] == pytest.approx(1.5, rel=0.1)
+    assert res.level.index.equals(sim.counts.index)
+    summ = res.summary()
+    assert list(summ.columns)[:4] == ["ci_lower", "ci_upper", "level_before", "level_after"]
+    assert "NB size k" in str(res) and "<table" in res._repr_html_()
+
+
+def test_max_breaks_and_penalties():
+    sim = simulate_counts(
+        900, seed=9, breaks=[(200, 1.5), (450, 0.6), (700, 1.4)], annual_amplitude=0
+    )
+    assert len(detect_breaks(sim.counts).breaks) == 3
+    capped = detect_breaks(sim.counts, max_breaks=2)
+    on_path = [m for m in penalty_path(sim.counts, pen_max=1e5).table.index if m <= 2]
+    assert len(capped.breaks) == max(on_path)  # the most breaks <= 2 that is optimal for a penalty
+    assert len(detect_breaks(sim.counts, penalty="aic").breaks) >= 3
+    assert len(detect_breaks(sim.counts, penalty=1e9).breaks) == 0
+
+
+def test_penalty_path_crops():
+    sim = simulate_counts(
+        900, seed=9, breaks=[(200, 1.5), (450, 0.6), (700, 1.4)], annual_amplitude=0
+    )
+    path = penalty_path(sim.counts)
+    t = path.table
+    assert 3 in t.index
+    assert t["cost"].is_monotonic_increasing  # fewer breaks (index descending) → higher cost
+    assert (t["penalty_min"] <= t["penalty_max"]).all()
+    fig = path.plot()
+    assert fig.get_axes()[0].get_xlabel() == "number of breaks"
+
+
+def test_dispersion_estimator_ignores_level_shifts():
+    rng = np.random.default_rng(0)
+    mu = np.repeat([300.0, 900.0, 500.0], 1000)
+    y = rng.negative_binomial(15, 15 / (15 + mu)).astype(float)
+    assert 14 < estimate_dispersion(y) < 16.5
+    assert y.mean() ** 2 / (y.var() - y.mean()) < 5  # a global moment estimate is far off
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,match",
+    [
+        ({"model": "gauss"}, ParameterError, "model must be one of"),
+        ({"penalty": "hq"}, ParameterError, "penalty must be one of"),
+        ({"penalty": -1}, ParameterError, "penalty must be a finite number >= 0"),
+        ({"min_size": 0}, ParameterError, "min_size must be a whole number >= 1"),
+        ({"ci": 1.5}, ParameterError, r"ci must be in \(0.0, 1.0\)"),
+        ({"seasonal": "yes"}, ParameterError, "seasonal must be None or a SeasonalFit"),
+        ({"min_size": 400}, InsufficientDataError, "two segments of min_size=400"),
+    ],
+    ids=["model", "penalty-name", "penalty-neg", "min-size", "ci", "seasonal", "too-short"],
+)
+def test_parameter_errors(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        detect_breaks(simulate_counts(300, seed=0).counts, **kwargs)
+
+
+def test_input_errors():
+    with pytest.raises(SeriesValidationError, match="non-negative"):
+        detect_breaks(_daily([1, 2, -3] * 20), model="poisson")
+    with pytest.raises(ParameterError, match="whole-number counts"):
+        detect_breaks(_daily([1.5, 2, 3] * 20), model="negbin")
+    assert detect_breaks(_daily([1.5, 2, 3] * 20)).model == "normal"  # auto
+
+
+# ----------------------------------------------------------------------------- calibration
+@pytest.mark.slow
+def test_date_intervals_cover_true_break_in_90_percent():
+    rng = np.random.default_rng(1)
+    hits = 0
+    R = 200
+    for _ in range(R):
+        sim = simulate_counts(730, seed=rng, breaks=[(365, 1.25)], annual_amplitude=0.0)
+        b = detect_breaks(sim.counts, n_boot=199).breaks
+        true = sim.breaks[0]
+        hits += bool(((b["ci_lower"] <= true) & (true <= b["ci_upper"])).any())
+    assert hits / R >= 0.90, hits / R
+
+
+@pytest.mark.slow
+def test_default_penalty_holds_false_alarm_rate():
+    rng = np.random.default_rng(2)
+    R = 200
+    quiet = sum(
+        len(
+            detect_breaks(
+                simulate_counts(730, seed=rng, annual_amplitude=0.0).counts, n_boot=19
+            ).breaks
+        )
+        == 0
+        for _ in range(R)
+    )
+    assert quiet / R >= 0.95, quiet / R
+
+
+# ----------------------------------------------------------------------------- real data
+def test_real_personnel_breaks(personnel):
+    res = detect_breaks(personnel)
+    assert res.model == "negbin" and res.level.index.equals(personnel.index)
+    for d, row in res.breaks.iterrows():
+        assert not np.isnan(personnel[d])
+        assert row["ci_lower"] <= d <= row["ci_upper"]
+    assert res.segments["days"].sum() == len(personnel)
+    assert personnel.isna().sum() > 0  # input untouched

@@ -7,6 +7,7 @@ war and are not independently verified.
 
 from __future__ import annotations
 
+from .anomalies import Anomalies, DayChange, day_change, detect_anomalies
 from .breaks import Breaks, PenaltyPath, detect_breaks, penalty_path
 from .exceptions import (
     DataFormatError,
@@ -43,6 +44,10 @@ __all__ = [
     "SeasonalProfile",
     "simulate_counts",
     "detect_breaks",
+    "detect_anomalies",
+    "Anomalies",
+    "day_change",
+    "DayChange",
     "Breaks",
     "penalty_path",
     "PenaltyPath",

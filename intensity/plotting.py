@@ -36,6 +36,8 @@ __all__ = [
     "plot_profile",
     "plot_breaks",
     "plot_penalty_path",
+    "plot_anomalies",
+    "plot_day_change",
     "ONE_COLUMN",
     "TWO_COLUMN",
 ]
@@ -305,4 +307,98 @@ def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         a.set_xlabel("number of breaks")
         a.set_ylabel("cost (−2 log-likelihood)")
         a.set_title(f"{result.series_name}: penalty path (labels: penalty range)")
+        return _finish(fig, created, None)
+
+
+# --------------------------------------------------------------------------- anomalies
+def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """Observed counts against the baseline band; spikes and dips marked, surges and
+    lulls shaded, reporting artefacts marked differently (grey crosses)."""
+    s = result.series
+    idx = s.index
+    b = result.baseline
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        a.fill_between(
+            idx,
+            b["lower"],
+            b["upper"],
+            color=PALETTE["sky"],
+            alpha=0.35,
+            lw=0,
+            label=f"baseline {1 - result.alpha:.0%} band",
+        )
+        a.plot(idx, b["expected"], color=PALETTE["blue"], lw=0.8, label="baseline")
+        a.plot(idx, s, color=PALETTE["black"], lw=0.4, label="observed")
+        for _, e in result.episodes.iterrows():
+            colour = PALETTE["orange"] if e["kind"] == "surge" else PALETTE["green"]
+            a.axvspan(
+                e["start"],
+                e["end"] + pd.Timedelta(days=1),
+                color=colour,
+                alpha=0.25,
+                lw=0,
+                label=None,
+            )
+        for kind, colour in (("surge", PALETTE["orange"]), ("lull", PALETTE["green"])):
+            if (result.episodes["kind"] == kind).any():
+                a.fill_between([], [], [], color=colour, alpha=0.25, lw=0, label=kind)
+        sp = result.spikes
+        for kind, marker, colour in (
+            ("spike", "^", PALETTE["red"]),
+            ("dip", "v", PALETTE["purple"]),
+        ):
+            d = sp[sp["kind"] == kind]
+            if len(d):
+                a.scatter(
+                    d.index, d["observed"], marker=marker, s=14, color=colour, zorder=3, label=kind
+                )
+        art = result.artefacts
+        if len(art):
+            dates = pd.DatetimeIndex(art["date"]).intersection(idx)
+            vals = s.reindex(dates)
+            y_art = np.where(
+                np.isnan(vals.to_numpy()), b["expected"].reindex(dates).to_numpy(), vals.to_numpy()
+            )
+            a.scatter(
+                dates,
+                y_art,
+                marker="x",
+                s=10,
+                color=PALETTE["grey"],
+                zorder=3,
+                label="reporting artefact",
+            )
+        a.set_ylabel("count per day")
+        a.set_title(
+            f"{s.name or 'series'}: anomalies against the seasonal baseline, {_range_text(idx)}"
+        )
+        a.legend(frameon=False, loc="upper left", ncols=3)
+        _date_axis(a, idx)
+        return _finish(fig, created, SOURCE_NOTE)
+
+
+def plot_day_change(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """The two days against their expected values."""
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
+        x = np.arange(2)
+        a.bar(
+            x - 0.18,
+            [result.previous, result.value],
+            width=0.36,
+            color=PALETTE["blue"],
+            label="observed",
+        )
+        a.bar(
+            x + 0.18,
+            [result.expected_previous, result.expected],
+            width=0.36,
+            color=PALETTE["sky"],
+            label="expected",
+        )
+        prev = result.date - pd.Timedelta(days=1)
+        a.set_xticks(x, [f"{prev:%Y-%m-%d}", f"{result.date:%Y-%m-%d}"])
+        a.set_title(f"{result.name}: change {result.change:+g} (p = {result.p_value:.2g})")
+        a.legend(frameon=False)
         return _finish(fig, created, None)

@@ -526,6 +526,8 @@ def fit_seasonal(
     trend: int | Literal["auto", "none", "linear"] = "auto",
     level: float = 0.95,
     max_harmonics: int = 4,
+    exclude: pd.Series | None = None,
+    tests: bool = True,
 ) -> SeasonalFit:
     """Negative-binomial regression of daily counts on weekday, annual cycle and trend.
 
@@ -550,6 +552,11 @@ def fit_seasonal(
         Confidence level of the intervals.
     max_harmonics
         Largest number of harmonics considered by ``'auto'``.
+    exclude
+        Boolean Series on (a subset of) the same dates: days left out of the fit (known
+        anomalies, catch-up days). Fitted values and intervals are still given for them.
+    tests
+        Compute the likelihood-ratio tests (two more fits); ``False`` leaves them empty.
 
     Returns
     -------
@@ -597,6 +604,15 @@ def fit_seasonal(
             )
     else:
         raise ParameterError(f"annual must be 'auto', False or an integer >= 0, got {annual!r}")
+    if exclude is not None:
+        if not isinstance(exclude, pd.Series) or not isinstance(exclude.index, pd.DatetimeIndex):
+            raise ParameterError("exclude must be a boolean pd.Series indexed by date")
+        ex = exclude.reindex(idx).fillna(False).to_numpy(dtype=bool)
+        obs = obs & ~ex
+        if obs.sum() < 30:
+            raise InsufficientDataError(
+                f"fit_seasonal needs at least 30 days left after exclude, got {int(obs.sum())}"
+            )
     y = y_all[obs]
     fits: dict[int, tuple[_Design, _NBFit]] = {}
     bic: dict[int, float] = {}
@@ -611,15 +627,15 @@ def fit_seasonal(
     lo, hi = _nb_interval(mu, fit.alpha, level)
 
     # likelihood-ratio tests of each component
-    tests = []
-    for comp in ("weekly", "annual"):
+    lr_rows = []
+    for comp in ("weekly", "annual") if tests else ():
         if comp not in design.groups:
             continue
         cols = design.groups[comp]
         keep = [j for j in range(design.X.shape[1]) if j not in cols]
         restricted = _fit_nb(y, design.X[obs][:, keep])
         lr = max(2 * (fit.llf - restricted.llf), 0.0)
-        tests.append(
+        lr_rows.append(
             {
                 "component": comp,
                 "lr_stat": lr,
@@ -628,8 +644,8 @@ def fit_seasonal(
             }
         )
     tests_df = (
-        pd.DataFrame(tests).set_index("component")
-        if tests
+        pd.DataFrame(lr_rows).set_index("component")
+        if lr_rows
         else pd.DataFrame(
             columns=["lr_stat", "df", "p_value"], index=pd.Index([], name="component")
         )

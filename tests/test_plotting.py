@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -66,3 +67,29 @@ def test_plot_breaks_content(sim):
     assert "1 break(s)" in ax.get_title()
     # one vertical dashed line per break
     assert sum(1 for ln in ax.lines if ln.get_linestyle() == "--") == 1
+
+
+def test_plot_anomalies_marks_spikes_surges_and_artefacts():
+    sim = simulate_counts(700, seed=21, size=45, spikes=[(150, 3.0)], surges=[(400, 40, 1.35)])
+    q = pd.DataFrame(
+        {
+            "date": [sim.counts.index[50]],
+            "metric": ["simulated"],
+            "kind": ["stall"],
+            "detail": ["x"],
+            "value": [0.0],
+        }
+    )
+    res = intensity.detect_anomalies(sim.counts, artefacts=q, n_sim=49)
+    fig = res.plot()
+    ax = fig.get_axes()[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"baseline", "observed", "spike", "surge", "reporting artefact"} <= set(labels)
+    assert "anomalies against the seasonal baseline" in ax.get_title()
+
+
+def test_plot_day_change():
+    s = simulate_counts(200, seed=1).counts
+    fig = intensity.day_change(s, s.index[100]).plot()
+    ax = fig.get_axes()[0]
+    assert len(ax.patches) == 4 and "change" in ax.get_title()

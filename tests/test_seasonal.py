@@ -203,3 +203,17 @@ def test_real_personnel_decomposition_end_to_end(personnel):
     assert d.trend.index.equals(personnel.index)
     assert list(d.seasonal.columns) == ["seasonal_7", "seasonal_365"]
     assert len(d.filled_days) == personnel.isna().sum()
+
+
+def test_fit_seasonal_tests_flag_and_exclude():
+    sim = simulate_counts(400, seed=8, spikes=[(100, 5.0)])
+    full = intensity.fit_seasonal(sim.counts, annual=False)
+    assert list(full.tests.index) == ["weekly"]
+    quick = intensity.fit_seasonal(sim.counts, annual=False, tests=False)
+    assert quick.tests.empty
+    np.testing.assert_allclose(quick.fitted, full.fitted)
+    ex = pd.Series(False, index=sim.counts.index)
+    ex.iloc[100] = True
+    robust = intensity.fit_seasonal(sim.counts, annual=False, exclude=ex)
+    assert robust.fitted.notna().all()
+    assert robust.dispersion < full.dispersion  # the spike no longer inflates the dispersion

@@ -1,0 +1,618 @@
+"""Anomalies of daily counts, with reporting artefacts kept apart.
+
+Three different things, never mixed:
+
+* **spikes and dips** — single days far outside their predictive distribution under a
+  baseline of trend, weekday and annual effects and overdispersion (negative binomial):
+  upper/lower tail p-values and Benjamini–Hochberg q-values across days;
+* **surges and lulls** — collective anomalies: contiguous episodes in which the rate runs
+  above (below) the baseline although no single day needs to be extreme. Found by a
+  penalised scan in the spirit of CAPA (Fisch, Eckley & Fearnhead 2022): every window of
+  ``min_days``…``max_days`` days gets the quasi-likelihood ratio of "rate × theta" against
+  the baseline; the best set of non-overlapping windows maximises the total ratio minus a
+  penalty per window. The penalty is the 95% quantile of the largest window statistic in
+  series simulated from the baseline itself, so a series without anomalies shows a surge
+  in about 5% of cases at most; each episode gets a Monte Carlo p-value from the same
+  simulations;
+* **reporting artefacts** — stalls, catch-ups, corrections and partial days reported by the
+  data layer (:func:`intensity.quality_events`); they are listed separately and their days
+  are left out of both tests.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._results import ResultMixin
+from ._validation import as_daily_series, check_fraction
+from .exceptions import ParameterError
+from .io import quality_events
+
+__all__ = ["detect_anomalies", "Anomalies", "day_change", "DayChange", "bh_qvalues"]
+
+#: Quality kinds whose days do not carry a normal one-day count.
+ARTEFACT_KINDS = ("stall", "catch_up", "correction", "series_start", "partial_day", "gap")
+
+
+def bh_qvalues(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (q-values); NaN stays NaN.
+
+    Examples
+    --------
+    >>> bh_qvalues(np.array([0.01, 0.04, 0.03, 0.5])).round(3).tolist()
+    [0.04, 0.053, 0.053, 0.5]
+    """
+    p = np.asarray(p, dtype=float)
+    q = np.full_like(p, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return q
+    pv = p[ok]
+    order = np.argsort(pv)
+    ranked = pv[order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(ranked, 1.0)
+    q[ok] = out
+    return q
+
+
+def _nb_tails(y: np.ndarray, mu: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """P(Y >= y) and P(Y <= y) under NB2(mu, alpha) (Poisson when alpha ~ 0)."""
+    if alpha <= 1e-10:
+        return stats.poisson.sf(y - 1, mu), stats.poisson.cdf(y, mu)
+    size = 1.0 / alpha
+    p = size / (size + mu)
+    return stats.nbinom.sf(y - 1, size, p), stats.nbinom.cdf(y, size, p)
+
+
+def _robust_baseline(series: pd.Series, exclude: np.ndarray, rounds: int = 3) -> Any:
+    """Seasonal NB fit that is not pulled by the anomalies: refit leaving out days whose
+    two-sided tail probability is below 1e-4 (and the artefact days)."""
+    from .seasonal import fit_seasonal
+
+    ex = exclude.copy()
+    fit = None
+    harmonics: Any = "auto"
+    for _ in range(rounds):
+        fit = fit_seasonal(
+            series, annual=harmonics, exclude=pd.Series(ex, index=series.index), tests=False
+        )
+        harmonics = fit.harmonics  # chosen once, kept while refitting
+        y = series.to_numpy(dtype=float)
+        ok = ~np.isnan(y)
+        up, lo = _nb_tails(np.where(ok, y, 0), fit.fitted.to_numpy(), fit.dispersion)
+        extreme = ok & (np.minimum(up, lo) < 1e-4 / 2)
+        new = exclude | extreme
+        if (new == ex).all():
+            break
+        ex = new
+    return fit
+
+
+def _window_stats(y: np.ndarray, mu: np.ndarray, var: np.ndarray, L: int) -> tuple[np.ndarray, ...]:
+    """Sums over all windows of length L (rows = replicates)."""
+    cy = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(y, axis=1)], axis=1)
+    cm = np.concatenate([[0.0], np.cumsum(mu)])
+    cv = np.concatenate([[0.0], np.cumsum(var)])
+    S = cy[:, L:] - cy[:, :-L]
+    M = cm[L:] - cm[:-L]
+    V = cv[L:] - cv[:-L]
+    return S, M, V
+
+
+def _qlr(S: np.ndarray, M: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """Quasi-likelihood ratio of a rate factor theta = S/M against theta = 1 in a window:
+    the Poisson deviance divided by the window's dispersion factor V/M."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = 2.0 * (np.where(S > 0, S * np.log(S / M), 0.0) - (S - M))
+        out = dev * M / V
+    return np.where((M > 0) & (V > 0), out, 0.0)
+
+
+def _scan_max(y: np.ndarray, mu: np.ndarray, var: np.ndarray, lmin: int, lmax: int) -> np.ndarray:
+    """Largest window statistic of each replicate row."""
+    best = np.zeros(y.shape[0])
+    for L in range(lmin, min(lmax, y.shape[1]) + 1):
+        S, M, V = _window_stats(y, mu, var, L)
+        best = np.maximum(best, _qlr(S, M, V).max(axis=1))
+    return best
+
+
+def _segment(
+    y: np.ndarray, mu: np.ndarray, var: np.ndarray, lmin: int, lmax: int, pen: float
+) -> list[tuple[int, int, float]]:
+    """Optimal set of non-overlapping windows maximising sum(statistic - pen)."""
+    n = len(y)
+    lmax = min(lmax, n)
+    if lmax < lmin:
+        return []
+    stat = np.full((lmax - lmin + 1, n), -np.inf)  # stat[L - lmin, s]: window [s, s + L)
+    for L in range(lmin, lmax + 1):
+        S, M, V = _window_stats(y[None, :], mu, var, L)
+        stat[L - lmin, : n - L + 1] = _qlr(S, M, V)[0]
+    F = np.zeros(n + 1)
+    back = np.zeros(n + 1, dtype=np.int64)  # 0 = no window ends here, else its length
+    for t in range(1, n + 1):
+        F[t] = F[t - 1]
+        if t < lmin:
+            continue
+        Ls = np.arange(lmin, min(lmax, t) + 1)
+        v = F[t - Ls] + stat[Ls - lmin, t - Ls] - pen
+        j = int(np.argmax(v))
+        if v[j] > F[t]:
+            F[t] = v[j]
+            back[t] = Ls[j]
+    out = []
+    t = n
+    while t > 0:
+        L = int(back[t])
+        if L == 0:
+            t -= 1
+            continue
+        out.append((t - L, t, float(stat[L - lmin, t - L])))
+        t -= L
+    return sorted(out)
+
+
+@dataclass(frozen=True)
+class Anomalies(ResultMixin):
+    """Result of :func:`detect_anomalies`.
+
+    Attributes
+    ----------
+    series : pd.Series
+        The input on its full daily index.
+    baseline : pd.DataFrame
+        ``expected``, ``lower``, ``upper`` (prediction interval at ``1 - alpha``) per day.
+    days : pd.DataFrame
+        Every observed day tested: observed, expected, interval, p_upper, p_lower, q, kind,
+        size (ratio observed/expected).
+    spikes : pd.DataFrame
+        The days with q <= alpha (kind 'spike' or 'dip').
+    episodes : pd.DataFrame
+        Surges and lulls: start, end, days, peak, mean excess (%), total excess, statistic,
+        p-value.
+    artefacts : pd.DataFrame
+        Reporting artefacts of this series (left out of both tests).
+    """
+
+    series: pd.Series
+    baseline: pd.DataFrame
+    days: pd.DataFrame
+    spikes: pd.DataFrame
+    episodes: pd.DataFrame
+    artefacts: pd.DataFrame
+    alpha: float
+    penalty: float
+    n_sim: int
+
+    def summary(self) -> pd.DataFrame:
+        rows = []
+        for d, r in self.spikes.iterrows():
+            rows.append(
+                {
+                    "kind": r["kind"],
+                    "start": d,
+                    "end": d,
+                    "days": 1,
+                    "observed": r["observed"],
+                    "expected": r["expected"],
+                    "excess_pct": 100 * (r["size"] - 1),
+                    "p_value": min(r["p_upper"], r["p_lower"]),
+                    "q_value": r["q"],
+                }
+            )
+        for _, r in self.episodes.iterrows():
+            rows.append(
+                {
+                    "kind": r["kind"],
+                    "start": r["start"],
+                    "end": r["end"],
+                    "days": r["days"],
+                    "observed": r["observed"],
+                    "expected": r["expected"],
+                    "excess_pct": r["mean_excess_pct"],
+                    "p_value": r["p_value"],
+                    "q_value": np.nan,
+                }
+            )
+        cols = [
+            "kind",
+            "start",
+            "end",
+            "days",
+            "observed",
+            "expected",
+            "excess_pct",
+            "p_value",
+            "q_value",
+        ]
+        df = pd.DataFrame(rows, columns=cols)
+        return df.sort_values("start", kind="stable").reset_index(drop=True)
+
+    def _title(self) -> str:
+        s = self.series
+        return (
+            f"Anomalies in {s.name or 'series'} ({s.index[0]:%Y-%m-%d} … {s.index[-1]:%Y-%m-%d}): "
+            f"{len(self.spikes)} spike/dip day(s), {len(self.episodes)} surge/lull episode(s)"
+        )
+
+    def _notes(self) -> list[str]:
+        return [
+            f"days: NB predictive tails, Benjamini–Hochberg q <= {self.alpha}",
+            f"episodes: scan penalty {self.penalty:.1f} (95% null quantile from {self.n_sim} "
+            "simulated series)",
+            f"{len(self.artefacts)} reporting artefact(s) listed separately, not tested",
+        ]
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        from .plotting import plot_anomalies
+
+        return plot_anomalies(self, ax=ax, **kw)
+
+
+def _artefacts_for(series: pd.Series, artefacts: pd.DataFrame | None) -> pd.DataFrame:
+    q = quality_events(series) if artefacts is None else artefacts
+    if len(q) == 0:
+        return q
+    name = str(series.name)
+    if "metric" in q.columns:
+        q = q[(q["metric"] == name) | (q["metric"] == "*")]
+    return q[q["kind"].isin(ARTEFACT_KINDS)].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    mu: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    days: pd.DataFrame
+    spikes: pd.DataFrame
+    episodes: pd.DataFrame
+    penalty: float
+    spans: list[tuple[int, int]]
+
+
+def _analyse(
+    ds: Any,
+    fit: Any,
+    art_days: np.ndarray,
+    alpha: float,
+    min_days: int,
+    max_days: int,
+    n_sim: int,
+    seed: int,
+) -> _Outcome:
+    """Day tests and the episode scan against one baseline fit."""
+    from .seasonal import _nb_interval
+
+    idx = ds.series.index
+    mu = fit.fitted.to_numpy(dtype=float)
+    a_ = float(fit.dispersion)
+    y = ds.values
+    test = ds.observed & ~art_days
+    yy = np.where(test, y, 0.0)
+    p_up, p_lo = _nb_tails(yy, mu, a_)
+    p_up = np.where(test, p_up, np.nan)
+    p_lo = np.where(test, p_lo, np.nan)
+    q = bh_qvalues(np.minimum(1.0, 2 * np.minimum(p_up, p_lo)))
+    lo_b, hi_b = _nb_interval(mu, a_, 1 - alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size = np.where(test, y / mu, np.nan)
+    kind = np.where(p_up < p_lo, "spike", "dip")
+    days = pd.DataFrame(
+        {
+            "observed": y,
+            "expected": mu,
+            "lower": lo_b,
+            "upper": hi_b,
+            "p_upper": p_up,
+            "p_lower": p_lo,
+            "q": q,
+            "kind": kind,
+            "size": size,
+        },
+        index=idx,
+    )[test]
+    spikes = days[days["q"] <= alpha]
+
+    # collective anomalies: scan the days that are neither artefacts nor spikes
+    use = test.copy()
+    use[idx.get_indexer(spikes.index)] = False
+    var = mu + a_ * mu**2
+    mu_u = np.where(use, mu, 0.0)
+    var_u = np.where(use, var, 0.0)
+    y_u = np.where(use, y, 0.0)
+    rng = np.random.default_rng(seed)
+    if a_ <= 1e-10:
+        sims = rng.poisson(mu, size=(n_sim, len(mu))).astype(float)
+    else:
+        k = 1.0 / a_
+        sims = rng.negative_binomial(k, k / (k + mu), size=(n_sim, len(mu))).astype(float)
+    sims *= use
+    null_max = _scan_max(sims, mu_u, var_u, min_days, max_days)
+    pen = float(np.quantile(null_max, 0.95))
+    windows = _segment(y_u, mu_u, var_u, min_days, max_days, pen)
+    rows = []
+    for a, b, st in windows:
+        obs_sum = float(y_u[a:b].sum())
+        exp_sum = float(mu_u[a:b].sum())
+        ratio = obs_sum / exp_sum if exp_sum > 0 else np.nan
+        excess = np.where(use[a:b], y[a:b] - mu[a:b], np.nan)
+        peak = idx[a + int(np.nanargmax(excess if ratio > 1 else -excess))]
+        rows.append(
+            {
+                "kind": "surge" if ratio > 1 else "lull",
+                "start": idx[a],
+                "end": idx[b - 1],
+                "days": b - a,
+                "peak": peak,
+                "observed": obs_sum,
+                "expected": exp_sum,
+                "mean_excess_pct": 100 * (ratio - 1),
+                "total_excess": obs_sum - exp_sum,
+                "statistic": st,
+                "p_value": (1 + int(np.sum(null_max >= st))) / (n_sim + 1),
+            }
+        )
+    cols = [
+        "kind",
+        "start",
+        "end",
+        "days",
+        "peak",
+        "observed",
+        "expected",
+        "mean_excess_pct",
+        "total_excess",
+        "statistic",
+        "p_value",
+    ]
+    return _Outcome(
+        mu=mu,
+        lower=lo_b,
+        upper=hi_b,
+        days=days,
+        spikes=spikes,
+        episodes=pd.DataFrame(rows, columns=cols),
+        penalty=pen,
+        spans=[(a, b) for a, b, _ in windows],
+    )
+
+
+def detect_anomalies(
+    series: pd.Series,
+    baseline: Any = None,
+    alpha: float = 0.01,
+    *,
+    min_days: int = 14,
+    max_days: int = 90,
+    artefacts: pd.DataFrame | None = None,
+    n_sim: int = 199,
+    seed: int = 0,
+) -> Anomalies:
+    """Find spikes and dips, surges and lulls, and list reporting artefacts apart.
+
+    Parameters
+    ----------
+    series
+        Daily counts. Reporting artefacts recorded by the reader (``attrs['quality']``, e.g.
+        from :func:`intensity.read_losses`) are picked up automatically.
+    baseline
+        A :class:`~intensity.seasonal.SeasonalFit` of this series; by default one is fitted
+        robustly (days with a tail probability below 1e-4 and artefact days are left out
+        and the fit repeated, so anomalies do not pull their own baseline).
+    alpha
+        False discovery rate for single days (BH), and the level of the reported
+        prediction band.
+    min_days, max_days
+        Shortest and longest episode considered.
+    artefacts
+        A quality table (columns ``date, metric, kind``) to use instead of the reader's.
+    n_sim, seed
+        Simulated null series for the episode penalty and p-values; reproducible.
+
+    Returns
+    -------
+    Anomalies
+
+    Examples
+    --------
+    >>> from intensity.simulate import simulate_counts
+    >>> from intensity import detect_anomalies
+    >>> sim = simulate_counts(730, seed=4, spikes=[(300, 2.5)], surges=[(500, 30, 1.3)])
+    >>> res = detect_anomalies(sim.counts, n_sim=49)
+    >>> str(res.spikes.index[0].date()), len(res.episodes) >= 1
+    ('2022-12-26', True)
+    """
+    from .seasonal import SeasonalFit
+
+    alpha = check_fraction("alpha", alpha)
+    if not (isinstance(min_days, int) and isinstance(max_days, int) and 1 <= min_days <= max_days):
+        raise ParameterError(
+            f"need whole numbers 1 <= min_days <= max_days, got {min_days!r}, {max_days!r}"
+        )
+    ds = as_daily_series(series, counts=True, min_observed=60)
+    s = ds.series
+    idx = s.index
+    art = _artefacts_for(series, artefacts)
+    art_days = np.zeros(len(idx), dtype=bool)
+    if len(art):
+        pos = idx.get_indexer(pd.DatetimeIndex(art["date"]))
+        art_days[pos[pos >= 0]] = True
+    if baseline is not None:
+        if not isinstance(baseline, SeasonalFit):
+            raise ParameterError(
+                f"baseline must be None or a SeasonalFit, got {type(baseline).__name__}"
+            )
+        if not baseline.fitted.index.equals(idx):
+            raise ParameterError("baseline was fitted on a different date range than series")
+        fit = baseline
+        out = _analyse(ds, fit, art_days, alpha, min_days, max_days, n_sim, seed)
+    else:
+        # robust baseline: leave out artefacts and extreme days; then, CAPA-like, refit
+        # without the episodes found so that a surge does not pull its own baseline
+        fit = _robust_baseline(s, art_days)
+        out = _analyse(ds, fit, art_days, alpha, min_days, max_days, n_sim, seed)
+        seen: list[list[tuple[int, int]]] = []
+        for _ in range(3):
+            spans = out.spans
+            if not spans or spans in seen:
+                break
+            seen.append(spans)
+            ex = art_days.copy()
+            ex[idx.get_indexer(out.spikes.index)] = True
+            for a, b in spans:
+                ex[a:b] = True
+            from .seasonal import fit_seasonal
+
+            fit = fit_seasonal(
+                s, annual=fit.harmonics, exclude=pd.Series(ex, index=idx), tests=False
+            )
+            out = _analyse(ds, fit, art_days, alpha, min_days, max_days, n_sim, seed)
+    mu, lo_b, hi_b = out.mu, out.lower, out.upper
+    days, spikes, episodes, pen = out.days, out.spikes, out.episodes, out.penalty
+    return Anomalies(
+        series=s,
+        baseline=pd.DataFrame({"expected": mu, "lower": lo_b, "upper": hi_b}, index=idx),
+        days=days,
+        spikes=spikes,
+        episodes=episodes,
+        artefacts=art,
+        alpha=alpha,
+        penalty=pen,
+        n_sim=n_sim,
+    )
+
+
+# =========================================================================== day change
+@dataclass(frozen=True)
+class DayChange(ResultMixin):
+    """Result of :func:`day_change`."""
+
+    date: pd.Timestamp
+    value: float
+    previous: float
+    change: float
+    change_pct: float
+    expected: float
+    expected_previous: float
+    p_value: float
+    name: str
+
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "date": self.date.strftime("%Y-%m-%d"),
+                    "value": self.value,
+                    "previous": self.previous,
+                    "change": self.change,
+                    "change_pct": self.change_pct,
+                    "expected": self.expected,
+                    "expected_previous": self.expected_previous,
+                    "p_value": self.p_value,
+                }
+            ]
+        ).set_index("date")
+
+    def sentence(self) -> str:
+        sign = "+" if self.change >= 0 else "−"
+        direction = "large or larger" if self.change >= 0 else "large a drop or larger"
+        return (
+            f"{self.value:g} on {self.date:%Y-%m-%d} is {sign}{abs(self.change):g} "
+            f"({sign}{abs(self.change_pct):.0f}%) on the day before; under the baseline a change "
+            f"this {direction} has probability {self.p_value:.3g}"
+        )
+
+    def _title(self) -> str:
+        return f"Day-on-day change of {self.name}"
+
+    def _notes(self) -> list[str]:
+        return [self.sentence()]
+
+    def __str__(self) -> str:
+        return self.sentence()
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        from .plotting import plot_day_change
+
+        return plot_day_change(self, ax=ax, **kw)
+
+
+def _nb_pmf_support(mu: float, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    if alpha <= 1e-10:
+        dist = stats.poisson(mu)
+    else:
+        k = 1.0 / alpha
+        dist = stats.nbinom(k, k / (k + mu))
+    hi = int(dist.ppf(1 - 1e-12)) + 1
+    x = np.arange(0, hi + 1)
+    return x, dist.pmf(x)
+
+
+def day_change(series: pd.Series, date: Any, baseline: Any = None) -> DayChange:
+    """How unusual is the change from the day before to *date*?
+
+    The two days are taken as independent negative-binomial counts with the baseline's
+    expected values and dispersion (by default a seasonal fit of the series); the p-value
+    is the probability of a change at least this large in the same direction.
+
+    Examples
+    --------
+    >>> from intensity.simulate import simulate_counts
+    >>> from intensity import day_change
+    >>> sim = simulate_counts(400, seed=1)
+    >>> r = day_change(sim.counts, "2022-12-14")
+    >>> 0 <= r.p_value <= 1
+    True
+    """
+    from .seasonal import SeasonalFit, fit_seasonal
+
+    ds = as_daily_series(series, counts=True, min_observed=30)
+    s = ds.series
+    try:
+        d = pd.Timestamp(date).normalize()
+    except (TypeError, ValueError):
+        raise ParameterError(f"date must be a date, got {date!r}") from None
+    if d not in s.index or d - pd.Timedelta(days=1) not in s.index:
+        raise ParameterError(
+            f"date must lie in {s.index[1]:%Y-%m-%d} … {s.index[-1]:%Y-%m-%d} (it needs the day "
+            f"before), got {d:%Y-%m-%d}"
+        )
+    prev = d - pd.Timedelta(days=1)
+    if np.isnan(s[d]) or np.isnan(s[prev]):
+        raise ParameterError(f"{d:%Y-%m-%d} or the day before is missing in the series")
+    fit = baseline if baseline is not None else fit_seasonal(s)
+    if not isinstance(fit, SeasonalFit):
+        raise ParameterError(f"baseline must be None or a SeasonalFit, got {type(fit).__name__}")
+    m1, m0 = float(fit.fitted[d]), float(fit.fitted[prev])
+    x1, p1 = _nb_pmf_support(m1, fit.dispersion)
+    x0, p0 = _nb_pmf_support(m0, fit.dispersion)
+    # distribution of Y1 - Y0: convolution of p1 with reversed p0
+    conv = np.convolve(p1, p0[::-1])
+    diffs = np.arange(-x0[-1], x1[-1] + 1)
+    change = float(s[d] - s[prev])
+    if change >= 0:
+        p = float(conv[diffs >= change].sum())
+    else:
+        p = float(conv[diffs <= change].sum())
+    return DayChange(
+        date=d,
+        value=float(s[d]),
+        previous=float(s[prev]),
+        change=change,
+        change_pct=100 * change / s[prev] if s[prev] else math.inf,
+        expected=m1,
+        expected_previous=m0,
+        p_value=min(max(p, 0.0), 1.0),
+        name=str(s.name or "series"),
+    )

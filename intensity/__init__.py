@@ -18,6 +18,14 @@ from .exceptions import (
     SeriesValidationError,
 )
 from .io import quality_events, read_counts, read_losses, validate
+from .reports import (
+    DirectionCount,
+    Report,
+    direction_counts,
+    engagements_daily,
+    parse_report,
+    read_telegram_export,
+)
 from .seasonal import (
     Decomposition,
     SeasonalFit,
@@ -45,6 +53,12 @@ __all__ = [
     "simulate_counts",
     "detect_breaks",
     "detect_anomalies",
+    "parse_report",
+    "Report",
+    "DirectionCount",
+    "engagements_daily",
+    "direction_counts",
+    "read_telegram_export",
     "Anomalies",
     "day_change",
     "DayChange",

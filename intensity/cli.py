@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -43,7 +44,52 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         for name, digest in sums.items():
             print(f"{digest}  {name}")
         return 0
-    raise IntensityError(f"unknown fetch target {args.what!r}")  # pragma: no cover
+    from .fetch import fetch_engagements
+
+    out = fetch_engagements(
+        args.raw,
+        since=args.since,
+        channel=args.channel,
+        url=args.url,
+        delay=args.delay,
+        retries=args.retries,
+        refresh=args.refresh,
+        progress=_say,
+    )
+    print(f"wrote {out}")
+    return 0
+
+
+def _cmd_import_telegram(args: argparse.Namespace) -> int:
+    from .pipeline import atomic_write_bytes
+    from .reports import direction_counts, engagements_daily, read_telegram_export
+
+    table = read_telegram_export(args.export)
+    _say(f"{len(table)} reports in {args.export}")
+    daily = engagements_daily(table)
+    raw = Path(args.raw)
+    csv = daily[["engagements", "partial_16", "partial_22"]].rename_axis("date").reset_index()
+    csv["date"] = csv["date"].dt.strftime("%Y-%m-%d")
+    target = raw / "gs_engagements.csv"
+    atomic_write_bytes(
+        target, csv.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode()
+    )
+    dirs = direction_counts(table)
+    dirs = dirs[dirs["complete"]].assign(metric="attacks")
+    long = dirs.assign(direction=dirs["direction"].fillna(dirs["name"]))[
+        ["date", "metric", "attacks", "direction"]
+    ]
+    long = long.rename(columns={"attacks": "value"}).dropna(subset=["value"])
+    long["date"] = long["date"].dt.strftime("%Y-%m-%d")
+    long = long.drop_duplicates(["date", "metric", "direction"], keep="last")
+    atomic_write_bytes(
+        raw / "gs_directions.csv", long.to_csv(index=False, lineterminator="\n").encode()
+    )
+    print(
+        f"wrote {target} ({daily['engagements'].notna().sum()} complete days) "
+        f"and {raw / 'gs_directions.csv'}"
+    )
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,11 +111,30 @@ def _parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_cmd_build)
 
     f = sub.add_parser("fetch", help="download upstream data into data/raw")
-    f.add_argument("what", choices=["losses"], help="which data set")
+    f.add_argument("what", choices=["losses", "engagements"], help="which data set")
     f.add_argument("--raw", default="data/raw", help="where to write (default: data/raw)")
-    f.add_argument("--url", default=None, help="base URL of the upstream data folder")
-    f.add_argument("--retries", type=int, default=3, help="retries per file (default: 3)")
+    f.add_argument(
+        "--url",
+        default=None,
+        help="losses: base URL of the upstream data folder; engagements: base URL "
+        "of the channel preview (default https://t.me/s/)",
+    )
+    f.add_argument("--retries", type=int, default=3, help="retries per request (default: 3)")
+    f.add_argument("--since", default="2024-01-01", help="engagements: go back to this date")
+    f.add_argument("--channel", default="GeneralStaffZSU", help="engagements: Telegram channel")
+    f.add_argument("--delay", type=float, default=2.0, help="engagements: seconds between pages")
+    f.add_argument(
+        "--refresh", action="store_true", help="engagements: fetch the newest page again"
+    )
     f.set_defaults(func=_cmd_fetch)
+
+    t = sub.add_parser(
+        "import-telegram",
+        help="Telegram Desktop export (result.json) → daily engagement series in data/raw",
+    )
+    t.add_argument("export", help="path of result.json")
+    t.add_argument("--raw", default="data/raw", help="where to write (default: data/raw)")
+    t.set_defaults(func=_cmd_import_telegram)
     return p
 
 

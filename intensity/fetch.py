@@ -13,12 +13,20 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 
 from .exceptions import FetchError
 from .pipeline import atomic_write_bytes, sha256_file
 
-__all__ = ["fetch_losses", "http_get", "DEFAULT_LOSSES_URL", "USER_AGENT"]
+__all__ = [
+    "fetch_losses",
+    "fetch_engagements",
+    "parse_preview_html",
+    "http_get",
+    "DEFAULT_LOSSES_URL",
+    "USER_AGENT",
+]
 
 #: Folder of the upstream dataset's data files (override with ``--url`` or
 #: the ``INTENSITY_LOSSES_URL`` environment variable).
@@ -102,3 +110,149 @@ def fetch_losses(
         out / "fetch_manifest.json", (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
     )
     return sums
+
+
+# =========================================================================== engagements
+#: Public web preview of a Telegram channel (override with ``--url``).
+DEFAULT_PREVIEW_URL = "https://t.me/s/"
+DEFAULT_CHANNEL = "GeneralStaffZSU"
+
+
+class _PreviewParser(HTMLParser):
+    """Messages of a channel's web preview page: post id, time stamp and text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.messages: list[dict[str, str]] = []
+        self._cur: dict[str, str] | None = None
+        self._text_depth = 0
+        self._depth = 0
+        self._buf: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        cls = a.get("class") or ""
+        if tag == "div":
+            self._depth += 1
+            if "tgme_widget_message " in cls + " " and a.get("data-post"):
+                self._cur = {"post": a["data-post"] or "", "date": "", "text": ""}
+                self.messages.append(self._cur)
+            elif "tgme_widget_message_text" in cls and self._cur is not None:
+                self._text_depth = self._depth
+                self._buf = []
+        elif tag == "br" and self._text_depth:
+            self._buf.append("\n")
+        elif tag == "time" and self._cur is not None and a.get("datetime"):
+            self._cur["date"] = a["datetime"] or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            if self._text_depth and self._depth == self._text_depth and self._cur is not None:
+                self._cur["text"] = "".join(self._buf).strip()
+                self._text_depth = 0
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._text_depth:
+            self._buf.append(data)
+
+
+def parse_preview_html(html: str) -> list[dict[str, str]]:
+    """Messages of a Telegram web-preview page: ``post`` ("channel/id"), ``date`` (ISO
+    time stamp with offset) and ``text`` (line breaks kept, tags removed)."""
+    p = _PreviewParser()
+    p.feed(html)
+    return [m for m in p.messages if m["text"]]
+
+
+def fetch_engagements(
+    raw: str | os.PathLike[str] = "data/raw",
+    *,
+    since: str = "2024-01-01",
+    channel: str = DEFAULT_CHANNEL,
+    url: str | None = None,
+    delay: float = 2.0,
+    retries: int = 3,
+    max_pages: int = 2000,
+    refresh: bool = False,
+    progress: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Path:
+    """Build the daily engagement series from the channel's public web preview.
+
+    Pages are requested newest first and then ``?before=<oldest id>`` until a post older
+    than *since* appears, politely: *delay* seconds between requests, retries with
+    back-off, a real user agent. Every page is cached under
+    ``<raw>/telegram/<channel>/`` so a rerun downloads nothing it already has (the newest
+    page is fetched again only with ``refresh=True``). The reports are parsed and the
+    daily series written to ``<raw>/gs_engagements.csv`` (date, engagements, partial
+    figures, slot), which ``intensity build`` then processes.
+    """
+    import pandas as pd
+
+    from .reports import engagements_daily, parse_report
+
+    base = url or os.environ.get("INTENSITY_PREVIEW_URL") or DEFAULT_PREVIEW_URL
+    if not base.endswith("/"):
+        base += "/"
+    out = Path(raw)
+    cache = out / "telegram" / channel
+    cache.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda _m: None)
+    stop = pd.Timestamp(since)
+    before: int | None = None
+    messages: dict[int, dict[str, str]] = {}
+    for page in range(max_pages):
+        name = "latest.html" if before is None else f"before_{before}.html"
+        path = cache / name
+        if path.exists() and not (refresh and before is None):
+            html = path.read_text(encoding="utf-8")
+            say(f"page {page + 1}: cached {name}")
+        else:
+            if page:
+                sleep(delay)
+            page_url = f"{base}{channel}" + ("" if before is None else f"?before={before}")
+            say(f"page {page + 1}: {page_url}")
+            html = http_get(page_url, retries=retries, sleep=sleep).decode(
+                "utf-8", errors="replace"
+            )
+            atomic_write_bytes(path, html.encode("utf-8"))
+        msgs = parse_preview_html(html)
+        if not msgs:
+            break
+        ids = []
+        for m in msgs:
+            try:
+                mid = int(m["post"].rsplit("/", 1)[1])
+            except (IndexError, ValueError):
+                continue
+            ids.append(mid)
+            messages[mid] = m
+        if not ids:
+            break
+        oldest = min(ids)
+        oldest_date = (
+            pd.Timestamp(messages[oldest]["date"]).tz_localize(None)
+            if messages[oldest]["date"]
+            else None
+        )
+        if oldest_date is not None and oldest_date < stop:
+            break
+        if before is not None and oldest >= before:
+            break
+        before = oldest
+    reports = [
+        parse_report(m["text"], published=m["date"] or None) for _, m in sorted(messages.items())
+    ]
+    reps = [
+        r for r in reports if r is not None and (r.covers is None or pd.Timestamp(r.covers) >= stop)
+    ]
+    say(f"{len(messages)} posts, {len(reps)} reports since {stop:%Y-%m-%d}")
+    daily = engagements_daily(reps)
+    target = out / "gs_engagements.csv"
+    csv = daily[["engagements", "partial_16", "partial_22"]].rename_axis("date").reset_index()
+    csv["date"] = csv["date"].dt.strftime("%Y-%m-%d")
+    atomic_write_bytes(
+        target, csv.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode()
+    )
+    return target

@@ -1,0 +1,1273 @@
+"""Parsing the General Staff's operational reports into engagement counts.
+
+:func:`parse_report` reads one report — Ukrainian original, official English, or the usual
+English press rendering — and returns a frozen :class:`Report`: its time stamp and slot,
+the day it covers and whether that day is complete, the national total of combat
+engagements (exact or a floor), the stated change against the previous report, and the
+per-direction counts (attacks, still ongoing, paired directions). Text that is not an
+operational report gives ``None``; a report whose total cannot be read keeps the total
+missing with a warning naming the sentence — a number is never guessed.
+
+Slots (Kyiv time): 08:00 wrap-up covers the whole previous day; 16:00 and 22:00 the same
+day so far; in 2022–2023 the 18:00 post gave a 24-hour count not aligned to the calendar
+day (``window='24h'``), the 06:00 post the night. Header dates more than 12 hours away from
+the publication time are typos: corrected to the nearest plausible date and flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from .directions import normalise_name, resolve
+
+__all__ = [
+    "Report",
+    "DirectionCount",
+    "parse_report",
+    "parse_number",
+    "normalise_text",
+    "merge_parts",
+    "engagements_daily",
+    "direction_counts",
+    "read_telegram_export",
+]
+
+KYIV = "Europe/Kyiv"
+
+# --------------------------------------------------------------------------- numbers
+_UNITS_UK = {
+    "нуль": 0,
+    "один": 1,
+    "одна": 1,
+    "одне": 1,
+    "одного": 1,
+    "одну": 1,
+    "два": 2,
+    "дві": 2,
+    "двох": 2,
+    "три": 3,
+    "трьох": 3,
+    "чотири": 4,
+    "чотирьох": 4,
+    "п'ять": 5,
+    "п'яти": 5,
+    "шість": 6,
+    "шести": 6,
+    "сім": 7,
+    "семи": 7,
+    "вісім": 8,
+    "восьми": 8,
+    "дев'ять": 9,
+    "дев'яти": 9,
+    "десять": 10,
+    "десяти": 10,
+    "одинадцять": 11,
+    "дванадцять": 12,
+    "тринадцять": 13,
+    "чотирнадцять": 14,
+    "п'ятнадцять": 15,
+    "шістнадцять": 16,
+    "сімнадцять": 17,
+    "вісімнадцять": 18,
+    "дев'ятнадцять": 19,
+}
+_TENS_UK = {
+    "двадцять": 20,
+    "тридцять": 30,
+    "сорок": 40,
+    "п'ятдесят": 50,
+    "шістдесят": 60,
+    "сімдесят": 70,
+    "вісімдесят": 80,
+    "дев'яносто": 90,
+}
+_HUNDREDS_UK = {
+    "сто": 100,
+    "двісті": 200,
+    "триста": 300,
+    "чотириста": 400,
+    "п'ятсот": 500,
+    "шістсот": 600,
+    "сімсот": 700,
+    "вісімсот": 800,
+    "дев'ятсот": 900,
+}
+_ADVERBS_UK = {"один раз": 1, "одного разу": 1, "двічі": 2, "тричі": 3, "чотирикратно": 4}
+_UNITS_EN = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS_EN = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_ADVERBS_EN = {"once": 1, "twice": 2, "thrice": 3}
+
+_WORDS = sorted(
+    list(_UNITS_UK)
+    + list(_TENS_UK)
+    + list(_HUNDREDS_UK)
+    + list(_UNITS_EN)
+    + list(_TENS_EN)
+    + ["hundred", "a hundred", "one hundred"],
+    key=len,
+    reverse=True,
+)
+_WORD_RE = "|".join(re.escape(w) for w in _WORDS)
+#: a run of number words ("двадцять п'ять", "one hundred and four"); "and" joins only after
+#: "hundred", so "seven and four … respectively" stays two numbers
+_WORDNUM = re.compile(
+    rf"(?<![\w'])(?:{_WORD_RE})(?:(?:[ -]+|(?<=hundred)\s+and\s+)(?:{_WORD_RE}))*(?![\w'])",
+    re.IGNORECASE,
+)
+_ADVERB_RE = re.compile(r"(?<![\w'])(двічі|тричі|twice|thrice|once)(?![\w'])", re.IGNORECASE)
+_ADVERB_TO = {
+    "двічі": "2 рази",
+    "тричі": "3 рази",
+    "twice": "2 times",
+    "thrice": "3 times",
+    "once": "1 time",
+}
+#: one number (after number words were turned into digits by :func:`_digits`)
+NUM = r"\d+"
+
+
+def parse_number(token: str) -> int | None:
+    """A number written with digits or words, in Ukrainian or English.
+
+    Examples
+    --------
+    >>> [parse_number(t) for t in ["274", "сто", "двадцять п'ять", "one hundred and four", "twice"]]
+    [274, 100, 25, 104, 2]
+    """
+    t = normalise_name(token)
+    if t.isdigit():
+        return int(t)
+    if t in _ADVERBS_UK:
+        return _ADVERBS_UK[t]
+    if t in _ADVERBS_EN:
+        return _ADVERBS_EN[t]
+    total = 0
+    current = 0
+    seen = False
+    for w in re.split(r"[\s-]+", t):
+        if w in ("and", "a", ""):
+            continue
+        if w in _UNITS_UK:
+            current += _UNITS_UK[w]
+        elif w in _TENS_UK:
+            current += _TENS_UK[w]
+        elif w in _HUNDREDS_UK:
+            current += _HUNDREDS_UK[w]
+        elif w in _UNITS_EN:
+            current += _UNITS_EN[w]
+        elif w in _TENS_EN:
+            current += _TENS_EN[w]
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+# --------------------------------------------------------------------------- text
+_SPACES = re.compile("[\u00a0\u202f\u2009\u2007\u200a]")
+_THOUSANDS = re.compile(r"\b\d{1,3}(?:[ ,]\d{3})+\b")
+_PART = re.compile(r"\((\d)\s*/\s*(\d)\)")
+
+
+def _digits(text: str) -> str:
+    """Number words and adverbs ("сто двадцять", "двічі", "one hundred and four", "twice")
+    written as digits, so that every pattern needs to know only digits."""
+
+    def word(m: re.Match[str]) -> str:
+        v = parse_number(m.group(0))
+        return m.group(0) if v is None else str(v)
+
+    low = text.lower()
+    present = _NUMBER_WORDS.intersection(w.strip(_PUNCT) for w in low.split())
+    if not present:
+        return text
+    if present & _ADVERB_WORDS:
+        text = _ADVERB_RE.sub(lambda m: _ADVERB_TO[m.group(1).lower()], text)
+    present -= _ADVERB_WORDS
+    if not present:
+        return text
+    return _wordnum_for(frozenset(present)).sub(word, text)
+
+
+_PUNCT = '.,;:!?()«»"-*'
+_ADVERB_WORDS = frozenset(_ADVERB_TO)
+_NUMBER_WORDS = frozenset([w for w in _WORDS if " " not in w] + list(_ADVERB_TO))
+
+
+@lru_cache(maxsize=512)
+def _wordnum_for(words: frozenset[str]) -> re.Pattern[str]:
+    """The number-word pattern restricted to the words present (much faster to scan)."""
+    alt = "|".join(re.escape(w) for w in sorted(words | {"hundred"}, key=len, reverse=True))
+    return re.compile(
+        rf"(?<![\w'])(?:{alt})(?:(?:[ -]+|(?<=hundred)\s+and\s+)(?:{alt}))*(?![\w'])", re.IGNORECASE
+    )
+
+
+_REPLACEMENTS = (
+    ("ʼ", "'"),
+    ("’", "'"),
+    ("`", "'"),
+    ("´", "'"),
+    ("–", "-"),
+    ("—", "-"),
+    ("‒", "-"),
+    ("\u00a0", " "),
+    ("\u202f", " "),
+    ("\u2009", " "),
+    ("\u2007", " "),
+    ("\u200a", " "),
+    ("\t", " "),
+)
+_MAYBE_THOUSANDS = re.compile(r"\d[ ,]\d{3}")
+_MULTISPACE = re.compile(r" {2,}")
+
+
+def normalise_text(text: str) -> str:
+    """Markup and typography removed: bold markers, apostrophe variants, dashes, special
+    spaces, thousands separators ("1 040" → "1040")."""
+    s = text.replace("**", "").replace("__", "")
+    for a, b in _REPLACEMENTS:
+        if a in s:
+            s = s.replace(a, b)
+    if _MAYBE_THOUSANDS.search(s):
+        s = _THOUSANDS.sub(lambda m: m.group(0).replace(" ", "").replace(",", ""), s)
+    if "  " in s:
+        s = _MULTISPACE.sub(" ", s)
+    return s.strip()
+
+
+# --------------------------------------------------------------------------- result
+@dataclass(frozen=True)
+class DirectionCount:
+    """Engagements reported for one direction (or a group of paired directions)."""
+
+    name: str  # as written
+    direction: str | None  # canonical id (None: unknown name, kept verbatim in ``name``)
+    attacks: int | None
+    ongoing: int | None = None
+    group: tuple[str, ...] = ()  # names sharing one total ("На X і Y напрямках ... 15")
+    shared: bool = False  # True when ``attacks`` is the group's shared total
+
+
+@dataclass(frozen=True)
+class Report:
+    """One parsed operational report."""
+
+    header_time: datetime | None
+    published: datetime | None
+    slot: str | None
+    covers: date | None
+    complete: bool
+    window: str  # 'day' (whole calendar day), 'partial' (day so far), '24h', 'night'
+    total: int | None
+    total_floor: bool = False
+    change: int | None = None
+    ongoing: int | None = None
+    directions: tuple[DirectionCount, ...] = ()
+    language: str = "uk"
+    part: tuple[int, int] | None = None
+    header_corrected: bool = False
+    warnings: tuple[str, ...] = ()
+    source: str = field(default="", compare=False, repr=False)
+
+    def to_record(self) -> dict[str, Any]:
+        """Flat record (for a DataFrame row)."""
+        return {
+            "header_time": self.header_time,
+            "published": self.published,
+            "slot": self.slot,
+            "covers": self.covers,
+            "complete": self.complete,
+            "window": self.window,
+            "total": self.total,
+            "total_floor": self.total_floor,
+            "change": self.change,
+            "ongoing": self.ongoing,
+            "n_directions": len(self.directions),
+            "language": self.language,
+            "part": None if self.part is None else f"{self.part[0]}/{self.part[1]}",
+            "header_corrected": self.header_corrected,
+            "warnings": "; ".join(self.warnings),
+        }
+
+
+# --------------------------------------------------------------------------- patterns
+_UK_MONTHS = {
+    "січня": 1,
+    "лютого": 2,
+    "березня": 3,
+    "квітня": 4,
+    "травня": 5,
+    "червня": 6,
+    "липня": 7,
+    "серпня": 8,
+    "вересня": 9,
+    "жовтня": 10,
+    "листопада": 11,
+    "грудня": 12,
+}
+_EN_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
+_MONTH_RE = "|".join(list(_UK_MONTHS) + list(_EN_MONTHS))
+
+_HEADER = re.compile(
+    r"(?:оперативна\s+інформація|operational\s+information|operational\s+update)\s+"
+    r"(?:станом\s+на|as\s+of|as\s+at)\s+(\d{1,2})[:.](\d{2})\s*(?:on\s+)?"
+    rf"(?:(\d{{1,2}})[./](\d{{1,2}})[./](\d{{4}})|(\d{{1,2}})\s+({_MONTH_RE}),?\s+(\d{{4}})|"
+    rf"({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}}))",
+)
+_ENG_UK = r"(?:бойов\w*\s+зіткн\w*|боєзіткн\w*|бойов\w*\s+зіткнен\w*)"
+_ENG_EN = r"(?:combat\s+(?:engagements?|clashes?)|clashes|battles|engagements|firefights)"
+_FLOOR = r"(?P<floor>понад|більше\s+ніж|близько|майже|over|more\s+than|about|nearly|almost)?\s*"
+_N = rf"(?P<n>{NUM})"
+
+# national-total sentences, most specific first; each yields (number, kind)
+_TOTALS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            rf"загалом\s+(?:протягом|за)\s+минул\w+\s+доб\w+\s+(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"
+        ),
+        "day",
+    ),
+    (
+        re.compile(
+            rf"(?:протягом|за)\s+минул\w+\s+доб\w+\s+(?:на\s+фронті\s+)?(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"
+        ),
+        "day",
+    ),
+    (re.compile(rf"вчора\s+(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"), "day"),
+    (
+        re.compile(
+            rf"від\s+початку\s+(?:цієї\s+|поточної\s+)?доби\s+(?:на\s+фронті\s+)?(?:\w+\s+){{0,3}}?{_FLOOR}{_N}\s+{_ENG_UK}"
+        ),
+        "partial",
+    ),
+    (re.compile(rf"протягом\s+доби\s+(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"), "24h"),
+    (
+        re.compile(
+            rf"кількість\s+(?:атак\s+\w+|{_ENG_UK})\s+(?:\w+\s+){{0,4}}?(?:вже\s+)?(?:становить|складає|зросла\s+до|досягла|сягнула)\s*-?\s*{_FLOOR}{_N}"
+        ),
+        "partial",
+    ),
+    (re.compile(rf"станом\s+на\s+зараз\s+(?:[\w']+\s+){{0,3}}?(?:-\s*)?{_FLOOR}{_N}"), "partial"),
+    (
+        re.compile(
+            rf"(?:агресор|ворог|противник|окупанти)\s+(?:вже\s+)?{_FLOOR}{_N}\s+(?:раз\w*\s+)?атакува\w+"
+        ),
+        "any",
+    ),
+    (
+        re.compile(
+            rf"(?:окупанти|ворог|агресор)\s+атакува\w+\s+(?:наші\s+позиції\s+)?{_FLOOR}{_N}\s+раз"
+        ),
+        "any",
+    ),
+    (re.compile(rf"(?:відбул\w+|зафіксовано|сталося|сталось)\s+{_FLOOR}{_N}\s+{_ENG_UK}"), "any"),
+    # English
+    (
+        re.compile(
+            rf"over\s+the\s+(?:past|last)\s+(?:day|24\s+hours),?\s+(?:there\s+(?:were|have\s+been)\s+)?{_FLOOR}{_N}\s+{_ENG_EN}"
+        ),
+        "day",
+    ),
+    (
+        re.compile(
+            rf"{_FLOOR}{_N}\s+{_ENG_EN}\s+(?:were\s+recorded|took\s+place|occurred|were\s+registered)\s+(?:on\s+the\s+front(?:line)?\s+)?(?:over|during|in)\s+the\s+(?:past|last)\s+(?:day|24\s+hours)"
+        ),
+        "day",
+    ),
+    (re.compile(rf"yesterday,?\s+(?:there\s+were\s+)?{_FLOOR}{_N}\s+{_ENG_EN}"), "day"),
+    (
+        re.compile(
+            rf"{_FLOOR}{_N}\s+{_ENG_EN}\s+(?:on\s+(?:the\s+)?front(?:\s*line)?\s+)?(?:over|during|in)\s+(?:the\s+)?(?:past|last)\s+(?:day|24\s+hours)"
+        ),
+        "day",
+    ),
+    (
+        re.compile(
+            rf"since\s+the\s+(?:beginning|start)\s+of\s+(?:the|this)\s+day,?\s+(?:there\s+(?:have\s+been|were)\s+|the\s+(?:enemy|aggressor|invaders)\s+(?:has\s+)?attacked\s+)?{_FLOOR}{_N}\s*(?:{_ENG_EN}|times)?"
+        ),
+        "partial",
+    ),
+    (re.compile(rf"a\s+total\s+of\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
+    (re.compile(rf"in\s+total,?\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
+    (
+        re.compile(
+            rf"{_FLOOR}{_N}\s+{_ENG_EN}\s+(?:were\s+recorded|took\s+place|occurred|have\s+taken\s+place|were\s+registered)"
+        ),
+        "any",
+    ),
+    (re.compile(rf"there\s+(?:were|have\s+been)\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
+]
+#: literal words one of which each total pattern needs (a cheap test before the regex)
+_TOTAL_KEYS: list[tuple[str, ...]] = [
+    ("загалом",),
+    ("минул",),
+    ("вчора",),
+    ("від початку",),
+    ("протягом доби",),
+    ("кількість",),
+    ("станом на зараз",),
+    ("атакува",),
+    ("атакува",),
+    ("відбул", "зафіксов", "сталос", "сталося"),
+    ("past", "last"),
+    ("past", "last"),
+    ("yesterday",),
+    ("past", "last"),
+    ("since the",),
+    ("a total of",),
+    ("in total",),
+    ("recorded", "took place", "occurred", "taken place", "registered"),
+    ("there were", "there have been"),
+]
+assert len(_TOTAL_KEYS) == len(_TOTALS)
+_ANY_TOTAL_KEY = re.compile("|".join(sorted({re.escape(k) for ks in _TOTAL_KEYS for k in ks})))
+_CHANGE = [
+    re.compile(rf"на\s+(?P<n>{NUM})\s+(?P<dir>більше|менше)"),
+    re.compile(
+        rf"(?P<n>{NUM})\s+(?P<dir>more|fewer|less)\s+than\s+(?:the\s+day\s+before|yesterday|the\s+previous\s+(?:day|evening|report))"
+    ),
+]
+_DIR_UK = re.compile(
+    r"\b(?:на|у|в)\s+(?P<names>[\w'\- ,]{3,80}?)\s+(?:напрямк\w*|операційн\w+\s+зон\w*)"
+    r"|\b(?:у|в)\s+(?P<obl>[\w'\-]+)\s+(?:області|районі)\b"
+)
+_DIR_EN = re.compile(
+    r"\b(?:in|on)\s+the\s+(?P<names>[\w'\- ,]{3,80}?)\s+"
+    r"(?:directions?|sectors?|areas?|regions?|axis|axes|operational\s+zone)\b"
+)
+_ATTACK_UK = re.compile(
+    rf"(?:(?P<n1>{NUM})\s+(?:раз\w*\s+)?(?:атак\w*|штурм\w*|спроб\w*|бойов\w*\s+зіткн\w*|боєзіткн\w*|наступальн\w+\s+ді\w*)"
+    rf"|атакува\w+\s+(?:\w+\s+){{0,4}}?(?P<n2>{NUM})\s+раз\w*"
+    rf"|(?P<n3>{NUM})\s+раз\w*\s+(?:\w+\s+){{0,3}}?(?:атакува\w+|штурмува\w+|намага\w+)"
+    r"|(?P<adv>двічі|тричі|один\s+раз|одного\s+разу))"
+)
+_ATTACK_EN = re.compile(
+    rf"(?:(?P<n1>{NUM})\s+(?:\w+\s+)?(?:attacks?|assaults?|clashes|battles|advances|attempts|offensive\s+actions|combat\s+engagements|times)"
+    r"|(?P<adv>twice|once|thrice))"
+)
+_ONGOING_UK = re.compile(
+    rf"(?:(?P<n1>{NUM})\s+(?:з\s+них\s+|бойов\w*\s+зіткн\w*\s+|боєзіткн\w*\s+|атак\w*\s+)?(?:ще\s+|досі\s+|наразі\s+)?(?:трива\w+|не\s+завершен\w+)"
+    rf"|(?:ще|досі|наразі)\s+трива\w+\s+(?P<n2>{NUM}))"
+)
+_ONGOING_EN = re.compile(
+    rf"(?:(?P<n1>{NUM})\s+(?:\w+\s+){{0,4}}?(?:(?:are|were|is|remain)\s+)?still\s+(?:ongoing|continuing|under\s+way)"
+    rf"|(?P<n2>{NUM})\s+(?:\w+\s+){{0,3}}?(?:are|were)\s+ongoing)"
+)
+_SPLIT_NAMES = re.compile(r"\s*(?:,|\s+і\s+|\s+та\s+|\s+й\s+|\s+and\s+)\s*")
+_SENTENCE = re.compile(r"(?<=[.!?;]) +|\s*\n\s*")
+_REPORT_WORDS = re.compile(
+    rf"{_ENG_UK}|{_ENG_EN}|оперативна\s+інформація|operational\s+information|general\s+staff|генштаб"
+)
+
+
+_DIRECTION_WORDS = re.compile(  # matched on lower-cased text (faster than re.I on Cyrillic)
+    r"напрямк|операційн\w+\s+зон|області\b|районі\b|direction|sector|\bregion\b|\barea\b|\baxis\b"
+)
+_ONGOING_TAIL = re.compile(
+    r"\s*(?:з\s+них\s+)?(?:ще\s+|досі\s+|наразі\s+)?трива|\s*(?:of\s+\w+\s+)?(?:are|were)?\s*still"
+)
+_RESPECTIVELY = re.compile(r"відповідно|respectively")
+_CYRILLIC = re.compile(r"[а-яіїєґ]")
+_LATIN = re.compile(r"[a-z]")
+_WHOLE_FRONT = re.compile(r"загалом|in\s+total|a\s+total|total\s+of|на\s+фронті|front")
+_ENG_ANY = re.compile(rf"{_ENG_UK}|{_ENG_EN}")
+_ALL_FRONT = re.compile(
+    r"загалом\s+на\s+фронті|на\s+всіх\s+напрямках|across\s+the\s+front|on\s+all\s+directions"
+)
+_EVENING = re.compile(r"evening\s+(?:situation\s+)?report|вечірн\w+\s+зведен")
+_MORNING = re.compile(r"morning\s+(?:situation\s+)?report|ранков\w+\s+зведен")
+_DAY_WORDS = re.compile(r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday")
+_PARTIAL_WORDS = re.compile(
+    r"від\s+початку|since\s+the\s+(?:beginning|start)|станом\s+на\s+зараз|кількість"
+)
+_THE = re.compile(r"^(?:the)\s+")
+_NUM_ANY = re.compile(NUM)
+
+
+def _num(m: re.Match[str], *groups: str) -> int | None:
+    for g in groups:
+        v = m.groupdict().get(g)
+        if v:
+            return parse_number(v)
+    return None
+
+
+def _header(text: str) -> tuple[datetime | None, str | None]:
+    m = _HEADER.search(text)
+    if not m:
+        return None, None
+    hh, mm = int(m.group(1)), int(m.group(2))
+    try:
+        if m.group(3):
+            d = date(int(m.group(5)), int(m.group(4)), int(m.group(3)))
+        elif m.group(6):
+            d = date(int(m.group(8)), _month(m.group(7)), int(m.group(6)))
+        else:
+            d = date(int(m.group(11)), _month(m.group(9)), int(m.group(10)))
+        return datetime.combine(d, time(hh % 24, mm)), m.group(0)
+    except ValueError:
+        return None, m.group(0)
+
+
+def _month(name: str) -> int:
+    n = name.lower()
+    return _UK_MONTHS.get(n) or _EN_MONTHS[n]
+
+
+def _local(published: Any) -> datetime | None:
+    if published is None:
+        return None
+    import pandas as pd
+
+    ts = pd.Timestamp(published)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(KYIV).tz_localize(None)
+    return ts.to_pydatetime()
+
+
+def _is_direction_sentence(s: str) -> bool:
+    return bool(_DIRECTION_WORDS.search(s.lower()))
+
+
+def _sentences(text: str) -> list[str]:
+    for p in (". ", "! ", "? ", "; "):
+        if p in text:
+            text = text.replace(p, p[0] + "\n")
+    return [p.strip() for p in text.split("\n") if p.strip()]
+
+
+_DIGITS = re.compile(r"\d+")
+_AFTER_ATTACK = {
+    "uk": re.compile(
+        r"\s+(?:раз\w*\s+)?(?:атак|штурм|спроб|бойов\w*\s+зіткн|боєзіткн|наступальн\w+\s+ді)"
+        r"|\s+раз\w*\s+(?:[\w']+\s+){0,3}?(?:атакува|штурмува|намага)"
+    ),
+    "en": re.compile(
+        r"\s+(?:[\w']+\s+)?(?:attacks?|assaults?|clashes|battles|advances|attempts|offensive\s+actions"
+        r"|combat\s+engagements|times?)\b"
+    ),
+}
+_BEFORE_ATTACK = {"uk": re.compile(r"атакува\w+\s+(?:[\w']+\s+){0,4}$"), "en": None}
+_AFTER_RAZ = re.compile(r"\s+раз")
+_AFTER_ONGOING = {
+    "uk": re.compile(
+        r"\s+(?:з\s+них\s+|бойов\w*\s+зіткн\w*\s+|боєзіткн\w*\s+|атак\w*\s+)?"
+        r"(?:ще\s+|досі\s+|наразі\s+)?(?:трива|не\s+завершен)"
+    ),
+    "en": re.compile(
+        r"\s+(?:[\w']+\s+){0,4}?(?:(?:are|were|is|remain)\s+)?still\s+(?:ongoing|continuing|under\s+way)"
+        r"|\s+(?:[\w']+\s+){0,3}?(?:are|were)\s+ongoing"
+    ),
+}
+_BEFORE_ONGOING = {"uk": re.compile(r"(?:ще|досі|наразі)\s+трива\w+\s+$"), "en": None}
+
+
+def _classify_numbers(text: str, lang: str) -> tuple[list[int], int | None]:
+    """Attack counts (in order) and the first 'still ongoing' count of a piece of text:
+    each number is judged by the words right around it."""
+    attacks: list[int] = []
+    ongoing: int | None = None
+    for m in _DIGITS.finditer(text):
+        after = text[m.end() : m.end() + 80]
+        before = text[max(0, m.start() - 60) : m.start()]
+        v = int(m.group(0))
+        bo = _BEFORE_ONGOING[lang]
+        if _AFTER_ONGOING[lang].match(after) or (bo is not None and bo.search(before)):
+            if ongoing is None:
+                ongoing = v
+            continue
+        ba = _BEFORE_ATTACK[lang]
+        if _AFTER_ATTACK[lang].match(after) or (
+            ba is not None and ba.search(before) and _AFTER_RAZ.match(after)
+        ):
+            attacks.append(v)
+    return attacks, ongoing
+
+
+def _numbers_in(text: str, lang: str) -> list[int]:
+    """Attack counts in a piece of a direction sentence, in order, without the numbers of
+    'still ongoing' phrases."""
+    return _classify_numbers(text, lang)[0]
+
+
+def _ongoing_in(text: str, lang: str) -> int | None:
+    return _classify_numbers(text, lang)[1]
+
+
+def _parse_directions(
+    sentences: list[str],
+    on: date | None,
+    lang: str,
+    warnings: list[str],
+    flags: list[bool] | None = None,
+    originals: list[str] | None = None,
+) -> tuple[DirectionCount, ...]:
+    out: list[DirectionCount] = []
+    last: list[int] = []  # positions in ``out`` of the previous direction sentence
+    if flags is None:
+        flags = [_is_direction_sentence(s) for s in sentences]
+    originals = originals or sentences
+    for s, is_dir, o in zip(sentences, flags, originals, strict=True):
+        if not is_dir:
+            # "Одне боєзіткнення досі триває." right after a direction sentence belongs to it
+            if last and not _is_total_sentence(s):
+                og = _ongoing_in(s, lang)
+                if og is not None:
+                    for i in last:
+                        if out[i].ongoing is None:
+                            out[i] = DirectionCount(
+                                out[i].name,
+                                out[i].direction,
+                                out[i].attacks,
+                                og,
+                                out[i].group,
+                                out[i].shared,
+                            )
+                    continue
+            last = []
+            continue
+        rx = _DIR_UK if lang == "uk" else _DIR_EN
+        m = rx.search(s)
+        if not m:
+            last = []
+            continue
+        g = "names" if m.group("names") else "obl"
+        raw = (o[m.start(g) : m.end(g)] if m.group(g) and len(o) == len(s) else m.group(g)) or ""
+        raw = _THE.sub("", raw.strip())
+        names = [n for n in _SPLIT_NAMES.split(raw) if n]
+        if not names:
+            last = []
+            continue
+        rest = s[: m.start()] + " " + s[m.end() :]
+        nums, ongoing = _classify_numbers(rest, lang)
+        respectively = bool(_RESPECTIVELY.search(s))
+        ids = []
+        for n in names:
+            did, warn = resolve(n, on)
+            ids.append(did)
+            if warn:
+                warnings.append(warn)
+            if did is None:
+                warnings.append(f"unknown direction name kept verbatim: {n!r}")
+        start = len(out)
+        if respectively and len(names) > 1:
+            seq = [int(x.group(0)) for x in _NUM_ANY.finditer(s[m.end() :])]
+            seq = [v for v in seq if v is not None]
+            if len(seq) >= len(names):
+                for n, did, a in zip(names, ids, seq, strict=False):
+                    out.append(DirectionCount(n, did, a, None, tuple(names), False))
+                last = list(range(start, len(out)))
+                continue
+            warnings.append(f"'respectively' without one number per direction: {s[:120]!r}")
+        first: int | None = nums[0] if nums else None
+        if len(names) == 1:
+            out.append(DirectionCount(names[0], ids[0], first, ongoing, (), False))
+        else:
+            for n, did in zip(names, ids, strict=True):
+                out.append(DirectionCount(n, did, first, ongoing, tuple(names), True))
+        last = list(range(start, len(out)))
+    return tuple(out)
+
+
+def _is_total_sentence(s: str) -> bool:
+    if not _DIGITS.search(s):
+        return False  # every total pattern needs a number
+    low = s.lower()
+    if not _ANY_TOTAL_KEY.search(low):
+        return False
+    return any(
+        rx.search(s)
+        for (rx, _), keys in zip(_TOTALS, _TOTAL_KEYS, strict=True)
+        if any(key in low for key in keys)
+    )
+
+
+def _slot(t: datetime | None) -> str | None:
+    if t is None:
+        return None
+    return f"{t.hour:02d}:{t.minute:02d}"
+
+
+def parse_report(text: str, published: Any = None) -> Report | None:
+    """Parse one operational report.
+
+    Parameters
+    ----------
+    text
+        The report (Ukrainian or English; markup, typographic apostrophes, special spaces
+        and multipart markers "(1/2)" are handled).
+    published
+        Publication time (a datetime or string; timezone-aware times are converted to Kyiv
+        time). Used to correct header date typos and when the text has no header.
+
+    Returns
+    -------
+    Report or None
+        ``None`` when the text is not an operational report.
+
+    Examples
+    --------
+    >>> r = parse_report("Оперативна інформація станом на 08.00 15.12.2024 щодо "
+    ...                  "російського вторгнення. Загалом протягом минулої доби "
+    ...                  "зафіксовано 251 бойове зіткнення.")
+    >>> r.total, r.covers.isoformat(), r.complete, r.slot
+    (251, '2024-12-14', True, '08:00')
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    raw = text
+    text = normalise_text(text)
+    if not _REPORT_WORDS.search(text.lower()):
+        return None
+    text = _digits(text)
+    # every pattern is written in lower case and matched on lower-cased text (re.I is slow
+    # on Cyrillic); names are taken, as written, from the same span of the original
+    orig = text
+    text = text.lower()
+    if len(text) != len(orig):  # a character whose lower case is longer: keep it simple
+        orig = text
+    warnings: list[str] = []
+    part = None
+    pm = _PART.search(text[:200]) or _PART.search(text[-40:])
+    if pm and 1 <= int(pm.group(1)) <= int(pm.group(2)) <= 9:
+        part = (int(pm.group(1)), int(pm.group(2)))
+    head = text[:600]
+    lang = "uk" if len(_CYRILLIC.findall(head)) > len(_LATIN.findall(head)) else "en"
+    header, header_text = _header(text)
+    pub = _local(published)
+    corrected = False
+    if header is not None and pub is not None and abs(header - pub) > timedelta(hours=12):
+        cands = [
+            datetime.combine(pub.date() + timedelta(days=k), header.time()) for k in (-1, 0, 1)
+        ]
+        best = min(cands, key=lambda c: abs(c - pub))
+        warnings.append(
+            f"header date {header:%d.%m.%Y %H:%M} is {abs(header - pub)} from the "
+            f"publication time {pub:%d.%m.%Y %H:%M}; corrected to {best:%d.%m.%Y %H:%M}"
+        )
+        header, corrected = best, True
+    ref = header or pub
+    sentences = _sentences(text)
+    osents = _sentences(orig)
+    if len(osents) != len(sentences):
+        osents = sentences
+    flags = [_is_direction_sentence(s) for s in sentences]
+    total = None
+    floor = False
+    kind = None
+    total_sentence = None
+    for s, is_dir in zip(sentences, flags, strict=True):
+        if is_dir and not _WHOLE_FRONT.search(s):
+            continue
+        low = s.lower()
+        if not _ANY_TOTAL_KEY.search(low):
+            continue
+        for (rx, k), keys in zip(_TOTALS, _TOTAL_KEYS, strict=True):
+            if not any(key in low for key in keys):
+                continue
+            m = rx.search(s)
+            if m:
+                v = parse_number(m.group("n"))
+                if v is None:
+                    continue
+                total, kind, total_sentence = v, k, s
+                floor = bool(m.groupdict().get("floor"))
+                break
+        if total is not None:
+            break
+    if (
+        total is None
+        and header is None
+        and not any(_ENG_ANY.search(s) and not _is_direction_sentence(s) for s in sentences)
+    ):
+        # neither a header nor a national sentence about engagements: not a report
+        if not any(_is_direction_sentence(s) for s in sentences):
+            return None
+    if total is None:
+        cand = next((o for s, o in zip(sentences, osents, strict=True) if _ENG_ANY.search(s)), None)
+        if cand is not None or header is not None:
+            warnings.append(
+                "total number of engagements could not be read"
+                + (f" from the sentence: {cand[:160]!r}" if cand else " (no total sentence)")
+            )
+    change = None
+    if total_sentence is not None:
+        region = (
+            total_sentence
+            + " "
+            + " ".join(
+                sentences[sentences.index(total_sentence) + 1 : sentences.index(total_sentence) + 2]
+            )
+        )
+        for rx in _CHANGE:
+            m = rx.search(region)
+            if m:
+                v = parse_number(m.group("n"))
+                if v is not None:
+                    change = v if m.group("dir").lower() in ("більше", "more") else -v
+                break
+    # national 'still ongoing': in the sentences before the first direction sentence, or
+    # in one that speaks of the whole front
+    ongoing = None
+    for s, is_dir in zip(sentences, flags, strict=True):
+        if is_dir:
+            break
+        ongoing = _ongoing_in(s, lang)
+        if ongoing is not None:
+            break
+    if ongoing is None:
+        for s in sentences:
+            if _ALL_FRONT.search(s):
+                ongoing = _ongoing_in(s, lang)
+                if ongoing is not None:
+                    break
+    # slot, covered day, completeness
+    slot = _slot(header)
+    if slot is None:
+        if _EVENING.search(text):
+            slot = "22:00"
+        elif _MORNING.search(text):
+            slot = "08:00"
+    covers: date | None = None
+    complete = False
+    window = "partial"
+    tlow = (total_sentence or "").lower()
+    day_words = _DAY_WORDS.search(tlow)
+    partial_words = _PARTIAL_WORDS.search(tlow)
+    if kind == "day" or (kind == "any" and day_words):
+        window = "day"
+    elif kind == "24h":
+        window = "24h"
+    elif kind == "partial" or partial_words:
+        window = "partial"
+    elif slot in ("08:00", "07:00", "09:00"):
+        window = "day"
+    elif slot == "18:00":
+        window = "24h"
+    elif slot == "06:00":
+        window = "night"
+    if ref is not None:
+        if window == "day":
+            covers = (ref - timedelta(days=1)).date() if ref.hour < 12 else ref.date()
+            complete = True
+        elif window == "24h":
+            covers, complete = ref.date(), True
+        elif window == "night":
+            covers = (ref - timedelta(days=1)).date()
+        else:
+            covers = ref.date()
+            if header is None and ref.hour < 4:
+                covers = (ref - timedelta(days=1)).date()
+                warnings.append(
+                    "no header, published after midnight: taken to cover the day before"
+                )
+    if header is None and pub is not None:
+        warnings.append("no header: time taken from the publication time")
+    on = covers or (ref.date() if ref else None)
+    directions = _parse_directions(sentences, on, lang, warnings, flags, osents)
+    if total is not None and directions:
+        mx = max(
+            (d.attacks for d in directions if d.attacks is not None and not d.shared), default=None
+        )
+        if mx is not None and mx > total and not floor:
+            warnings.append(
+                f"sanity: national total {total} is below the largest direction count {mx}"
+            )
+    del header_text
+    return Report(
+        header_time=header,
+        published=pub,
+        slot=slot,
+        covers=covers,
+        complete=complete,
+        window=window,
+        total=total,
+        total_floor=floor,
+        change=change,
+        ongoing=ongoing,
+        directions=directions,
+        language=lang,
+        part=part,
+        header_corrected=corrected,
+        warnings=tuple(warnings),
+        source=raw,
+    )
+
+
+def merge_parts(reports: Iterable[Report]) -> list[Report]:
+    """Join multipart posts "(1/2)", "(2/2)" of the same header time into one report:
+    the totals of part 1 with the directions of all parts."""
+    out: list[Report] = []
+    groups: dict[tuple[Any, int], list[Report]] = {}
+    for r in reports:
+        if r.part is None or r.header_time is None:
+            out.append(r)
+            continue
+        groups.setdefault((r.header_time, r.part[1]), []).append(r)
+    for (_, _), parts in groups.items():
+        parts = sorted(parts, key=lambda r: r.part or (0, 0))
+        first = parts[0]
+        total = next((p.total for p in parts if p.total is not None), None)
+        base = next((p for p in parts if p.total is not None), first)
+        dirs = tuple(d for p in parts for d in p.directions)
+        warns = tuple(
+            w
+            for p in parts
+            for w in p.warnings
+            if not (w.startswith("total number") and total is not None)
+        )
+        out.append(
+            Report(
+                header_time=base.header_time,
+                published=min((p.published for p in parts if p.published), default=None),
+                slot=base.slot,
+                covers=base.covers,
+                complete=base.complete,
+                window=base.window,
+                total=total,
+                total_floor=base.total_floor,
+                change=base.change,
+                ongoing=base.ongoing
+                if base.ongoing is not None
+                else next((p.ongoing for p in parts if p.ongoing is not None), None),
+                directions=dirs,
+                language=base.language,
+                part=None,
+                header_corrected=any(p.header_corrected for p in parts),
+                warnings=warns,
+                source="\n".join(p.source for p in parts),
+            )
+        )
+    return out
+
+
+# =========================================================================== many reports
+def _as_reports(reports: Any) -> list[Report]:
+    import pandas as pd
+
+    if isinstance(reports, pd.DataFrame):
+        if "report" not in reports.columns:
+            from .exceptions import SeriesValidationError
+
+            raise SeriesValidationError(
+                "a DataFrame of reports needs a 'report' column (see read_telegram_export)"
+            )
+        reports = reports["report"].tolist()
+    out = [r for r in reports if isinstance(r, Report)]
+    return merge_parts(out)
+
+
+def engagements_daily(reports: Any) -> Any:
+    """Daily engagement series from many parsed reports.
+
+    Parameters
+    ----------
+    reports
+        Iterable of :class:`Report` (or the DataFrame of :func:`read_telegram_export`).
+
+    Returns
+    -------
+    pd.DataFrame
+        Daily ``DatetimeIndex`` (``freq='D'``) from the first to the last covered day:
+
+        * ``engagements`` — the complete-day total (from the wrap-up covering the day, or
+          the 24-hour count of the 2022–2023 regime); NaN where no complete figure exists;
+        * ``total_slot`` — the slot that supplied it, ``total_floor`` — it was "over N";
+        * ``partial_16``, ``partial_22`` — same-day figures of the 16:00 and 22:00
+          reports (never mixed into ``engagements``);
+        * ``stated_change`` — the change the 22:00/08:00 text states against the previous
+          report of its slot, and ``change_consistent`` — whether the figures agree;
+        * ``n_reports``.
+
+        ``attrs['quality']`` lists days with only partial figures (``partial_day``),
+        inconsistent stated changes and parser warnings.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .io import _quality_frame, _quality_records
+
+    reps = sorted(_as_reports(reports), key=lambda r: r.header_time or r.published or datetime.min)
+    reps = [r for r in reps if r.covers is not None]
+    if not reps:
+        from .exceptions import InsufficientDataError
+
+        raise InsufficientDataError("no report with a covered day to build a series from")
+    covered = [r.covers for r in reps if r.covers is not None]
+    days = pd.date_range(min(covered), max(covered), freq="D", name="date")
+    rec: dict[date, dict[str, Any]] = {
+        d.date(): {
+            "engagements": np.nan,
+            "partial_16": np.nan,
+            "partial_22": np.nan,
+            "stated_change": np.nan,
+            "total_slot": None,
+            "total_floor": False,
+            "change_consistent": None,
+            "n_reports": 0,
+        }
+        for d in days
+    }
+    events: list[dict[str, object]] = []
+    last_by_slot: dict[str, tuple[date, int]] = {}
+    for r in reps:
+        if r.covers is None:
+            continue
+        day = r.covers
+        row = rec[day]
+        ts = pd.Timestamp(day)
+        row["n_reports"] += 1
+        for w in r.warnings:
+            events.append(
+                {
+                    "date": ts,
+                    "metric": "engagements",
+                    "kind": "parser_warning",
+                    "detail": w,
+                    "value": np.nan,
+                }
+            )
+        if r.total is None:
+            continue
+        if r.complete:
+            # the 08:00 wrap-up is canonical; otherwise the later report wins
+            if row["total_slot"] is None or r.slot == "08:00" or row["total_slot"] != "08:00":
+                row["engagements"] = r.total
+                row["total_slot"] = r.slot or r.window
+                row["total_floor"] = r.total_floor
+        elif r.slot == "16:00":
+            row["partial_16"] = r.total
+        elif r.slot in ("22:00", "21:00", "23:00") or r.slot is None:
+            row["partial_22"] = r.total
+        key = r.slot or r.window
+        if r.change is not None:
+            row["stated_change"] = r.change
+            prev = last_by_slot.get(key)
+            if prev is not None and (day - prev[0]).days == 1:
+                ok = (r.total - prev[1]) == r.change
+                row["change_consistent"] = ok
+                if not ok:
+                    events.append(
+                        {
+                            "date": ts,
+                            "metric": "engagements",
+                            "kind": "change_mismatch",
+                            "detail": f"stated {r.change:+d} against the previous {key} report, "
+                            f"figures give {r.total - prev[1]:+d}",
+                            "value": r.change,
+                        }
+                    )
+        last_by_slot[key] = (day, r.total)
+    df = pd.DataFrame.from_dict(rec, orient="index")
+    df.index = days
+    for day, row in rec.items():
+        ts = pd.Timestamp(day)
+        if np.isnan(row["engagements"]) and not (
+            np.isnan(row["partial_16"]) and np.isnan(row["partial_22"])
+        ):
+            events.append(
+                {
+                    "date": ts,
+                    "metric": "engagements",
+                    "kind": "partial_day",
+                    "detail": "only a partial-day figure was reported",
+                    "value": np.nan,
+                }
+            )
+        if row["partial_22"] > row["engagements"]:
+            events.append(
+                {
+                    "date": ts,
+                    "metric": "engagements",
+                    "kind": "partial_exceeds_total",
+                    "detail": "the 22:00 figure is above the day's wrap-up total",
+                    "value": row["partial_22"],
+                }
+            )
+    df.attrs["quality"] = _quality_records(_quality_frame(events))
+    return df
+
+
+def direction_counts(reports: Any) -> Any:
+    """Per-direction counts as a long table: date (covered day), slot, complete, direction
+    (canonical id, or None), name (as written), attacks, ongoing, shared, group."""
+    import pandas as pd
+
+    rows = []
+    for r in _as_reports(reports):
+        for dc in r.directions:
+            rows.append(
+                {
+                    "date": pd.Timestamp(r.covers) if r.covers else pd.NaT,
+                    "slot": r.slot,
+                    "complete": r.complete,
+                    "direction": dc.direction,
+                    "name": dc.name,
+                    "attacks": dc.attacks,
+                    "ongoing": dc.ongoing,
+                    "shared": dc.shared,
+                    "group": " + ".join(dc.group),
+                }
+            )
+    cols = [
+        "date",
+        "slot",
+        "complete",
+        "direction",
+        "name",
+        "attacks",
+        "ongoing",
+        "shared",
+        "group",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# =========================================================================== Telegram
+def _telegram_text(text: Any) -> str:
+    if isinstance(text, str):
+        return text
+    if isinstance(text, list):
+        parts = []
+        for t in text:
+            if isinstance(t, str):
+                parts.append(t)
+            elif isinstance(t, dict):
+                parts.append(str(t.get("text", "")))
+        return "".join(parts)
+    return ""
+
+
+def read_telegram_export(path: Any) -> Any:
+    """Reports from a Telegram Desktop JSON export of the channel (``result.json``).
+
+    One row per report (multipart posts joined), latest edit winning when a message
+    appears more than once; posts that are not operational reports are skipped.
+    Columns: ``message_id``, ``published``, ``edited`` and the fields of
+    :meth:`Report.to_record`, plus ``report`` (the :class:`Report`).
+
+    Raises
+    ------
+    DataFormatError
+        When the file is not a Telegram export.
+    """
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .exceptions import DataFormatError
+    from .io import _read_text
+
+    p = Path(path)
+    try:
+        obj = json.loads(_read_text(p))
+    except json.JSONDecodeError as exc:
+        raise DataFormatError(f"{p}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    msgs = obj.get("messages") if isinstance(obj, dict) else None
+    if not isinstance(msgs, list):
+        raise DataFormatError(f"{p}: not a Telegram export (no 'messages' list)")
+    latest: dict[Any, dict[str, Any]] = {}
+    for m in msgs:
+        if not isinstance(m, dict) or m.get("type", "message") != "message":
+            continue
+        mid = m.get("id")
+        prev = latest.get(mid)
+        if prev is None or str(m.get("edited") or m.get("date") or "") >= str(
+            prev.get("edited") or prev.get("date") or ""
+        ):
+            latest[mid] = m
+    rows = []
+    groups: dict[tuple[Any, int], list[tuple[Any, dict[str, Any], Report]]] = {}
+    for mid, m in latest.items():
+        r = parse_report(_telegram_text(m.get("text", "")), published=m.get("date"))
+        if r is None:
+            continue
+        if r.part is not None and r.header_time is not None:
+            groups.setdefault((r.header_time, r.part[1]), []).append((mid, m, r))
+        else:
+            rows.append(
+                {
+                    "message_id": mid,
+                    "published": r.published,
+                    "edited": m.get("edited"),
+                    **r.to_record(),
+                    "report": r,
+                }
+            )
+    for parts in groups.values():
+        parts.sort(key=lambda x: x[2].part or (0, 0))
+        merged = merge_parts([r for _, _, r in parts])[0]
+        mid, m, _ = parts[0]
+        rows.append(
+            {
+                "message_id": mid,
+                "published": merged.published,
+                "edited": m.get("edited"),
+                **merged.to_record(),
+                "report": merged,
+            }
+        )
+    df = pd.DataFrame(rows)
+    if len(df):
+        df = df.sort_values(
+            ["header_time", "published"], kind="stable", na_position="last"
+        ).reset_index(drop=True)
+    return df

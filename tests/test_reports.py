@@ -1,0 +1,333 @@
+"""Report parsing: the written corpus, Telegram export and fetcher round trips, daily series,
+directions, robustness (hypothesis)."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import intensity
+from intensity.directions import resolve
+from intensity.reports import engagements_daily, parse_number, parse_report
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+from report_corpus import CASES  # noqa: E402
+
+
+def _check(case: dict) -> None:
+    r = parse_report(case["text"], published=case["published"])
+    exp = case["expect"]
+    if exp.get("none"):
+        assert r is None
+        return
+    assert r is not None, "parsed as not a report"
+    assert r.total == exp.get("total", r.total), ("total", r.total)
+    if "total" in exp and exp["total"] is None:
+        assert r.total is None
+    for key, attr in (
+        ("floor", "total_floor"),
+        ("slot", "slot"),
+        ("complete", "complete"),
+        ("window", "window"),
+        ("change", "change"),
+        ("ongoing", "ongoing"),
+        ("language", "language"),
+        ("corrected", "header_corrected"),
+        ("part", "part"),
+    ):
+        if key in exp:
+            assert getattr(r, attr) == exp[key], (key, getattr(r, attr))
+    if "covers" in exp:
+        assert r.covers == date.fromisoformat(exp["covers"]), ("covers", r.covers)
+    if "dirs" in exp:
+        got = [(d.direction, d.attacks, d.ongoing, d.shared) for d in r.directions]
+        assert got == exp["dirs"]
+    if "warn" in exp:
+        assert any(exp["warn"] in w for w in r.warnings), r.warnings
+
+
+def test_corpus_has_at_least_80_texts():
+    assert len(CASES) >= 80
+    assert len({c["id"] for c in CASES}) == len(CASES)
+    langs = {("en" if c["id"].startswith(("en", "press")) else "uk") for c in CASES}
+    assert langs == {"uk", "en"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_corpus(case):
+    _check(case)
+
+
+def test_numbers():
+    assert parse_number("двадцять п'ять") == 25
+    assert parse_number("one hundred and four") == 104
+    assert parse_number("двічі") == 2
+    assert parse_number("сорок") == 40
+    assert parse_number("many") is None
+
+
+def test_direction_table_validity():
+    assert resolve("Курахівському", date(2024, 12, 1)) == ("kurakhove", None)
+    did, warn = resolve("Курахівському", date(2025, 2, 1))
+    assert did == "kurakhove" and "Pokrovsk" in warn
+    assert resolve("Siwersk")[0] == "siversk"
+    assert resolve("Зеленопільському") == (None, None)
+    assert resolve("Слов'янському", date(2025, 1, 1))[1].startswith("direction 'Sloviansk' is used")
+
+
+# ----------------------------------------------------------------------------- daily series
+def _reports_for_days():
+    """A week of reports: wrap-ups, 16:00 and 22:00, one day with only a partial figure."""
+    texts = []
+    for i, d in enumerate(pd.date_range("2024-12-10", periods=6)):
+        nxt = d + pd.Timedelta(days=1)
+        part16 = 80 + i
+        part22 = 150 + 10 * i
+        full = 190 + 10 * i
+        texts.append(
+            (
+                f"Оперативна інформація станом на 16.00 {d:%d.%m.%Y} щодо російського вторгнення\n"
+                f"Від початку доби відбулося {part16} бойових зіткнень.",
+                f"{d:%Y-%m-%d}T16:03:00",
+            )
+        )
+        change = "" if i == 0 else ", що на 10 більше, ніж учора"
+        texts.append(
+            (
+                f"Оперативна інформація станом на 22.00 {d:%d.%m.%Y} щодо російського вторгнення\n"
+                f"Від початку цієї доби відбулося {part22} бойових зіткнень{change}.\n"
+                f"На Покровському напрямку ворог атакував {20 + i} разів.",
+                f"{d:%Y-%m-%d}T22:04:00",
+            )
+        )
+        if i != 3:  # the wrap-up covering day 3 is missing: only partial figures that day
+            texts.append(
+                (
+                    f"Оперативна інформація станом на 08.00 {nxt:%d.%m.%Y} "
+                    "щодо російського вторгнення\n"
+                    f"Загалом протягом минулої доби зафіксовано {full} бойових зіткнень.\n"
+                    f"На Покровському напрямку ворог атакував {30 + i} разів.",
+                    f"{nxt:%Y-%m-%d}T08:02:00",
+                )
+            )
+    return texts
+
+
+def test_engagements_daily():
+    reps = [parse_report(t, p) for t, p in _reports_for_days()]
+    df = engagements_daily(reps)
+    assert df.index.freq == "D" and df.index[0] == pd.Timestamp("2024-12-10")
+    assert df.loc["2024-12-10", "engagements"] == 190
+    assert df.loc["2024-12-10", "partial_16"] == 80 and df.loc["2024-12-10", "partial_22"] == 150
+    assert df.loc["2024-12-10", "total_slot"] == "08:00"
+    assert np.isnan(df.loc["2024-12-13", "engagements"])  # never filled from a partial figure
+    assert df.loc["2024-12-13", "partial_22"] == 180
+    assert bool(df.loc["2024-12-12", "change_consistent"]) is True
+    q = intensity.quality_events(df)
+    assert "partial_day" in set(q["kind"])
+    dirs = intensity.direction_counts(reps)
+    assert set(dirs["direction"]) == {"pokrovsk"}
+    assert list(dirs.columns[:6]) == ["date", "slot", "complete", "direction", "name", "attacks"]
+
+
+def test_change_mismatch_is_flagged():
+    t1 = (
+        "Оперативна інформація станом на 22.00 13.12.2024 щодо російського вторгнення\n"
+        "Від початку цієї доби відбулося 190 бойових зіткнень.",
+        "2024-12-13T22:01:00",
+    )
+    t2 = (
+        "Оперативна інформація станом на 22.00 14.12.2024 щодо російського вторгнення\n"
+        "Від початку цієї доби відбулося 274 бойових зіткнення, що на 80 більше, ніж учора.",
+        "2024-12-14T22:01:00",
+    )
+    df = engagements_daily([parse_report(*t1), parse_report(*t2)])
+    assert df.loc["2024-12-14", "change_consistent"] == False  # noqa: E712
+    assert "change_mismatch" in set(intensity.quality_events(df)["kind"])
+
+
+# ----------------------------------------------------------------------------- Telegram export
+def _export(texts, path: Path) -> Path:
+    msgs = []
+    for i, (t, pub) in enumerate(texts, start=100):
+        lines = t.split("\n")
+        entities = [{"type": "bold", "text": lines[0]}, "\n" + "\n".join(lines[1:])]
+        msgs.append({"id": i, "type": "message", "date": pub, "text": entities if i % 2 else t})
+    msgs.append(
+        {"id": 99, "type": "message", "date": "2024-12-09T12:00:00", "text": "Слава Україні!"}
+    )
+    msgs.append(
+        {"id": 98, "type": "service", "date": "2024-12-09T12:00:00", "action": "pin_message"}
+    )
+    # an edited copy of message 100: the latest edit wins
+    first = dict(msgs[0])
+    first["text"] = texts[0][0].replace("80 бойових", "81 бойових")
+    first["edited"] = "2024-12-10T16:30:00"
+    msgs.append(first)
+    path.write_text(
+        json.dumps(
+            {"name": "Генеральний штаб ЗСУ", "type": "public_channel", "messages": msgs},
+            ensure_ascii=False,
+        )
+    )
+    return path
+
+
+def test_telegram_export_round_trip(tmp_path):
+    texts = _reports_for_days()
+    exp = _export(texts, tmp_path / "result.json")
+    table = intensity.read_telegram_export(exp)
+    assert len(table) == len(texts)
+    assert table.loc[table["message_id"] == 100, "total"].item() == 81  # edited version
+    direct = engagements_daily([parse_report(t, p) for t, p in texts])
+    via = engagements_daily(table)
+    pd.testing.assert_series_equal(direct["engagements"], via["engagements"])
+    pd.testing.assert_series_equal(direct["partial_22"], via["partial_22"])
+
+
+def test_corpus_round_trips_through_export(tmp_path):
+    texts = [
+        (c["text"], c["published"] or "2025-01-01T12:00:00") for c in CASES if c["text"].strip()
+    ]
+    exp = _export(texts, tmp_path / "result.json")
+    table = intensity.read_telegram_export(exp)
+    n_reports = sum(parse_report(t, p) is not None for t, p in texts)
+    # the edited copy replaces message 100; multipart posts 1/2 + 2/2 become one report
+    assert len(table) == n_reports - 1
+
+
+def test_multipart_posts_are_joined(tmp_path):
+    part1 = next(c for c in CASES if c["id"] == "uk-part1")
+    part2 = next(c for c in CASES if c["id"] == "uk-part2")
+    exp = _export(
+        [(part1["text"], part1["published"]), (part2["text"], part2["published"])],
+        tmp_path / "r.json",
+    )
+    table = intensity.read_telegram_export(exp)
+    assert len(table) == 1
+    r = table["report"].iloc[0]
+    assert r.total == 122 and [d.direction for d in r.directions] == [
+        "kharkiv",
+        "pokrovsk",
+        "kurakhove",
+    ]
+
+
+def test_telegram_export_errors(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text("[1, 2]")
+    with pytest.raises(intensity.DataFormatError, match="not a Telegram export"):
+        intensity.read_telegram_export(p)
+    p.write_text("{nope")
+    with pytest.raises(intensity.DataFormatError, match="not JSON"):
+        intensity.read_telegram_export(p)
+
+
+# ----------------------------------------------------------------------------- fetcher
+def _preview_page(msgs, channel="GeneralStaffZSU"):
+    import html
+
+    parts = ['<html><body><section class="tgme_channel_history js-message_history">']
+    for mid, text, pub in msgs:
+        body = "<br/>".join(html.escape(line) for line in text.split("\n"))
+        parts.append(
+            f'<div class="tgme_widget_message_wrap js-widget_message_wrap">'
+            f'<div class="tgme_widget_message text_not_supported_wrap js-widget_message" '
+            f'data-post="{channel}/{mid}"><div class="tgme_widget_message_bubble">'
+            f'<div class="tgme_widget_message_text js-message_text" dir="auto">'
+            f"<b>{body.split('<br/>')[0]}</b><br/>{'<br/>'.join(body.split('<br/>')[1:])}</div>"
+            f'<div class="tgme_widget_message_footer"><a class="tgme_widget_message_date" href="#">'
+            f'<time datetime="{pub}" class="time">00:00</time></a></div></div></div></div>'
+        )
+    parts.append("</section></body></html>")
+    return "".join(parts)
+
+
+@pytest.fixture
+def preview_server(tmp_path):
+    texts = _reports_for_days()
+    msgs = [
+        (200 + i, t, pd.Timestamp(p).tz_localize("Europe/Kyiv").isoformat())
+        for i, (t, p) in enumerate(texts)
+    ]
+    pages = {}
+    per_page = 5
+    chunks = [msgs[max(0, i - per_page) : i] for i in range(len(msgs), 0, -per_page)]
+    for j, chunk in enumerate(chunks):
+        key = "" if j == 0 else f"?before={chunks[j - 1][0][0]}"
+        pages["/s/GeneralStaffZSU" + key] = _preview_page(chunk)
+    hits: list[str] = []
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            body = pages.get(self.path, _preview_page([])).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/s/", hits, texts
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetcher_round_trip_and_cache(preview_server, tmp_path):
+    from intensity.fetch import fetch_engagements
+
+    url, hits, texts = preview_server
+    raw = tmp_path / "raw"
+    waits: list[float] = []
+    out = fetch_engagements(raw, since="2024-12-01", url=url, delay=0.5, sleep=waits.append)
+    n_pages = len(hits)
+    assert n_pages >= 4 and waits and all(w >= 0.5 for w in waits)
+    got = pd.read_csv(out, parse_dates=["date"], index_col="date")
+    direct = engagements_daily([parse_report(t, p) for t, p in texts])
+    np.testing.assert_array_equal(got["engagements"].to_numpy(), direct["engagements"].to_numpy())
+    np.testing.assert_array_equal(got["partial_22"].to_numpy(), direct["partial_22"].to_numpy())
+    fetch_engagements(raw, since="2024-12-01", url=url, delay=0.5, sleep=waits.append)
+    assert len(hits) == n_pages  # the rerun used the cache
+    assert (raw / "telegram" / "GeneralStaffZSU" / "latest.html").exists()
+    res = intensity.pipeline.build(raw, tmp_path / "processed")
+    assert "gs_engagements" in res.frames
+
+
+# ----------------------------------------------------------------------------- robustness
+_alphabet = st.sampled_from(
+    list("абвгдеєжзиіїйклмнопрстуфхцчшщьюяABCabc0123456789 .,;:-–—()/\n*'’ʼ\u202f\u00a0")
+)
+_fragments = st.sampled_from([c["text"] for c in CASES if c["text"]])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=400),
+        st.text(alphabet=_alphabet, max_size=400),
+        st.tuples(_fragments, st.integers(0, 400), st.text(max_size=30)).map(
+            lambda x: x[0][: x[1]] + x[2] + x[0][x[1] :]
+        ),
+    )
+)
+def test_random_and_mangled_texts_never_crash(text):
+    r = parse_report(text, published="2025-01-01T08:00:00")
+    assert r is None or isinstance(r, intensity.Report)
+    if r is not None and r.total is None and r.header_time is not None:
+        assert any("could not be read" in w for w in r.warnings)
+    if r is not None and r.total is not None:
+        assert r.total >= 0

@@ -295,7 +295,7 @@ class Report:
     slot: str | None
     covers: date | None
     complete: bool
-    window: str  # 'day' (whole calendar day), 'partial' (day so far), '24h', 'night'
+    window: str  # 'day' (whole day), 'partial' (day so far), '24h', 'night', 'unknown'
     total: int | None
     total_floor: bool = False
     change: int | None = None
@@ -373,7 +373,7 @@ _HEADER = re.compile(
 )
 _ENG_UK = r"(?:бойов\w*\s+зіткн\w*|боєзіткн\w*|бойов\w*\s+зіткнен\w*)"
 _ENG_EN = r"(?:combat\s+(?:engagements?|clashes?)|clashes|battles|engagements|firefights)"
-_FLOOR = r"(?P<floor>понад|більше\s+ніж|близько|майже|over|more\s+than|about|nearly|almost)?\s*"
+_FLOOR = r"(?P<floor>понад|більше\s+ніж|близько|майже|over|more\s+than|about|nearly|almost)?\s*"  # noqa: E501
 _N = rf"(?P<n>{NUM})"
 
 # national-total sentences, most specific first; each yields (number, kind)
@@ -453,6 +453,15 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
         "any",
     ),
     (re.compile(rf"there\s+(?:were|have\s+been)\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
+    # headline style ("war update: 311 combat clashes on frontline over past day"): the
+    # count right before 'combat clashes/engagements' when nothing more specific matched
+    (
+        re.compile(
+            rf"{_FLOOR}{_N}\s+(?:combat\s+(?:engagements?|clashes?)|clashes|battles)\b"
+            r"(?!\s+(?:are|were|is)\s+(?:still\s+)?ongoing|\s+(?:are|were)\s+still)"
+        ),
+        "any",
+    ),
 ]
 #: literal words one of which each total pattern needs (a cheap test before the regex)
 _TOTAL_KEYS: list[tuple[str, ...]] = [
@@ -475,6 +484,7 @@ _TOTAL_KEYS: list[tuple[str, ...]] = [
     ("in total",),
     ("recorded", "took place", "occurred", "taken place", "registered"),
     ("there were", "there have been"),
+    ("combat", "clashes", "battles"),
 ]
 assert len(_TOTAL_KEYS) == len(_TOTALS)
 _ANY_TOTAL_KEY = re.compile("|".join(sorted({re.escape(k) for ks in _TOTAL_KEYS for k in ks})))
@@ -535,8 +545,10 @@ _EVENING = re.compile(r"evening\s+(?:situation\s+)?report|вечірн\w+\s+зв
 _MORNING = re.compile(r"morning\s+(?:situation\s+)?report|ранков\w+\s+зведен")
 _DAY_WORDS = re.compile(r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday")
 _PARTIAL_WORDS = re.compile(
-    r"від\s+початку|since\s+the\s+(?:beginning|start)|станом\s+на\s+зараз|кількість"
+    r"від\s+початку|since\s+the\s+(?:beginning|start)|since\s+(?:morning|dawn|midnight)"
+    r"|станом\s+на\s+зараз|кількість|\btoday\b|сьогодні"
 )
+_GAP_LOCAL = re.compile(r"\s*(?:in|near|at|on|around|у|в|на|під)\s")
 _THE = re.compile(r"^(?:the)\s+")
 _NUM_ANY = re.compile(NUM)
 
@@ -732,9 +744,9 @@ def _is_total_sentence(s: str) -> bool:
     low = s.lower()
     if not _ANY_TOTAL_KEY.search(low):
         return False
-    return any(
+    return any(  # the last, generic headline pattern is not specific enough here
         rx.search(s)
-        for (rx, _), keys in zip(_TOTALS, _TOTAL_KEYS, strict=True)
+        for (rx, _), keys in zip(_TOTALS[:-1], _TOTAL_KEYS[:-1], strict=True)
         if any(key in low for key in keys)
     )
 
@@ -814,15 +826,24 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     kind = None
     total_sentence = None
     for s, is_dir in zip(sentences, flags, strict=True):
+        dir_at = -1
         if is_dir and not _WHOLE_FRONT.search(s):
-            continue
-        low = s.lower()
+            # a headline can name the busiest sectors after the national count ("56 combat
+            # clashes since morning; Pokrovsk and Kostiantynivka directions most active"),
+            # but "55 clashes in the Kursk region" is a direction's count
+            dm = _DIRECTION_WORDS.search(s)
+            dir_at = dm.start() if dm else -1
+        low = s
         if not _ANY_TOTAL_KEY.search(low):
             continue
         for (rx, k), keys in zip(_TOTALS, _TOTAL_KEYS, strict=True):
             if not any(key in low for key in keys):
                 continue
             m = rx.search(s)
+            if m and dir_at >= 0:
+                gap = s[m.end() : dir_at]
+                if m.end() > dir_at or len(gap.split()) < 3 or _GAP_LOCAL.match(gap):
+                    m = None
             if m:
                 v = parse_number(m.group("n"))
                 if v is None:
@@ -903,6 +924,9 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         window = "24h"
     elif slot == "06:00":
         window = "night"
+    elif slot is None and total is not None:
+        window = "unknown"
+        warnings.append("the text does not say which part of the day its total covers")
     if ref is not None:
         if window == "day":
             covers = (ref - timedelta(days=1)).date() if ref.hour < 12 else ref.date()
@@ -911,6 +935,8 @@ def parse_report(text: str, published: Any = None) -> Report | None:
             covers, complete = ref.date(), True
         elif window == "night":
             covers = (ref - timedelta(days=1)).date()
+        elif window == "unknown":
+            covers = ref.date()
         else:
             covers = ref.date()
             if header is None and ref.hour < 4:
@@ -1030,8 +1056,10 @@ def engagements_daily(reports: Any) -> Any:
         * ``engagements`` — the complete-day total (from the wrap-up covering the day, or
           the 24-hour count of the 2022–2023 regime); NaN where no complete figure exists;
         * ``total_slot`` — the slot that supplied it, ``total_floor`` — it was "over N";
-        * ``partial_16``, ``partial_22`` — same-day figures of the 16:00 and 22:00
-          reports (never mixed into ``engagements``);
+        * ``partial_16``, ``partial_22``, ``partial_other`` — same-day figures of the 16:00
+          and 22:00 reports and of texts without a slot ("since morning"), never mixed
+          into ``engagements``; totals whose window the text does not give are left out
+          (with a warning);
         * ``stated_change`` — the change the 22:00/08:00 text states against the previous
           report of its slot, and ``change_consistent`` — whether the figures agree;
         * ``n_reports``.
@@ -1092,10 +1120,14 @@ def engagements_daily(reports: Any) -> Any:
                 row["engagements"] = r.total
                 row["total_slot"] = r.slot or r.window
                 row["total_floor"] = r.total_floor
+        elif r.window != "partial":
+            continue  # 'unknown' or 'night': kept out of every column (see the warnings)
         elif r.slot == "16:00":
             row["partial_16"] = r.total
-        elif r.slot in ("22:00", "21:00", "23:00") or r.slot is None:
+        elif r.slot in ("22:00", "21:00", "23:00"):
             row["partial_22"] = r.total
+        else:
+            row["partial_other"] = r.total
         key = r.slot or r.window
         if r.change is not None:
             row["stated_change"] = r.change
@@ -1120,7 +1152,9 @@ def engagements_daily(reports: Any) -> Any:
     for day, row in rec.items():
         ts = pd.Timestamp(day)
         if np.isnan(row["engagements"]) and not (
-            np.isnan(row["partial_16"]) and np.isnan(row["partial_22"])
+            np.isnan(row["partial_16"])
+            and np.isnan(row["partial_22"])
+            and np.isnan(row["partial_other"])
         ):
             events.append(
                 {

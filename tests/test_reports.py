@@ -331,3 +331,30 @@ def test_random_and_mangled_texts_never_crash(text):
         assert any("could not be read" in w for w in r.warnings)
     if r is not None and r.total is not None:
         assert r.total >= 0
+
+
+def test_real_ukrinform_headlines(shared_dir):
+    """The 51 real headline counts: the English press wording in each article address
+    parses to the headline's count, and its scope to the right window. One address is a
+    monthly figure ("1000 combat engagements in January"), not a daily report: the parser
+    must not report it as a day's total."""
+    import re
+
+    h = pd.read_csv(shared_dir / "ukrinform_headlines" / "headlines.csv")
+    assert len(h) == 51
+    right = 0
+    for _, row in h.iterrows():
+        slug = row["source_url"].rsplit("/", 1)[1]
+        text = re.sub(r"^\d+-", "", slug).replace(".html", "").replace("-", " ")
+        r = parse_report(text, published=row["first_seen_utc"])
+        if "in january" in text:
+            assert r is None or r.total is None
+            continue
+        assert r is not None and r.total == row["count"], text
+        expected = {"past_day": "day", "since_morning": "partial"}.get(row["scope"])
+        if expected is not None:
+            assert r.window == expected, text
+        else:
+            assert r.window in ("unknown", "partial", "day")
+        right += 1
+    assert right == 50

@@ -20,4 +20,6 @@ QualityKind = Literal[
     "impossible",
     "series_start",
     "definition_change",
+    "rounded",
+    "partial_day",
 ]

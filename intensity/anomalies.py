@@ -37,7 +37,15 @@ from .io import quality_events
 __all__ = ["detect_anomalies", "Anomalies", "day_change", "DayChange", "bh_qvalues"]
 
 #: Quality kinds whose days do not carry a normal one-day count.
-ARTEFACT_KINDS = ("stall", "catch_up", "correction", "series_start", "partial_day", "gap")
+ARTEFACT_KINDS = (
+    "stall",
+    "catch_up",
+    "correction",
+    "series_start",
+    "partial_day",
+    "gap",
+    "rounded",
+)
 
 
 def bh_qvalues(p: np.ndarray) -> np.ndarray:

@@ -371,6 +371,35 @@ def _rolling_median(x: pd.Series) -> pd.Series:
     return x.rolling(29, center=True, min_periods=7).median()
 
 
+def _rounding_events(daily: pd.Series, metric: str) -> list[dict[str, object]]:
+    """Days in stretches where the table was published in coarse round numbers (e.g. the
+    personnel total in hundreds in spring 2022): at least 80% of the increments in the
+    centred 29-day window are multiples of a step that is at least a fifth of the local
+    median. Day-to-day variation is not resolved there, so such days are reporting
+    artefacts, not anomalies."""
+    x = daily.dropna()
+    x = x[x > 0]
+    if len(x) < 29:
+        return []
+    med = x.rolling(29, center=True, min_periods=15).median().reindex(daily.index)
+    flagged = pd.Series(0.0, index=daily.index)
+    for step in (1000.0, 500.0, 100.0, 50.0):
+        div = (daily % step == 0).astype(float).where(daily.notna() & (daily > 0))
+        share = div.rolling(29, center=True, min_periods=15).mean()
+        coarse = (share >= 0.8) & (step >= 0.2 * med) & daily.notna() & (flagged == 0)
+        flagged[coarse] = step
+    return [
+        _event(
+            d,
+            metric,
+            "rounded",
+            f"published in round numbers (multiples of {step:g}); daily variation not resolved",
+            step,
+        )
+        for d, step in flagged[flagged > 0].items()
+    ]
+
+
 def read_losses(path: str | os.PathLike[str], *, corrections: Corrections = "mask") -> pd.DataFrame:
     """Read the General Staff's cumulative loss tables and return **daily increments**.
 
@@ -393,6 +422,8 @@ def read_losses(path: str | os.PathLike[str], *, corrections: Corrections = "mas
       on its own date and is reported as ``catch_up`` with the number of days it covers
       (``value``). Nothing is lost: the non-missing increments of each metric sum to its
       last cumulative value minus its first (minus masked corrections, see below);
+    * **coarse rounding**: stretches published in round numbers that are large against the
+      daily level (personnel in hundreds in spring 2022) are reported as ``rounded``;
     * **negative increments** (corrections of earlier over-counts): reported as
       ``correction`` with the amount; with ``corrections='mask'`` (default) the day becomes
       NaN, so the series stays a non-negative count; with ``'keep'`` the negative value stays.
@@ -518,6 +549,7 @@ def read_losses(path: str | os.PathLike[str], *, corrections: Corrections = "mas
         if corrections == "mask":
             inc = inc.mask(neg)
         daily = inc.reindex(index)
+        events.extend(_rounding_events(daily, metric))
         out[metric] = daily
     result = pd.DataFrame(out, index=index)
     result.attrs["quality"] = _quality_records(_quality_frame(events))

@@ -92,6 +92,36 @@ def _cmd_import_telegram(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import load_input, run_report
+
+    data = load_input(args.input)
+    _say(f"loaded {data.shape[1]} metric(s), {len(data)} days")
+    res = run_report(data, args.out, args.metric or None, progress=_say)
+    return _print_result(res)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .report import demo_series, run_report
+
+    _say("simulating a daily series (no download needed)")
+    res = run_report(demo_series(), args.out, simulated=True, progress=_say)
+    return _print_result(res)
+
+
+def _print_result(res: object) -> int:
+    from .report import ReportResult
+
+    assert isinstance(res, ReportResult)
+    with pd.option_context("display.width", 140, "display.max_columns", 20):
+        print(res.summary.to_string())
+    print(f"\n{len(res.files)} files in {res.out_dir}/ ({res.seconds:.1f} s)")
+    for f in res.files:
+        if f.name.endswith("_report.pdf"):
+            print(f"report: {f}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -135,6 +165,26 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("export", help="path of result.json")
     t.add_argument("--raw", default="data/raw", help="where to write (default: data/raw)")
     t.set_defaults(func=_cmd_import_telegram)
+
+    r = sub.add_parser("report", help="the whole analysis: figures (PDF), report PDF, tables (CSV)")
+    r.add_argument(
+        "--input",
+        default=None,
+        help="folder of loss tables, folder of processed files or a counts file "
+        "(default: data/processed, what 'intensity build' produced)",
+    )
+    r.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        help="metric to analyse (repeatable; default: every metric with a year of data)",
+    )
+    r.add_argument("--out", default="report", help="output folder (default: report)")
+    r.set_defaults(func=_cmd_report)
+
+    d = sub.add_parser("demo", help="the same report on a simulated series (offline)")
+    d.add_argument("--out", default="report-demo", help="output folder (default: report-demo)")
+    d.set_defaults(func=_cmd_demo)
     return p
 
 

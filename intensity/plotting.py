@@ -13,6 +13,7 @@ import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "PALETTE",
     "house_style",
+    "source_label",
+    "source_note",
     "save_pdf",
     "plot_decomposition",
     "plot_seasonal_fit",
@@ -38,6 +41,10 @@ __all__ = [
     "plot_penalty_path",
     "plot_anomalies",
     "plot_day_change",
+    "plot_overview",
+    "plot_direction_heatmap",
+    "plot_direction_shares",
+    "plot_metrics",
     "ONE_COLUMN",
     "TWO_COLUMN",
 ]
@@ -84,6 +91,23 @@ _RC: dict[str, Any] = {
 SOURCE_NOTE = (
     "Source: General Staff of the Armed Forces of Ukraine (claims, not independently verified)"
 )
+_SOURCE: ContextVar[str] = ContextVar("intensity_source_note", default=SOURCE_NOTE)
+
+
+def source_note() -> str:
+    """The caption line every figure carries (see :func:`source_label`)."""
+    return _SOURCE.get()
+
+
+@contextmanager
+def source_label(text: str) -> Iterator[None]:
+    """Use *text* as the source caption of every figure drawn inside the block (e.g. to say
+    that the data are simulated)."""
+    token = _SOURCE.set(text)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
 
 
 @contextmanager
@@ -187,7 +211,7 @@ def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any)
         axes[-1].axhline(0, color=PALETTE["grey"], lw=0.5)
         axes[-1].set_ylabel("remainder")
         _date_axis(axes[-1], idx)
-        return _finish(fig, True, SOURCE_NOTE)
+        return _finish(fig, True, source_note())
 
 
 def plot_seasonal_fit(result: SeasonalFit, ax: Axes | None = None, **kw: Any) -> Figure:
@@ -212,7 +236,7 @@ def plot_seasonal_fit(result: SeasonalFit, ax: Axes | None = None, **kw: Any) ->
         a.set_title(f"{name}: negative-binomial seasonal fit, {_range_text(idx)}")
         a.legend(frameon=False, loc="upper left", ncols=2)
         _date_axis(a, idx)
-        return _finish(fig, created, SOURCE_NOTE)
+        return _finish(fig, created, source_note())
 
 
 def plot_profile(result: SeasonalProfile, ax: Axes | None = None, **kw: Any) -> Figure:
@@ -237,7 +261,7 @@ def plot_profile(result: SeasonalProfile, ax: Axes | None = None, **kw: Any) -> 
         a.set_ylabel("rate ratio to average")
         a.set_title(f"{result.name}: {result.by} profile")
         a.legend(frameon=False)
-        return _finish(fig, created, SOURCE_NOTE)
+        return _finish(fig, created, source_note())
 
 
 # --------------------------------------------------------------------------- breaks
@@ -286,7 +310,7 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         )
         a.legend(frameon=False, loc="upper left", ncols=2)
         _date_axis(a, idx)
-        return _finish(fig, created, SOURCE_NOTE)
+        return _finish(fig, created, source_note())
 
 
 def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
@@ -307,7 +331,7 @@ def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         a.set_xlabel("number of breaks")
         a.set_ylabel("cost (−2 log-likelihood)")
         a.set_title(f"{result.series_name}: penalty path (labels: penalty range)")
-        return _finish(fig, created, None)
+        return _finish(fig, created, source_note())
 
 
 # --------------------------------------------------------------------------- anomalies
@@ -375,7 +399,7 @@ def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         )
         a.legend(frameon=False, loc="upper left", ncols=3)
         _date_axis(a, idx)
-        return _finish(fig, created, SOURCE_NOTE)
+        return _finish(fig, created, source_note())
 
 
 def plot_day_change(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
@@ -401,4 +425,179 @@ def plot_day_change(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         a.set_xticks(x, [f"{prev:%Y-%m-%d}", f"{result.date:%Y-%m-%d}"])
         a.set_title(f"{result.name}: change {result.change:+g} (p = {result.p_value:.2g})")
         a.legend(frameon=False)
-        return _finish(fig, created, None)
+        return _finish(fig, created, source_note())
+
+
+# --------------------------------------------------------------------------- overview
+def plot_overview(
+    series: pd.Series,
+    ax: Axes | None = None,
+    *,
+    breaks: Any = None,
+    anomalies: Any = None,
+    trend: pd.Series | None = None,
+    source: str | None = None,
+    **kw: Any,
+) -> Figure:
+    """Daily counts with 7- and 28-day means, the trend, breaks with their date intervals
+    as bands, surges and lulls shaded, spikes marked, reporting artefacts marked apart."""
+    s = series
+    idx = s.index
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        a.plot(idx, s, color=PALETTE["grey"], lw=0.35, label="daily")
+        a.plot(
+            idx,
+            s.rolling(7, min_periods=4, center=True).mean(),
+            color=PALETTE["sky"],
+            lw=0.7,
+            label="7-day mean",
+        )
+        a.plot(
+            idx,
+            s.rolling(28, min_periods=14, center=True).mean(),
+            color=PALETTE["black"],
+            lw=1.0,
+            label="28-day mean",
+        )
+        if trend is not None:
+            a.plot(trend.index, trend, color=PALETTE["blue"], lw=1.4, ls="-", label="trend")
+        if breaks is not None:
+            for j, (date, row) in enumerate(breaks.breaks.iterrows()):
+                if pd.notna(row["ci_lower"]) and pd.notna(row["ci_upper"]):
+                    a.axvspan(
+                        row["ci_lower"],
+                        row["ci_upper"] + pd.Timedelta(days=1),
+                        color=PALETTE["orange"],
+                        alpha=0.4,
+                        lw=0,
+                        label="break (95% interval)" if j == 0 else None,
+                    )
+                a.axvline(date, color=PALETTE["red"], lw=0.6, ls="--")
+        if anomalies is not None:
+            for kind, colour in (("surge", PALETTE["orange"]), ("lull", PALETTE["green"])):
+                ep = anomalies.episodes[anomalies.episodes["kind"] == kind]
+                for j, (_, e) in enumerate(ep.iterrows()):
+                    a.axvspan(
+                        e["start"],
+                        e["end"] + pd.Timedelta(days=1),
+                        color=colour,
+                        alpha=0.15,
+                        lw=0,
+                        label=kind if j == 0 else None,
+                    )
+            sp = anomalies.spikes
+            for kind, marker, colour in (
+                ("spike", "^", PALETTE["red"]),
+                ("dip", "v", PALETTE["purple"]),
+            ):
+                d = sp[sp["kind"] == kind]
+                if len(d):
+                    a.scatter(
+                        d.index,
+                        d["observed"],
+                        marker=marker,
+                        s=10,
+                        color=colour,
+                        zorder=3,
+                        label=kind,
+                    )
+            art = anomalies.artefacts
+            if len(art):
+                dates = pd.DatetimeIndex(art["date"]).intersection(pd.DatetimeIndex(idx))
+                base = anomalies.baseline["expected"].reindex(dates).to_numpy()
+                vals = s.reindex(dates).to_numpy()
+                a.scatter(
+                    dates,
+                    np.where(np.isnan(vals), base, vals),
+                    marker="x",
+                    s=9,
+                    color=PALETTE["grey"],
+                    zorder=3,
+                    label="reporting artefact",
+                )
+        a.set_ylabel("count per day")
+        a.set_title(f"{s.name or 'series'} per day, {_range_text(idx)}")
+        a.legend(frameon=False, loc="upper left", ncols=4)
+        _date_axis(a, idx)
+        return _finish(fig, created, source or source_note())
+
+
+# --------------------------------------------------------------------------- directions
+def plot_direction_heatmap(
+    table: pd.DataFrame, ax: Axes | None = None, *, source: str | None = None, **kw: Any
+) -> Figure:
+    """Direction × week heatmap of attacks (from :func:`intensity.direction_counts`; complete
+    days only; a shared total of paired directions is counted for each)."""
+    t = table[table["complete"]].copy() if "complete" in table else table.copy()
+    t["direction"] = t["direction"].fillna(t.get("name"))
+    t["week"] = pd.to_datetime(t["date"]).dt.to_period("W-SUN").dt.start_time
+    piv = t.pivot_table(
+        index="direction", columns="week", values="attacks", aggfunc="sum", fill_value=0
+    )
+    piv = piv.loc[piv.sum(axis=1).sort_values(ascending=False).index]
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        im = a.imshow(
+            piv.to_numpy(dtype=float), aspect="auto", cmap="viridis", interpolation="nearest"
+        )
+        a.set_yticks(np.arange(len(piv.index)), [str(i) for i in piv.index])
+        step = max(1, len(piv.columns) // 8)
+        a.set_xticks(
+            np.arange(0, len(piv.columns), step),
+            [f"{c:%Y-%m-%d}" for c in piv.columns[::step]],
+            rotation=45,
+            ha="right",
+        )
+        a.grid(False)
+        fig.colorbar(im, ax=a, label="attacks per week")
+        a.set_title("Attacks by direction and week")
+        return _finish(fig, created, source or source_note())
+
+
+def plot_direction_shares(
+    table: pd.DataFrame, ax: Axes | None = None, *, source: str | None = None, **kw: Any
+) -> Figure:
+    """Share of each direction in the weekly attacks (stacked areas)."""
+    t = table[table["complete"]].copy() if "complete" in table else table.copy()
+    t["direction"] = t["direction"].fillna(t.get("name"))
+    t["week"] = pd.to_datetime(t["date"]).dt.to_period("W-SUN").dt.start_time
+    piv = t.pivot_table(
+        index="week", columns="direction", values="attacks", aggfunc="sum", fill_value=0
+    )
+    shares = piv.div(piv.sum(axis=1).replace(0, np.nan), axis=0).fillna(0)
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        a.stackplot(
+            shares.index, shares.T.to_numpy(), labels=[str(c) for c in shares.columns], alpha=0.9
+        )
+        a.set_ylim(0, 1)
+        a.set_ylabel("share of weekly attacks")
+        a.set_title("Direction shares of the attacks over time")
+        a.legend(frameon=False, loc="upper left", ncols=4, fontsize=5)
+        return _finish(fig, created, source or source_note())
+
+
+def plot_metrics(
+    frame: pd.DataFrame,
+    metrics: list[str] | None = None,
+    ax: Axes | None = None,
+    *,
+    source: str | None = None,
+    **kw: Any,
+) -> Figure:
+    """Several metrics side by side on a common scale: each 28-day mean divided by the
+    metric's mean over the whole period (1 = its average level)."""
+    cols = metrics or [c for c in frame.columns if frame[c].notna().sum() > 28]
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        for c in cols:
+            s = frame[c]
+            m = s.rolling(28, min_periods=14, center=True).mean()
+            a.plot(m.index, m / s.mean(), lw=1.0, label=str(c))
+        a.axhline(1.0, color=PALETTE["grey"], lw=0.6, ls="--")
+        a.set_ylabel("28-day mean / overall mean")
+        a.set_title(f"{len(cols)} metrics on a common scale, {_range_text(frame.index)}")
+        a.legend(frameon=False, loc="upper left", ncols=3)
+        _date_axis(a, frame.index)
+        return _finish(fig, created, source or source_note())

@@ -93,3 +93,46 @@ def test_plot_day_change():
     fig = intensity.day_change(s, s.index[100]).plot()
     ax = fig.get_axes()[0]
     assert len(ax.patches) == 4 and "change" in ax.get_title()
+
+
+def test_overview_figure_content():
+    sim = simulate_counts(700, seed=5, breaks=[(350, 1.5)], spikes=[(100, 3.0)], size=45)
+    brk = intensity.detect_breaks(sim.counts, n_boot=49)
+    ano = intensity.detect_anomalies(sim.counts, n_sim=49)
+    fig = plotting.plot_overview(sim.counts, breaks=brk, anomalies=ano)
+    ax = fig.get_axes()[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:3] == ["daily", "7-day mean", "28-day mean"]
+    assert "break (95% interval)" in labels and "spike" in labels
+    assert "2022-03-01 – 2024-01-29" in ax.get_title()
+    with plotting.source_label("SIMULATED"):
+        fig2 = plotting.plot_overview(sim.counts)
+    assert any(t.get_text() == "SIMULATED" for t in fig2.texts)
+
+
+def test_direction_figures():
+    rows = []
+    for i, d in enumerate(pd.date_range("2024-11-01", periods=60)):
+        for j, name in enumerate(["pokrovsk", "kurakhove", "kursk"]):
+            rows.append(
+                {
+                    "date": d,
+                    "complete": True,
+                    "direction": name,
+                    "name": name,
+                    "attacks": 10 * (j + 1) + i % 5,
+                }
+            )
+    table = pd.DataFrame(rows)
+    fig = plotting.plot_direction_heatmap(table)
+    ax = fig.get_axes()[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["kursk", "kurakhove", "pokrovsk"]
+    assert len(fig.get_axes()) == 2  # heatmap and colour bar
+    fig = plotting.plot_direction_shares(table)
+    assert len(fig.get_axes()[0].collections) == 3
+
+
+def test_metrics_figure(losses):
+    fig = plotting.plot_metrics(losses, ["personnel", "tank", "drone"])
+    ax = fig.get_axes()[0]
+    assert [ln.get_label() for ln in ax.get_lines()][:3] == ["personnel", "tank", "drone"]

@@ -1,0 +1,118 @@
+"""The report / demo main job: files, byte-identical reruns, PDF pages that render, CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+
+from intensity import cli
+from intensity.exceptions import DataFormatError
+from intensity.report import demo_series, load_input, run_report
+
+
+def _pdftoppm_ok(pdf, tmp_path) -> int:
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        if os.environ.get("INTENSITY_REQUIRE_SHARED") == "1":
+            pytest.fail("pdftoppm (poppler-utils) is needed to check the PDF pages")
+        pytest.skip("pdftoppm (poppler-utils) not installed")
+    prefix = tmp_path / f"{pdf.stem}_page"
+    res = subprocess.run(
+        [exe, "-r", "30", "-png", str(pdf), str(prefix)], capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stderr
+    pages = list(tmp_path.glob(f"{pdf.stem}_page*.png"))
+    assert pages
+    return len(pages)
+
+
+def _read_all(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory):
+    a = tmp_path_factory.mktemp("demo_a")
+    b = tmp_path_factory.mktemp("demo_b")
+    data = demo_series()
+    ra = run_report(data, a, simulated=True, n_boot=49, n_sim=49)
+    rb = run_report(data, b, simulated=True, n_boot=49, n_sim=49)
+    return ra, rb
+
+
+def test_demo_report_files_and_identical_reruns(demo_runs):
+    ra, rb = demo_runs
+    names = {p.name for p in ra.files}
+    for expected in (
+        "simulated_report.pdf",
+        "simulated_overview.pdf",
+        "simulated_breaks.csv",
+        "simulated_episodes.csv",
+        "simulated_weekday_profile.csv",
+        "summary.csv",
+    ):
+        assert expected in names
+    assert _read_all(ra.out_dir) == _read_all(rb.out_dir)
+    assert ra.summary.loc["simulated", "breaks"] >= 3
+
+
+def test_demo_pdf_pages_render_and_say_simulated(demo_runs, tmp_path):
+    ra, _ = demo_runs
+    report = ra.out_dir / "simulated_report.pdf"
+    n = _pdftoppm_ok(report, tmp_path)
+    assert n >= 8  # summary page + figures
+    txt = shutil.which("pdftotext")
+    if txt:
+        out = subprocess.run([txt, str(report), "-"], capture_output=True, text=True).stdout
+        assert out.count("SIMULATED DATA") >= n  # every page says so
+
+
+def test_demo_finds_the_known_structure(demo_runs):
+    ra, _ = demo_runs
+    brk = pd.read_csv(ra.out_dir / "simulated_breaks.csv", parse_dates=["date"])
+    idx = pd.date_range("2022-03-01", periods=1600)
+    for pos in (240, 610, 900):  # the simulated level breaks
+        assert (abs(brk["date"] - idx[pos]) <= pd.Timedelta(days=7)).any()
+    ep = pd.read_csv(ra.out_dir / "simulated_episodes.csv", parse_dates=["start", "end"])
+    s0, s1 = idx[1050], idx[1089]
+    assert ((ep["kind"] == "surge") & (ep["start"] <= s1) & (ep["end"] >= s0)).any()
+
+
+def test_real_report_cli_twice_identical(shared_dir, tmp_path, capsys):
+    src = shared_dir / "petroivaniuk_losses"
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"rep{k}"
+        t = time.perf_counter()
+        rc = cli.main(["report", "--input", str(src), "--metric", "personnel", "--out", str(out)])
+        elapsed = time.perf_counter() - t
+        assert rc == 0
+        outs.append(out)
+    printed = capsys.readouterr()
+    assert "personnel_report.pdf" in printed.out and "[personnel] 7/7" in printed.err
+    print(f"real report: {elapsed:.1f} s")  # target < 30 s, see benchmarks/report.py
+    a, b = _read_all(outs[0]), _read_all(outs[1])
+    assert a == b
+    assert any(n.endswith(".csv") for n in a) and any(n.endswith(".pdf") for n in a)
+    for pdf in sorted(outs[0].glob("*.pdf")):
+        _pdftoppm_ok(pdf, tmp_path)
+
+
+def test_report_without_data_says_what_to_do(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "processed").mkdir(parents=True)
+    rc = cli.main(["report"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "intensity fetch losses" in err and "--input" in err
+    with pytest.raises(DataFormatError, match="no such file"):
+        load_input(tmp_path / "nope.csv")
+
+
+def test_report_unknown_metric(tmp_path):
+    with pytest.raises(ValueError, match="metric 'tanks' is not in the data"):
+        run_report(demo_series(), tmp_path, ["tanks"])

@@ -116,9 +116,9 @@ def _root_outside(model, s, n, k, theta_hat, target, direction):
 
 
 @njit(cache=True)
-def _interval(model, sc, newc, c, N, S, W, k, inv_s2, cur_lo, cur_hi):
+def _interval(model, sc, newc, c, N, S, W, k, inv_s2):
     """The parameter set on which candidate sc still beats the newly admitted newc (an
-    interval; empty when lo > hi), clipped to [cur_lo, cur_hi] where that saves a root."""
+    interval; empty when lo > hi)."""
     if c < 0.0:
         return 1.0, -1.0
     nn = N[newc] - N[sc]
@@ -141,15 +141,10 @@ def _interval(model, sc, newc, c, N, S, W, k, inv_s2, cur_lo, cur_hi):
     th = np.log(ss / ex)
     g0, _ = _g(model, th, ss, ex, k)
     target = g0 + c
-    if np.isfinite(cur_lo) and cur_lo <= th and _g(model, cur_lo, ss, ex, k)[0] <= target:
-        l_ = cur_lo
-    else:
-        l_ = _root_outside(model, ss, ex, k, th, target, -1.0)
-    if np.isfinite(cur_hi) and cur_hi >= th and _g(model, cur_hi, ss, ex, k)[0] <= target:
-        h_ = cur_hi
-    else:
-        h_ = _root_outside(model, ss, ex, k, th, target, 1.0)
-    return l_, h_
+    return (
+        _root_outside(model, ss, ex, k, th, target, -1.0),
+        _root_outside(model, ss, ex, k, th, target, 1.0),
+    )
 
 
 @njit(cache=True)
@@ -201,7 +196,7 @@ def fpop(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floo
                             - F[sc]
                             - seg_cost(model, sc, newc, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor)
                         )
-                        a_, b_ = _interval(model, sc, newc, c, N, S, W, k, inv_s2, _NEG_INF, np.inf)
+                        a_, b_ = _interval(model, sc, newc, c, N, S, W, k, inv_s2)
                         stamp[sc] = newc
                         c_lo[sc] = a_
                         c_hi[sc] = b_
@@ -260,37 +255,43 @@ def fpop(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floo
                 n_alive += 1
             if n_alive > max_alive:
                 max_alive = n_alive
-        best = np.inf
-        arg = 0
-        for i in range(n_alive):
-            sc = alive[i]
-            v = F[sc] + pen + seg_cost(model, sc, tt_, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor)
-            if v < best:
-                best = v
-                arg = sc
-        F[tt_] = best
-        last[tt_] = arg
+        F[tt_], last[tt_] = _best_last(
+            model, tt_, alive, n_alive, F, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor
+        )
     return F, last, max_alive
 
 
 @njit(cache=True)
-def pelt(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor, functional):
-    """Optimal segmentation of positions 0..n_pos-1; returns (F, last, max_alive)."""
+def _best_last(model, tt_, cands, n, F, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor):
+    """min over the candidate last changes s of F[s] + pen + cost(s, tt_), and its argmin."""
+    best = np.inf
+    arg = 0
+    for i in range(n):
+        sc = cands[i]
+        v = F[sc] + pen + seg_cost(model, sc, tt_, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor)
+        if v < best:
+            best = v
+            arg = sc
+    return best, arg
+
+
+@njit(cache=True)
+def pelt(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor):
+    """Optimal segmentation with PELT's inequality pruning only (every model; the
+    reference the functional pruning of :func:`fpop` is tested against).
+
+    The inequality is applied when a candidate becomes admissible (``min_size`` after it),
+    which keeps it exact with a minimum segment length. Returns (F, last, max_alive)."""
     F = np.empty(n_pos + 1)
     last = np.zeros(n_pos + 1, dtype=np.int64)
     F[0] = -pen
     cand = np.empty(n_pos + 1, dtype=np.int64)
-    lo = np.empty(n_pos + 1)
-    hi = np.empty(n_pos + 1)
     n_alive = 0
     max_alive = 0
-    one_param = model == POISSON or model == NEGBIN or model == NORMAL
     for tt_ in range(1, n_pos + 1):
         if tt_ < min_size:
             F[tt_] = np.inf
-            last[tt_] = 0
             continue
-        # candidate t = tt_ - min_size becomes admissible
         newc = tt_ - min_size
         if newc == 0 or (newc >= min_size and np.isfinite(F[newc])):
             keep = 0
@@ -301,75 +302,15 @@ def pelt(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floo
                     - F[sc]
                     - seg_cost(model, sc, newc, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor)
                 )
-                if c < 0.0:
-                    # PELT's inequality, applied when newc becomes admissible so that it is
-                    # exact with a minimum segment length: newc beats sc from now on
-                    continue
-                nn = N[newc] - N[sc]
-                if functional and one_param and nn > 0.0:
-                    ss = S[newc] - S[sc]
-                    if model == NORMAL:
-                        mu = ss / nn
-                        half = np.sqrt(c / (nn * inv_s2))
-                        l_ = mu - half
-                        h_ = mu + half
-                    else:
-                        ex = nn
-                        if model == POISSON:
-                            ex = W[newc] - W[sc]
-                        if ss <= 0.0:
-                            l_ = _NEG_INF
-                            if c <= 0.0:
-                                h_ = _NEG_INF
-                            elif model == POISSON:
-                                h_ = np.log(c / (2.0 * ex))
-                            else:
-                                h_ = np.log(k * np.expm1(c / (2.0 * k * ex)))
-                        else:
-                            th = np.log(ss / ex)
-                            g0, _ = _g(model, th, ss, ex, k)
-                            target = g0 + c
-                            # the new set is an interval around th: an end of the current
-                            # interval that already lies inside it needs no root
-                            l_ = lo[i]
-                            if not (
-                                np.isfinite(l_)
-                                and l_ <= th
-                                and _g(model, l_, ss, ex, k)[0] <= target
-                            ):
-                                l_ = _root_outside(model, ss, ex, k, th, target, -1.0)
-                            h_ = hi[i]
-                            if not (
-                                np.isfinite(h_)
-                                and h_ >= th
-                                and _g(model, h_, ss, ex, k)[0] <= target
-                            ):
-                                h_ = _root_outside(model, ss, ex, k, th, target, 1.0)
-                    if l_ > lo[i]:
-                        lo[i] = l_
-                    if h_ < hi[i]:
-                        hi[i] = h_
-                    if lo[i] > hi[i]:
-                        continue
-                cand[keep] = sc
-                lo[keep] = lo[i]
-                hi[keep] = hi[i]
-                keep += 1
+                if c >= 0.0:
+                    cand[keep] = sc
+                    keep += 1
             n_alive = keep
             cand[n_alive] = newc
-            lo[n_alive] = _NEG_INF
-            hi[n_alive] = np.inf
             n_alive += 1
         if n_alive > max_alive:
             max_alive = n_alive
-        best = np.inf
-        arg = 0
-        for i in range(n_alive):
-            sc = cand[i]
-            v = F[sc] + pen + seg_cost(model, sc, tt_, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor)
-            if v < best:
-                best = v
-                arg = sc
-        F[tt_] = best
-        last[tt_] = arg
+        F[tt_], last[tt_] = _best_last(
+            model, tt_, cand, n_alive, F, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor
+        )
     return F, last, max_alive

@@ -48,6 +48,18 @@ _MODELS: dict[str, int] = {
     "normal_meanvar": _codes.NORMAL_MEANVAR,
     "linear_trend": _codes.LINEAR,
 }
+#: columns of Breaks.breaks (after the index, the break date)
+_BREAK_COLUMNS = [
+    "ci_lower",
+    "ci_upper",
+    "level_before",
+    "level_after",
+    "ratio",
+    "ratio_ci_lower",
+    "ratio_ci_upper",
+    "cost_reduction",
+    "p_value",
+]
 _N_PARAMS = {"poisson": 1, "negbin": 1, "normal": 1, "normal_meanvar": 2, "linear_trend": 2}
 _COUNT_MODELS = ("poisson", "negbin")
 
@@ -177,7 +189,7 @@ class _Prepared:
         if functional and self.model in ("poisson", "negbin", "normal"):
             F, last, alive = _pelt.fpop(*args)
         else:
-            F, last, alive = _pelt.pelt(*args, False)
+            F, last, alive = _pelt.pelt(*args)
         if not np.isfinite(F[n]):
             raise InsufficientDataError(f"no segmentation with min_size={min_size} fits {n} days")
         cps = []
@@ -537,18 +549,7 @@ class Breaks(ResultMixin):
         return pd.DatetimeIndex(self.breaks.index)
 
     def summary(self) -> pd.DataFrame:
-        cols = [
-            "ci_lower",
-            "ci_upper",
-            "level_before",
-            "level_after",
-            "ratio",
-            "ratio_ci_lower",
-            "ratio_ci_upper",
-            "cost_reduction",
-            "p_value",
-        ]
-        out = self.breaks[cols].copy()
+        out = self.breaks[_BREAK_COLUMNS].copy()
         for c in ("ci_lower", "ci_upper"):
             out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
         out.index = pd.DatetimeIndex(out.index).strftime("%Y-%m-%d")
@@ -843,18 +844,7 @@ def _build_breaks(
                 "position": tau,
             }
         )
-    cols = [
-        "ci_lower",
-        "ci_upper",
-        "level_before",
-        "level_after",
-        "ratio",
-        "ratio_ci_lower",
-        "ratio_ci_upper",
-        "cost_reduction",
-        "p_value",
-        "position",
-    ]
+    cols = [*_BREAK_COLUMNS, "position"]
     breaks = (
         pd.DataFrame(rows).set_index("date")
         if rows

@@ -235,6 +235,11 @@ def _resolve_duplicates(df: pd.DataFrame, keys: list[str], path: Path) -> pd.Dat
     return df.drop_duplicates(keys)
 
 
+def _dropped_duplicates(df: pd.DataFrame, before: int) -> dict[str, object]:
+    n = before - len(df)
+    return _event(df["date"].min(), "*", "duplicate", f"{n} exact duplicate rows dropped", n)
+
+
 def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a tidy file of daily counts.
 
@@ -285,15 +290,7 @@ def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
         before = len(df)
         df = _resolve_duplicates(df, ["date", "metric", "direction"], p)
         if len(df) < before:
-            quality.append(
-                {
-                    "date": df["date"].min(),
-                    "metric": "*",
-                    "kind": "duplicate",
-                    "detail": f"{before - len(df)} exact duplicate rows dropped",
-                    "value": before - len(df),
-                }
-            )
+            quality.append(_dropped_duplicates(df, before))
         col = df["metric"].where(df["direction"] == "", df["metric"] + "/" + df["direction"])
         wide = df.assign(column=col).pivot(index="date", columns="column", values="value")
         wide.columns.name = None
@@ -305,15 +302,7 @@ def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
         before = len(num)
         num = _resolve_duplicates(num, ["date"], p)
         if len(num) < before:
-            quality.append(
-                {
-                    "date": num["date"].min(),
-                    "metric": "*",
-                    "kind": "duplicate",
-                    "detail": f"{before - len(num)} exact duplicate rows dropped",
-                    "value": before - len(num),
-                }
-            )
+            quality.append(_dropped_duplicates(num, before))
         wide = num.set_index("date")
     days = _daily_index(wide.index.to_series())
     wide = wide.sort_index().reindex(days)

@@ -921,6 +921,7 @@ class PenaltyPath(ResultMixin):
     table: pd.DataFrame  # n_breaks, penalty_min, penalty_max, cost, breaks (dates)
     series_name: str
     chosen_penalty: float | None
+    period: str = ""  # "first – last" date of the data
 
     def summary(self) -> pd.DataFrame:
         return self.table
@@ -1015,4 +1016,5 @@ def penalty_path(
         table=table.set_index("n_breaks"),
         series_name=str(ds.series.name or "series"),
         chosen_penalty=None,
+        period=f"{ds.series.index[0]:%Y-%m-%d} – {ds.series.index[-1]:%Y-%m-%d}",
     )

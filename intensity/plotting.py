@@ -259,7 +259,7 @@ def plot_profile(result: SeasonalProfile, ax: Axes | None = None, **kw: Any) -> 
         a.axhline(1.0, color=PALETTE["grey"], lw=0.8, ls="--")
         a.set_xticks(x, [str(i)[:3] for i in t.index])
         a.set_ylabel("rate ratio to average")
-        a.set_title(f"{result.name}: {result.by} profile")
+        a.set_title(f"{result.name}: {result.by} profile, {result.period}")
         a.legend(frameon=False)
         return _finish(fig, created, source_note())
 
@@ -330,7 +330,7 @@ def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
             )
         a.set_xlabel("number of breaks")
         a.set_ylabel("cost (−2 log-likelihood)")
-        a.set_title(f"{result.series_name}: penalty path (labels: penalty range)")
+        a.set_title(f"{result.series_name}: penalty path, {result.period} (labels: penalty range)")
         return _finish(fig, created, source_note())
 
 
@@ -524,6 +524,11 @@ def plot_overview(
 
 
 # --------------------------------------------------------------------------- directions
+def _table_period(t: pd.DataFrame) -> str:
+    d = pd.to_datetime(t["date"])
+    return f"{d.min():%Y-%m-%d} – {d.max():%Y-%m-%d}" if len(d) else "no data"
+
+
 def plot_direction_heatmap(
     table: pd.DataFrame, ax: Axes | None = None, *, source: str | None = None, **kw: Any
 ) -> Figure:
@@ -551,7 +556,7 @@ def plot_direction_heatmap(
         )
         a.grid(False)
         fig.colorbar(im, ax=a, label="attacks per week")
-        a.set_title("Attacks by direction and week")
+        a.set_title(f"Attacks by direction and week, {_table_period(t)}")
         return _finish(fig, created, source or source_note())
 
 
@@ -573,7 +578,7 @@ def plot_direction_shares(
         )
         a.set_ylim(0, 1)
         a.set_ylabel("share of weekly attacks")
-        a.set_title("Direction shares of the attacks over time")
+        a.set_title(f"Direction shares of the weekly attacks, {_table_period(t)}")
         a.legend(frameon=False, loc="upper left", ncols=4, fontsize=5)
         return _finish(fig, created, source or source_note())
 

@@ -704,6 +704,7 @@ class SeasonalProfile(ResultMixin):
     by: ProfileBy
     name: str
     level: float
+    period: str = ""  # "first – last" date of the data
 
     def summary(self) -> pd.DataFrame:
         return self.table[["rate_ratio", "ci_lower", "ci_upper", "p_value"]]
@@ -753,7 +754,13 @@ def seasonal_profile(
     else:
         table = _rate_ratios(f, d.groups["month"], MONTHS, level)
     table = table.assign(n_days=[int(v) for v in _level_counts(idx[obs], by)])
-    return SeasonalProfile(table=table, by=by, name=str(ds.series.name or "series"), level=level)
+    return SeasonalProfile(
+        table=table,
+        by=by,
+        name=str(ds.series.name or "series"),
+        level=level,
+        period=f"{idx[0]:%Y-%m-%d} – {idx[-1]:%Y-%m-%d}",
+    )
 
 
 def _level_counts(idx: pd.Index, by: ProfileBy) -> np.ndarray:

@@ -215,7 +215,7 @@ def _digits(text: str) -> str:
         return m.group(0) if v is None else str(v)
 
     low = text.lower()
-    present = _NUMBER_WORDS.intersection(w.strip(_PUNCT) for w in low.split())
+    present = _NUMBER_WORDS.intersection(_PUNCT_RE.sub(" ", low).split())
     if not present:
         return text
     if present & _ADVERB_WORDS:
@@ -226,7 +226,7 @@ def _digits(text: str) -> str:
     return _wordnum_for(frozenset(present)).sub(word, text)
 
 
-_PUNCT = '.,;:!?()«»"-*'
+_PUNCT_RE = re.compile(r"[.,;:!?()«»\"*/\-]")  # also splits "twenty-five" for the word check
 _ADVERB_WORDS = frozenset(_ADVERB_TO)
 _NUMBER_WORDS = frozenset([w for w in _WORDS if " " not in w] + list(_ADVERB_TO))
 
@@ -595,7 +595,8 @@ def _local(published: Any) -> datetime | None:
 
 
 def _is_direction_sentence(s: str) -> bool:
-    return bool(_DIRECTION_WORDS.search(s.lower()))
+    """Whether a (lower-cased) sentence speaks of a direction, area or region."""
+    return bool(_DIRECTION_WORDS.search(s))
 
 
 def _sentences(text: str) -> list[str]:

@@ -534,11 +534,11 @@ class DayChange(ResultMixin):
 
     def sentence(self) -> str:
         sign = "+" if self.change >= 0 else "−"
-        direction = "large or larger" if self.change >= 0 else "large a drop or larger"
+        what = "a rise" if self.change >= 0 else "a drop"
         return (
             f"{self.value:g} on {self.date:%Y-%m-%d} is {sign}{abs(self.change):g} "
-            f"({sign}{abs(self.change_pct):.0f}%) on the day before; under the baseline a change "
-            f"this {direction} has probability {self.p_value:.3g}"
+            f"({sign}{abs(self.change_pct):.0f}%) on the day before; under the baseline "
+            f"{what} this large or larger has probability {self.p_value:.3g}"
         )
 
     def _title(self) -> str:

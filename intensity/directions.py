@@ -208,9 +208,7 @@ def normalise_name(name: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def resolve(name: str, on: date | None = None) -> tuple[str | None, str | None]:
-    """Canonical id of a direction name (any language or case form) and a warning when the
-    name is used outside the dates it was valid. Unknown names give ``(None, None)``."""
+def _resolve_name(name: str) -> Direction | None:
     n = normalise_name(name)
     best: Direction | None = None
     best_len = 0
@@ -218,6 +216,13 @@ def resolve(name: str, on: date | None = None) -> tuple[str | None, str | None]:
         for a in d.aliases:
             if a in n and len(a) > best_len:
                 best, best_len = d, len(a)
+    return best
+
+
+def resolve(name: str, on: date | None = None) -> tuple[str | None, str | None]:
+    """Canonical id of a direction name (any language or case form) and a warning when the
+    name is used outside the dates it was valid. Unknown names give ``(None, None)``."""
+    best = _resolve_name(name)
     if best is None:
         return None, None
     warn = None

@@ -202,7 +202,17 @@ def parse_number(token: str) -> int | None:
 
 # --------------------------------------------------------------------------- text
 _SPACES = re.compile("[\u00a0\u202f\u2009\u2007\u200a]")
-_THOUSANDS = re.compile(r"\b\d{1,3}(?:[ ,]\d{3})+\b")
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ ,]\d{3})+(?!\d)")
+
+
+def _join_thousands(m: re.Match[str]) -> str:
+    """'1 040' → '1040', unless the match is the tail of a longer number."""
+    start = m.start()
+    if start and (m.string[start - 1].isdigit() or m.string[start - 1] in ".,"):
+        return m.group(0)
+    return m.group(0).replace(" ", "").replace(",", "")
+
+
 _PART = re.compile(r"\((\d)\s*/\s*(\d)\)")
 
 
@@ -267,7 +277,7 @@ def normalise_text(text: str) -> str:
         if a in s:
             s = s.replace(a, b)
     if _MAYBE_THOUSANDS.search(s):
-        s = _THOUSANDS.sub(lambda m: m.group(0).replace(" ", "").replace(",", ""), s)
+        s = _THOUSANDS.sub(_join_thousands, s)
     if "  " in s:
         s = _MULTISPACE.sub(" ", s)
     return s.strip()
@@ -594,9 +604,23 @@ def _local(published: Any) -> datetime | None:
     return ts.to_pydatetime()
 
 
+_DIRECTION_STEMS = (
+    "напрямк",
+    "операційн",
+    "області",
+    "районі",
+    "direction",
+    "sector",
+    "region",
+    "area",
+    "axis",
+)
+
+
 def _is_direction_sentence(s: str) -> bool:
-    """Whether a (lower-cased) sentence speaks of a direction, area or region."""
-    return bool(_DIRECTION_WORDS.search(s))
+    """Whether a (lower-cased) sentence speaks of a direction, area or region (a substring
+    test first: the regex runs only on the few sentences that may qualify)."""
+    return any(k in s for k in _DIRECTION_STEMS) and bool(_DIRECTION_WORDS.search(s))
 
 
 def _sentences(text: str) -> list[str]:
@@ -648,7 +672,7 @@ def _classify_numbers(text: str, lang: str) -> tuple[list[int], int | None]:
             continue
         ba = _BEFORE_ATTACK[lang]
         if _AFTER_ATTACK[lang].match(after) or (
-            ba is not None and ba.search(before) and _AFTER_RAZ.match(after)
+            ba is not None and _AFTER_RAZ.match(after) and ba.search(before)
         ):
             attacks.append(v)
     return attacks, ongoing
@@ -801,7 +825,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     pm = _PART.search(text[:200]) or _PART.search(text[-40:])
     if pm and 1 <= int(pm.group(1)) <= int(pm.group(2)) <= 9:
         part = (int(pm.group(1)), int(pm.group(2)))
-    head = text[:600]
+    head = text[:240]
     lang = "uk" if len(_CYRILLIC.findall(head)) > len(_LATIN.findall(head)) else "en"
     header, header_text = _header(text)
     pub = _local(published)

@@ -828,6 +828,8 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     head = text[:240]
     lang = "uk" if len(_CYRILLIC.findall(head)) > len(_LATIN.findall(head)) else "en"
     header, header_text = _header(text)
+    if header is None and header_text:
+        warnings.append(f"header {header_text[:80]!r} has an impossible date; ignored")
     pub = _local(published)
     corrected = False
     if header is not None and pub is not None and abs(header - pub) > timedelta(hours=12):
@@ -981,7 +983,6 @@ def parse_report(text: str, published: Any = None) -> Report | None:
             warnings.append(
                 f"sanity: national total {total} is below the largest direction count {mx}"
             )
-    del header_text
     return Report(
         header_time=header,
         published=pub,

@@ -4,4 +4,4 @@ POISSON = 0
 NEGBIN = 1
 NORMAL = 2
 NORMAL_MEANVAR = 3
-LINEAR = 4
+LINEAR = 4  # continuous piecewise-linear trend (kernel: _pelt.cpop)

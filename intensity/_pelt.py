@@ -19,15 +19,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._codes import LINEAR, NEGBIN, NORMAL, NORMAL_MEANVAR, POISSON
+from ._codes import NEGBIN, NORMAL, NORMAL_MEANVAR, POISSON
 
-__all__ = ["LINEAR", "NEGBIN", "NORMAL", "NORMAL_MEANVAR", "POISSON", "fpop", "pelt", "seg_cost"]
+__all__ = ["NEGBIN", "NORMAL", "NORMAL_MEANVAR", "POISSON", "cpop", "fpop", "pelt", "seg_cost"]
 
 _NEG_INF = -np.inf
 
 
 @njit(cache=True)
-def seg_cost(model, a, b, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor):
+def seg_cost(model, a, b, N, S, Q, W, k, inv_s2, var_floor):
     n = N[b] - N[a]
     if n <= 0.0:
         return 0.0
@@ -45,24 +45,11 @@ def seg_cost(model, a, b, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor):
     q = Q[b] - Q[a]
     if model == NORMAL:
         return (q - s * s / n) * inv_s2
-    if model == NORMAL_MEANVAR:
-        v = q / n - (s / n) * (s / n)
-        if v < var_floor:
-            v = var_floor
-        return n * (np.log(v) + 1.0)
-    # LINEAR: least squares line in the segment
-    t = T[b] - T[a]
-    tt = TT[b] - TT[a]
-    ty = TY[b] - TY[a]
-    syy = q - s * s / n
-    sxx = tt - t * t / n
-    rss = syy
-    if sxx > 1e-12:
-        sxy = ty - t * s / n
-        rss = syy - sxy * sxy / sxx
-    if rss < 0.0:
-        rss = 0.0
-    return rss * inv_s2
+    # NORMAL_MEANVAR
+    v = q / n - (s / n) * (s / n)
+    if v < var_floor:
+        v = var_floor
+    return n * (np.log(v) + 1.0)
 
 
 @njit(cache=True)
@@ -148,7 +135,7 @@ def _interval(model, sc, newc, c, N, S, W, k, inv_s2):
 
 
 @njit(cache=True)
-def fpop(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor):
+def fpop(model, n_pos, min_size, pen, N, S, Q, W, k, inv_s2, var_floor):
     """Optimal segmentation with functional pruning for the one-parameter models.
 
     Keeps the lower envelope of the candidates' cost functions over the segment parameter
@@ -194,7 +181,7 @@ def fpop(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floo
                         c = (
                             F[newc]
                             - F[sc]
-                            - seg_cost(model, sc, newc, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor)
+                            - seg_cost(model, sc, newc, N, S, Q, W, k, inv_s2, var_floor)
                         )
                         a_, b_ = _interval(model, sc, newc, c, N, S, W, k, inv_s2)
                         stamp[sc] = newc
@@ -256,19 +243,19 @@ def fpop(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floo
             if n_alive > max_alive:
                 max_alive = n_alive
         F[tt_], last[tt_] = _best_last(
-            model, tt_, alive, n_alive, F, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor
+            model, tt_, alive, n_alive, F, pen, N, S, Q, W, k, inv_s2, var_floor
         )
     return F, last, max_alive
 
 
 @njit(cache=True)
-def _best_last(model, tt_, cands, n, F, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor):
+def _best_last(model, tt_, cands, n, F, pen, N, S, Q, W, k, inv_s2, var_floor):
     """min over the candidate last changes s of F[s] + pen + cost(s, tt_), and its argmin."""
     best = np.inf
     arg = 0
     for i in range(n):
         sc = cands[i]
-        v = F[sc] + pen + seg_cost(model, sc, tt_, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor)
+        v = F[sc] + pen + seg_cost(model, sc, tt_, N, S, Q, W, k, inv_s2, var_floor)
         if v < best:
             best = v
             arg = sc
@@ -276,7 +263,7 @@ def _best_last(model, tt_, cands, n, F, pen, N, S, Q, W, T, TT, TY, k, inv_s2, v
 
 
 @njit(cache=True)
-def pelt(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor):
+def pelt(model, n_pos, min_size, pen, N, S, Q, W, k, inv_s2, var_floor):
     """Optimal segmentation with PELT's inequality pruning only (every model; the
     reference the functional pruning of :func:`fpop` is tested against).
 
@@ -297,11 +284,7 @@ def pelt(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floo
             keep = 0
             for i in range(n_alive):
                 sc = cand[i]
-                c = (
-                    F[newc]
-                    - F[sc]
-                    - seg_cost(model, sc, newc, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor)
-                )
+                c = F[newc] - F[sc] - seg_cost(model, sc, newc, N, S, Q, W, k, inv_s2, var_floor)
                 if c >= 0.0:
                     cand[keep] = sc
                     keep += 1
@@ -311,6 +294,287 @@ def pelt(model, n_pos, min_size, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floo
         if n_alive > max_alive:
             max_alive = n_alive
         F[tt_], last[tt_] = _best_last(
-            model, tt_, cand, n_alive, F, pen, N, S, Q, W, T, TT, TY, k, inv_s2, var_floor
+            model, tt_, cand, n_alive, F, pen, N, S, Q, W, k, inv_s2, var_floor
         )
     return F, last, max_alive
+
+
+# --------------------------------------------------------------------------- continuous
+@njit(cache=True)
+def _cpop_sums(s, t, W0, W1, W2, Z0, Z1, ZZ):
+    """Sums of the line-through-two-knots cost on (s, t]: A, B, C, D, E, G (see cpop)."""
+    w0 = W0[t] - W0[s]
+    w1 = W1[t] - W1[s]
+    w2 = W2[t] - W2[s]
+    z0 = Z0[t] - Z0[s]
+    z1 = Z1[t] - Z1[s]
+    zz = ZZ[t] - ZZ[s]
+    L = float(t - s)
+    A = (t * t * w0 - 2.0 * t * w1 + w2) / (L * L)
+    B = (-w2 + (s + t) * w1 - s * t * w0) / (L * L)
+    C = (w2 - 2.0 * s * w1 + s * s * w0) / (L * L)
+    D = (t * z0 - z1) / L
+    E = (z1 - s * z0) / L
+    return A, B, C, D, E, zz
+
+
+@njit(cache=True)
+def _qmin(a, b, c):
+    if a > 1e-300:
+        return c - b * b / (4.0 * a), -b / (2.0 * a)
+    return c, 0.0
+
+
+@njit(cache=True)
+def _next_crossing(qa, qb, qc, m, cur, x, direction):
+    """The nearest φ beyond x (in direction) where another quadratic drops below q_cur."""
+    nxt = -1
+    rbest = np.inf
+    for j in range(m):
+        if j == cur:
+            continue
+        da = qa[j] - qa[cur]
+        db = qb[j] - qb[cur]
+        dc = qc[j] - qc[cur]
+        if abs(da) < 1e-12 * (abs(qa[j]) + abs(qa[cur]) + 1e-300):
+            if abs(db) < 1e-300:
+                continue
+            r = -dc / db
+            if (r - x) * direction > 1e-12 * (1.0 + abs(x)) and db * direction < 0.0:
+                dist = (r - x) * direction
+                if dist < rbest:
+                    rbest, nxt = dist, j
+            continue
+        disc = db * db - 4.0 * da * dc
+        if disc <= 0.0:
+            continue
+        sq = np.sqrt(disc)
+        for r in ((-db - sq) / (2.0 * da), (-db + sq) / (2.0 * da)):
+            slope = 2.0 * da * r + db
+            if (r - x) * direction > 1e-12 * (1.0 + abs(x)) and slope * direction < 0.0:
+                dist = (r - x) * direction
+                if dist < rbest:
+                    rbest, nxt = dist, j
+    return nxt, rbest
+
+
+@njit(cache=True)
+def _envelope(qa, qb, qc, m, own, lo, hi):
+    """Lower envelope of m convex quadratics as pieces (own[p] on [lo[p], hi[p]]), ordered
+    by φ: a sweep from the global minimum to the right and to the left, switching at each
+    first crossing. Returns the number of pieces."""
+    best = np.inf
+    j0 = -1
+    x0 = 0.0
+    for j in range(m):
+        v, x = _qmin(qa[j], qb[j], qc[j])
+        if v < best:
+            best, j0, x0 = v, j, x
+    # left part, collected right-to-left, then reversed
+    n_left = 0
+    cur = j0
+    x = x0
+    tmp_own = np.empty(m + 1, dtype=np.int64)
+    tmp_lo = np.empty(m + 1)
+    for _ in range(m):
+        nxt, dist = _next_crossing(qa, qb, qc, m, cur, x, -1.0)
+        if nxt < 0:
+            break
+        x = x - dist
+        tmp_own[n_left] = cur
+        tmp_lo[n_left] = x
+        n_left += 1
+        cur = nxt
+    n = 0
+    own[n] = cur
+    lo[n] = -np.inf
+    for i in range(n_left - 1, -1, -1):
+        hi[n] = tmp_lo[i]
+        n += 1
+        own[n] = tmp_own[i]
+        lo[n] = tmp_lo[i]
+    cur = j0
+    x = x0
+    for _ in range(m):
+        nxt, dist = _next_crossing(qa, qb, qc, m, cur, x, 1.0)
+        if nxt < 0:
+            break
+        x = x + dist
+        hi[n] = x
+        n += 1
+        own[n] = nxt
+        lo[n] = x
+        cur = nxt
+    hi[n] = np.inf
+    return n + 1
+
+
+@njit(cache=True)
+def _above_on(a, b, c, lo_, hi_):
+    """Whether a φ² + b φ + c > 0 on the whole interval [lo_, hi_] (ends may be infinite)."""
+    if a > 0.0:
+        v = -b / (2.0 * a)
+        if lo_ <= v <= hi_:
+            return c - b * b / (4.0 * a) > 0.0
+    elif a == 0.0:
+        if b > 0.0 and lo_ == -np.inf:
+            return False
+        if b < 0.0 and hi_ == np.inf:
+            return False
+    else:
+        if lo_ == -np.inf or hi_ == np.inf:
+            return False
+    for x in (lo_, hi_):
+        if np.isfinite(x) and a * x * x + b * x + c <= 0.0:
+            return False
+    return True
+
+
+@njit(cache=True)
+def cpop(n_pos, min_size, pen, W0, W1, W2, Z0, Z1, ZZ):
+    """Exact optimal continuous piecewise-linear fit with a penalty per knot (the problem of
+    CPOP, Fearnhead, Maidstone & Letchford 2019), by dynamic programming over the knot
+    positions with the cost-to-date as a function of the value at the last knot.
+
+    F_t(φ) = min over earlier knots s and over the quadratics of F_s of
+    min_φ' [q(φ') + cost of the line from (s, φ') to (t, φ)] + pen; each F_t is kept as the
+    lower envelope of its quadratics (a quadratic that is nowhere minimal can never be
+    needed). A candidate (earlier knot, quadratic) is dropped for good, ``min_size`` days
+    later, once its function exceeds pen + one quadratic of the current envelope everywhere:
+    adding a knot now would then always do better (an inequality pruning in the spirit of
+    PELT). Positions are 0..n_pos-1; the first and last are knots. Prefix sums are over
+    u <= k of w, w·u, w·u², w·z, w·z·u, w·z² (already divided by the noise variance).
+    Returns the knot positions (ends included), their values and the cost without
+    penalties, and the largest number of candidates kept."""
+    cap = 64
+    qa = np.empty((n_pos, cap))
+    qb = np.empty((n_pos, cap))
+    qc = np.empty((n_pos, cap))
+    ps = np.full((n_pos, cap), -1, dtype=np.int64)
+    pj = np.full((n_pos, cap), -1, dtype=np.int64)
+    cnt = np.zeros(n_pos, dtype=np.int64)
+    qa[0, 0] = W0[0]
+    qb[0, 0] = -2.0 * Z0[0]
+    qc[0, 0] = ZZ[0]
+    cnt[0] = 1
+    maxp = cap * n_pos + 1
+    act_s = np.empty(maxp, dtype=np.int64)
+    act_j = np.empty(maxp, dtype=np.int64)
+    act_kill = np.empty(maxp, dtype=np.int64)
+    n_act = 0
+    ta = np.empty(maxp)
+    tb = np.empty(maxp)
+    tc = np.empty(maxp)
+    own = np.empty(maxp + 1, dtype=np.int64)
+    plo = np.empty(maxp + 1)
+    phi_ = np.empty(maxp + 1)
+    max_act = 0
+    for t in range(min_size, n_pos):
+        newc = t - min_size
+        if newc == 0 or newc >= min_size:
+            for j in range(cnt[newc]):
+                act_s[n_act] = newc
+                act_j[n_act] = j
+                act_kill[n_act] = n_pos + 1
+                n_act += 1
+        # drop candidates whose pruning took effect
+        w = 0
+        for i in range(n_act):
+            if act_kill[i] > t:
+                act_s[w] = act_s[i]
+                act_j[w] = act_j[i]
+                act_kill[w] = act_kill[i]
+                w += 1
+        n_act = w
+        if n_act > max_act:
+            max_act = n_act
+        if n_act == 0:
+            continue
+        for i in range(n_act):
+            s = act_s[i]
+            j = act_j[i]
+            A, B, C, D, E, G = _cpop_sums(s, t, W0, W1, W2, Z0, Z1, ZZ)
+            a = qa[s, j]
+            b = qb[s, j]
+            c = qc[s, j]
+            k = a + A
+            u0 = b - 2.0 * D
+            u1 = 2.0 * B
+            if k > 1e-12:
+                na = C - u1 * u1 / (4.0 * k)
+                nb = -2.0 * E - u0 * u1 / (2.0 * k)
+                nc = c + G - u0 * u0 / (4.0 * k) + pen
+            else:
+                na = C
+                nb = -2.0 * E
+                nc = c + G + pen
+            if na < 0.0:
+                na = 0.0
+            ta[i] = na
+            tb[i] = nb
+            tc[i] = nc
+        n_p = _envelope(ta, tb, tc, n_act, own, plo, phi_)
+        # the distinct quadratics of the envelope become F_t
+        n_keep = 0
+        for p in range(n_p):
+            jj = own[p]
+            dup = False
+            for i in range(n_keep):
+                if ps[t, i] == act_s[jj] and pj[t, i] == act_j[jj]:
+                    dup = True
+            if dup or n_keep >= cap:
+                continue
+            qa[t, n_keep] = ta[jj]
+            qb[t, n_keep] = tb[jj]
+            qc[t, n_keep] = tc[jj]
+            ps[t, n_keep] = act_s[jj]
+            pj[t, n_keep] = act_j[jj]
+            n_keep += 1
+        cnt[t] = n_keep
+        # inequality pruning, effective once a knot at t is admissible: the candidate's
+        # function minus pen lies above the envelope everywhere
+        for i in range(n_act):
+            if act_kill[i] <= n_pos:
+                continue
+            above = True
+            for p in range(n_p):
+                e = own[p]
+                if e == i:
+                    above = False
+                    break
+                if not _above_on(
+                    ta[i] - ta[e], tb[i] - tb[e], tc[i] - pen - tc[e], plo[p], phi_[p]
+                ):
+                    above = False
+                    break
+            if above:
+                act_kill[i] = t + min_size
+    # best final quadratic and backtracking
+    last = n_pos - 1
+    best = np.inf
+    bj = -1
+    phi = 0.0
+    for j in range(cnt[last]):
+        v, x = _qmin(qa[last, j], qb[last, j], qc[last, j])
+        if v < best:
+            best, bj, phi = v, j, x
+    knots = np.empty(n_pos, dtype=np.int64)
+    values = np.empty(n_pos)
+    nk = 0
+    t = last
+    j = bj
+    while t >= 0 and j >= 0:
+        knots[nk] = t
+        values[nk] = phi
+        nk += 1
+        s = ps[t, j]
+        if s < 0:
+            break
+        pjj = pj[t, j]
+        A, B, C, D, E, G = _cpop_sums(s, t, W0, W1, W2, Z0, Z1, ZZ)
+        k = qa[s, pjj] + A
+        if k > 1e-12:
+            phi = -(qb[s, pjj] + 2.0 * B * phi - 2.0 * D) / (2.0 * k)
+        t = s
+        j = pjj
+    return knots[:nk][::-1].copy(), values[:nk][::-1].copy(), best - pen * (nk - 1), max_act

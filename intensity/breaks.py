@@ -60,7 +60,8 @@ _BREAK_COLUMNS = [
     "cost_reduction",
     "p_value",
 ]
-_N_PARAMS = {"poisson": 1, "negbin": 1, "normal": 1, "normal_meanvar": 2, "linear_trend": 2}
+#: parameters a break adds (a continuous trend's knot adds one slope change)
+_N_PARAMS = {"poisson": 1, "negbin": 1, "normal": 1, "normal_meanvar": 2, "linear_trend": 1}
 _COUNT_MODELS = ("poisson", "negbin")
 
 
@@ -136,9 +137,6 @@ class _Prepared:
     S: np.ndarray
     Q: np.ndarray
     W: np.ndarray
-    T: np.ndarray
-    TT: np.ndarray
-    TY: np.ndarray
     k: float
     sigma: float
     var_floor: float
@@ -155,14 +153,30 @@ class _Prepared:
                 self.S,
                 self.Q,
                 self.W,
-                self.T,
-                self.TT,
-                self.TY,
                 self.k,
                 1.0 / self.sigma**2,
                 self.var_floor,
             )
         )
+
+    def continuous_sums(self) -> tuple[np.ndarray, ...]:
+        """Inclusive prefix sums of w, w·u, w·u², w·z, w·z·u, w·z² (w = 1/σ² on observed
+        days, u = day position, z = the log1p values) for the continuous trend model."""
+        u = np.arange(len(self.y), dtype=float)
+        w = self.obs.astype(float) / self.sigma**2
+        z = np.where(self.obs, self.y, 0.0)
+        return tuple(np.cumsum(x) for x in (w, w * u, w * u * u, w * z, w * z * u, w * z * z))
+
+    def run_continuous(
+        self, pen: float, min_size: int
+    ) -> tuple[np.ndarray, np.ndarray, float, int]:
+        """Exact continuous piecewise-linear fit (knots with ends, values, cost, candidates)."""
+        from . import _pelt
+
+        knots, values, cost, alive = _pelt.cpop(
+            len(self.y), int(min_size), float(pen), *self.continuous_sums()
+        )
+        return knots, values, float(cost), int(alive)
 
     def run(
         self, pen: float, min_size: int, functional: bool = True
@@ -179,13 +193,13 @@ class _Prepared:
             self.S,
             self.Q,
             self.W,
-            self.T,
-            self.TT,
-            self.TY,
             float(self.k),
             1.0 / self.sigma**2,
             self.var_floor,
         )
+        if self.model == "linear_trend":
+            knots, _, cost, alive = self.run_continuous(pen, min_size)
+            return [int(k) for k in knots[1:-1]], cost, alive
         if functional and self.model in ("poisson", "negbin", "normal"):
             F, last, alive = _pelt.fpop(*args)
         else:
@@ -253,8 +267,6 @@ def _prepare(
         cost_y = np.where(
             obs, np.log1p(np.clip(cost_y, 0, None)) if (y[obs] >= 0).all() else cost_y, 0.0
         )
-    t = np.arange(n, dtype=float) / 365.25
-    tt = np.where(obs, t, 0.0)
     o = obs.astype(float)
     yd = np.where(obs, cost_y, np.nan)
     k = float("inf")
@@ -287,9 +299,6 @@ def _prepare(
         S=_prefix(cost_y * o),
         Q=_prefix(cost_y**2 * o),
         W=_prefix(w),
-        T=_prefix(tt),
-        TT=_prefix(tt**2),
-        TY=_prefix(tt * cost_y * o),
         k=k,
         sigma=sig,
         var_floor=max(spread * 1e-6, 1e-12),
@@ -574,6 +583,12 @@ class Breaks(ResultMixin):
             )
         if self.seasonal_adjusted:
             notes.append("breaks in the deseasonalised rate (weekday and annual effects removed)")
+        if self.model == "linear_trend":
+            notes.append(
+                "continuous trend of log1p counts: each break is a knot where the slope changes; "
+                "levels before/after are slopes (log change per 30 days), ratio = exp(slope change); "
+                "date intervals from the profile likelihood"
+            )
         return notes
 
     def plot(self, ax: Any = None, **kw: Any) -> Any:
@@ -609,7 +624,9 @@ def detect_breaks(
         ``'negbin'`` (counts with overdispersion; NB size estimated once from neighbouring
         days, see :func:`estimate_dispersion`), ``'poisson'``, ``'normal'`` (mean change,
         noise sd from differences or ``sigma``), ``'normal_meanvar'`` (mean and variance),
-        ``'linear_trend'`` (a line per segment on the log1p scale: slope and level changes).
+        ``'linear_trend'`` (a *continuous* piecewise-linear trend of log1p counts: each
+        break is a knot where the slope changes; exact, in quadratic time — about 9 s for
+        1,600 days; break dates are the knots, intervals from the profile likelihood).
         ``'auto'`` (default): ``'negbin'`` for whole non-negative numbers, else ``'normal'``.
     penalty
         ``'mbic'`` (default, ``(p + 2) log n`` with p parameters per segment), ``'bic'``
@@ -679,6 +696,8 @@ def detect_breaks(
                 hi_p = mid
         pen = hi_p
         cps, total, _ = prep.run(pen, int(min_size))
+    if model == "linear_trend":
+        return _build_linear_breaks(ds, prep, pen, penalty, int(min_size), ci, seasonal is not None)
     cps = _snap_to_observed(cps, prep.obs)
     return _build_breaks(
         ds, prep, cps, pen, penalty, int(min_size), ci, seasonal is not None, n_boot, seed, total
@@ -710,19 +729,6 @@ def _segment_stats(prep: _Prepared, a: int, b: int, z: float) -> dict[str, float
             "ci_upper": math.exp(lg + z * se),
             "log": lg,
             "se": se,
-        }
-    if prep.model == "linear_trend":
-        mean = s / nn
-        var = max((prep.Q[b] - prep.Q[a]) / nn - mean**2, 0.0)
-        se = prep.sigma / math.sqrt(nn)
-        level = float(np.expm1(mean))
-        return {
-            "level": level,
-            "ci_lower": float(np.expm1(mean - z * se)),
-            "ci_upper": float(np.expm1(mean + z * se)),
-            "log": math.log1p(max(level, 0)),
-            "se": se,
-            "var": var,
         }
     mean = s / nn
     var = max((prep.Q[b] - prep.Q[a]) / nn - mean**2, 0.0)
@@ -772,19 +778,12 @@ def _build_breaks(
             "ci_lower": st["ci_lower"],
             "ci_upper": st["ci_upper"],
         }
-        if prep.model == "linear_trend":
-            nn = prep.N[b] - prep.N[a]
-            sxx = (prep.TT[b] - prep.TT[a]) - (prep.T[b] - prep.T[a]) ** 2 / max(nn, 1)
-            sxy = (prep.TY[b] - prep.TY[a]) - (prep.T[b] - prep.T[a]) * (
-                prep.S[b] - prep.S[a]
-            ) / max(nn, 1)
-            row["slope_per_year_log"] = sxy / sxx if sxx > 1e-12 else np.nan
         seg_rows.append(row)
     segments = pd.DataFrame(seg_rows)
     ratio, rlo, rhi = [np.nan], [np.nan], [np.nan]
     for i in range(1, len(stats_)):
         p_, c_ = stats_[i - 1], stats_[i]
-        if prep.model in _COUNT_MODELS or prep.model == "linear_trend":
+        if prep.model in _COUNT_MODELS:
             if np.isfinite(p_["log"]) and np.isfinite(c_["log"]):
                 d = c_["log"] - p_["log"]
                 se = math.sqrt(p_["se"] ** 2 + c_["se"] ** 2)
@@ -865,6 +864,126 @@ def _build_breaks(
         cost=total,
         seasonal_adjusted=adjusted,
         positions=tuple(cps),
+    )
+
+
+def _hinge_fit(prep: _Prepared, knots: Sequence[int]) -> tuple[float, np.ndarray, np.ndarray]:
+    """Weighted least squares of the log1p values on 1, u and hinges (u - k)+ at *knots*:
+    the continuous piecewise-linear trend with those knots. Returns the residual sum of
+    squares over σ², the coefficients and their covariance."""
+    n = len(prep.y)
+    u = np.arange(n, dtype=float)
+    cols = [np.ones(n), u] + [np.clip(u - k, 0, None) for k in knots]
+    X = np.column_stack(cols)[prep.obs]
+    z = prep.y[prep.obs]
+    beta, *_ = np.linalg.lstsq(X, z, rcond=None)
+    resid = z - X @ beta
+    cov = np.linalg.pinv(X.T @ X) * prep.sigma**2
+    return float(resid @ resid) / prep.sigma**2, beta, cov
+
+
+def _profile_interval(
+    prep: _Prepared, knots: list[int], j: int, m: int, ci: float
+) -> tuple[int, int, float]:
+    """Profile-likelihood interval of knot j with the others fixed: relative likelihoods
+    exp(-Δcost/2) over the admissible positions, the smallest set holding *ci* of them.
+    Also returns the cost increase when the knot is removed."""
+    lo = (knots[j - 1] + m) if j > 0 else m
+    hi = (knots[j + 1] - m) if j + 1 < len(knots) else len(prep.y) - 1 - m
+    pos = np.arange(lo, hi + 1)
+    costs = np.empty(len(pos))
+    for i, p in enumerate(pos):
+        trial = list(knots)
+        trial[j] = int(p)
+        costs[i] = _hinge_fit(prep, trial)[0]
+    w = np.exp(-(costs - costs.min()) / 2)
+    w /= w.sum()
+    order = np.argsort(-w)
+    take = order[: int(np.searchsorted(np.cumsum(w[order]), ci) + 1)]
+    without = _hinge_fit(prep, [k for i, k in enumerate(knots) if i != j])[0]
+    return int(pos[take].min()), int(pos[take].max()), without - costs.min()
+
+
+def _build_linear_breaks(
+    ds: Any, prep: _Prepared, pen: float, penalty: Any, min_size: int, ci: float, adjusted: bool
+) -> Breaks:
+    """Breaks of the continuous trend: knots, slopes per 30 days on the log scale (with CIs
+    from the least-squares fit at those knots), profile-likelihood intervals of the dates."""
+    idx = ds.series.index
+    n = len(idx)
+    knots, values, cost, _ = prep.run_continuous(pen, min_size)
+    inner = [int(k) for k in knots[1:-1]]
+    _, beta, cov = _hinge_fit(prep, inner)
+    z = float(stats.norm.ppf(0.5 + ci / 2))
+    month = 30.0  # slopes are reported as log change per 30 days
+    trend = np.interp(np.arange(n), knots, values)
+    seg_rows = []
+    slopes = []
+    for i in range(len(knots) - 1):
+        a, b = int(knots[i]), int(knots[i + 1])
+        c = np.zeros(len(beta))
+        c[1] = 1.0
+        c[2 : 2 + i] = 1.0  # slope of segment i = base slope + the hinges before it
+        sl = float(c @ beta) * month
+        se = float(np.sqrt(max(c @ cov @ c, 0.0))) * month
+        slopes.append((sl, se, c))
+        seg_rows.append(
+            {
+                "start": idx[a],
+                "end": idx[b],
+                "days": b - a + 1,
+                "observed": int(prep.obs[a : b + 1].sum()),
+                "level": float(np.expm1(values[i + 1])),
+                "ci_lower": np.nan,
+                "ci_upper": np.nan,
+                "slope_per_30d_log": sl,
+                "slope_ci_lower": sl - z * se,
+                "slope_ci_upper": sl + z * se,
+                "growth_per_30d": float(np.exp(sl)),
+            }
+        )
+    segments = pd.DataFrame(seg_rows)
+    rows = []
+    for j, k in enumerate(inner):
+        lo_i, hi_i, red = _profile_interval(prep, inner, j, min_size, ci)
+        d = beta[2 + j] * month  # change of slope at the knot
+        se = float(np.sqrt(max(cov[2 + j, 2 + j], 0.0))) * month
+        rows.append(
+            {
+                "date": idx[k],
+                "ci_lower": idx[lo_i],
+                "ci_upper": idx[hi_i],
+                "level_before": slopes[j][0],
+                "level_after": slopes[j + 1][0],
+                "ratio": float(np.exp(d)),
+                "ratio_ci_lower": float(np.exp(d - z * se)),
+                "ratio_ci_upper": float(np.exp(d + z * se)),
+                "cost_reduction": red,
+                "p_value": np.nan,
+                "position": k,
+            }
+        )
+    cols = [*_BREAK_COLUMNS, "position"]
+    breaks = (
+        pd.DataFrame(rows).set_index("date")
+        if rows
+        else pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="date"))
+    )
+    return Breaks(
+        series=ds.series,
+        breaks=breaks,
+        segments=segments,
+        level=pd.Series(np.expm1(trend), index=idx, name="trend"),
+        model="linear_trend",
+        penalty=pen,
+        penalty_name=penalty if isinstance(penalty, str) else "custom",
+        min_size=min_size,
+        dispersion=None,
+        sigma=prep.sigma,
+        ci=ci,
+        cost=cost,
+        seasonal_adjusted=adjusted,
+        positions=tuple(inner),
     )
 
 

@@ -280,7 +280,9 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
             lw=0.8,
             label="28-day mean",
         )
-        for i, seg in result.segments.iterrows():
+        if result.model == "linear_trend":
+            a.plot(idx, result.level, color=PALETTE["blue"], lw=1.6, label="continuous trend")
+        for i, seg in result.segments.iterrows() if result.model != "linear_trend" else iter(()):
             span = pd.date_range(seg["start"], seg["end"], freq="D")
             a.plot(
                 span,
@@ -294,6 +296,9 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
                     span, seg["ci_lower"], seg["ci_upper"], color=PALETTE["blue"], alpha=0.25, lw=0
                 )
         for j, (date, row) in enumerate(result.breaks.iterrows()):
+            if pd.isna(row["ci_lower"]) or pd.isna(row["ci_upper"]):
+                a.axvline(date, color=PALETTE["red"], lw=0.8, ls="--")
+                continue
             a.axvspan(
                 row["ci_lower"],
                 row["ci_upper"] + pd.Timedelta(days=1),

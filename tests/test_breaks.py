@@ -56,7 +56,7 @@ def _brute_force(prep, pen, m):
 
 
 # ----------------------------------------------------------------------------- exactness
-@pytest.mark.parametrize("model", ["poisson", "negbin", "normal", "normal_meanvar", "linear_trend"])
+@pytest.mark.parametrize("model", ["poisson", "negbin", "normal", "normal_meanvar"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_segmentation_is_exact_against_brute_force(model, seed):
     sim = simulate_counts(
@@ -80,6 +80,70 @@ def test_functional_pruning_equals_pelt(model):
     assert a[0] == b[0]
     assert a[1] == pytest.approx(b[1], rel=1e-12)
     assert a[2] <= b[2]  # functional pruning never keeps more candidates
+
+
+def _hinge_brute(z, w, pen, m, max_knots=3):
+    """Best continuous piecewise-linear fit over every set of at most 3 knots."""
+    import itertools
+
+    n = len(z)
+    u = np.arange(n, dtype=float)
+    best = (np.inf, ())
+    for k in range(max_knots + 1):
+        for knots in itertools.combinations(range(m, n - m), k):
+            if any(b - a < m for a, b in zip(knots[:-1], knots[1:], strict=False)):
+                continue
+            X = np.column_stack([np.ones(n), u] + [np.clip(u - kk, 0, None) for kk in knots])
+            sw = np.sqrt(w)
+            beta, *_ = np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)
+            rss = float(np.sum(w * (z - X @ beta) ** 2))
+            if rss + pen * k < best[0]:
+                best = (rss + pen * k, knots)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_continuous_trend_is_exact_against_brute_force(seed):
+    """The continuous piecewise-linear segmentation (CPOP problem) equals exhaustive search
+    over all knot sets (with missing days in a third of the cases)."""
+    from intensity import _pelt
+
+    rng = np.random.default_rng(seed)
+    n, m = 40, 5
+    u = np.arange(n)
+    z = np.interp(u, [0, 13, 27, 39], rng.normal(0, 3, 4)) + rng.normal(0, 0.5, n)
+    w = np.ones(n)
+    if seed % 3 == 0:
+        w[rng.random(n) < 0.1] = 0
+    pen = rng.uniform(1, 6)
+    sums = [np.cumsum(x) for x in (w, w * u, w * u * u, w * z, w * z * u, w * z * z)]
+    knots, values, cost, _ = _pelt.cpop(n, m, pen, *sums)
+    best, best_knots = _hinge_brute(z, w, pen, m)
+    assert cost + pen * (len(knots) - 2) == pytest.approx(best, rel=1e-9, abs=1e-9)
+    assert tuple(knots[1:-1]) == best_knots
+    assert knots[0] == 0 and knots[-1] == n - 1
+
+
+def test_linear_trend_finds_a_slope_change():
+    n = 700
+    u = np.arange(n)
+    log_mu = np.log(500) + np.interp(u, [0, 300, 699], [0, 0.6, 0.2])
+    rng = np.random.default_rng(1)
+    y = rng.negative_binomial(40, 40 / (40 + np.exp(log_mu))).astype(float)
+    s = _daily(y, start="2023-01-01", name="sim")
+    res = detect_breaks(s, model="linear_trend")
+    assert res.model == "linear_trend" and len(res.breaks) == 1
+    d, row = next(res.breaks.iterrows())
+    assert abs((d - s.index[300]).days) <= 10
+    assert row["ci_lower"] <= d <= row["ci_upper"]
+    seg = res.segments
+    assert seg["slope_per_30d_log"].iloc[0] == pytest.approx(0.6 / 300 * 30, rel=0.1)
+    assert seg["slope_per_30d_log"].iloc[1] == pytest.approx(-0.4 / 399 * 30, rel=0.15)
+    assert (seg["slope_ci_lower"] < seg["slope_per_30d_log"]).all()
+    # continuous: the fitted trend has no jump at the knot
+    lv = np.log1p(res.level.to_numpy())
+    assert abs(lv[301] - lv[300]) < 0.01
+    assert "<table" in res._repr_html_()
 
 
 def test_functional_pruning_keeps_few_candidates_with_few_changes():

@@ -136,3 +136,20 @@ def test_metrics_figure(losses):
     fig = plotting.plot_metrics(losses, ["personnel", "tank", "drone"])
     ax = fig.get_axes()[0]
     assert [ln.get_label() for ln in ax.get_lines()][:3] == ["personnel", "tank", "drone"]
+
+
+def test_plot_breaks_linear_trend_draws_the_continuous_trend():
+    import numpy as np
+
+    u = np.arange(400)
+    rng = np.random.default_rng(2)
+    mu = np.exp(np.log(300) + np.interp(u, [0, 200, 399], [0, 0.5, 0.1]))
+    s = pd.Series(
+        rng.negative_binomial(40, 40 / (40 + mu)).astype(float),
+        index=pd.date_range("2024-01-01", periods=400),
+        name="x",
+    )
+    res = intensity.detect_breaks(s, model="linear_trend")
+    ax = res.plot().get_axes()[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "continuous trend" in labels and "segment level" not in labels

@@ -586,7 +586,8 @@ class Breaks(ResultMixin):
         if self.model == "linear_trend":
             notes.append(
                 "continuous trend of log1p counts: each break is a knot where the slope changes; "
-                "levels before/after are slopes (log change per 30 days), ratio = exp(slope change); "
+                "levels before/after are slopes (log change per 30 days), "
+                "ratio = exp(slope change); "
                 "date intervals from the profile likelihood"
             )
         return notes

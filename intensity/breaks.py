@@ -705,6 +705,14 @@ def detect_breaks(
     )
 
 
+def _breaks_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The breaks table, indexed by break date (empty with the right columns)."""
+    if rows:
+        return pd.DataFrame(rows).set_index("date")
+    cols = [*_BREAK_COLUMNS, "position"]
+    return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="date"))
+
+
 def _segment_stats(prep: _Prepared, a: int, b: int, z: float) -> dict[str, float]:
     nn = prep.N[b] - prep.N[a]
     s = prep.S[b] - prep.S[a]
@@ -844,12 +852,7 @@ def _build_breaks(
                 "position": tau,
             }
         )
-    cols = [*_BREAK_COLUMNS, "position"]
-    breaks = (
-        pd.DataFrame(rows).set_index("date")
-        if rows
-        else pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="date"))
-    )
+    breaks = _breaks_frame(rows)
     return Breaks(
         series=ds.series,
         breaks=breaks,
@@ -964,12 +967,7 @@ def _build_linear_breaks(
                 "position": k,
             }
         )
-    cols = [*_BREAK_COLUMNS, "position"]
-    breaks = (
-        pd.DataFrame(rows).set_index("date")
-        if rows
-        else pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="date"))
-    )
+    breaks = _breaks_frame(rows)
     return Breaks(
         series=ds.series,
         breaks=breaks,

@@ -140,6 +140,11 @@ class _Prepared:
     k: float
     sigma: float
     var_floor: float
+    # exact continuous fits by (penalty, min_size): detect_breaks needs the knots and then
+    # builds the table from the same fit, so the quadratic-time solve runs once
+    _continuous: dict[tuple[float, int], Any] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def cost(self, a: int, b: int) -> float:
         from . import _pelt  # numba is imported only when a segmentation is computed
@@ -173,10 +178,13 @@ class _Prepared:
         """Exact continuous piecewise-linear fit (knots with ends, values, cost, candidates)."""
         from . import _pelt
 
-        knots, values, cost, alive = _pelt.cpop(
-            len(self.y), int(min_size), float(pen), *self.continuous_sums()
-        )
-        return knots, values, float(cost), int(alive)
+        key = (float(pen), int(min_size))
+        if key not in self._continuous:
+            knots, values, cost, alive = _pelt.cpop(
+                len(self.y), int(min_size), float(pen), *self.continuous_sums()
+            )
+            self._continuous[key] = (knots, values, float(cost), int(alive))
+        return self._continuous[key]
 
     def run(
         self, pen: float, min_size: int, functional: bool = True

@@ -142,13 +142,6 @@ _WORDS = sorted(
     key=len,
     reverse=True,
 )
-_WORD_RE = "|".join(re.escape(w) for w in _WORDS)
-#: a run of number words ("двадцять п'ять", "one hundred and four"); "and" joins only after
-#: "hundred", so "seven and four … respectively" stays two numbers
-_WORDNUM = re.compile(
-    rf"(?<![\w'])(?:{_WORD_RE})(?:(?:[ -]+|(?<=hundred)\s+and\s+)(?:{_WORD_RE}))*(?![\w'])",
-    re.IGNORECASE,
-)
 _ADVERB_RE = re.compile(r"(?<![\w'])(двічі|тричі|twice|thrice|once)(?![\w'])", re.IGNORECASE)
 _ADVERB_TO = {
     "двічі": "2 рази",
@@ -158,7 +151,7 @@ _ADVERB_TO = {
     "once": "1 time",
 }
 #: one number (after number words were turned into digits by :func:`_digits`)
-NUM = r"\d+"
+NUM = r"[0-9]+"  # ASCII digits only: the General Staff writes no other
 
 
 def parse_number(token: str) -> int | None:
@@ -170,7 +163,7 @@ def parse_number(token: str) -> int | None:
     [274, 100, 25, 104, 2]
     """
     t = normalise_name(token)
-    if t.isdigit():
+    if t.isascii() and t.isdigit():
         return int(t)
     if t in _ADVERBS_UK:
         return _ADVERBS_UK[t]
@@ -201,39 +194,43 @@ def parse_number(token: str) -> int | None:
 
 
 # --------------------------------------------------------------------------- text
-_SPACES = re.compile("[\u00a0\u202f\u2009\u2007\u200a]")
-_THOUSANDS = re.compile(r"\d{1,3}(?:[ ,]\d{3})+(?!\d)")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:[ ,][0-9]{3})+(?![0-9])")
 
 
 def _join_thousands(m: re.Match[str]) -> str:
     """'1 040' → '1040', unless the match is the tail of a longer number."""
     start = m.start()
-    if start and (m.string[start - 1].isdigit() or m.string[start - 1] in ".,"):
+    if start and m.string[start - 1] in "0123456789.,":
         return m.group(0)
     return m.group(0).replace(" ", "").replace(",", "")
 
 
-_PART = re.compile(r"\((\d)\s*/\s*(\d)\)")
+_PART = re.compile(r"\(([0-9])\s*/\s*([0-9])\)")
 
 
 def _digits(text: str) -> str:
     """Number words and adverbs ("сто двадцять", "двічі", "one hundred and four", "twice")
     written as digits, so that every pattern needs to know only digits."""
+    return _digits_both(text, text.lower())[0]
+
+
+def _digits_both(text: str, low: str) -> tuple[str, str]:
+    """:func:`_digits` of ``text`` and its lower case ``low`` (reused when nothing
+    changes, which is the usual case: wrap-ups write their numbers with digits)."""
 
     def word(m: re.Match[str]) -> str:
         v = parse_number(m.group(0))
         return m.group(0) if v is None else str(v)
 
-    low = text.lower()
     present = _NUMBER_WORDS.intersection(_PUNCT_RE.sub(" ", low).split())
     if not present:
-        return text
+        return text, low
     if present & _ADVERB_WORDS:
         text = _ADVERB_RE.sub(lambda m: _ADVERB_TO[m.group(1).lower()], text)
     present -= _ADVERB_WORDS
-    if not present:
-        return text
-    return _wordnum_for(frozenset(present)).sub(word, text)
+    if present:
+        text = _wordnum_for(frozenset(present)).sub(word, text)
+    return text, text.lower()
 
 
 _PUNCT_RE = re.compile(r"[.,;:!?()«»\"*/\-]")  # also splits "twenty-five" for the word check
@@ -243,7 +240,9 @@ _NUMBER_WORDS = frozenset([w for w in _WORDS if " " not in w] + list(_ADVERB_TO)
 
 @lru_cache(maxsize=512)
 def _wordnum_for(words: frozenset[str]) -> re.Pattern[str]:
-    """The number-word pattern restricted to the words present (much faster to scan)."""
+    """The number-word pattern restricted to the words present (much faster to scan): a
+    run of number words ("двадцять п'ять", "one hundred and four"); "and" joins only after
+    "hundred", so "seven and four … respectively" stays two numbers."""
     alt = "|".join(re.escape(w) for w in sorted(words | {"hundred"}, key=len, reverse=True))
     return re.compile(
         rf"(?<![\w'])(?:{alt})(?:(?:[ -]+|(?<=hundred)\s+and\s+)(?:{alt}))*(?![\w'])", re.IGNORECASE
@@ -265,8 +264,35 @@ _REPLACEMENTS = (
     ("\u200a", " "),
     ("\t", " "),
 )
-_MAYBE_THOUSANDS = re.compile(r"\d[ ,]\d{3}")
+_MAYBE_THOUSANDS = re.compile(r"[0-9][ ,][0-9]{3}")
 _MULTISPACE = re.compile(r" {2,}")
+
+
+def _join_all_thousands(s: str) -> str:
+    """``_THOUSANDS.sub(_join_thousands, s)``, driven by the cheaper candidate pattern:
+    the full number around a candidate "d dddd" starts at most two digits before it, so
+    only those few starts are tried (one fast scan of the text instead of a slow one)."""
+    m = _MAYBE_THOUSANDS.search(s)
+    if m is None:
+        return s
+    out: list[str] = []
+    done = 0  # s[:done] is settled
+    while m is not None:
+        j = m.start()
+        t = None
+        for k in range(max(done, j - 2), j + 1):
+            t = _THOUSANDS.match(s, k)
+            if t is not None:
+                break
+        if t is None:
+            m = _MAYBE_THOUSANDS.search(s, j + 1)
+            continue
+        out.append(s[done : t.start()])
+        out.append(_join_thousands(t))
+        done = t.end()
+        m = _MAYBE_THOUSANDS.search(s, done)
+    out.append(s[done:])
+    return "".join(out)
 
 
 def normalise_text(text: str) -> str:
@@ -276,8 +302,7 @@ def normalise_text(text: str) -> str:
     for a, b in _REPLACEMENTS:
         if a in s:
             s = s.replace(a, b)
-    if _MAYBE_THOUSANDS.search(s):
-        s = _THOUSANDS.sub(_join_thousands, s)
+    s = _join_all_thousands(s)
     if "  " in s:
         s = _MULTISPACE.sub(" ", s)
     return s.strip()
@@ -377,9 +402,9 @@ _MONTH_RE = "|".join(list(_UK_MONTHS) + list(_EN_MONTHS))
 
 _HEADER = re.compile(
     r"(?:оперативна\s+інформація|operational\s+information|operational\s+update)\s+"
-    r"(?:станом\s+на|as\s+of|as\s+at)\s+(\d{1,2})[:.](\d{2})\s*(?:on\s+)?"
-    rf"(?:(\d{{1,2}})[./](\d{{1,2}})[./](\d{{4}})|(\d{{1,2}})\s+({_MONTH_RE}),?\s+(\d{{4}})|"
-    rf"({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}}))",
+    r"(?:станом\s+на|as\s+of|as\s+at)\s+([0-9]{1,2})[:.]([0-9]{2})\s*(?:on\s+)?"
+    rf"(?:([0-9]{{1,2}})[./]([0-9]{{1,2}})[./]([0-9]{{4}})|([0-9]{{1,2}})\s+({_MONTH_RE}),?\s+([0-9]{{4}})|"
+    rf"({_MONTH_RE})\s+([0-9]{{1,2}}),?\s+([0-9]{{4}}))",
 )
 _ENG_UK = r"(?:бойов\w*\s+зіткн\w*|боєзіткн\w*|бойов\w*\s+зіткнен\w*)"
 _ENG_EN = r"(?:combat\s+(?:engagements?|clashes?)|clashes|battles|engagements|firefights)"
@@ -531,7 +556,6 @@ _ONGOING_EN = re.compile(
     rf"|(?P<n2>{NUM})\s+(?:\w+\s+){{0,3}}?(?:are|were)\s+ongoing)"
 )
 _SPLIT_NAMES = re.compile(r"\s*(?:,|\s+і\s+|\s+та\s+|\s+й\s+|\s+and\s+)\s*")
-_SENTENCE = re.compile(r"(?<=[.!?;]) +|\s*\n\s*")
 _REPORT_WORDS = re.compile(
     rf"{_ENG_UK}|{_ENG_EN}|оперативна\s+інформація|operational\s+information|general\s+staff|генштаб"
 )
@@ -543,14 +567,12 @@ _DIRECTION_WORDS = re.compile(  # matched on lower-cased text (faster than re.I 
 _ONGOING_TAIL = re.compile(
     r"\s*(?:з\s+них\s+)?(?:ще\s+|досі\s+|наразі\s+)?трива|\s*(?:of\s+\w+\s+)?(?:are|were)?\s*still"
 )
-_RESPECTIVELY = re.compile(r"відповідно|respectively")
-_CYRILLIC = re.compile(r"[а-яіїєґ]")
-_LATIN = re.compile(r"[a-z]")
 _WHOLE_FRONT = re.compile(r"загалом|in\s+total|a\s+total|total\s+of|на\s+фронті|front")
 _ENG_ANY = re.compile(rf"{_ENG_UK}|{_ENG_EN}")
 _ALL_FRONT = re.compile(
     r"загалом\s+на\s+фронті|на\s+всіх\s+напрямках|across\s+the\s+front|on\s+all\s+directions"
 )
+_ALL_FRONT_KEYS = ("фронті", "напрямках", "front", "directions")
 _EVENING = re.compile(r"evening\s+(?:situation\s+)?report|вечірн\w+\s+зведен")
 _MORNING = re.compile(r"morning\s+(?:situation\s+)?report|ранков\w+\s+зведен")
 _DAY_WORDS = re.compile(r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday")
@@ -559,8 +581,7 @@ _PARTIAL_WORDS = re.compile(
     r"|станом\s+на\s+зараз|кількість|\btoday\b|сьогодні"
 )
 _GAP_LOCAL = re.compile(r"\s*(?:in|near|at|on|around|у|в|на|під)\s")
-_THE = re.compile(r"^(?:the)\s+")
-_NUM_ANY = re.compile(NUM)
+_NUM_ANY = re.compile(r"[0-9][0-9]*")
 
 
 def _num(m: re.Match[str], *groups: str) -> int | None:
@@ -604,6 +625,18 @@ def _local(published: Any) -> datetime | None:
     return ts.to_pydatetime()
 
 
+#: cp1251 bytes of [а-яіїєґ] and of [a-z]: letters are counted after one fast encoding
+_CYR_BYTES = frozenset(range(0xE0, 0x100)) | {0xB3, 0xBF, 0xBA, 0xB4}
+_NOT_CYR = bytes(b for b in range(256) if b not in _CYR_BYTES)
+_NOT_LATIN = bytes(b for b in range(256) if not 0x61 <= b <= 0x7A)
+
+
+def _language(head: str) -> str:
+    """'uk' when a (lower-cased) text has more Ukrainian than Latin letters, else 'en'."""
+    b = head.encode("cp1251", "ignore")
+    return "uk" if len(b.translate(None, _NOT_CYR)) > len(b.translate(None, _NOT_LATIN)) else "en"
+
+
 _DIRECTION_STEMS = (
     "напрямк",
     "операційн",
@@ -615,22 +648,47 @@ _DIRECTION_STEMS = (
     "area",
     "axis",
 )
+#: stems that make a sentence a direction sentence on their own (the regex adds nothing)
+_PLAIN_DIRECTION_STEMS = ("напрямк", "direction", "sector")
 
 
-def _is_direction_sentence(s: str) -> bool:
-    """Whether a (lower-cased) sentence speaks of a direction, area or region (a substring
-    test first: the regex runs only on the few sentences that may qualify)."""
-    return any(k in s for k in _DIRECTION_STEMS) and bool(_DIRECTION_WORDS.search(s))
+def _direction_stems_in(text: str) -> tuple[str, ...]:
+    """The direction stems that occur anywhere in a (lower-cased) text: sentences need to
+    be tested only for these."""
+    return tuple(k for k in _DIRECTION_STEMS if k in text)
 
 
-def _sentences(text: str) -> list[str]:
+def _is_direction_sentence(s: str, stems: tuple[str, ...] = _DIRECTION_STEMS) -> bool:
+    """Whether a (lower-cased) sentence speaks of a direction, area or region (substring
+    tests first: the regex runs only on the few sentences that may qualify)."""
+    found = False
+    for k in stems:
+        if k in s:
+            if k in _PLAIN_DIRECTION_STEMS:
+                return True
+            found = True
+    return found and bool(_DIRECTION_WORDS.search(s))
+
+
+def _split_sentences(text: str) -> tuple[list[str], list[int]]:
+    """Sentences (stripped) and the offset of each in ``text``. Sentences end at a
+    newline or at '.', '!', '?', ';' followed by a space."""
     for p in (". ", "! ", "? ", "; "):
         if p in text:
-            text = text.replace(p, p[0] + "\n")
-    return [p.strip() for p in text.split("\n") if p.strip()]
+            text = text.replace(p, p[0] + "\n")  # same length: offsets stay valid
+    out: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for piece in text.split("\n"):
+        s = piece.strip()
+        if s:
+            out.append(s)
+            offsets.append(pos + len(piece) - len(piece.lstrip()))
+        pos += len(piece) + 1
+    return out, offsets
 
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9][0-9]*")  # faster in re than \d+ or [0-9]+
 _AFTER_ATTACK = {
     "uk": re.compile(
         r"\s+(?:раз\w*\s+)?(?:атак|штурм|спроб|бойов\w*\s+зіткн|боєзіткн|наступальн\w+\s+ді)"
@@ -654,38 +712,65 @@ _AFTER_ONGOING = {
     ),
 }
 _BEFORE_ONGOING = {"uk": re.compile(r"(?:ще|досі|наразі)\s+трива\w+\s+$"), "en": None}
+#: literal words one of which every 'still ongoing' phrase contains (a cheap test first)
+_ONGOING_KEYS = {"uk": ("трива", "завершен"), "en": ("ongoing", "still")}
+
+
+def _may_be_ongoing(text: str, lang: str) -> bool:
+    return any(k in text for k in _ONGOING_KEYS[lang])
 
 
 def _classify_numbers(text: str, lang: str) -> tuple[list[int], int | None]:
     """Attack counts (in order) and the first 'still ongoing' count of a piece of text:
-    each number is judged by the words right around it."""
+    each number is judged by the words right around it (within 60 characters before and
+    80 after; ``pos``/``endpos`` limit the patterns without copying the text)."""
     attacks: list[int] = []
     ongoing: int | None = None
+    check_ongoing = _may_be_ongoing(text, lang)
+    after_ongoing = _AFTER_ONGOING[lang]
+    before_ongoing = _BEFORE_ONGOING[lang]
+    after_attack = _AFTER_ATTACK[lang]
+    before_attack = _BEFORE_ATTACK[lang]
     for m in _DIGITS.finditer(text):
-        after = text[m.end() : m.end() + 80]
-        before = text[max(0, m.start() - 60) : m.start()]
-        v = int(m.group(0))
-        bo = _BEFORE_ONGOING[lang]
-        if _AFTER_ONGOING[lang].match(after) or (bo is not None and bo.search(before)):
-            if ongoing is None:
-                ongoing = v
-            continue
-        ba = _BEFORE_ATTACK[lang]
-        if _AFTER_ATTACK[lang].match(after) or (
-            ba is not None and _AFTER_RAZ.match(after) and ba.search(before)
+        start, end = m.span()
+        if check_ongoing and (
+            after_ongoing.match(text, end, end + 80)
+            or (
+                before_ongoing is not None
+                and before_ongoing.search(text, max(0, start - 60), start)
+            )
         ):
-            attacks.append(v)
+            if ongoing is None:
+                ongoing = int(m.group(0))
+            continue
+        if after_attack.match(text, end, end + 80) or (
+            before_attack is not None
+            and _AFTER_RAZ.match(text, end, end + 80)
+            and before_attack.search(text, max(0, start - 60), start)
+        ):
+            attacks.append(int(m.group(0)))
     return attacks, ongoing
 
 
-def _numbers_in(text: str, lang: str) -> list[int]:
-    """Attack counts in a piece of a direction sentence, in order, without the numbers of
-    'still ongoing' phrases."""
-    return _classify_numbers(text, lang)[0]
-
-
 def _ongoing_in(text: str, lang: str) -> int | None:
-    return _classify_numbers(text, lang)[1]
+    """The first 'still ongoing' count of a piece of text."""
+    if not _may_be_ongoing(text, lang):
+        return None
+    after_ongoing = _AFTER_ONGOING[lang]
+    before_ongoing = _BEFORE_ONGOING[lang]
+    for m in _DIGITS.finditer(text):
+        start, end = m.span()
+        if after_ongoing.match(text, end, end + 80) or (
+            before_ongoing is not None and before_ongoing.search(text, max(0, start - 60), start)
+        ):
+            return int(m.group(0))
+    return None
+
+
+def _split_names(raw: str) -> list[str]:
+    if "," in raw or " і " in raw or " та " in raw or " й " in raw or " and " in raw:
+        return [n for n in _SPLIT_NAMES.split(raw) if n]
+    return [raw] if raw else []
 
 
 def _parse_directions(
@@ -695,46 +780,56 @@ def _parse_directions(
     warnings: list[str],
     flags: list[bool] | None = None,
     originals: list[str] | None = None,
+    orig: str | None = None,
+    offsets: list[int] | None = None,
 ) -> tuple[DirectionCount, ...]:
-    out: list[DirectionCount] = []
-    last: list[int] = []  # positions in ``out`` of the previous direction sentence
+    """Direction counts of the (lower-cased) sentences. Names are taken as written from
+    ``originals`` (the same sentences in their original case) or from ``orig`` at
+    ``offsets``."""
+    # rows: [name, id, attacks, ongoing, group, shared]; DirectionCount objects are made
+    # once at the end (a follow-up sentence can still set 'ongoing')
+    rows: list[list[Any]] = []
+    last: list[int] = []  # positions in ``rows`` of the previous direction sentence
     if flags is None:
-        flags = [_is_direction_sentence(s) for s in sentences]
-    originals = originals or sentences
-    for s, is_dir, o in zip(sentences, flags, originals, strict=True):
+        stems = _direction_stems_in("\n".join(sentences))
+        flags = [bool(stems) and _is_direction_sentence(s, stems) for s in sentences]
+    rx = _DIR_UK if lang == "uk" else _DIR_EN
+    for i, (s, is_dir) in enumerate(zip(sentences, flags, strict=True)):
         if not is_dir:
             # "Одне боєзіткнення досі триває." right after a direction sentence belongs to it
-            if last and not _is_total_sentence(s):
+            if last:
                 og = _ongoing_in(s, lang)
-                if og is not None:
-                    for i in last:
-                        if out[i].ongoing is None:
-                            out[i] = DirectionCount(
-                                out[i].name,
-                                out[i].direction,
-                                out[i].attacks,
-                                og,
-                                out[i].group,
-                                out[i].shared,
-                            )
+                if og is not None and not _is_total_sentence(s):
+                    for j in last:
+                        if rows[j][3] is None:
+                            rows[j][3] = og
                     continue
             last = []
             continue
-        rx = _DIR_UK if lang == "uk" else _DIR_EN
         m = rx.search(s)
         if not m:
             last = []
             continue
         g = "names" if m.group("names") else "obl"
-        raw = (o[m.start(g) : m.end(g)] if m.group(g) and len(o) == len(s) else m.group(g)) or ""
-        raw = _THE.sub("", raw.strip())
-        names = [n for n in _SPLIT_NAMES.split(raw) if n]
+        a, b = m.span(g)
+        if not m.group(g):
+            raw = ""
+        elif orig is not None and offsets is not None:
+            raw = orig[offsets[i] + a : offsets[i] + b]
+        elif originals is not None and len(originals[i]) == len(s):
+            raw = originals[i][a:b]
+        else:
+            raw = m.group(g)
+        raw = raw.strip()
+        if raw.startswith("the") and raw[3:4].isspace():
+            raw = raw[3:].lstrip()
+        names = _split_names(raw)
         if not names:
             last = []
             continue
         rest = s[: m.start()] + " " + s[m.end() :]
         nums, ongoing = _classify_numbers(rest, lang)
-        respectively = bool(_RESPECTIVELY.search(s))
+        respectively = len(names) > 1 and ("відповідно" in s or "respectively" in s)
         ids = []
         for n in names:
             did, warn = resolve(n, on)
@@ -743,36 +838,35 @@ def _parse_directions(
                 warnings.append(warn)
             if did is None:
                 warnings.append(f"unknown direction name kept verbatim: {n!r}")
-        start = len(out)
-        if respectively and len(names) > 1:
-            seq = [int(x.group(0)) for x in _NUM_ANY.finditer(s[m.end() :])]
-            seq = [v for v in seq if v is not None]
+        start = len(rows)
+        if respectively:
+            seq = [int(x.group(0)) for x in _NUM_ANY.finditer(s, m.end())]
             if len(seq) >= len(names):
-                for n, did, a in zip(names, ids, seq, strict=False):
-                    out.append(DirectionCount(n, did, a, None, tuple(names), False))
-                last = list(range(start, len(out)))
+                for n, did, v in zip(names, ids, seq, strict=False):
+                    rows.append([n, did, v, None, tuple(names), False])
+                last = list(range(start, len(rows)))
                 continue
             warnings.append(f"'respectively' without one number per direction: {s[:120]!r}")
         first: int | None = nums[0] if nums else None
         if len(names) == 1:
-            out.append(DirectionCount(names[0], ids[0], first, ongoing, (), False))
+            rows.append([names[0], ids[0], first, ongoing, (), False])
         else:
             for n, did in zip(names, ids, strict=True):
-                out.append(DirectionCount(n, did, first, ongoing, tuple(names), True))
-        last = list(range(start, len(out)))
-    return tuple(out)
+                rows.append([n, did, first, ongoing, tuple(names), True])
+        last = list(range(start, len(rows)))
+    return tuple(DirectionCount(*r) for r in rows)
 
 
 def _is_total_sentence(s: str) -> bool:
+    """Whether a (lower-cased) sentence states a national total."""
     if not _DIGITS.search(s):
         return False  # every total pattern needs a number
-    low = s.lower()
-    if not _ANY_TOTAL_KEY.search(low):
+    if not _ANY_TOTAL_KEY.search(s):
         return False
     return any(  # the last, generic headline pattern is not specific enough here
         rx.search(s)
         for (rx, _), keys in zip(_TOTALS[:-1], _TOTAL_KEYS[:-1], strict=True)
-        if any(key in low for key in keys)
+        if any(key in s for key in keys)
     )
 
 
@@ -811,13 +905,14 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         return None
     raw = text
     text = normalise_text(text)
-    if not _REPORT_WORDS.search(text.lower()):
+    low = text.lower()
+    if not _REPORT_WORDS.search(low):
         return None
-    text = _digits(text)
+    text, low = _digits_both(text, low)
     # every pattern is written in lower case and matched on lower-cased text (re.I is slow
     # on Cyrillic); names are taken, as written, from the same span of the original
     orig = text
-    text = text.lower()
+    text = low
     if len(text) != len(orig):  # a character whose lower case is longer: keep it simple
         orig = text
     warnings: list[str] = []
@@ -825,8 +920,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     pm = _PART.search(text[:200]) or _PART.search(text[-40:])
     if pm and 1 <= int(pm.group(1)) <= int(pm.group(2)) <= 9:
         part = (int(pm.group(1)), int(pm.group(2)))
-    head = text[:240]
-    lang = "uk" if len(_CYRILLIC.findall(head)) > len(_LATIN.findall(head)) else "en"
+    lang = _language(text[:240])
     header, header_text = _header(text)
     if header is None and header_text:
         warnings.append(f"header {header_text[:80]!r} has an impossible date; ignored")
@@ -843,11 +937,9 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         )
         header, corrected = best, True
     ref = header or pub
-    sentences = _sentences(text)
-    osents = _sentences(orig)
-    if len(osents) != len(sentences):
-        osents = sentences
-    flags = [_is_direction_sentence(s) for s in sentences]
+    sentences, offsets = _split_sentences(text)
+    stems = _direction_stems_in(text)
+    flags = [bool(stems) and _is_direction_sentence(s, stems) for s in sentences]
     total = None
     floor = False
     kind = None
@@ -883,13 +975,20 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     if (
         total is None
         and header is None
-        and not any(_ENG_ANY.search(s) and not _is_direction_sentence(s) for s in sentences)
+        and not any(_ENG_ANY.search(s) and not f for s, f in zip(sentences, flags, strict=True))
     ):
         # neither a header nor a national sentence about engagements: not a report
-        if not any(_is_direction_sentence(s) for s in sentences):
+        if not any(flags):
             return None
     if total is None:
-        cand = next((o for s, o in zip(sentences, osents, strict=True) if _ENG_ANY.search(s)), None)
+        cand = next(
+            (
+                orig[o : o + len(s)]
+                for s, o in zip(sentences, offsets, strict=True)
+                if _ENG_ANY.search(s)
+            ),
+            None,
+        )
         if cand is not None or header is not None:
             warnings.append(
                 "total number of engagements could not be read"
@@ -920,9 +1019,9 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         ongoing = _ongoing_in(s, lang)
         if ongoing is not None:
             break
-    if ongoing is None:
+    if ongoing is None and any(k in text for k in _ALL_FRONT_KEYS):
         for s in sentences:
-            if _ALL_FRONT.search(s):
+            if any(k in s for k in _ALL_FRONT_KEYS) and _ALL_FRONT.search(s):
                 ongoing = _ongoing_in(s, lang)
                 if ongoing is not None:
                     break
@@ -974,7 +1073,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     if header is None and pub is not None:
         warnings.append("no header: time taken from the publication time")
     on = covers or (ref.date() if ref else None)
-    directions = _parse_directions(sentences, on, lang, warnings, flags, osents)
+    directions = _parse_directions(sentences, on, lang, warnings, flags, orig=orig, offsets=offsets)
     if total is not None and directions:
         mx = max(
             (d.attacks for d in directions if d.attacks is not None and not d.shared), default=None

@@ -222,7 +222,11 @@ def _digits_both(text: str, low: str) -> tuple[str, str]:
         v = parse_number(m.group(0))
         return m.group(0) if v is None else str(v)
 
-    present = _NUMBER_WORDS.intersection(_PUNCT_RE.sub(" ", low).split())
+    words = low
+    for c in _PUNCT:  # str.replace is several times faster than one re.sub here
+        if c in words:
+            words = words.replace(c, " ")
+    present = _NUMBER_WORDS.intersection(words.split())
     if not present:
         return text, low
     if present & _ADVERB_WORDS:
@@ -233,7 +237,7 @@ def _digits_both(text: str, low: str) -> tuple[str, str]:
     return text, text.lower()
 
 
-_PUNCT_RE = re.compile(r"[.,;:!?()«»\"*/\-]")  # also splits "twenty-five" for the word check
+_PUNCT = '.,;:!?()«»"*/-'  # also splits "twenty-five" for the word check
 _ADVERB_WORDS = frozenset(_ADVERB_TO)
 _NUMBER_WORDS = frozenset([w for w in _WORDS if " " not in w] + list(_ADVERB_TO))
 
@@ -689,64 +693,88 @@ def _split_sentences(text: str) -> tuple[list[str], list[int]]:
 
 
 _DIGITS = re.compile(r"[0-9][0-9]*")  # faster in re than \d+ or [0-9]+
+#: what may follow an attack count ("12 атак", "5 разів атакував", "7 assaults")
 _AFTER_ATTACK = {
-    "uk": re.compile(
-        r"\s+(?:раз\w*\s+)?(?:атак|штурм|спроб|бойов\w*\s+зіткн|боєзіткн|наступальн\w+\s+ді)"
-        r"|\s+раз\w*\s+(?:[\w']+\s+){0,3}?(?:атакува|штурмува|намага)"
-    ),
-    "en": re.compile(
-        r"\s+(?:[\w']+\s+)?(?:attacks?|assaults?|clashes|battles|advances|attempts|offensive\s+actions"
-        r"|combat\s+engagements|times?)\b"
-    ),
+    "uk": r"\s+(?:раз\w*\s+)?(?:атак|штурм|спроб|бойов\w*\s+зіткн|боєзіткн|наступальн\w+\s+ді)"
+    r"|\s+раз\w*\s+(?:[\w']+\s+){0,3}?(?:атакува|штурмува|намага)",
+    "en": r"\s+(?:[\w']+\s+)?(?:attacks?|assaults?|clashes|battles|advances|attempts"
+    r"|offensive\s+actions|combat\s+engagements|times?)\b",
 }
-_BEFORE_ATTACK = {"uk": re.compile(r"атакува\w+\s+(?:[\w']+\s+){0,4}$"), "en": None}
-_AFTER_RAZ = re.compile(r"\s+раз")
+#: what may follow a 'still ongoing' count ("3 з них досі тривають", "2 are still ongoing")
 _AFTER_ONGOING = {
+    "uk": r"\s+(?:з\s+них\s+|бойов\w*\s+зіткн\w*\s+|боєзіткн\w*\s+|атак\w*\s+)?"
+    r"(?:ще\s+|досі\s+|наразі\s+)?(?:трива|не\s+завершен)",
+    "en": r"\s+(?:[\w']+\s+){0,4}?(?:(?:are|were|is|remain)\s+)?still\s+"
+    r"(?:ongoing|continuing|under\s+way)|\s+(?:[\w']+\s+){0,3}?(?:are|were)\s+ongoing",
+}
+_AFTER = {
+    lang: {k: re.compile(v[lang]) for k, v in (("a", _AFTER_ATTACK), ("o", _AFTER_ONGOING))}
+    for lang in ("uk", "en")
+}
+#: every number with its role read from what follows it, in one scan: group 'o' (still
+#: ongoing), 'a' (attacks) or 'r' ("N раз", an attack count when 'атакува…' comes before);
+#: the empty alternative keeps every digit run whole
+_ROLE = {
     "uk": re.compile(
-        r"\s+(?:з\s+них\s+|бойов\w*\s+зіткн\w*\s+|боєзіткн\w*\s+|атак\w*\s+)?"
-        r"(?:ще\s+|досі\s+|наразі\s+)?(?:трива|не\s+завершен)"
+        rf"[0-9][0-9]*(?:(?=(?P<o>{_AFTER_ONGOING['uk']}))|(?=(?P<a>{_AFTER_ATTACK['uk']}))"
+        r"|(?=(?P<r>\s+раз)))?"
     ),
     "en": re.compile(
-        r"\s+(?:[\w']+\s+){0,4}?(?:(?:are|were|is|remain)\s+)?still\s+(?:ongoing|continuing|under\s+way)"
-        r"|\s+(?:[\w']+\s+){0,3}?(?:are|were)\s+ongoing"
+        rf"[0-9][0-9]*(?:(?=(?P<o>{_AFTER_ONGOING['en']}))|(?=(?P<a>{_AFTER_ATTACK['en']})))?"
     ),
 }
-_BEFORE_ONGOING = {"uk": re.compile(r"(?:ще|досі|наразі)\s+трива\w+\s+$"), "en": None}
+_AFTER_RAZ = re.compile(r"\s+раз")
+_BEFORE_ATTACK = re.compile(r"атакува\w+\s+(?:[\w']+\s+){0,4}$")  # "атакував … 5 разів"
+_BEFORE_ONGOING = re.compile(r"(?:ще|досі|наразі)\s+трива\w+\s+$")  # "ще тривають 3"
 #: literal words one of which every 'still ongoing' phrase contains (a cheap test first)
 _ONGOING_KEYS = {"uk": ("трива", "завершен"), "en": ("ongoing", "still")}
+_BEFORE_WINDOW = 60  # characters before a number that may describe it
+_AFTER_WINDOW = 80  # and after it
 
 
 def _may_be_ongoing(text: str, lang: str) -> bool:
-    return any(k in text for k in _ONGOING_KEYS[lang])
+    a, b = _ONGOING_KEYS[lang]
+    return a in text or b in text
 
 
-def _classify_numbers(text: str, lang: str) -> tuple[list[int], int | None]:
+def _role_windowed(text: str, end: int, lang: str) -> str | None:
+    """The role read from what follows a number, within the window (the slow, exact path
+    for the rare match that runs past the window)."""
+    endpos = end + _AFTER_WINDOW
+    if _AFTER[lang]["o"].match(text, end, endpos):
+        return "o"
+    if _AFTER[lang]["a"].match(text, end, endpos):
+        return "a"
+    if lang == "uk" and _AFTER_RAZ.match(text, end, endpos):
+        return "r"
+    return None
+
+
+def _classify_numbers(
+    text: str, lang: str, first_ongoing: bool = False
+) -> tuple[list[int], int | None]:
     """Attack counts (in order) and the first 'still ongoing' count of a piece of text:
     each number is judged by the words right around it (within 60 characters before and
-    80 after; ``pos``/``endpos`` limit the patterns without copying the text)."""
+    80 after). With ``first_ongoing``, stop at the first 'still ongoing' count."""
     attacks: list[int] = []
     ongoing: int | None = None
-    check_ongoing = _may_be_ongoing(text, lang)
-    after_ongoing = _AFTER_ONGOING[lang]
-    before_ongoing = _BEFORE_ONGOING[lang]
-    after_attack = _AFTER_ATTACK[lang]
-    before_attack = _BEFORE_ATTACK[lang]
-    for m in _DIGITS.finditer(text):
+    # 'ще тривають 3': only Ukrainian puts the words before, and only after "трива"
+    tr = text.find("трива") if lang == "uk" else -1
+    for m in _ROLE[lang].finditer(text):
         start, end = m.span()
-        if check_ongoing and (
-            after_ongoing.match(text, end, end + 80)
-            or (
-                before_ongoing is not None
-                and before_ongoing.search(text, max(0, start - 60), start)
-            )
+        role = m.lastgroup
+        if role is not None and m.end(role) > end + _AFTER_WINDOW:
+            role = _role_windowed(text, end, lang)
+        if role == "o" or (
+            0 <= tr < start and _BEFORE_ONGOING.search(text, max(0, start - _BEFORE_WINDOW), start)
         ):
             if ongoing is None:
                 ongoing = int(m.group(0))
+                if first_ongoing:
+                    break
             continue
-        if after_attack.match(text, end, end + 80) or (
-            before_attack is not None
-            and _AFTER_RAZ.match(text, end, end + 80)
-            and before_attack.search(text, max(0, start - 60), start)
+        if role == "a" or (
+            role == "r" and _BEFORE_ATTACK.search(text, max(0, start - _BEFORE_WINDOW), start)
         ):
             attacks.append(int(m.group(0)))
     return attacks, ongoing
@@ -756,15 +784,7 @@ def _ongoing_in(text: str, lang: str) -> int | None:
     """The first 'still ongoing' count of a piece of text."""
     if not _may_be_ongoing(text, lang):
         return None
-    after_ongoing = _AFTER_ONGOING[lang]
-    before_ongoing = _BEFORE_ONGOING[lang]
-    for m in _DIGITS.finditer(text):
-        start, end = m.span()
-        if after_ongoing.match(text, end, end + 80) or (
-            before_ongoing is not None and before_ongoing.search(text, max(0, start - 60), start)
-        ):
-            return int(m.group(0))
-    return None
+    return _classify_numbers(text, lang, first_ongoing=True)[1]
 
 
 def _split_names(raw: str) -> list[str]:

@@ -162,6 +162,8 @@ def parse_number(token: str) -> int | None:
     >>> [parse_number(t) for t in ["274", "сто", "двадцять п'ять", "one hundred and four", "twice"]]
     [274, 100, 25, 104, 2]
     """
+    if token.isascii() and token.isdigit():
+        return int(token)  # the usual case, without the name normalisation
     t = normalise_name(token)
     if t.isascii() and t.isdigit():
         return int(t)
@@ -687,7 +689,8 @@ def _split_sentences(text: str) -> tuple[list[str], list[int]]:
         s = piece.strip()
         if s:
             out.append(s)
-            offsets.append(pos + len(piece) - len(piece.lstrip()))
+            # strip() returns the piece itself when there is nothing to strip
+            offsets.append(pos if s is piece else pos + len(piece) - len(piece.lstrip()))
         pos += len(piece) + 1
     return out, offsets
 
@@ -799,30 +802,29 @@ def _parse_directions(
     lang: str,
     warnings: list[str],
     flags: list[bool] | None = None,
-    originals: list[str] | None = None,
     orig: str | None = None,
     offsets: list[int] | None = None,
 ) -> tuple[DirectionCount, ...]:
     """Direction counts of the (lower-cased) sentences. Names are taken as written from
-    ``originals`` (the same sentences in their original case) or from ``orig`` at
-    ``offsets``."""
+    ``orig`` (the text in its original case) at ``offsets`` (where each sentence starts)."""
     # rows: [name, id, attacks, ongoing, group, shared]; DirectionCount objects are made
     # once at the end (a follow-up sentence can still set 'ongoing')
     rows: list[list[Any]] = []
-    last: list[int] = []  # positions in ``rows`` of the previous direction sentence
+    last: list[list[Any]] = []  # the rows of the previous direction sentence
     if flags is None:
         stems = _direction_stems_in("\n".join(sentences))
         flags = [bool(stems) and _is_direction_sentence(s, stems) for s in sentences]
     rx = _DIR_UK if lang == "uk" else _DIR_EN
-    for i, (s, is_dir) in enumerate(zip(sentences, flags, strict=True)):
-        if not is_dir:
+    key1, key2 = _ONGOING_KEYS[lang]
+    for i, s in enumerate(sentences):
+        if not flags[i]:
             # "Одне боєзіткнення досі триває." right after a direction sentence belongs to it
-            if last:
-                og = _ongoing_in(s, lang)
+            if last and (key1 in s or key2 in s):
+                og = _classify_numbers(s, lang, first_ongoing=True)[1]
                 if og is not None and not _is_total_sentence(s):
-                    for j in last:
-                        if rows[j][3] is None:
-                            rows[j][3] = og
+                    for row in last:
+                        if row[3] is None:
+                            row[3] = og
                     continue
             last = []
             continue
@@ -832,24 +834,19 @@ def _parse_directions(
             continue
         g = "names" if m.group("names") else "obl"
         a, b = m.span(g)
-        if not m.group(g):
+        if a == b:
             raw = ""
         elif orig is not None and offsets is not None:
-            raw = orig[offsets[i] + a : offsets[i] + b]
-        elif originals is not None and len(originals[i]) == len(s):
-            raw = originals[i][a:b]
+            raw = orig[offsets[i] + a : offsets[i] + b].strip()
         else:
-            raw = m.group(g)
-        raw = raw.strip()
+            raw = s[a:b].strip()
         if raw.startswith("the") and raw[3:4].isspace():
             raw = raw[3:].lstrip()
         names = _split_names(raw)
         if not names:
             last = []
             continue
-        rest = s[: m.start()] + " " + s[m.end() :]
-        nums, ongoing = _classify_numbers(rest, lang)
-        respectively = len(names) > 1 and ("відповідно" in s or "respectively" in s)
+        nums, ongoing = _classify_numbers(s[: m.start()] + " " + s[m.end() :], lang)
         ids = []
         for n in names:
             did, warn = resolve(n, on)
@@ -858,22 +855,23 @@ def _parse_directions(
                 warnings.append(warn)
             if did is None:
                 warnings.append(f"unknown direction name kept verbatim: {n!r}")
-        start = len(rows)
-        if respectively:
+        if len(names) == 1:
+            last = [[names[0], ids[0], nums[0] if nums else None, ongoing, (), False]]
+            rows.extend(last)
+            continue
+        group = tuple(names)
+        if "відповідно" in s or "respectively" in s:
             seq = [int(x.group(0)) for x in _NUM_ANY.finditer(s, m.end())]
             if len(seq) >= len(names):
-                for n, did, v in zip(names, ids, seq, strict=False):
-                    rows.append([n, did, v, None, tuple(names), False])
-                last = list(range(start, len(rows)))
+                last = [
+                    [n, d, v, None, group, False] for n, d, v in zip(names, ids, seq, strict=False)
+                ]
+                rows.extend(last)
                 continue
             warnings.append(f"'respectively' without one number per direction: {s[:120]!r}")
-        first: int | None = nums[0] if nums else None
-        if len(names) == 1:
-            rows.append([names[0], ids[0], first, ongoing, (), False])
-        else:
-            for n, did in zip(names, ids, strict=True):
-                rows.append([n, did, first, ongoing, tuple(names), True])
-        last = list(range(start, len(rows)))
+        first = nums[0] if nums else None
+        last = [[n, d, first, ongoing, group, True] for n, d in zip(names, ids, strict=True)]
+        rows.extend(last)
     return tuple(DirectionCount(*r) for r in rows)
 
 
@@ -1033,12 +1031,13 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     # national 'still ongoing': in the sentences before the first direction sentence, or
     # in one that speaks of the whole front
     ongoing = None
-    for s, is_dir in zip(sentences, flags, strict=True):
-        if is_dir:
-            break
-        ongoing = _ongoing_in(s, lang)
-        if ongoing is not None:
-            break
+    if _may_be_ongoing(text, lang):
+        for s, is_dir in zip(sentences, flags, strict=True):
+            if is_dir:
+                break
+            ongoing = _ongoing_in(s, lang)
+            if ongoing is not None:
+                break
     if ongoing is None and any(k in text for k in _ALL_FRONT_KEYS):
         for s in sentences:
             if any(k in s for k in _ALL_FRONT_KEYS) and _ALL_FRONT.search(s):

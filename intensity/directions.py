@@ -219,6 +219,7 @@ def _resolve_name(name: str) -> Direction | None:
     return best
 
 
+@lru_cache(maxsize=8192)  # a report names the same few directions on the same day
 def resolve(name: str, on: date | None = None) -> tuple[str | None, str | None]:
     """Canonical id of a direction name (any language or case form) and a warning when the
     name is used outside the dates it was valid. Unknown names give ``(None, None)``."""

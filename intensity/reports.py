@@ -676,6 +676,16 @@ def _is_direction_sentence(s: str, stems: tuple[str, ...] = _DIRECTION_STEMS) ->
     return found and bool(_DIRECTION_WORDS.search(s))
 
 
+def _direction_flags(sentences: list[str], stems: tuple[str, ...]) -> list[bool]:
+    """:func:`_is_direction_sentence` of each sentence, given the stems in the text."""
+    if not stems:
+        return [False] * len(sentences)
+    if len(stems) == 1 and stems[0] in _PLAIN_DIRECTION_STEMS:
+        k = stems[0]  # the usual case: only "напрямк" (or "direction")
+        return [k in s for s in sentences]
+    return [_is_direction_sentence(s, stems) for s in sentences]
+
+
 def _split_sentences(text: str) -> tuple[list[str], list[int]]:
     """Sentences (stripped) and the offset of each in ``text``. Sentences end at a
     newline or at '.', '!', '?', ';' followed by a space."""
@@ -717,15 +727,20 @@ _AFTER = {
 #: every number with its role read from what follows it, in one scan: group 'o' (still
 #: ongoing), 'a' (attacks) or 'r' ("N раз", an attack count when 'атакува…' comes before);
 #: the empty alternative keeps every digit run whole
-_ROLE = {
-    "uk": re.compile(
-        rf"[0-9][0-9]*(?:(?=(?P<o>{_AFTER_ONGOING['uk']}))|(?=(?P<a>{_AFTER_ATTACK['uk']}))"
-        r"|(?=(?P<r>\s+раз)))?"
-    ),
-    "en": re.compile(
-        rf"[0-9][0-9]*(?:(?=(?P<o>{_AFTER_ONGOING['en']}))|(?=(?P<a>{_AFTER_ATTACK['en']})))?"
-    ),
+_ROLES = {
+    "uk": [
+        rf"(?=(?P<o>{_AFTER_ONGOING['uk']}))",
+        rf"(?=(?P<a>{_AFTER_ATTACK['uk']}))",
+        r"(?=(?P<r>\s+раз))",
+    ],
+    "en": [rf"(?=(?P<o>{_AFTER_ONGOING['en']}))", rf"(?=(?P<a>{_AFTER_ATTACK['en']}))"],
 }
+_ROLE = {lang: re.compile(rf"[0-9][0-9]*(?:{'|'.join(r)})?") for lang, r in _ROLES.items()}
+#: the same without 'still ongoing' (for text without an ongoing word), and with it alone
+_ROLE_NO_ONGOING = {
+    lang: re.compile(rf"[0-9][0-9]*(?:{'|'.join(r[1:])})?") for lang, r in _ROLES.items()
+}
+_ROLE_ONGOING = {lang: re.compile(rf"[0-9][0-9]*(?:{r[0]})?") for lang, r in _ROLES.items()}
 _AFTER_RAZ = re.compile(r"\s+раз")
 _BEFORE_ATTACK = re.compile(r"атакува\w+\s+(?:[\w']+\s+){0,4}$")  # "атакував … 5 разів"
 _BEFORE_ONGOING = re.compile(r"(?:ще|досі|наразі)\s+трива\w+\s+$")  # "ще тривають 3"
@@ -754,16 +769,24 @@ def _role_windowed(text: str, end: int, lang: str) -> str | None:
 
 
 def _classify_numbers(
-    text: str, lang: str, first_ongoing: bool = False
+    text: str, lang: str, first_ongoing: bool = False, first_attack: bool = False
 ) -> tuple[list[int], int | None]:
     """Attack counts (in order) and the first 'still ongoing' count of a piece of text:
     each number is judged by the words right around it (within 60 characters before and
-    80 after). With ``first_ongoing``, stop at the first 'still ongoing' count."""
+    80 after). With ``first_ongoing``, stop at the first 'still ongoing' count; with
+    ``first_attack``, return only the first attack count (and stop once both are known)."""
     attacks: list[int] = []
     ongoing: int | None = None
+    may_be_ongoing = _may_be_ongoing(text, lang)
     # 'ще тривають 3': only Ukrainian puts the words before, and only after "трива"
-    tr = text.find("трива") if lang == "uk" else -1
-    for m in _ROLE[lang].finditer(text):
+    tr = text.find("трива") if lang == "uk" and may_be_ongoing else -1
+    if first_ongoing:
+        rx = _ROLE_ONGOING[lang]
+    elif may_be_ongoing:
+        rx = _ROLE[lang]
+    else:
+        rx = _ROLE_NO_ONGOING[lang]
+    for m in rx.finditer(text):
         start, end = m.span()
         role = m.lastgroup
         if role is not None and m.end(role) > end + _AFTER_WINDOW:
@@ -773,13 +796,15 @@ def _classify_numbers(
         ):
             if ongoing is None:
                 ongoing = int(m.group(0))
-                if first_ongoing:
+                if first_ongoing or (first_attack and attacks):
                     break
             continue
         if role == "a" or (
             role == "r" and _BEFORE_ATTACK.search(text, max(0, start - _BEFORE_WINDOW), start)
         ):
             attacks.append(int(m.group(0)))
+            if first_attack and (ongoing is not None or not may_be_ongoing):
+                break
     return attacks, ongoing
 
 
@@ -787,6 +812,17 @@ def _ongoing_in(text: str, lang: str) -> int | None:
     """The first 'still ongoing' count of a piece of text."""
     if not _may_be_ongoing(text, lang):
         return None
+    return _first_ongoing(text, lang)
+
+
+def _first_ongoing(text: str, lang: str) -> int | None:
+    """``_classify_numbers(text, lang, first_ongoing=True)[1]``, at once when the first
+    number is followed by the ongoing words ("2 бойових зіткнення ще тривають")."""
+    m = _ROLE_ONGOING[lang].search(text)
+    if m is None:
+        return None
+    if m.lastgroup == "o" and m.end("o") <= m.end() + _AFTER_WINDOW:
+        return int(m.group(0))
     return _classify_numbers(text, lang, first_ongoing=True)[1]
 
 
@@ -812,15 +848,14 @@ def _parse_directions(
     rows: list[list[Any]] = []
     last: list[list[Any]] = []  # the rows of the previous direction sentence
     if flags is None:
-        stems = _direction_stems_in("\n".join(sentences))
-        flags = [bool(stems) and _is_direction_sentence(s, stems) for s in sentences]
+        flags = _direction_flags(sentences, _direction_stems_in("\n".join(sentences)))
     rx = _DIR_UK if lang == "uk" else _DIR_EN
     key1, key2 = _ONGOING_KEYS[lang]
     for i, s in enumerate(sentences):
         if not flags[i]:
             # "Одне боєзіткнення досі триває." right after a direction sentence belongs to it
             if last and (key1 in s or key2 in s):
-                og = _classify_numbers(s, lang, first_ongoing=True)[1]
+                og = _first_ongoing(s, lang)
                 if og is not None and not _is_total_sentence(s):
                     for row in last:
                         if row[3] is None:
@@ -846,7 +881,10 @@ def _parse_directions(
         if not names:
             last = []
             continue
-        nums, ongoing = _classify_numbers(s[: m.start()] + " " + s[m.end() :], lang)
+        # only the first attack count is used: "ворог 9 разів атакував … та 3 рази …"
+        nums, ongoing = _classify_numbers(
+            s[: m.start()] + " " + s[m.end() :], lang, first_attack=True
+        )
         ids = []
         for n in names:
             did, warn = resolve(n, on)
@@ -956,8 +994,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         header, corrected = best, True
     ref = header or pub
     sentences, offsets = _split_sentences(text)
-    stems = _direction_stems_in(text)
-    flags = [bool(stems) and _is_direction_sentence(s, stems) for s in sentences]
+    flags = _direction_flags(sentences, _direction_stems_in(text))
     total = None
     floor = False
     kind = None

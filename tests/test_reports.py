@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import intensity
+import intensity.reports as R
 from intensity.directions import resolve
-from intensity.reports import engagements_daily, parse_number, parse_report
+from intensity.reports import engagements_daily, normalise_text, parse_number, parse_report
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from report_corpus import CASES  # noqa: E402
@@ -74,6 +75,74 @@ def test_numbers():
     assert parse_number("двічі") == 2
     assert parse_number("сорок") == 40
     assert parse_number("many") is None
+
+
+def test_numbers_non_ascii_digits_are_not_numbers():
+    # int('²') would raise: only ASCII digits are numbers in these texts
+    assert parse_number("²") is None
+    assert parse_number("٣") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 040 бойових зіткнень", "1040 бойових зіткнень"),
+        ("1,040 clashes", "1040 clashes"),
+        ("2 100 дронів та 4\u202f500 обстрілів", "2100 дронів та 4500 обстрілів"),
+        ("12 345 678", "12345678"),
+        ("3.5 000", "3.5 000"),  # the tail of a decimal is left alone
+        ("1 0000", "1 0000"),  # four digits after the space: not a thousands group
+        ("понад 1 000 атак", "понад 1000 атак"),
+    ],
+    ids=["space", "comma", "two-and-u202f", "millions", "decimal-tail", "four-digits", "floor"],
+)
+def test_thousands_separators(text, expected):
+    assert normalise_text(text) == expected
+
+
+def test_thousands_join_equals_the_plain_substitution():
+    """The fast join (bytes search for candidates) gives what the regex substitution
+    gives, also around non-ASCII and astral characters (seeded random strings)."""
+    rng = np.random.default_rng(7)
+    alphabet = list("0123456789  ,,.aбї") + ["\u2009", "\U0001f600"]
+    for _ in range(20_000):
+        s = "".join(rng.choice(alphabet, size=rng.integers(0, 20)))
+        assert R._join_all_thousands(s) == R._THOUSANDS.sub(R._join_thousands, s), repr(s)
+
+
+@pytest.mark.parametrize(
+    ("text", "attacks", "ongoing"),
+    [
+        ("ворог 9 разів атакував позиції", [9], None),
+        ("атакував наші позиції 4 рази", [4], None),
+        ("5 атак, 2 з них досі тривають", [5], 2),
+        ("ще тривають 3 бойових зіткнення", [], 3),
+        ("ворог 7 разів " + "дуже" * 20 + " атакував", [], None),  # beyond the window
+        ("12 assaults, 3 are still ongoing", [12], 3),
+    ],
+    ids=["after", "before-raz", "both", "ongoing-before", "outside-window", "english"],
+)
+def test_number_roles(text, attacks, ongoing):
+    lang = "en" if text.isascii() else "uk"
+    assert R._classify_numbers(text, lang) == (attacks, ongoing)
+    assert R._first_counts(text, lang) == (attacks[0] if attacks else None, ongoing)
+    assert R._ongoing_in(text, lang) == ongoing
+
+
+def test_benchmark_wrap_ups_parse_right():
+    """The 3 KB wrap-ups timed by benchmarks/parse.py parse to what they state."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from parse import _DIRS, _long_report
+
+    for i in (0, 7, 19):
+        r = parse_report(_long_report(i))
+        assert r is not None
+        assert (r.total, r.slot, r.complete, r.language) == (150 + i, "08:00", True, "uk")
+        assert r.covers == date(2025, 3, 10 + i % 18 - 1)
+        assert len(r.directions) == len(_DIRS)
+        for j, d in enumerate(r.directions):
+            assert (d.attacks, d.ongoing) == (3 + (i + j) % 40, (i + j) % 3), d
+            assert d.direction is not None, d
 
 
 def test_direction_table_validity():

@@ -564,24 +564,6 @@ _DIR_EN = re.compile(
     r"\b(?:in|on)\s+the\s+(?P<names>[\w'\- ,]{3,80}?)\s+"
     r"(?:directions?|sectors?|areas?|regions?|axis|axes|operational\s+zone)\b"
 )
-_ATTACK_UK = re.compile(
-    rf"(?:(?P<n1>{NUM})\s+(?:раз\w*\s+)?(?:атак\w*|штурм\w*|спроб\w*|бойов\w*\s+зіткн\w*|боєзіткн\w*|наступальн\w+\s+ді\w*)"
-    rf"|атакува\w+\s+(?:\w+\s+){{0,4}}?(?P<n2>{NUM})\s+раз\w*"
-    rf"|(?P<n3>{NUM})\s+раз\w*\s+(?:\w+\s+){{0,3}}?(?:атакува\w+|штурмува\w+|намага\w+)"
-    r"|(?P<adv>двічі|тричі|один\s+раз|одного\s+разу))"
-)
-_ATTACK_EN = re.compile(
-    rf"(?:(?P<n1>{NUM})\s+(?:\w+\s+)?(?:attacks?|assaults?|clashes|battles|advances|attempts|offensive\s+actions|combat\s+engagements|times)"
-    r"|(?P<adv>twice|once|thrice))"
-)
-_ONGOING_UK = re.compile(
-    rf"(?:(?P<n1>{NUM})\s+(?:з\s+них\s+|бойов\w*\s+зіткн\w*\s+|боєзіткн\w*\s+|атак\w*\s+)?(?:ще\s+|досі\s+|наразі\s+)?(?:трива\w+|не\s+завершен\w+)"
-    rf"|(?:ще|досі|наразі)\s+трива\w+\s+(?P<n2>{NUM}))"
-)
-_ONGOING_EN = re.compile(
-    rf"(?:(?P<n1>{NUM})\s+(?:\w+\s+){{0,4}}?(?:(?:are|were|is|remain)\s+)?still\s+(?:ongoing|continuing|under\s+way)"
-    rf"|(?P<n2>{NUM})\s+(?:\w+\s+){{0,3}}?(?:are|were)\s+ongoing)"
-)
 _SPLIT_NAMES = re.compile(r"\s*(?:,|\s+і\s+|\s+та\s+|\s+й\s+|\s+and\s+)\s*")
 _REPORT_WORDS = re.compile(
     rf"{_ENG_UK}|{_ENG_EN}|оперативна\s+інформація|operational\s+information|general\s+staff|генштаб"
@@ -590,9 +572,6 @@ _REPORT_WORDS = re.compile(
 
 _DIRECTION_WORDS = re.compile(  # matched on lower-cased text (faster than re.I on Cyrillic)
     r"напрямк|операційн\w+\s+зон|області\b|районі\b|direction|sector|\bregion\b|\barea\b|\baxis\b"
-)
-_ONGOING_TAIL = re.compile(
-    r"\s*(?:з\s+них\s+)?(?:ще\s+|досі\s+|наразі\s+)?трива|\s*(?:of\s+\w+\s+)?(?:are|were)?\s*still"
 )
 _WHOLE_FRONT = re.compile(r"загалом|in\s+total|a\s+total|total\s+of|на\s+фронті|front")
 _ENG_ANY = re.compile(rf"{_ENG_UK}|{_ENG_EN}")
@@ -763,6 +742,16 @@ _ROLE_NO_ONGOING = {
 }
 _ROLE_ONGOING = {lang: re.compile(rf"[0-9][0-9]*(?:{r[0]})?") for lang, r in _ROLES.items()}
 _AFTER_RAZ = re.compile(r"\s+раз")
+#: the usual direction sentence, "На X напрямку ворог 9 разів атакував …", in one match:
+#: the direction (atomic, so it ends where a search for it alone ends), then the first
+#: number after it with the role read from what follows (no 'still ongoing' branch: used
+#: only on sentences without an ongoing word)
+_DIR_FIRST = {
+    lang: re.compile(
+        rf"(?>(?P<dir>{rx.pattern}))[^0-9]*(?P<num>[0-9][0-9]*)(?:{'|'.join(_ROLES[lang][1:])})?"
+    )
+    for lang, rx in (("uk", _DIR_UK), ("en", _DIR_EN))
+}
 _BEFORE_ATTACK = re.compile(r"атакува\w+\s+(?:[\w']+\s+){0,4}$")  # "атакував … 5 разів"
 _BEFORE_ONGOING = re.compile(r"(?:ще|досі|наразі)\s+трива\w+\s+$")  # "ще тривають 3"
 #: literal words one of which every 'still ongoing' phrase contains (a cheap test first)
@@ -887,6 +876,7 @@ def _parse_directions(
     if flags is None:
         flags = _direction_flags(sentences, _direction_stems_in("\n".join(sentences)))
     rx = _DIR_UK if lang == "uk" else _DIR_EN
+    fast = _DIR_FIRST[lang]
     key1, key2 = _ONGOING_KEYS[lang]
     for i, s in enumerate(sentences):
         if not flags[i]:
@@ -900,12 +890,34 @@ def _parse_directions(
                     continue
             last = []
             continue
-        m = rx.search(s)
-        if not m:
-            last = []
-            continue
-        g = "names" if m.group("names") else "obl"
-        a, b = m.span(g)
+        first: int | None = None
+        m = None if (key1 in s or key2 in s) else fast.match(s)
+        if m is not None:  # opens with its direction: is the first number an attack count?
+            n0, n1 = m.span("num")
+            a0, a1 = m.span("a")
+            r0, r1 = m.span("r") if lang == "uk" else (-1, -1)
+            if 0 <= a0 and a1 <= n1 + _AFTER_WINDOW:
+                first = int(m.group("num"))
+            elif (
+                a0 < 0
+                and 0 <= r0
+                and r1 <= n1 + _AFTER_WINDOW
+                and _BEFORE_ATTACK.search(s, max(m.end("dir"), n0 - _BEFORE_WINDOW), n0)
+            ):
+                first = int(m.group("num"))
+            else:
+                m = None  # the general path reads the other numbers
+        if m is not None:
+            d0, d1 = 0, m.end("dir")
+        else:
+            m = rx.search(s)
+            if not m:
+                last = []
+                continue
+            d0, d1 = m.span()
+        a, b = m.span("names")
+        if a < 0:
+            a, b = m.span("obl")
         if a == b:
             raw = ""
         elif orig is not None and offsets is not None:
@@ -919,7 +931,10 @@ def _parse_directions(
             last = []
             continue
         # only the first attack count is used: "ворог 9 разів атакував … та 3 рази …"
-        first, ongoing = _first_counts(s[: m.start()] + " " + s[m.end() :], lang)
+        if first is None:
+            first, ongoing = _first_counts(s[:d0] + " " + s[d1:], lang)
+        else:
+            ongoing = None
         ids = []
         for n in names:
             did, warn = resolve(n, on)
@@ -934,7 +949,7 @@ def _parse_directions(
             continue
         group = tuple(names)
         if "відповідно" in s or "respectively" in s:
-            seq = [int(x.group(0)) for x in _NUM_ANY.finditer(s, m.end())]
+            seq = [int(x.group(0)) for x in _NUM_ANY.finditer(s, d1)]
             if len(seq) >= len(names):
                 last = [
                     [n, d, v, None, group, False] for n, d, v in zip(names, ids, seq, strict=False)

@@ -129,6 +129,42 @@ def test_number_roles(text, attacks, ongoing):
     assert R._ongoing_in(text, lang) == ongoing
 
 
+@pytest.mark.parametrize(
+    ("sentence", "attacks", "ongoing"),
+    [
+        ("На Покровському напрямку ворог 9 разів атакував позиції.", 9, None),
+        ("На Покровському напрямку атакував наші позиції 5 разів.", 5, None),
+        ("На Покровському напрямку біля 3 населених пунктів було 12 атак.", 12, None),
+        ("На Покровському напрямку 7 разів " + "дуже" * 20 + " атакував.", None, None),
+        ("На Покровському напрямку 14 атак, 4 з них досі тривають.", 14, 4),
+        ("Ворог 6 разів атакував на Покровському напрямку.", 6, None),
+        ("In the Pokrovsk direction, the enemy attacked 31 times.", 31, None),
+    ],
+    ids=[
+        "after",
+        "raz-before",
+        "first-number-not-attack",
+        "outside-window",
+        "ongoing",
+        "direction-not-first",
+        "english",
+    ],
+)
+def test_direction_sentence_counts(sentence, attacks, ongoing):
+    """Direction sentences that open with their direction take a one-match fast path;
+    every other shape takes the general one. Both must read the same counts."""
+    head = (
+        "Operational information as of 08:00 15.12.2024. "
+        if sentence.isascii()
+        else "Оперативна інформація станом на 08.00 15.12.2024. "
+    )
+    r = parse_report(head + sentence)
+    assert r is not None
+    assert [(d.direction, d.attacks, d.ongoing) for d in r.directions] == [
+        ("pokrovsk", attacks, ongoing)
+    ]
+
+
 def test_benchmark_wrap_ups_parse_right():
     """The 3 KB wrap-ups timed by benchmarks/parse.py parse to what they state."""
     sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))

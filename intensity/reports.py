@@ -224,11 +224,7 @@ def _digits_both(text: str, low: str) -> tuple[str, str]:
         v = parse_number(m.group(0))
         return m.group(0) if v is None else str(v)
 
-    words = low
-    for c in _PUNCT:  # str.replace is several times faster than one re.sub here
-        if c in words:
-            words = words.replace(c, " ")
-    present = _NUMBER_WORDS.intersection(words.split())
+    present = _number_words_in(low)
     if not present:
         return text, low
     if present & _ADVERB_WORDS:
@@ -240,8 +236,33 @@ def _digits_both(text: str, low: str) -> tuple[str, str]:
 
 
 _PUNCT = '.,;:!?()«»"*/-'  # also splits "twenty-five" for the word check
+_PUNCT_TO_SPACE = bytes.maketrans(b'.,;:!?()"*/-', b" " * 12)
+#: whitespace that str.split() knows and bytes.split() does not
+_WIDE_SPACES = (  # every c with c.isspace() outside " \t\n\r\x0b\x0c" (checked by a test)
+    "\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _number_words_in(low: str) -> set[str]:
+    """The number words that occur as words in a lower-cased text (punctuation splits
+    words). The split runs on the UTF-8 bytes, twice as fast as on the str, unless the
+    text has whitespace that only str.split() would split on."""
+    if any(c in low for c in _WIDE_SPACES):
+        words = low
+        for c in _PUNCT:
+            if c in words:
+                words = words.replace(c, " ")
+        return set(_NUMBER_WORDS.intersection(words.split()))
+    if "«" in low or "»" in low:
+        low = low.replace("«", " ").replace("»", " ")
+    raw = low.encode("utf-8", "surrogatepass").translate(_PUNCT_TO_SPACE).split()
+    return {w.decode() for w in _NUMBER_WORDS_UTF8.intersection(raw)}
+
+
 _ADVERB_WORDS = frozenset(_ADVERB_TO)
 _NUMBER_WORDS = frozenset([w for w in _WORDS if " " not in w] + list(_ADVERB_TO))
+_NUMBER_WORDS_UTF8 = frozenset(w.encode() for w in _NUMBER_WORDS)
 
 
 @lru_cache(maxsize=512)

@@ -165,6 +165,15 @@ def test_direction_sentence_counts(sentence, attacks, ongoing):
     ]
 
 
+def test_number_word_check_knows_every_whitespace():
+    """The bytes split of the number-word check falls back to str.split() whenever the
+    text has whitespace that only str.split() splits on."""
+    wide = {chr(i) for i in range(0x110000) if chr(i).isspace()} - set(" \t\n\r\x0b\x0c")
+    assert wide == set(R._WIDE_SPACES)
+    for c in sorted(wide):
+        assert R._number_words_in(f"атакував{c}двічі, сто") == {"двічі", "сто"}
+
+
 def test_benchmark_wrap_ups_parse_right():
     """The 3 KB wrap-ups timed by benchmarks/parse.py parse to what they state."""
     sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))

@@ -210,15 +210,11 @@ def _join_thousands(m: re.Match[str]) -> str:
 _PART = re.compile(r"\(([0-9])\s*/\s*([0-9])\)")
 
 
-def _digits(text: str) -> str:
+def _digits(text: str, low: str) -> tuple[str, str]:
     """Number words and adverbs ("сто двадцять", "двічі", "one hundred and four", "twice")
-    written as digits, so that every pattern needs to know only digits."""
-    return _digits_both(text, text.lower())[0]
-
-
-def _digits_both(text: str, low: str) -> tuple[str, str]:
-    """:func:`_digits` of ``text`` and its lower case ``low`` (reused when nothing
-    changes, which is the usual case: wrap-ups write their numbers with digits)."""
+    written as digits, so that every pattern needs to know only digits: ``text`` and its
+    lower case ``low`` (both returned as they are when nothing changes, the usual case:
+    wrap-ups write their numbers with digits)."""
 
     def word(m: re.Match[str]) -> str:
         v = parse_number(m.group(0))
@@ -291,7 +287,6 @@ _REPLACEMENTS = (
     ("\u200a", " "),
     ("\t", " "),
 )
-_MAYBE_THOUSANDS = re.compile(r"[0-9][ ,][0-9]{3}")
 _MULTISPACE = re.compile(r" {2,}")
 
 
@@ -608,15 +603,7 @@ _PARTIAL_WORDS = re.compile(
     r"|станом\s+на\s+зараз|кількість|\btoday\b|сьогодні"
 )
 _GAP_LOCAL = re.compile(r"\s*(?:in|near|at|on|around|у|в|на|під)\s")
-_NUM_ANY = re.compile(r"[0-9][0-9]*")
-
-
-def _num(m: re.Match[str], *groups: str) -> int | None:
-    for g in groups:
-        v = m.groupdict().get(g)
-        if v:
-            return parse_number(v)
-    return None
+_DIGITS = re.compile(r"[0-9][0-9]*")  # faster in re than \d+ or [0-9]+
 
 
 def _header(text: str) -> tuple[datetime | None, str | None]:
@@ -726,7 +713,6 @@ def _split_sentences(text: str) -> tuple[list[str], list[int]]:
     return out, offsets
 
 
-_DIGITS = re.compile(r"[0-9][0-9]*")  # faster in re than \d+ or [0-9]+
 #: what may follow an attack count ("12 атак", "5 разів атакував", "7 assaults")
 _AFTER_ATTACK = {
     "uk": r"\s+(?:раз\w*\s+)?(?:атак|штурм|спроб|бойов\w*\s+зіткн|боєзіткн|наступальн\w+\s+ді)"
@@ -734,6 +720,7 @@ _AFTER_ATTACK = {
     "en": r"\s+(?:[\w']+\s+)?(?:attacks?|assaults?|clashes|battles|advances|attempts"
     r"|offensive\s+actions|combat\s+engagements|times?)\b",
 }
+_RAZ = r"\s+раз"  # "5 разів": an attack count when 'атакува…' comes before it
 #: what may follow a 'still ongoing' count ("3 з них досі тривають", "2 are still ongoing")
 _AFTER_ONGOING = {
     "uk": r"\s+(?:з\s+них\s+|бойов\w*\s+зіткн\w*\s+|боєзіткн\w*\s+|атак\w*\s+)?"
@@ -752,7 +739,7 @@ _ROLES = {
     "uk": [
         rf"(?=(?P<o>{_AFTER_ONGOING['uk']}))",
         rf"(?=(?P<a>{_AFTER_ATTACK['uk']}))",
-        r"(?=(?P<r>\s+раз))",
+        rf"(?=(?P<r>{_RAZ}))",
     ],
     "en": [rf"(?=(?P<o>{_AFTER_ONGOING['en']}))", rf"(?=(?P<a>{_AFTER_ATTACK['en']}))"],
 }
@@ -762,7 +749,7 @@ _ROLE_NO_ONGOING = {
     lang: re.compile(rf"[0-9][0-9]*(?:{'|'.join(r[1:])})?") for lang, r in _ROLES.items()
 }
 _ROLE_ONGOING = {lang: re.compile(rf"[0-9][0-9]*(?:{r[0]})?") for lang, r in _ROLES.items()}
-_AFTER_RAZ = re.compile(r"\s+раз")
+_AFTER_RAZ = re.compile(_RAZ)
 #: the usual direction sentence, "На X напрямку ворог 9 разів атакував …", in one match:
 #: the direction (atomic, so it ends where a search for it alone ends), then the first
 #: number after it with the role read from what follows (no 'still ongoing' branch: used
@@ -970,7 +957,7 @@ def _parse_directions(
             continue
         group = tuple(names)
         if "відповідно" in s or "respectively" in s:
-            seq = [int(x.group(0)) for x in _NUM_ANY.finditer(s, d1)]
+            seq = [int(x.group(0)) for x in _DIGITS.finditer(s, d1)]
             if len(seq) >= len(names):
                 last = [
                     [n, d, v, None, group, False] for n, d, v in zip(names, ids, seq, strict=False)
@@ -1034,7 +1021,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     low = text.lower()
     if not _REPORT_WORDS.search(low):
         return None
-    text, low = _digits_both(text, low)
+    text, low = _digits(text, low)
     # every pattern is written in lower case and matched on lower-cased text (re.I is slow
     # on Cyrillic); names are taken, as written, from the same span of the original
     orig = text

@@ -786,6 +786,26 @@ def _role_windowed(text: str, end: int, lang: str) -> str | None:
     return None
 
 
+_ROLE_GROUPS = frozenset({"o", "a", "r"})
+
+
+def _role(m: re.Match[str], text: str, lang: str, start: int, lo: int = 0) -> str | None:
+    """The role of the number at ``start`` that a role pattern matched (the match ends
+    with the number; its last group is 'o', 'a' or 'r'), read within the windows around
+    it: 'o' (still ongoing), 'a' (an attack count, also "5 разів" with 'атакува…' before
+    it, not reaching back past ``lo``) or None."""
+    role = m.lastgroup
+    if role not in _ROLE_GROUPS:
+        return None
+    end = m.end()
+    if m.end(role) > end + _AFTER_WINDOW:
+        role = _role_windowed(text, end, lang)
+    if role == "r":
+        hit = _BEFORE_ATTACK.search(text, max(lo, start - _BEFORE_WINDOW), start)
+        return "a" if hit else None
+    return role
+
+
 def _classify_numbers(
     text: str, lang: str, first_ongoing: bool = False
 ) -> tuple[list[int], int | None]:
@@ -804,10 +824,8 @@ def _classify_numbers(
     else:
         rx = _ROLE_NO_ONGOING[lang]
     for m in rx.finditer(text):
-        start, end = m.span()
-        role = m.lastgroup
-        if role is not None and m.end(role) > end + _AFTER_WINDOW:
-            role = _role_windowed(text, end, lang)
+        start = m.start()
+        role = _role(m, text, lang, start)
         if role == "o" or (
             0 <= tr < start and _BEFORE_ONGOING.search(text, max(0, start - _BEFORE_WINDOW), start)
         ):
@@ -816,9 +834,7 @@ def _classify_numbers(
                 if first_ongoing:
                     break
             continue
-        if role == "a" or (
-            role == "r" and _BEFORE_ATTACK.search(text, max(0, start - _BEFORE_WINDOW), start)
-        ):
+        if role == "a":
             attacks.append(int(m.group(0)))
     return attacks, ongoing
 
@@ -831,31 +847,20 @@ def _first_counts(text: str, lang: str) -> tuple[int | None, int | None]:
         attacks, ongoing = _classify_numbers(text, lang)
         return (attacks[0] if attacks else None), ongoing
     for m in _ROLE_NO_ONGOING[lang].finditer(text):
-        start, end = m.span()
-        role = m.lastgroup
-        if role is not None and m.end(role) > end + _AFTER_WINDOW:
-            role = _role_windowed(text, end, lang)
-        if role == "a" or (
-            role == "r" and _BEFORE_ATTACK.search(text, max(0, start - _BEFORE_WINDOW), start)
-        ):
+        if _role(m, text, lang, m.start()) == "a":
             return int(m.group(0)), None
     return None, None
 
 
 def _ongoing_in(text: str, lang: str) -> int | None:
-    """The first 'still ongoing' count of a piece of text."""
+    """The first 'still ongoing' count of a piece of text, at once when it is the first
+    number ("2 бойових зіткнення ще тривають")."""
     if not _may_be_ongoing(text, lang):
         return None
-    return _first_ongoing(text, lang)
-
-
-def _first_ongoing(text: str, lang: str) -> int | None:
-    """``_classify_numbers(text, lang, first_ongoing=True)[1]``, at once when the first
-    number is followed by the ongoing words ("2 бойових зіткнення ще тривають")."""
     m = _ROLE_ONGOING[lang].search(text)
     if m is None:
         return None
-    if m.lastgroup == "o" and m.end("o") <= m.end() + _AFTER_WINDOW:
+    if _role(m, text, lang, m.start()) == "o":
         return int(m.group(0))
     return _classify_numbers(text, lang, first_ongoing=True)[1]
 
@@ -889,8 +894,8 @@ def _parse_directions(
     for i, s in enumerate(sentences):
         if not flags[i]:
             # "Одне боєзіткнення досі триває." right after a direction sentence belongs to it
-            if last and (key1 in s or key2 in s):
-                og = _first_ongoing(s, lang)
+            if last:
+                og = _ongoing_in(s, lang)
                 if og is not None and not _is_total_sentence(s):
                     for row in last:
                         if row[3] is None:
@@ -900,21 +905,11 @@ def _parse_directions(
             continue
         first: int | None = None
         m = None if (key1 in s or key2 in s) else fast.match(s)
-        if m is not None:  # opens with its direction: is the first number an attack count?
-            n0, n1 = m.span("num")
-            a0, a1 = m.span("a")
-            r0, r1 = m.span("r") if lang == "uk" else (-1, -1)
-            if 0 <= a0 and a1 <= n1 + _AFTER_WINDOW:
-                first = int(m.group("num"))
-            elif (
-                a0 < 0
-                and 0 <= r0
-                and r1 <= n1 + _AFTER_WINDOW
-                and _BEFORE_ATTACK.search(s, max(m.end("dir"), n0 - _BEFORE_WINDOW), n0)
-            ):
-                first = int(m.group("num"))
-            else:
-                m = None  # the general path reads the other numbers
+        # opens with its direction: is the first number after it an attack count?
+        if m is not None and _role(m, s, lang, m.start("num"), m.end("dir")) == "a":
+            first = int(m.group("num"))
+        else:
+            m = None  # the general path reads the other numbers
         if m is not None:
             d0, d1 = 0, m.end("dir")
         else:

@@ -14,9 +14,23 @@ import pandas as pd
 
 from .exceptions import InsufficientDataError, ParameterError, SeriesValidationError
 
-__all__ = ["DailySeries", "as_daily_series", "check_choice", "check_fraction"]
+__all__ = [
+    "DailySeries",
+    "as_daily_series",
+    "check_choice",
+    "check_fraction",
+    "require_nonzero",
+    "MAX_COUNT",
+]
 
 _DAY = pd.Timedelta(days=1)
+#: The largest daily count the count models accept. Beyond it the negative-binomial
+#: arithmetic loses precision (float64 has 53 bits) and no daily count of this domain comes
+#: near it; larger values are a unit or parsing mistake.
+MAX_COUNT = 1e9
+#: Fixed frequencies that step by whole days but are not daily: business days leave the
+#: weekend out, so a weekday effect cannot be estimated and gaps are not missing days.
+_NOT_DAILY_FREQS = ("B", "C")
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,11 @@ def as_daily_series(
             f"{name} index must be calendar days at midnight, got times such as "
             f"{idx[idx != idx.normalize()][0]}"
         )
+    if idx.freq is not None and idx.freqstr.split("-")[0] in _NOT_DAILY_FREQS:
+        raise SeriesValidationError(
+            f"{name} freq must be daily, got {idx.freqstr!r} (business days); reindex to "
+            "calendar days with NaN for the days without data"
+        )
     if len(idx) >= 2:
         steps: np.ndarray = np.diff(idx.values.astype("datetime64[ns]").astype(np.int64))
         day_ns = int(_DAY.value)
@@ -129,6 +148,12 @@ def as_daily_series(
     values.name = series.name
     arr = values.to_numpy(dtype=float, copy=True)
     obs = ~np.isnan(arr)
+    if counts and (arr[obs] > MAX_COUNT).any():
+        big = values[values > MAX_COUNT]
+        raise SeriesValidationError(
+            f"{name} counts must be at most {MAX_COUNT:g} per day, got {big.iloc[0]:g} on "
+            f"{big.index[0]:%Y-%m-%d} (a unit or parsing mistake?)"
+        )
     if counts and (arr[obs] < 0).any():
         first = values[values < 0].index[0].strftime("%Y-%m-%d")
         raise SeriesValidationError(
@@ -140,6 +165,16 @@ def as_daily_series(
             f"{name} needs at least {min_observed} observed days, got {int(obs.sum())}"
         )
     return DailySeries(series=values, values=arr, observed=obs, filled_dates=filled)
+
+
+def require_nonzero(ds: DailySeries, *, name: str = "series", what: str = "this analysis") -> None:
+    """Raise :class:`InsufficientDataError` when every observed count is zero: there is no
+    rate to model (a log-linear model has no finite estimate)."""
+    if ds.observed.any() and not np.any(ds.values[ds.observed] != 0):
+        raise InsufficientDataError(
+            f"{what} needs a series with at least one non-zero count; {name} is zero on "
+            f"all {int(ds.observed.sum())} observed days"
+        )
 
 
 def check_choice(name: str, value: object, allowed: tuple[object, ...]) -> None:

@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from ._results import ResultMixin
-from ._validation import as_daily_series, check_fraction
+from ._validation import as_daily_series, check_fraction, require_nonzero
 from .exceptions import ParameterError
 from .io import quality_events
 
@@ -449,6 +449,7 @@ def detect_anomalies(
             f"need whole numbers 1 <= min_days <= max_days, got {min_days!r}, {max_days!r}"
         )
     ds = as_daily_series(series, counts=True, min_observed=60)
+    require_nonzero(ds, what="detect_anomalies")
     s = ds.series
     idx = s.index
     art = _artefacts_for(series, artefacts)
@@ -556,15 +557,33 @@ class DayChange(ResultMixin):
         return plot_day_change(self, ax=ax, **kw)
 
 
-def _nb_pmf_support(mu: float, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+def _nb_dist(mu: float, alpha: float) -> Any:
     if alpha <= 1e-10:
-        dist = stats.poisson(mu)
+        return stats.poisson(mu)
+    k = 1.0 / alpha
+    return stats.nbinom(k, k / (k + mu))
+
+
+#: Supports wider than this are summed over quantiles of the earlier day instead of every
+#: value (memory and time stay bounded for counts in the millions).
+_MAX_SUPPORT = 1_000_000
+_QUANTILE_GRID = 20_000
+
+
+def _change_tail(m1: float, m0: float, alpha: float, change: float) -> float:
+    """P(Y1 - Y0 >= change) for change >= 0, else P(Y1 - Y0 <= change), with Y1, Y0
+    independent NB counts: the sum over Y0 of its probability times Y1's tail, in time and
+    memory linear in Y0's support (exact up to the 1e-12 tails left out)."""
+    d1, d0 = _nb_dist(m1, alpha), _nb_dist(m0, alpha)
+    lo, hi = float(d0.ppf(1e-12)), float(d0.ppf(1 - 1e-12))
+    if hi - lo <= _MAX_SUPPORT:
+        x0 = np.arange(lo, hi + 1)
+        w = d0.pmf(x0)
     else:
-        k = 1.0 / alpha
-        dist = stats.nbinom(k, k / (k + mu))
-    hi = int(dist.ppf(1 - 1e-12)) + 1
-    x = np.arange(0, hi + 1)
-    return x, dist.pmf(x)
+        x0 = d0.ppf((np.arange(_QUANTILE_GRID) + 0.5) / _QUANTILE_GRID)
+        w = np.full(_QUANTILE_GRID, 1.0 / _QUANTILE_GRID)
+    tail = d1.sf(change + x0 - 1) if change >= 0 else d1.cdf(change + x0)
+    return float(np.sum(w * tail))
 
 
 def day_change(series: pd.Series, date: Any, baseline: Any = None) -> DayChange:
@@ -586,6 +605,7 @@ def day_change(series: pd.Series, date: Any, baseline: Any = None) -> DayChange:
     from .seasonal import SeasonalFit, fit_seasonal
 
     ds = as_daily_series(series, counts=True, min_observed=30)
+    require_nonzero(ds, what="day_change")
     s = ds.series
     try:
         d = pd.Timestamp(date).normalize()
@@ -603,16 +623,8 @@ def day_change(series: pd.Series, date: Any, baseline: Any = None) -> DayChange:
     if not isinstance(fit, SeasonalFit):
         raise ParameterError(f"baseline must be None or a SeasonalFit, got {type(fit).__name__}")
     m1, m0 = float(fit.fitted[d]), float(fit.fitted[prev])
-    x1, p1 = _nb_pmf_support(m1, fit.dispersion)
-    x0, p0 = _nb_pmf_support(m0, fit.dispersion)
-    # distribution of Y1 - Y0: convolution of p1 with reversed p0
-    conv = np.convolve(p1, p0[::-1])
-    diffs = np.arange(-x0[-1], x1[-1] + 1)
     change = float(s[d] - s[prev])
-    if change >= 0:
-        p = float(conv[diffs >= change].sum())
-    else:
-        p = float(conv[diffs <= change].sum())
+    p = _change_tail(m1, m0, float(fit.dispersion), change)
     return DayChange(
         date=d,
         value=float(s[d]),

@@ -26,7 +26,7 @@ from scipy import stats
 from . import _codes
 from ._results import ResultMixin
 from ._typing import BreakModel, PenaltyName
-from ._validation import as_daily_series, check_choice, check_fraction
+from ._validation import as_daily_series, check_choice, check_fraction, require_nonzero
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = [
@@ -240,6 +240,8 @@ def _prepare(
     sigma: float | None,
 ) -> tuple[Any, _Prepared]:
     ds = as_daily_series(series, counts=model in _COUNT_MODELS, min_observed=2)
+    if model in _COUNT_MODELS:
+        require_nonzero(ds, what=f"detect_breaks(model={model!r})")
     y = ds.values.copy()
     obs = ds.observed
     n = len(y)
@@ -691,6 +693,7 @@ def detect_breaks(
         raise InsufficientDataError(
             f"a break needs two segments of min_size={min_size} days, got {n} days"
         )
+    _check_observed(prep, int(min_size), dispersion)
     pen = _penalty(penalty, model, int(prep.obs.sum()))
     cps, total, _ = prep.run(pen, int(min_size))
     if max_breaks is not None and len(cps) > max_breaks:
@@ -711,6 +714,33 @@ def detect_breaks(
     return _build_breaks(
         ds, prep, cps, pen, penalty, int(min_size), ci, seasonal is not None, n_boot, seed, total
     )
+
+
+#: The fewest observed days the search accepts, as :func:`~intensity.fit_seasonal` does.
+MIN_OBSERVED = 30
+
+
+def _check_observed(prep: _Prepared, min_size: int, dispersion: float | None) -> None:
+    """Refuse series too sparse to segment honestly: fewer than ``max(30, 2 * min_size)``
+    observed days, or (negative binomial with estimated dispersion) fewer than 5 pairs of
+    neighbouring observed days to estimate the dispersion from. Without this rule a series
+    with 20 observed days over 165 gets breaks between single observations, zero-width
+    intervals and NaN p-values."""
+    n_obs = int(prep.obs.sum())
+    need = max(MIN_OBSERVED, 2 * min_size)
+    if n_obs < need:
+        raise InsufficientDataError(
+            f"detect_breaks needs at least {need} observed days (30, and two segments of "
+            f"min_size={min_size}), got {n_obs} of {len(prep.obs)}"
+        )
+    if prep.model == "negbin" and dispersion is None:
+        pairs = int(np.sum(prep.obs[1:] & prep.obs[:-1]))
+        if pairs < 5:
+            raise InsufficientDataError(
+                "the NB dispersion is estimated from neighbouring observed days, and this "
+                f"series has {pairs} such pairs (at least 5 needed); pass dispersion= or use "
+                "model='poisson'"
+            )
 
 
 def _breaks_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -1096,6 +1126,7 @@ def penalty_path(
         model = _auto_model(v)
     check_choice("model", model, tuple(_MODELS))
     ds, prep = _prepare(series, model, seasonal, dispersion, sigma)
+    _check_observed(prep, int(min_size), dispersion)
     n_obs = int(prep.obs.sum())
     lo = float(pen_min) if pen_min is not None else math.log(n_obs)
     hi = float(pen_max) if pen_max is not None else 10 * math.log(n_obs)

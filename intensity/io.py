@@ -23,6 +23,7 @@ import pandas as pd
 
 from ._typing import Corrections
 from ._validation import check_choice
+from ._dates import parse_date_column
 from .exceptions import DataFormatError, SeriesValidationError
 
 __all__ = [
@@ -56,6 +57,10 @@ _STALL_MIN_MEDIAN = 10.0
 # "Impossible" outlier: more than this many times the centred 29-day median (median >= 5).
 _IMPOSSIBLE_RATIO = 8.0
 _MAX_BYTES = 200 * 1024 * 1024
+#: The longest daily frame a reader builds (about 200 years) and the most cells (days x
+#: metrics, 160 MB as float64): a stray date must not make a frame of millions of rows.
+MAX_DAYS = 73_050
+MAX_CELLS = 20_000_000
 
 
 def _quality_frame(rows: Iterable[dict[str, object]]) -> pd.DataFrame:
@@ -125,7 +130,36 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _raw_table(path: Path) -> pd.DataFrame:
+def _header_names(text: str, sep: str) -> list[str]:
+    """The header cells of a CSV as written (pandas renames repeated names to ``x.1``)."""
+    import csv
+    from io import StringIO
+
+    try:
+        return next(csv.reader(StringIO(text.split("\n", 1)[0]), delimiter=sep))
+    except (csv.Error, StopIteration):
+        return []
+
+
+def _check_columns(names: list[object], path: Path) -> list[str]:
+    """Column names stripped of surrounding spaces; two that become one name are an error."""
+    stripped = [str(c).strip() for c in names]
+    seen: dict[str, object] = {}
+    for raw, name in zip(names, stripped, strict=True):
+        if name in seen and seen[name] == raw:
+            raise DataFormatError(f"{path}: column name {name!r} appears twice")
+        if name in seen:
+            raise DataFormatError(
+                f"{path}: columns {seen[name]!r} and {raw!r} have the same name {name!r} "
+                "(after removing surrounding spaces); each column needs its own name"
+            )
+        seen[name] = raw
+    return stripped
+
+
+def _raw_table(
+    path: Path, *, dayfirst: bool | None = None, date_format: str | None = None
+) -> pd.DataFrame:
     """Read a CSV or JSON file into a DataFrame with a parsed ``date`` column (not deduplicated)."""
     text = _read_text(path)
     suffix = path.suffix.lower()
@@ -143,11 +177,16 @@ def _raw_table(path: Path) -> pd.DataFrame:
             if isinstance(obj, list):
                 if not all(isinstance(r, dict) for r in obj):
                     raise DataFormatError(f"{path}: JSON must be a list of objects (records)")
+                keys: dict[str, None] = {}
+                for r in obj:
+                    keys.update(dict.fromkeys(r))
+                _check_columns(list(keys), path)
                 df = pd.DataFrame.from_records(obj)
             elif isinstance(obj, dict) and all(isinstance(v, list) for v in obj.values()):
                 lengths = {len(v) for v in obj.values()}
                 if len(lengths) > 1:
                     raise DataFormatError(f"{path}: JSON columns have different lengths")
+                _check_columns(list(obj), path)
                 df = pd.DataFrame(obj)
             else:
                 raise DataFormatError(
@@ -158,59 +197,90 @@ def _raw_table(path: Path) -> pd.DataFrame:
 
             header = text.split("\n", 1)[0]
             sep = max((",", ";", "\t"), key=lambda c: (header.count(c), c == ","))
+            _check_columns(list(_header_names(text, sep)), path)
             df = pd.read_csv(StringIO(text), sep=sep, dtype=str, skip_blank_lines=True)
     except DataFormatError:
         raise
+    except RecursionError:
+        raise DataFormatError(f"{path}: {suffix[1:].upper()} nested too deeply") from None
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes our error
         raise DataFormatError(f"{path}: cannot be parsed as {suffix[1:].upper()} ({exc})") from None
-    df.columns = [str(c).strip() for c in df.columns]
+    df.columns = _check_columns(list(df.columns), path)
     if df.empty:
         raise DataFormatError(f"{path}: no rows")
     if "date" not in df.columns:
         raise DataFormatError(f"{path}: no 'date' column (columns found: {list(df.columns)[:8]})")
-    dates = pd.to_datetime(df["date"].astype(str).str.strip(), errors="coerce", format="mixed")
-    if dates.isna().any():
-        bad = df.loc[dates.isna(), "date"].iloc[0]
-        raise DataFormatError(
-            f"{path}: unparseable date {bad!r} in row {int(dates.isna().argmax())}"
-        )
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_localize(None)
-    timed = dates != dates.dt.normalize()
-    if timed.any():
-        raise DataFormatError(
-            f"{path}: dates must be calendar days, got a time of day in {dates[timed].iloc[0]}"
-        )
-    lo, hi = pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31")
-    out_of_range = (dates < lo) | (dates > hi)
-    if out_of_range.any():
-        bad = df.loc[out_of_range, "date"].iloc[0]
-        raise DataFormatError(f"{path}: dates must lie between 1800 and 2200, got {bad!r}")
+    dates = parse_date_column(df["date"], where=str(path), dayfirst=dayfirst, date_format=date_format)
     df = df.copy()
-    df["date"] = dates.dt.as_unit("ns")
+    df["date"] = dates
     return df
 
 
+def _check_span(dates: pd.Series | pd.Index, n_columns: int, path: Path) -> None:
+    """Refuse, before building it, a daily frame longer than :data:`MAX_DAYS` days or larger
+    than :data:`MAX_CELLS` cells (a stray date such as 2200-12-31 would otherwise make a
+    frame of millions of rows)."""
+    if len(dates) == 0:
+        return
+    first, last = pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
+    days = int((last - first).days) + 1
+    if days > MAX_DAYS:
+        raise DataFormatError(
+            f"{path}: dates span {days} days ({first:%Y-%m-%d} … {last:%Y-%m-%d}); at most "
+            f"{MAX_DAYS} days can be read (check for a mistyped date)"
+        )
+    if days * max(n_columns, 1) > MAX_CELLS:
+        raise DataFormatError(
+            f"{path}: {n_columns} columns over {days} days make {days * n_columns:,} cells; at "
+            f"most {MAX_CELLS:,} can be read"
+        )
+
+
+def _cell_number(v: object) -> float | None:
+    """One JSON/CSV cell as a float; None when it is not a number (bools, lists, text)."""
+    if v is None:
+        return np.nan
+    if isinstance(v, bool) or not isinstance(v, (int, float, str, np.integer, np.floating)):
+        return None
+    if isinstance(v, str):
+        t = v.replace("\u202f", "").replace("\u00a0", "").strip()
+        if t in ("", "nan", "None", "<NA>", "null"):
+            return np.nan
+        v = t
+    try:
+        return float(v)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _to_numeric(df: pd.DataFrame, cols: list[str], path: Path) -> pd.DataFrame:
+    """Numeric columns (thousands separators U+202F and U+00A0 removed). A cell that is not
+    a number, or not finite (``inf``, ``1e400``, JSON ``Infinity``), is a
+    :class:`DataFormatError` naming the file, the column and the date: a count cannot be
+    infinite, and reading it as missing would hide a broken export."""
     out = {}
     for c in cols:
         col = df[c]
-        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            col = (
-                col.astype(str)
-                .str.replace("\u202f", "", regex=False)
-                .str.replace("\u00a0", "", regex=False)
-                .str.strip()
-            )
-            col = col.where(~col.isin(["", "nan", "None", "<NA>"]))
-        num = pd.to_numeric(col, errors="coerce")
-        bad = num.isna() & col.notna()
+        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+            num = col.astype(float)
+            bad = pd.Series(False, index=col.index)
+        else:
+            conv = [_cell_number(v) for v in col.tolist()]
+            bad = pd.Series([v is None for v in conv], index=col.index)
+            num = pd.Series([np.nan if v is None else v for v in conv], index=col.index, dtype=float)
         if bad.any():
             raise DataFormatError(
                 f"{path}: column {c!r} must be numeric, got {col[bad].iloc[0]!r} "
                 f"on {df.loc[bad, 'date'].iloc[0]:%Y-%m-%d}"
             )
-        out[c] = num.astype(float)
+        inf = np.isinf(num.to_numpy())
+        if inf.any():
+            i = int(np.flatnonzero(inf)[0])
+            raise DataFormatError(
+                f"{path}: column {c!r} must hold finite numbers, got {str(col.iloc[i])!r} "
+                f"on {df['date'].iloc[i]:%Y-%m-%d}"
+            )
+        out[c] = num
     res = pd.DataFrame(out, index=df.index)
     res.insert(0, "date", df["date"])
     return res
@@ -240,7 +310,12 @@ def _dropped_duplicates(df: pd.DataFrame, before: int) -> dict[str, object]:
     return _event(df["date"].min(), "*", "duplicate", f"{n} exact duplicate rows dropped", n)
 
 
-def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_counts(
+    path: str | os.PathLike[str],
+    *,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
     """Read a tidy file of daily counts.
 
     Two layouts are accepted (CSV or JSON records):
@@ -253,6 +328,12 @@ def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
     ----------
     path
         The file to read.
+    dayfirst, date_format
+        How the ``date`` column is read. By default one layout is detected for the whole
+        column: ``YYYY-MM-DD`` (ISO), or ``DD.MM.YYYY`` / ``DD/MM/YYYY`` / ``DD-MM-YYYY``,
+        which are always **day-first** as Ukrainian sources write them. ``dayfirst=False``
+        reads the latter month-first; ``date_format`` (a ``strptime`` format) overrides the
+        detection. See :mod:`intensity._dates`.
 
     Returns
     -------
@@ -264,7 +345,11 @@ def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     DataFormatError
-        Empty file, no ``date`` column, unparseable dates or values, binary content.
+        Empty file, no ``date`` column, binary content; a date column that mixes layouts
+        or whose layout cannot be decided (naming two example values); values that are not
+        finite numbers; two columns whose names differ only by surrounding spaces; dates
+        outside 1800-01-01 … 2200-12-31, or spanning more than :data:`MAX_DAYS` days or
+        :data:`MAX_CELLS` cells (days × metrics).
 
     Examples
     --------
@@ -275,7 +360,7 @@ def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
     [190.0, nan, 201.0]
     """
     p = Path(path)
-    df = _raw_table(p)
+    df = _raw_table(p, dayfirst=dayfirst, date_format=date_format)
     quality: list[dict[str, object]] = []
     if {"metric", "value"} <= set(df.columns):
         if "direction" not in df.columns:
@@ -292,12 +377,14 @@ def read_counts(path: str | os.PathLike[str]) -> pd.DataFrame:
         if len(df) < before:
             quality.append(_dropped_duplicates(df, before))
         col = df["metric"].where(df["direction"] == "", df["metric"] + "/" + df["direction"])
+        _check_span(df["date"], int(col.nunique()), p)
         wide = df.assign(column=col).pivot(index="date", columns="column", values="value")
         wide.columns.name = None
     else:
         metrics = [c for c in df.columns if c != "date"]
         if not metrics:
             raise DataFormatError(f"{p}: no metric columns besides 'date'")
+        _check_span(df["date"], len(metrics), p)
         num = _to_numeric(df, metrics, p)
         before = len(num)
         num = _resolve_duplicates(num, ["date"], p)
@@ -334,22 +421,32 @@ def _loss_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _cumulative_table(files: list[Path]) -> pd.DataFrame:
+def _cumulative_table(
+    files: list[Path], *, dayfirst: bool | None = None, date_format: str | None = None
+) -> pd.DataFrame:
     frames = []
+    owner: dict[str, Path] = {}
     for f in files:
-        df = _raw_table(f)
+        df = _raw_table(f, dayfirst=dayfirst, date_format=date_format)
         metrics = [c for c in df.columns if c != "date" and c not in _LOSS_NON_METRICS]
         if not metrics:
             raise DataFormatError(f"{f}: no cumulative count columns besides 'date'")
+        for m in metrics:
+            if m in owner:
+                raise DataFormatError(
+                    f"{f}: metric {m!r} is also in {owner[m]}; each metric may appear in one "
+                    "loss file only"
+                )
+            owner[m] = f
+        _check_span(df["date"], len(owner), f)
         num = _to_numeric(df, metrics, f)
         num = _resolve_duplicates(num, ["date"], f)
         num = num.set_index("date").sort_index()
         frames.append(num)
-    table = pd.concat(frames, axis=1, join="outer")
-    if table.columns.has_duplicates:
-        dup = table.columns[table.columns.duplicated()][0]
-        raise DataFormatError(f"metric {dup!r} appears in more than one loss file")
-    return table
+    where = files[0] if len(files) == 1 else files[0].parent
+    _check_span(pd.Index([d for fr in frames for d in (fr.index.min(), fr.index.max())]),
+                len(owner), where)
+    return pd.concat(frames, axis=1, join="outer")
 
 
 def _event(date: Any, metric: str, kind: str, detail: str, value: Any) -> dict[str, object]:
@@ -389,7 +486,13 @@ def _rounding_events(daily: pd.Series, metric: str) -> list[dict[str, object]]:
     ]
 
 
-def read_losses(path: str | os.PathLike[str], *, corrections: Corrections = "mask") -> pd.DataFrame:
+def read_losses(
+    path: str | os.PathLike[str],
+    *,
+    corrections: Corrections = "mask",
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
     """Read the General Staff's cumulative loss tables and return **daily increments**.
 
     The input is the format of the public *2022-Ukraine-Russia-War-Dataset*
@@ -423,6 +526,9 @@ def read_losses(path: str | os.PathLike[str], *, corrections: Corrections = "mas
         A folder with the loss tables, or one table (JSON records or CSV with ``date``).
     corrections
         ``'mask'`` or ``'keep'``: what to do with negative increments.
+    dayfirst, date_format
+        How the ``date`` column is read, as in :func:`read_counts` (dotted and slashed dates
+        are day-first; a column that mixes layouts raises).
 
     Returns
     -------
@@ -444,7 +550,7 @@ def read_losses(path: str | os.PathLike[str], *, corrections: Corrections = "mas
     check_choice("corrections", corrections, ("mask", "keep"))
     p = Path(path)
     files = _loss_files(p)
-    cum = _cumulative_table(files)
+    cum = _cumulative_table(files, dayfirst=dayfirst, date_format=date_format)
     index = _daily_index(cum.index.to_series())
     cum = cum.reindex(index)
     events: list[dict[str, object]] = []

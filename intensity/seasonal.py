@@ -23,7 +23,7 @@ from scipy.interpolate import BSpline
 
 from ._results import ResultMixin
 from ._typing import ProfileBy, Transform
-from ._validation import as_daily_series, check_choice, check_fraction
+from ._validation import as_daily_series, check_choice, check_fraction, require_nonzero
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = [
@@ -320,34 +320,69 @@ class _NBFit:
     alpha_se: float
     llf: float
     converged: bool
+    poisson_limit: bool = False
 
 
 def _fit_nb(y: np.ndarray, X: np.ndarray) -> _NBFit:
-    """NB2 maximum likelihood (statsmodels' discrete NegativeBinomial), Poisson start."""
+    """NB2 maximum likelihood (statsmodels' discrete NegativeBinomial), Poisson start.
+
+    Counts that are not overdispersed (Poisson data, constants, 0/1 series) put the NB
+    maximum at the boundary ``alpha = 0``, where the NB fit returns NaN or a degenerate
+    alpha. The fit then falls back to the Poisson limit (``alpha = 0``, the Poisson GLM's
+    estimates and covariance), and ``poisson_limit`` says so.
+    """
     import statsmodels.api as sm
     from statsmodels.discrete.discrete_model import NegativeBinomial
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pois = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+        if not np.all(np.isfinite(pois.params)):
+            raise InsufficientDataError(
+                "the counts do not identify the model (a log-linear fit has no finite "
+                "estimate); give more observed days or fewer terms"
+            )
         mu = pois.mu
-        a0 = max(float(np.mean(((y - mu) ** 2 - y) / mu**2)), 1e-4)
-        start = np.append(pois.params, a0)
-        model = NegativeBinomial(y, X, loglike_method="nb2")
-        res = model.fit(start_params=start, method="newton", maxiter=200, disp=0)
-        if not res.mle_retvals.get("converged", False):
-            res = model.fit(start_params=start, method="bfgs", maxiter=2000, disp=0)
-    p = np.asarray(res.params)
-    cov = np.asarray(res.cov_params())
+        a0 = float(np.mean(((y - mu) ** 2 - y) / mu**2))
+        res = None
+        if a0 > 1e-6:
+            start = np.append(pois.params, a0)
+            model = NegativeBinomial(y, X, loglike_method="nb2")
+            try:
+                res = model.fit(start_params=start, method="newton", maxiter=200, disp=0)
+                if not res.mle_retvals.get("converged", False):
+                    res = model.fit(start_params=start, method="bfgs", maxiter=2000, disp=0)
+            except (ValueError, np.linalg.LinAlgError):
+                res = None
     k = X.shape[1]
-    alpha = float(p[k])
+    if res is not None:
+        p = np.asarray(res.params)
+        cov = np.asarray(res.cov_params())
+        alpha = float(p[k])
+        usable = (
+            np.all(np.isfinite(p))
+            and np.all(np.isfinite(np.diag(cov)))
+            and alpha > 1e-8
+            and np.isfinite(res.llf)
+            and res.llf >= pois.llf - 1e-6
+        )
+        if usable:
+            return _NBFit(
+                params=p[:k],
+                cov=cov[:k, :k],
+                alpha=alpha,
+                alpha_se=float(np.sqrt(max(float(cov[k, k]), 0.0))),
+                llf=float(res.llf),
+                converged=bool(res.mle_retvals.get("converged", False)),
+            )
     return _NBFit(
-        params=p[:k],
-        cov=cov[:k, :k],
-        alpha=alpha,
-        alpha_se=float(np.sqrt(max(float(cov[k, k]), 0.0))),
-        llf=float(res.llf),
-        converged=bool(res.mle_retvals.get("converged", False)),
+        params=np.asarray(pois.params, dtype=float),
+        cov=np.asarray(pois.cov_params(), dtype=float),
+        alpha=0.0,
+        alpha_se=0.0,
+        llf=float(pois.llf),
+        converged=bool(getattr(pois, "converged", True)),
+        poisson_limit=True,
     )
 
 
@@ -377,9 +412,13 @@ class SeasonalFit(ResultMixin):
     trend : pd.Series
         Expected count with weekday and annual effects removed.
     dispersion : float
-        NB2 ``alpha`` (variance = mu + alpha mu²); ``size = 1/alpha``.
+        NB2 ``alpha`` (variance = mu + alpha mu²); ``size = 1/alpha``. 0 when the counts
+        are not overdispersed (see ``poisson_limit``).
     tests : pd.DataFrame
         Likelihood-ratio tests of the weekly and annual components.
+    poisson_limit : bool
+        True when the counts showed no overdispersion and the fit is the Poisson limit
+        of the NB model (``alpha = 0``); said in the text form of the result.
     """
 
     observed: pd.Series
@@ -400,6 +439,7 @@ class SeasonalFit(ResultMixin):
     level: float
     aic_by_harmonics: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     converged: bool = True
+    poisson_limit: bool = False
 
     @property
     def size(self) -> float:
@@ -465,6 +505,11 @@ class SeasonalFit(ResultMixin):
             ),
             f"size 1/alpha = {self.size:.1f}; intervals at {self.level:.0%}",
         ]
+        if self.poisson_limit:
+            notes.append(
+                "the counts are not overdispersed: Poisson limit of the NB model "
+                "(alpha = 0) fitted"
+            )
         if not self.converged:
             notes.append("WARNING: the NB likelihood did not converge")
         return notes
@@ -572,6 +617,7 @@ def fit_seasonal(
     """
     level = check_fraction("level", level)
     ds = as_daily_series(series, counts=True, min_observed=30)
+    require_nonzero(ds, what="fit_seasonal")
     idx = ds.series.index
     n = len(idx)
     y_all = ds.values
@@ -612,6 +658,15 @@ def fit_seasonal(
         if obs.sum() < 30:
             raise InsufficientDataError(
                 f"fit_seasonal needs at least 30 days left after exclude, got {int(obs.sum())}"
+            )
+    if weekly:
+        per_day = np.bincount(idx.day_of_week[obs], minlength=7)
+        if (per_day < 2).any():
+            absent = [WEEKDAYS[i] for i in np.flatnonzero(per_day < 2)]
+            raise InsufficientDataError(
+                "weekly effects need at least 2 observed days of each weekday, got "
+                f"{int(per_day.min())} for {', '.join(absent)} (business-day data? use "
+                "weekly=False)"
             )
     y = y_all[obs]
     fits: dict[int, tuple[_Design, _NBFit]] = {}
@@ -691,6 +746,7 @@ def fit_seasonal(
         level=level,
         aic_by_harmonics=pd.Series(bic, name="bic").rename_axis("harmonics"),
         converged=fit.converged,
+        poisson_limit=fit.poisson_limit,
     )
 
 

@@ -88,7 +88,7 @@ def test_read_counts_thousands_separator_and_exact_duplicates(tmp_path):
     [
         ("", "empty"),
         ("when,x\n2024-01-01,1\n", "no 'date' column"),
-        ("date,x\nyesterday,1\n", "unparseable date 'yesterday'"),
+        ("date,x\nyesterday,1\n", "unrecognised date layout.*'yesterday'"),
         ("date,x\n2024-01-01,many\n", "column 'x' must be numeric, got 'many'"),
         ("date,x\n2024-01-01,1\n2024-01-01,2\n", "conflicting duplicate rows"),
         ("date\n2024-01-01\n", "no metric columns"),

@@ -136,13 +136,14 @@ def parse_date_column(
             parsed = pd.to_datetime(text, format=date_format, errors="coerce")
         except (ValueError, TypeError, OverflowError) as exc:
             raise DataFormatError(
-                f"{where}: column {column!r}: date_format {date_format!r} cannot be applied "
-                f"({exc})"
+                f"{where}: column {column!r}: date_format {date_format!r} cannot be applied ({exc})"
             ) from None
         bad = parsed.isna()
         if bad.any():
             raise _fail(
-                where, column, f"values that do not match date_format {date_format!r}",
+                where,
+                column,
+                f"values that do not match date_format {date_format!r}",
                 text[bad].tolist(),
             )
         return _naive(parsed, where, column, text)
@@ -154,8 +155,7 @@ def parse_date_column(
         raise _fail(
             where,
             column,
-            "unrecognised date layout; expected YYYY-MM-DD or DD.MM.YYYY (or pass "
-            "date_format=)",
+            "unrecognised date layout; expected YYYY-MM-DD or DD.MM.YYYY (or pass date_format=)",
             unknown,
         )
     seen: dict[str, str] = {}
@@ -187,9 +187,7 @@ def parse_date_column(
                 f"; {layout} dates are read day-first (pass dayfirst=False for month-first "
                 "dates, or date_format=)"
             )
-        raise _fail(
-            where, column, f"values that are no {layout} date{hint}", text[bad].tolist()
-        )
+        raise _fail(where, column, f"values that are no {layout} date{hint}", text[bad].tolist())
     return _naive(parsed, where, column, text)
 
 

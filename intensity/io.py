@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._dates import parse_date_column
 from ._typing import Corrections
 from ._validation import check_choice
-from ._dates import parse_date_column
 from .exceptions import DataFormatError, SeriesValidationError
 
 __all__ = [
@@ -210,7 +210,9 @@ def _raw_table(
         raise DataFormatError(f"{path}: no rows")
     if "date" not in df.columns:
         raise DataFormatError(f"{path}: no 'date' column (columns found: {list(df.columns)[:8]})")
-    dates = parse_date_column(df["date"], where=str(path), dayfirst=dayfirst, date_format=date_format)
+    dates = parse_date_column(
+        df["date"], where=str(path), dayfirst=dayfirst, date_format=date_format
+    )
     df = df.copy()
     df["date"] = dates
     return df
@@ -267,7 +269,9 @@ def _to_numeric(df: pd.DataFrame, cols: list[str], path: Path) -> pd.DataFrame:
         else:
             conv = [_cell_number(v) for v in col.tolist()]
             bad = pd.Series([v is None for v in conv], index=col.index)
-            num = pd.Series([np.nan if v is None else v for v in conv], index=col.index, dtype=float)
+            num = pd.Series(
+                [np.nan if v is None else v for v in conv], index=col.index, dtype=float
+            )
         if bad.any():
             raise DataFormatError(
                 f"{path}: column {c!r} must be numeric, got {col[bad].iloc[0]!r} "
@@ -444,8 +448,9 @@ def _cumulative_table(
         num = num.set_index("date").sort_index()
         frames.append(num)
     where = files[0] if len(files) == 1 else files[0].parent
-    _check_span(pd.Index([d for fr in frames for d in (fr.index.min(), fr.index.max())]),
-                len(owner), where)
+    _check_span(
+        pd.Index([d for fr in frames for d in (fr.index.min(), fr.index.max())]), len(owner), where
+    )
     return pd.concat(frames, axis=1, join="outer")
 
 

@@ -507,8 +507,7 @@ class SeasonalFit(ResultMixin):
         ]
         if self.poisson_limit:
             notes.append(
-                "the counts are not overdispersed: Poisson limit of the NB model "
-                "(alpha = 0) fitted"
+                "the counts are not overdispersed: Poisson limit of the NB model (alpha = 0) fitted"
             )
         if not self.converged:
             notes.append("WARNING: the NB likelihood did not converge")

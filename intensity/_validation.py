@@ -119,7 +119,7 @@ def as_daily_series(
             f"{name} index must be calendar days at midnight, got times such as "
             f"{idx[idx != idx.normalize()][0]}"
         )
-    if idx.freq is not None and idx.freqstr.split("-")[0] in _NOT_DAILY_FREQS:
+    if idx.freq is not None and str(idx.freqstr).split("-")[0] in _NOT_DAILY_FREQS:
         raise SeriesValidationError(
             f"{name} freq must be daily, got {idx.freqstr!r} (business days); reindex to "
             "calendar days with NaN for the days without data"

@@ -659,7 +659,7 @@ def fit_seasonal(
                 f"fit_seasonal needs at least 30 days left after exclude, got {int(obs.sum())}"
             )
     if weekly:
-        per_day = np.bincount(idx.day_of_week[obs], minlength=7)
+        per_day = np.bincount(pd.DatetimeIndex(idx).day_of_week[obs], minlength=7)
         if (per_day < 2).any():
             absent = [WEEKDAYS[i] for i in np.flatnonzero(per_day < 2)]
             raise InsufficientDataError(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -346,9 +346,17 @@ def normalise_text(text: str) -> str:
         if a in s:
             s = s.replace(a, b)
     s = _join_all_thousands(s)
+    if len(s) > _MAX_DIGITS:
+        m = _TOO_LONG.search(s)
+        if m is not None:  # no count has 16 digits; int() of 4,300 would raise
+            s = _TOO_LONG.sub(" ", s)
     if "  " in s:
         s = _MULTISPACE.sub(" ", s)
     return s.strip()
+
+
+_MAX_DIGITS = 15
+_TOO_LONG = re.compile(f"[0-9]{{{_MAX_DIGITS + 1},}}")
 
 
 # --------------------------------------------------------------------------- result
@@ -628,15 +636,46 @@ def _month(name: str) -> int:
     return _UK_MONTHS.get(n) or _EN_MONTHS[n]
 
 
+#: Publication times outside this range are refused: the General Staff's channel started
+#: in 2014, and a far-future time is a typo that would overflow date arithmetic.
+_PUBLISHED_RANGE = (datetime(2000, 1, 1), datetime(2100, 1, 1))
+
+
 def _local(published: Any) -> datetime | None:
+    """*published* as a naive Kyiv wall-clock time; :class:`ParameterError` when it is not
+    a time (``"garbage"``, ``""``, ``NaT``) or lies outside 2000–2100."""
     if published is None:
         return None
     import pandas as pd
 
-    ts = pd.Timestamp(published)
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert(KYIV).tz_localize(None)
-    return ts.to_pydatetime()
+    from .exceptions import ParameterError
+
+    if isinstance(published, (bool, int, float, list, tuple, dict, set, bytes)):
+        raise ParameterError(
+            f"published must be a datetime, a date or an ISO string, got "
+            f"{type(published).__name__} {published!r:.60}"
+        )
+    try:
+        ts = pd.Timestamp(published)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ParameterError(
+            f"published must be a date and time such as 2024-12-14T22:05:00+02:00, got "
+            f"{published!r:.60} ({type(exc).__name__})"
+        ) from None
+    if ts is pd.NaT or pd.isna(ts):
+        raise ParameterError(f"published must be a date and time, got {published!r:.60}")
+    try:
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert(KYIV).tz_localize(None)
+        out = ts.to_pydatetime()
+    except (ValueError, OverflowError) as exc:
+        raise ParameterError(f"published {published!r:.60} cannot be used ({exc})") from None
+    lo, hi = _PUBLISHED_RANGE
+    if not lo <= out < hi:
+        raise ParameterError(
+            f"published must lie between {lo:%Y} and {hi:%Y}, got {published!r:.60}"
+        )
+    return out
 
 
 #: cp1251 bytes of [а-яіїєґ] and of [a-z]: letters are counted after one fast encoding
@@ -996,6 +1035,12 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         Publication time (a datetime or string; timezone-aware times are converted to Kyiv
         time). Used to correct header date typos and when the text has no header.
 
+    Raises
+    ------
+    ParameterError
+        *published* is not a date and time (``"garbage"``, ``""``, ``"NaT"``, a number) or
+        lies outside 2000–2100.
+
     Returns
     -------
     Report or None
@@ -1273,6 +1318,11 @@ def _as_reports(reports: Any) -> list[Report]:
     return merge_parts(out)
 
 
+def _plausible_days() -> tuple[date, date]:
+    """Covered days a report can have: from 2014 (the war's start) to tomorrow."""
+    return date(2014, 1, 1), date.today() + timedelta(days=1)
+
+
 def engagements_daily(reports: Any) -> Any:
     """Daily engagement series from many parsed reports.
 
@@ -1298,7 +1348,9 @@ def engagements_daily(reports: Any) -> Any:
         * ``n_reports``.
 
         ``attrs['quality']`` lists days with only partial figures (``partial_day``),
-        inconsistent stated changes and parser warnings.
+        inconsistent stated changes, parser warnings, and reports whose covered day lies
+        before 2014 or after tomorrow (``implausible_date``: a typo, left out of the rows).
+        Days without any report are NaN rows.
     """
     import numpy as np
     import pandas as pd
@@ -1307,10 +1359,32 @@ def engagements_daily(reports: Any) -> Any:
 
     reps = sorted(_as_reports(reports), key=lambda r: r.header_time or r.published or datetime.min)
     reps = [r for r in reps if r.covers is not None]
+    events: list[dict[str, object]] = []
+    lo, hi = _plausible_days()
+    plausible = []
+    for r in reps:
+        assert r.covers is not None
+        if lo <= r.covers <= hi:
+            plausible.append(r)
+            continue
+        events.append(
+            {
+                "date": pd.Timestamp(min(max(r.covers, lo), hi)),
+                "metric": "engagements",
+                "kind": "implausible_date",
+                "detail": f"a report said to cover {r.covers:%Y-%m-%d}, outside "
+                f"{lo:%Y-%m-%d} … {hi:%Y-%m-%d}; left out",
+                "value": np.nan,
+            }
+        )
+    reps = plausible
     if not reps:
         from .exceptions import InsufficientDataError
 
-        raise InsufficientDataError("no report with a covered day to build a series from")
+        raise InsufficientDataError(
+            "no report with a plausible covered day to build a series from"
+            + (f" ({len(events)} outside the plausible range)" if events else "")
+        )
     covered = [r.covers for r in reps if r.covers is not None]
     days = pd.date_range(min(covered), max(covered), freq="D", name="date")
     rec: dict[date, dict[str, Any]] = {
@@ -1318,6 +1392,7 @@ def engagements_daily(reports: Any) -> Any:
             "engagements": np.nan,
             "partial_16": np.nan,
             "partial_22": np.nan,
+            "partial_other": np.nan,
             "stated_change": np.nan,
             "total_slot": None,
             "total_floor": False,
@@ -1326,7 +1401,6 @@ def engagements_daily(reports: Any) -> Any:
         }
         for d in days
     }
-    events: list[dict[str, object]] = []
     last_by_slot: dict[str, tuple[date, int]] = {}
     for r in reps:
         if r.covers is None:
@@ -1462,6 +1536,20 @@ def _telegram_text(text: Any) -> str:
     return ""
 
 
+def parse_with_date(text: str, published: Any, label: str) -> Report | None:
+    """:func:`parse_report`, but a *published* that is no usable time (a broken export)
+    is dropped with a warning on the report instead of raising."""
+    from .exceptions import ParameterError
+
+    try:
+        return parse_report(text, published=published)
+    except ParameterError as exc:
+        r = parse_report(text, published=None)
+        if r is None:
+            return None
+        return replace(r, warnings=(*r.warnings, f"{label}: {exc}; publication time ignored"))
+
+
 def read_telegram_export(path: Any) -> Any:
     """Reports from a Telegram Desktop JSON export of the channel (``result.json``).
 
@@ -1473,7 +1561,11 @@ def read_telegram_export(path: Any) -> Any:
     Raises
     ------
     DataFormatError
-        When the file is not a Telegram export.
+        When the file is not a Telegram export (or not JSON, or nested too deeply).
+
+    Messages whose ``id`` is not a number or text are skipped (their count is in
+    ``attrs['skipped_messages']``); a message with a ``date`` that is not a time is parsed
+    without it, with a warning on its report.
     """
     import json
     from pathlib import Path
@@ -1488,14 +1580,20 @@ def read_telegram_export(path: Any) -> Any:
         obj = json.loads(_read_text(p))
     except json.JSONDecodeError as exc:
         raise DataFormatError(f"{p}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise DataFormatError(f"{p}: JSON nested too deeply for a Telegram export") from None
     msgs = obj.get("messages") if isinstance(obj, dict) else None
     if not isinstance(msgs, list):
         raise DataFormatError(f"{p}: not a Telegram export (no 'messages' list)")
     latest: dict[Any, dict[str, Any]] = {}
+    skipped = 0
     for m in msgs:
         if not isinstance(m, dict) or m.get("type", "message") != "message":
             continue
         mid = m.get("id")
+        if isinstance(mid, bool) or not isinstance(mid, (int, str)):
+            skipped += 1  # a message id is a number (or its text)
+            continue
         prev = latest.get(mid)
         if prev is None or str(m.get("edited") or m.get("date") or "") >= str(
             prev.get("edited") or prev.get("date") or ""
@@ -1504,7 +1602,7 @@ def read_telegram_export(path: Any) -> Any:
     rows = []
     groups: dict[tuple[Any, int], list[tuple[Any, dict[str, Any], Report]]] = {}
     for mid, m in latest.items():
-        r = parse_report(_telegram_text(m.get("text", "")), published=m.get("date"))
+        r = parse_with_date(_telegram_text(m.get("text", "")), m.get("date"), f"message {mid}")
         if r is None:
             continue
         if r.part is not None and r.header_time is not None:
@@ -1537,4 +1635,5 @@ def read_telegram_export(path: Any) -> Any:
         df = df.sort_values(
             ["header_time", "published"], kind="stable", na_position="last"
         ).reset_index(drop=True)
+    df.attrs["skipped_messages"] = skipped
     return df

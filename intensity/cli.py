@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +34,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if len(q):
             counts = q["kind"].value_counts().sort_index()
             print("quality findings: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if res.failed:
+        for _names, why in res.failed:
+            _say(f"intensity: error: {why}")
+        n_all = len(res.failed) + len(res.frames)
+        _say(
+            f"intensity: error: {len(res.failed)} of {n_all} datasets could not be read (above); "
+            "the others were written. Fix or remove the bad files and run build again."
+        )
+        return 2
     return 0
 
 
@@ -40,7 +50,9 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     if args.what == "losses":
         from .fetch import fetch_losses
 
-        sums = fetch_losses(args.raw, url=args.url, progress=_say, retries=args.retries)
+        sums = fetch_losses(
+            args.raw, url=args.url, progress=_say, retries=args.retries, timeout=args.timeout
+        )
         for name, digest in sums.items():
             print(f"{digest}  {name}")
         return 0
@@ -53,6 +65,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         url=args.url,
         delay=args.delay,
         retries=args.retries,
+        timeout=args.timeout,
         refresh=args.refresh,
         progress=_say,
     )
@@ -131,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
         "build processed data, analyse, draw figures.",
     )
     p.add_argument("--version", action="version", version=f"intensity {__version__}")
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the full traceback of an error (also: INTENSITY_DEBUG=1)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="raw files → tidy processed CSV + JSON provenance")
@@ -150,6 +168,12 @@ def _parser() -> argparse.ArgumentParser:
         "of the channel preview (default https://t.me/s/)",
     )
     f.add_argument("--retries", type=int, default=3, help="retries per request (default: 3)")
+    f.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds to wait for a server's answer per request (default: 10)",
+    )
     f.add_argument("--since", default="2024-01-01", help="engagements: go back to this date")
     f.add_argument("--channel", default="GeneralStaffZSU", help="engagements: Telegram channel")
     f.add_argument("--delay", type=float, default=2.0, help="engagements: seconds between pages")
@@ -188,13 +212,51 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _os_error_text(exc: OSError) -> str:
+    """One line for a file-system error: the path, what went wrong and what to do."""
+    path = exc.filename if exc.filename is not None else "a file"
+    what = exc.strerror or type(exc).__name__
+    hint = {
+        FileExistsError: "it is a file where a folder is needed; choose another path",
+        NotADirectoryError: "a part of it is a file, not a folder; choose another path",
+        IsADirectoryError: "it is a folder where a file is needed; choose another path",
+        PermissionError: "choose a folder you may write to (e.g. with --out/--processed)",
+        FileNotFoundError: "check the path",
+    }.get(type(exc), "check the path and the disk")
+    return f"{path}: {what}; {hint}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``intensity`` console script."""
+    """Entry point of the ``intensity`` console script.
+
+    Every failure is one line on standard error and exit status 2; ``--debug`` (or the
+    environment variable ``INTENSITY_DEBUG=1``) shows the traceback instead.
+    """
     args = _parser().parse_args(argv)
+    debug = bool(args.debug) or os.environ.get("INTENSITY_DEBUG", "") not in ("", "0")
     try:
         return int(args.func(args))
     except IntensityError as exc:
+        if debug:
+            raise
         print(f"intensity: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if debug:
+            raise
+        print(f"intensity: error: {_os_error_text(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("intensity: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug still gets one line and a way to see more
+        if debug:
+            raise
+        print(
+            f"intensity: error: internal error {type(exc).__name__}: {exc} "
+            "(run again with --debug for the traceback, and please report it)",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -7,8 +7,11 @@ and their SHA-256 is recorded in ``fetch_manifest.json`` beside them.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import shutil
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -37,10 +40,22 @@ LOSS_FILES = ("russia_losses_personnel.json", "russia_losses_equipment.json")
 USER_AGENT = "intensity/0.1 (research package; +https://pypi.org/project/intensity/)"
 
 
+def _offline(exc: BaseException) -> bool:
+    """True for failures that a retry cannot cure soon: the name does not resolve, or the
+    network is unreachable (answered at once, so the user hears it at once)."""
+    import errno
+    import socket
+
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, socket.gaierror):
+        return True
+    return isinstance(reason, OSError) and reason.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH)
+
+
 def http_get(
     url: str,
     *,
-    timeout: float = 30.0,
+    timeout: float = 10.0,
     retries: int = 3,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
@@ -61,8 +76,19 @@ def http_get(
             last = exc
             if 400 <= exc.code < 500 and exc.code != 429:
                 raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        except http.client.IncompleteRead as exc:
+            last = ConnectionError(
+                f"the response ended after {len(exc.partial)} bytes, before its stated length"
+            )
+        except http.client.HTTPException as exc:
+            last = ConnectionError(f"broken HTTP response ({type(exc).__name__})")
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             last = exc
+            if _offline(exc):
+                raise FetchError(
+                    f"{url}: no network ({getattr(exc, 'reason', exc)}); you seem to be "
+                    "offline. Copy the files into data/raw/ by hand or pass --url"
+                ) from None
         if attempt < retries:
             sleep(backoff * (2**attempt))
     reason = getattr(last, "reason", last)
@@ -82,33 +108,50 @@ def fetch_losses(
 ) -> dict[str, str]:
     """Download the upstream loss tables into *raw*; returns ``{file: sha256}``.
 
-    Each file is checked to be JSON before it replaces an older copy, so a broken download
-    never overwrites good data.
+    All files are downloaded and checked to be JSON records before any older copy is
+    replaced; then they and ``fetch_manifest.json`` are moved in together. A failed or
+    broken download (a 404 on the second file, a truncated response) leaves *raw* as it
+    was.
     """
     base = url or os.environ.get("INTENSITY_LOSSES_URL") or DEFAULT_LOSSES_URL
     if not base.endswith("/"):
         base += "/"
     out = Path(raw)
-    out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _m: None)
-    sums: dict[str, str] = {}
+    got: dict[str, bytes] = {}
     for name in LOSS_FILES:
         say(f"downloading {base}{name}")
         data = http_get(base + name, retries=retries, timeout=timeout)
         try:
             obj = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise FetchError(f"{base}{name}: not a JSON file ({exc})") from None
-        if not isinstance(obj, list) or not obj or "date" not in obj[0]:
+        if not isinstance(obj, list) or not obj or not isinstance(obj[0], dict):
             raise FetchError(f"{base}{name}: JSON is not a list of dated records")
-        target = out / name
-        atomic_write_bytes(target, data)
-        sums[name] = sha256_file(target)
-        say(f"  {len(obj)} rows, sha256 {sums[name][:12]}…")
-    manifest = {"source": base, "files": sums}
-    atomic_write_bytes(
-        out / "fetch_manifest.json", (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
-    )
+        if "date" not in obj[0]:
+            raise FetchError(f"{base}{name}: JSON is not a list of dated records")
+        got[name] = data
+        say(f"  {len(obj)} rows")
+    # every file arrived and is valid: only now is anything in *raw* replaced. The files
+    # are written to a temporary folder beside them and renamed in one go.
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".fetch-", dir=out))
+    try:
+        sums: dict[str, str] = {}
+        for name, data in got.items():
+            atomic_write_bytes(staging / name, data)
+            sums[name] = sha256_file(staging / name)
+        manifest = {"source": base, "files": sums}
+        atomic_write_bytes(
+            staging / "fetch_manifest.json",
+            (json.dumps(manifest, indent=2) + "\n").encode("utf-8"),
+        )
+        for name in [*got, "fetch_manifest.json"]:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for name, digest in sums.items():
+        say(f"  {name}: sha256 {digest[:12]}…")
     return sums
 
 
@@ -173,6 +216,7 @@ def fetch_engagements(
     url: str | None = None,
     delay: float = 2.0,
     retries: int = 3,
+    timeout: float = 10.0,
     max_pages: int = 2000,
     refresh: bool = False,
     progress: Callable[[str], None] | None = None,
@@ -190,7 +234,8 @@ def fetch_engagements(
     """
     import pandas as pd
 
-    from .reports import engagements_daily, parse_report
+    from .exceptions import ParameterError
+    from .reports import engagements_daily, parse_with_date
 
     base = url or os.environ.get("INTENSITY_PREVIEW_URL") or DEFAULT_PREVIEW_URL
     if not base.endswith("/"):
@@ -199,7 +244,10 @@ def fetch_engagements(
     cache = out / "telegram" / channel
     cache.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _m: None)
-    stop = pd.Timestamp(since)
+    parsed_since = pd.to_datetime(str(since), errors="coerce")
+    if pd.isna(parsed_since):
+        raise ParameterError(f"since must be a date such as 2024-01-01, got {since!r}")
+    stop = pd.Timestamp(parsed_since)
     before: int | None = None
     messages: dict[int, dict[str, str]] = {}
     for page in range(max_pages):
@@ -213,7 +261,7 @@ def fetch_engagements(
                 sleep(delay)
             page_url = f"{base}{channel}" + ("" if before is None else f"?before={before}")
             say(f"page {page + 1}: {page_url}")
-            html = http_get(page_url, retries=retries, sleep=sleep).decode(
+            html = http_get(page_url, retries=retries, timeout=timeout, sleep=sleep).decode(
                 "utf-8", errors="replace"
             )
             atomic_write_bytes(path, html.encode("utf-8"))
@@ -231,18 +279,16 @@ def fetch_engagements(
         if not ids:
             break
         oldest = min(ids)
-        oldest_date = (
-            pd.Timestamp(messages[oldest]["date"]).tz_localize(None)
-            if messages[oldest]["date"]
-            else None
-        )
+        when = pd.to_datetime(str(messages[oldest]["date"] or ""), errors="coerce", utc=True)
+        oldest_date = None if pd.isna(when) else pd.Timestamp(when).tz_localize(None)
         if oldest_date is not None and oldest_date < stop:
             break
         if before is not None and oldest >= before:
             break
         before = oldest
     reports = [
-        parse_report(m["text"], published=m["date"] or None) for _, m in sorted(messages.items())
+        parse_with_date(m["text"], m["date"] or None, f"post {mid}")
+        for mid, m in sorted(messages.items())
     ]
     reps = [
         r for r in reports if r is not None and (r.covers is None or pd.Timestamp(r.covers) >= stop)

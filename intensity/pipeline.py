@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import DataFormatError
+from .exceptions import DataFormatError, IntensityError
 from .io import _LOSS_FILE_STEMS, LOSS_SIDE_FILES, read_counts, read_losses, validate
 
 __all__ = ["build", "BuildResult", "atomic_write_bytes", "sha256_file", "to_tidy", "summarize"]
@@ -36,11 +36,39 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove temporary files of :func:`atomic_write_bytes`'s naming (``.NAME.*.tmp``) left
+    beside *path* by a process that was killed before it could rename or delete them."""
+    removed = []
+    if path.parent.is_dir():
+        for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+            try:
+                tmp.unlink()
+                removed.append(tmp)
+            except OSError:
+                pass
+    return removed
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write *data* to *path* atomically: a temporary file in the same folder, then rename."""
+    """Write *data* to *path* atomically: a temporary file in the same folder, then rename.
+
+    The file gets the permissions a plain ``open()`` would give it (``0666`` less the
+    umask, e.g. ``0644``), not ``mkstemp``'s ``0600``. Temporaries that a killed earlier
+    run left for the same *path* are removed first.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -98,6 +126,9 @@ class BuildResult:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     outputs: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: ``(file names, reason)`` of every dataset that could not be read; its outputs were
+    #: not written (older ones are left as they were) and the others were.
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _datasets(
@@ -143,10 +174,13 @@ def build(
     -------
     BuildResult
 
+    Every dataset is tried: one that cannot be read is listed in ``BuildResult.failed``
+    (and said through *progress*); the others are written.
+
     Raises
     ------
     DataFormatError
-        When *raw* does not exist or holds no readable data file.
+        When *raw* does not exist or holds no data file.
 
     Examples
     --------
@@ -172,8 +206,14 @@ def build(
     for line in result.skipped:
         say(f"skipped {line}")
     for name, files, reader in datasets:
-        say(f"reading {', '.join(f.name for f in files)}")
-        frame = reader(files[0])
+        names = ", ".join(f.name for f in files)
+        say(f"reading {names}")
+        try:
+            frame = reader(files[0])
+        except IntensityError as exc:
+            result.failed.append((names, str(exc)))
+            say(f"could not read {names}: {exc}")
+            continue
         quality = validate(frame)
         tidy = to_tidy(frame)
         csv_path = out_p / f"{name}.csv"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from .exceptions import DataFormatError, ParameterError
+from .exceptions import DataFormatError, IntensityError, ParameterError
 
 __all__ = ["run_report", "ReportResult", "load_input", "demo_series"]
 
@@ -195,55 +195,72 @@ def run_report(
     summary_rows = []
     for metric in cols:
         s = frame[metric].copy()
-        s = s.loc[s.first_valid_index() : s.last_valid_index()]
+        first, last = s.first_valid_index(), s.last_valid_index()
+        if first is not None:
+            s = s.loc[first:last]
         if s.attrs.get("quality") is None and frame.attrs.get("quality"):
             s.attrs["quality"] = frame.attrs["quality"]
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(metric))
+        run = _Steps(str(metric), say)
+        problems = run.problems
         steps = 7
         with pl.source_label(note):
             say(f"[{metric}] 1/{steps} data quality")
-            quality = validate(s.to_frame(metric) if not s.attrs.get("quality") else s)
+            quality = run(
+                "data quality", validate, s.to_frame(metric) if not s.attrs.get("quality") else s
+            )
             n = len(s)
             periods = (7, 365) if n >= 730 else (7,)
             say(f"[{metric}] 2/{steps} decomposition (periods {periods})")
             # the decomposition is descriptive (the count model carries the statistics):
             # non-robust STL, 6× faster than robust on 1,600 days with little difference
             # once catch-up days are missing rather than spikes
-            dec = decompose(s, periods=periods, robust=False)
+            dec = run("decomposition", decompose, s, periods=periods, robust=False)
             say(f"[{metric}] 3/{steps} seasonal count model")
-            fit = fit_seasonal(s)
-            prof_w = seasonal_profile(s, "weekday")
-            prof_m = seasonal_profile(s, "month") if n >= 365 else None
+            fit = run("seasonal model", fit_seasonal, s)
+            prof_w = run("weekday profile", seasonal_profile, s, "weekday")
+            prof_m = run("month profile", seasonal_profile, s, "month") if n >= 365 else None
             say(f"[{metric}] 4/{steps} trend breaks")
-            brk = detect_breaks(s, seasonal=fit, n_boot=n_boot)
-            path = penalty_path(s, seasonal=fit)
+            brk = run("trend breaks", detect_breaks, s, seasonal=fit, n_boot=n_boot)
+            path = run("penalty path", penalty_path, s, seasonal=fit)
             say(f"[{metric}] 5/{steps} anomalies")
-            ano = detect_anomalies(s, n_sim=n_sim)
+            ano = run("anomalies", detect_anomalies, s, n_sim=n_sim)
             say(f"[{metric}] 6/{steps} figures")
-            figures = [
-                ("overview", pl.plot_overview(s, breaks=brk, anomalies=ano, trend=fit.trend)),
-                ("decomposition", dec.plot()),
-                ("seasonal_fit", fit.plot()),
-                ("weekday_profile", prof_w.plot()),
-            ]
-            if prof_m is not None:
-                figures.append(("month_profile", prof_m.plot()))
-            figures += [
-                ("breaks", brk.plot()),
-                ("penalty_path", path.plot()),
-                ("anomalies", ano.plot()),
-            ]
+            figures = []
+            if s.notna().any():
+                trend = None if fit is None else fit.trend
+                ov = run(
+                    "overview figure", pl.plot_overview, s, breaks=brk, anomalies=ano, trend=trend
+                )
+                if ov is not None:
+                    figures.append(("overview", ov))
+            for fname, res in (
+                ("decomposition", dec),
+                ("seasonal_fit", fit),
+                ("weekday_profile", prof_w),
+                ("month_profile", prof_m),
+                ("breaks", brk),
+                ("penalty_path", path),
+                ("anomalies", ano),
+            ):
+                if res is not None:
+                    fig = run(f"{fname} figure", res.plot)
+                    if fig is not None:
+                        figures.append((fname, fig))
             others = [c for c in frame.columns if c != metric and frame[c].notna().sum() >= 365][:3]
             if others:
-                figures.append(("metrics", pl.plot_metrics(frame, [metric, *others])))
+                fig = run("metrics figure", pl.plot_metrics, frame, [metric, *others])
+                if fig is not None:
+                    figures.append(("metrics", fig))
             for name, fig in figures:
                 files.append(
                     pl.save_pdf(fig, out / f"{safe}_{name}.pdf", title=f"{metric}: {name}")
                 )
-            wk = fit.weekday
             facts: list[tuple[str, str]] = [
                 ("# Data", ""),
-                ("period", f"{s.index[0]:%Y-%m-%d} … {s.index[-1]:%Y-%m-%d} ({n} days)"),
+                ("period", f"{s.index[0]:%Y-%m-%d} … {s.index[-1]:%Y-%m-%d} ({n} days)")
+                if n
+                else ("period", "no observed day"),
                 ("observed days", f"{int(s.notna().sum())} (missing {int(s.isna().sum())})"),
                 ("mean / median per day", f"{s.mean():.1f} / {s.median():.0f}"),
                 (
@@ -251,45 +268,59 @@ def run_report(
                     ", ".join(
                         f"{k} {v}" for k, v in quality["kind"].value_counts().sort_index().items()
                     )
-                    or "none",
+                    or "none"
+                    if quality is not None
+                    else "not done",
                 ),
-                ("# Seasonality (negative-binomial regression)", ""),
-                ("weekly effect (LR test)", _test_text(fit.tests, "weekly")),
-                ("annual effect (LR test)", _test_text(fit.tests, "annual")),
-                ("dispersion alpha", f"{fit.dispersion:.4f} (size {fit.size:.1f})"),
-                ("strongest weekday", _extreme(wk, max)),
-                ("weakest weekday", _extreme(wk, min)),
             ]
+            if fit is not None:
+                wk = fit.weekday
+                facts += [
+                    ("# Seasonality (negative-binomial regression)", ""),
+                    ("weekly effect (LR test)", _test_text(fit.tests, "weekly")),
+                    ("annual effect (LR test)", _test_text(fit.tests, "annual")),
+                    ("dispersion alpha", f"{fit.dispersion:.4f} (size {fit.size:.1f})"),
+                    ("strongest weekday", _extreme(wk, max)),
+                    ("weakest weekday", _extreme(wk, min)),
+                ]
             if prof_m is not None:
                 facts += [
                     ("highest month", _extreme(prof_m.table, max)),
                     ("lowest month", _extreme(prof_m.table, min)),
                 ]
-            facts += [
-                ("# Trend breaks (deseasonalised, NB, mBIC)", ""),
-                ("number of breaks", f"{len(brk.breaks)} (penalty {brk.penalty:.1f})"),
-            ]
-            for d, row in brk.breaks.head(12).iterrows():
-                facts.append(
-                    (
-                        f"  {d:%Y-%m-%d}",
-                        f"[{_fmt_date(row['ci_lower'])} … {_fmt_date(row['ci_upper'])}]"
-                        f" ×{row['ratio']:.2f}",
+            if brk is not None:
+                adj = "deseasonalised, " if fit is not None else "not deseasonalised, "
+                facts += [
+                    (f"# Trend breaks ({adj}NB, mBIC)", ""),
+                    ("number of breaks", f"{len(brk.breaks)} (penalty {brk.penalty:.1f})"),
+                ]
+                for d, row in brk.breaks.head(12).iterrows():
+                    facts.append(
+                        (
+                            f"  {d:%Y-%m-%d}",
+                            f"[{_fmt_date(row['ci_lower'])} … {_fmt_date(row['ci_upper'])}]"
+                            f" ×{row['ratio']:.2f}",
+                        )
                     )
-                )
-            facts += [
-                ("# Anomalies", ""),
-                ("spike/dip days (BH q ≤ 0.01)", str(len(ano.spikes))),
-                ("surge/lull episodes", str(len(ano.episodes))),
-            ]
-            for _, e in ano.episodes.sort_values("statistic", ascending=False).head(8).iterrows():
-                facts.append(
-                    (
-                        f"  {e['kind']} {e['start']:%Y-%m-%d} … {e['end']:%Y-%m-%d}",
-                        f"{e['mean_excess_pct']:+.0f}%  p={e['p_value']:.3f}",
+            if ano is not None:
+                facts += [
+                    ("# Anomalies", ""),
+                    ("spike/dip days (BH q ≤ 0.01)", str(len(ano.spikes))),
+                    ("surge/lull episodes", str(len(ano.episodes))),
+                ]
+                top = ano.episodes.sort_values("statistic", ascending=False).head(8)
+                for _, e in top.iterrows():
+                    facts.append(
+                        (
+                            f"  {e['kind']} {e['start']:%Y-%m-%d} … {e['end']:%Y-%m-%d}",
+                            f"{e['mean_excess_pct']:+.0f}%  p={e['p_value']:.3f}",
+                        )
                     )
-                )
-            facts.append(("reporting artefacts (apart)", str(len(ano.artefacts))))
+                facts.append(("reporting artefacts (apart)", str(len(ano.artefacts))))
+            if problems:
+                facts.append(("# Not done (the reason, as the package said it)", ""))
+                for step, why in problems.items():
+                    facts.append((f"  {step}", why[:70]))
             say(f"[{metric}] 7/{steps} report PDF and tables")
             buf = io.BytesIO()
             meta = {
@@ -305,39 +336,61 @@ def run_report(
             rp = out / f"{safe}_report.pdf"
             atomic_write_bytes(rp, buf.getvalue())
             files.append(rp)
-        tables = {
-            "quality": quality.set_index("date"),
-            "seasonal_summary": fit.summary(),
-            "weekday_profile": prof_w.table,
-            "breaks": brk.breaks,
-            "segments": brk.segments,
-            "penalty_path": path.table,
-            "spikes": ano.spikes,
-            "episodes": ano.episodes,
-            "artefacts": ano.artefacts,
-            "baseline": fit.baseline(),
+        tables: dict[str, pd.DataFrame | None] = {
+            "quality": None if quality is None else quality.set_index("date"),
+            "seasonal_summary": None if fit is None else fit.summary(),
+            "weekday_profile": None if prof_w is None else prof_w.table,
+            "breaks": None if brk is None else brk.breaks,
+            "segments": None if brk is None else brk.segments,
+            "penalty_path": None if path is None else path.table,
+            "spikes": None if ano is None else ano.spikes,
+            "episodes": None if ano is None else ano.episodes,
+            "artefacts": None if ano is None else ano.artefacts,
+            "baseline": None if fit is None else fit.baseline(),
+            "month_profile": None if prof_m is None else prof_m.table,
         }
-        if prof_m is not None:
-            tables["month_profile"] = prof_m.table
         for name, tab in tables.items():
-            files.append(_csv(tab, out / f"{safe}_{name}.csv"))
+            if tab is not None:
+                files.append(_csv(tab, out / f"{safe}_{name}.csv"))
         summary_rows.append(
             {
                 "metric": metric,
-                "first": s.index[0],
-                "last": s.index[-1],
+                "first": s.index[0] if n else pd.NaT,
+                "last": s.index[-1] if n else pd.NaT,
                 "days": n,
-                "weekly_p": _p(fit.tests, "weekly"),
-                "annual_p": _p(fit.tests, "annual"),
-                "dispersion": fit.dispersion,
-                "breaks": len(brk.breaks),
-                "spike_days": len(ano.spikes),
-                "episodes": len(ano.episodes),
+                "weekly_p": _p(fit.tests, "weekly") if fit is not None else float("nan"),
+                "annual_p": _p(fit.tests, "annual") if fit is not None else float("nan"),
+                "dispersion": fit.dispersion if fit is not None else float("nan"),
+                "breaks": len(brk.breaks) if brk is not None else pd.NA,
+                "spike_days": len(ano.spikes) if ano is not None else pd.NA,
+                "episodes": len(ano.episodes) if ano is not None else pd.NA,
+                "status": "complete" if not problems else "partial",
+                "not_done": "; ".join(f"{k}: {v}" for k, v in problems.items()),
             }
         )
     summary = pd.DataFrame(summary_rows).set_index("metric")
     files.append(_csv(summary, out / "summary.csv"))
     return ReportResult(out_dir=out, files=files, summary=summary, seconds=time.perf_counter() - t0)
+
+
+class _Steps:
+    """Runs the steps of one metric's report: a step that fails is recorded with the
+    package's reason (and said), and the other steps go on."""
+
+    def __init__(self, metric: str, say: Callable[[str], None]) -> None:
+        self.metric = metric
+        self.say = say
+        self.problems: dict[str, str] = {}
+
+    def __call__(self, step: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        try:
+            return fn(*args, **kw)
+        except IntensityError as exc:
+            self.problems[step] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one step must not end the whole report
+            self.problems[step] = f"internal error {type(exc).__name__}: {exc} (please report)"
+        self.say(f"[{self.metric}] {step}: not done: {self.problems[step]}")
+        return None
 
 
 def _p(tests: pd.DataFrame, comp: str) -> float:

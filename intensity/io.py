@@ -225,7 +225,7 @@ def _check_span(dates: pd.Series | pd.Index, n_columns: int, path: Path) -> None
     if len(dates) == 0:
         return
     first, last = pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
-    days = int((last - first).days) + 1
+    days = (last.date() - first.date()).days + 1
     if days > MAX_DAYS:
         raise DataFormatError(
             f"{path}: dates span {days} days ({first:%Y-%m-%d} … {last:%Y-%m-%d}); at most "

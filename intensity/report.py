@@ -151,7 +151,8 @@ def run_report(
         Output folder (created). Per metric: ``<metric>_*.pdf`` figures,
         ``<metric>_report.pdf`` and ``<metric>_*.csv`` tables.
     metrics
-        Columns to analyse (default: all with at least 365 observed days).
+        Columns to analyse (default: all with at least 365 observed days; the others get a
+        ``not analysed`` row in the summary).
     simulated
         Say on every page that the data are simulated.
     source
@@ -164,6 +165,9 @@ def run_report(
     Returns
     -------
     ReportResult
+        ``summary`` has one row per metric with ``status`` (``complete``, ``partial`` or
+        ``not analysed``) and ``not_done`` (each step that failed, with the package's
+        reason). A step that fails does not stop the others or the other metrics.
     """
     from matplotlib.backends.backend_pdf import PdfPages
 
@@ -183,10 +187,12 @@ def run_report(
                 f"metric {missing[0]!r} is not in the data; available: {list(frame.columns)}"
             )
         cols = list(metrics)
+        short = []
     else:
         cols = [c for c in frame.columns if frame[c].notna().sum() >= 365]
         if not cols:
             raise ParameterError("no metric with at least 365 observed days; pass --metric")
+        short = [c for c in frame.columns if c not in cols]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _m: None)
@@ -366,6 +372,17 @@ def run_report(
                 "episodes": len(ano.episodes) if ano is not None else pd.NA,
                 "status": "complete" if not problems else "partial",
                 "not_done": "; ".join(f"{k}: {v}" for k, v in problems.items()),
+            }
+        )
+    for metric in short:
+        n_obs = int(frame[metric].notna().sum())
+        summary_rows.append(
+            {
+                "metric": metric,
+                "days": n_obs,
+                "status": "not analysed",
+                "not_done": f"{n_obs} observed days, fewer than the 365 the default selection "
+                "needs (name it with --metric to analyse it anyway)",
             }
         )
     summary = pd.DataFrame(summary_rows).set_index("metric")

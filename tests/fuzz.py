@@ -1,0 +1,349 @@
+"""Reusable generators of mangled inputs for the readers and the report parser.
+
+Each generator takes a seeded :class:`random.Random` and yields inputs: valid files in the
+layouts the readers accept (ISO, dotted and slashed day-first dates, wide and long, loss
+tables like the real dataset's), then mangled by one to three mutations drawn from what
+real exports and hand edits do (dates in another layout or order, day and month swapped,
+``inf``/``1e400``/``Infinity``, thousands separators, repeated or space-padded column
+names, truncation, stray bytes, deep nesting, far dates, huge numbers, lists where
+numbers belong). :func:`check` feeds one input to a function and returns a description of
+the failure, or ``None`` when the function answered or raised an ``IntensityError``.
+
+Used by ``tests/test_fuzz.py`` (500 inputs per function in the default run, 10,000 with
+``-m slow``). Run the long version with ``python -m pytest -m slow tests/test_fuzz.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from intensity.exceptions import IntensityError
+
+#: Limits every input must respect (seconds, and growth of the peak resident memory).
+MAX_SECONDS = 5.0
+MAX_MEMORY_BYTES = 1 << 30
+
+_LAYOUTS = [
+    lambda d: d.strftime("%Y-%m-%d"),
+    lambda d: d.strftime("%d.%m.%Y"),
+    lambda d: d.strftime("%d/%m/%Y"),
+    lambda d: d.strftime("%Y-%m-%dT00:00:00"),
+    lambda d: d.strftime("%Y-%m-%dT00:00:00+02:00"),
+]
+_ODD_DATES = [
+    "9999-12-31",
+    "1800-01-01",
+    "0001-01-01",
+    "2024-02-30",
+    "31.02.2024",
+    "13/25/2024",
+    "2024-13-01",
+    "yesterday",
+    "",
+    "NaT",
+    "2024-01-02T00:00:00+02:00",
+    "2024-01-01 13:30",
+    "1e10",
+    "01.12.24",
+    "2200-12-31",
+]
+_ODD_NUMBERS = [
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e400",
+    "NaN",
+    "nan",
+    "-",
+    "1 040",
+    "1\u202f040",
+    "1,040",
+    "9" * 400,
+    "-5",
+    "3.5",
+    "1e12",
+    "",
+    "≈100",
+    "²",
+    "0x10",
+    "true",
+]
+_JSON_ODD = [float("inf"), float("nan"), True, None, [1, 2], {"a": 1}, "12", 10**30, -1, 2.5]
+_NAMES = ["personnel", "tank", "APC", "drone", "engagements", "x", "field artillery"]
+
+
+def _dates(rng: random.Random, n: int) -> list[date]:
+    start = date(2022, 2, 24) + timedelta(days=rng.randrange(0, 1500))
+    step = rng.choice([1, 1, 1, 2])
+    return [start + timedelta(days=i * step) for i in range(n)]
+
+
+def _mutate_text(rng: random.Random, text: str) -> str:
+    ops = [
+        lambda t: t[: rng.randrange(0, len(t) + 1)],
+        lambda t: _splice(rng, t, rng.choice(["\x00", "\ufeff", "\u202f", "é", "\n", ";", '"'])),
+        lambda t: _splice(rng, t, rng.choice(_ODD_NUMBERS)),
+        lambda t: _splice(rng, t, rng.choice(_ODD_DATES)),
+        lambda t: t.replace(",", rng.choice([";", "\t", ", "]), rng.randrange(1, 4)),
+        lambda t: t + "\n" + rng.choice(_ODD_DATES) + "," + rng.choice(_ODD_NUMBERS) + "\n",
+        lambda t: "\n".join(rng.sample(t.split("\n"), len(t.split("\n")))),
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: _drop(rng, t),
+    ]
+    for _ in range(rng.randint(1, 3)):
+        text = rng.choice(ops)(text)
+    return text
+
+
+def _splice(rng: random.Random, t: str, piece: str) -> str:
+    i = rng.randrange(0, len(t) + 1)
+    j = min(len(t), i + rng.randrange(0, 6))
+    return t[:i] + piece + t[j:]
+
+
+def _drop(rng: random.Random, t: str) -> str:
+    if not t:
+        return t
+    i = rng.randrange(len(t))
+    return t[:i] + t[i + rng.randrange(1, 8) :]
+
+
+def counts_file(rng: random.Random) -> tuple[str, bytes]:
+    """A counts file (``.csv`` or ``.json``, wide or long), often mangled."""
+    n = rng.randint(1, 40)
+    days = _dates(rng, n)
+    layout = rng.choice(_LAYOUTS)
+    cols = rng.sample(_NAMES, rng.randint(1, 3))
+    if rng.random() < 0.2:  # names that collide once stripped
+        cols.append(cols[0] + rng.choice([" ", "", "  "]))
+    as_json = rng.random() < 0.35
+    long = rng.random() < 0.3
+    if as_json:
+        recs: list[dict[str, Any]] = []
+        for d in days:
+            row: dict[str, Any] = {"date": layout(d)}
+            for c in cols:
+                row[c] = rng.randint(0, 3000) if rng.random() > 0.1 else rng.choice(_JSON_ODD)
+            recs.append(row)
+        if rng.random() < 0.3:
+            recs[rng.randrange(len(recs))]["date"] = rng.choice(_ODD_DATES + [None, 5, [1]])
+        text = json.dumps(recs, allow_nan=True)
+        if rng.random() < 0.1:
+            depth = rng.choice([50, 5000, 100000])
+            text = "[" * depth + "]" * depth
+        if rng.random() < 0.3:
+            text = _mutate_text(rng, text)
+        return ".json", text.encode("utf-8", "surrogatepass")
+    if long:
+        lines = ["date,metric,value" + (",direction" if rng.random() < 0.5 else "")]
+        with_dir = lines[0].endswith("direction")
+        for d in days:
+            for c in cols:
+                v = str(rng.randint(0, 500))
+                lines.append(
+                    f"{layout(d)},{c},{v}"
+                    + (f",{rng.choice(['', 'Pokrovsk'])}" if with_dir else "")
+                )
+    else:
+        lines = ["date," + ",".join(cols)]
+        for d in days:
+            lines.append(layout(d) + "," + ",".join(str(rng.randint(0, 3000)) for _ in cols))
+    text = "\n".join(lines) + "\n"
+    if rng.random() < 0.8:
+        text = _mutate_text(rng, text)
+    return ".csv", text.encode("utf-8", "surrogatepass")
+
+
+def loss_tables(rng: random.Random, template: list[dict[str, Any]] | None) -> dict[str, bytes]:
+    """A folder's worth of loss tables (personnel and often equipment), cumulative like the
+    real dataset's, from *template* rows (e.g. a window of the real file) when given."""
+    if template:
+        start = rng.randrange(0, max(1, len(template) - 60))
+        rows = [dict(r) for r in template[start : start + rng.randint(2, 60)]]
+    else:
+        total = rng.randint(0, 10**5)
+        rows = []
+        for d in _dates(rng, rng.randint(2, 60)):
+            total += rng.randint(0, 1500)
+            rows.append(
+                {"date": d.isoformat(), "day": 1, "personnel": total, "personnel*": "about"}
+            )
+    for _ in range(rng.randint(0, 3)):
+        r = rows[rng.randrange(len(rows))]
+        what = rng.random()
+        if what < 0.3:
+            r["date"] = rng.choice(_ODD_DATES)
+        elif what < 0.5:
+            r["personnel"] = rng.choice(_JSON_ODD)
+        elif what < 0.6:
+            try:
+                r["date"] = date.fromisoformat(str(r["date"])[:10]).strftime("%d.%m.%Y")
+            except ValueError:
+                pass
+        elif what < 0.7:
+            r["personnel "] = r.get("personnel")
+        elif what < 0.8:
+            rows.append(dict(r))
+        else:
+            r["personnel"] = -abs(
+                int(r.get("personnel") or 0) if isinstance(r.get("personnel"), int) else 1
+            )
+    out = {"russia_losses_personnel.json": json.dumps(rows, allow_nan=True)}
+    if rng.random() < 0.5:
+        eq = [
+            {
+                "date": r.get("date"),
+                "tank": rng.randint(0, 9000),
+                "drone": rng.choice([rng.randint(0, 9000), "x", None]),
+            }
+            for r in rows
+        ]
+        if rng.random() < 0.2:
+            eq[0]["personnel"] = 5  # a metric in both files
+        out["russia_losses_equipment.json"] = json.dumps(eq, allow_nan=True)
+    if rng.random() < 0.25:
+        k = rng.choice(list(out))
+        out[k] = _mutate_text(rng, out[k])
+    return {k: v.encode("utf-8", "surrogatepass") for k, v in out.items()}
+
+
+#: Sentences of operational reports and their press rewrites, written for these tests.
+_REPORT_PARTS = [
+    "Оперативна інформація станом на 08.00 {d} щодо російського вторгнення.",
+    "Загалом протягом минулої доби зафіксовано {n} бойових зіткнень.",
+    "Від початку доби відбулося {n} бойових зіткнень.",
+    "На Покровському напрямку ворог {k} разів атакував позиції наших військ.",
+    "Since the start of the day, {n} combat engagements have taken place.",
+    "Over the past day, {n} combat clashes were recorded, {k} more than the day before.",
+    "As of 22:00, there were {n} clashes along the front line; {k} are still ongoing.",
+    "Ukrainian forces repelled {k} attacks in the Kursk direction.",
+    "Загалом з початку доби кількість бойових зіткнень сягнула {n}.",
+    "Generalstab: {n} Kämpfe. (1/2)",
+]
+
+
+def report_text(rng: random.Random) -> str:
+    """A report-like text, often with mangled numbers and dates."""
+    d = (date(2023, 1, 1) + timedelta(days=rng.randrange(1500))).strftime("%d.%m.%Y")
+    parts = rng.sample(_REPORT_PARTS, rng.randint(1, 5))
+    nums = [
+        str(rng.randint(0, 400)),
+        "двісті сорок",
+        "one hundred and four",
+        "9" * rng.choice([5, 20, 5000]),
+        " ".join(["100"] * rng.randint(1, 2000)),
+        "1 040",
+        "²",
+    ]
+    text = " ".join(
+        p.format(
+            d=rng.choice([d, "31.02.2024", "01.13.2024", "06.00. 24.11. 2023", "99.99.9999"]),
+            n=rng.choice(nums),
+            k=rng.choice(nums[:3]),
+        )
+        for p in parts
+    )
+    if rng.random() < 0.4:
+        text = _mutate_text(rng, text)
+    return text
+
+
+def published_value(rng: random.Random) -> Any:
+    """A value for ``parse_report(published=...)``: valid times and every kind of junk."""
+    base = datetime(2023, 1, 1) + timedelta(minutes=rng.randrange(0, 3 * 525600))
+    return rng.choice(
+        [
+            None,
+            base,
+            base.isoformat(),
+            base.replace(tzinfo=timezone(timedelta(hours=2))),
+            base.date(),
+            base.strftime("%Y-%m-%dT%H:%M:%S+02:00"),
+            "garbage",
+            "",
+            "NaT",
+            "9999-12-31T23:00:00",
+            "0001-01-01",
+            "1e10",
+            12345,
+            float("nan"),
+            True,
+            [base.isoformat()],
+            {"date": 1},
+            b"2024-12-14",
+            "2024-12-14 25:61",
+        ]
+    )
+
+
+def telegram_export(rng: random.Random) -> bytes:
+    """A Telegram Desktop export (``result.json``) with odd messages."""
+    msgs: list[Any] = []
+    for i in range(rng.randint(0, 12)):
+        m: dict[str, Any] = {
+            "id": rng.choice([i, i, i, str(i), [i], {"i": i}, None, 1.5, True]),
+            "type": rng.choice(["message", "message", "service", None]),
+            "date": published_value(rng),
+            "text": rng.choice(
+                [
+                    report_text(rng),
+                    [report_text(rng), {"type": "bold", "text": "х"}],
+                    None,
+                    5,
+                    [{"text": [1]}],
+                ]
+            ),
+        }
+        if rng.random() < 0.2:
+            m["edited"] = rng.choice(["2024-12-15T10:00:00", None, 5, []])
+        msgs.append(m if rng.random() > 0.05 else rng.choice([None, 5, "x", []]))
+    obj: Any = {"name": "GS", "messages": msgs}
+    if rng.random() < 0.1:
+        obj = rng.choice([msgs, {"messages": "no"}, 5])
+    text = json.dumps(obj, default=str, allow_nan=True)
+    if rng.random() < 0.05:
+        depth = rng.choice([1000, 100000])
+        text = '{"messages": ' + "[" * depth + "]" * depth + "}"
+    if rng.random() < 0.2:
+        text = _mutate_text(rng, text)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def check(fn: Callable[[], Any], label: str) -> str | None:
+    """Run *fn*; the failure as text (foreign exception, too slow), else ``None``."""
+    t0 = time.perf_counter()
+    try:
+        fn()
+    except IntensityError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - this is what the fuzz test looks for
+        return f"{label}: {type(exc).__name__}: {str(exc)[:200]}"
+    took = time.perf_counter() - t0
+    if took > MAX_SECONDS:
+        return f"{label}: took {took:.1f} s (limit {MAX_SECONDS} s)"
+    return None
+
+
+def peak_memory_bytes() -> int:
+    """Peak resident memory of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def inputs(make: Callable[[random.Random], Any], n: int, seed: int) -> Iterator[tuple[int, Any]]:
+    """*n* inputs of generator *make*, each from its own seed (so a failure can be replayed
+    alone with ``make(random.Random(seed * 1_000_003 + i))``)."""
+    for i in range(n):
+        yield i, make(random.Random(seed * 1_000_003 + i))
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    p = folder / name
+    p.write_bytes(data)
+    return p

@@ -1,0 +1,113 @@
+"""Fuzzing the readers and the report parser: every failure must be an IntensityError,
+no input may take more than 5 s or grow the process by 1 GB.
+
+500 inputs per function in the default run; 10,000 with ``python -m pytest -m slow
+tests/test_fuzz.py``. The generators are in ``tests/fuzz.py``; a failure names the seed
+and index that replay it alone.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import fuzz  # tests/fuzz.py (pytest puts tests/ on sys.path)
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import intensity
+from intensity.datasets import shared_data_dir
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def _template() -> list[dict[str, Any]] | None:
+    """Rows of the real personnel table when the shared data is here (read, never copied),
+    else the fixture's."""
+    base = shared_data_dir()
+    real = base / "petroivaniuk_losses" / "russia_losses_personnel.json" if base else None
+    path = (
+        real
+        if real is not None and real.is_file()
+        else FIX / "losses" / "russia_losses_personnel.json"
+    )
+    rows: list[dict[str, Any]] = json.loads(path.read_text())
+    return rows
+
+
+def _run(kind: str, n: int, tmp_path: Path, seed: int = 11) -> None:
+    failures: list[str] = []
+    mem0 = fuzz.peak_memory_bytes()
+    template = _template() if kind == "read_losses" else None
+    folder = tmp_path / kind
+    folder.mkdir()
+    for i in range(n):
+        rng = random.Random(seed * 1_000_003 + i)
+        label = f"{kind} seed={seed} i={i}"
+        if kind == "read_counts":
+            suffix, data = fuzz.counts_file(rng)
+            p = fuzz.write(folder, f"c{suffix}", data)
+            before = p.read_bytes()
+            err = fuzz.check(lambda p=p: intensity.read_counts(p), label)
+            assert p.read_bytes() == before, f"{label}: input modified"
+        elif kind == "read_losses":
+            d = folder / "losses"
+            shutil.rmtree(d, ignore_errors=True)
+            d.mkdir()
+            for name, data in fuzz.loss_tables(rng, template).items():
+                fuzz.write(d, name, data)
+            err = fuzz.check(lambda d=d: intensity.read_losses(d), label)
+        elif kind == "parse_report":
+            text, pub = fuzz.report_text(rng), fuzz.published_value(rng)
+            err = fuzz.check(lambda t=text, p=pub: intensity.parse_report(t, published=p), label)
+        else:
+            p = fuzz.write(folder, "result.json", fuzz.telegram_export(rng))
+
+            def telegram(p: Path = p) -> None:
+                table = intensity.read_telegram_export(p)
+                if len(table):
+                    intensity.engagements_daily(table)
+
+            err = fuzz.check(telegram, label)
+        if err:
+            failures.append(err)
+    grown = fuzz.peak_memory_bytes() - mem0
+    assert not failures, f"{len(failures)} of {n} inputs failed:\n" + "\n".join(failures[:15])
+    assert grown < fuzz.MAX_MEMORY_BYTES, f"peak memory grew by {grown / 2**20:.0f} MiB"
+
+
+KINDS = ["read_counts", "read_losses", "parse_report", "read_telegram_export"]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KINDS)
+def test_fuzz_only_package_errors(kind, tmp_path):
+    _run(kind, 500, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS, ids=KINDS)
+def test_fuzz_only_package_errors_long(kind, tmp_path):
+    _run(kind, 10_000, tmp_path, seed=29)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.text(max_size=400),
+    published=st.one_of(
+        st.none(),
+        st.datetimes(),
+        st.text(max_size=30),
+        st.integers(),
+        st.floats(),
+        st.dates(),
+    ),
+)
+def test_parse_report_any_text_and_published(text, published):
+    try:
+        intensity.parse_report("Загалом протягом минулої доби " + text, published=published)
+    except intensity.IntensityError:
+        pass

@@ -541,11 +541,13 @@ def _rate_ratios(fit: _NBFit, cols: list[int], labels: Sequence[str], level: flo
     est = C @ fit.params
     se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", C, fit.cov, C), 0, None))
     z = stats.norm.ppf(0.5 + level / 2)
+    with np.errstate(over="ignore"):  # a level with (almost) no counts: the bound is inf
+        lo, hi = np.exp(est - z * se), np.exp(est + z * se)
     return pd.DataFrame(
         {
             "rate_ratio": np.exp(est),
-            "ci_lower": np.exp(est - z * se),
-            "ci_upper": np.exp(est + z * se),
+            "ci_lower": lo,
+            "ci_upper": hi,
             "log_rr": est,
             "se": se,
             "p_value": 2 * stats.norm.sf(np.abs(est / np.where(se > 0, se, np.nan))),

@@ -136,3 +136,54 @@ def test_cli_fetch_then_build(server, tmp_path, capsys):
     assert cli.main(["fetch", "losses", "--raw", str(raw), "--url", server]) == 0
     assert "russia_losses_personnel.json" in capsys.readouterr().out
     assert cli.main(["build", "--raw", str(raw), "--processed", str(tmp_path / "p")]) == 0
+
+
+def test_fetch_404_on_second_file_leaves_raw_as_it_was(server, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    old = b'[{"date": "2022-02-25", "personnel": 2800}]'
+    (raw / "russia_losses_personnel.json").write_bytes(old)
+    (tmp_path / "www" / "data" / "russia_losses_equipment.json").unlink()
+    with pytest.raises(FetchError, match="HTTP 404"):
+        fetch_losses(raw, url=server)
+    assert (raw / "russia_losses_personnel.json").read_bytes() == old
+    assert not (raw / "fetch_manifest.json").exists()
+    assert sorted(p.name for p in raw.iterdir()) == ["russia_losses_personnel.json"]
+
+
+class _ShortHandler(http.server.BaseHTTPRequestHandler):
+    """Promises 1,000 bytes and sends 10, then closes: an interrupted download."""
+
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        self.wfile.write(b'[{"date": ')
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def test_fetch_truncated_response_is_a_fetch_error(tmp_path):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ShortHandler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        waits: list[float] = []
+        with pytest.raises(FetchError, match="ended after 10 bytes"):
+            http_get(url + "x.json", retries=1, timeout=5, sleep=waits.append)
+        with pytest.raises(FetchError):
+            fetch_losses(tmp_path / "raw", url=url, retries=0, timeout=5)
+        assert not (tmp_path / "raw").exists() or not any((tmp_path / "raw").iterdir())
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_cli_fetch_has_a_timeout_option(server, tmp_path, capsys):
+    raw = tmp_path / "raw"
+    rc = cli.main(["fetch", "losses", "--raw", str(raw), "--url", server, "--timeout", "3"])
+    assert rc == 0 and (raw / "fetch_manifest.json").exists()

@@ -221,18 +221,31 @@ def decompose(
 
 # =========================================================================== design
 def _spline_basis(t: np.ndarray, df: int) -> np.ndarray:
-    """Cubic B-spline basis on ``t`` with ``df`` columns, first column dropped (the
-    intercept carries the level); columns centred so the intercept is the mean level."""
+    """Natural cubic spline basis on ``t`` with ``df`` columns (the intercept is left to the
+    model's constant): knots at ``df + 1`` quantiles of ``t`` including both ends, cubic
+    between knots, **linear beyond the boundary knots and with zero curvature at them**
+    (Hastie, Tibshirani & Friedman, *Elements of Statistical Learning*, eq. 5.4–5.5). A
+    plain cubic spline bends freely in its last interval, so the trend at the end of the
+    series ran away (about 1,830 per day where the last 28 days averaged 1,350); a natural
+    spline cannot curve there. Columns are centred and scaled to unit spread."""
     if df < 1:
         return np.empty((len(t), 0))
-    k = min(3, df)
-    n_inner = df - k  # basis size = n_inner + k + 1 = df + 1; the first column is dropped
-    inner = np.quantile(t, np.linspace(0, 1, n_inner + 2)[1:-1]) if n_inner else np.array([])
     lo, hi = float(t.min()), float(t.max())
-    knots = np.concatenate([[lo] * (k + 1), inner, [hi] * (k + 1)])
-    B = BSpline.design_matrix(np.clip(t, lo, hi), knots, k).toarray()
-    B = B[:, 1:]
-    return B - B.mean(axis=0)
+    if df == 1 or hi <= lo:
+        B = t.reshape(-1, 1).astype(float)
+    else:
+        knots = np.quantile(t, np.linspace(0, 1, df + 1))
+        last = knots[-1]
+
+        def d(k: float) -> np.ndarray:
+            return (np.clip(t - k, 0, None) ** 3 - np.clip(t - last, 0, None) ** 3) / (last - k)
+
+        d_last = d(knots[-2])
+        cols = [t.astype(float)] + [d(knots[j]) - d_last for j in range(df - 1)]
+        B = np.column_stack(cols)
+    B = B - B.mean(axis=0)
+    sd = B.std(axis=0)
+    return B / np.where(sd > 0, sd, 1.0)
 
 
 def _effect_coding(codes: np.ndarray, levels: int) -> np.ndarray:
@@ -323,6 +336,33 @@ class _NBFit:
     poisson_limit: bool = False
 
 
+def _usable_nb(res: Any, k: int, poisson_llf: float, strict: bool = True) -> _NBFit | None:
+    """The NB fit as an _NBFit when it is finite, converged (unless not *strict*; it is
+    then marked unconverged) and at least as likely as the Poisson fit; else None."""
+    p = np.asarray(res.params)
+    cov = np.asarray(res.cov_params())
+    alpha = float(p[k])
+    converged = bool(res.mle_retvals.get("converged", False))
+    ok = (
+        (converged or not strict)
+        and np.all(np.isfinite(p))
+        and np.all(np.isfinite(np.diag(cov)))
+        and alpha > 1e-8
+        and np.isfinite(res.llf)
+        and res.llf >= poisson_llf - 1e-6
+    )
+    if not ok:
+        return None
+    return _NBFit(
+        params=p[:k],
+        cov=cov[:k, :k],
+        alpha=alpha,
+        alpha_se=float(np.sqrt(max(float(cov[k, k]), 0.0))),
+        llf=float(res.llf),
+        converged=converged,
+    )
+
+
 def _fit_nb(y: np.ndarray, X: np.ndarray) -> _NBFit:
     """NB2 maximum likelihood (statsmodels' discrete NegativeBinomial), Poisson start.
 
@@ -344,37 +384,25 @@ def _fit_nb(y: np.ndarray, X: np.ndarray) -> _NBFit:
             )
         mu = pois.mu
         a0 = float(np.mean(((y - mu) ** 2 - y) / mu**2))
-        res = None
         if a0 > 1e-6:
             start = np.append(pois.params, a0)
             model = NegativeBinomial(y, X, loglike_method="nb2")
-            try:
-                res = model.fit(start_params=start, method="newton", maxiter=200, disp=0)
-                if not res.mle_retvals.get("converged", False):
-                    res = model.fit(start_params=start, method="bfgs", maxiter=2000, disp=0)
-            except (ValueError, np.linalg.LinAlgError):
-                res = None
-    k = X.shape[1]
-    if res is not None:
-        p = np.asarray(res.params)
-        cov = np.asarray(res.cov_params())
-        alpha = float(p[k])
-        usable = (
-            np.all(np.isfinite(p))
-            and np.all(np.isfinite(np.diag(cov)))
-            and alpha > 1e-8
-            and np.isfinite(res.llf)
-            and res.llf >= pois.llf - 1e-6
-        )
-        if usable:
-            return _NBFit(
-                params=p[:k],
-                cov=cov[:k, :k],
-                alpha=alpha,
-                alpha_se=float(np.sqrt(max(float(cov[k, k]), 0.0))),
-                llf=float(res.llf),
-                converged=bool(res.mle_retvals.get("converged", False)),
-            )
+            # Newton is fast but can step into NaN (and still say converged); BFGS is the
+            # slower fallback
+            last = None
+            for method, iters in (("newton", 200), ("bfgs", 2000)):
+                try:
+                    res = model.fit(start_params=start, method=method, maxiter=iters, disp=0)
+                except (ValueError, np.linalg.LinAlgError):
+                    continue
+                got = _usable_nb(res, X.shape[1], float(pois.llf))
+                if got is not None:
+                    return got
+                last = res
+            if last is not None:  # finite but not converged: used, and said in the result
+                got = _usable_nb(last, X.shape[1], float(pois.llf), strict=False)
+                if got is not None:
+                    return got
     return _NBFit(
         params=np.asarray(pois.params, dtype=float),
         cov=np.asarray(pois.cov_params(), dtype=float),
@@ -501,7 +529,7 @@ class SeasonalFit(ResultMixin):
                 if self.trend_df == 0
                 else "linear"
                 if self.trend_df == 1
-                else f"cubic spline, {self.trend_df} df"
+                else f"natural cubic spline, {self.trend_df} df"
             ),
             f"size 1/alpha = {self.size:.1f}; intervals at {self.level:.0%}",
         ]
@@ -592,8 +620,9 @@ def fit_seasonal(
         ``'auto'``: number of harmonics 0…``max_harmonics`` chosen by BIC (needs two years
         of data, else none); an integer: that many; ``False``: none.
     trend
-        Degrees of freedom of the smooth (cubic spline) log trend: ``'auto'`` (about one per
-        8 months), ``'linear'`` (1), ``'none'`` (0) or an integer.
+        Degrees of freedom of the smooth log trend, a natural cubic spline (linear beyond
+        its end knots, so it cannot run away at the ends of the series): ``'auto'`` (about
+        one per 8 months), ``'linear'`` (1), ``'none'`` (0) or an integer.
     level
         Confidence level of the intervals.
     max_harmonics

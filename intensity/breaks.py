@@ -27,6 +27,12 @@ from . import _codes
 from ._results import ResultMixin
 from ._typing import BreakModel, PenaltyName
 from ._validation import as_daily_series, check_choice, check_fraction, require_nonzero
+from .dependence import (
+    NO_DEPENDENCE,
+    DependenceModel,
+    estimate_dependence,
+    simulate_latent_counts,
+)
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = [
@@ -474,17 +480,23 @@ def _bootstrap_break(
     B: int,
     rng: np.random.Generator,
     half_window: int,
-) -> tuple[int, int, float]:
-    """Parametric bootstrap under the fitted count model: interval for the break date
+    dep: DependenceModel | None = None,
+) -> tuple[int, int, float, bool]:
+    """Parametric bootstrap under the fitted count model (with *dep*, counts from the
+    latent AR(1) model, so dependence is not read as a break): interval for the break date
     (percentile of re-estimated dates) and p-value of the break (max cost reduction over
-    split positions under the merged segment)."""
+    split positions under the merged segment). When no null draw is as extreme, up to
+    ``2 * B`` more are drawn; the p-value is then the bound ``1/(draws + 1)`` and the last
+    value returned is True."""
     lo = max(a, tau - half_window)
     hi = min(b, tau + half_window)
     obs = prep.obs[lo:hi]
     mult = prep.mult[lo:hi]
     L = hi - lo
+    if B < 1:
+        return -1, -1, float("nan"), False
     if L < 2 * m or obs.sum() < 2 * m // 2:
-        return tau, tau, float("nan")
+        return tau, tau, float("nan"), False
     n_l, n_r = prep.N[tau] - prep.N[lo], prep.N[hi] - prep.N[tau]
     if prep.model == "poisson":
         mu1 = (prep.S[tau] - prep.S[lo]) / max(prep.W[tau] - prep.W[lo], 1e-12)
@@ -497,36 +509,43 @@ def _bootstrap_break(
     pos = np.arange(lo, hi)
     w_eff = mult if prep.model == "poisson" else np.ones(L)
 
-    def draw(mean: np.ndarray) -> np.ndarray:
+    def draw(mean: np.ndarray, rows: int) -> np.ndarray:
+        if dep is not None and not dep.independent:
+            return simulate_latent_counts(mean, dep, rng, rows)
         if prep.model == "poisson" or prep.k >= 1e7:
-            y = rng.poisson(mean, size=(B, L)).astype(float)
-        else:
-            y = rng.negative_binomial(prep.k, prep.k / (prep.k + mean), size=(B, L)).astype(float)
-        return y
+            return rng.poisson(mean, size=(rows, L)).astype(float)
+        return rng.negative_binomial(prep.k, prep.k / (prep.k + mean), size=(rows, L)).astype(float)
 
     def prefix_rows(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = y.shape[0]
         yo = y * obs
         if prep.model == "negbin":
             yo = yo / mult  # the cost sees deseasonalised values
-        cy = np.zeros((B, L + 1))
+        cy = np.zeros((rows, L + 1))
         np.cumsum(yo, axis=1, out=cy[:, 1:])
-        cn = np.zeros((B, L + 1))
+        cn = np.zeros((rows, L + 1))
         cn[:, 1:] = np.cumsum(obs.astype(float))
-        cw = np.zeros((B, L + 1))
+        cw = np.zeros((rows, L + 1))
         cw[:, 1:] = np.cumsum(w_eff * obs)
         return cy, cn, cw
 
     mean_alt = np.where(pos < tau, mu1, mu2) * mult
-    cy, cn, cw = prefix_rows(draw(mean_alt))
+    cy, cn, cw = prefix_rows(draw(mean_alt, B))
     taus, _ = _two_seg_best(cy, cn, cw, lo, hi, prep.model, prep.k, m)
     a2 = (1 - level) / 2
     lo_d, hi_d = np.quantile(taus, [a2, 1 - a2], method="inverted_cdf")
     # observed cost reduction in the same window
     red_obs = prep.cost(lo, hi) - prep.cost(lo, tau) - prep.cost(tau, hi)
-    cy0, cn0, cw0 = prefix_rows(draw(np.full(L, mu0) * mult))
-    _, red0 = _two_seg_best(cy0, cn0, cw0, lo, hi, prep.model, prep.k, m)
-    p = (1 + int(np.sum(red0 >= red_obs - 1e-9))) / (B + 1)
-    return int(lo_d), int(hi_d), float(p)
+    exceed = draws = 0
+    for _ in range(3):
+        cy0, cn0, cw0 = prefix_rows(draw(np.full(L, mu0) * mult, B))
+        _, red0 = _two_seg_best(cy0, cn0, cw0, lo, hi, prep.model, prep.k, m)
+        exceed += int(np.sum(red0 >= red_obs - 1e-9))
+        draws += B
+        if exceed:
+            break
+    p = (1 + exceed) / (draws + 1)
+    return int(lo_d), int(hi_d), float(p), exceed == 0
 
 
 # =========================================================================== result
@@ -546,6 +565,9 @@ class Breaks(ResultMixin):
         previous segment with CI.
     level : pd.Series
         The segment level on every day (deseasonalised rate for count models).
+    dependence : DependenceModel or None
+        The serial-dependence model the penalty, intervals and p-values account for
+        (``None``: days taken as independent).
     """
 
     series: pd.Series
@@ -562,13 +584,15 @@ class Breaks(ResultMixin):
     cost: float
     seasonal_adjusted: bool
     positions: tuple[int, ...] = field(default_factory=tuple)
+    dependence: DependenceModel | None = None
 
     @property
     def dates(self) -> pd.DatetimeIndex:
         return pd.DatetimeIndex(self.breaks.index)
 
     def summary(self) -> pd.DataFrame:
-        out = self.breaks[_BREAK_COLUMNS].copy()
+        cols = [*_BREAK_COLUMNS, "p_bound"] if "p_bound" in self.breaks else _BREAK_COLUMNS
+        out = self.breaks[cols].copy()
         for c in ("ci_lower", "ci_upper"):
             out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
         out.index = pd.DatetimeIndex(out.index).strftime("%Y-%m-%d")
@@ -593,6 +617,16 @@ class Breaks(ResultMixin):
             )
         if self.seasonal_adjusted:
             notes.append("breaks in the deseasonalised rate (weekday and annual effects removed)")
+        if self.dependence is not None:
+            notes.append(
+                self.dependence.describe()
+                + "; the penalty is multiplied by it, level intervals widened by its square "
+                "root, the bootstrap simulates dependent counts"
+            )
+        elif self.model in _COUNT_MODELS:
+            notes.append("days taken as independent (dependence='none')")
+        if "p_bound" in self.breaks and self.breaks["p_bound"].astype(bool).any():
+            notes.append("p_bound: the p-value is an upper bound (no bootstrap draw as extreme)")
         if self.model == "linear_trend":
             notes.append(
                 "continuous trend of log1p counts: each break is a knot where the slope changes; "
@@ -621,6 +655,7 @@ def detect_breaks(
     sigma: float | None = None,
     n_boot: int = 299,
     seed: int = 0,
+    dependence: Literal["auto", "ar1", "none"] | DependenceModel = "auto",
 ) -> Breaks:
     """Find level (or trend) breaks by exact optimal segmentation.
 
@@ -662,7 +697,19 @@ def detect_breaks(
         ``sigma=1`` with ``model='normal'`` makes the cost the plain sum of squared
         deviations (ruptures' ``"l2"``).
     n_boot, seed
-        Bootstrap replications and seed (results are reproducible).
+        Bootstrap replications and seed (results are reproducible). A p-value below the
+        bootstrap's resolution is found with up to 3× more replications and then reported
+        as the bound ``1/(B+1)`` with ``p_bound=True`` ("p < …").
+    dependence
+        Serial dependence of the counts (count models). ``'ar1'`` (the default for count
+        models through ``'auto'``): a latent AR(1) negative-binomial model
+        (:mod:`intensity.dependence`) is fitted to the residuals of the segmentation, the
+        penalty is multiplied by its long-run variance factor (quasi-likelihood), the
+        search repeated until the breaks no longer change, level intervals are widened by
+        the factor's square root, and the bootstrap simulates dependent counts. Without it
+        autocorrelated noise (lag-1 0.2–0.45 on real losses) is read as breaks.
+        ``'none'``: days independent (the Gaussian models' default). A fitted
+        :class:`~intensity.dependence.DependenceModel` fixes it.
 
     Returns
     -------
@@ -695,7 +742,15 @@ def detect_breaks(
         )
     _check_observed(prep, int(min_size), dispersion)
     pen = _penalty(penalty, model, int(prep.obs.sum()))
-    cps, total, _ = prep.run(pen, int(min_size))
+    dep = _dependence_choice(dependence, model)
+    dep_model: DependenceModel | None
+    if dep == "ar1":
+        cps, total, pen, dep_model = _search_with_dependence(prep, pen, int(min_size))
+    else:
+        dep_model = dep if isinstance(dep, DependenceModel) else None
+        if dep_model is not None:
+            pen = pen * dep_model.lrv_factor
+        cps, total, _ = prep.run(pen, int(min_size))
     if max_breaks is not None and len(cps) > max_breaks:
         lo_p, hi_p = pen, max(pen * 2, 1.0)
         while len(prep.run(hi_p, int(min_size))[0]) > max_breaks:
@@ -712,8 +767,81 @@ def detect_breaks(
         return _build_linear_breaks(ds, prep, pen, penalty, int(min_size), ci, seasonal is not None)
     cps = _snap_to_observed(cps, prep.obs)
     return _build_breaks(
-        ds, prep, cps, pen, penalty, int(min_size), ci, seasonal is not None, n_boot, seed, total
+        ds,
+        prep,
+        cps,
+        pen,
+        penalty,
+        int(min_size),
+        ci,
+        seasonal is not None,
+        n_boot,
+        seed,
+        total,
+        dep_model,
     )
+
+
+def _dependence_choice(dependence: Any, model: str) -> str | DependenceModel | None:
+    if isinstance(dependence, DependenceModel):
+        if model not in _COUNT_MODELS:
+            raise ParameterError(f"dependence models are for count models, got model={model!r}")
+        return dependence
+    check_choice("dependence", dependence, ("auto", "ar1", "none"))
+    if dependence == "none":
+        return None
+    if model not in _COUNT_MODELS:
+        if dependence == "ar1":
+            raise ParameterError(
+                f"dependence='ar1' is implemented for the count models, got model={model!r}"
+            )
+        return None
+    return "ar1"
+
+
+def _fitted_means(prep: _Prepared, cps: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Raw counts and the segmentation's fitted mean for every day (level × seasonal
+    multiplier), as the dependence estimate needs them."""
+    n = len(prep.y)
+    mu = np.empty(n)
+    bounds = [0, *cps, n]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if prep.model == "poisson":
+            lev = (prep.S[b] - prep.S[a]) / max(prep.W[b] - prep.W[a], 1e-12)
+        else:
+            lev = (prep.S[b] - prep.S[a]) / max(prep.N[b] - prep.N[a], 1.0)
+        mu[a:b] = lev
+    mu = mu * prep.mult
+    y = prep.y if prep.model == "poisson" else prep.y * prep.mult
+    return y, mu
+
+
+def _search_with_dependence(
+    prep: _Prepared, pen0: float, m: int
+) -> tuple[list[int], float, float, DependenceModel]:
+    """Segment with the penalty times the long-run variance factor of the residuals of the
+    segmentation itself, repeated until the breaks no longer change (at most 8 rounds;
+    on a cycle the larger factor, the more conservative answer, is kept)."""
+    cps, total, _ = prep.run(pen0, m)
+    cost_size = prep.k if prep.model == "negbin" else math.inf
+    seen: dict[tuple[int, ...], DependenceModel] = {}
+    dep = NO_DEPENDENCE
+    for _ in range(8):
+        y, mu = _fitted_means(prep, cps)
+        dep = estimate_dependence(y, mu, prep.obs, cost_size)
+        key = tuple(cps)
+        if key in seen:
+            if seen[key].lrv_factor > dep.lrv_factor:
+                dep = seen[key]
+            break
+        seen[key] = dep
+        new, total, _ = prep.run(pen0 * dep.lrv_factor, m)
+        if new == cps:
+            break
+        cps = new
+    pen = pen0 * dep.lrv_factor
+    cps, total, _ = prep.run(pen, m)
+    return cps, total, pen, dep
 
 
 #: The fewest observed days the search accepts, as :func:`~intensity.fit_seasonal` does.
@@ -751,7 +879,11 @@ def _breaks_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="date"))
 
 
-def _segment_stats(prep: _Prepared, a: int, b: int, z: float) -> dict[str, float]:
+def _segment_stats(
+    prep: _Prepared, a: int, b: int, z: float, inflate: float = 1.0
+) -> dict[str, float]:
+    """Level of one segment with its interval; *inflate* is the long-run variance factor
+    of serially dependent counts (the variance of a mean is that much larger)."""
     nn = prep.N[b] - prep.N[a]
     s = prep.S[b] - prep.S[a]
     if nn <= 0:
@@ -768,7 +900,7 @@ def _segment_stats(prep: _Prepared, a: int, b: int, z: float) -> dict[str, float
         k = prep.k if prep.model == "negbin" else np.inf
         if mu <= 0:
             return {"level": 0.0, "ci_lower": 0.0, "ci_upper": np.nan, "log": -np.inf, "se": np.inf}
-        se = math.sqrt(1.0 / s + (1.0 / k if np.isfinite(k) else 0.0) / nn)
+        se = math.sqrt(inflate * (1.0 / s + (1.0 / k if np.isfinite(k) else 0.0) / nn))
         lg = math.log(mu)
         return {
             "level": mu,
@@ -803,6 +935,7 @@ def _build_breaks(
     n_boot: int,
     seed: int,
     total: float,
+    dep: DependenceModel | None = None,
 ) -> Breaks:
     idx = ds.series.index
     n = len(idx)
@@ -813,7 +946,7 @@ def _build_breaks(
     level = np.empty(n)
     for i in range(len(bounds) - 1):
         a, b = bounds[i], bounds[i + 1]
-        st = _segment_stats(prep, a, b, z)
+        st = _segment_stats(prep, a, b, z, 1.0 if dep is None else dep.lrv_factor)
         stats_.append(st)
         level[a:b] = st["level"]
         row = {
@@ -856,8 +989,8 @@ def _build_breaks(
         a, b = bounds[j], bounds[j + 2]
         red = prep.cost(a, b) - prep.cost(a, tau) - prep.cost(tau, b)
         if prep.model in _COUNT_MODELS:
-            lo_i, hi_i, p = _bootstrap_break(
-                prep, a, tau, b, min_size, ci, n_boot, rng, half_window=730
+            lo_i, hi_i, p, bound = _bootstrap_break(
+                prep, a, tau, b, min_size, ci, n_boot, rng, half_window=730, dep=dep
             )
         else:
             st1, st2 = stats_[j], stats_[j + 1]
@@ -875,6 +1008,7 @@ def _build_breaks(
             else:
                 lo_i, hi_i = max(iv[0], a + 1), min(iv[1], b - 1)
             p = _gauss_break_p(prep, a, tau, b, min_size, red, n_boot, rng)
+            bound = bool(np.isfinite(p) and n_boot > 0 and p <= 1.0 / (n_boot + 1) + 1e-12)
         rows.append(
             {
                 "date": idx[tau],
@@ -887,6 +1021,7 @@ def _build_breaks(
                 "ratio_ci_upper": rhi[j + 1],
                 "cost_reduction": red,
                 "p_value": p,
+                "p_bound": bound,
                 "position": tau,
             }
         )
@@ -906,6 +1041,7 @@ def _build_breaks(
         cost=total,
         seasonal_adjusted=adjusted,
         positions=tuple(cps),
+        dependence=dep,
     )
 
 

@@ -19,7 +19,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.interpolate import BSpline
 
 from ._results import ResultMixin
 from ._typing import ProfileBy, Transform

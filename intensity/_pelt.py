@@ -299,6 +299,41 @@ def pelt(model, n_pos, min_size, pen, N, S, Q, W, k, inv_s2, var_floor):
     return F, last, max_alive
 
 
+@njit(cache=True)
+def segneigh(model, n, n_breaks, min_size, N, S, Q, W, k, inv_s2, var_floor):
+    """Optimal segmentation with exactly ``n_breaks`` breaks (segment neighbourhood,
+    Auger & Lawrence 1989): ``F[j, t] = min_s F[j-1, s] + cost(s, t)`` over segments of at
+    least ``min_size``; time ``O(n_breaks n²)``, as strucchange's ``breakpoints``. Returns
+    the break positions (first index of each new regime) and the total cost, or an empty
+    array and inf when no such segmentation fits."""
+    F = np.full((n_breaks + 1, n + 1), np.inf)
+    arg = np.full((n_breaks + 1, n + 1), -1, dtype=np.int64)
+    for t in range(min_size, n + 1):
+        F[0, t] = seg_cost(model, 0, t, N, S, Q, W, k, inv_s2, var_floor)
+    for j in range(1, n_breaks + 1):
+        for t in range((j + 1) * min_size, n + 1):
+            best = np.inf
+            where = -1
+            for s in range(j * min_size, t - min_size + 1):
+                f = F[j - 1, s]
+                if f == np.inf:
+                    continue
+                c = f + seg_cost(model, s, t, N, S, Q, W, k, inv_s2, var_floor)
+                if c < best:
+                    best = c
+                    where = s
+            F[j, t] = best
+            arg[j, t] = where
+    if F[n_breaks, n] == np.inf:
+        return np.empty(0, dtype=np.int64), np.inf
+    cps = np.empty(n_breaks, dtype=np.int64)
+    t = n
+    for j in range(n_breaks, 0, -1):
+        t = arg[j, t]
+        cps[j - 1] = t
+    return cps, F[n_breaks, n]
+
+
 # --------------------------------------------------------------------------- continuous
 @njit(cache=True)
 def _cpop_sums(s, t, W0, W1, W2, Z0, Z1, ZZ):

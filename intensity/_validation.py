@@ -167,13 +167,17 @@ def as_daily_series(
     return DailySeries(series=values, values=arr, observed=obs, filled_dates=filled)
 
 
-def require_nonzero(ds: DailySeries, *, name: str = "series", what: str = "this analysis") -> None:
-    """Raise :class:`InsufficientDataError` when every observed count is zero: there is no
-    rate to model (a log-linear model has no finite estimate)."""
-    if ds.observed.any() and not np.any(ds.values[ds.observed] != 0):
+def require_nonzero(
+    ds: DailySeries, *, name: str = "series", what: str = "this analysis", min_days: int = 1
+) -> None:
+    """Raise :class:`InsufficientDataError` when fewer than *min_days* observed days have a
+    count above zero: there is no rate to model (all zero: a log-linear model has no finite
+    estimate; one event in three years: no weekday effect can be told)."""
+    nonzero = int(np.sum(ds.values[ds.observed] != 0))
+    if ds.observed.any() and nonzero < min_days:
         raise InsufficientDataError(
-            f"{what} needs a series with at least one non-zero count; {name} is zero on "
-            f"all {int(ds.observed.sum())} observed days"
+            f"{what} needs at least {min_days} day(s) with a count above zero; {name} has "
+            f"{nonzero} of {int(ds.observed.sum())} observed days"
         )
 
 

@@ -283,8 +283,8 @@ def run_report(
                 wk = fit.weekday
                 facts += [
                     ("# Seasonality (negative-binomial regression)", ""),
-                    ("weekly effect (LR test)", _test_text(fit.tests, "weekly")),
-                    ("annual effect (LR test)", _test_text(fit.tests, "annual")),
+                    ("weekly effect", _test_text(fit.tests, "weekly")),
+                    ("annual effect", _test_text(fit.tests, "annual")),
                     ("dispersion alpha", f"{fit.dispersion:.4f} (size {fit.size:.1f})"),
                     ("strongest weekday", _extreme(wk, max)),
                     ("weakest weekday", _extreme(wk, min)),
@@ -420,7 +420,7 @@ def _test_text(tests: pd.DataFrame, comp: str) -> str:
     if comp not in tests.index:
         return "not fitted"
     r = tests.to_dict("index")[comp]
-    return f"LR = {r['lr_stat']:.1f} on {int(r['df'])} df, p = {r['p_value']:.3g}"
+    return f"{r['method']}: {r['statistic']:.1f} on {int(r['df'])} df, p = {r['p_value']:.3g}"
 
 
 def _extreme(table: pd.DataFrame, fn: Callable[..., Any]) -> str:

@@ -11,9 +11,10 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ from scipy import stats
 from ._results import ResultMixin
 from ._typing import ProfileBy, Transform
 from ._validation import as_daily_series, check_choice, check_fraction, require_nonzero
+from .dependence import DependenceModel, estimate_dependence, variance_dof
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = [
@@ -339,7 +341,10 @@ def _usable_nb(res: Any, k: int, poisson_llf: float, strict: bool = True) -> _NB
     """The NB fit as an _NBFit when it is finite, converged (unless not *strict*; it is
     then marked unconverged) and at least as likely as the Poisson fit; else None."""
     p = np.asarray(res.params)
-    cov = np.asarray(res.cov_params())
+    try:
+        cov = np.asarray(res.cov_params())
+    except (ValueError, np.linalg.LinAlgError):  # statsmodels keeps none for some fits
+        return None
     alpha = float(p[k])
     converged = bool(res.mle_retvals.get("converged", False))
     ok = (
@@ -375,7 +380,13 @@ def _fit_nb(y: np.ndarray, X: np.ndarray) -> _NBFit:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pois = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+        try:
+            pois = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            raise InsufficientDataError(
+                f"the counts do not identify the model ({exc}); give more observed days or "
+                "fewer terms"
+            ) from None
         if not np.all(np.isfinite(pois.params)):
             raise InsufficientDataError(
                 "the counts do not identify the model (a log-linear fit has no finite "
@@ -402,9 +413,16 @@ def _fit_nb(y: np.ndarray, X: np.ndarray) -> _NBFit:
                 got = _usable_nb(last, X.shape[1], float(pois.llf), strict=False)
                 if got is not None:
                     return got
+    try:
+        pois_cov = np.asarray(pois.cov_params(), dtype=float)
+    except (ValueError, np.linalg.LinAlgError):
+        raise InsufficientDataError(
+            "the counts do not identify the model (no covariance of the estimates); give "
+            "more observed days or fewer terms"
+        ) from None
     return _NBFit(
         params=np.asarray(pois.params, dtype=float),
-        cov=np.asarray(pois.cov_params(), dtype=float),
+        cov=pois_cov,
         alpha=0.0,
         alpha_se=0.0,
         llf=float(pois.llf),
@@ -446,6 +464,12 @@ class SeasonalFit(ResultMixin):
     poisson_limit : bool
         True when the counts showed no overdispersion and the fit is the Poisson limit
         of the NB model (``alpha = 0``); said in the text form of the result.
+    dependence : DependenceModel or None
+        The serial-dependence model of the chosen model's residuals
+        (``dependence='ar1'``); it sets the covariance, the tests and the intervals.
+    selection_factor : float
+        The long-run variance factor of the most general candidate's residuals, which
+        scaled the quasi-BIC that chose the harmonics and the trend.
     """
 
     observed: pd.Series
@@ -467,6 +491,8 @@ class SeasonalFit(ResultMixin):
     aic_by_harmonics: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     converged: bool = True
     poisson_limit: bool = False
+    dependence: DependenceModel | None = None
+    selection_factor: float = float("nan")
 
     @property
     def size(self) -> float:
@@ -490,11 +516,11 @@ class SeasonalFit(ResultMixin):
         for comp, r in self.tests.iterrows():
             rows.append(
                 {
-                    "term": f"LR test {comp}",
+                    "term": f"test {comp} ({r['method']})",
                     "estimate": np.nan,
                     "ci_lower": np.nan,
                     "ci_upper": np.nan,
-                    "statistic": r["lr_stat"],
+                    "statistic": r["statistic"],
                     "df": r["df"],
                     "p_value": r["p_value"],
                 }
@@ -532,6 +558,12 @@ class SeasonalFit(ResultMixin):
             ),
             f"size 1/alpha = {self.size:.1f}; intervals at {self.level:.0%}",
         ]
+        if self.dependence is not None:
+            notes.append(
+                self.dependence.describe()
+                + f"; model choice by quasi-BIC (factor {self.selection_factor:.2f}); tests "
+                "and intervals with the covariance this dependence implies"
+            )
         if self.poisson_limit:
             notes.append(
                 "the counts are not overdispersed: Poisson limit of the NB model (alpha = 0) fitted"
@@ -601,6 +633,7 @@ def fit_seasonal(
     max_harmonics: int = 4,
     exclude: pd.Series | None = None,
     tests: bool = True,
+    dependence: Literal["ar1", "none"] = "ar1",
 ) -> SeasonalFit:
     """Negative-binomial regression of daily counts on weekday, annual cycle and trend.
 
@@ -630,7 +663,21 @@ def fit_seasonal(
         Boolean Series on (a subset of) the same dates: days left out of the fit (known
         anomalies, catch-up days). Fitted values and intervals are still given for them.
     tests
-        Compute the likelihood-ratio tests (two more fits); ``False`` leaves them empty.
+        Compute the tests of the weekly and annual components; ``False`` leaves them empty.
+    dependence
+        ``'ar1'`` (default): the counts are taken as serially dependent. The residuals'
+        latent AR(1) model (:mod:`intensity.dependence`) gives a long-run variance factor
+        ``phi`` (estimated from the most general candidate, as QAIC does); the annual
+        harmonics and (with ``trend='auto'``) the trend's degrees of freedom are chosen by
+        a quasi-BIC, ``-2 llf / phi + params * log n`` (the trend with all candidate
+        harmonics in the model, then the harmonics with that trend); the tests
+        are Wald tests and all intervals use the sandwich covariance the AR(1) model
+        implies (calendar-day lags; see ``_dependent_cov``). A test's dependence is
+        estimated from the model without the tested component, and its statistic is
+        referred to an F distribution whose denominator degrees of freedom reflect how
+        noisy that estimate is (:func:`~intensity.dependence.variance_dof`). The annual
+        test is made with the chosen harmonics, or 2 when none were chosen.
+        ``'none'``: days independent (BIC, likelihood-ratio tests, model covariance).
 
     Returns
     -------
@@ -646,7 +693,7 @@ def fit_seasonal(
     """
     level = check_fraction("level", level)
     ds = as_daily_series(series, counts=True, min_observed=30)
-    require_nonzero(ds, what="fit_seasonal")
+    require_nonzero(ds, what="fit_seasonal", min_days=10)
     idx = ds.series.index
     n = len(idx)
     y_all = ds.values
@@ -697,41 +744,103 @@ def fit_seasonal(
                 f"{int(per_day.min())} for {', '.join(absent)} (business-day data? use "
                 "weekly=False)"
             )
+    check_choice("dependence", dependence, ("ar1", "none"))
     y = y_all[obs]
-    fits: dict[int, tuple[_Design, _NBFit]] = {}
-    bic: dict[int, float] = {}
-    for K in candidates:
-        d = _design(idx, weekly=weekly, K=K, months=False, trend_df=tdf)
-        f = _fit_nb(y, d.X[obs])
-        fits[K] = (d, f)
-        bic[K] = -2 * f.llf + (d.X.shape[1] + 1) * np.log(len(y))
+    n_obs = len(y)
+    cache: dict[tuple[int, int], tuple[_Design, _NBFit]] = {}
+
+    def fitted(K: int, df: int) -> tuple[_Design, _NBFit]:
+        if (K, df) not in cache:
+            d = _design(idx, weekly=weekly, K=K, months=False, trend_df=df)
+            cache[(K, df)] = (d, _fit_nb(y, d.X[obs]))
+        return cache[(K, df)]
+
+    def crit(K: int, df: int, phi: float) -> float:
+        d, f = fitted(K, df)
+        return -2 * f.llf / phi + (d.X.shape[1] + 1) * np.log(n_obs)
+
+    bic = {K: crit(K, tdf, 1.0) for K in candidates}
     K = min(bic, key=lambda k: bic[k])
-    design, fit = fits[K]
+    dep: DependenceModel | None = None
+    if dependence == "ar1":
+        # quasi-BIC with the long-run variance factor of the residuals of the most general
+        # candidate (as QAIC takes its scale from the global model): estimated from a model
+        # that is too stiff, the factor would absorb the misfit and choose a stiffer one
+        df_grid = [tdf]
+        if trend == "auto":
+            df_max = max(1, n // 90)
+            df_grid = sorted({d for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24) if d <= df_max})
+        dep = _residual_dependence(y_all, obs, *fitted(max(candidates), max(df_grid)))
+        phi = dep.lrv_factor
+        # the trend with the richest annual part, then the harmonics with that trend
+        q = {d: crit(max(candidates), d, phi) for d in df_grid}
+        tdf = min(q, key=lambda d: q[d])
+        bic = {k: crit(k, tdf, phi) for k in candidates}
+        K = min(bic, key=lambda k: bic[k])
+    design, fit = fitted(K, tdf)
+    selection_factor = float("nan")
+    if dep is not None:
+        # the chosen model's own residuals set the covariance: a richer model's residuals
+        # have lost low-frequency variation, and the annual terms are low-frequency
+        selection_factor = dep.lrv_factor
+        dep = _residual_dependence(y_all, obs, design, fit)
+        fit = replace(fit, cov=_dependent_cov(design.X, obs, fit, dep))
     mu = np.exp(design.X @ fit.params)
     lo, hi = _nb_interval(mu, fit.alpha, level)
 
-    # likelihood-ratio tests of each component
-    lr_rows = []
+    test_rows = []
     for comp in ("weekly", "annual") if tests else ():
-        if comp not in design.groups:
+        if comp == "annual" and K == 0:
+            if not (annual == "auto" and n >= 730):
+                continue
+            tdesign, tfit = fitted(2, tdf)  # test an annual cycle that was not chosen
+        else:
+            tdesign, tfit = design, fit
+        if comp not in tdesign.groups:
             continue
-        cols = design.groups[comp]
-        keep = [j for j in range(design.X.shape[1]) if j not in cols]
-        restricted = _fit_nb(y, design.X[obs][:, keep])
-        lr = max(2 * (fit.llf - restricted.llf), 0.0)
-        lr_rows.append(
+        cols = tdesign.groups[comp]
+        if dep is not None:
+            # the dependence under the null (the model without the component): the
+            # component's terms would otherwise absorb part of the slow variation they are
+            # tested against, and the test would over-reject
+            keep = [j for j in range(tdesign.X.shape[1]) if j not in cols]
+            Xr = tdesign.X[:, keep]
+            null_fit = _fit_nb(y, Xr[obs])
+            null_design = _Design(Xr, [tdesign.names[j] for j in keep], {})
+            tdep = _residual_dependence(y_all, obs, null_design, null_fit)
+            tfit = replace(tfit, cov=_dependent_cov(tdesign.X, obs, tfit, tdep))
+            b = tfit.params[cols]
+            V = tfit.cov[np.ix_(cols, cols)]
+            stat = float(b @ np.linalg.pinv(V) @ b)
+            null_mu = np.exp(Xr @ null_fit.params)
+            size = 1.0 / null_fit.alpha if null_fit.alpha > 0 else np.inf
+            dof = variance_dof(tdep, null_mu, obs, size)
+            p_value = (
+                float(stats.f.sf(stat / len(cols), len(cols), dof))
+                if np.isfinite(dof)
+                else float(stats.chi2.sf(stat, len(cols)))
+            )
+            method = "Wald (AR(1) dependence)"
+        else:
+            keep = [j for j in range(tdesign.X.shape[1]) if j not in cols]
+            restricted = _fit_nb(y, tdesign.X[obs][:, keep])
+            stat = max(2 * (tfit.llf - restricted.llf), 0.0)
+            p_value = float(stats.chi2.sf(stat, len(cols)))
+            method = "likelihood ratio"
+        test_rows.append(
             {
                 "component": comp,
-                "lr_stat": lr,
+                "statistic": stat,
                 "df": len(cols),
-                "p_value": float(stats.chi2.sf(lr, len(cols))),
+                "p_value": p_value,
+                "method": method,
             }
         )
     tests_df = (
-        pd.DataFrame(lr_rows).set_index("component")
-        if lr_rows
+        pd.DataFrame(test_rows).set_index("component")
+        if test_rows
         else pd.DataFrame(
-            columns=["lr_stat", "df", "p_value"], index=pd.Index([], name="component")
+            columns=["statistic", "df", "p_value", "method"], index=pd.Index([], name="component")
         )
     )
 
@@ -776,7 +885,43 @@ def fit_seasonal(
         aic_by_harmonics=pd.Series(bic, name="bic").rename_axis("harmonics"),
         converged=fit.converged,
         poisson_limit=fit.poisson_limit,
+        dependence=dep,
+        selection_factor=selection_factor,
     )
+
+
+def _residual_dependence(
+    y_all: np.ndarray, obs: np.ndarray, design: _Design, fit: _NBFit
+) -> DependenceModel:
+    mu = np.exp(design.X @ fit.params)
+    size = 1.0 / fit.alpha if fit.alpha > 0 else np.inf
+    return estimate_dependence(y_all, mu, obs, size)
+
+
+def _dependent_cov(X: np.ndarray, obs: np.ndarray, fit: _NBFit, dep: DependenceModel) -> np.ndarray:
+    """Sandwich covariance ``A⁻¹ B A⁻¹`` of the NB2 coefficients when the counts follow
+    the latent AR(1) model *dep*: A is the NB information, and B adds to it the score
+    covariances between days ``h`` apart that the model implies,
+    ``Cov(y_s, y_t) = mu_s mu_t (exp(sigma2 rho^h) - 1)`` (calendar lags: a missing day
+    contributes nothing). Unlike a kernel (Newey–West) estimate of B from residual
+    products, it has no sampling noise of its own, so Wald tests keep their size on
+    independent counts (a Newey–West version rejected 14% at the 5% level on a year of
+    independent NB counts)."""
+    mu = np.exp(X @ fit.params)
+    w = 1.0 / (1.0 + fit.alpha * mu)
+    Xo = X[obs]
+    A = (Xo * (mu * w)[obs][:, None]).T @ Xo
+    B = A.copy()
+    if not dep.independent:
+        Z = np.where(obs[:, None], X * (mu * w)[:, None], 0.0)
+        for lag in range(1, len(mu)):
+            c = math.expm1(dep.sigma2 * dep.rho**lag)
+            if c < 1e-7:
+                break
+            G = Z[lag:].T @ Z[:-lag]
+            B += c * (G + G.T)
+    Ainv = np.linalg.pinv(A)
+    return Ainv @ B @ Ainv
 
 
 # =========================================================================== profiles
@@ -827,6 +972,7 @@ def seasonal_profile(
     check_choice("by", by, ("weekday", "month"))
     level = check_fraction("level", level)
     ds = as_daily_series(series, counts=True, min_observed=28)
+    require_nonzero(ds, what="seasonal_profile", min_days=10)
     idx = ds.series.index
     n = len(idx)
     if by == "month" and n < 365:

@@ -192,6 +192,35 @@ class _Prepared:
             self._continuous[key] = (knots, values, float(cost), int(alive))
         return self._continuous[key]
 
+    def run_exact(self, n_breaks: int, min_size: int) -> tuple[list[int], float]:
+        """The optimal segmentation with exactly *n_breaks* breaks and its cost."""
+        from . import _pelt
+
+        n = len(self.y)
+        if n < (n_breaks + 1) * min_size:
+            raise InsufficientDataError(
+                f"{n_breaks} breaks need {n_breaks + 1} segments of min_size={min_size}, "
+                f"got {n} periods"
+            )
+        cps, cost = _pelt.segneigh(
+            _MODELS[self.model],
+            n,
+            int(n_breaks),
+            int(min_size),
+            self.N,
+            self.S,
+            self.Q,
+            self.W,
+            float(self.k),
+            1.0 / self.sigma**2,
+            self.var_floor,
+        )
+        if not np.isfinite(cost):
+            raise InsufficientDataError(
+                f"no segmentation with {n_breaks} breaks and min_size={min_size} fits {n} periods"
+            )
+        return [int(c) for c in cps], float(cost)
+
     def run(
         self, pen: float, min_size: int, functional: bool = True
     ) -> tuple[list[int], float, int]:
@@ -607,10 +636,12 @@ class Breaks(ResultMixin):
         )
 
     def _notes(self) -> list[str]:
-        notes = [
-            f"penalty {self.penalty_name} = {self.penalty:.2f}; min_size {self.min_size} days; "
-            f"{self.ci:.0%} intervals",
-        ]
+        chosen = (
+            f"exactly {self.penalty_name.split('=')[1]} breaks (segment neighbourhood)"
+            if self.penalty_name.startswith("n_breaks=")
+            else f"penalty {self.penalty_name} = {self.penalty:.2f}"
+        )
+        notes = [f"{chosen}; min_size {self.min_size} days; {self.ci:.0%} intervals"]
         if self.dispersion is not None:
             notes.append(
                 f"NB size k = {self.dispersion:.1f} (estimated once from neighbouring days)"
@@ -656,6 +687,7 @@ def detect_breaks(
     n_boot: int = 299,
     seed: int = 0,
     dependence: Literal["auto", "ar1", "none"] | DependenceModel = "auto",
+    n_breaks: int | None = None,
 ) -> Breaks:
     """Find level (or trend) breaks by exact optimal segmentation.
 
@@ -711,6 +743,12 @@ def detect_breaks(
         ``'none'``: days independent (the Gaussian models' default). A fitted
         :class:`~intensity.dependence.DependenceModel` fixes it.
 
+    n_breaks
+        Exactly this many breaks: the optimal segmentation with *n_breaks* breaks
+        (segment neighbourhood dynamic programming, as R's
+        ``strucchange::breakpoints(y ~ 1, h = min_size, breaks = n_breaks)``; quadratic
+        time). The penalty is then not used. Not for ``model='linear_trend'``.
+
     Returns
     -------
     Breaks
@@ -730,6 +768,14 @@ def detect_breaks(
         raise ParameterError(f"min_size must be a whole number >= 1, got {min_size!r}")
     if max_breaks is not None and (not isinstance(max_breaks, (int, np.integer)) or max_breaks < 0):
         raise ParameterError(f"max_breaks must be None or a whole number >= 0, got {max_breaks!r}")
+    if n_breaks is not None and (
+        not isinstance(n_breaks, (int, np.integer)) or isinstance(n_breaks, bool) or n_breaks < 0
+    ):
+        raise ParameterError(f"n_breaks must be None or a whole number >= 0, got {n_breaks!r}")
+    if n_breaks is not None and max_breaks is not None:
+        raise ParameterError("give n_breaks or max_breaks, not both")
+    if n_breaks is not None and model == "linear_trend":
+        raise ParameterError("n_breaks is not available for model='linear_trend'")
     if model == "auto":
         ds0 = as_daily_series(series, counts=False, min_observed=2)
         v = ds0.values[ds0.observed]
@@ -743,11 +789,19 @@ def detect_breaks(
     _check_observed(prep, int(min_size), dispersion)
     pen = _penalty(penalty, model, int(prep.obs.sum()))
     dep = _dependence_choice(dependence, model)
-    dep_model: DependenceModel | None
-    if dep == "ar1":
+    dep_model: DependenceModel | None = dep if isinstance(dep, DependenceModel) else None
+    if n_breaks is not None:
+        cps, total = prep.run_exact(int(n_breaks), int(min_size))
+        if dep == "ar1":  # the dependence of the residuals of this segmentation
+            y_raw, mu = _fitted_means(prep, cps)
+            dep_model = estimate_dependence(
+                y_raw, mu, prep.obs, prep.k if prep.model == "negbin" else math.inf
+            )
+        pen = float("nan")
+        penalty = f"n_breaks={int(n_breaks)}"  # type: ignore[assignment]
+    elif dep == "ar1":
         cps, total, pen, dep_model = _search_with_dependence(prep, pen, int(min_size))
     else:
-        dep_model = dep if isinstance(dep, DependenceModel) else None
         if dep_model is not None:
             pen = pen * dep_model.lrv_factor
         cps, total, _ = prep.run(pen, int(min_size))
@@ -1239,11 +1293,15 @@ def penalty_path(
     *,
     dispersion: float | None = None,
     sigma: float | None = None,
+    dependence: Literal["auto", "ar1", "none"] = "auto",
 ) -> PenaltyPath:
     """All optimal segmentations for penalties in ``[pen_min, pen_max]`` (CROPS: Haynes,
     Eckley & Fearnhead 2017), found with a handful of exact runs.
 
-    Defaults: ``pen_min = log n`` (BIC-like, lenient) and ``pen_max = 10 log n``. The table
+    Defaults: ``pen_min = log n`` (BIC-like, lenient) and ``pen_max = 10 log n``, both
+    multiplied, for count models with ``dependence`` ``'auto'``/``'ar1'``, by the long-run
+    variance factor :func:`detect_breaks` finds, so the path spans the penalty it uses. The
+    table
     has one row per distinct number of breaks with the penalty interval on which it is
     optimal, its unpenalised cost and its break dates: a number of breaks that stays optimal
     over a wide penalty interval is a robust choice.
@@ -1264,8 +1322,13 @@ def penalty_path(
     ds, prep = _prepare(series, model, seasonal, dispersion, sigma)
     _check_observed(prep, int(min_size), dispersion)
     n_obs = int(prep.obs.sum())
-    lo = float(pen_min) if pen_min is not None else math.log(n_obs)
-    hi = float(pen_max) if pen_max is not None else 10 * math.log(n_obs)
+    factor = 1.0
+    if _dependence_choice(dependence, model) == "ar1" and (pen_min is None or pen_max is None):
+        factor = _search_with_dependence(prep, _penalty("mbic", model, n_obs), int(min_size))[
+            3
+        ].lrv_factor
+    lo = float(pen_min) if pen_min is not None else factor * math.log(n_obs)
+    hi = float(pen_max) if pen_max is not None else factor * 10 * math.log(n_obs)
     if not 0 <= lo < hi:
         raise ParameterError(f"need 0 <= pen_min < pen_max, got {lo!r}, {hi!r}")
     cache: dict[float, tuple[list[int], float]] = {}

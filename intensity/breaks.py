@@ -192,6 +192,10 @@ class _Prepared:
             self._continuous[key] = (knots, values, float(cost), int(alive))
         return self._continuous[key]
 
+    def _sums(self) -> tuple[Any, ...]:
+        """The kernels' cost arguments after (model, n, min_size[, pen])."""
+        return (self.N, self.S, self.Q, self.W, float(self.k), 1.0 / self.sigma**2, self.var_floor)
+
     def run_exact(self, n_breaks: int, min_size: int) -> tuple[list[int], float]:
         """The optimal segmentation with exactly *n_breaks* breaks and its cost."""
         from . import _pelt
@@ -203,17 +207,7 @@ class _Prepared:
                 f"got {n} periods"
             )
         cps, cost = _pelt.segneigh(
-            _MODELS[self.model],
-            n,
-            int(n_breaks),
-            int(min_size),
-            self.N,
-            self.S,
-            self.Q,
-            self.W,
-            float(self.k),
-            1.0 / self.sigma**2,
-            self.var_floor,
+            _MODELS[self.model], n, int(n_breaks), int(min_size), *self._sums()
         )
         if not np.isfinite(cost):
             raise InsufficientDataError(
@@ -227,19 +221,7 @@ class _Prepared:
         from . import _pelt
 
         n = len(self.y)
-        args = (
-            _MODELS[self.model],
-            n,
-            int(min_size),
-            float(pen),
-            self.N,
-            self.S,
-            self.Q,
-            self.W,
-            float(self.k),
-            1.0 / self.sigma**2,
-            self.var_floor,
-        )
+        args = (_MODELS[self.model], n, int(min_size), float(pen), *self._sums())
         if self.model == "linear_trend":
             knots, _, cost, alive = self.run_continuous(pen, min_size)
             return [int(k) for k in knots[1:-1]], cost, alive

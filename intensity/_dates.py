@@ -36,7 +36,7 @@ from .exceptions import DataFormatError, ParameterError
 __all__ = ["parse_date_column", "DATE_LAYOUTS", "MIN_DATE", "MAX_DATE"]
 
 _TZ = r"(?:Z|[+-]\d{2}(?::?\d{2})?)"
-#: layout name → (pattern of a whole value, strptime format of the part kept, day-first?)
+#: layout name → (pattern of a whole value, strptime format of the part kept)
 DATE_LAYOUTS: dict[str, tuple[re.Pattern[str], str]] = {
     "ISO date": (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),
     "ISO date and time": (
@@ -132,22 +132,27 @@ def parse_date_column(
             f"({values.iloc[row]!r})"
         )
     if date_format is not None:
-        try:
-            parsed = pd.to_datetime(text, format=date_format, errors="coerce")
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise DataFormatError(
-                f"{where}: column {column!r}: date_format {date_format!r} cannot be applied ({exc})"
-            ) from None
-        bad = parsed.isna()
-        if bad.any():
-            raise _fail(
-                where,
-                column,
-                f"values that do not match date_format {date_format!r}",
-                text[bad].tolist(),
-            )
-        return _naive(parsed, where, column, text)
+        fmt, kept = date_format, text
+        rule = f"values that do not match date_format {date_format!r}"
+    else:
+        fmt, kept, rule = _detect_format(text, where, column, dayfirst)
+    try:
+        parsed = pd.to_datetime(kept, format=fmt, errors="coerce")
+    except (ValueError, TypeError, OverflowError) as exc:  # a date_format pandas rejects
+        raise DataFormatError(
+            f"{where}: column {column!r}: date_format {fmt!r} cannot be applied ({exc})"
+        ) from None
+    bad = parsed.isna()
+    if bad.any():
+        raise _fail(where, column, rule, text[bad].tolist())
+    return _naive(parsed, where, column, text)
 
+
+def _detect_format(
+    text: pd.Series, where: str, column: str, dayfirst: bool | None
+) -> tuple[str, pd.Series, str]:
+    """The one layout of a column: its format, the text to parse with it and the rule a
+    value that fails states. Raises when the column holds an unknown or several layouts."""
     uniques = pd.unique(text.to_numpy())
     layouts = {str(u): _layout(str(u)) for u in uniques}
     unknown = [u for u, lay in layouts.items() if lay is None]
@@ -178,17 +183,13 @@ def parse_date_column(
     kept = text
     if layout == "ISO date and time with offset":
         kept = text.str.replace(_TZ_TAIL, "", regex=True)  # the wall-clock day as written
-    parsed = pd.to_datetime(kept, format=fmt, errors="coerce")
-    bad = parsed.isna()
-    if bad.any():
-        hint = ""
-        if layout in _MONTH_FIRST and dayfirst is None:
-            hint = (
-                f"; {layout} dates are read day-first (pass dayfirst=False for month-first "
-                "dates, or date_format=)"
-            )
-        raise _fail(where, column, f"values that are no {layout} date{hint}", text[bad].tolist())
-    return _naive(parsed, where, column, text)
+    hint = ""
+    if layout in _MONTH_FIRST and dayfirst is None:
+        hint = (
+            f"; {layout} dates are read day-first (pass dayfirst=False for month-first "
+            "dates, or date_format=)"
+        )
+    return fmt, kept, f"values that are no {layout} date{hint}"
 
 
 def _naive(parsed: pd.Series, where: str, column: str, text: pd.Series) -> pd.Series:

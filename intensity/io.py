@@ -442,11 +442,11 @@ def _cumulative_table(
                     "loss file only"
                 )
             owner[m] = f
-        _check_span(df["date"], len(owner), f)
         num = _to_numeric(df, metrics, f)
         num = _resolve_duplicates(num, ["date"], f)
         num = num.set_index("date").sort_index()
         frames.append(num)
+    # the span of all files together, before read_losses builds the daily frame
     where = files[0] if len(files) == 1 else files[0].parent
     _check_span(
         pd.Index([d for fr in frames for d in (fr.index.min(), fr.index.max())]), len(owner), where

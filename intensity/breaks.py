@@ -28,7 +28,6 @@ from ._results import ResultMixin
 from ._typing import BreakModel, PenaltyName
 from ._validation import as_daily_series, check_choice, check_fraction, require_nonzero
 from .dependence import (
-    NO_DEPENDENCE,
     DependenceModel,
     estimate_dependence,
     simulate_latent_counts,
@@ -774,11 +773,8 @@ def detect_breaks(
     dep_model: DependenceModel | None = dep if isinstance(dep, DependenceModel) else None
     if n_breaks is not None:
         cps, total = prep.run_exact(int(n_breaks), int(min_size))
-        if dep == "ar1":  # the dependence of the residuals of this segmentation
-            y_raw, mu = _fitted_means(prep, cps)
-            dep_model = estimate_dependence(
-                y_raw, mu, prep.obs, prep.k if prep.model == "negbin" else math.inf
-            )
+        if dep == "ar1":
+            dep_model = _segmentation_dependence(prep, cps)
         pen = float("nan")
         penalty = f"n_breaks={int(n_breaks)}"  # type: ignore[assignment]
     elif dep == "ar1":
@@ -852,28 +848,31 @@ def _fitted_means(prep: _Prepared, cps: Sequence[int]) -> tuple[np.ndarray, np.n
     return y, mu
 
 
+def _segmentation_dependence(prep: _Prepared, cps: Sequence[int]) -> DependenceModel:
+    """The dependence model of the residuals of the segmentation *cps*, against the NB size
+    the cost assumes."""
+    y, mu = _fitted_means(prep, cps)
+    return estimate_dependence(y, mu, prep.obs, prep.k if prep.model == "negbin" else math.inf)
+
+
 def _search_with_dependence(
     prep: _Prepared, pen0: float, m: int
 ) -> tuple[list[int], float, float, DependenceModel]:
     """Segment with the penalty times the long-run variance factor of the residuals of the
     segmentation itself, repeated until the breaks no longer change (at most 8 rounds;
-    on a cycle the larger factor, the more conservative answer, is kept)."""
-    cps, total, _ = prep.run(pen0, m)
-    cost_size = prep.k if prep.model == "negbin" else math.inf
+    on a cycle the largest factor in it, the most conservative answer, is kept)."""
+    cps = prep.run(pen0, m)[0]
     seen: dict[tuple[int, ...], DependenceModel] = {}
-    dep = NO_DEPENDENCE
     for _ in range(8):
-        y, mu = _fitted_means(prep, cps)
-        dep = estimate_dependence(y, mu, prep.obs, cost_size)
         key = tuple(cps)
-        if key in seen:
-            if seen[key].lrv_factor > dep.lrv_factor:
-                dep = seen[key]
+        if key in seen:  # a cycle: the segmentations from the first repeat on
+            cycle = list(seen)[list(seen).index(key) :]
+            dep = max((seen[c] for c in cycle), key=lambda d: d.lrv_factor)
             break
-        seen[key] = dep
+        dep = seen[key] = _segmentation_dependence(prep, cps)
         new, total, _ = prep.run(pen0 * dep.lrv_factor, m)
         if new == cps:
-            break
+            return cps, total, pen0 * dep.lrv_factor, dep
         cps = new
     pen = pen0 * dep.lrv_factor
     cps, total, _ = prep.run(pen, m)
@@ -1275,15 +1274,16 @@ def penalty_path(
     *,
     dispersion: float | None = None,
     sigma: float | None = None,
-    dependence: Literal["auto", "ar1", "none"] = "auto",
+    dependence: Literal["auto", "ar1", "none"] | DependenceModel = "auto",
 ) -> PenaltyPath:
     """All optimal segmentations for penalties in ``[pen_min, pen_max]`` (CROPS: Haynes,
     Eckley & Fearnhead 2017), found with a handful of exact runs.
 
     Defaults: ``pen_min = log n`` (BIC-like, lenient) and ``pen_max = 10 log n``, both
     multiplied, for count models with ``dependence`` ``'auto'``/``'ar1'``, by the long-run
-    variance factor :func:`detect_breaks` finds, so the path spans the penalty it uses. The
-    table
+    variance factor :func:`detect_breaks` finds (or that of a given
+    :class:`~intensity.dependence.DependenceModel`, e.g. ``Breaks.dependence``), so the
+    path spans the penalty it uses. The table
     has one row per distinct number of breaks with the penalty interval on which it is
     optimal, its unpenalised cost and its break dates: a number of breaks that stays optimal
     over a wide penalty interval is a robust choice.
@@ -1305,10 +1305,12 @@ def penalty_path(
     _check_observed(prep, int(min_size), dispersion)
     n_obs = int(prep.obs.sum())
     factor = 1.0
-    if _dependence_choice(dependence, model) == "ar1" and (pen_min is None or pen_max is None):
-        factor = _search_with_dependence(prep, _penalty("mbic", model, n_obs), int(min_size))[
-            3
-        ].lrv_factor
+    dep = _dependence_choice(dependence, model)
+    if isinstance(dep, DependenceModel):
+        factor = dep.lrv_factor
+    elif dep == "ar1" and (pen_min is None or pen_max is None):
+        mbic = _penalty("mbic", model, n_obs)
+        factor = _search_with_dependence(prep, mbic, int(min_size))[3].lrv_factor
     lo = float(pen_min) if pen_min is not None else factor * math.log(n_obs)
     hi = float(pen_max) if pen_max is not None else factor * 10 * math.log(n_obs)
     if not 0 <= lo < hi:

@@ -228,7 +228,9 @@ def run_report(
             prof_m = run("month profile", seasonal_profile, s, "month") if n >= 365 else None
             say(f"[{metric}] 4/{steps} trend breaks")
             brk = run("trend breaks", detect_breaks, s, seasonal=fit, n_boot=n_boot)
-            path = run("penalty path", penalty_path, s, seasonal=fit)
+            # the path spans the penalty the breaks used (their dependence, not found again)
+            dep = brk.dependence if brk is not None and brk.dependence is not None else "auto"
+            path = run("penalty path", penalty_path, s, seasonal=fit, dependence=dep)
             say(f"[{metric}] 5/{steps} anomalies")
             ano = run("anomalies", detect_anomalies, s, n_sim=n_sim)
             say(f"[{metric}] 6/{steps} figures")

@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._results import ResultMixin
 from ._validation import as_daily_series, check_fraction, require_nonzero
@@ -74,11 +73,10 @@ def bh_qvalues(p: np.ndarray) -> np.ndarray:
 
 def _nb_tails(y: np.ndarray, mu: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """P(Y >= y) and P(Y <= y) under NB2(mu, alpha) (Poisson when alpha ~ 0)."""
-    if alpha <= 1e-10:
-        return stats.poisson.sf(y - 1, mu), stats.poisson.cdf(y, mu)
-    size = 1.0 / alpha
-    p = size / (size + mu)
-    return stats.nbinom.sf(y - 1, size, p), stats.nbinom.cdf(y, size, p)
+    from .seasonal import _nb_dist
+
+    dist = _nb_dist(mu, alpha)
+    return dist.sf(y - 1), dist.cdf(y)
 
 
 def _robust_baseline(series: pd.Series, exclude: np.ndarray, rounds: int = 3) -> Any:
@@ -557,13 +555,6 @@ class DayChange(ResultMixin):
         return plot_day_change(self, ax=ax, **kw)
 
 
-def _nb_dist(mu: float, alpha: float) -> Any:
-    if alpha <= 1e-10:
-        return stats.poisson(mu)
-    k = 1.0 / alpha
-    return stats.nbinom(k, k / (k + mu))
-
-
 #: Supports wider than this are summed over quantiles of the earlier day instead of every
 #: value (memory and time stay bounded for counts in the millions).
 _MAX_SUPPORT = 1_000_000
@@ -574,6 +565,8 @@ def _change_tail(m1: float, m0: float, alpha: float, change: float) -> float:
     """P(Y1 - Y0 >= change) for change >= 0, else P(Y1 - Y0 <= change), with Y1, Y0
     independent NB counts: the sum over Y0 of its probability times Y1's tail, in time and
     memory linear in Y0's support (exact up to the 1e-12 tails left out)."""
+    from .seasonal import _nb_dist
+
     d1, d0 = _nb_dist(m1, alpha), _nb_dist(m0, alpha)
     lo, hi = float(d0.ppf(1e-12)), float(d0.ppf(1 - 1e-12))
     if hi - lo <= _MAX_SUPPORT:

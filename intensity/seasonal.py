@@ -336,6 +336,11 @@ class _NBFit:
     converged: bool
     poisson_limit: bool = False
 
+    @property
+    def size(self) -> float:
+        """NB size ``1/alpha`` (``inf`` in the Poisson limit)."""
+        return 1.0 / self.alpha if self.alpha > 0 else np.inf
+
 
 def _usable_nb(res: Any, k: int, poisson_llf: float, strict: bool = True) -> _NBFit | None:
     """The NB fit as an _NBFit when it is finite, converged (unless not *strict*; it is
@@ -615,13 +620,19 @@ def _rate_ratios(fit: _NBFit, cols: list[int], labels: Sequence[str], level: flo
     )
 
 
+def _nb_dist(mu: Any, alpha: float) -> Any:
+    """The frozen NB2 distribution with mean *mu* (scalar or array) and dispersion
+    *alpha*; Poisson when ``alpha`` is (about) 0."""
+    if alpha <= 1e-10:
+        return stats.poisson(mu)
+    size = 1.0 / alpha
+    return stats.nbinom(size, size / (size + mu))
+
+
 def _nb_interval(mu: np.ndarray, alpha: float, level: float) -> tuple[np.ndarray, np.ndarray]:
     a = (1 - level) / 2
-    if alpha <= 1e-10:
-        return stats.poisson.ppf(a, mu), stats.poisson.ppf(1 - a, mu)
-    size = 1.0 / alpha
-    p = size / (size + mu)
-    return stats.nbinom.ppf(a, size, p), stats.nbinom.ppf(1 - a, size, p)
+    dist = _nb_dist(mu, alpha)
+    return dist.ppf(a), dist.ppf(1 - a)
 
 
 def fit_seasonal(
@@ -759,10 +770,11 @@ def fit_seasonal(
         d, f = fitted(K, df)
         return -2 * f.llf / phi + (d.X.shape[1] + 1) * np.log(n_obs)
 
-    bic = {K: crit(K, tdf, 1.0) for K in candidates}
-    K = min(bic, key=lambda k: bic[k])
     dep: DependenceModel | None = None
-    if dependence == "ar1":
+    if dependence == "none":
+        bic = {K: crit(K, tdf, 1.0) for K in candidates}
+        K = min(bic, key=lambda k: bic[k])
+    else:
         # quasi-BIC with the long-run variance factor of the residuals of the most general
         # candidate (as QAIC takes its scale from the global model): estimated from a model
         # that is too stiff, the factor would absorb the misfit and choose a stiffer one
@@ -770,7 +782,8 @@ def fit_seasonal(
         if trend == "auto":
             df_max = max(1, n // 90)
             df_grid = sorted({d for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24) if d <= df_max})
-        dep = _residual_dependence(y_all, obs, *fitted(max(candidates), max(df_grid)))
+        general = fitted(max(candidates), max(df_grid))
+        dep = _residual_dependence(y_all, obs, general[0].X, general[1])
         phi = dep.lrv_factor
         # the trend with the richest annual part, then the harmonics with that trend
         q = {d: crit(max(candidates), d, phi) for d in df_grid}
@@ -783,7 +796,7 @@ def fit_seasonal(
         # the chosen model's own residuals set the covariance: a richer model's residuals
         # have lost low-frequency variation, and the annual terms are low-frequency
         selection_factor = dep.lrv_factor
-        dep = _residual_dependence(y_all, obs, design, fit)
+        dep = _residual_dependence(y_all, obs, design.X, fit)
         fit = replace(fit, cov=_dependent_cov(design.X, obs, fit, dep))
     mu = np.exp(design.X @ fit.params)
     lo, hi = _nb_interval(mu, fit.alpha, level)
@@ -799,22 +812,20 @@ def fit_seasonal(
         if comp not in tdesign.groups:
             continue
         cols = tdesign.groups[comp]
+        keep = [j for j in range(tdesign.X.shape[1]) if j not in cols]
         if dep is not None:
             # the dependence under the null (the model without the component): the
             # component's terms would otherwise absorb part of the slow variation they are
             # tested against, and the test would over-reject
-            keep = [j for j in range(tdesign.X.shape[1]) if j not in cols]
             Xr = tdesign.X[:, keep]
             null_fit = _fit_nb(y, Xr[obs])
-            null_design = _Design(Xr, [tdesign.names[j] for j in keep], {})
-            tdep = _residual_dependence(y_all, obs, null_design, null_fit)
+            null_mu = np.exp(Xr @ null_fit.params)
+            tdep = estimate_dependence(y_all, null_mu, obs, null_fit.size)
             tfit = replace(tfit, cov=_dependent_cov(tdesign.X, obs, tfit, tdep))
             b = tfit.params[cols]
             V = tfit.cov[np.ix_(cols, cols)]
             stat = float(b @ np.linalg.pinv(V) @ b)
-            null_mu = np.exp(Xr @ null_fit.params)
-            size = 1.0 / null_fit.alpha if null_fit.alpha > 0 else np.inf
-            dof = variance_dof(tdep, null_mu, obs, size)
+            dof = variance_dof(tdep, null_mu, obs, null_fit.size)
             p_value = (
                 float(stats.f.sf(stat / len(cols), len(cols), dof))
                 if np.isfinite(dof)
@@ -822,7 +833,6 @@ def fit_seasonal(
             )
             method = "Wald (AR(1) dependence)"
         else:
-            keep = [j for j in range(tdesign.X.shape[1]) if j not in cols]
             restricted = _fit_nb(y, tdesign.X[obs][:, keep])
             stat = max(2 * (tfit.llf - restricted.llf), 0.0)
             p_value = float(stats.chi2.sf(stat, len(cols)))
@@ -891,11 +901,10 @@ def fit_seasonal(
 
 
 def _residual_dependence(
-    y_all: np.ndarray, obs: np.ndarray, design: _Design, fit: _NBFit
+    y_all: np.ndarray, obs: np.ndarray, X: np.ndarray, fit: _NBFit
 ) -> DependenceModel:
-    mu = np.exp(design.X @ fit.params)
-    size = 1.0 / fit.alpha if fit.alpha > 0 else np.inf
-    return estimate_dependence(y_all, mu, obs, size)
+    """The dependence model of the residuals of the NB fit with design matrix *X*."""
+    return estimate_dependence(y_all, np.exp(X @ fit.params), obs, fit.size)
 
 
 def _dependent_cov(X: np.ndarray, obs: np.ndarray, fit: _NBFit, dep: DependenceModel) -> np.ndarray:

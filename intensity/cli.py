@@ -34,9 +34,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if len(q):
             counts = q["kind"].value_counts().sort_index()
             print("quality findings: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    if res.failed:
-        for _names, why in res.failed:
-            _say(f"intensity: error: {why}")
+    if res.failed:  # each was already said, with its reason, through the progress lines
         n_all = len(res.failed) + len(res.frames)
         _say(
             f"intensity: error: {len(res.failed)} of {n_all} datasets could not be read (above); "

@@ -126,9 +126,7 @@ def fetch_losses(
             obj = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise FetchError(f"{base}{name}: not a JSON file ({exc})") from None
-        if not isinstance(obj, list) or not obj or not isinstance(obj[0], dict):
-            raise FetchError(f"{base}{name}: JSON is not a list of dated records")
-        if "date" not in obj[0]:
+        if not (isinstance(obj, list) and obj and isinstance(obj[0], dict) and "date" in obj[0]):
             raise FetchError(f"{base}{name}: JSON is not a list of dated records")
         got[name] = data
         say(f"  {len(obj)} rows")

@@ -346,10 +346,8 @@ def normalise_text(text: str) -> str:
         if a in s:
             s = s.replace(a, b)
     s = _join_all_thousands(s)
-    if len(s) > _MAX_DIGITS:
-        m = _TOO_LONG.search(s)
-        if m is not None:  # no count has 16 digits; int() of 4,300 would raise
-            s = _TOO_LONG.sub(" ", s)
+    if len(s) > _MAX_DIGITS:  # no count has 16 digits; int() of 4,300 would raise
+        s = _TOO_LONG.sub(" ", s)
     if "  " in s:
         s = _MULTISPACE.sub(" ", s)
     return s.strip()
@@ -1542,12 +1540,13 @@ def parse_with_date(text: str, published: Any, label: str) -> Report | None:
     from .exceptions import ParameterError
 
     try:
-        return parse_report(text, published=published)
+        _local(published)
     except ParameterError as exc:
         r = parse_report(text, published=None)
         if r is None:
             return None
         return replace(r, warnings=(*r.warnings, f"{label}: {exc}; publication time ignored"))
+    return parse_report(text, published=published)
 
 
 def read_telegram_export(path: Any) -> Any:

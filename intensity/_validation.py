@@ -1,13 +1,19 @@
 """Input checks shared by every analysis function.
 
-All public analysis functions call :func:`as_daily_series` first, so a bad input gets
-one clear :class:`~intensity.exceptions.SeriesValidationError` naming the rule and the
-value received, instead of a traceback from deep inside numpy or statsmodels.
+All public analysis functions call :func:`as_daily_series` (daily only) or
+:func:`as_regular_series` (daily, weekly, monthly, quarterly or yearly) first, so a bad
+input gets one clear :class:`~intensity.exceptions.SeriesValidationError` naming the rule
+and the value received, instead of a traceback from deep inside numpy or statsmodels.
+
+The frequency of a series is its index's ``freq`` when set, else the coarsest of yearly,
+quarterly, monthly, weekly and daily whose calendar grid (anchored at the first date)
+holds every date; periods of that grid absent from the index are missing (NaN), never
+zeros. An index on no such grid (every other day, mixed month days) is an error.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,7 +22,10 @@ from .exceptions import InsufficientDataError, ParameterError, SeriesValidationE
 
 __all__ = [
     "DailySeries",
+    "RegularSeries",
     "as_daily_series",
+    "as_regular_series",
+    "period_unit",
     "check_choice",
     "check_fraction",
     "require_nonzero",
@@ -33,18 +42,108 @@ MAX_COUNT = 1e9
 _NOT_DAILY_FREQS = ("B", "C")
 
 
+#: periods per year of each supported unit (a week: 365.25 / 7)
+PERIODS_PER_YEAR = {"day": 365.25, "week": 365.25 / 7, "month": 12.0, "quarter": 4.0, "year": 1.0}
+
+
+def period_unit(offset: object) -> str | None:
+    """'day', 'week', 'month', 'quarter' or 'year' for a supported pandas offset (a single
+    period, anchored as pandas anchors it), else ``None`` (``'2D'``, ``'h'``, business
+    days)."""
+    if not isinstance(offset, pd.offsets.BaseOffset) or getattr(offset, "n", 1) != 1:
+        return None
+    if isinstance(offset, pd.offsets.Day):
+        return "day"
+    if isinstance(offset, pd.offsets.Week):
+        return "week" if getattr(offset, "weekday", None) is not None else None
+    if isinstance(offset, (pd.offsets.MonthBegin, pd.offsets.MonthEnd)):
+        return "month"
+    if isinstance(offset, (pd.offsets.QuarterBegin, pd.offsets.QuarterEnd)):
+        return "quarter"
+    if isinstance(offset, (pd.offsets.YearBegin, pd.offsets.YearEnd)):
+        return "year"
+    return None
+
+
 @dataclass(frozen=True)
-class DailySeries:
-    """A validated daily series: the full calendar index and its float values (NaN = missing)."""
+class RegularSeries:
+    """A validated regular series: the full index of its frequency and its float values
+    (NaN = missing). ``freq`` is the pandas offset, ``unit`` its name ('day' … 'year')."""
 
     series: pd.Series
     values: np.ndarray
-    observed: np.ndarray  # boolean mask of non-missing days
-    filled_dates: pd.DatetimeIndex  # calendar days that were absent from the input index
+    observed: np.ndarray  # boolean mask of non-missing periods
+    filled_dates: pd.DatetimeIndex  # periods that were absent from the input index
+    freq: pd.offsets.BaseOffset = field(default_factory=lambda: pd.offsets.Day())
 
     @property
     def n_missing(self) -> int:
         return int((~self.observed).sum())
+
+    @property
+    def unit(self) -> str:
+        return period_unit(self.freq) or "day"
+
+    @property
+    def periods_per_year(self) -> float:
+        return PERIODS_PER_YEAR[self.unit]
+
+    @property
+    def is_daily(self) -> bool:
+        return self.unit == "day"
+
+
+#: the daily case keeps its historical name
+DailySeries = RegularSeries
+
+
+def _candidate_offsets(first: pd.Timestamp) -> list[pd.offsets.BaseOffset]:
+    """Grids through *first*, coarsest first: yearly, quarterly, monthly, weekly."""
+    out: list[pd.offsets.BaseOffset] = []
+    m = int(first.month)
+    q = (m - 1) % 3 + 1
+    if first.day == 1:
+        out += [pd.offsets.YearBegin(month=m), pd.offsets.QuarterBegin(startingMonth=q)]
+    if first.is_month_end:
+        out += [pd.offsets.YearEnd(month=m), pd.offsets.QuarterEnd(startingMonth=q + 9)]
+    if first.day == 1:
+        out.append(pd.offsets.MonthBegin())
+    if first.is_month_end:
+        out.append(pd.offsets.MonthEnd())
+    out.append(pd.offsets.Week(weekday=int(first.day_of_week)))
+    return out
+
+
+def _regular_freq(idx: pd.DatetimeIndex, name: str) -> pd.offsets.BaseOffset:
+    """The frequency of a sorted, unique, midnight index (see the module docstring)."""
+    if idx.freq is not None:
+        off = idx.freq
+        if str(idx.freqstr).split("-")[0] in _NOT_DAILY_FREQS:
+            raise SeriesValidationError(
+                f"{name} freq must be daily, got {idx.freqstr!r} (business days); reindex to "
+                "calendar days with NaN for the days without data"
+            )
+        if period_unit(off) is None:
+            raise SeriesValidationError(
+                f"{name} freq must be daily, weekly, monthly, quarterly or yearly, got "
+                f"{idx.freqstr!r}"
+            )
+        return off
+    if len(idx) < 2:
+        return pd.offsets.Day()
+    steps: np.ndarray = np.diff(idx.values.astype("datetime64[ns]").astype(np.int64))
+    day_ns = int(_DAY.value)
+    if (steps % day_ns == 0).all():
+        if steps.min() == day_ns:
+            return pd.offsets.Day()
+        for off in _candidate_offsets(idx[0]):
+            grid = pd.date_range(idx[0], idx[-1], freq=off)
+            if len(grid) and grid[0] == idx[0] and idx.isin(grid).all():
+                return off
+    raise SeriesValidationError(
+        f"{name} must be on a regular daily, weekly, monthly, quarterly or yearly grid, got "
+        f"steps such as {_describe_freq(idx)!r} that fit none of them"
+    )
 
 
 def _describe_freq(index: pd.DatetimeIndex) -> str:
@@ -56,7 +155,12 @@ def _describe_freq(index: pd.DatetimeIndex) -> str:
             freq = None
     if freq is None:
         steps = pd.Series(index).diff().dropna()
-        freq = str(steps.mode().iloc[0]) if len(steps) else "unknown"
+        if len(steps):
+            step = steps.mode().iloc[0]
+            whole = step == step.floor("D")
+            freq = f"{step.days} days" if whole else str(step)
+        else:
+            freq = "unknown"
     return str(freq)
 
 
@@ -66,7 +170,7 @@ def as_daily_series(
     name: str = "series",
     counts: bool = True,
     min_observed: int = 1,
-) -> DailySeries:
+) -> RegularSeries:
     """Check that *series* is a daily count series and return it on a full calendar index.
 
     Parameters
@@ -83,9 +187,36 @@ def as_daily_series(
 
     Returns
     -------
-    DailySeries
+    RegularSeries
         A copy; the input is never modified.
     """
+    return _as_series(series, name=name, counts=counts, min_observed=min_observed, daily=True)
+
+
+def as_regular_series(
+    series: object,
+    *,
+    name: str = "series",
+    counts: bool = True,
+    min_observed: int = 1,
+) -> RegularSeries:
+    """As :func:`as_daily_series`, for a daily, weekly, monthly, quarterly or yearly index
+    (its ``freq``, or the coarsest grid holding every date; missing periods become NaN).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([4, 5, 6], index=pd.to_datetime(["1851-01-01", "1852-01-01", "1854-01-01"]))
+    >>> rs = as_regular_series(s)
+    >>> rs.unit, len(rs.series), rs.n_missing
+    ('year', 4, 1)
+    """
+    return _as_series(series, name=name, counts=counts, min_observed=min_observed, daily=False)
+
+
+def _as_series(
+    series: object, *, name: str, counts: bool, min_observed: int, daily: bool
+) -> RegularSeries:
     if isinstance(series, pd.DataFrame):
         if series.shape[1] != 1:
             raise SeriesValidationError(
@@ -119,16 +250,24 @@ def as_daily_series(
             f"{name} index must be calendar days at midnight, got times such as "
             f"{idx[idx != idx.normalize()][0]}"
         )
-    if idx.freq is not None and str(idx.freqstr).split("-")[0] in _NOT_DAILY_FREQS:
-        raise SeriesValidationError(
-            f"{name} freq must be daily, got {idx.freqstr!r} (business days); reindex to "
-            "calendar days with NaN for the days without data"
-        )
-    if len(idx) >= 2:
-        steps: np.ndarray = np.diff(idx.values.astype("datetime64[ns]").astype(np.int64))
-        day_ns = int(_DAY.value)
-        if (steps % day_ns != 0).any() or steps.min() != day_ns:
-            raise SeriesValidationError(f"{name} freq must be daily, got {_describe_freq(idx)!r}")
+    if daily:
+        if idx.freq is not None and str(idx.freqstr).split("-")[0] in _NOT_DAILY_FREQS:
+            raise SeriesValidationError(
+                f"{name} freq must be daily, got {idx.freqstr!r} (business days); reindex to "
+                "calendar days with NaN for the days without data"
+            )
+        if idx.freq is not None and period_unit(idx.freq) != "day":
+            raise SeriesValidationError(f"{name} freq must be daily, got {idx.freqstr!r}")
+        if len(idx) >= 2:
+            steps: np.ndarray = np.diff(idx.values.astype("datetime64[ns]").astype(np.int64))
+            day_ns = int(_DAY.value)
+            if (steps % day_ns != 0).any() or steps.min() != day_ns:
+                raise SeriesValidationError(
+                    f"{name} freq must be daily, got {_describe_freq(idx)!r}"
+                )
+        freq: pd.offsets.BaseOffset = pd.offsets.Day()
+    else:
+        freq = _regular_freq(idx, name)
     if not (pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == object):
         raise SeriesValidationError(f"{name} values must be numeric, got dtype {series.dtype}")
     try:
@@ -138,11 +277,11 @@ def as_daily_series(
     if np.isinf(values.to_numpy()).any():
         raise SeriesValidationError(f"{name} contains infinite values")
     if len(idx):
-        full = pd.date_range(idx[0], idx[-1], freq="D", name=idx.name)
+        full = pd.date_range(idx[0], idx[-1], freq=freq, name=idx.name)
         filled = full.difference(idx)
         values = values.reindex(full)
     else:
-        full = pd.DatetimeIndex([], freq="D", name=idx.name)
+        full = pd.DatetimeIndex([], freq=freq, name=idx.name)
         filled = full
         values = values.reindex(full)
     values.name = series.name
@@ -151,7 +290,7 @@ def as_daily_series(
     if counts and (arr[obs] > MAX_COUNT).any():
         big = values[values > MAX_COUNT]
         raise SeriesValidationError(
-            f"{name} counts must be at most {MAX_COUNT:g} per day, got {big.iloc[0]:g} on "
+            f"{name} counts must be at most {MAX_COUNT:g} per period, got {big.iloc[0]:g} on "
             f"{big.index[0]:%Y-%m-%d} (a unit or parsing mistake?)"
         )
     if counts and (arr[obs] < 0).any():
@@ -164,7 +303,7 @@ def as_daily_series(
         raise InsufficientDataError(
             f"{name} needs at least {min_observed} observed days, got {int(obs.sum())}"
         )
-    return DailySeries(series=values, values=arr, observed=obs, filled_dates=filled)
+    return RegularSeries(series=values, values=arr, observed=obs, filled_dates=filled, freq=freq)
 
 
 def require_nonzero(

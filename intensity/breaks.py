@@ -9,7 +9,9 @@ Conventions, stated once and used everywhere:
   :func:`from_strucchange`, :func:`to_ruptures` and :func:`from_ruptures` convert.
 * Costs are twice the negative log-likelihood; segment parameters are profiled out.
   Missing days contribute nothing; a break is always placed on an observed day.
-* ``min_size`` counts calendar days.
+* ``min_size`` counts periods of the series' frequency (days for daily counts; weekly,
+  monthly, quarterly and yearly series are segmented the same way, see
+  :func:`~intensity._validation.as_regular_series`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ from scipy import stats
 from . import _codes
 from ._results import ResultMixin
 from ._typing import BreakModel, PenaltyName
-from ._validation import as_daily_series, check_choice, check_fraction, require_nonzero
+from ._validation import (
+    as_regular_series,
+    check_choice,
+    check_fraction,
+    require_nonzero,
+)
 from .dependence import (
     DependenceModel,
     estimate_dependence,
@@ -145,6 +152,7 @@ class _Prepared:
     k: float
     sigma: float
     var_floor: float
+    unit: str = "day"  # the period of the index: 'day', 'week', 'month', 'quarter', 'year'
     # exact continuous fits by (penalty, min_size): detect_breaks needs the knots and then
     # builds the table from the same fit, so the quadratic-time solve runs once
     _continuous: dict[tuple[float, int], Any] = field(
@@ -229,7 +237,9 @@ class _Prepared:
         else:
             F, last, alive = _pelt.pelt(*args)
         if not np.isfinite(F[n]):
-            raise InsufficientDataError(f"no segmentation with min_size={min_size} fits {n} days")
+            raise InsufficientDataError(
+                f"no segmentation with min_size={min_size} fits {n} {self.unit}s"
+            )
         cps = []
         t = n
         while t > 0:
@@ -255,7 +265,7 @@ def _prepare(
     dispersion: float | None,
     sigma: float | None,
 ) -> tuple[Any, _Prepared]:
-    ds = as_daily_series(series, counts=model in _COUNT_MODELS, min_observed=2)
+    ds = as_regular_series(series, counts=model in _COUNT_MODELS, min_observed=2)
     if model in _COUNT_MODELS:
         require_nonzero(ds, what=f"detect_breaks(model={model!r})")
     y = ds.values.copy()
@@ -328,6 +338,7 @@ def _prepare(
         k=k,
         sigma=sig,
         var_floor=max(spread * 1e-6, 1e-12),
+        unit=ds.unit,
     )
     return ds, prep
 
@@ -571,13 +582,16 @@ class Breaks(ResultMixin):
         One row per break (index = break date, the first day of the new regime): interval
         dates, levels before/after, ratio and its CI, cost reduction, p-value.
     segments : pd.DataFrame
-        One row per segment: start, end, days, observed days, level with CI, ratio to the
-        previous segment with CI.
+        One row per segment: start, end, periods, calendar days, observed periods, level
+        with CI, ratio to the previous segment with CI.
     level : pd.Series
         The segment level on every day (deseasonalised rate for count models).
     dependence : DependenceModel or None
         The serial-dependence model the penalty, intervals and p-values account for
         (``None``: days taken as independent).
+    unit : str
+        The period of the index ('day', 'week', 'month', 'quarter' or 'year'); ``min_size``
+        and positions count these.
     """
 
     series: pd.Series
@@ -595,6 +609,7 @@ class Breaks(ResultMixin):
     seasonal_adjusted: bool
     positions: tuple[int, ...] = field(default_factory=tuple)
     dependence: DependenceModel | None = None
+    unit: str = "day"
 
     @property
     def dates(self) -> pd.DatetimeIndex:
@@ -622,10 +637,12 @@ class Breaks(ResultMixin):
             if self.penalty_name.startswith("n_breaks=")
             else f"penalty {self.penalty_name} = {self.penalty:.2f}"
         )
-        notes = [f"{chosen}; min_size {self.min_size} days; {self.ci:.0%} intervals"]
-        if self.dispersion is not None:
+        notes = [f"{chosen}; min_size {self.min_size} {self.unit}s; {self.ci:.0%} intervals"]
+        if self.dispersion is not None and self.dispersion >= 1e7:
+            notes.append("no overdispersion found: the NB cost is its Poisson limit")
+        elif self.dispersion is not None:
             notes.append(
-                f"NB size k = {self.dispersion:.1f} (estimated once from neighbouring days)"
+                f"NB size k = {self.dispersion:.1f} (estimated once from neighbouring {self.unit}s)"
             )
         if self.seasonal_adjusted:
             notes.append("breaks in the deseasonalised rate (weekday and annual effects removed)")
@@ -636,13 +653,14 @@ class Breaks(ResultMixin):
                 "root, the bootstrap simulates dependent counts"
             )
         elif self.model in _COUNT_MODELS:
-            notes.append("days taken as independent (dependence='none')")
+            notes.append(f"{self.unit}s taken as independent (dependence='none')")
         if "p_bound" in self.breaks and self.breaks["p_bound"].astype(bool).any():
             notes.append("p_bound: the p-value is an upper bound (no bootstrap draw as extreme)")
         if self.model == "linear_trend":
             notes.append(
                 "continuous trend of log1p counts: each break is a knot where the slope changes; "
-                "levels before/after are slopes (log change per 30 days), "
+                "levels before/after are slopes (log change per "
+                f"{'30 days' if self.unit == 'day' else self.unit}), "
                 "ratio = exp(slope change); "
                 "date intervals from the profile likelihood"
             )
@@ -678,7 +696,9 @@ def detect_breaks(
     Parameters
     ----------
     series
-        Daily values (``DatetimeIndex``, daily frequency). Missing days are allowed.
+        Daily values (``DatetimeIndex``), or weekly, monthly, quarterly or yearly ones (the
+        index's ``freq`` or the coarsest calendar grid holding every date). Missing periods
+        are allowed.
     model
         ``'negbin'`` (counts with overdispersion; NB size estimated once from neighbouring
         days, see :func:`estimate_dispersion`), ``'poisson'``, ``'normal'`` (mean change,
@@ -691,7 +711,7 @@ def detect_breaks(
         ``'mbic'`` (default, ``(p + 2) log n`` with p parameters per segment), ``'bic'``
         (``(p + 1) log n``), ``'aic'``, or a number.
     min_size
-        Shortest segment in days.
+        Shortest segment in periods (days for daily data, years for yearly data).
     max_breaks
         At most this many breaks: the penalty is raised until the optimum has no more.
         The result is the segmentation with the most breaks (at most ``max_breaks``) that
@@ -758,14 +778,14 @@ def detect_breaks(
     if n_breaks is not None and model == "linear_trend":
         raise ParameterError("n_breaks is not available for model='linear_trend'")
     if model == "auto":
-        ds0 = as_daily_series(series, counts=False, min_observed=2)
+        ds0 = as_regular_series(series, counts=False, min_observed=2)
         v = ds0.values[ds0.observed]
         model = _auto_model(v)
     ds, prep = _prepare(series, model, seasonal, dispersion, sigma)
     n = len(prep.y)
     if n < 2 * min_size:
         raise InsufficientDataError(
-            f"a break needs two segments of min_size={min_size} days, got {n} days"
+            f"a break needs two segments of min_size={min_size} {prep.unit}s, got {n} {prep.unit}s"
         )
     _check_observed(prep, int(min_size), dispersion)
     pen = _penalty(penalty, model, int(prep.obs.sum()))
@@ -893,14 +913,14 @@ def _check_observed(prep: _Prepared, min_size: int, dispersion: float | None) ->
     need = max(MIN_OBSERVED, 2 * min_size)
     if n_obs < need:
         raise InsufficientDataError(
-            f"detect_breaks needs at least {need} observed days (30, and two segments of "
+            f"detect_breaks needs at least {need} observed {prep.unit}s (30, and two segments of "
             f"min_size={min_size}), got {n_obs} of {len(prep.obs)}"
         )
     if prep.model == "negbin" and dispersion is None:
         pairs = int(np.sum(prep.obs[1:] & prep.obs[:-1]))
         if pairs < 5:
             raise InsufficientDataError(
-                "the NB dispersion is estimated from neighbouring observed days, and this "
+                f"the NB dispersion is estimated from neighbouring observed {prep.unit}s, and this "
                 f"series has {pairs} such pairs (at least 5 needed); pass dispersion= or use "
                 "model='poisson'"
             )
@@ -958,6 +978,14 @@ def _segment_stats(
     }
 
 
+def _span_days(ds: Any, a: int, b: int) -> int:
+    """Calendar days covered by periods a … b-1 of the series (b - a for daily data)."""
+    if ds.is_daily:
+        return b - a
+    idx = ds.series.index
+    return int(((idx[b - 1] + ds.freq) - idx[a]).days)
+
+
 def _build_breaks(
     ds: Any,
     prep: _Prepared,
@@ -987,7 +1015,8 @@ def _build_breaks(
         row = {
             "start": idx[a],
             "end": idx[b - 1],
-            "days": b - a,
+            "periods": b - a,
+            "days": _span_days(ds, a, b),
             "observed": int(prep.N[b] - prep.N[a]),
             "level": st["level"],
             "ci_lower": st["ci_lower"],
@@ -1077,6 +1106,7 @@ def _build_breaks(
         seasonal_adjusted=adjusted,
         positions=tuple(cps),
         dependence=dep,
+        unit=prep.unit,
     )
 
 
@@ -1128,7 +1158,8 @@ def _build_linear_breaks(
     inner = [int(k) for k in knots[1:-1]]
     _, beta, cov = _hinge_fit(prep, inner)
     z = float(stats.norm.ppf(0.5 + ci / 2))
-    month = 30.0  # slopes are reported as log change per 30 days
+    # slopes are reported as log change per 30 days (daily data) or per period
+    month = 30.0 if prep.unit == "day" else 1.0
     trend = np.interp(np.arange(n), knots, values)
     seg_rows = []
     slopes = []
@@ -1144,7 +1175,8 @@ def _build_linear_breaks(
             {
                 "start": idx[a],
                 "end": idx[b],
-                "days": b - a + 1,
+                "periods": b - a + 1,
+                "days": _span_days(ds, a, b + 1),
                 "observed": int(prep.obs[a : b + 1].sum()),
                 "level": float(np.expm1(values[i + 1])),
                 "ci_lower": np.nan,
@@ -1297,7 +1329,7 @@ def penalty_path(
     True
     """
     if model == "auto":
-        ds0 = as_daily_series(series, counts=False, min_observed=2)
+        ds0 = as_regular_series(series, counts=False, min_observed=2)
         v = ds0.values[ds0.observed]
         model = _auto_model(v)
     check_choice("model", model, tuple(_MODELS))

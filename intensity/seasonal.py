@@ -23,7 +23,13 @@ from scipy import stats
 
 from ._results import ResultMixin
 from ._typing import ProfileBy, Transform
-from ._validation import as_daily_series, check_choice, check_fraction, require_nonzero
+from ._validation import (
+    as_daily_series,
+    as_regular_series,
+    check_choice,
+    check_fraction,
+    require_nonzero,
+)
 from .dependence import DependenceModel, estimate_dependence, variance_dof
 from .exceptions import InsufficientDataError, ParameterError
 
@@ -283,6 +289,7 @@ def _design(
     K: int,
     months: bool,
     trend_df: int,
+    periods_per_year: float = _YEAR,
 ) -> _Design:
     index = pd.DatetimeIndex(index)
     n = len(index)
@@ -315,7 +322,7 @@ def _design(
             [f"month_{m}" for m in MONTHS[:11]],
         )
     if trend_df > 0:
-        t = np.arange(n, dtype=float) / _YEAR
+        t = np.arange(n, dtype=float) / periods_per_year
         if trend_df == 1:
             add("trend", (t - t.mean()).reshape(-1, 1), ["trend_linear"])
         else:
@@ -436,10 +443,12 @@ def _fit_nb(y: np.ndarray, X: np.ndarray) -> _NBFit:
     )
 
 
-def _default_trend_df(n: int) -> int:
-    """About one spline degree of freedom per 8 months, at least linear; smooth enough that
-    the trend does not absorb the annual cycle."""
-    return int(max(1, round(n / 240)))
+def _default_trend_df(n: int, periods_per_year: float = _YEAR) -> int:
+    """About one spline degree of freedom per 8 months (*n* periods), at least linear and
+    at most one per 8 periods; smooth enough that the trend does not absorb the annual
+    cycle."""
+    per_8_months = n * (_YEAR / periods_per_year) / 240
+    return int(max(1, min(round(per_8_months), n // 8)))
 
 
 # =========================================================================== SeasonalFit
@@ -475,6 +484,10 @@ class SeasonalFit(ResultMixin):
     selection_factor : float
         The long-run variance factor of the most general candidate's residuals, which
         scaled the quasi-BIC that chose the harmonics and the trend.
+    unit : str
+        The period of the index: 'day', 'week', 'month' or 'quarter'.
+    weekly : bool
+        Whether weekday effects are in the model (daily data only).
     """
 
     observed: pd.Series
@@ -498,6 +511,8 @@ class SeasonalFit(ResultMixin):
     poisson_limit: bool = False
     dependence: DependenceModel | None = None
     selection_factor: float = float("nan")
+    unit: str = "day"
+    weekly: bool = True
 
     @property
     def size(self) -> float:
@@ -506,7 +521,7 @@ class SeasonalFit(ResultMixin):
     def summary(self) -> pd.DataFrame:
         """Weekday rate ratios with CI, then the tests and the dispersion as rows."""
         rows = []
-        for day, r in self.weekday.iterrows():
+        for day, r in self.weekday.iterrows() if self.weekly else ():
             rows.append(
                 {
                     "term": f"weekday {day}",
@@ -548,7 +563,9 @@ class SeasonalFit(ResultMixin):
         o = self.observed
         return (
             f"Negative-binomial seasonal fit of {o.name or 'series'} "
-            f"({o.index[0]:%Y-%m-%d} … {o.index[-1]:%Y-%m-%d})"
+            f"({o.index[0]:%Y-%m-%d} … {o.index[-1]:%Y-%m-%d}"
+            + ("" if self.unit == "day" else f"; {self.unit}ly counts")
+            + ")"
         )
 
     def _notes(self) -> list[str]:
@@ -637,7 +654,7 @@ def _nb_interval(mu: np.ndarray, alpha: float, level: float) -> tuple[np.ndarray
 
 def fit_seasonal(
     series: pd.Series,
-    weekly: bool = True,
+    weekly: bool | Literal["auto"] = "auto",
     annual: bool | int | Literal["auto"] = "auto",
     trend: int | Literal["auto", "none", "linear"] = "auto",
     level: float = 0.95,
@@ -656,12 +673,19 @@ def fit_seasonal(
     Parameters
     ----------
     series
-        Daily counts.
+        Daily counts, or weekly, monthly or quarterly ones (any regular index, see
+        :func:`~intensity._validation.as_regular_series`): the annual harmonics then
+        follow the dates' position in the year (period 52.18 weeks, 12 months, 4
+        quarters), there is no weekday effect and the trend's degrees of freedom are set
+        per year as for daily data. Yearly counts have no season: use
+        :func:`~intensity.detect_breaks`.
     weekly
-        Include day-of-week effects.
+        Include day-of-week effects; ``'auto'`` (default): for daily data only.
     annual
         ``'auto'``: number of harmonics 0…``max_harmonics`` chosen by BIC (needs two years
-        of data, else none); an integer: that many; ``False``: none.
+        of data, else none); an integer: that many; ``False``: none. At most
+        ``(periods per year - 1) / 2`` harmonics are identifiable (5 for monthly data, 1
+        for quarterly).
     trend
         Degrees of freedom of the smooth log trend, a natural cubic spline (linear beyond
         its end knots, so it cannot run away at the ends of the series): ``'auto'`` (about
@@ -703,16 +727,33 @@ def fit_seasonal(
     (7, 6)
     """
     level = check_fraction("level", level)
-    ds = as_daily_series(series, counts=True, min_observed=30)
+    ds = as_regular_series(series, counts=True, min_observed=30)
     require_nonzero(ds, what="fit_seasonal", min_days=10)
     idx = ds.series.index
     n = len(idx)
+    ppy = ds.periods_per_year
+    if ds.unit == "year":
+        raise ParameterError(
+            "fit_seasonal needs counts within the year (daily, weekly, monthly or quarterly), "
+            "got yearly counts; use detect_breaks for their level"
+        )
+    if weekly == "auto":
+        weekly = ds.is_daily
+    elif weekly is True and not ds.is_daily:
+        raise ParameterError(
+            f"weekly effects need daily counts, got {ds.unit}ly counts ({ds.freq.freqstr}); "
+            "use weekly='auto' or False"
+        )
+    elif weekly not in (True, False):
+        raise ParameterError(f"weekly must be 'auto', True or False, got {weekly!r}")
+    max_k = int((ppy - 1) // 2)
+    max_harmonics = min(int(max_harmonics), max_k)
     y_all = ds.values
     obs = ds.observed
     if np.any(np.abs(y_all[obs] - np.round(y_all[obs])) > 1e-9):
         raise ParameterError("fit_seasonal needs whole-number counts, got non-integer values")
     if trend == "auto":
-        tdf = _default_trend_df(n)
+        tdf = _default_trend_df(n, ppy)
     elif trend == "none":
         tdf = 0
     elif trend == "linear":
@@ -726,14 +767,19 @@ def fit_seasonal(
     if annual is True:
         annual = "auto"
     if annual == "auto":
-        candidates = list(range(0, max_harmonics + 1)) if n >= 730 else [0]
+        candidates = list(range(0, max_harmonics + 1)) if n >= 2 * ppy else [0]
     elif annual is False:
         candidates = [0]
     elif isinstance(annual, (int, np.integer)) and annual >= 0:
         candidates = [int(annual)]
-        if annual > 0 and n < 365:
+        if annual > 0 and n < ppy:
             raise InsufficientDataError(
-                f"annual harmonics need at least 365 days, got {n}; use annual=False"
+                f"annual harmonics need at least a year ({ppy:g} {ds.unit}s), got {n}; "
+                "use annual=False"
+            )
+        if annual > max_k:
+            raise ParameterError(
+                f"{ds.unit}ly counts identify at most {max_k} annual harmonics, got {annual}"
             )
     else:
         raise ParameterError(f"annual must be 'auto', False or an integer >= 0, got {annual!r}")
@@ -762,7 +808,7 @@ def fit_seasonal(
 
     def fitted(K: int, df: int) -> tuple[_Design, _NBFit]:
         if (K, df) not in cache:
-            d = _design(idx, weekly=weekly, K=K, months=False, trend_df=df)
+            d = _design(idx, weekly=weekly, K=K, months=False, trend_df=df, periods_per_year=ppy)
             cache[(K, df)] = (d, _fit_nb(y, d.X[obs]))
         return cache[(K, df)]
 
@@ -780,7 +826,7 @@ def fit_seasonal(
         # that is too stiff, the factor would absorb the misfit and choose a stiffer one
         df_grid = [tdf]
         if trend == "auto":
-            df_max = max(1, n // 90)
+            df_max = max(1, min(int(n * (_YEAR / ppy) // 90), n // 8))
             df_grid = sorted({d for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24) if d <= df_max})
         general = fitted(max(candidates), max(df_grid))
         dep = _residual_dependence(y_all, obs, general[0].X, general[1])
@@ -804,9 +850,9 @@ def fit_seasonal(
     test_rows = []
     for comp in ("weekly", "annual") if tests else ():
         if comp == "annual" and K == 0:
-            if not (annual == "auto" and n >= 730):
+            if not (annual == "auto" and n >= 2 * ppy and max_k >= 1):
                 continue
-            tdesign, tfit = fitted(2, tdf)  # test an annual cycle that was not chosen
+            tdesign, tfit = fitted(min(2, max_k), tdf)  # test a cycle that was not chosen
         else:
             tdesign, tfit = design, fit
         if comp not in tdesign.groups:
@@ -897,6 +943,8 @@ def fit_seasonal(
         poisson_limit=fit.poisson_limit,
         dependence=dep,
         selection_factor=selection_factor,
+        unit=ds.unit,
+        weekly=bool(weekly),
     )
 
 

@@ -144,12 +144,17 @@ _VALUES = pd.read_csv(REF / "breakpoints_series.csv")
 )
 def test_n_breaks_matches_strucchange(series, h, m, expected):
     """strucchange::breakpoints(y ~ 1, h, breaks = m), made with R 4.2.2 / strucchange
-    1.5.3 (tests/reference/make_breakpoints_reference.R). The yearly Nile and monthly
-    UKDriverDeaths are put on a daily index: only the order matters to the search."""
+    1.5.3 (tests/reference/make_breakpoints_reference.R), on the series' own calendar:
+    the yearly Nile from 1871, the monthly UKDriverDeaths from January 1969. strucchange's
+    breakpoint (last period of the old regime, 1-based) is the 0-based position of the
+    first period of the new regime, whose date the package reports."""
     y = _VALUES[_VALUES.series == series]["value"].to_numpy(float)
-    s = pd.Series(y, pd.date_range("1900-01-01", periods=len(y)))
+    start, freq = {"Nile": ("1871-01-01", "YS"), "UKDriverDeaths": ("1969-01-01", "MS")}[series]
+    s = pd.Series(y, pd.date_range(start, periods=len(y), freq=freq))
     b = detect_breaks(s, model="normal", min_size=int(h), n_breaks=int(m), n_boot=0)
-    assert list(b.positions) == [int(x) for x in expected.split()]
+    want = [int(x) for x in expected.split()]
+    assert list(b.positions) == want
+    assert list(b.dates) == list(s.index[want])
     assert "exactly" in str(b)
 
 

@@ -177,7 +177,9 @@ def test_fit_seasonal_errors():
     s = simulate_counts(100, seed=0).counts
     with pytest.raises(ParameterError, match="trend must be"):
         intensity.fit_seasonal(s, trend="wiggly")
-    with pytest.raises(InsufficientDataError, match="annual harmonics need at least 365 days"):
+    with pytest.raises(
+        InsufficientDataError, match=r"annual harmonics need at least a year \(365.25 days\)"
+    ):
         intensity.fit_seasonal(s, annual=2)
     with pytest.raises(SeriesValidationError, match="non-negative"):
         intensity.fit_seasonal(-s)

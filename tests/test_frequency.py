@@ -1,0 +1,172 @@
+"""Any regular frequency: how the frequency of an index is found, which functions accept
+weekly, monthly, quarterly and yearly counts, and two classic non-daily series (the
+British coal-mining disasters, yearly; R's UKDriverDeaths, monthly)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import intensity
+from intensity._validation import as_regular_series
+from intensity.exceptions import ParameterError, SeriesValidationError
+
+REF = Path(__file__).parent / "reference"
+
+
+def _s(index: pd.DatetimeIndex, values: np.ndarray | None = None) -> pd.Series:
+    v = np.arange(1, len(index) + 1) if values is None else values
+    return pd.Series(v, index=index, name="x")
+
+
+# ----------------------------------------------------------------------------- inference
+@pytest.mark.parametrize(
+    "index,unit,freqstr,length,missing",
+    [
+        (pd.date_range("1851-01-01", periods=112, freq="YS"), "year", "YS-JAN", 112, 0),
+        (pd.to_datetime(["1851-01-01", "1852-01-01", "1855-01-01"]), "year", "YS-JAN", 5, 2),
+        (pd.to_datetime(["2001-12-31", "2002-12-31", "2004-12-31"]), "year", "YE-DEC", 4, 1),
+        (pd.date_range("2020-01-01", periods=20, freq="QS").delete(4), "quarter", "QS-JAN", 20, 1),
+        (pd.date_range("2020-03-31", periods=10, freq="QE").delete(3), "quarter", "QE-DEC", 10, 1),
+        (pd.date_range("1969-01-01", periods=24, freq="MS").delete([5, 6]), "month", "MS", 24, 2),
+        (pd.date_range("1969-01-31", periods=24, freq="ME").delete(1), "month", "ME", 24, 1),
+        (pd.date_range("2024-01-07", periods=30, freq="W").delete(3), "week", "W-SUN", 30, 1),
+        (pd.date_range("2024-01-03", periods=30, freq="W-WED"), "week", "W-WED", 30, 0),
+        (pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-05"]), "day", "D", 5, 2),
+    ],
+    ids=[
+        "yearly",
+        "yearly-gaps",
+        "year-end",
+        "quarterly-gap",
+        "quarter-end-gap",
+        "monthly-gaps",
+        "month-end-gap",
+        "weekly-gap",
+        "weekly-wednesday",
+        "daily-gaps",
+    ],
+)
+def test_frequency_is_the_coarsest_grid_holding_every_date(index, unit, freqstr, length, missing):
+    rs = as_regular_series(_s(pd.DatetimeIndex(index)))
+    assert rs.unit == unit
+    assert rs.freq.freqstr == freqstr
+    assert len(rs.series) == length and rs.n_missing == missing
+    # missing periods are NaN, never zeros
+    assert rs.series.isna().sum() == missing
+
+
+@pytest.mark.parametrize(
+    "index,message",
+    [
+        (pd.date_range("2020-01-01", periods=30, freq="2D"), "got '2D'"),
+        (pd.to_datetime(["2020-01-01", "2020-01-03", "2020-01-08"]), "regular"),
+        (pd.to_datetime(["2020-01-01", "2020-02-15", "2020-03-01"]), "regular"),
+        (pd.date_range("2020-01-01", periods=30, freq="B"), "business days"),
+        (pd.date_range("2020-01-01", periods=30, freq="h"), "midnight"),
+    ],
+    ids=["two-day-freq", "uneven-steps", "mixed-month-days", "business-days", "hourly"],
+)
+def test_irregular_indexes_stay_an_error(index, message):
+    with pytest.raises(SeriesValidationError, match=message):
+        intensity.detect_breaks(_s(pd.DatetimeIndex(index)))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: intensity.detect_anomalies(s),
+        lambda s: intensity.seasonal_profile(s),
+        lambda s: intensity.decompose(s),
+    ],
+    ids=["detect_anomalies", "seasonal_profile", "decompose"],
+)
+def test_daily_only_functions_say_so(call):
+    s = _s(pd.date_range("2000-01-01", periods=120, freq="MS"))
+    with pytest.raises(SeriesValidationError, match="freq must be daily, got 'MS'"):
+        call(s)
+
+
+# ----------------------------------------------------------------------------- coal mining
+@pytest.fixture(scope="module")
+def coal() -> pd.Series:
+    """Yearly counts 1851–1962 rebuilt from the 191 disaster dates of Jarrett (1979) as
+    published in R's boot package (tests/reference/make_coal_reference.R)."""
+    c = pd.read_csv(REF / "coal_mining_disasters.csv")
+    idx = pd.to_datetime(c["year"].astype(str) + "-01-01")
+    return pd.Series(c["disasters"].to_numpy(), index=idx, name="disasters")
+
+
+@pytest.mark.parametrize("model", ["poisson", "negbin"], ids=["poisson", "negbin"])
+def test_coal_mining_disasters_break_in_1892(coal, model):
+    b = intensity.detect_breaks(coal, model=model)
+    assert b.unit == "year"
+    assert list(b.dates.year) == [1892]  # first year of the lower rate
+    row = b.breaks.iloc[0]
+    # the issue expects an interval of about 1887–1897; measured 1886–1896
+    assert 1883 <= row["ci_lower"].year <= 1889 and 1895 <= row["ci_upper"].year <= 1899
+    # about 3.1 a year before, 0.9 after
+    assert 0.2 < row["ratio"] < 0.4 and row["ratio_ci_upper"] < 0.5
+    assert "min_size 14 years" in str(b)
+    seg = b.segments
+    assert list(seg["periods"]) == [41, 71] and seg["days"].iloc[0] == 14975
+
+
+def test_yearly_counts_have_no_season(coal):
+    with pytest.raises(ParameterError, match="yearly"):
+        intensity.fit_seasonal(coal)
+
+
+# ----------------------------------------------------------------------------- monthly
+@pytest.fixture(scope="module")
+def drivers() -> pd.Series:
+    """R's UKDriverDeaths (monthly, Jan 1969 – Dec 1984), as exported by
+    tests/reference/make_breakpoints_reference.R."""
+    v = pd.read_csv(REF / "breakpoints_series.csv")
+    y = v[v.series == "UKDriverDeaths"]["value"].to_numpy()
+    idx = pd.date_range("1969-01-01", periods=len(y), freq="MS")
+    return pd.Series(y, index=idx, name="UKDriverDeaths")
+
+
+def test_monthly_seasonality_follows_the_frequency(drivers):
+    fit = intensity.fit_seasonal(drivers)
+    assert fit.unit == "month" and not fit.weekly
+    assert 1 <= fit.harmonics <= 5  # at most (12 - 1) // 2 harmonics are identifiable
+    assert fit.tests.loc["annual", "p_value"] < 1e-4
+    assert "weekly" not in fit.tests.index
+    assert not any(t.startswith("weekday") for t in fit.summary().index)
+    by_month = fit.annual.groupby(fit.annual.index.month).mean()
+    # road deaths peak in late autumn and winter, are lowest in spring
+    assert by_month.loc[[11, 12]].min() > 1.1 and by_month.loc[[3, 4]].max() < 0.95
+    with pytest.raises(ParameterError, match="weekly effects need daily counts"):
+        intensity.fit_seasonal(drivers, weekly=True)
+    with pytest.raises(ParameterError, match="at most 5 annual harmonics"):
+        intensity.fit_seasonal(drivers, annual=6)
+
+
+def test_monthly_breaks_with_a_seasonal_adjustment(drivers):
+    """The seat-belt law (31 January 1983) in the normal model on the deseasonalised log
+    scale is strucchange's textbook example; here: Poisson counts, seasonally adjusted,
+    days taken as independent, so the date and its interval can be read directly."""
+    fit = intensity.fit_seasonal(drivers, dependence="none")
+    b = intensity.detect_breaks(drivers, model="poisson", seasonal=fit, dependence="none")
+    near = b.breaks[abs(b.dates - pd.Timestamp("1983-02-01")) <= pd.Timedelta(days=62)]
+    assert len(near) == 1 and near["ratio"].iloc[0] < 0.9
+    assert "min_size 14 months" in str(b)
+
+
+def test_quarterly_and_weekly_counts():
+    rng = np.random.default_rng(5)
+    q = pd.date_range("1990-01-01", periods=120, freq="QS")
+    season = np.tile([1.2, 0.9, 0.8, 1.1], 30)
+    s = pd.Series(rng.poisson(200 * season), index=q, name="q")
+    fit = intensity.fit_seasonal(s, dependence="none")
+    assert fit.harmonics == 1 and fit.unit == "quarter"
+    assert fit.tests.loc["annual", "p_value"] < 1e-6
+    w = pd.date_range("2020-01-05", periods=200, freq="W")
+    mu = np.where(np.arange(200) < 120, 500.0, 700.0)
+    b = intensity.detect_breaks(pd.Series(rng.poisson(mu), index=w, name="w"))
+    assert b.unit == "week" and list(b.positions) == [120]

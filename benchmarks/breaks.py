@@ -1,14 +1,33 @@
-"""Speed of intensity.detect_breaks against ruptures' PELT, measured in the same run.
+"""Speed of intensity.detect_breaks against the exact change-point peers, in one run.
 
-    python benchmarks/breaks.py [--skip-jump1]
+    python benchmarks/breaks.py [--quick] [--regimes gaussian-1600-few,...]
 
-Prints, for n = 1,600 (the length of the real daily series): ruptures Pelt(model="l2")
-with its default jump=5 and with jump=1 (exact, as ours), and our exact segmentation with
-the same Gaussian cost and penalty (model="normal", sigma=1) and with the negative-binomial
-cost; then our negative-binomial segmentation at n = 100,000. Times are the best of
-several runs after one warm-up call (numba compiles on first use; the compiled code is
-cached on disk, and the first-call time is printed too). The segmentation alone is timed
-(no bootstrap intervals: n_boot affects only the intervals and is reported separately).
+Every regime segments the same simulated series with the same cost and penalty in every
+tool, and the table says whether each found the same optimum (the same breaks) as
+intensity. Regimes: n = 1,600 (the length of the real daily series), 10,000 and 100,000;
+few changes (4) and many (one per 200 observations: 8, 50, 500); the Gaussian mean cost
+with unit variance (ruptures' ``"l2"``) and the Poisson cost; minimum segment length 14,
+plus Gaussian regimes with minimum length 1 for skchange's FPOP, which has no minimum.
+
+Tools (each is skipped with a note when it is not installed):
+
+* **intensity**: the full call ``detect_breaks(..., n_boot=0, dependence='none')`` (input
+  checks, the search, the result tables, Bai's date intervals for Gaussian models) and
+  the search kernel alone;
+* **changepoint-cython** (``pychangepoints``, a Cython port of R's changepoint PELT):
+  ``pip install 'Cython<3' numpy setuptools wheel`` then
+  ``pip install --no-build-isolation changepoint-cython`` (it needs scikit-learn);
+* **skchange** (PELT with ``L2Cost``/``PoissonCost``; FPOP for min_size = 1),
+  ``pip install skchange``;
+* **ruptures-rs** (Rust PELT, ``jump=1`` so that it is exact), ``pip install ruptures-rs``;
+* **ruptures** (pure Python PELT with ``jump=1``; only at n = 1,600: it takes minutes
+  beyond).
+
+Times are the best of up to 5 runs after a warm-up call (numba compiles on first use);
+runs longer than 2 s are timed once. The last column of the summary divides intensity's
+full-call time by the fastest exact peer that found the same optimum: the target is at
+most 1.5 in every regime. ``pip install -e '.[bench]'`` installs skchange, ruptures-rs and
+ruptures; changepoint-cython needs the two steps above.
 """
 
 from __future__ import annotations
@@ -16,82 +35,225 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
+
+#: pandas' nanosecond range holds about 213,500 days: daily indexes start early enough
+START = "1700-01-01"
 
 
-def best_of(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+@dataclass
+class Regime:
+    model: str  # 'gaussian' or 'poisson'
+    n: int
+    changes: int
+    min_size: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.model}-{self.n}-{self.changes}ch-m{self.min_size}"
+
+    @property
+    def pen(self) -> float:
+        return 3.0 * math.log(self.n)  # mBIC-like, unit noise variance / Poisson
+
+
+def simulate(r: Regime, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    cuts = np.linspace(0, r.n, r.changes + 2).astype(int)[1:-1] + rng.integers(-20, 20, r.changes)
+    seg = np.searchsorted(cuts, np.arange(r.n), side="right")
+    if r.model == "gaussian":
+        levels = np.cumsum(
+            rng.choice([-1.0, 1.0], r.changes + 1) * rng.uniform(1.0, 2.0, r.changes + 1)
+        )
+        return levels[seg] + rng.standard_normal(r.n)
+    rates = rng.uniform(5.0, 40.0, r.changes + 1)
+    return rng.poisson(rates[seg]).astype(float)
+
+
+def timed(fn: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
+    out = fn()  # warm-up (and the answer)
+    t = time.perf_counter()
+    out = fn()
+    best = time.perf_counter() - t
+    if best < 2.0:
+        for _ in range(repeat - 1):
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+# ----------------------------------------------------------------------------- the tools
+def tool_intensity(y: np.ndarray, r: Regime) -> Callable[[], list[int]]:
+    from intensity import detect_breaks
+
+    s = pd.Series(y, index=pd.date_range(START, periods=len(y), freq="D"))
+    model = "normal" if r.model == "gaussian" else "poisson"
+    kw: dict[str, Any] = {"sigma": 1.0} if model == "normal" else {}
+
+    def run() -> list[int]:
+        b = detect_breaks(
+            s, model=model, penalty=r.pen, min_size=r.min_size, n_boot=0, dependence="none", **kw
+        )
+        return list(b.positions)
+
+    return run
+
+
+def tool_kernel(y: np.ndarray, r: Regime) -> Callable[[], list[int]]:
+    from intensity.breaks import _prepare
+
+    s = pd.Series(y, index=pd.date_range(START, periods=len(y), freq="D"))
+    model = "normal" if r.model == "gaussian" else "poisson"
+    _, prep = _prepare(s, model, None, None, 1.0 if model == "normal" else None)
+    return lambda: prep.run(r.pen, r.min_size)[0]
+
+
+def tool_changepoint(y: np.ndarray, r: Regime) -> Callable[[], list[int]]:
+    from pychangepoints import algo_changepoints
+
+    method = "mll_mean" if r.model == "gaussian" else "mll_meanvar_poisson"
+    data = pd.Series(y)
+
+    def run() -> list[int]:
+        # its wrapper multiplies the penalty by log(n)
+        cpts, k = algo_changepoints.pelt(data, r.pen / math.log(r.n), r.min_size, method)
+        return sorted(int(c) for c in cpts[:k] if c < r.n)
+
+    return run
+
+
+def tool_skchange(y: np.ndarray, r: Regime) -> Callable[[], list[int]]:
+    from skchange.detectors import FPOP, PELT
+    from skchange.interval_scorers import L2Cost, PoissonCost
+
+    X = y.reshape(-1, 1)
+    if r.min_size == 1 and r.model == "gaussian":
+        det: Any = FPOP(penalty=r.pen)
+    else:
+        cost = L2Cost() if r.model == "gaussian" else PoissonCost()
+        det = PELT(cost=cost, penalty=r.pen, min_segment_length=r.min_size)
+    return lambda: [int(c) for c in det.fit_predict(X)]
+
+
+def tool_ruptures_rs(y: np.ndarray, r: Regime) -> Callable[[], list[int]]:
+    import ruptures_rs
+
+    if r.model != "gaussian":
+        raise NotImplementedError("no Poisson cost")
+    return lambda: (
+        ruptures_rs.Pelt(model="l2", min_size=r.min_size, jump=1).fit(y).predict(pen=r.pen)[:-1]
+    )
+
+
+def tool_ruptures(y: np.ndarray, r: Regime) -> Callable[[], list[int]]:
+    import ruptures
+
+    if r.model != "gaussian":
+        raise NotImplementedError("no Poisson cost")
+    if r.n > 1600:
+        raise NotImplementedError("pure Python: minutes beyond n = 1,600")
+    return lambda: (
+        ruptures.Pelt(model="l2", min_size=r.min_size, jump=1).fit(y).predict(pen=r.pen)[:-1]
+    )
+
+
+PEERS: dict[str, Callable[[np.ndarray, Regime], Callable[[], list[int]]]] = {
+    "changepoint-cython": tool_changepoint,
+    "skchange": tool_skchange,
+    "ruptures-rs": tool_ruptures_rs,
+    "ruptures": tool_ruptures,
+}
+
+
+def regimes(quick: bool) -> list[Regime]:
+    out = []
+    sizes = (1600, 10_000) if quick else (1600, 10_000, 100_000)
+    for model in ("gaussian", "poisson"):
+        for n in sizes:
+            for changes in (4, n // 200):
+                out.append(Regime(model, n, changes, 14))
+    for n in sizes[:2]:
+        for changes in (4, n // 200):
+            out.append(Regime("gaussian", n, changes, 1))
+    return out
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--skip-jump1", action="store_true", help="skip ruptures with jump=1 (~20 s)")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="n = 1,600 and 10,000 only")
+    ap.add_argument("--regimes", default="", help="comma-separated regime names to run")
     args = ap.parse_args()
+    wanted = {w for w in args.regimes.split(",") if w}
+    # numba compiles on first use: one small call first
+    tool_intensity(simulate(Regime("gaussian", 200, 1, 14)), Regime("gaussian", 200, 1, 14))()
+    tool_intensity(simulate(Regime("poisson", 200, 1, 14)), Regime("poisson", 200, 1, 14))()
 
-    import ruptures as rpt
-
-    from intensity.breaks import _prepare, detect_breaks
-    from intensity.simulate import simulate_counts
-
-    n = 1600
-    sim = simulate_counts(n, seed=1, breaks=[(400, 1.4), (900, 0.7), (1300, 1.2)])
-    y = sim.counts.to_numpy()
-    pen = 3 * math.log(n) * float(np.var(np.diff(y)) / 2)  # a BIC-like penalty on the l2 scale
-    t0 = time.perf_counter()
-    _, prep_n = _prepare(sim.counts, "normal", None, None, 1.0)
-    prep_n.run(pen, 14)
-    first_call = time.perf_counter() - t0
-    _, prep_nb = _prepare(sim.counts, "negbin", None, None, None)
-
-    ours_l2 = best_of(lambda: prep_n.run(pen, 14))
-    ours_nb = best_of(lambda: prep_nb.run(3 * math.log(n), 14))
-    full_call = best_of(lambda: detect_breaks(sim.counts, n_boot=299), repeat=3)
-    r_default = best_of(lambda: rpt.Pelt(model="l2", min_size=14).fit(y).predict(pen=pen), repeat=3)
-    ours_bk = prep_n.run(pen, 14)[0]
-    rup_bk = (
-        rpt.Pelt(model="l2", min_size=14, jump=1).fit(y).predict(pen=pen)[:-1]
-        if not args.skip_jump1
-        else None
-    )
-
-    print(f"n = {n:,} (first call incl. numba load/compile: {first_call:.2f} s)")
-    print(f"  intensity normal (l2 cost, exact)      {ours_l2 * 1e3:9.2f} ms")
-    print(f"  intensity negbin (exact)               {ours_nb * 1e3:9.2f} ms")
-    print(
-        f"  intensity detect_breaks, full result   {full_call * 1e3:9.2f} ms"
-        "  (incl. 299 bootstrap replications per break)"
-    )
-    print(
-        f"  ruptures Pelt l2, jump=5 (default)     {r_default * 1e3:9.2f} ms"
-        f"  ratio {r_default / ours_l2:8.0f}x (negbin: {r_default / ours_nb:.0f}x)"
-    )
-    if not args.skip_jump1:
-        r_exact = best_of(
-            lambda: rpt.Pelt(model="l2", min_size=14, jump=1).fit(y).predict(pen=pen), repeat=1
-        )
+    summary = []
+    for r in regimes(args.quick):
+        if wanted and r.name not in wanted:
+            continue
+        y = simulate(r, seed=r.n + r.changes)
+        t_full, ours = timed(tool_intensity(y, r))
+        t_kernel, _ = timed(tool_kernel(y, r))
         print(
-            f"  ruptures Pelt l2, jump=1 (exact)       {r_exact * 1e3:9.2f} ms"
-            f"  ratio {r_exact / ours_l2:8.0f}x"
+            f"\n{r.name}: n = {r.n:,}, {r.changes} changes, min_size {r.min_size}, "
+            f"penalty {r.pen:.2f}; intensity finds {len(ours)} breaks"
         )
-        print(f"  same breaks as ruptures jump=1: {ours_bk == rup_bk} ({ours_bk})")
+        print(f"  {'intensity detect_breaks (full call)':<40} {t_full * 1e3:10.2f} ms")
+        print(f"  {'intensity search kernel':<40} {t_kernel * 1e3:10.2f} ms")
+        fastest = math.inf
+        fastest_name = "-"
+        for name, make in PEERS.items():
+            try:
+                fn = make(y, r)
+            except ImportError:
+                print(f"  {name:<40} {'not installed':>13}")
+                continue
+            except NotImplementedError as exc:
+                print(f"  {name:<40} {'not run':>13}  ({exc})")
+                continue
+            t, theirs = timed(fn, repeat=3)
+            same = list(theirs) == list(ours)
+            print(
+                f"  {name:<40} {t * 1e3:10.2f} ms  ratio to ours {t / t_full:7.2f}  "
+                f"same optimum: {'yes' if same else 'NO (' + str(len(theirs)) + ' breaks)'}"
+            )
+            if same and t < fastest:
+                fastest, fastest_name = t, name
+        summary.append((r.name, t_full, t_kernel, fastest, fastest_name))
 
-    N = 100_000
-    big = simulate_counts(
-        N, seed=2, breaks=[(20_000, 1.3), (55_000, 0.8), (80_000, 1.1)], annual_amplitude=0
-    )
-    _, prep_big = _prepare(big.counts, "negbin", None, None, None)
-    t_big = best_of(lambda: prep_big.run(3 * math.log(N), 14), repeat=3)
-    cps, _, alive = prep_big.run(3 * math.log(N), 14)
+    print("\nsummary: intensity's full call and kernel over the fastest exact peer (target <= 1.5)")
     print(
-        f"n = {N:,}: intensity negbin exact segmentation {t_big:.3f} s "
-        f"(target < 2 s; breaks at {cps}; at most {alive} candidates kept)"
+        f"  {'regime':<28} {'full ms':>10} {'kernel ms':>10} {'peer ms':>10}  {'peer':<20}"
+        f" {'full/peer':>9} {'kernel/peer':>11}"
     )
+    for name, tf, tk, tp, pn in summary:
+        print(
+            f"  {name:<28} {tf * 1e3:10.2f} {tk * 1e3:10.2f} {tp * 1e3:10.2f}  {pn:<20}"
+            f" {tf / tp:9.2f} {tk / tp:11.2f}"
+        )
+
+    # the package's own target: negative-binomial segmentation at n = 100,000 under 2 s
+    if not args.quick and not wanted:
+        from intensity.breaks import _prepare
+        from intensity.simulate import simulate_counts
+
+        big = simulate_counts(
+            100_000,
+            seed=2,
+            breaks=[(20_000, 1.3), (55_000, 0.8), (80_000, 1.1)],
+            annual_amplitude=0,
+            start=START,
+        )
+        _, prep = _prepare(big.counts, "negbin", None, None, None)
+        t_nb, (cps, _, alive) = timed(lambda: prep.run(3 * math.log(100_000), 14), repeat=3)
+        print(f"\nnegative binomial, n = 100,000: {t_nb:.3f} s (target < 2 s); breaks {cps}")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def main() -> int:
     import ruptures as rpt
 
     from intensity import detect_breaks
-    from intensity.breaks import _robust_sigma
+    from intensity.costs import robust_sigma
     from intensity.datasets import shared_data_dir
     from intensity.evaluation import covering, f_measure
     from intensity.exceptions import InsufficientDataError
@@ -66,7 +66,7 @@ def main() -> int:
         except InsufficientDataError:  # shorter than two segments of min_size: no break
             ours = []
         filled = pd.Series(y).interpolate(limit_direction="both").to_numpy().reshape(-1, 1)
-        sigma = _robust_sigma(y)
+        sigma = robust_sigma(y)
         pen = 2 * math.log(n) * sigma**2
         pelt = rpt.Pelt(model="l2").fit(filled).predict(pen=pen)[:-1]
         binseg = rpt.Binseg(model="l2").fit(filled).predict(pen=pen)[:-1]

@@ -161,6 +161,7 @@ def fpop(model, n_pos, min_size, pen, N, S, Q, W, k, inv_s2, var_floor):
     stamp = np.full(n_pos + 1, -1, dtype=np.int64)
     c_lo = np.empty(n_pos + 1)
     c_hi = np.empty(n_pos + 1)
+    mark = np.full(n_pos + 1, -1, dtype=np.int64)
     max_alive = 0
     for tt_ in range(1, n_pos + 1):
         if tt_ < min_size:
@@ -221,23 +222,17 @@ def fpop(model, n_pos, min_size, pen, N, S, Q, W, k, inv_s2, var_floor):
                     p_hi[j] = q_hi[j]
                     p_own[j] = q_own[j]
                 n_p = m
-            # alive candidates = owners of pieces (plus the newcomer)
+            # alive candidates = owners of pieces (plus the newcomer), each once: a mark
+            # per candidate keeps this linear in the number of pieces
             n_alive = 0
             for j in range(n_p):
                 o = p_own[j]
-                seen = False
-                for i in range(n_alive):
-                    if alive[i] == o:
-                        seen = True
-                        break
-                if not seen:
+                if mark[o] != tt_:
+                    mark[o] = tt_
                     alive[n_alive] = o
                     n_alive += 1
-            found = False
-            for i in range(n_alive):
-                if alive[i] == newc:
-                    found = True
-            if not found:
+            if mark[newc] != tt_:
+                mark[newc] = tt_
                 alive[n_alive] = newc
                 n_alive += 1
             if n_alive > max_alive:

@@ -245,47 +245,61 @@ def _as_series(
         )
     if not idx.is_monotonic_increasing:
         raise SeriesValidationError(f"{name} index must be sorted in time (use sort_index())")
-    if len(idx) and (idx != idx.normalize()).any():
+    # integer arithmetic in the index's own resolution (s, ms, us or ns): no conversion
+    # that could overflow, and no per-element pandas work
+    res = str(np.datetime_data(idx.values.dtype)[0])
+    day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[res]
+    i8 = idx.values.view("i8")
+    off_midnight = i8 % day != 0
+    if off_midnight.any():
         raise SeriesValidationError(
             f"{name} index must be calendar days at midnight, got times such as "
-            f"{idx[idx != idx.normalize()][0]}"
+            f"{idx[int(np.argmax(off_midnight))]}"
         )
+    given = idx.freq
     if daily:
-        if idx.freq is not None and str(idx.freqstr).split("-")[0] in _NOT_DAILY_FREQS:
+        if given is not None and type(given).__name__ in ("BusinessDay", "CustomBusinessDay"):
             raise SeriesValidationError(
-                f"{name} freq must be daily, got {idx.freqstr!r} (business days); reindex to "
+                f"{name} freq must be daily, got {given.freqstr!r} (business days); reindex to "
                 "calendar days with NaN for the days without data"
             )
-        if idx.freq is not None and period_unit(idx.freq) != "day":
-            raise SeriesValidationError(f"{name} freq must be daily, got {idx.freqstr!r}")
+        if given is not None and period_unit(given) != "day":
+            raise SeriesValidationError(f"{name} freq must be daily, got {given.freqstr!r}")
         if len(idx) >= 2:
-            steps: np.ndarray = np.diff(idx.values.astype("datetime64[ns]").astype(np.int64))
-            day_ns = int(_DAY.value)
-            if (steps % day_ns != 0).any() or steps.min() != day_ns:
+            steps = np.diff(i8)
+            if (steps % day != 0).any() or steps.min() != day:
                 raise SeriesValidationError(
                     f"{name} freq must be daily, got {_describe_freq(idx)!r}"
                 )
         freq: pd.offsets.BaseOffset = pd.offsets.Day()
     else:
         freq = _regular_freq(idx, name)
-    if not (pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == object):
-        raise SeriesValidationError(f"{name} values must be numeric, got dtype {series.dtype}")
-    try:
-        values = pd.to_numeric(series, errors="raise").astype("float64")
-    except (TypeError, ValueError) as exc:
-        raise SeriesValidationError(f"{name} values must be numeric: {exc}") from None
-    if np.isinf(values.to_numpy()).any():
-        raise SeriesValidationError(f"{name} contains infinite values")
-    if len(idx):
-        full = pd.date_range(idx[0], idx[-1], freq=freq, name=idx.name)
-        filled = full.difference(idx)
-        values = values.reindex(full)
+    dtype = series.dtype
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        raw = series.to_numpy(dtype=float, na_value=np.nan)
+    elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        try:
+            raw = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise SeriesValidationError(f"{name} values must be numeric: {exc}") from None
     else:
-        full = pd.DatetimeIndex([], freq=freq, name=idx.name)
-        filled = full
-        values = values.reindex(full)
-    values.name = series.name
-    arr = values.to_numpy(dtype=float, copy=True)
+        raise SeriesValidationError(f"{name} values must be numeric, got dtype {dtype}")
+    if np.isinf(raw).any():
+        raise SeriesValidationError(f"{name} contains infinite values")
+    full = (
+        pd.date_range(idx[0], idx[-1], freq=freq, name=idx.name)
+        if len(idx)
+        else pd.DatetimeIndex([], freq=freq, name=idx.name)
+    )
+    if len(full) == len(idx):
+        arr = raw.copy()
+        filled = full[:0]
+    else:
+        arr = np.full(len(full), np.nan)
+        arr[full.get_indexer(idx)] = raw
+        filled = full.difference(idx)
+    values = pd.Series(arr, index=full, name=series.name)
+    arr = arr.copy()  # the series and the array never share memory
     obs = ~np.isnan(arr)
     if counts and (arr[obs] > MAX_COUNT).any():
         big = values[values > MAX_COUNT]

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _negbin
 from ._results import ResultMixin
 from ._validation import as_daily_series, check_fraction, require_nonzero
 from .exceptions import ParameterError
@@ -71,12 +72,7 @@ def bh_qvalues(p: np.ndarray) -> np.ndarray:
     return q
 
 
-def _nb_tails(y: np.ndarray, mu: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """P(Y >= y) and P(Y <= y) under NB2(mu, alpha) (Poisson when alpha ~ 0)."""
-    from .seasonal import _nb_dist
-
-    dist = _nb_dist(mu, alpha)
-    return dist.sf(y - 1), dist.cdf(y)
+_nb_tails = _negbin.tails
 
 
 def _robust_baseline(series: pd.Series, exclude: np.ndarray, rounds: int = 3) -> Any:
@@ -298,8 +294,6 @@ def _analyse(
     seed: int,
 ) -> _Outcome:
     """Day tests and the episode scan against one baseline fit."""
-    from .seasonal import _nb_interval
-
     idx = ds.series.index
     mu = fit.fitted.to_numpy(dtype=float)
     a_ = float(fit.dispersion)
@@ -310,7 +304,7 @@ def _analyse(
     p_up = np.where(test, p_up, np.nan)
     p_lo = np.where(test, p_lo, np.nan)
     q = bh_qvalues(np.minimum(1.0, 2 * np.minimum(p_up, p_lo)))
-    lo_b, hi_b = _nb_interval(mu, a_, 1 - alpha)
+    lo_b, hi_b = _negbin.interval(mu, a_, 1 - alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
         size = np.where(test, y / mu, np.nan)
     kind = np.where(p_up < p_lo, "spike", "dip")
@@ -338,11 +332,7 @@ def _analyse(
     var_u = np.where(use, var, 0.0)
     y_u = np.where(use, y, 0.0)
     rng = np.random.default_rng(seed)
-    if a_ <= 1e-10:
-        sims = rng.poisson(mu, size=(n_sim, len(mu))).astype(float)
-    else:
-        k = 1.0 / a_
-        sims = rng.negative_binomial(k, k / (k + mu), size=(n_sim, len(mu))).astype(float)
+    sims = _negbin.draw(rng, mu, _negbin.size_from_dispersion(a_), (n_sim, len(mu)))
     sims *= use
     null_max = _scan_max(sims, mu_u, var_u, min_days, max_days)
     pen = float(np.quantile(null_max, 0.95))
@@ -565,9 +555,7 @@ def _change_tail(m1: float, m0: float, alpha: float, change: float) -> float:
     """P(Y1 - Y0 >= change) for change >= 0, else P(Y1 - Y0 <= change), with Y1, Y0
     independent NB counts: the sum over Y0 of its probability times Y1's tail, in time and
     memory linear in Y0's support (exact up to the 1e-12 tails left out)."""
-    from .seasonal import _nb_dist
-
-    d1, d0 = _nb_dist(m1, alpha), _nb_dist(m0, alpha)
+    d1, d0 = _negbin.distribution(m1, alpha), _negbin.distribution(m0, alpha)
     lo, hi = float(d0.ppf(1e-12)), float(d0.ppf(1 - 1e-12))
     if hi - lo <= _MAX_SUPPORT:
         x0 = np.arange(lo, hi + 1)

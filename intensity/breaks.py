@@ -1,17 +1,23 @@
-"""Trend breaks: exact optimal segmentation of daily counts, with uncertainty on the dates.
+"""Trend breaks: exact optimal segmentation of count (or other) series, with uncertainty on
+the dates.
 
 Conventions, stated once and used everywhere:
 
-* A **break date is the first day of the new regime**. Internally a break is the 0-based
-  position of that day. Other tools differ: strucchange reports the last observation of the
-  old regime (1-based, so the *same integer*), ruptures the exclusive end of the old segment
-  (again the same integer), TCPD annotations the 0-based first index of the new regime.
-  :func:`from_strucchange`, :func:`to_ruptures` and :func:`from_ruptures` convert.
-* Costs are twice the negative log-likelihood; segment parameters are profiled out.
-  Missing days contribute nothing; a break is always placed on an observed day.
+* A **break date is the first period of the new regime**. Internally a break is the
+  0-based position of that period. Other tools differ: strucchange reports the last
+  observation of the old regime (1-based, so the *same integer*), ruptures the exclusive
+  end of the old segment (again the same integer), TCPD annotations the 0-based first
+  index of the new regime. :func:`from_strucchange`, :func:`to_ruptures` and
+  :func:`from_ruptures` convert.
+* Costs are twice the negative log-likelihood; segment parameters are profiled out. Each
+  model is one class in :mod:`intensity.costs`; this module never tests a model's name
+  beyond choosing the class. Missing periods contribute nothing; a break is always placed
+  on an observed period.
 * ``min_size`` counts periods of the series' frequency (days for daily counts; weekly,
   monthly, quarterly and yearly series are segmented the same way, see
   :func:`~intensity._validation.as_regular_series`).
+* NB overdispersion is named as everywhere in the package (:mod:`intensity._negbin`):
+  ``size`` is ``k`` (variance ``mu + mu**2/k``), ``dispersion`` is ``alpha = 1/k``.
 """
 
 from __future__ import annotations
@@ -23,22 +29,28 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri
 
-from . import _codes
+from . import _negbin
 from ._results import ResultMixin
 from ._typing import BreakModel, PenaltyName
 from ._validation import (
+    RegularSeries,
     as_regular_series,
     check_choice,
     check_fraction,
     require_nonzero,
 )
-from .dependence import (
-    DependenceModel,
-    estimate_dependence,
-    simulate_latent_counts,
+from .costs import (
+    COSTS,
+    BreakContext,
+    CountCost,
+    LinearTrendCost,
+    SegmentCost,
+    SegmentLevel,
+    bai_interval,
 )
+from .dependence import DependenceModel, estimate_dependence
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = [
@@ -47,19 +59,13 @@ __all__ = [
     "penalty_path",
     "PenaltyPath",
     "estimate_dispersion",
+    "estimate_size",
     "to_ruptures",
     "from_ruptures",
     "from_strucchange",
     "bai_interval",
 ]
 
-_MODELS: dict[str, int] = {
-    "poisson": _codes.POISSON,
-    "negbin": _codes.NEGBIN,
-    "normal": _codes.NORMAL,
-    "normal_meanvar": _codes.NORMAL_MEANVAR,
-    "linear_trend": _codes.LINEAR,
-}
 #: columns of Breaks.breaks (after the index, the break date)
 _BREAK_COLUMNS = [
     "ci_lower",
@@ -72,9 +78,7 @@ _BREAK_COLUMNS = [
     "cost_reduction",
     "p_value",
 ]
-#: parameters a break adds (a continuous trend's knot adds one slope change)
-_N_PARAMS = {"poisson": 1, "negbin": 1, "normal": 1, "normal_meanvar": 2, "linear_trend": 1}
-_COUNT_MODELS = ("poisson", "negbin")
+estimate_size = _negbin.estimate_size
 
 
 # =========================================================================== conventions
@@ -97,181 +101,35 @@ def from_strucchange(bp: Sequence[int]) -> list[int]:
 
 # =========================================================================== helpers
 def estimate_dispersion(y: np.ndarray) -> float:
-    """NB2 size ``k`` (variance ``mu + mu**2/k``) from neighbouring days.
-
-    Adjacent days share nearly the same mean, so ``(y_t - y_{t-1})**2 / 2 - (y_t +
-    y_{t-1})/2`` estimates ``mu**2/k`` and ``y_t * y_{t-1}`` estimates ``mu**2``, whatever the
-    level does over longer spans: a level shift or trend barely affects the estimate (a
-    global variance would count every shift as overdispersion). Nothing is trimmed:
-    trimming the largest differences biases ``k`` upwards (about +15% for a 1% trim),
-    which would make the break search anti-conservative; spikes instead make it
-    conservative. Returns ``inf`` when the data are not overdispersed (Poisson).
+    """NB2 dispersion ``alpha = 1/k`` (variance ``mu + alpha mu**2``) from neighbouring
+    periods, as :func:`estimate_size` estimates ``k``; 0 when the counts are not
+    overdispersed.
 
     Examples
     --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> y = rng.negative_binomial(20, 20 / (20 + 500.0), size=5000).astype(float)
-    >>> 17 < estimate_dispersion(y) < 23
+    >>> 0.04 < estimate_dispersion(y) < 0.06
     True
     """
-    a, b = y[:-1], y[1:]
-    ok = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[ok], b[ok]
-    if len(a) < 5:
-        return float("inf")
-    num = float(np.sum(a * b))
-    den = float(np.sum(0.5 * (a - b) ** 2 - 0.5 * (a + b)))
-    if den <= 0 or num <= 0:
-        return float("inf")
-    return num / den
-
-
-def _robust_sigma(y: np.ndarray) -> float:
-    """Noise standard deviation from first differences (MAD), robust to level shifts."""
-    z = y[~np.isnan(y)]
-    if len(z) < 3:
-        return 1.0
-    d = np.diff(z)
-    s = 1.4826 * np.median(np.abs(d - np.median(d))) / math.sqrt(2)
-    if s <= 0:
-        s = float(np.std(d)) / math.sqrt(2) or 1.0
-    return float(s)
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    model: str
-    y: np.ndarray  # the values the cost sees (deseasonalised where applicable), NaN = missing
-    obs: np.ndarray
-    mult: np.ndarray  # seasonal multipliers (1 without adjustment)
-    N: np.ndarray
-    S: np.ndarray
-    Q: np.ndarray
-    W: np.ndarray
-    k: float
-    sigma: float
-    var_floor: float
-    unit: str = "day"  # the period of the index: 'day', 'week', 'month', 'quarter', 'year'
-    # exact continuous fits by (penalty, min_size): detect_breaks needs the knots and then
-    # builds the table from the same fit, so the quadratic-time solve runs once
-    _continuous: dict[tuple[float, int], Any] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-
-    def cost(self, a: int, b: int) -> float:
-        from . import _pelt  # numba is imported only when a segmentation is computed
-
-        return float(
-            _pelt.seg_cost(
-                _MODELS[self.model],
-                a,
-                b,
-                self.N,
-                self.S,
-                self.Q,
-                self.W,
-                self.k,
-                1.0 / self.sigma**2,
-                self.var_floor,
-            )
-        )
-
-    def continuous_sums(self) -> tuple[np.ndarray, ...]:
-        """Inclusive prefix sums of w, w·u, w·u², w·z, w·z·u, w·z² (w = 1/σ² on observed
-        days, u = day position, z = the log1p values) for the continuous trend model."""
-        u = np.arange(len(self.y), dtype=float)
-        w = self.obs.astype(float) / self.sigma**2
-        z = np.where(self.obs, self.y, 0.0)
-        return tuple(np.cumsum(x) for x in (w, w * u, w * u * u, w * z, w * z * u, w * z * z))
-
-    def run_continuous(
-        self, pen: float, min_size: int
-    ) -> tuple[np.ndarray, np.ndarray, float, int]:
-        """Exact continuous piecewise-linear fit (knots with ends, values, cost, candidates)."""
-        from . import _pelt
-
-        key = (float(pen), int(min_size))
-        if key not in self._continuous:
-            knots, values, cost, alive = _pelt.cpop(
-                len(self.y), int(min_size), float(pen), *self.continuous_sums()
-            )
-            self._continuous[key] = (knots, values, float(cost), int(alive))
-        return self._continuous[key]
-
-    def _sums(self) -> tuple[Any, ...]:
-        """The kernels' cost arguments after (model, n, min_size[, pen])."""
-        return (self.N, self.S, self.Q, self.W, float(self.k), 1.0 / self.sigma**2, self.var_floor)
-
-    def run_exact(self, n_breaks: int, min_size: int) -> tuple[list[int], float]:
-        """The optimal segmentation with exactly *n_breaks* breaks and its cost."""
-        from . import _pelt
-
-        n = len(self.y)
-        if n < (n_breaks + 1) * min_size:
-            raise InsufficientDataError(
-                f"{n_breaks} breaks need {n_breaks + 1} segments of min_size={min_size}, "
-                f"got {n} periods"
-            )
-        cps, cost = _pelt.segneigh(
-            _MODELS[self.model], n, int(n_breaks), int(min_size), *self._sums()
-        )
-        if not np.isfinite(cost):
-            raise InsufficientDataError(
-                f"no segmentation with {n_breaks} breaks and min_size={min_size} fits {n} periods"
-            )
-        return [int(c) for c in cps], float(cost)
-
-    def run(
-        self, pen: float, min_size: int, functional: bool = True
-    ) -> tuple[list[int], float, int]:
-        from . import _pelt
-
-        n = len(self.y)
-        args = (_MODELS[self.model], n, int(min_size), float(pen), *self._sums())
-        if self.model == "linear_trend":
-            knots, _, cost, alive = self.run_continuous(pen, min_size)
-            return [int(k) for k in knots[1:-1]], cost, alive
-        if functional and self.model in ("poisson", "negbin", "normal"):
-            F, last, alive = _pelt.fpop(*args)
-        else:
-            F, last, alive = _pelt.pelt(*args)
-        if not np.isfinite(F[n]):
-            raise InsufficientDataError(
-                f"no segmentation with min_size={min_size} fits {n} {self.unit}s"
-            )
-        cps = []
-        t = n
-        while t > 0:
-            s = int(last[t])
-            if s > 0:
-                cps.append(s)
-            t = s
-        cps = sorted(cps)
-        # F[n] = sum of segment costs + pen * (number of breaks), because F[0] = -pen
-        return cps, float(F[n]) - pen * len(cps), int(alive)
-
-
-def _prefix(x: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(x) + 1)
-    np.cumsum(x, out=out[1:])
-    return out
+    return _negbin.dispersion_from_size(_negbin.estimate_size(np.asarray(y, dtype=float)))
 
 
 def _prepare(
     series: pd.Series,
     model: str,
     seasonal: Any,
-    dispersion: float | None,
+    size: float | None,
     sigma: float | None,
-) -> tuple[Any, _Prepared]:
-    ds = as_regular_series(series, counts=model in _COUNT_MODELS, min_observed=2)
-    if model in _COUNT_MODELS:
+) -> tuple[RegularSeries, SegmentCost]:
+    """Validate *series* and build the cost of *model* on it (deseasonalised by
+    *seasonal*, a SeasonalFit of the same series)."""
+    cls = COSTS[model]
+    ds = as_regular_series(series, counts=cls.counts, min_observed=2)
+    if cls.counts:
         require_nonzero(ds, what=f"detect_breaks(model={model!r})")
-    y = ds.values.copy()
-    obs = ds.observed
-    n = len(y)
-    mult = np.ones(n)
+    mult = None
     if seasonal is not None:
         from .seasonal import SeasonalFit
 
@@ -287,60 +145,31 @@ def _prepare(
             )
         m = (seasonal.fitted / seasonal.trend).to_numpy(dtype=float)
         mult = m / np.exp(np.mean(np.log(m)))
-    if model in _COUNT_MODELS:
-        if np.any(np.abs(y[obs] - np.round(y[obs])) > 1e-9):
-            raise ParameterError(
-                f"model={model!r} needs whole-number counts; use model='normal' for other data"
-            )
-    yy = np.where(obs, y, 0.0)
-    if model == "poisson":
-        cost_y = yy
-        w = np.where(obs, mult, 0.0)
-    else:
-        cost_y = np.where(obs, yy / mult, 0.0)
-        w = obs.astype(float)
-    if model == "linear_trend":
-        cost_y = np.where(
-            obs, np.log1p(np.clip(cost_y, 0, None)) if (y[obs] >= 0).all() else cost_y, 0.0
-        )
-    o = obs.astype(float)
-    yd = np.where(obs, cost_y, np.nan)
-    k = float("inf")
-    if model == "negbin":
-        k = float(dispersion) if dispersion is not None else estimate_dispersion(yd)
-        if not np.isfinite(k):
-            k = 1e8  # no overdispersion: the NB cost tends to the Poisson one
-        if k <= 0:
-            raise ParameterError(f"dispersion (NB size) must be positive, got {k!r}")
-    if sigma is not None:
-        sig = float(sigma)
-        if not sig > 0:
-            raise ParameterError(f"sigma must be positive, got {sigma!r}")
-    elif model == "linear_trend":
-        d2 = np.diff(yd, n=2)
-        d2 = d2[~np.isnan(d2)]
-        sig = (
-            float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / math.sqrt(6)) if len(d2) else 1.0
-        )
-        sig = sig if sig > 0 else 1.0
-    else:
-        sig = _robust_sigma(yd)
-    spread = float(np.nanvar(yd)) if np.isfinite(np.nanvar(yd)) else 1.0
-    prep = _Prepared(
-        model=model,
-        y=yd,
-        obs=obs,
-        mult=mult,
-        N=_prefix(o),
-        S=_prefix(cost_y * o),
-        Q=_prefix(cost_y**2 * o),
-        W=_prefix(w),
-        k=k,
-        sigma=sig,
-        var_floor=max(spread * 1e-6, 1e-12),
-        unit=ds.unit,
-    )
-    return ds, prep
+    cost = cls(ds.values, ds.observed, mult, size=size, sigma=sigma, unit=ds.unit)
+    return ds, cost
+
+
+def _nb_size(size: float | None, dispersion: float | None) -> float | None:
+    """The NB size from the ``size=`` or ``dispersion=`` argument (at most one)."""
+    if size is not None and dispersion is not None:
+        raise ParameterError("give size= (k) or dispersion= (alpha = 1/k), not both")
+    if dispersion is not None:
+        try:
+            a = float(dispersion)
+        except (TypeError, ValueError):
+            raise ParameterError(f"dispersion must be a number >= 0, got {dispersion!r}") from None
+        if not (a >= 0 and math.isfinite(a)):
+            raise ParameterError(f"dispersion (NB alpha) must be >= 0, got {dispersion!r}")
+        return _negbin.size_from_dispersion(a)
+    if size is not None:
+        try:
+            k = float(size)
+        except (TypeError, ValueError):
+            raise ParameterError(f"size must be a positive number, got {size!r}") from None
+        if not k > 0:
+            raise ParameterError(f"size (NB size k) must be positive, got {size!r}")
+        return k
+    return None
 
 
 def _auto_model(v: np.ndarray) -> BreakModel:
@@ -349,8 +178,8 @@ def _auto_model(v: np.ndarray) -> BreakModel:
     return "negbin" if counts else "normal"
 
 
-def _penalty(penalty: PenaltyName | float, model: str, n: int) -> float:
-    p = _N_PARAMS[model]
+def _penalty(penalty: PenaltyName | float, cls: type[SegmentCost], n: int) -> float:
+    p = cls.n_params
     if isinstance(penalty, str):
         check_choice("penalty", penalty, ("mbic", "bic", "aic"))
         if penalty == "mbic":
@@ -379,194 +208,6 @@ def _snap_to_observed(cps: list[int], obs: np.ndarray) -> list[int]:
             j += 1
         out.append(j if j < len(obs) else c)
     return out
-
-
-# =========================================================================== intervals
-def _pargmax_v(x: float, xi: float = 1.0, phi1: float = 1.0, phi2: float = 1.0) -> float:
-    """CDF of the location of the maximum of a two-sided Brownian motion with drift
-    (Bai 1997, Proposition 3), the limit law of a break-date estimator."""
-    phi = xi * (phi2 / phi1) ** 2
-    ax = abs(x)
-    if ax == 0:
-        ax = 1e-300
-    if x < 0:
-        frac = xi / phi
-        return float(
-            -math.exp(math.log(ax) / 2 - ax / 8 - math.log(2 * math.pi) / 2)
-            - (phi / xi * (phi + 2 * xi) / (phi + xi))
-            * math.exp(
-                frac * (1 + frac) * ax / 2 + stats.norm.logcdf(-(0.5 + frac) * math.sqrt(ax))
-            )
-            + math.exp(
-                math.log(ax / 2 - 2 + (phi + 2 * xi) ** 2 / ((phi + xi) * xi))
-                + stats.norm.logcdf(-math.sqrt(ax) / 2)
-            )
-        )
-    frac = xi**2 / phi
-    return float(
-        1
-        + math.sqrt(frac) * math.exp(math.log(ax) / 2 - frac * ax / 8 - math.log(2 * math.pi) / 2)
-        + (xi / phi * (2 * phi + xi) / (phi + xi))
-        * math.exp(
-            (phi + xi) * ax / 2
-            + stats.norm.logcdf(-(phi + xi / 2) / math.sqrt(phi) * math.sqrt(ax))
-        )
-        - math.exp(
-            math.log((2 * phi + xi) ** 2 / ((phi + xi) * phi) - 2 + frac * ax / 2)
-            + stats.norm.logcdf(-math.sqrt(frac) * math.sqrt(ax) / 2)
-        )
-    )
-
-
-def bai_interval(
-    tau: int, delta: float, var1: float, var2: float, level: float = 0.95
-) -> tuple[int, int] | None:
-    """Bai's (1997) asymptotic confidence interval of a mean-shift date.
-
-    ``tau`` is the first index of the new regime, ``delta`` the shift in the mean, ``var1``
-    and ``var2`` the noise variances before and after (heteroskedastic errors, as the
-    default of R's ``strucchange::confint``). Returns (lower, upper) positions, or
-    ``None`` where the interval cannot be computed (as strucchange, when the limit law puts
-    less than ``(1 - level)/2`` on either side of the estimate, or without a shift).
-    """
-    from scipy.optimize import brentq
-
-    a2 = (1 - level) / 2
-    if not (var1 > 0 and var2 > 0 and np.isfinite(delta)) or delta == 0:
-        return None
-    phi1, phi2 = math.sqrt(var1), math.sqrt(var2)
-    q = delta**2
-    p0 = _pargmax_v(0.0, 1.0, phi1, phi2)
-    if not a2 < p0 < 1 - a2:
-        return None  # as strucchange: the interval cannot be computed
-
-    def f(x: float, target: float) -> float:
-        return _pargmax_v(x, 1.0, phi1, phi2) - target
-
-    ub = 1000.0
-    while f(ub, 1 - a2) < 0:
-        ub += 1000.0
-    lb = -1000.0
-    while f(lb, a2) > 0:
-        lb -= 1000.0
-    upper = brentq(f, 0.0, ub, args=(1 - a2,)) * phi1**2 / q
-    lower = brentq(f, lb, 0.0, args=(a2,)) * phi1**2 / q
-    return tau - math.ceil(upper), tau - math.floor(lower)
-
-
-def _two_seg_best(
-    cum_y: np.ndarray,
-    cum_n: np.ndarray,
-    cum_w: np.ndarray,
-    lo: int,
-    hi: int,
-    model: str,
-    k: float,
-    m: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """For replicate rows of window prefix sums, the best single split in [lo+m, hi-m] and
-    its cost reduction against no split. Arrays are (B, L+1) prefix sums."""
-    L = cum_y.shape[1] - 1
-    taus = np.arange(m, L - m + 1)
-    Sy_l = cum_y[:, taus]
-    Sy_r = cum_y[:, [L]] - Sy_l
-    n_l = cum_n[:, taus]
-    n_r = cum_n[:, [L]] - n_l
-    w_l = cum_w[:, taus]
-    w_r = cum_w[:, [L]] - w_l
-
-    def c(s: np.ndarray, nn: np.ndarray, ww: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if model == "poisson":
-                v = -2.0 * (s * np.log(s / ww) - s)
-            else:
-                mu = s / nn
-                v = -2.0 * (s * np.log(mu) - (s + k * nn) * np.log(k + mu) + k * nn * math.log(k))
-        return np.where((s > 0) & (nn > 0), v, 0.0)
-
-    full = c(cum_y[:, [L]], cum_n[:, [L]], cum_w[:, [L]])
-    split = c(Sy_l, n_l, w_l) + c(Sy_r, n_r, w_r)
-    red = full - split
-    j = np.argmax(red, axis=1)
-    return taus[j] + lo, red[np.arange(len(j)), j]
-
-
-def _bootstrap_break(
-    prep: _Prepared,
-    a: int,
-    tau: int,
-    b: int,
-    m: int,
-    level: float,
-    B: int,
-    rng: np.random.Generator,
-    half_window: int,
-    dep: DependenceModel | None = None,
-) -> tuple[int, int, float, bool]:
-    """Parametric bootstrap under the fitted count model (with *dep*, counts from the
-    latent AR(1) model, so dependence is not read as a break): interval for the break date
-    (percentile of re-estimated dates) and p-value of the break (max cost reduction over
-    split positions under the merged segment). When no null draw is as extreme, up to
-    ``2 * B`` more are drawn; the p-value is then the bound ``1/(draws + 1)`` and the last
-    value returned is True."""
-    lo = max(a, tau - half_window)
-    hi = min(b, tau + half_window)
-    obs = prep.obs[lo:hi]
-    mult = prep.mult[lo:hi]
-    L = hi - lo
-    if B < 1:
-        return -1, -1, float("nan"), False
-    if L < 2 * m or obs.sum() < 2 * m // 2:
-        return tau, tau, float("nan"), False
-    n_l, n_r = prep.N[tau] - prep.N[lo], prep.N[hi] - prep.N[tau]
-    if prep.model == "poisson":
-        mu1 = (prep.S[tau] - prep.S[lo]) / max(prep.W[tau] - prep.W[lo], 1e-12)
-        mu2 = (prep.S[hi] - prep.S[tau]) / max(prep.W[hi] - prep.W[tau], 1e-12)
-        mu0 = (prep.S[hi] - prep.S[lo]) / max(prep.W[hi] - prep.W[lo], 1e-12)
-    else:
-        mu1 = (prep.S[tau] - prep.S[lo]) / max(n_l, 1)
-        mu2 = (prep.S[hi] - prep.S[tau]) / max(n_r, 1)
-        mu0 = (prep.S[hi] - prep.S[lo]) / max(n_l + n_r, 1)
-    pos = np.arange(lo, hi)
-    w_eff = mult if prep.model == "poisson" else np.ones(L)
-
-    def draw(mean: np.ndarray, rows: int) -> np.ndarray:
-        if dep is not None and not dep.independent:
-            return simulate_latent_counts(mean, dep, rng, rows)
-        if prep.model == "poisson" or prep.k >= 1e7:
-            return rng.poisson(mean, size=(rows, L)).astype(float)
-        return rng.negative_binomial(prep.k, prep.k / (prep.k + mean), size=(rows, L)).astype(float)
-
-    def prefix_rows(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        rows = y.shape[0]
-        yo = y * obs
-        if prep.model == "negbin":
-            yo = yo / mult  # the cost sees deseasonalised values
-        cy = np.zeros((rows, L + 1))
-        np.cumsum(yo, axis=1, out=cy[:, 1:])
-        cn = np.zeros((rows, L + 1))
-        cn[:, 1:] = np.cumsum(obs.astype(float))
-        cw = np.zeros((rows, L + 1))
-        cw[:, 1:] = np.cumsum(w_eff * obs)
-        return cy, cn, cw
-
-    mean_alt = np.where(pos < tau, mu1, mu2) * mult
-    cy, cn, cw = prefix_rows(draw(mean_alt, B))
-    taus, _ = _two_seg_best(cy, cn, cw, lo, hi, prep.model, prep.k, m)
-    a2 = (1 - level) / 2
-    lo_d, hi_d = np.quantile(taus, [a2, 1 - a2], method="inverted_cdf")
-    # observed cost reduction in the same window
-    red_obs = prep.cost(lo, hi) - prep.cost(lo, tau) - prep.cost(tau, hi)
-    exceed = draws = 0
-    for _ in range(3):
-        cy0, cn0, cw0 = prefix_rows(draw(np.full(L, mu0) * mult, B))
-        _, red0 = _two_seg_best(cy0, cn0, cw0, lo, hi, prep.model, prep.k, m)
-        exceed += int(np.sum(red0 >= red_obs - 1e-9))
-        draws += B
-        if exceed:
-            break
-    p = (1 + exceed) / (draws + 1)
-    return int(lo_d), int(hi_d), float(p), exceed == 0
 
 
 # =========================================================================== result
@@ -602,7 +243,7 @@ class Breaks(ResultMixin):
     penalty: float
     penalty_name: str
     min_size: int
-    dispersion: float | None
+    size: float | None
     sigma: float | None
     ci: float
     cost: float
@@ -610,6 +251,14 @@ class Breaks(ResultMixin):
     positions: tuple[int, ...] = field(default_factory=tuple)
     dependence: DependenceModel | None = None
     unit: str = "day"
+    cost_notes: tuple[str, ...] = ()
+    counts: bool = True
+
+    @property
+    def dispersion(self) -> float | None:
+        """NB2 ``alpha = 1/size`` of the negative-binomial cost (0: Poisson limit; ``None``
+        for the other models), as :attr:`SeasonalFit.dispersion`."""
+        return None if self.size is None else _negbin.dispersion_from_size(self.size)
 
     @property
     def dates(self) -> pd.DatetimeIndex:
@@ -621,7 +270,7 @@ class Breaks(ResultMixin):
         for c in ("ci_lower", "ci_upper"):
             out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
         out.index = pd.DatetimeIndex(out.index).strftime("%Y-%m-%d")
-        out.index.name = "break (first day of new regime)"
+        out.index.name = f"break (first {self.unit} of new regime)"
         return out
 
     def _title(self) -> str:
@@ -638,12 +287,7 @@ class Breaks(ResultMixin):
             else f"penalty {self.penalty_name} = {self.penalty:.2f}"
         )
         notes = [f"{chosen}; min_size {self.min_size} {self.unit}s; {self.ci:.0%} intervals"]
-        if self.dispersion is not None and self.dispersion >= 1e7:
-            notes.append("no overdispersion found: the NB cost is its Poisson limit")
-        elif self.dispersion is not None:
-            notes.append(
-                f"NB size k = {self.dispersion:.1f} (estimated once from neighbouring {self.unit}s)"
-            )
+        notes += self.cost_notes
         if self.seasonal_adjusted:
             notes.append("breaks in the deseasonalised rate (weekday and annual effects removed)")
         if self.dependence is not None:
@@ -652,18 +296,10 @@ class Breaks(ResultMixin):
                 + "; the penalty is multiplied by it, level intervals widened by its square "
                 "root, the bootstrap simulates dependent counts"
             )
-        elif self.model in _COUNT_MODELS:
+        elif self.counts:
             notes.append(f"{self.unit}s taken as independent (dependence='none')")
         if "p_bound" in self.breaks and self.breaks["p_bound"].astype(bool).any():
             notes.append("p_bound: the p-value is an upper bound (no bootstrap draw as extreme)")
-        if self.model == "linear_trend":
-            notes.append(
-                "continuous trend of log1p counts: each break is a knot where the slope changes; "
-                "levels before/after are slopes (log change per "
-                f"{'30 days' if self.unit == 'day' else self.unit}), "
-                "ratio = exp(slope change); "
-                "date intervals from the profile likelihood"
-            )
         return notes
 
     def plot(self, ax: Any = None, **kw: Any) -> Any:
@@ -681,6 +317,7 @@ def detect_breaks(
     seasonal: Any = None,
     ci: float = 0.95,
     *,
+    size: float | None = None,
     dispersion: float | None = None,
     sigma: float | None = None,
     n_boot: int = 299,
@@ -701,7 +338,7 @@ def detect_breaks(
         are allowed.
     model
         ``'negbin'`` (counts with overdispersion; NB size estimated once from neighbouring
-        days, see :func:`estimate_dispersion`), ``'poisson'``, ``'normal'`` (mean change,
+        periods, see :func:`estimate_size`), ``'poisson'``, ``'normal'`` (mean change,
         noise sd from differences or ``sigma``), ``'normal_meanvar'`` (mean and variance),
         ``'linear_trend'`` (a *continuous* piecewise-linear trend of log1p counts: each
         break is a knot where the slope changes; exact, in quadratic time — about 9 s for
@@ -725,10 +362,11 @@ def detect_breaks(
         Level of the date and level intervals. Dates: parametric bootstrap under the
         fitted count model (count models) or Bai's (1997) asymptotic interval as in R's
         ``strucchange::confint`` (Gaussian models).
-    dispersion, sigma
-        Fix the NB size or the Gaussian noise sd instead of estimating them.
-        ``sigma=1`` with ``model='normal'`` makes the cost the plain sum of squared
-        deviations (ruptures' ``"l2"``).
+    size, dispersion, sigma
+        Fix the NB overdispersion (``size`` k, or ``dispersion`` alpha = 1/k as
+        :attr:`SeasonalFit.dispersion` reports it; not both) or the Gaussian noise sd
+        instead of estimating them. ``sigma=1`` with ``model='normal'`` makes the cost the
+        plain sum of squared deviations (ruptures' ``"l2"``).
     n_boot, seed
         Bootstrap replications and seed (results are reproducible). A p-value below the
         bootstrap's resolution is found with up to 3× more replications and then reported
@@ -763,7 +401,7 @@ def detect_breaks(
     >>> [d.strftime("%Y-%m-%d") for d in res.dates]
     ['2022-09-17']
     """
-    check_choice("model", model, ("auto", *_MODELS))
+    check_choice("model", model, ("auto", *COSTS))
     ci = check_fraction("ci", ci)
     if not isinstance(min_size, (int, np.integer)) or isinstance(min_size, bool) or min_size < 1:
         raise ParameterError(f"min_size must be a whole number >= 1, got {min_size!r}")
@@ -775,113 +413,88 @@ def detect_breaks(
         raise ParameterError(f"n_breaks must be None or a whole number >= 0, got {n_breaks!r}")
     if n_breaks is not None and max_breaks is not None:
         raise ParameterError("give n_breaks or max_breaks, not both")
-    if n_breaks is not None and model == "linear_trend":
-        raise ParameterError("n_breaks is not available for model='linear_trend'")
     if model == "auto":
         ds0 = as_regular_series(series, counts=False, min_observed=2)
-        v = ds0.values[ds0.observed]
-        model = _auto_model(v)
-    ds, prep = _prepare(series, model, seasonal, dispersion, sigma)
-    n = len(prep.y)
-    if n < 2 * min_size:
+        model = _auto_model(ds0.values[ds0.observed])
+    if n_breaks is not None and not COSTS[model].exact_m:
+        raise ParameterError(f"n_breaks is not available for model={model!r}")
+    k = _nb_size(size, dispersion)
+    ds, cost = _prepare(series, model, seasonal, k, sigma)
+    m = int(min_size)
+    n = len(cost.y)
+    if n < 2 * m:
         raise InsufficientDataError(
-            f"a break needs two segments of min_size={min_size} {prep.unit}s, got {n} {prep.unit}s"
+            f"a break needs two segments of min_size={m} {cost.unit}s, got {n} {cost.unit}s"
         )
-    _check_observed(prep, int(min_size), dispersion)
-    pen = _penalty(penalty, model, int(prep.obs.sum()))
-    dep = _dependence_choice(dependence, model)
+    _check_observed(cost, m, k is not None)
+    pen = _penalty(penalty, type(cost), int(cost.obs.sum()))
+    dep = _dependence_choice(dependence, cost)
     dep_model: DependenceModel | None = dep if isinstance(dep, DependenceModel) else None
     if n_breaks is not None:
-        cps, total = prep.run_exact(int(n_breaks), int(min_size))
+        cps, total = cost.run_exact(int(n_breaks), m)
         if dep == "ar1":
-            dep_model = _segmentation_dependence(prep, cps)
+            dep_model = _segmentation_dependence(cost, cps)
         pen = float("nan")
         penalty = f"n_breaks={int(n_breaks)}"  # type: ignore[assignment]
     elif dep == "ar1":
-        cps, total, pen, dep_model = _search_with_dependence(prep, pen, int(min_size))
+        cps, total, pen, dep_model = _search_with_dependence(cost, pen, m)
     else:
         if dep_model is not None:
             pen = pen * dep_model.lrv_factor
-        cps, total, _ = prep.run(pen, int(min_size))
+        cps, total, _ = cost.run(pen, m)
     if max_breaks is not None and len(cps) > max_breaks:
         lo_p, hi_p = pen, max(pen * 2, 1.0)
-        while len(prep.run(hi_p, int(min_size))[0]) > max_breaks:
+        while len(cost.run(hi_p, m)[0]) > max_breaks:
             hi_p *= 2
         for _ in range(50):
             mid = (lo_p + hi_p) / 2
-            if len(prep.run(mid, int(min_size))[0]) > max_breaks:
+            if len(cost.run(mid, m)[0]) > max_breaks:
                 lo_p = mid
             else:
                 hi_p = mid
         pen = hi_p
-        cps, total, _ = prep.run(pen, int(min_size))
-    if model == "linear_trend":
-        return _build_linear_breaks(ds, prep, pen, penalty, int(min_size), ci, seasonal is not None)
-    cps = _snap_to_observed(cps, prep.obs)
+        cps, total, _ = cost.run(pen, m)
+    if isinstance(cost, LinearTrendCost):
+        return _build_linear_breaks(ds, cost, pen, penalty, m, ci, seasonal is not None)
+    cps = _snap_to_observed(cps, cost.obs)
     return _build_breaks(
-        ds,
-        prep,
-        cps,
-        pen,
-        penalty,
-        int(min_size),
-        ci,
-        seasonal is not None,
-        n_boot,
-        seed,
-        total,
-        dep_model,
+        ds, cost, cps, pen, penalty, m, ci, seasonal is not None, n_boot, seed, total, dep_model
     )
 
 
-def _dependence_choice(dependence: Any, model: str) -> str | DependenceModel | None:
+def _dependence_choice(dependence: Any, cost: SegmentCost) -> str | DependenceModel | None:
+    is_counts = isinstance(cost, CountCost)
     if isinstance(dependence, DependenceModel):
-        if model not in _COUNT_MODELS:
-            raise ParameterError(f"dependence models are for count models, got model={model!r}")
+        if not is_counts:
+            raise ParameterError(f"dependence models are for count models, got model={cost.name!r}")
         return dependence
     check_choice("dependence", dependence, ("auto", "ar1", "none"))
     if dependence == "none":
         return None
-    if model not in _COUNT_MODELS:
+    if not is_counts:
         if dependence == "ar1":
             raise ParameterError(
-                f"dependence='ar1' is implemented for the count models, got model={model!r}"
+                f"dependence='ar1' is implemented for the count models, got model={cost.name!r}"
             )
         return None
     return "ar1"
 
 
-def _fitted_means(prep: _Prepared, cps: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Raw counts and the segmentation's fitted mean for every day (level × seasonal
-    multiplier), as the dependence estimate needs them."""
-    n = len(prep.y)
-    mu = np.empty(n)
-    bounds = [0, *cps, n]
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        if prep.model == "poisson":
-            lev = (prep.S[b] - prep.S[a]) / max(prep.W[b] - prep.W[a], 1e-12)
-        else:
-            lev = (prep.S[b] - prep.S[a]) / max(prep.N[b] - prep.N[a], 1.0)
-        mu[a:b] = lev
-    mu = mu * prep.mult
-    y = prep.y if prep.model == "poisson" else prep.y * prep.mult
-    return y, mu
-
-
-def _segmentation_dependence(prep: _Prepared, cps: Sequence[int]) -> DependenceModel:
+def _segmentation_dependence(cost: SegmentCost, cps: Sequence[int]) -> DependenceModel:
     """The dependence model of the residuals of the segmentation *cps*, against the NB size
-    the cost assumes."""
-    y, mu = _fitted_means(prep, cps)
-    return estimate_dependence(y, mu, prep.obs, prep.k if prep.model == "negbin" else math.inf)
+    the cost assumes (count costs only)."""
+    assert isinstance(cost, CountCost)
+    y, mu = cost.fitted_means(list(cps))
+    return estimate_dependence(y, mu, cost.obs, cost.size)
 
 
 def _search_with_dependence(
-    prep: _Prepared, pen0: float, m: int
+    cost: SegmentCost, pen0: float, m: int
 ) -> tuple[list[int], float, float, DependenceModel]:
     """Segment with the penalty times the long-run variance factor of the residuals of the
     segmentation itself, repeated until the breaks no longer change (at most 8 rounds;
     on a cycle the largest factor in it, the most conservative answer, is kept)."""
-    cps = prep.run(pen0, m)[0]
+    cps = cost.run(pen0, m)[0]
     seen: dict[tuple[int, ...], DependenceModel] = {}
     for _ in range(8):
         key = tuple(cps)
@@ -889,106 +502,58 @@ def _search_with_dependence(
             cycle = list(seen)[list(seen).index(key) :]
             dep = max((seen[c] for c in cycle), key=lambda d: d.lrv_factor)
             break
-        dep = seen[key] = _segmentation_dependence(prep, cps)
-        new, total, _ = prep.run(pen0 * dep.lrv_factor, m)
+        dep = seen[key] = _segmentation_dependence(cost, cps)
+        new, total, _ = cost.run(pen0 * dep.lrv_factor, m)
         if new == cps:
             return cps, total, pen0 * dep.lrv_factor, dep
         cps = new
     pen = pen0 * dep.lrv_factor
-    cps, total, _ = prep.run(pen, m)
+    cps, total, _ = cost.run(pen, m)
     return cps, total, pen, dep
 
 
-#: The fewest observed days the search accepts, as :func:`~intensity.fit_seasonal` does.
+#: The fewest observed periods the search accepts, as :func:`~intensity.fit_seasonal` does.
 MIN_OBSERVED = 30
 
 
-def _check_observed(prep: _Prepared, min_size: int, dispersion: float | None) -> None:
+def _check_observed(cost: SegmentCost, min_size: int, size_given: bool) -> None:
     """Refuse series too sparse to segment honestly: fewer than ``max(30, 2 * min_size)``
-    observed days, or (negative binomial with estimated dispersion) fewer than 5 pairs of
-    neighbouring observed days to estimate the dispersion from. Without this rule a series
-    with 20 observed days over 165 gets breaks between single observations, zero-width
-    intervals and NaN p-values."""
-    n_obs = int(prep.obs.sum())
+    observed periods, or what the cost itself needs (the NB cost with an estimated size:
+    5 pairs of neighbouring observed periods). Without this rule a series with 20 observed
+    days over 165 gets breaks between single observations, zero-width intervals and NaN
+    p-values."""
+    n_obs = int(cost.obs.sum())
     need = max(MIN_OBSERVED, 2 * min_size)
     if n_obs < need:
         raise InsufficientDataError(
-            f"detect_breaks needs at least {need} observed {prep.unit}s (30, and two segments of "
-            f"min_size={min_size}), got {n_obs} of {len(prep.obs)}"
+            f"detect_breaks needs at least {need} observed {cost.unit}s (30, and two segments "
+            f"of min_size={min_size}), got {n_obs} of {len(cost.obs)}"
         )
-    if prep.model == "negbin" and dispersion is None:
-        pairs = int(np.sum(prep.obs[1:] & prep.obs[:-1]))
-        if pairs < 5:
-            raise InsufficientDataError(
-                f"the NB dispersion is estimated from neighbouring observed {prep.unit}s, and this "
-                f"series has {pairs} such pairs (at least 5 needed); pass dispersion= or use "
-                "model='poisson'"
-            )
+    cost.check_observed(min_size, size_given)
 
 
-def _breaks_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The breaks table, indexed by break date (empty with the right columns)."""
-    if rows:
-        return pd.DataFrame(rows).set_index("date")
-    cols = [*_BREAK_COLUMNS, "position"]
-    return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], name="date"))
+def _breaks_frame(columns: dict[str, Any], dates: np.ndarray) -> pd.DataFrame:
+    """The breaks table from its columns, indexed by break date."""
+    index = pd.DatetimeIndex(dates, name="date")
+    if not len(dates):
+        cols = [*_BREAK_COLUMNS, "position"]
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols}, index=index)
+    return pd.DataFrame(columns, index=index)
 
 
-def _segment_stats(
-    prep: _Prepared, a: int, b: int, z: float, inflate: float = 1.0
-) -> dict[str, float]:
-    """Level of one segment with its interval; *inflate* is the long-run variance factor
-    of serially dependent counts (the variance of a mean is that much larger)."""
-    nn = prep.N[b] - prep.N[a]
-    s = prep.S[b] - prep.S[a]
-    if nn <= 0:
-        return {
-            "level": np.nan,
-            "ci_lower": np.nan,
-            "ci_upper": np.nan,
-            "log": np.nan,
-            "se": np.nan,
-        }
-    if prep.model in _COUNT_MODELS:
-        expo = prep.W[b] - prep.W[a] if prep.model == "poisson" else nn
-        mu = s / expo
-        k = prep.k if prep.model == "negbin" else np.inf
-        if mu <= 0:
-            return {"level": 0.0, "ci_lower": 0.0, "ci_upper": np.nan, "log": -np.inf, "se": np.inf}
-        se = math.sqrt(inflate * (1.0 / s + (1.0 / k if np.isfinite(k) else 0.0) / nn))
-        lg = math.log(mu)
-        return {
-            "level": mu,
-            "ci_lower": math.exp(lg - z * se),
-            "ci_upper": math.exp(lg + z * se),
-            "log": lg,
-            "se": se,
-        }
-    mean = s / nn
-    var = max((prep.Q[b] - prep.Q[a]) / nn - mean**2, 0.0)
-    sd = math.sqrt(var) if prep.model == "normal_meanvar" else prep.sigma
-    se = sd / math.sqrt(nn)
-    return {
-        "level": mean,
-        "ci_lower": mean - z * se,
-        "ci_upper": mean + z * se,
-        "log": np.nan,
-        "se": se,
-        "var": var,
-    }
-
-
-def _span_days(ds: Any, a: int, b: int) -> int:
-    """Calendar days covered by periods a … b-1 of the series (b - a for daily data)."""
+def _span_days(ds: RegularSeries, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Calendar days covered by periods ``starts[i] … ends[i] - 1`` (``ends - starts`` for
+    daily data)."""
     if ds.is_daily:
-        return b - a
-    idx = ds.series.index
-    return int(((idx[b - 1] + ds.freq) - idx[a]).days)
+        return ends - starts
+    idx = pd.DatetimeIndex(ds.series.index)
+    after = np.asarray(pd.DatetimeIndex(idx[ends - 1]).shift(1, freq=ds.freq).values)
+    return ((after - idx.values[starts]) // np.timedelta64(1, "D")).astype(int)
 
 
 def _build_breaks(
-    ds: Any,
-    prep: _Prepared,
+    ds: RegularSeries,
+    cost: SegmentCost,
     cps: list[int],
     pen: float,
     penalty: Any,
@@ -1000,166 +565,113 @@ def _build_breaks(
     total: float,
     dep: DependenceModel | None = None,
 ) -> Breaks:
+    """The result of a segmentation: segment levels, ratios and every break's interval and
+    p-value, asked of the cost. Tables are built from arrays (no per-row pandas work)."""
     idx = ds.series.index
+    dates = idx.values
     n = len(idx)
-    z = float(stats.norm.ppf(0.5 + ci / 2))
-    bounds = [0, *cps, n]
-    seg_rows = []
-    stats_ = []
-    level = np.empty(n)
-    for i in range(len(bounds) - 1):
-        a, b = bounds[i], bounds[i + 1]
-        st = _segment_stats(prep, a, b, z, 1.0 if dep is None else dep.lrv_factor)
-        stats_.append(st)
-        level[a:b] = st["level"]
-        row = {
-            "start": idx[a],
-            "end": idx[b - 1],
-            "periods": b - a,
-            "days": _span_days(ds, a, b),
-            "observed": int(prep.N[b] - prep.N[a]),
-            "level": st["level"],
-            "ci_lower": st["ci_lower"],
-            "ci_upper": st["ci_upper"],
+    z = float(ndtri(0.5 + ci / 2))
+    bounds = np.array([0, *cps, n], dtype=np.int64)
+    starts, ends = bounds[:-1], bounds[1:]
+    inflate = 1.0 if dep is None else dep.lrv_factor
+    levels: list[SegmentLevel] = [
+        cost.segment(int(a), int(b), z, inflate) for a, b in zip(starts, ends, strict=True)
+    ]
+    lev = np.array([s.level for s in levels])
+    ratios = np.full((len(levels), 3), np.nan)
+    for i in range(1, len(levels)):
+        ratios[i] = cost.ratio(levels[i - 1], levels[i], z)
+    segments = pd.DataFrame(
+        {
+            "start": dates[starts],
+            "end": dates[ends - 1],
+            "periods": ends - starts,
+            "days": _span_days(ds, starts, ends),
+            "observed": (cost.N[ends] - cost.N[starts]).astype(int),
+            "level": lev,
+            "ci_lower": [s.ci_lower for s in levels],
+            "ci_upper": [s.ci_upper for s in levels],
+            "ratio_to_previous": ratios[:, 0],
+            "ratio_ci_lower": ratios[:, 1],
+            "ratio_ci_upper": ratios[:, 2],
         }
-        seg_rows.append(row)
-    segments = pd.DataFrame(seg_rows)
-    ratio, rlo, rhi = [np.nan], [np.nan], [np.nan]
-    for i in range(1, len(stats_)):
-        p_, c_ = stats_[i - 1], stats_[i]
-        if prep.model in _COUNT_MODELS:
-            if np.isfinite(p_["log"]) and np.isfinite(c_["log"]):
-                d = c_["log"] - p_["log"]
-                se = math.sqrt(p_["se"] ** 2 + c_["se"] ** 2)
-                ratio.append(math.exp(d))
-                rlo.append(math.exp(d - z * se))
-                rhi.append(math.exp(d + z * se))
-            else:
-                ratio.append(np.nan)
-                rlo.append(np.nan)
-                rhi.append(np.nan)  # noqa: E702
-        else:
-            r = c_["level"] / p_["level"] if p_["level"] else np.nan
-            ratio.append(r)
-            rlo.append(np.nan)
-            rhi.append(np.nan)  # noqa: E702
-    segments["ratio_to_previous"] = ratio
-    segments["ratio_ci_lower"] = rlo
-    segments["ratio_ci_upper"] = rhi
-
+    )
     rng = np.random.default_rng(seed)
-    rows = []
+    k = len(cps)
+    lo_d = np.full(k, np.datetime64("NaT"), dtype=dates.dtype)
+    hi_d = lo_d.copy()
+    red = np.empty(k)
+    p = np.empty(k)
+    bound = np.zeros(k, dtype=bool)
     for j, tau in enumerate(cps):
-        a, b = bounds[j], bounds[j + 2]
-        red = prep.cost(a, b) - prep.cost(a, tau) - prep.cost(tau, b)
-        if prep.model in _COUNT_MODELS:
-            lo_i, hi_i, p, bound = _bootstrap_break(
-                prep, a, tau, b, min_size, ci, n_boot, rng, half_window=730, dep=dep
-            )
-        else:
-            st1, st2 = stats_[j], stats_[j + 1]
-            iv = None
-            if prep.model in ("normal", "normal_meanvar"):
-                iv = bai_interval(
-                    tau,
-                    st2["level"] - st1["level"],
-                    st1["var"] or prep.sigma**2,
-                    st2["var"] or prep.sigma**2,
-                    ci,
-                )
-            if iv is None:
-                lo_i, hi_i = -1, -1  # not available: reported as NaT
-            else:
-                lo_i, hi_i = max(iv[0], a + 1), min(iv[1], b - 1)
-            p = _gauss_break_p(prep, a, tau, b, min_size, red, n_boot, rng)
-            bound = bool(np.isfinite(p) and n_boot > 0 and p <= 1.0 / (n_boot + 1) + 1e-12)
-        rows.append(
-            {
-                "date": idx[tau],
-                "ci_lower": idx[max(min(lo_i, tau), 0)] if lo_i >= 0 else pd.NaT,
-                "ci_upper": idx[min(max(hi_i, tau), n - 1)] if hi_i >= 0 else pd.NaT,
-                "level_before": stats_[j]["level"],
-                "level_after": stats_[j + 1]["level"],
-                "ratio": ratio[j + 1],
-                "ratio_ci_lower": rlo[j + 1],
-                "ratio_ci_upper": rhi[j + 1],
-                "cost_reduction": red,
-                "p_value": p,
-                "p_bound": bound,
-                "position": tau,
-            }
+        a, b = int(bounds[j]), int(bounds[j + 2])
+        red[j] = cost.cost(a, b) - cost.cost(a, tau) - cost.cost(tau, b)
+        u = cost.break_uncertainty(
+            BreakContext(a, tau, b, min_size, ci, n_boot, rng, levels[j], levels[j + 1], dep)
         )
-    breaks = _breaks_frame(rows)
+        p[j], bound[j] = u.p_value, u.p_bound
+        if u.lower >= 0:
+            lo_d[j] = dates[max(min(u.lower, tau), 0)]
+        if u.upper >= 0:
+            hi_d[j] = dates[min(max(u.upper, tau), n - 1)]
+    pos = np.asarray(cps, dtype=np.int64)
+    breaks = _breaks_frame(
+        {
+            "ci_lower": lo_d,
+            "ci_upper": hi_d,
+            "level_before": lev[:-1],
+            "level_after": lev[1:],
+            "ratio": ratios[1:, 0],
+            "ratio_ci_lower": ratios[1:, 1],
+            "ratio_ci_upper": ratios[1:, 2],
+            "cost_reduction": red,
+            "p_value": p,
+            "p_bound": bound,
+            "position": pos,
+        },
+        dates[pos],
+    )
     return Breaks(
         series=ds.series,
         breaks=breaks,
         segments=segments,
-        level=pd.Series(level, index=idx, name="segment_level"),
-        model=prep.model,
+        level=pd.Series(np.repeat(lev, ends - starts), index=idx, name="segment_level"),
+        model=cost.name,
         penalty=pen,
         penalty_name=penalty if isinstance(penalty, str) else "custom",
         min_size=min_size,
-        dispersion=prep.k if prep.model == "negbin" else None,
-        sigma=prep.sigma if prep.model in ("normal", "linear_trend") else None,
+        size=cost.size,
+        sigma=cost.reported_sigma,
         ci=ci,
         cost=total,
         seasonal_adjusted=adjusted,
-        positions=tuple(cps),
+        positions=tuple(int(c) for c in cps),
         dependence=dep,
-        unit=prep.unit,
+        unit=cost.unit,
+        cost_notes=tuple(cost.notes()),
+        counts=isinstance(cost, CountCost),
     )
 
 
-def _hinge_fit(prep: _Prepared, knots: Sequence[int]) -> tuple[float, np.ndarray, np.ndarray]:
-    """Weighted least squares of the log1p values on 1, u and hinges (u - k)+ at *knots*:
-    the continuous piecewise-linear trend with those knots. Returns the residual sum of
-    squares over σ², the coefficients and their covariance."""
-    n = len(prep.y)
-    u = np.arange(n, dtype=float)
-    cols = [np.ones(n), u] + [np.clip(u - k, 0, None) for k in knots]
-    X = np.column_stack(cols)[prep.obs]
-    z = prep.y[prep.obs]
-    beta, *_ = np.linalg.lstsq(X, z, rcond=None)
-    resid = z - X @ beta
-    cov = np.linalg.pinv(X.T @ X) * prep.sigma**2
-    return float(resid @ resid) / prep.sigma**2, beta, cov
-
-
-def _profile_interval(
-    prep: _Prepared, knots: list[int], j: int, m: int, ci: float
-) -> tuple[int, int, float]:
-    """Profile-likelihood interval of knot j with the others fixed: relative likelihoods
-    exp(-Δcost/2) over the admissible positions, the smallest set holding *ci* of them.
-    Also returns the cost increase when the knot is removed."""
-    lo = (knots[j - 1] + m) if j > 0 else m
-    hi = (knots[j + 1] - m) if j + 1 < len(knots) else len(prep.y) - 1 - m
-    pos = np.arange(lo, hi + 1)
-    costs = np.empty(len(pos))
-    for i, p in enumerate(pos):
-        trial = list(knots)
-        trial[j] = int(p)
-        costs[i] = _hinge_fit(prep, trial)[0]
-    w = np.exp(-(costs - costs.min()) / 2)
-    w /= w.sum()
-    order = np.argsort(-w)
-    take = order[: int(np.searchsorted(np.cumsum(w[order]), ci) + 1)]
-    without = _hinge_fit(prep, [k for i, k in enumerate(knots) if i != j])[0]
-    return int(pos[take].min()), int(pos[take].max()), without - costs.min()
-
-
 def _build_linear_breaks(
-    ds: Any, prep: _Prepared, pen: float, penalty: Any, min_size: int, ci: float, adjusted: bool
+    ds: RegularSeries,
+    cost: LinearTrendCost,
+    pen: float,
+    penalty: Any,
+    min_size: int,
+    ci: float,
+    adjusted: bool,
 ) -> Breaks:
-    """Breaks of the continuous trend: knots, slopes per 30 days on the log scale (with CIs
-    from the least-squares fit at those knots), profile-likelihood intervals of the dates."""
+    """Breaks of the continuous trend: knots, slopes per 30 days (daily data) or per period
+    on the log scale (with CIs from the least-squares fit at those knots),
+    profile-likelihood intervals of the dates."""
     idx = ds.series.index
     n = len(idx)
-    knots, values, cost, _ = prep.run_continuous(pen, min_size)
+    knots, values, total, _ = cost.run_continuous(pen, min_size)
     inner = [int(k) for k in knots[1:-1]]
-    _, beta, cov = _hinge_fit(prep, inner)
-    z = float(stats.norm.ppf(0.5 + ci / 2))
-    # slopes are reported as log change per 30 days (daily data) or per period
-    month = 30.0 if prep.unit == "day" else 1.0
+    _, beta, cov = cost.hinge_fit(inner)
+    z = float(ndtri(0.5 + ci / 2))
+    per = 30.0 if cost.unit == "day" else 1.0
     trend = np.interp(np.arange(n), knots, values)
     seg_rows = []
     slopes = []
@@ -1168,16 +680,16 @@ def _build_linear_breaks(
         c = np.zeros(len(beta))
         c[1] = 1.0
         c[2 : 2 + i] = 1.0  # slope of segment i = base slope + the hinges before it
-        sl = float(c @ beta) * month
-        se = float(np.sqrt(max(c @ cov @ c, 0.0))) * month
-        slopes.append((sl, se, c))
+        sl = float(c @ beta) * per
+        se = float(np.sqrt(max(c @ cov @ c, 0.0))) * per
+        slopes.append(sl)
         seg_rows.append(
             {
                 "start": idx[a],
                 "end": idx[b],
                 "periods": b - a + 1,
-                "days": _span_days(ds, a, b + 1),
-                "observed": int(prep.obs[a : b + 1].sum()),
+                "days": int(_span_days(ds, np.array([a]), np.array([b + 1]))[0]),
+                "observed": int(cost.obs[a : b + 1].sum()),
                 "level": float(np.expm1(values[i + 1])),
                 "ci_lower": np.nan,
                 "ci_upper": np.nan,
@@ -1188,88 +700,44 @@ def _build_linear_breaks(
             }
         )
     segments = pd.DataFrame(seg_rows)
-    rows = []
+    cols: dict[str, list[Any]] = {c: [] for c in [*_BREAK_COLUMNS, "position"]}
     for j, k in enumerate(inner):
-        lo_i, hi_i, red = _profile_interval(prep, inner, j, min_size, ci)
-        d = beta[2 + j] * month  # change of slope at the knot
-        se = float(np.sqrt(max(cov[2 + j, 2 + j], 0.0))) * month
-        rows.append(
-            {
-                "date": idx[k],
-                "ci_lower": idx[lo_i],
-                "ci_upper": idx[hi_i],
-                "level_before": slopes[j][0],
-                "level_after": slopes[j + 1][0],
-                "ratio": float(np.exp(d)),
-                "ratio_ci_lower": float(np.exp(d - z * se)),
-                "ratio_ci_upper": float(np.exp(d + z * se)),
-                "cost_reduction": red,
-                "p_value": np.nan,
-                "position": k,
-            }
-        )
-    breaks = _breaks_frame(rows)
+        lo_i, hi_i, red = cost.profile_interval(inner, j, min_size, ci)
+        d = beta[2 + j] * per  # change of slope at the knot
+        se = float(np.sqrt(max(cov[2 + j, 2 + j], 0.0))) * per
+        for name, v in (
+            ("ci_lower", idx[lo_i]),
+            ("ci_upper", idx[hi_i]),
+            ("level_before", slopes[j]),
+            ("level_after", slopes[j + 1]),
+            ("ratio", float(np.exp(d))),
+            ("ratio_ci_lower", float(np.exp(d - z * se))),
+            ("ratio_ci_upper", float(np.exp(d + z * se))),
+            ("cost_reduction", red),
+            ("p_value", np.nan),
+            ("position", k),
+        ):
+            cols[name].append(v)
+    breaks = _breaks_frame(cols, idx.values[np.asarray(inner, dtype=np.int64)])
     return Breaks(
         series=ds.series,
         breaks=breaks,
         segments=segments,
         level=pd.Series(np.expm1(trend), index=idx, name="trend"),
-        model="linear_trend",
+        model=cost.name,
         penalty=pen,
         penalty_name=penalty if isinstance(penalty, str) else "custom",
         min_size=min_size,
-        dispersion=None,
-        sigma=prep.sigma,
+        size=None,
+        sigma=cost.reported_sigma,
         ci=ci,
-        cost=cost,
+        cost=total,
         seasonal_adjusted=adjusted,
         positions=tuple(inner),
+        unit=cost.unit,
+        cost_notes=tuple(cost.notes()),
+        counts=False,
     )
-
-
-def _gauss_break_p(
-    prep: _Prepared, a: int, tau: int, b: int, m: int, red: float, B: int, rng: np.random.Generator
-) -> float:
-    """Bootstrap p-value of a Gaussian break: max cost reduction over splits of the merged
-    segment under i.i.d. normal noise (sd from the data) against the observed one."""
-    lo, hi = max(a, tau - 730), min(b, tau + 730)
-    obs = prep.obs[lo:hi]
-    L = hi - lo
-    if L < 2 * m:
-        return float("nan")
-    nn = obs.astype(float)
-    sd = (
-        prep.sigma
-        if prep.model != "normal_meanvar"
-        else math.sqrt(
-            max(
-                (prep.Q[hi] - prep.Q[lo]) / max(prep.N[hi] - prep.N[lo], 1)
-                - ((prep.S[hi] - prep.S[lo]) / max(prep.N[hi] - prep.N[lo], 1)) ** 2,
-                1e-12,
-            )
-        )
-    )
-    e = rng.normal(0, sd, size=(B, L)) * nn
-    cy = np.zeros((B, L + 1))
-    np.cumsum(e, axis=1, out=cy[:, 1:])  # noqa: E702
-    cq = np.zeros((B, L + 1))
-    np.cumsum(e**2, axis=1, out=cq[:, 1:])  # noqa: E702
-    cn = np.concatenate([[0.0], np.cumsum(nn)])
-    taus = np.arange(m, L - m + 1)
-    inv = 1.0 / prep.sigma**2 if prep.model != "normal_meanvar" else 1.0 / sd**2
-
-    def sse(s: np.ndarray, q: np.ndarray, k: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(k > 0, q - s * s / k, 0.0)
-
-    full = sse(cy[:, [L]], cq[:, [L]], cn[[L]])
-    left = sse(cy[:, taus], cq[:, taus], cn[taus])
-    right = sse(cy[:, [L]] - cy[:, taus], cq[:, [L]] - cq[:, taus], cn[L] - cn[taus])
-    red0 = ((full - left - right) * inv).max(axis=1)
-    red_obs = prep.cost(lo, hi) - prep.cost(lo, tau) - prep.cost(tau, hi)
-    if prep.model == "normal_meanvar":
-        red_obs = red  # variance part included; compare on the same window as well as we can
-    return (1 + int(np.sum(red0 >= red_obs - 1e-9))) / (B + 1)
 
 
 # =========================================================================== CROPS
@@ -1304,6 +772,7 @@ def penalty_path(
     min_size: int = 14,
     seasonal: Any = None,
     *,
+    size: float | None = None,
     dispersion: float | None = None,
     sigma: float | None = None,
     dependence: Literal["auto", "ar1", "none"] | DependenceModel = "auto",
@@ -1325,24 +794,25 @@ def penalty_path(
     >>> from intensity.simulate import simulate_counts
     >>> from intensity import penalty_path
     >>> sim = simulate_counts(500, seed=3, breaks=[(250, 1.6)], annual_amplitude=0)
-    >>> 1 in penalty_path(sim.counts).table["n_breaks"].tolist()
+    >>> 1 in penalty_path(sim.counts).table.index
     True
     """
     if model == "auto":
         ds0 = as_regular_series(series, counts=False, min_observed=2)
         v = ds0.values[ds0.observed]
         model = _auto_model(v)
-    check_choice("model", model, tuple(_MODELS))
-    ds, prep = _prepare(series, model, seasonal, dispersion, sigma)
-    _check_observed(prep, int(min_size), dispersion)
-    n_obs = int(prep.obs.sum())
+    check_choice("model", model, tuple(COSTS))
+    k = _nb_size(size, dispersion)
+    ds, cost = _prepare(series, model, seasonal, k, sigma)
+    _check_observed(cost, int(min_size), k is not None)
+    n_obs = int(cost.obs.sum())
     factor = 1.0
-    dep = _dependence_choice(dependence, model)
+    dep = _dependence_choice(dependence, cost)
     if isinstance(dep, DependenceModel):
         factor = dep.lrv_factor
     elif dep == "ar1" and (pen_min is None or pen_max is None):
-        mbic = _penalty("mbic", model, n_obs)
-        factor = _search_with_dependence(prep, mbic, int(min_size))[3].lrv_factor
+        mbic = _penalty("mbic", type(cost), n_obs)
+        factor = _search_with_dependence(cost, mbic, int(min_size))[3].lrv_factor
     lo = float(pen_min) if pen_min is not None else factor * math.log(n_obs)
     hi = float(pen_max) if pen_max is not None else factor * 10 * math.log(n_obs)
     if not 0 <= lo < hi:
@@ -1351,8 +821,8 @@ def penalty_path(
 
     def run(p: float) -> tuple[list[int], float]:
         if p not in cache:
-            cps, cost, _ = prep.run(p, int(min_size))
-            cache[p] = (cps, cost)
+            cps, c, _ = cost.run(p, int(min_size))
+            cache[p] = (cps, c)
         return cache[p]
 
     stack = [(lo, hi)]
@@ -1368,7 +838,7 @@ def penalty_path(
                 stack += [(a, lam), (lam, b)]
         # else: adjacent numbers of breaks, nothing in between
     by_m: dict[int, dict[str, Any]] = {}
-    for p, (cps, cost) in sorted(cache.items()):
+    for p, (cps, c) in sorted(cache.items()):
         m = len(cps)
         r = by_m.setdefault(
             m,
@@ -1376,7 +846,7 @@ def penalty_path(
                 "n_breaks": m,
                 "penalty_min": p,
                 "penalty_max": p,
-                "cost": cost,
+                "cost": c,
                 "breaks": [ds.series.index[c].strftime("%Y-%m-%d") for c in cps],
             },
         )

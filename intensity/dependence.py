@@ -40,6 +40,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _negbin
+
 __all__ = [
     "DependenceModel",
     "estimate_dependence",
@@ -193,10 +195,7 @@ def simulate_latent_counts(
         mean = mu * np.exp(x - model.sigma2 / 2)
     else:
         mean = np.broadcast_to(mu, (n_series, L))
-    if math.isfinite(model.size):
-        k = model.size
-        return rng.negative_binomial(k, k / (k + mean)).astype(float)
-    return rng.poisson(mean).astype(float)
+    return _negbin.draw(rng, mean, model.size)
 
 
 def variance_dof(

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import _negbin
 from ._results import ResultMixin
 from ._typing import ProfileBy, Transform
 from ._validation import (
@@ -637,21 +638,6 @@ def _rate_ratios(fit: _NBFit, cols: list[int], labels: Sequence[str], level: flo
     )
 
 
-def _nb_dist(mu: Any, alpha: float) -> Any:
-    """The frozen NB2 distribution with mean *mu* (scalar or array) and dispersion
-    *alpha*; Poisson when ``alpha`` is (about) 0."""
-    if alpha <= 1e-10:
-        return stats.poisson(mu)
-    size = 1.0 / alpha
-    return stats.nbinom(size, size / (size + mu))
-
-
-def _nb_interval(mu: np.ndarray, alpha: float, level: float) -> tuple[np.ndarray, np.ndarray]:
-    a = (1 - level) / 2
-    dist = _nb_dist(mu, alpha)
-    return dist.ppf(a), dist.ppf(1 - a)
-
-
 def fit_seasonal(
     series: pd.Series,
     weekly: bool | Literal["auto"] = "auto",
@@ -845,7 +831,7 @@ def fit_seasonal(
         dep = _residual_dependence(y_all, obs, design.X, fit)
         fit = replace(fit, cov=_dependent_cov(design.X, obs, fit, dep))
     mu = np.exp(design.X @ fit.params)
-    lo, hi = _nb_interval(mu, fit.alpha, level)
+    lo, hi = _negbin.interval(mu, fit.alpha, level)
 
     test_rows = []
     for comp in ("weekly", "annual") if tests else ():

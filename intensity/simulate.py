@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import _negbin
 from .exceptions import ParameterError
 
 __all__ = ["simulate_counts", "Simulation", "DEFAULT_WEEKDAY"]
@@ -121,10 +122,7 @@ def simulate_counts(
     for s0, length, ratio in surges:
         logmu[int(s0) : int(s0) + int(length)] += np.log(ratio)
     mu = np.exp(logmu)
-    if np.isinf(size):
-        y = rng.poisson(mu).astype(float)
-    else:
-        y = rng.negative_binomial(size, size / (size + mu)).astype(float)
+    y = _negbin.draw(rng, mu, size)
     if missing > 0:
         y[rng.random(n_days) < missing] = np.nan
     counts = pd.Series(y, index=idx, name=name)

@@ -62,7 +62,7 @@ def test_null_series_flag_few_days_and_few_surges():
 @pytest.mark.slow
 def test_surge_of_20_percent_for_30_days_found_in_80_percent():
     """Level about 1,000 a day with the overdispersion of the real personnel series
-    (NB size k = 45, estimated from neighbouring days by intensity.breaks.estimate_dispersion:
+    (NB size k = 45, estimated from neighbouring days by intensity.breaks.estimate_size:
     day-to-day CV about 16%). At k = 20 (CV 23%) the power is lower: see the closing note of
     the anomalies issue for the table by size and dispersion."""
     rng = np.random.default_rng(11)

@@ -17,6 +17,7 @@ from intensity.breaks import (
     bai_interval,
     detect_breaks,
     estimate_dispersion,
+    estimate_size,
     from_ruptures,
     from_strucchange,
     penalty_path,
@@ -216,7 +217,7 @@ def test_nile_matches_strucchange():
 
 def test_bai_interval_symmetric_case():
     # homoskedastic, |delta| = sigma: the 97.5% quantile of argmax V is about 11.03
-    from intensity.breaks import _pargmax_v
+    from intensity.costs.gaussian import _pargmax_v
 
     assert _pargmax_v(11.03) == pytest.approx(0.975, abs=1e-3)
     assert _pargmax_v(-11.03) == pytest.approx(0.025, abs=1e-3)
@@ -316,7 +317,8 @@ def test_dispersion_estimator_ignores_level_shifts():
     rng = np.random.default_rng(0)
     mu = np.repeat([300.0, 900.0, 500.0], 1000)
     y = rng.negative_binomial(15, 15 / (15 + mu)).astype(float)
-    assert 14 < estimate_dispersion(y) < 16.5
+    assert 14 < estimate_size(y) < 16.5
+    assert estimate_dispersion(y) == pytest.approx(1 / estimate_size(y))
     assert y.mean() ** 2 / (y.var() - y.mean()) < 5  # a global moment estimate is far off
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import intensity
-from intensity.breaks import detect_breaks, estimate_dispersion
+from intensity.breaks import detect_breaks, estimate_size
 from intensity.dependence import DependenceModel, estimate_dependence, simulate_latent_counts
 from intensity.exceptions import InsufficientDataError, ParameterError
 
@@ -40,7 +40,7 @@ def test_dependence_estimate_tracks_the_truth(rho):
     rng = np.random.default_rng(int(rho * 10) + 3)
     mu = np.full(5000, 1000.0)
     y = simulate_latent_counts(mu, _model(rho), rng)[0]
-    dep = estimate_dependence(y, mu, np.ones(5000, bool), estimate_dispersion(y))
+    dep = estimate_dependence(y, mu, np.ones(5000, bool), estimate_size(y))
     # lag-1 autocorrelation of the counts the simulation implies (delta method)
     assert dep.lrv_factor >= 1.0
     if rho == 0:

@@ -285,7 +285,7 @@ def test_detect_breaks_needs_neighbouring_days_for_the_nb_dispersion():
     s.iloc[::3] = np.random.default_rng(6).poisson(50, len(s.iloc[::3]))
     with pytest.raises(InsufficientDataError, match="neighbouring"):
         intensity.detect_breaks(s)
-    assert intensity.detect_breaks(s, dispersion=20.0).breaks is not None
+    assert intensity.detect_breaks(s, size=20.0).breaks is not None
 
 
 # ----------------------------------------------------------------------------- reports

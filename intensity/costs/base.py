@@ -1,0 +1,240 @@
+"""The interface every segment cost implements, and what they share: prefix sums over the
+observed periods and the calls into the compiled search kernels (:mod:`intensity._pelt`).
+
+A cost is built from one series (values, the mask of observed periods and the seasonal
+multipliers) and then answers every question the break search and its result need
+without the caller naming the model: the cost of a segment, the optimal segmentation for
+a penalty or with exactly m breaks, a segment's level with its interval, the ratio of
+two levels, and the uncertainty of a break (date interval and p-value).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from ..exceptions import InsufficientDataError, ParameterError
+
+if TYPE_CHECKING:
+    from ..dependence import DependenceModel
+
+__all__ = ["SegmentCost", "SegmentLevel", "BreakContext", "BreakUncertainty", "prefix"]
+
+
+def prefix(x: np.ndarray) -> np.ndarray:
+    """Prefix sums with a leading 0: ``out[b] - out[a]`` is the sum over ``[a, b)``."""
+    out = np.zeros(len(x) + 1)
+    np.cumsum(x, out=out[1:])
+    return out
+
+
+@dataclass(frozen=True)
+class SegmentLevel:
+    """A segment's level with its interval; ``log``/``se`` on the log scale (count models)
+    or ``se`` on the level scale (Gaussian models); ``var`` the segment's own variance."""
+
+    level: float
+    ci_lower: float
+    ci_upper: float
+    log: float = math.nan
+    se: float = math.nan
+    var: float = math.nan
+
+
+@dataclass(frozen=True)
+class BreakContext:
+    """One break as its uncertainty is computed: at *tau* between segments ``[a, tau)``
+    and ``[tau, b)`` with their levels, the minimum segment length, the interval level,
+    bootstrap replications, the generator and the dependence model (or ``None``)."""
+
+    a: int
+    tau: int
+    b: int
+    min_size: int
+    level: float
+    n_boot: int
+    rng: np.random.Generator
+    before: SegmentLevel
+    after: SegmentLevel
+    dep: DependenceModel | None = None
+
+
+@dataclass(frozen=True)
+class BreakUncertainty:
+    """Date interval (positions; -1 = not available) and p-value of one break."""
+
+    lower: int
+    upper: int
+    p_value: float
+    p_bound: bool
+
+
+class SegmentCost(ABC):
+    """Base class of the segment costs (twice the negative log-likelihood, parameters
+    profiled out). Subclasses set the class attributes and implement the abstract methods.
+
+    Attributes
+    ----------
+    y : np.ndarray
+        The values the cost sees (deseasonalised where the cost divides by the seasonal
+        multipliers), NaN on missing periods.
+    obs, mult : np.ndarray
+        Observed periods and seasonal multipliers (1 without adjustment).
+    N, S, Q, W : np.ndarray
+        Prefix sums of observed periods, values, squared values and exposure.
+    """
+
+    #: the model's name, as ``detect_breaks(model=...)`` takes it
+    name: ClassVar[str]
+    #: integer code of the compiled kernels (:mod:`intensity._codes`)
+    code: ClassVar[int]
+    #: parameters a break adds (for the penalties)
+    n_params: ClassVar[int] = 1
+    #: whole non-negative counts only
+    counts: ClassVar[bool] = False
+    #: the functional-pruning kernel applies (one-parameter costs)
+    functional: ClassVar[bool] = False
+    #: segment neighbourhood (exactly m breaks) applies
+    exact_m: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        obs: np.ndarray,
+        mult: np.ndarray | None = None,
+        *,
+        size: float | None = None,
+        sigma: float | None = None,
+        unit: str = "day",
+    ) -> None:
+        n = len(values)
+        self.obs = np.asarray(obs, dtype=bool)
+        self.mult = np.ones(n) if mult is None else np.asarray(mult, dtype=float)
+        self.unit = unit
+        raw = np.where(self.obs, values, 0.0)
+        if self.counts and np.any(np.abs(raw - np.round(raw)) > 1e-9):
+            raise ParameterError(
+                f"model={self.name!r} needs whole-number counts; use model='normal' for other data"
+            )
+        cost_y, weights = self._cost_values(raw)
+        o = self.obs.astype(float)
+        self.y = np.where(self.obs, cost_y, np.nan)
+        self.N = prefix(o)
+        self.S = prefix(cost_y * o)
+        self.Q = prefix(cost_y**2 * o)
+        self.W = prefix(weights)
+        self.k = self._size(size)
+        self.sigma = self._sigma(sigma)
+        spread = float(np.nanvar(self.y)) if self.obs.sum() > 1 else 1.0
+        self.var_floor = max(spread * 1e-6 if np.isfinite(spread) else 1e-6, 1e-12)
+
+    # ------------------------------------------------------------------ set-up hooks
+    def _cost_values(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The values the cost sees and the exposure weights (default: deseasonalised by
+        division, weight 1 per observed period)."""
+        return np.where(self.obs, raw / self.mult, 0.0), self.obs.astype(float)
+
+    def _size(self, size: float | None) -> float:
+        return math.inf
+
+    def _sigma(self, sigma: float | None) -> float:
+        if sigma is None:
+            return 1.0
+        s = float(sigma)
+        if not s > 0:
+            raise ParameterError(f"sigma must be positive, got {sigma!r}")
+        return s
+
+    # ------------------------------------------------------------------ reported parameters
+    @property
+    def size(self) -> float | None:
+        """NB size ``k`` of the cost (``None`` when the model has none)."""
+        return None
+
+    @property
+    def reported_sigma(self) -> float | None:
+        """The noise sd the cost assumes, where it is one number."""
+        return None
+
+    def notes(self) -> list[str]:
+        """Lines for the result's text form about the cost's parameters."""
+        return []
+
+    # ------------------------------------------------------------------ search
+    def _sums(self) -> tuple[Any, ...]:
+        return (self.N, self.S, self.Q, self.W, float(self.k), 1.0 / self.sigma**2, self.var_floor)
+
+    def cost(self, a: int, b: int) -> float:
+        """The cost of segment ``[a, b)``."""
+        from .. import _pelt
+
+        return float(_pelt.seg_cost(self.code, a, b, *self._sums()))
+
+    def run(
+        self, pen: float, min_size: int, functional: bool = True
+    ) -> tuple[list[int], float, int]:
+        """The optimal segmentation for penalty *pen*: breaks, total unpenalised cost and
+        the most candidates the search kept. Functional pruning where the cost allows it
+        (``functional=False``: PELT's inequality pruning only, the reference)."""
+        from .. import _pelt
+
+        n = len(self.y)
+        args = (self.code, n, int(min_size), float(pen), *self._sums())
+        use_fpop = functional and self.functional
+        F, last, alive = _pelt.fpop(*args) if use_fpop else _pelt.pelt(*args)
+        if not np.isfinite(F[n]):
+            raise InsufficientDataError(
+                f"no segmentation with min_size={min_size} fits {n} {self.unit}s"
+            )
+        cps = []
+        t = n
+        while t > 0:
+            s = int(last[t])
+            if s > 0:
+                cps.append(s)
+            t = s
+        cps.sort()
+        # F[n] = sum of segment costs + pen * (number of breaks), because F[0] = -pen
+        return cps, float(F[n]) - pen * len(cps), int(alive)
+
+    def run_exact(self, n_breaks: int, min_size: int) -> tuple[list[int], float]:
+        """The optimal segmentation with exactly *n_breaks* breaks and its cost."""
+        from .. import _pelt
+
+        n = len(self.y)
+        if not self.exact_m:
+            raise ParameterError(f"n_breaks is not available for model={self.name!r}")
+        if n < (n_breaks + 1) * min_size:
+            raise InsufficientDataError(
+                f"{n_breaks} breaks need {n_breaks + 1} segments of min_size={min_size}, "
+                f"got {n} {self.unit}s"
+            )
+        cps, cost = _pelt.segneigh(self.code, n, int(n_breaks), int(min_size), *self._sums())
+        if not np.isfinite(cost):
+            raise InsufficientDataError(
+                f"no segmentation with {n_breaks} breaks and min_size={min_size} fits "
+                f"{n} {self.unit}s"
+            )
+        return [int(c) for c in cps], float(cost)
+
+    # ------------------------------------------------------------------ results
+    def segment(self, a: int, b: int, z: float, inflate: float = 1.0) -> SegmentLevel:
+        """Level of segment ``[a, b)`` with its interval (normal quantile *z*);
+        *inflate* is the long-run variance factor of serially dependent data."""
+        raise NotImplementedError(f"model={self.name!r} reports no segment levels")
+
+    def ratio(self, prev: SegmentLevel, cur: SegmentLevel, z: float) -> tuple[float, float, float]:
+        """Ratio of the level of *cur* to *prev*, with its interval (NaN where none)."""
+        raise NotImplementedError(f"model={self.name!r} reports no level ratios")
+
+    def break_uncertainty(self, ctx: BreakContext) -> BreakUncertainty:
+        """Date interval and p-value of the break *ctx*."""
+        raise NotImplementedError(f"model={self.name!r} has its own break intervals")
+
+    def check_observed(self, min_size: int, size_given: bool) -> None:  # noqa: B027
+        """Refuse a series too sparse for this cost (beyond the common rule); the default
+        asks nothing more."""

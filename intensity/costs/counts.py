@@ -1,0 +1,204 @@
+"""Count costs: Poisson and negative binomial (NB2), with the parametric bootstrap that
+gives their break dates' intervals and p-values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _codes
+from .. import _negbin as nb
+from ..exceptions import InsufficientDataError, ParameterError
+from .base import BreakContext, BreakUncertainty, SegmentCost, SegmentLevel
+
+__all__ = ["PoissonCost", "NegBinCost", "CountCost"]
+
+#: half-width (periods) of the window around a break that its bootstrap re-segments
+HALF_WINDOW = 730
+
+
+class CountCost(SegmentCost):
+    """What the count costs share: log-scale levels and ratios, fitted means for the
+    dependence model, and the parametric bootstrap of a break."""
+
+    counts = True
+    functional = True
+
+    def exposure(self, a: int, b: int) -> float:
+        """The exposure of ``[a, b)``: observed periods (NB) or the sum of the seasonal
+        multipliers over them (Poisson)."""
+        return float(self.N[b] - self.N[a])
+
+    @property
+    def size(self) -> float:
+        return self.k
+
+    def segment(self, a: int, b: int, z: float, inflate: float = 1.0) -> SegmentLevel:
+        nn = self.N[b] - self.N[a]
+        s = float(self.S[b] - self.S[a])
+        if nn <= 0:
+            return SegmentLevel(math.nan, math.nan, math.nan)
+        mu = s / self.exposure(a, b)
+        if mu <= 0:
+            return SegmentLevel(0.0, 0.0, math.nan, -math.inf, math.inf)
+        se = nb.log_mean_se(s, nn, self.k, inflate)
+        lg = math.log(mu)
+        return SegmentLevel(mu, math.exp(lg - z * se), math.exp(lg + z * se), lg, se)
+
+    def ratio(self, prev: SegmentLevel, cur: SegmentLevel, z: float) -> tuple[float, float, float]:
+        if not (np.isfinite(prev.log) and np.isfinite(cur.log)):
+            return math.nan, math.nan, math.nan
+        d = cur.log - prev.log
+        se = math.sqrt(prev.se**2 + cur.se**2)
+        return math.exp(d), math.exp(d - z * se), math.exp(d + z * se)
+
+    def fitted_means(self, cps: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Raw counts and the segmentation's fitted mean for every period (level × seasonal
+        multiplier), as the dependence estimate needs them."""
+        n = len(self.y)
+        mu = np.empty(n)
+        bounds = [0, *cps, n]
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            mu[a:b] = (self.S[b] - self.S[a]) / max(self.exposure(a, b), 1e-12)
+        return self._raw(), mu * self.mult
+
+    def _raw(self) -> np.ndarray:
+        return self.y * self.mult
+
+    def _window_sums(
+        self, y: np.ndarray, obs: np.ndarray, mult: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Prefix sums over a window of replicate rows: what the cost sums (counts, or
+        deseasonalised counts) and the exposure."""
+        rows, L = y.shape
+        cy = np.zeros((rows, L + 1))
+        np.cumsum(y * obs / mult, axis=1, out=cy[:, 1:])
+        cn = np.zeros((1, L + 1))
+        cn[0, 1:] = np.cumsum(obs.astype(float))
+        return cy, cn
+
+    def _best_split(
+        self, cy: np.ndarray, cn: np.ndarray, lo: int, m: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each row, the best single split in ``[lo + m, hi - m]`` and its cost
+        reduction against no split."""
+        L = cy.shape[1] - 1
+        taus = np.arange(m, L - m + 1)
+        size = self.k  # inf for Poisson
+        s_l, n_l = cy[:, taus], cn[:, taus]
+        full = nb.profiled_cost(cy[:, [L]], cn[:, [L]], size)
+        split = nb.profiled_cost(s_l, n_l, size) + nb.profiled_cost(
+            cy[:, [L]] - s_l, cn[:, [L]] - n_l, size
+        )
+        red = full - split
+        j = np.argmax(red, axis=1)
+        return taus[j] + lo, red[np.arange(len(j)), j]
+
+    def break_uncertainty(self, ctx: BreakContext) -> BreakUncertainty:
+        """Parametric bootstrap under the fitted count model (with *dep*, counts from the
+        latent AR(1) model, so dependence is not read as a break) in a window of
+        ``HALF_WINDOW`` periods either side: the interval is the percentile interval of
+        re-estimated dates, the p-value compares the observed cost reduction with the
+        largest over split positions under the merged segment. When no null draw is as
+        extreme, up to ``2 * n_boot`` more are drawn; the p-value is then the bound
+        ``1/(draws + 1)``."""
+        from ..dependence import simulate_latent_counts
+
+        a, tau, b, min_size, n_boot, dep = ctx.a, ctx.tau, ctx.b, ctx.min_size, ctx.n_boot, ctx.dep
+        rng, level = ctx.rng, ctx.level
+        if n_boot < 1:
+            return BreakUncertainty(-1, -1, math.nan, False)
+        lo = max(a, tau - HALF_WINDOW)
+        hi = min(b, tau + HALF_WINDOW)
+        obs = self.obs[lo:hi]
+        mult = self.mult[lo:hi]
+        L = hi - lo
+        if L < 2 * min_size or obs.sum() < min_size:
+            return BreakUncertainty(tau, tau, math.nan, False)
+        mu1 = (self.S[tau] - self.S[lo]) / max(self.exposure(lo, tau), 1e-12)
+        mu2 = (self.S[hi] - self.S[tau]) / max(self.exposure(tau, hi), 1e-12)
+        mu0 = (self.S[hi] - self.S[lo]) / max(self.exposure(lo, hi), 1e-12)
+        pos = np.arange(lo, hi)
+
+        def draw(mean: np.ndarray, rows: int) -> np.ndarray:
+            if dep is not None and not dep.independent:
+                return simulate_latent_counts(mean, dep, rng, rows)
+            return nb.draw(rng, mean, self.k, (rows, L))
+
+        cy, cn = self._window_sums(draw(np.where(pos < tau, mu1, mu2) * mult, n_boot), obs, mult)
+        taus, _ = self._best_split(cy, cn, lo, min_size)
+        a2 = (1 - level) / 2
+        lo_d, hi_d = np.quantile(taus, [a2, 1 - a2], method="inverted_cdf")
+        red_obs = self.cost(lo, hi) - self.cost(lo, tau) - self.cost(tau, hi)
+        exceed = draws = 0
+        for _ in range(3):
+            cy0, cn0 = self._window_sums(draw(np.full(L, mu0) * mult, n_boot), obs, mult)
+            _, red0 = self._best_split(cy0, cn0, lo, min_size)
+            exceed += int(np.sum(red0 >= red_obs - 1e-9))
+            draws += n_boot
+            if exceed:
+                break
+        p = (1 + exceed) / (draws + 1)
+        return BreakUncertainty(int(lo_d), int(hi_d), float(p), exceed == 0)
+
+
+class PoissonCost(CountCost):
+    """Poisson counts; a seasonal adjustment enters as exposure (the rate of a segment is
+    its counts over the sum of the seasonal multipliers), so the counts stay counts."""
+
+    name = "poisson"
+    code = _codes.POISSON
+
+    def _cost_values(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return raw, np.where(self.obs, self.mult, 0.0)
+
+    def exposure(self, a: int, b: int) -> float:
+        return float(self.W[b] - self.W[a])
+
+    def _raw(self) -> np.ndarray:
+        return self.y
+
+    def _window_sums(
+        self, y: np.ndarray, obs: np.ndarray, mult: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        rows, L = y.shape
+        cy = np.zeros((rows, L + 1))
+        np.cumsum(y * obs, axis=1, out=cy[:, 1:])
+        cw = np.zeros((1, L + 1))
+        cw[0, 1:] = np.cumsum(mult * obs)
+        return cy, cw
+
+
+class NegBinCost(CountCost):
+    """Negative-binomial (NB2) counts with size ``k`` estimated once from neighbouring
+    periods of the deseasonalised counts (:func:`intensity._negbin.estimate_size`), or
+    given. Without overdispersion the cost is its Poisson limit."""
+
+    name = "negbin"
+    code = _codes.NEGBIN
+
+    def _size(self, size: float | None) -> float:
+        k = float(size) if size is not None else nb.estimate_size(self.y)
+        if not k > 0:
+            raise ParameterError(f"size (NB size k) must be positive, got {size!r}")
+        return k if math.isfinite(k) else nb.POISSON_SIZE
+
+    def notes(self) -> list[str]:
+        if self.k >= nb.POISSON_SIZE:
+            return ["no overdispersion found: the NB cost is its Poisson limit"]
+        return [
+            f"NB size k = {self.k:.1f}, dispersion alpha = {1 / self.k:.4f} (estimated once "
+            f"from neighbouring {self.unit}s)"
+        ]
+
+    def check_observed(self, min_size: int, size_given: bool) -> None:
+        if size_given:
+            return
+        pairs = int(np.sum(self.obs[1:] & self.obs[:-1]))
+        if pairs < 5:
+            raise InsufficientDataError(
+                f"the NB dispersion is estimated from neighbouring observed {self.unit}s, and "
+                f"this series has {pairs} such pairs (at least 5 needed); pass size= or use "
+                "model='poisson'"
+            )

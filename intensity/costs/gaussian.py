@@ -1,0 +1,235 @@
+"""Gaussian costs: a change in mean (known or robustly estimated noise sd) and a change in
+mean and variance, with Bai's (1997) asymptotic date intervals as R's
+``strucchange::confint`` computes them."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from scipy.special import log_ndtr as _log_ndtr
+
+from .. import _codes
+from .base import BreakContext, BreakUncertainty, SegmentCost, SegmentLevel
+
+__all__ = ["NormalCost", "NormalMeanVarCost", "bai_interval", "robust_sigma"]
+
+#: half-width (periods) of the window the bootstrap p-value of a break looks at
+HALF_WINDOW = 730
+
+
+def robust_sigma(y: np.ndarray) -> float:
+    """Noise standard deviation from first differences (MAD), robust to level shifts."""
+    z = y[~np.isnan(y)]
+    if len(z) < 3:
+        return 1.0
+    d = np.diff(z)
+    s = 1.4826 * np.median(np.abs(d - np.median(d))) / math.sqrt(2)
+    if s <= 0:
+        s = float(np.std(d)) / math.sqrt(2) or 1.0
+    return float(s)
+
+
+# --------------------------------------------------------------------------- Bai (1997)
+def _pargmax_v(x: float, xi: float = 1.0, phi1: float = 1.0, phi2: float = 1.0) -> float:
+    """CDF of the location of the maximum of a two-sided Brownian motion with drift
+    (Bai 1997, Proposition 3), the limit law of a break-date estimator. Scalar code with
+    :func:`scipy.special.log_ndtr` (the same log normal CDF as ``scipy.stats.norm.logcdf``
+    without its per-call argument handling, which made the intervals 90% of a call)."""
+    phi = xi * (phi2 / phi1) ** 2
+    ax = abs(x)
+    if ax == 0:
+        ax = 1e-300
+    if x < 0:
+        frac = xi / phi
+        return float(
+            -math.exp(math.log(ax) / 2 - ax / 8 - math.log(2 * math.pi) / 2)
+            - (phi / xi * (phi + 2 * xi) / (phi + xi))
+            * math.exp(frac * (1 + frac) * ax / 2 + _log_ndtr(-(0.5 + frac) * math.sqrt(ax)))
+            + math.exp(
+                math.log(ax / 2 - 2 + (phi + 2 * xi) ** 2 / ((phi + xi) * xi))
+                + _log_ndtr(-math.sqrt(ax) / 2)
+            )
+        )
+    frac = xi**2 / phi
+    return float(
+        1
+        + math.sqrt(frac) * math.exp(math.log(ax) / 2 - frac * ax / 8 - math.log(2 * math.pi) / 2)
+        + (xi / phi * (2 * phi + xi) / (phi + xi))
+        * math.exp(
+            (phi + xi) * ax / 2 + _log_ndtr(-(phi + xi / 2) / math.sqrt(phi) * math.sqrt(ax))
+        )
+        - math.exp(
+            math.log((2 * phi + xi) ** 2 / ((phi + xi) * phi) - 2 + frac * ax / 2)
+            + _log_ndtr(-math.sqrt(frac) * math.sqrt(ax) / 2)
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _bai_quantiles(ratio: float, level: float) -> tuple[float, float] | None:
+    """The (1 - level)/2 and (1 + level)/2 quantiles of the limit law, in units of
+    ``phi1**2 / delta**2``; the law depends on the noise sds only through their ratio
+    ``phi2 / phi1`` (``None`` where strucchange cannot compute the interval)."""
+    from scipy.optimize import brentq
+
+    phi1, phi2 = 1.0, ratio
+    a2 = (1 - level) / 2
+    p0 = _pargmax_v(0.0, 1.0, phi1, phi2)
+    if not a2 < p0 < 1 - a2:
+        return None  # as strucchange: the interval cannot be computed
+
+    def f(x: float, target: float) -> float:
+        return _pargmax_v(x, 1.0, phi1, phi2) - target
+
+    ub = 1000.0
+    while f(ub, 1 - a2) < 0:
+        ub += 1000.0
+    lb = -1000.0
+    while f(lb, a2) > 0:
+        lb -= 1000.0
+    return float(brentq(f, lb, 0.0, args=(a2,))), float(brentq(f, 0.0, ub, args=(1 - a2,)))
+
+
+def bai_interval(
+    tau: int, delta: float, var1: float, var2: float, level: float = 0.95
+) -> tuple[int, int] | None:
+    """Bai's (1997) asymptotic confidence interval of a mean-shift date.
+
+    ``tau`` is the first index of the new regime, ``delta`` the shift in the mean, ``var1``
+    and ``var2`` the noise variances before and after (heteroskedastic errors, as the
+    default of R's ``strucchange::confint``). Returns (lower, upper) positions, or
+    ``None`` where the interval cannot be computed (as strucchange, when the limit law puts
+    less than ``(1 - level)/2`` on either side of the estimate, or without a shift).
+
+    Examples
+    --------
+    >>> bai_interval(100, 2.0, 1.0, 1.0)
+    (97, 103)
+    """
+    if not (var1 > 0 and var2 > 0 and np.isfinite(delta)) or delta == 0:
+        return None
+    phi1, phi2 = math.sqrt(var1), math.sqrt(var2)
+    q = _bai_quantiles(phi2 / phi1, float(level))
+    if q is None:
+        return None
+    scale = phi1**2 / delta**2
+    return tau - math.ceil(q[1] * scale), tau - math.floor(q[0] * scale)
+
+
+# --------------------------------------------------------------------------- costs
+class _GaussianCost(SegmentCost):
+    """What the Gaussian costs share: levels on the value scale, Bai's date intervals and
+    a bootstrap p-value under i.i.d. normal noise."""
+
+    def _noise_sd(self, a: int, b: int, var: float) -> float:
+        return self.sigma
+
+    def segment(self, a: int, b: int, z: float, inflate: float = 1.0) -> SegmentLevel:
+        nn = float(self.N[b] - self.N[a])
+        if nn <= 0:
+            return SegmentLevel(math.nan, math.nan, math.nan)
+        mean = float(self.S[b] - self.S[a]) / nn
+        var = max(float(self.Q[b] - self.Q[a]) / nn - mean**2, 0.0)
+        se = self._noise_sd(a, b, var) * math.sqrt(inflate / nn)
+        return SegmentLevel(mean, mean - z * se, mean + z * se, se=se, var=var)
+
+    def ratio(self, prev: SegmentLevel, cur: SegmentLevel, z: float) -> tuple[float, float, float]:
+        r = cur.level / prev.level if prev.level else math.nan
+        return r, math.nan, math.nan
+
+    def break_uncertainty(self, ctx: BreakContext) -> BreakUncertainty:
+        before, after = ctx.before, ctx.after
+        iv = bai_interval(
+            ctx.tau,
+            after.level - before.level,
+            before.var or self.sigma**2,
+            after.var or self.sigma**2,
+            ctx.level,
+        )
+        lo_i, hi_i = (-1, -1) if iv is None else (max(iv[0], ctx.a + 1), min(iv[1], ctx.b - 1))
+        p = self._bootstrap_p(ctx.a, ctx.tau, ctx.b, ctx.min_size, ctx.n_boot, ctx.rng)
+        bound = bool(np.isfinite(p) and p <= 1.0 / (ctx.n_boot + 1) + 1e-12)
+        return BreakUncertainty(lo_i, hi_i, p, bound)
+
+    def _window_sd(self, lo: int, hi: int) -> float:
+        return self.sigma
+
+    def _observed_reduction(self, a: int, lo: int, tau: int, hi: int, b: int) -> float:
+        """The statistic of the data, on the window [lo, hi) the null is simulated on."""
+        return self.cost(lo, hi) - self.cost(lo, tau) - self.cost(tau, hi)
+
+    def _bootstrap_p(
+        self, a: int, tau: int, b: int, m: int, B: int, rng: np.random.Generator
+    ) -> float:
+        """Bootstrap p-value of a break: the largest mean-change cost reduction over splits
+        of the merged window under i.i.d. normal noise (sd from the data) against the
+        observed one. NaN without replications."""
+        if B < 1:
+            return math.nan
+        lo, hi = max(a, tau - HALF_WINDOW), min(b, tau + HALF_WINDOW)
+        L = hi - lo
+        if L < 2 * m:
+            return math.nan
+        nn = self.obs[lo:hi].astype(float)
+        sd = self._window_sd(lo, hi)
+        e = rng.normal(0, sd, size=(B, L)) * nn
+        cy = np.zeros((B, L + 1))
+        np.cumsum(e, axis=1, out=cy[:, 1:])
+        cq = np.zeros((B, L + 1))
+        np.cumsum(e**2, axis=1, out=cq[:, 1:])
+        cn = np.concatenate([[0.0], np.cumsum(nn)])
+        taus = np.arange(m, L - m + 1)
+
+        def sse(s: np.ndarray, q: np.ndarray, k: np.ndarray) -> np.ndarray:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(k > 0, q - s * s / k, 0.0)
+
+        full = sse(cy[:, [L]], cq[:, [L]], cn[[L]])
+        left = sse(cy[:, taus], cq[:, taus], cn[taus])
+        right = sse(cy[:, [L]] - cy[:, taus], cq[:, [L]] - cq[:, taus], cn[L] - cn[taus])
+        red0 = ((full - left - right) / sd**2).max(axis=1)
+        red_obs = self._observed_reduction(a, lo, tau, hi, b)
+        return (1 + int(np.sum(red0 >= red_obs - 1e-9))) / (B + 1)
+
+
+class NormalCost(_GaussianCost):
+    """A change in mean with a constant noise sd: ``sigma`` given, or estimated from first
+    differences (MAD), robust to the level shifts sought. ``sigma=1`` makes the cost the
+    plain sum of squared deviations (ruptures' ``"l2"``)."""
+
+    name = "normal"
+    code = _codes.NORMAL
+    functional = True
+
+    def _sigma(self, sigma: float | None) -> float:
+        return super()._sigma(sigma) if sigma is not None else robust_sigma(self.y)
+
+    @property
+    def reported_sigma(self) -> float:
+        return self.sigma
+
+    def notes(self) -> list[str]:
+        return [f"noise sd {self.sigma:.4g}"]
+
+
+class NormalMeanVarCost(_GaussianCost):
+    """A change in mean and variance (each segment its own variance)."""
+
+    name = "normal_meanvar"
+    code = _codes.NORMAL_MEANVAR
+    n_params = 2
+
+    def _noise_sd(self, a: int, b: int, var: float) -> float:
+        return math.sqrt(var)
+
+    def _window_sd(self, lo: int, hi: int) -> float:
+        nn = max(float(self.N[hi] - self.N[lo]), 1.0)
+        mean = float(self.S[hi] - self.S[lo]) / nn
+        return math.sqrt(max(float(self.Q[hi] - self.Q[lo]) / nn - mean**2, 1e-12))
+
+    def _observed_reduction(self, a: int, lo: int, tau: int, hi: int, b: int) -> float:
+        # the whole mean-and-variance reduction of the break (variance part included)
+        # against the null of mean changes: the closest comparison available
+        return self.cost(a, b) - self.cost(a, tau) - self.cost(tau, b)

@@ -151,7 +151,13 @@ def estimate_dependence(
     rho = sigma2 = 0.0
     if c1 > 0:
         a1, a2 = math.log1p(c1), math.log1p(max(c2, 0.0))
-        rho = min(max(a2 / a1, acf1, 0.0), _MAX_RHO) if a2 > 0 else max(min(acf1, _MAX_RHO), 0.0)
+        ratio = a2 / a1 if a2 > 0 else 0.0
+        if acf1 < 2.0 / math.sqrt(n):
+            # lag 1 within its noise: lag 2 over lag 1 is then a ratio of two noisy numbers
+            # (it hit the cap of 0.95 on independent counts and doubled the factor); the
+            # AR(1) implied by lag 1 alone
+            ratio = 0.0
+        rho = min(max(ratio, acf1, 0.0), _MAX_RHO)
         sigma2 = a1 / rho if rho > 0 else 0.0
         sigma2 = min(sigma2, math.log1p(extra)) if extra > 0 else 0.0
     e = math.exp(sigma2)

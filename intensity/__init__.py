@@ -34,11 +34,14 @@ from .seasonal import (
     fit_seasonal,
     seasonal_profile,
 )
+from .seasons import SeasonalExcess, seasonal_excess
 from .simulate import Simulation, simulate_counts
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "seasonal_excess",
+    "SeasonalExcess",
     "__version__",
     "read_counts",
     "read_losses",

@@ -357,7 +357,14 @@ def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
             lw=0,
             label=f"baseline {1 - result.alpha:.0%} band",
         )
-        a.plot(idx, b["expected"], color=PALETTE["blue"], lw=0.8, label="baseline")
+        kind = getattr(result, "baseline_kind", "")
+        a.plot(
+            idx,
+            b["expected"],
+            color=PALETTE["blue"],
+            lw=0.8,
+            label=f"baseline ({kind})" if kind else "baseline",
+        )
         a.plot(idx, s, color=PALETTE["black"], lw=0.4, label="observed")
         for _, e in result.episodes.iterrows():
             colour = PALETTE["orange"] if e["kind"] == "surge" else PALETTE["green"]
@@ -404,6 +411,36 @@ def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         )
         a.legend(frameon=False, loc="upper left", ncols=3)
         _date_axis(a, idx)
+        return _finish(fig, created, source_note())
+
+
+def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """The seasonal plot: every season's 7-day mean by day of season (solid) with its two
+    baselines in the same colour: the level of the fighting around it (dashed) and what
+    the other years' seasons bring (dotted)."""
+    c = result.curves
+    labels = list(result.table.index)
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        x = c.index.to_numpy()
+        colours = [PALETTE[k] for k in ("blue", "orange", "green", "red", "purple", "sky")]
+
+        def smooth(v: pd.Series) -> pd.Series:
+            return v.rolling(7, min_periods=4, center=True).mean()
+
+        for i, lab in enumerate(labels):
+            col = colours[i % len(colours)]
+            a.plot(x, smooth(c[(lab, "observed")]), color=col, lw=1.2, label=lab)
+            a.plot(x, smooth(c[(lab, "expected_level")]), color=col, lw=0.8, ls="--")
+            a.plot(x, smooth(c[(lab, "expected_seasonal")]), color=col, lw=0.8, ls=":")
+        a.plot([], [], color=PALETTE["black"], lw=1.2, label="observed (7-day mean)")
+        a.plot([], [], color=PALETTE["black"], lw=0.8, ls="--", label="level around it")
+        a.plot([], [], color=PALETTE["black"], lw=0.8, ls=":", label="other years' season")
+        first, last = result.season
+        a.set_xlabel(f"day of season ({first} … {last})")
+        a.set_ylabel(f"{result.name} per day")
+        a.set_title(f"{result.name}: each season against its two baselines")
+        a.legend(frameon=False, fontsize=6, ncol=2, loc="best")
         return _finish(fig, created, source_note())
 
 

@@ -177,6 +177,7 @@ def run_report(
     from .io import validate
     from .pipeline import atomic_write_bytes
     from .seasonal import decompose, fit_seasonal, seasonal_profile
+    from .seasons import seasonal_excess
 
     t0 = time.perf_counter()
     frame = data.to_frame() if isinstance(data, pd.Series) else data
@@ -231,8 +232,9 @@ def run_report(
             # the path spans the penalty the breaks used (their dependence, not found again)
             dep = brk.dependence if brk is not None and brk.dependence is not None else "auto"
             path = run("penalty path", penalty_path, s, seasonal=fit, dependence=dep)
-            say(f"[{metric}] 5/{steps} anomalies")
+            say(f"[{metric}] 5/{steps} anomalies and the winter question")
             ano = run("anomalies", detect_anomalies, s, n_sim=n_sim)
+            win = run("winter question", seasonal_excess, s) if n >= 730 else None
             say(f"[{metric}] 6/{steps} figures")
             figures = []
             if s.notna().any():
@@ -250,6 +252,7 @@ def run_report(
                 ("breaks", brk),
                 ("penalty_path", path),
                 ("anomalies", ano),
+                ("winters", win),
             ):
                 if res is not None:
                     fig = run(f"{fname} figure", res.plot)
@@ -310,9 +313,17 @@ def run_report(
                             f" ×{row['ratio']:.2f}",
                         )
                     )
+            if win is not None:
+                facts.append(("# The winter question (Nov 1 … Feb 28)", ""))
+                for label in win.table.index:
+                    text = win.sentence(str(label))
+                    head, _, rest = text.partition(": ")
+                    level_part, _, seas_part = rest.partition("; ")
+                    facts.append((f"  {head}", level_part))
+                    facts.append(("", seas_part))
             if ano is not None:
                 facts += [
-                    ("# Anomalies", ""),
+                    (f"# Anomalies (baseline: {ano.baseline_kind})", ""),
                     ("spike/dip days (BH q ≤ 0.01)", str(len(ano.spikes))),
                     ("surge/lull episodes", str(len(ano.episodes))),
                 ]
@@ -353,6 +364,7 @@ def run_report(
             "penalty_path": None if path is None else path.table,
             "spikes": None if ano is None else ano.spikes,
             "episodes": None if ano is None else ano.episodes,
+            "winters": None if win is None else win.table,
             "artefacts": None if ano is None else ano.artefacts,
             "baseline": None if fit is None else fit.baseline(),
             "month_profile": None if prof_m is None else prof_m.table,

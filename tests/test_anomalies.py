@@ -64,7 +64,13 @@ def test_surge_of_20_percent_for_30_days_found_in_80_percent():
     """Level about 1,000 a day with the overdispersion of the real personnel series
     (NB size k = 45, estimated from neighbouring days by intensity.breaks.estimate_size:
     day-to-day CV about 16%). At k = 20 (CV 23%) the power is lower: see the closing note of
-    the anomalies issue for the table by size and dispersion."""
+    the anomalies issue for the table by size and dispersion.
+
+    Since the episode null simulates the residuals' serial dependence (so that AR(1)
+    noise is not read as surges: false episodes 6 / 24 / 85% at rho = 0 / 0.3 / 0.6
+    before, within 5% now, tests/test_winter.py), independent series pay for the
+    estimated dependence in power: 77% of these 200 (85% of 60 with dependence='none'),
+    hence the bound of 75%."""
     rng = np.random.default_rng(11)
     R = 200
     found = 0
@@ -73,7 +79,7 @@ def test_surge_of_20_percent_for_30_days_found_in_80_percent():
         ep = intensity.detect_anomalies(sim.counts, n_sim=99).episodes
         s0, s1 = sim.surges[0]
         found += bool(((ep["kind"] == "surge") & (ep["start"] <= s1) & (ep["end"] >= s0)).any())
-    assert found / R >= 0.80, found / R
+    assert found / R >= 0.75, found / R
 
 
 def test_artefacts_are_listed_apart_and_not_tested(losses):
@@ -130,7 +136,7 @@ def test_day_change_of_the_seed_example(personnel):
     [
         ({"alpha": 0}, r"alpha must be in \(0.0, 1.0\)"),
         ({"min_days": 30, "max_days": 10}, "min_days <= max_days"),
-        ({"baseline": "x"}, "baseline must be None or a SeasonalFit"),
+        ({"baseline": "x"}, "baseline must be 'level', 'seasonal' or a SeasonalFit"),
     ],
     ids=["alpha", "days", "baseline"],
 )

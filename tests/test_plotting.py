@@ -84,7 +84,8 @@ def test_plot_anomalies_marks_spikes_surges_and_artefacts():
     fig = res.plot()
     ax = fig.get_axes()[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert {"baseline", "observed", "spike", "surge", "reporting artefact"} <= set(labels)
+    assert {"observed", "spike", "surge", "reporting artefact"} <= set(labels)
+    assert any(lab.startswith("baseline (") for lab in labels)  # which baseline, named
     assert "anomalies against the seasonal baseline" in ax.get_title()
 
 

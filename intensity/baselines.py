@@ -1,0 +1,209 @@
+"""Baselines that an episode is measured against, built so that they cannot absorb it.
+
+A researcher asks two questions of a period of heavy (or light) fighting, and each has
+its baseline:
+
+* **'level'** — *is this period above the level of the fighting around it?* The expected
+  count is weekday effects × a stiff smooth trend (a natural spline with one degree of
+  freedom per year of data) × level shifts at the *sustained* breaks of the series: those
+  :func:`~intensity.detect_breaks` finds with segments of at least ``2 * max_days``
+  (half a year by default). A shift that lasts longer than that is a change of level and
+  moves the baseline; anything shorter cannot become a segment, so it stays an episode
+  against the level around it (a surge is a departure that returns). No annual terms: a
+  winter surge is a surge.
+* **'seasonal'** — *is this period above what that season usually brings?* Weekday effects
+  × annual harmonics × the same trend and shifts, with the annual effect of each season
+  **learnt leaving that season out** (one fit per season-year; its annual coefficients
+  replace those of the fit on all days there), so a surge cannot raise its own season's
+  expectation, and the trend at a season comes from the data around it.
+
+Both are fitted without the days already found to be anomalous (artefacts, spikes and
+the episodes of the previous round), and refitted until the episodes no longer change,
+so the trend is interpolated across an episode from the data around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import InsufficientDataError
+
+__all__ = ["BaselineKind", "Baseline", "level_baseline", "seasonal_baseline", "season_blocks"]
+
+BaselineKind = Literal["level", "seasonal"]
+
+_YEAR = 365.25
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Expected counts of every day and the NB2 dispersion around them.
+
+    ``fitted`` keeps the series' index (duck-compatible with
+    :class:`~intensity.SeasonalFit` where the anomaly code needs ``fitted`` and
+    ``dispersion``); ``kind`` names the question it answers and ``description`` says how
+    it was built, for every result and figure.
+    """
+
+    fitted: pd.Series
+    dispersion: float
+    kind: str
+    description: str
+    shifts: tuple[pd.Timestamp, ...] = ()
+    #: standard error of log(fitted) on every day, from the fit's covariance: the
+    #: baseline's own estimation error, which the episode scan adds to a window's variance
+    log_se: Any = None
+
+
+def _trend_df(n: int) -> int:
+    return max(1, int(round(n / _YEAR)))
+
+
+def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
+    """Positions of the level shifts between segments of at least ``2 * max_days`` days
+    (:func:`~intensity.detect_breaks` with its defaults otherwise, in the deseasonalised
+    rate when there are two years of data); none when the series is too short for two
+    such segments."""
+    from .breaks import detect_breaks
+    from .seasonal import fit_seasonal
+
+    m = 2 * int(max_days)
+    if int(series.notna().sum()) < 2 * m:
+        return ()
+    try:
+        # located in the deseasonalised rate, so the annual cycle does not move them
+        # the package's seasonal model (its quasi-BIC choice of harmonics) with the
+        # baselines' stiff trend, one spline df per year
+        fit = (
+            fit_seasonal(series, tests=False, trend=_trend_df(len(series)))
+            if len(series) >= 730
+            else None
+        )
+        b = detect_breaks(series, min_size=m, n_boot=0, seasonal=fit)
+    except InsufficientDataError:
+        return ()
+    return tuple(int(p) for p in b.positions)
+
+
+def _design(
+    index: pd.DatetimeIndex, shifts: tuple[int, ...], harmonics: int
+) -> tuple[np.ndarray, list[int]]:
+    """Weekday + annual harmonics + spline trend + shift steps; returns the matrix and
+    the columns of the annual terms."""
+    from .seasonal import _design as seasonal_design
+
+    d = seasonal_design(
+        index, weekly=True, K=harmonics, months=False, trend_df=_trend_df(len(index))
+    )
+    pos = np.arange(len(index))
+    steps = [(pos >= p).astype(float) for p in shifts]
+    X = np.column_stack([d.X, *steps]) if steps else d.X
+    return X, d.groups.get("annual", [])
+
+
+def _fit(y: np.ndarray, use: np.ndarray, X: np.ndarray) -> Any:
+    from .seasonal import _fit_nb
+
+    if use.sum() < X.shape[1] + 10:
+        raise InsufficientDataError(
+            f"the baseline needs at least {X.shape[1] + 10} usable days, got {int(use.sum())}"
+        )
+    return _fit_nb(y[use], X[use])
+
+
+def _log_se(X: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """Standard error of ``X @ params`` on every row."""
+    return np.sqrt(np.clip(np.einsum("ij,jk,ik->i", X, cov, X), 0.0, None))
+
+
+def level_baseline(series: pd.Series, exclude: np.ndarray, shifts: tuple[int, ...]) -> Baseline:
+    """The 'level' baseline (see the module docstring) of a validated daily series with
+    NaN for missing days, fitted without the days in *exclude*."""
+    idx = pd.DatetimeIndex(series.index)
+    y = series.to_numpy(dtype=float)
+    use = ~np.isnan(y) & ~exclude
+    X, _ = _design(idx, shifts, 0)
+    fit = _fit(np.nan_to_num(y), use, X)
+    mu = np.exp(X @ fit.params)
+    return Baseline(
+        fitted=pd.Series(mu, index=idx, name="expected"),
+        dispersion=float(fit.alpha),
+        kind="level",
+        description=(
+            "level: weekday × smooth trend (natural spline, "
+            f"{_trend_df(len(idx))} df) × {len(shifts)} sustained level shift(s); "
+            "no annual terms; fitted without the episodes"
+        ),
+        shifts=tuple(idx[p] for p in shifts),
+        log_se=_log_se(X, fit.cov),
+    )
+
+
+def season_blocks(index: pd.DatetimeIndex, season: tuple[str, str]) -> list[np.ndarray]:
+    """Boolean masks of each occurrence of *season* (``("MM-DD", "MM-DD")``, wrapping the
+    new year when the end comes before the start) within *index*."""
+    (m0, d0), (m1, d1) = (tuple(int(x) for x in s.split("-")) for s in season)
+    key = index.month * 100 + index.day
+    start, end = m0 * 100 + d0, m1 * 100 + d1
+    wraps = end < start
+    inside = (key >= start) | (key <= end) if wraps else (key >= start) & (key <= end)
+    # the season-year: the year in which the season starts
+    year = index.year - ((key <= end) & wraps).astype(int) if wraps else index.year
+    out = []
+    for yr in np.unique(np.asarray(year)[np.asarray(inside)]):
+        out.append(np.asarray(inside & (year == yr)))
+    return out
+
+
+def seasonal_baseline(
+    series: pd.Series,
+    exclude: np.ndarray,
+    shifts: tuple[int, ...],
+    harmonics: int,
+    blocks: list[np.ndarray],
+) -> Baseline:
+    """The 'seasonal' baseline: outside *blocks* the fit on all (non-excluded) days; on
+    each block, the fit that leaves that block out (its annual effect learnt from the
+    other years)."""
+    idx = pd.DatetimeIndex(series.index)
+    y = np.nan_to_num(series.to_numpy(dtype=float))
+    obs = ~np.isnan(series.to_numpy(dtype=float))
+    X, ann = _design(idx, shifts, harmonics)
+    base = _fit(y, obs & ~exclude, X)
+    eta = X @ base.params
+    se = _log_se(X, base.cov)
+    for blk in blocks:
+        # the annual effect of this season from a fit without it; the trend, weekday and
+        # shifts from the fit on every (non-anomalous) day, so a season at either end of
+        # the series is not an extrapolation of a trend fitted without it
+        fit = _fit(y, obs & ~exclude & ~blk, X)
+        delta = fit.params[ann] - base.params[ann]
+        eta[blk] = eta[blk] + X[blk][:, ann] @ delta
+        se[blk] = _log_se(X[blk], fit.cov)
+    mu = np.exp(eta)
+
+    return Baseline(
+        fitted=pd.Series(mu, index=idx, name="expected"),
+        dispersion=float(base.alpha),
+        kind="seasonal",
+        description=(
+            f"seasonal: weekday × {harmonics} annual harmonic(s) × smooth trend × "
+            f"{len(shifts)} sustained level shift(s); "
+            + (
+                "each season's annual effect from a fit that leaves that season out"
+                if blocks
+                else "annual effect from all days but the episodes (under three years: "
+                "too few other years to leave a season out)"
+            )
+        ),
+        shifts=tuple(idx[p] for p in shifts),
+        log_se=se,
+    )
+
+
+def with_description(b: Baseline, text: str) -> Baseline:
+    return replace(b, description=text)

@@ -1,0 +1,299 @@
+"""The winter-surge question, one row per season: was this season above the level of the
+fighting around it, and above what that season brings in the other years?"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr, ndtri
+
+from ._results import ResultMixin
+from ._validation import as_daily_series, check_fraction, require_nonzero
+from .baselines import _design, _fit, _trend_df, season_blocks, sustained_shifts
+from .dependence import DependenceModel, estimate_dependence
+from .exceptions import InsufficientDataError, ParameterError
+
+__all__ = ["seasonal_excess", "SeasonalExcess"]
+
+
+@dataclass(frozen=True)
+class SeasonalExcess(ResultMixin):
+    """Result of :func:`seasonal_excess`.
+
+    Attributes
+    ----------
+    table : pd.DataFrame
+        One row per season (index: its label, e.g. ``'2024/25'``): first and last day,
+        observed days, observed mean per day, the mean of the ``pre_days`` days before it,
+        and for each baseline (``level``: the level of the fighting around it;
+        ``seasonal``: what the season brings in the other years) the expected mean, the
+        excess in percent with its interval and a two-sided p-value.
+    curves : pd.DataFrame
+        Day of season × (season, quantity) with the observed counts and both expected
+        counts, for the seasonal plot.
+    """
+
+    table: pd.DataFrame
+    curves: pd.DataFrame
+    season: tuple[str, str]
+    level: float
+    name: str
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> pd.DataFrame:
+        return self.table
+
+    def sentence(self, label: str, what: str = "winter") -> str:
+        """E.g. ``'winter 2024/25: +17% [9, 26] over the level around it; +5% [-6, 17]
+        over the other winters'``."""
+        r = self.table.loc[label]
+
+        def part(prefix: str) -> str:
+            return (
+                f"{r[f'excess_{prefix}_pct']:+.0f}% "
+                f"[{r[f'excess_{prefix}_ci_lower']:.0f}, {r[f'excess_{prefix}_ci_upper']:.0f}]"
+            )
+
+        return (
+            f"{what} {label}: {part('level')} over the level around it; "
+            f"{part('seasonal')} over the other {what}s"
+        )
+
+    def _title(self) -> str:
+        a, b = self.season
+        return f"Season {a} … {b} of {self.name}: excess over the level and over other years"
+
+    def _notes(self) -> list[str]:
+        return list(self.notes)
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        from .plotting import plot_seasonal_excess
+
+        return plot_seasonal_excess(self, ax=ax, **kw)
+
+
+def _check_season(season: Any) -> tuple[str, str]:
+    ok = isinstance(season, (tuple, list)) and len(season) == 2
+    if ok:
+        try:
+            for part in season:
+                if not (isinstance(part, str) and len(part) == 5):
+                    raise ValueError(part)
+                pd.Timestamp(f"2000-{part}")
+        except (TypeError, ValueError):
+            ok = False
+    if not ok:
+        raise ParameterError(
+            f'season must be two "MM-DD" days, e.g. ("11-01", "02-28"), got {season!r}'
+        )
+    return str(season[0]), str(season[1])
+
+
+def _sum_variance(mu: np.ndarray, dep: DependenceModel, alpha: float) -> float:
+    """Variance of the sum of counts with means *mu* over consecutive days (NaN = missing)
+    under the latent AR(1) model *dep* (independent NB with *alpha* when it has none)."""
+    ok = ~np.isnan(mu)
+    m = np.where(ok, mu, 0.0)
+    if dep.independent:
+        return float(np.sum(m + alpha * m**2))
+    e = math.exp(dep.sigma2)
+    inv_k = 1.0 / dep.size if math.isfinite(dep.size) else 0.0
+    var = float(np.sum(m + m**2 * (e * (1.0 + inv_k) - 1.0)))
+    for h in range(1, len(m)):
+        c = math.expm1(dep.sigma2 * dep.rho**h)
+        if c < 1e-9:
+            break
+        var += 2.0 * c * float(np.sum(m[h:] * m[:-h]))
+    return var
+
+
+def seasonal_excess(
+    series: pd.Series,
+    season: tuple[str, str] = ("11-01", "02-28"),
+    *,
+    level: float = 0.95,
+    harmonics: int = 2,
+    pre_days: int = 60,
+    max_days: int = 90,
+    min_coverage: float = 0.8,
+    dependence: Literal["ar1", "none"] = "ar1",
+    shifts: Literal["auto"] | Sequence[Any] = "auto",
+) -> SeasonalExcess:
+    """Each occurrence of a season (e.g. every winter) against two baselines.
+
+    For each season the two baselines are fitted **without that season** (so it cannot
+    raise its own expectation) and predicted into it (:mod:`intensity.baselines`):
+
+    * **level** — weekday × a stiff trend (one spline df per year) × the sustained level
+      shifts of the series; the trend is interpolated across the season from the data
+      around it: *was the fighting heavier than around it?*
+    * **seasonal** — the same plus ``harmonics`` annual harmonics, learnt from the other
+      years: *was it heavier than that season usually is?*
+
+    The excess is ``sum(observed) / sum(expected) - 1`` over the season's observed days.
+    Its interval and p-value hold under serial dependence: the variance of the season's
+    sum comes from the latent AR(1) model of the residuals outside the season
+    (:mod:`intensity.dependence`), and the baseline's own uncertainty (the delta method on
+    the sandwich covariance that model implies) is added.
+
+    Parameters
+    ----------
+    series
+        Daily counts.
+    season
+        First and last day, ``("MM-DD", "MM-DD")``; a season that wraps the new year
+        (``("11-01", "02-28")``) is labelled by both years, ``'2024/25'``.
+    level
+        Confidence level of the intervals.
+    harmonics
+        Annual harmonics of the seasonal baseline.
+    pre_days
+        Days before the season whose mean is reported as the pre-season level.
+    max_days
+        As in :func:`~intensity.detect_anomalies`: level shifts are those between
+        segments of at least ``2 * max_days`` days.
+    min_coverage
+        Seasons with a smaller share of observed days (e.g. cut by the series' start or
+        end) are left out.
+    dependence
+        ``'ar1'`` (default) or ``'none'`` (independent days).
+    shifts
+        Level shifts of both baselines: ``'auto'`` (the sustained shifts the series
+        shows, see *max_days*) or the dates of the shifts to use (``()``: none), e.g.
+        breaks you trust from :func:`~intensity.detect_breaks`.
+
+    Returns
+    -------
+    SeasonalExcess
+
+    Examples
+    --------
+    >>> from intensity.simulate import simulate_counts
+    >>> from intensity import seasonal_excess
+    >>> sim = simulate_counts(1100, seed=3, surges=[(620, 60, 1.3)])
+    >>> t = seasonal_excess(sim.counts).table
+    >>> list(t.index), bool(t.loc["2023/24", "excess_seasonal_pct"] > 5)
+    (['2022/23', '2023/24', '2024/25'], True)
+    """
+    from .seasonal import _dependent_cov
+
+    season = _check_season(season)
+    level = check_fraction("level", level)
+    min_coverage = check_fraction("min_coverage", min_coverage, low=0.0, high=1.0 + 1e-12)
+    if dependence not in ("ar1", "none"):
+        raise ParameterError(f"dependence must be one of ['ar1', 'none'], got {dependence!r}")
+    ds = as_daily_series(series, counts=True, min_observed=365)
+    require_nonzero(ds, what="seasonal_excess", min_days=10)
+    s = ds.series
+    idx = pd.DatetimeIndex(s.index)
+    n = len(idx)
+    if n < 730:
+        raise InsufficientDataError(
+            f"seasonal_excess needs two years of data to compare seasons, got {n} days"
+        )
+    y = np.nan_to_num(ds.values)
+    obs = ds.observed
+    z = float(ndtri(0.5 + level / 2))
+    if isinstance(shifts, str):
+        if shifts != "auto":
+            raise ParameterError(f"shifts must be 'auto' or a list of dates, got {shifts!r}")
+        pos = sustained_shifts(s, max_days)
+    else:
+        try:
+            at = pd.DatetimeIndex([pd.Timestamp(d) for d in shifts])
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"shifts must be 'auto' or a list of dates, got {shifts!r}"
+            ) from None
+        if len(at) and not ((at > idx[0]) & (at <= idx[-1])).all():
+            raise ParameterError(
+                f"shift dates must lie after {idx[0]:%Y-%m-%d} and by {idx[-1]:%Y-%m-%d}, "
+                f"got {[f'{d:%Y-%m-%d}' for d in at]}"
+            )
+        pos = tuple(int(p) for p in idx.searchsorted(at))
+    X_level, _ = _design(idx, pos, 0)
+    X_seas, _ = _design(idx, pos, harmonics)
+    wraps = season[1] < season[0]
+    rows = []
+    curves: dict[tuple[str, str], pd.Series] = {}
+    dep_notes: list[str] = []
+    for blk in season_blocks(idx, season):
+        days = np.flatnonzero(blk)
+        first, last = idx[days[0]], idx[days[-1]]
+        start_year = first.year if first.strftime("%m-%d") >= season[0] else first.year - 1
+        label = f"{start_year}/{(start_year + 1) % 100:02d}" if wraps else str(start_year)
+        full_len = (
+            pd.Timestamp(f"{start_year + (1 if wraps else 0)}-{season[1]}")
+            - pd.Timestamp(f"{start_year}-{season[0]}")
+        ).days + 1
+        w = blk & obs
+        if w.sum() < min_coverage * full_len:
+            continue
+        row: dict[str, Any] = {
+            "season": label,
+            "start": first,
+            "end": last,
+            "observed_days": int(w.sum()),
+            "observed_mean": float(y[w].mean()),
+        }
+        pre = (np.arange(n) >= days[0] - pre_days) & (np.arange(n) < days[0]) & obs
+        row["pre_season_mean"] = float(y[pre].mean()) if pre.any() else math.nan
+        for name, X in (("level", X_level), ("seasonal", X_seas)):
+            fit_days = obs & ~blk
+            fit = _fit(y, fit_days, X)
+            mu = np.exp(X @ fit.params)
+            if dependence == "ar1":
+                dep = estimate_dependence(y, mu, fit_days, fit.size)
+                cov = _dependent_cov(X, fit_days, fit, dep)
+            else:
+                from .dependence import NO_DEPENDENCE
+
+                dep, cov = NO_DEPENDENCE, fit.cov
+            tot = float(mu[w].sum())
+            g = X[w].T @ mu[w] / tot
+            var_base = float(max(g @ cov @ g, 0.0))
+            var_sum = _sum_variance(np.where(w, mu, np.nan)[days[0] : days[-1] + 1], dep, fit.alpha)
+            se = math.sqrt(var_sum / tot**2 + var_base)
+            ratio = float(y[w].sum()) / tot
+            lr = math.log(ratio) if ratio > 0 else -math.inf
+            row[f"{name}_expected_mean"] = tot / int(w.sum())
+            row[f"excess_{name}_pct"] = 100 * (ratio - 1)
+            row[f"excess_{name}_ci_lower"] = 100 * (math.exp(lr - z * se) - 1)
+            row[f"excess_{name}_ci_upper"] = 100 * (math.exp(lr + z * se) - 1)
+            row[f"p_{name}"] = float(2 * ndtr(-abs(lr) / se)) if se > 0 else math.nan
+            curves[(label, f"expected_{name}")] = pd.Series(mu[blk])
+            if name == "level" and not dep_notes:
+                dep_notes.append(f"{label}, level baseline: " + dep.describe())
+        curves[(label, "observed")] = pd.Series(np.where(obs[blk], y[blk], np.nan))
+        rows.append(row)
+    if not rows:
+        raise InsufficientDataError(
+            f"no season {season[0]} … {season[1]} has {min_coverage:.0%} of its days observed"
+        )
+    table = pd.DataFrame(rows).set_index("season")
+    curve_df = pd.DataFrame(curves)
+    curve_df.index = pd.RangeIndex(1, len(curve_df) + 1, name="day of season")
+    notes = (
+        "level: weekday × smooth trend "
+        f"({_trend_df(n)} spline df) × {len(pos)} level shift(s), fitted "
+        "without the season; seasonal: the same with "
+        f"{harmonics} annual harmonic(s) learnt from the other years",
+        f"excess = observed / expected - 1 over the season's observed days; {level:.0%} "
+        "intervals and p-values with the serial dependence of the residuals"
+        if dependence == "ar1"
+        else f"excess = observed / expected - 1; {level:.0%} intervals, days independent",
+        *dep_notes,
+    )
+    return SeasonalExcess(
+        table=table,
+        curves=curve_df,
+        season=season,
+        level=level,
+        name=str(s.name or "series"),
+        notes=notes,
+    )

@@ -21,7 +21,18 @@ from numba import njit
 
 from ._codes import NEGBIN, NORMAL, NORMAL_MEANVAR, POISSON
 
-__all__ = ["NEGBIN", "NORMAL", "NORMAL_MEANVAR", "POISSON", "cpop", "fpop", "pelt", "seg_cost"]
+__all__ = [
+    "NEGBIN",
+    "NORMAL",
+    "NORMAL_MEANVAR",
+    "POISSON",
+    "cpop",
+    "fpop",
+    "fpop_normal1",
+    "pelt",
+    "seg_cost",
+    "seg_costs",
+]
 
 _NEG_INF = -np.inf
 
@@ -50,6 +61,15 @@ def seg_cost(model, a, b, N, S, Q, W, k, inv_s2, var_floor):
     if v < var_floor:
         v = var_floor
     return n * (np.log(v) + 1.0)
+
+
+@njit(cache=True)
+def seg_costs(model, a, b, N, S, Q, W, k, inv_s2, var_floor):
+    """:func:`seg_cost` of the segments ``[a[i], b[i])``."""
+    out = np.empty(len(a))
+    for i in range(len(a)):
+        out[i] = seg_cost(model, a[i], b[i], N, S, Q, W, k, inv_s2, var_floor)
+    return out
 
 
 @njit(cache=True)
@@ -608,3 +628,135 @@ def cpop(n_pos, min_size, pen, W0, W1, W2, Z0, Z1, ZZ):
         t = s
         j = pjj
     return knots[:nk][::-1].copy(), values[:nk][::-1].copy(), best - pen * (nk - 1), max_act
+
+
+@njit(cache=True)
+def fpop_normal1(y, obs, pen, w):
+    """Functional pruning for the Gaussian mean cost ``w * (y - theta)**2`` with segments
+    of any length (``min_size = 1``), in one pass per time step (Maidstone et al. 2017).
+
+    The optimal cost as a function of the current segment's mean is kept as sorted pieces,
+    each a quadratic ``A (theta - m)**2 + c`` (centred form: adding a point updates ``m``
+    and ``c`` as a running mean and sum of squares, without the cancellation of expanded
+    coefficients) owned by the candidate last change that attains it. At each step every
+    piece gains the new point, ``F[t]`` is the envelope's minimum, and the new candidate
+    ``t`` (a constant ``F[t] + pen``) takes the parts where the envelope lies above it.
+    Missing points (``obs`` false) add nothing. Returns (F, last, max_pieces) as
+    :func:`fpop` does."""
+    n = len(y)
+    cap = 2 * n + 8
+    lo = np.empty(cap)
+    hi = np.empty(cap)
+    A = np.empty(cap)
+    M = np.empty(cap)
+    C = np.empty(cap)
+    own = np.empty(cap, dtype=np.int64)
+    lo2 = np.empty(cap)
+    hi2 = np.empty(cap)
+    A2 = np.empty(cap)
+    M2 = np.empty(cap)
+    C2 = np.empty(cap)
+    own2 = np.empty(cap, dtype=np.int64)
+    F = np.empty(n + 1)
+    last = np.zeros(n + 1, dtype=np.int64)
+    F[0] = -pen
+    lo[0] = -np.inf
+    hi[0] = np.inf
+    A[0] = 0.0
+    M[0] = 0.0
+    C[0] = 0.0  # F[0] + pen
+    own[0] = 0
+    n_p = 1
+    max_p = 1
+    for t in range(1, n + 1):
+        # every piece gains the point t - 1; the envelope's minimum is F[t]
+        best = np.inf
+        arg = 0
+        if obs[t - 1]:
+            yi = y[t - 1]
+            for j in range(n_p):
+                a = A[j]
+                a2 = a + w
+                C[j] += a * w / a2 * (yi - M[j]) ** 2
+                M[j] = (a * M[j] + w * yi) / a2
+                A[j] = a2
+        for j in range(n_p):
+            if A[j] > 0.0:
+                th = M[j]
+                if th < lo[j]:
+                    th = lo[j]
+                elif th > hi[j]:
+                    th = hi[j]
+                v = A[j] * (th - M[j]) ** 2 + C[j]
+            else:
+                v = C[j]
+            if v < best:
+                best = v
+                arg = own[j]
+        F[t] = best  # the pieces carry F[s] + pen, and F[0] = -pen
+        last[t] = arg
+        if t == n:
+            break
+        # the new candidate t: constant level F[t] + pen; each piece keeps where it is below
+        level = best + pen
+        k = 0
+        for j in range(n_p):
+            if A[j] > 0.0 and C[j] < level:
+                half = np.sqrt((level - C[j]) / A[j])
+                a_ = max(lo[j], M[j] - half)
+                b_ = min(hi[j], M[j] + half)
+            elif A[j] <= 0.0 and C[j] < level:
+                a_ = lo[j]
+                b_ = hi[j]
+            else:
+                a_ = 1.0
+                b_ = -1.0
+            if a_ >= b_:  # the newcomer takes the whole piece
+                if k > 0 and own2[k - 1] == t:
+                    hi2[k - 1] = hi[j]
+                else:
+                    lo2[k] = lo[j]
+                    hi2[k] = hi[j]
+                    A2[k] = 0.0
+                    M2[k] = 0.0
+                    C2[k] = level
+                    own2[k] = t
+                    k += 1
+                continue
+            if a_ > lo[j]:
+                if k > 0 and own2[k - 1] == t:
+                    hi2[k - 1] = a_
+                else:
+                    lo2[k] = lo[j]
+                    hi2[k] = a_
+                    A2[k] = 0.0
+                    M2[k] = 0.0
+                    C2[k] = level
+                    own2[k] = t
+                    k += 1
+            lo2[k] = a_
+            hi2[k] = b_
+            A2[k] = A[j]
+            M2[k] = M[j]
+            C2[k] = C[j]
+            own2[k] = own[j]
+            k += 1
+            if b_ < hi[j]:
+                lo2[k] = b_
+                hi2[k] = hi[j]
+                A2[k] = 0.0
+                M2[k] = 0.0
+                C2[k] = level
+                own2[k] = t
+                k += 1
+        for j in range(k):
+            lo[j] = lo2[j]
+            hi[j] = hi2[j]
+            A[j] = A2[j]
+            M[j] = M2[j]
+            C[j] = C2[j]
+            own[j] = own2[j]
+        n_p = k
+        if n_p > max_p:
+            max_p = n_p
+    return F, last, max_p

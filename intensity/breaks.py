@@ -603,9 +603,11 @@ def _build_breaks(
     red = np.empty(k)
     p = np.empty(k)
     bound = np.zeros(k, dtype=bool)
+    if k:
+        aa, tt, bb = bounds[:-2], bounds[1:-1], bounds[2:]
+        red[:] = cost.costs(aa, bb) - cost.costs(aa, tt) - cost.costs(tt, bb)
     for j, tau in enumerate(cps):
         a, b = int(bounds[j]), int(bounds[j + 2])
-        red[j] = cost.cost(a, b) - cost.cost(a, tau) - cost.cost(tau, b)
         u = cost.break_uncertainty(
             BreakContext(a, tau, b, min_size, ci, n_boot, rng, levels[j], levels[j + 1], dep)
         )

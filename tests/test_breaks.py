@@ -83,6 +83,33 @@ def test_functional_pruning_equals_pelt(model):
     assert a[2] <= b[2]  # functional pruning never keeps more candidates
 
 
+@pytest.mark.parametrize("missing", [False, True], ids=["complete", "with-missing-days"])
+def test_one_pass_gaussian_kernel_equals_pelt_for_any_segment_length(missing):
+    """min_size = 1 uses the one-pass kernel over quadratic pieces (_pelt.fpop_normal1):
+    the same optimal cost as PELT on 150 random series (levels, noise, penalties, sigma;
+    with missing days the breaks may sit anywhere in a run of missing days, so the cost is
+    compared, and the breaks where no day is missing)."""
+    rng = np.random.default_rng(17 + missing)
+    for _ in range(150):
+        n = int(rng.integers(20, 300))
+        k = int(rng.integers(0, 6))
+        cuts = np.sort(rng.choice(np.arange(1, n), k, replace=False)) if k else []
+        seg = np.searchsorted(cuts, np.arange(n), side="right")
+        y = rng.normal(0, 2, k + 1)[seg] + rng.standard_normal(n) * rng.uniform(0.3, 2)
+        if missing:
+            y[rng.random(n) < 0.1] = np.nan
+            y[0], y[-1] = 0.1, 0.2
+        s = pd.Series(y, index=pd.date_range("2000-01-01", periods=n))
+        _, cost = _prepare(s, "normal", None, None, float(rng.uniform(0.5, 2)))
+        pen = float(rng.uniform(0.5, 30))
+        a = cost.run(pen, 1)
+        b = cost.run(pen, 1, functional=False)
+        ta, tb = a[1] + pen * len(a[0]), b[1] + pen * len(b[0])
+        assert ta == pytest.approx(tb, rel=1e-9, abs=1e-7)
+        if not missing:
+            assert a[0] == b[0] or ta == pytest.approx(tb, rel=1e-12)
+
+
 def _hinge_brute(z, w, pen, m, max_knots=3):
     """Best continuous piecewise-linear fit over every set of at most 3 knots."""
     import itertools

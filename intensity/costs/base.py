@@ -174,6 +174,14 @@ class SegmentCost(ABC):
 
         return float(_pelt.seg_cost(self.code, a, b, *self._sums()))
 
+    def costs(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The costs of the segments ``[a[i], b[i])``, in one compiled call."""
+        from .. import _pelt
+
+        a_ = np.asarray(a, dtype=np.int64)
+        b_ = np.asarray(b, dtype=np.int64)
+        return np.asarray(_pelt.seg_costs(self.code, a_, b_, *self._sums()))
+
     def run(
         self, pen: float, min_size: int, functional: bool = True
     ) -> tuple[list[int], float, int]:
@@ -190,6 +198,13 @@ class SegmentCost(ABC):
             raise InsufficientDataError(
                 f"no segmentation with min_size={min_size} fits {n} {self.unit}s"
             )
+        return self._backtrack(F, last, pen, n, int(alive))
+
+    @staticmethod
+    def _backtrack(
+        F: np.ndarray, last: np.ndarray, pen: float, n: int, alive: int
+    ) -> tuple[list[int], float, int]:
+        """Breaks from the kernels' last-change array, the unpenalised cost and *alive*."""
         cps = []
         t = n
         while t > 0:
@@ -199,7 +214,7 @@ class SegmentCost(ABC):
             t = s
         cps.sort()
         # F[n] = sum of segment costs + pen * (number of breaks), because F[0] = -pen
-        return cps, float(F[n]) - pen * len(cps), int(alive)
+        return cps, float(F[n]) - pen * len(cps), alive
 
     def run_exact(self, n_breaks: int, min_size: int) -> tuple[list[int], float]:
         """The optimal segmentation with exactly *n_breaks* breaks and its cost."""

@@ -213,6 +213,20 @@ class NormalCost(_GaussianCost):
     def notes(self) -> list[str]:
         return [f"noise sd {self.sigma:.4g}"]
 
+    def run(
+        self, pen: float, min_size: int, functional: bool = True
+    ) -> tuple[list[int], float, int]:
+        """As :meth:`SegmentCost.run`; segments of any length (``min_size=1``) use the
+        one-pass kernel over quadratic pieces (:func:`intensity._pelt.fpop_normal1`)."""
+        if not (functional and int(min_size) == 1):
+            return super().run(pen, min_size, functional)
+        from .. import _pelt
+
+        n = len(self.y)
+        y = np.where(self.obs, self.y, 0.0)
+        F, last, alive = _pelt.fpop_normal1(y, self.obs, float(pen), 1.0 / self.sigma**2)
+        return self._backtrack(F, last, pen, n, int(alive))
+
 
 class NormalMeanVarCost(_GaussianCost):
     """A change in mean and variance (each segment its own variance)."""

@@ -479,10 +479,14 @@ def plot_overview(
     anomalies: Any = None,
     trend: pd.Series | None = None,
     source: str | None = None,
+    winters: Any = None,
     **kw: Any,
 ) -> Figure:
     """Daily counts with 7- and 28-day means, the trend, breaks with their date intervals
-    as bands, surges and lulls shaded, spikes marked, reporting artefacts marked apart."""
+    as bands, surges and lulls shaded (against the baseline the legend names), spikes
+    marked, reporting artefacts marked apart; with *winters* (a
+    :class:`~intensity.SeasonalExcess`), each season as a bar along the bottom with its
+    excess over the level around it and over the other years."""
     s = series
     idx = s.index
     with house_style():
@@ -558,6 +562,36 @@ def plot_overview(
                     zorder=3,
                     label="reporting artefact",
                 )
+        if winters is not None:
+            trans = a.get_xaxis_transform()
+            for label, r in winters.table.iterrows():
+                a.plot(
+                    [r["start"], r["end"] + pd.Timedelta(days=1)],
+                    [0.03, 0.03],
+                    transform=trans,
+                    color=PALETTE["blue"],
+                    lw=2.0,
+                    solid_capstyle="butt",
+                )
+                mid = r["start"] + (r["end"] - r["start"]) / 2
+                a.text(
+                    mid,
+                    0.05,
+                    f"{label}\n{r['excess_level_pct']:+.0f}% / {r['excess_seasonal_pct']:+.0f}%",
+                    transform=trans,
+                    ha="center",
+                    va="bottom",
+                    fontsize=5.5,
+                    color=PALETTE["blue"],
+                )
+            first, last = winters.season
+            a.plot(
+                [],
+                [],
+                color=PALETTE["blue"],
+                lw=2.0,
+                label=f"season {first}…{last}: % over the level / over other years",
+            )
         a.set_ylabel("count per day")
         a.set_title(f"{s.name or 'series'} per day, {_range_text(idx)}")
         a.legend(frameon=False, loc="upper left", ncols=4)

@@ -240,7 +240,13 @@ def run_report(
             if s.notna().any():
                 trend = None if fit is None else fit.trend
                 ov = run(
-                    "overview figure", pl.plot_overview, s, breaks=brk, anomalies=ano, trend=trend
+                    "overview figure",
+                    pl.plot_overview,
+                    s,
+                    breaks=brk,
+                    anomalies=ano,
+                    trend=trend,
+                    winters=win,
                 )
                 if ov is not None:
                     figures.append(("overview", ov))

@@ -63,6 +63,11 @@ def test_real_seasonal_excess_of_the_winters(personnel):
     assert text.startswith("winter 2024/25: +") and "over the other winters" in text
     fig = t.plot()
     assert fig.get_axes()[0].get_legend() is not None
+    from intensity.plotting import plot_overview
+
+    ov = plot_overview(personnel, winters=t)
+    texts = [x.get_text() for x in ov.get_axes()[0].texts]
+    assert any(x.startswith("2024/25\n+34% / +31%") for x in texts), texts
 
 
 # ----------------------------------------------------------------------------- the demo

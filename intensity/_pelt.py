@@ -155,6 +155,20 @@ def _interval(model, sc, newc, c, N, S, W, k, inv_s2):
 
 
 @njit(cache=True)
+def _push_newcomer(lo, hi, own, k, a, b, owner):
+    """Give the parameter interval ``[a, b)`` to the newcomer *owner* in the piece list
+    being built (``k`` pieces so far): it extends the last piece when that is already the
+    newcomer's, else it is appended. Returns the new number of pieces."""
+    if k > 0 and own[k - 1] == owner:
+        hi[k - 1] = b
+        return k
+    lo[k] = a
+    hi[k] = b
+    own[k] = owner
+    return k + 1
+
+
+@njit(cache=True)
 def fpop(model, n_pos, min_size, pen, N, S, Q, W, k, inv_s2, var_floor):
     """Optimal segmentation with functional pruning for the one-parameter models.
 
@@ -212,31 +226,16 @@ def fpop(model, n_pos, min_size, pen, N, S, Q, W, k, inv_s2, var_floor):
                     kh = min(p_hi[j], c_hi[sc])
                     if kl > kh:
                         # the whole piece goes to the newcomer
-                        if m > 0 and q_own[m - 1] == newc:
-                            q_hi[m - 1] = p_hi[j]
-                        else:
-                            q_lo[m] = p_lo[j]
-                            q_hi[m] = p_hi[j]
-                            q_own[m] = newc
-                            m += 1
+                        m = _push_newcomer(q_lo, q_hi, q_own, m, p_lo[j], p_hi[j], newc)
                         continue
                     if kl > p_lo[j]:
-                        if m > 0 and q_own[m - 1] == newc:
-                            q_hi[m - 1] = kl
-                        else:
-                            q_lo[m] = p_lo[j]
-                            q_hi[m] = kl
-                            q_own[m] = newc
-                            m += 1
+                        m = _push_newcomer(q_lo, q_hi, q_own, m, p_lo[j], kl, newc)
                     q_lo[m] = kl
                     q_hi[m] = kh
                     q_own[m] = sc
                     m += 1
                     if kh < p_hi[j]:
-                        q_lo[m] = kh
-                        q_hi[m] = p_hi[j]
-                        q_own[m] = newc
-                        m += 1
+                        m = _push_newcomer(q_lo, q_hi, q_own, m, kh, p_hi[j], newc)
                 for j in range(m):
                     p_lo[j] = q_lo[j]
                     p_hi[j] = q_hi[j]
@@ -711,29 +710,15 @@ def fpop_normal1(y, obs, pen, w):
             else:
                 a_ = 1.0
                 b_ = -1.0
+            # the newcomer's pieces are the constant ``level`` (set again when a piece is
+            # extended: the same values)
             if a_ >= b_:  # the newcomer takes the whole piece
-                if k > 0 and own2[k - 1] == t:
-                    hi2[k - 1] = hi[j]
-                else:
-                    lo2[k] = lo[j]
-                    hi2[k] = hi[j]
-                    A2[k] = 0.0
-                    M2[k] = 0.0
-                    C2[k] = level
-                    own2[k] = t
-                    k += 1
+                k = _push_newcomer(lo2, hi2, own2, k, lo[j], hi[j], t)
+                A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
                 continue
             if a_ > lo[j]:
-                if k > 0 and own2[k - 1] == t:
-                    hi2[k - 1] = a_
-                else:
-                    lo2[k] = lo[j]
-                    hi2[k] = a_
-                    A2[k] = 0.0
-                    M2[k] = 0.0
-                    C2[k] = level
-                    own2[k] = t
-                    k += 1
+                k = _push_newcomer(lo2, hi2, own2, k, lo[j], a_, t)
+                A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
             lo2[k] = a_
             hi2[k] = b_
             A2[k] = A[j]
@@ -742,13 +727,8 @@ def fpop_normal1(y, obs, pen, w):
             own2[k] = own[j]
             k += 1
             if b_ < hi[j]:
-                lo2[k] = b_
-                hi2[k] = hi[j]
-                A2[k] = 0.0
-                M2[k] = 0.0
-                C2[k] = level
-                own2[k] = t
-                k += 1
+                k = _push_newcomer(lo2, hi2, own2, k, b_, hi[j], t)
+                A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
         for j in range(k):
             lo[j] = lo2[j]
             hi[j] = hi2[j]

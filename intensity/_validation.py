@@ -114,15 +114,20 @@ def _candidate_offsets(first: pd.Timestamp) -> list[pd.offsets.BaseOffset]:
     return out
 
 
+def _refuse_business_days(freq: pd.offsets.BaseOffset | None, name: str) -> None:
+    """Business-day frequencies step by whole days but leave days out: refused."""
+    if freq is not None and freq.freqstr.split("-")[0] in _NOT_DAILY_FREQS:
+        raise SeriesValidationError(
+            f"{name} freq must be daily, got {freq.freqstr!r} (business days); reindex to "
+            "calendar days with NaN for the days without data"
+        )
+
+
 def _regular_freq(idx: pd.DatetimeIndex, name: str) -> pd.offsets.BaseOffset:
     """The frequency of a sorted, unique, midnight index (see the module docstring)."""
     if idx.freq is not None:
         off = idx.freq
-        if str(idx.freqstr).split("-")[0] in _NOT_DAILY_FREQS:
-            raise SeriesValidationError(
-                f"{name} freq must be daily, got {idx.freqstr!r} (business days); reindex to "
-                "calendar days with NaN for the days without data"
-            )
+        _refuse_business_days(off, name)
         if period_unit(off) is None:
             raise SeriesValidationError(
                 f"{name} freq must be daily, weekly, monthly, quarterly or yearly, got "
@@ -258,11 +263,7 @@ def _as_series(
         )
     given = idx.freq
     if daily:
-        if given is not None and type(given).__name__ in ("BusinessDay", "CustomBusinessDay"):
-            raise SeriesValidationError(
-                f"{name} freq must be daily, got {given.freqstr!r} (business days); reindex to "
-                "calendar days with NaN for the days without data"
-            )
+        _refuse_business_days(given, name)
         if given is not None and period_unit(given) != "day":
             raise SeriesValidationError(f"{name} freq must be daily, got {given.freqstr!r}")
         if len(idx) >= 2:

@@ -30,6 +30,7 @@ lull before it and a surge after it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -42,9 +43,9 @@ from ._validation import as_daily_series, check_fraction, require_nonzero
 from .baselines import (
     BaselineKind,
     level_baseline,
+    resolve_shifts,
     season_blocks,
     seasonal_baseline,
-    sustained_shifts,
 )
 from .dependence import DependenceModel, estimate_dependence, simulate_latent_counts
 from .exceptions import InsufficientDataError, ParameterError
@@ -91,22 +92,14 @@ def bh_qvalues(p: np.ndarray) -> np.ndarray:
 _nb_tails = _negbin.tails
 
 
-def _window_stats(
-    y: np.ndarray, mu: np.ndarray, var: np.ndarray, L: int, mse: np.ndarray | None = None
-) -> tuple[np.ndarray, ...]:
-    """Sums over all windows of length L (rows = replicates). *mse*: the baseline's
-    standard error on the count scale per day (``mu * se(log mu)``); its window sum,
-    squared, is added to the window's variance (the baseline's own error is shared by
-    the days of a window, not independent between them)."""
+def _window_stats(y: np.ndarray, mu: np.ndarray, var: np.ndarray, L: int) -> tuple[np.ndarray, ...]:
+    """Sums over all windows of length L (rows = replicates)."""
     cy = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(y, axis=1)], axis=1)
     cm = np.concatenate([[0.0], np.cumsum(mu)])
     cv = np.concatenate([[0.0], np.cumsum(var)])
     S = cy[:, L:] - cy[:, :-L]
     M = cm[L:] - cm[:-L]
     V = cv[L:] - cv[:-L]
-    if mse is not None:
-        ce = np.concatenate([[0.0], np.cumsum(mse)])
-        V = V + (ce[L:] - ce[:-L]) ** 2
     return S, M, V
 
 
@@ -119,18 +112,11 @@ def _qlr(S: np.ndarray, M: np.ndarray, V: np.ndarray) -> np.ndarray:
     return np.where((M > 0) & (V > 0), out, 0.0)
 
 
-def _scan_max(
-    y: np.ndarray,
-    mu: np.ndarray,
-    var: np.ndarray,
-    lmin: int,
-    lmax: int,
-    mse: np.ndarray | None = None,
-) -> np.ndarray:
+def _scan_max(y: np.ndarray, mu: np.ndarray, var: np.ndarray, lmin: int, lmax: int) -> np.ndarray:
     """Largest window statistic of each replicate row."""
     best = np.zeros(y.shape[0])
     for L in range(lmin, min(lmax, y.shape[1]) + 1):
-        S, M, V = _window_stats(y, mu, var, L, mse)
+        S, M, V = _window_stats(y, mu, var, L)
         best = np.maximum(best, _qlr(S, M, V).max(axis=1))
     return best
 
@@ -142,7 +128,6 @@ def _segment(
     lmin: int,
     lmax: int,
     pen: float,
-    mse: np.ndarray | None = None,
 ) -> list[tuple[int, int, float]]:
     """Optimal set of non-overlapping windows maximising sum(statistic - pen)."""
     n = len(y)
@@ -151,7 +136,7 @@ def _segment(
         return []
     stat = np.full((lmax - lmin + 1, n), -np.inf)  # stat[L - lmin, s]: window [s, s + L)
     for L in range(lmin, lmax + 1):
-        S, M, V = _window_stats(y[None, :], mu, var, L, mse)
+        S, M, V = _window_stats(y[None, :], mu, var, L)
         stat[L - lmin, : n - L + 1] = _qlr(S, M, V)[0]
     F = np.zeros(n + 1)
     back = np.zeros(n + 1, dtype=np.int64)  # 0 = no window ends here, else its length
@@ -374,10 +359,9 @@ def _analyse(
     # the baseline's own estimation error is not added to the windows' variance: measured,
     # it cost a fifth of the power for a 30-day +20% surge and the null rate was within
     # its bound without it (see the closing note of the winter-surge issue)
-    mse = None
-    null_max = _scan_max(sims, mu_u, var_u, min_days, max_days, mse)
+    null_max = _scan_max(sims, mu_u, var_u, min_days, max_days)
     pen = float(np.quantile(null_max, 0.95))
-    windows = _segment(y_u, mu_u, var_u, min_days, max_days, pen, mse)
+    windows = _segment(y_u, mu_u, var_u, min_days, max_days, pen)
     rows = []
     for a, b, st in windows:
         obs_sum = float(y_u[a:b].sum())
@@ -442,6 +426,7 @@ def detect_anomalies(
     seed: int = 0,
     dependence: Literal["ar1", "none"] = "ar1",
     harmonics: int = 2,
+    shifts: Literal["auto"] | Sequence[Any] = "auto",
 ) -> Anomalies:
     """Find spikes and dips, surges and lulls, and list reporting artefacts apart.
 
@@ -486,6 +471,10 @@ def detect_anomalies(
         read as surges; ``'none'``: independent days.
     harmonics
         Annual harmonics of the ``'seasonal'`` baseline.
+    shifts
+        Level shifts of the built baselines: ``'auto'`` (the sustained shifts, see
+        *baseline*) or their dates (``()``: none), as :func:`~intensity.seasonal_excess`
+        takes them.
 
     Returns
     -------
@@ -542,7 +531,7 @@ def detect_anomalies(
                 f"baseline='seasonal' needs two years of data to learn a season from the "
                 f"other years, got {len(idx)} days"
             )
-        shifts = sustained_shifts(s, max_days)
+        shift_pos = resolve_shifts(s, shifts, max_days)
         # a season is left out only when at least two other years remain to learn it from;
         # with fewer the fit without the episodes found is the baseline (leaving one of two
         # years out made its prediction so noisy that power fell from 87% to 75%)
@@ -555,9 +544,9 @@ def detect_anomalies(
         seen: list[list[tuple[int, int]]] = []
         for _ in range(4):
             base = (
-                level_baseline(s, exclude, shifts)
+                level_baseline(s, exclude, shift_pos)
                 if kind == "level"
-                else seasonal_baseline(s, exclude, shifts, harmonics, blocks)
+                else seasonal_baseline(s, exclude, shift_pos, harmonics, blocks)
             )
             out = _analyse(
                 ds, base, art_days, alpha, min_days, max_days, n_sim, seed, exclude, use_dep

@@ -24,13 +24,14 @@ so the trend is interpolated across an episode from the data around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from .exceptions import InsufficientDataError
+from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = ["BaselineKind", "Baseline", "level_baseline", "seasonal_baseline", "season_blocks"]
 
@@ -54,9 +55,6 @@ class Baseline:
     kind: str
     description: str
     shifts: tuple[pd.Timestamp, ...] = ()
-    #: standard error of log(fitted) on every day, from the fit's covariance: the
-    #: baseline's own estimation error, which the episode scan adds to a window's variance
-    log_se: Any = None
 
 
 def _trend_df(n: int) -> int:
@@ -89,6 +87,28 @@ def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
     return tuple(int(p) for p in b.positions)
 
 
+def resolve_shifts(
+    series: pd.Series, shifts: str | Sequence[Any], max_days: int
+) -> tuple[int, ...]:
+    """Positions of the level shifts: ``'auto'`` finds the sustained ones
+    (:func:`sustained_shifts`), a list of dates (``()``: none) is checked and used."""
+    idx = pd.DatetimeIndex(series.index)
+    if isinstance(shifts, str):
+        if shifts != "auto":
+            raise ParameterError(f"shifts must be 'auto' or a list of dates, got {shifts!r}")
+        return sustained_shifts(series, max_days)
+    try:
+        at = pd.DatetimeIndex([pd.Timestamp(d) for d in shifts])
+    except (TypeError, ValueError):
+        raise ParameterError(f"shifts must be 'auto' or a list of dates, got {shifts!r}") from None
+    if len(at) and not ((at > idx[0]) & (at <= idx[-1])).all():
+        raise ParameterError(
+            f"shift dates must lie after {idx[0]:%Y-%m-%d} and by {idx[-1]:%Y-%m-%d}, "
+            f"got {[f'{d:%Y-%m-%d}' for d in at]}"
+        )
+    return tuple(int(p) for p in idx.searchsorted(at))
+
+
 def _design(
     index: pd.DatetimeIndex, shifts: tuple[int, ...], harmonics: int
 ) -> tuple[np.ndarray, list[int]]:
@@ -115,11 +135,6 @@ def _fit(y: np.ndarray, use: np.ndarray, X: np.ndarray) -> Any:
     return _fit_nb(y[use], X[use])
 
 
-def _log_se(X: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    """Standard error of ``X @ params`` on every row."""
-    return np.sqrt(np.clip(np.einsum("ij,jk,ik->i", X, cov, X), 0.0, None))
-
-
 def level_baseline(series: pd.Series, exclude: np.ndarray, shifts: tuple[int, ...]) -> Baseline:
     """The 'level' baseline (see the module docstring) of a validated daily series with
     NaN for missing days, fitted without the days in *exclude*."""
@@ -139,7 +154,6 @@ def level_baseline(series: pd.Series, exclude: np.ndarray, shifts: tuple[int, ..
             "no annual terms; fitted without the episodes"
         ),
         shifts=tuple(idx[p] for p in shifts),
-        log_se=_log_se(X, fit.cov),
     )
 
 
@@ -175,7 +189,6 @@ def seasonal_baseline(
     X, ann = _design(idx, shifts, harmonics)
     base = _fit(y, obs & ~exclude, X)
     eta = X @ base.params
-    se = _log_se(X, base.cov)
     for blk in blocks:
         # the annual effect of this season from a fit without it; the trend, weekday and
         # shifts from the fit on every (non-anomalous) day, so a season at either end of
@@ -183,7 +196,6 @@ def seasonal_baseline(
         fit = _fit(y, obs & ~exclude & ~blk, X)
         delta = fit.params[ann] - base.params[ann]
         eta[blk] = eta[blk] + X[blk][:, ann] @ delta
-        se[blk] = _log_se(X[blk], fit.cov)
     mu = np.exp(eta)
 
     return Baseline(
@@ -201,9 +213,4 @@ def seasonal_baseline(
             )
         ),
         shifts=tuple(idx[p] for p in shifts),
-        log_se=se,
     )
-
-
-def with_description(b: Baseline, text: str) -> Baseline:
-    return replace(b, description=text)

@@ -173,6 +173,7 @@ def run_report(
 
     from . import plotting as pl
     from .anomalies import detect_anomalies
+    from .baselines import sustained_shifts
     from .breaks import detect_breaks, penalty_path
     from .io import validate
     from .pipeline import atomic_write_bytes
@@ -233,8 +234,12 @@ def run_report(
             dep = brk.dependence if brk is not None and brk.dependence is not None else "auto"
             path = run("penalty path", penalty_path, s, seasonal=fit, dependence=dep)
             say(f"[{metric}] 5/{steps} anomalies and the winter question")
-            ano = run("anomalies", detect_anomalies, s, n_sim=n_sim)
-            win = run("winter question", seasonal_excess, s) if n >= 730 else None
+            # the sustained level shifts both baselines use (their default max_days, 90),
+            # found once; if that step fails, each finds them itself
+            found = run("level shifts", sustained_shifts, s, 90)
+            shifts: Any = "auto" if found is None else [s.index[p] for p in found]
+            ano = run("anomalies", detect_anomalies, s, n_sim=n_sim, shifts=shifts)
+            win = run("winter question", seasonal_excess, s, shifts=shifts) if n >= 730 else None
             say(f"[{metric}] 6/{steps} figures")
             figures = []
             if s.notna().any():

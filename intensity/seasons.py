@@ -14,7 +14,7 @@ from scipy.special import ndtr, ndtri
 
 from ._results import ResultMixin
 from ._validation import as_daily_series, check_fraction, require_nonzero
-from .baselines import _design, _fit, _trend_df, season_blocks, sustained_shifts
+from .baselines import _design, _fit, _trend_df, resolve_shifts, season_blocks
 from .dependence import DependenceModel, estimate_dependence
 from .exceptions import InsufficientDataError, ParameterError
 
@@ -199,23 +199,7 @@ def seasonal_excess(
     y = np.nan_to_num(ds.values)
     obs = ds.observed
     z = float(ndtri(0.5 + level / 2))
-    if isinstance(shifts, str):
-        if shifts != "auto":
-            raise ParameterError(f"shifts must be 'auto' or a list of dates, got {shifts!r}")
-        pos = sustained_shifts(s, max_days)
-    else:
-        try:
-            at = pd.DatetimeIndex([pd.Timestamp(d) for d in shifts])
-        except (TypeError, ValueError):
-            raise ParameterError(
-                f"shifts must be 'auto' or a list of dates, got {shifts!r}"
-            ) from None
-        if len(at) and not ((at > idx[0]) & (at <= idx[-1])).all():
-            raise ParameterError(
-                f"shift dates must lie after {idx[0]:%Y-%m-%d} and by {idx[-1]:%Y-%m-%d}, "
-                f"got {[f'{d:%Y-%m-%d}' for d in at]}"
-            )
-        pos = tuple(int(p) for p in idx.searchsorted(at))
+    pos = resolve_shifts(s, shifts, max_days)
     X_level, _ = _design(idx, pos, 0)
     X_seas, _ = _design(idx, pos, harmonics)
     wraps = season[1] < season[0]

@@ -629,8 +629,8 @@ def cpop(n_pos, min_size, pen, W0, W1, W2, Z0, Z1, ZZ):
     return knots[:nk][::-1].copy(), values[:nk][::-1].copy(), best - pen * (nk - 1), max_act
 
 
-@njit(cache=True)
-def fpop_normal1(y, obs, pen, w):
+@njit(cache=True, error_model="numpy")
+def fpop_normal1(y, obs, pen, w, cap):
     """Functional pruning for the Gaussian mean cost ``w * (y - theta)**2`` with segments
     of any length (``min_size = 1``), in one pass per time step (Maidstone et al. 2017).
 
@@ -641,9 +641,14 @@ def fpop_normal1(y, obs, pen, w):
     piece gains the new point, ``F[t]`` is the envelope's minimum, and the new candidate
     ``t`` (a constant ``F[t] + pen``) takes the parts where the envelope lies above it.
     Missing points (``obs`` false) add nothing. Returns (F, last, max_pieces) as
-    :func:`fpop` does."""
+    :func:`fpop` does, or max_pieces = -1 when a step could need more than *cap* pieces
+    (the caller then runs again with ``cap = 0``: buffers of the size that always fits,
+    ``2 n + 8``, and no such check; small buffers spare the allocation that is a tenth of
+    a call at n = 10,000)."""
     n = len(y)
-    cap = 2 * n + 8
+    check = cap > 0
+    if not check:
+        cap = 2 * n + 8
     lo = np.empty(cap)
     hi = np.empty(cap)
     A = np.empty(cap)
@@ -671,26 +676,22 @@ def fpop_normal1(y, obs, pen, w):
         # every piece gains the point t - 1; the envelope's minimum is F[t]
         best = np.inf
         arg = 0
-        if obs[t - 1]:
-            yi = y[t - 1]
-            for j in range(n_p):
+        seen = obs[t - 1]
+        yi = y[t - 1]
+        for j in range(n_p):
+            if seen:
                 a = A[j]
                 a2 = a + w
-                C[j] += a * w / a2 * (yi - M[j]) ** 2
-                M[j] = (a * M[j] + w * yi) / a2
+                r = w / a2
+                d = yi - M[j]
+                C[j] += a * r * d * d
+                M[j] += r * d
                 A[j] = a2
-        for j in range(n_p):
-            if A[j] > 0.0:
-                th = M[j]
-                if th < lo[j]:
-                    th = lo[j]
-                elif th > hi[j]:
-                    th = hi[j]
-                v = A[j] * (th - M[j]) ** 2 + C[j]
-            else:
-                v = C[j]
-            if v < best:
-                best = v
+            # a piece's own minimum C[j] (even outside its interval) is the cost of a real
+            # segmentation, so it is never below F[t]; and the piece holding the
+            # envelope's minimum attains it: the smallest C[j] is F[t] (no clipping)
+            if C[j] < best:
+                best = C[j]
                 arg = own[j]
         F[t] = best  # the pieces carry F[s] + pen, and F[0] = -pen
         last[t] = arg
@@ -698,6 +699,8 @@ def fpop_normal1(y, obs, pen, w):
             break
         # the new candidate t: constant level F[t] + pen; each piece keeps where it is below
         level = best + pen
+        if check and 2 * n_p + 1 > cap:
+            return F, last, -1
         k = 0
         for j in range(n_p):
             if A[j] > 0.0 and C[j] < level:
@@ -729,13 +732,13 @@ def fpop_normal1(y, obs, pen, w):
             if b_ < hi[j]:
                 k = _push_newcomer(lo2, hi2, own2, k, b_, hi[j], t)
                 A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
-        for j in range(k):
-            lo[j] = lo2[j]
-            hi[j] = hi2[j]
-            A[j] = A2[j]
-            M[j] = M2[j]
-            C[j] = C2[j]
-            own[j] = own2[j]
+        # the new pieces become the current ones (the buffers swap: nothing is copied)
+        lo, lo2 = lo2, lo
+        hi, hi2 = hi2, hi
+        A, A2 = A2, A
+        M, M2 = M2, M
+        C, C2 = C2, C
+        own, own2 = own2, own
         n_p = k
         if n_p > max_p:
             max_p = n_p

@@ -255,13 +255,15 @@ def _as_series(
     res = str(np.datetime_data(idx.values.dtype)[0])
     day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[res]
     i8 = idx.values.view("i8")
-    off_midnight = i8 % day != 0
+    given = idx.freq
+    # on a whole-day grid the first date decides for all
+    whole_days = given is not None and isinstance(given, pd.offsets.Day)
+    off_midnight = (i8[:1] if whole_days else i8) % day != 0
     if off_midnight.any():
         raise SeriesValidationError(
             f"{name} index must be calendar days at midnight, got times such as "
             f"{idx[int(np.argmax(off_midnight))]}"
         )
-    given = idx.freq
     if daily:
         _refuse_business_days(given, name)
         if given is not None and period_unit(given) != "day":
@@ -287,11 +289,12 @@ def _as_series(
         raise SeriesValidationError(f"{name} values must be numeric, got dtype {dtype}")
     if np.isinf(raw).any():
         raise SeriesValidationError(f"{name} contains infinite values")
-    full = (
-        pd.date_range(idx[0], idx[-1], freq=freq, name=idx.name)
-        if len(idx)
-        else pd.DatetimeIndex([], freq=freq, name=idx.name)
-    )
+    if given is not None and given == freq:
+        full = idx  # already the regular grid (indexes are immutable: sharing is safe)
+    elif len(idx):
+        full = pd.date_range(idx[0], idx[-1], freq=freq, name=idx.name)
+    else:
+        full = pd.DatetimeIndex([], freq=freq, name=idx.name)
     if len(full) == len(idx):
         arr = raw.copy()
         filled = full[:0]

@@ -23,8 +23,9 @@ Conventions, stated once and used everywhere:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Any, Literal
 
 import numpy as np
@@ -43,11 +44,9 @@ from ._validation import (
 )
 from .costs import (
     COSTS,
-    BreakContext,
     CountCost,
     LinearTrendCost,
     SegmentCost,
-    SegmentLevel,
     bai_interval,
 )
 from .dependence import DependenceModel, estimate_dependence
@@ -236,9 +235,9 @@ class Breaks(ResultMixin):
     """
 
     series: pd.Series
-    breaks: pd.DataFrame
-    segments: pd.DataFrame
-    level: pd.Series
+    _breaks: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+    _segments: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+    _level: pd.Series | Callable[[], pd.Series] = field(repr=False, compare=False)
     model: str
     penalty: float
     penalty_name: str
@@ -254,6 +253,21 @@ class Breaks(ResultMixin):
     cost_notes: tuple[str, ...] = ()
     counts: bool = True
 
+    # The two tables are built on first use: a segmentation asked only for its dates (as
+    # in a penalty path or a benchmark) does not pay for pandas' DataFrame construction,
+    # about half of a Gaussian call at n = 1,600.
+    @cached_property
+    def breaks(self) -> pd.DataFrame:  # noqa: D102 - documented in the class
+        return self._breaks if isinstance(self._breaks, pd.DataFrame) else self._breaks()
+
+    @cached_property
+    def segments(self) -> pd.DataFrame:  # noqa: D102 - documented in the class
+        return self._segments if isinstance(self._segments, pd.DataFrame) else self._segments()
+
+    @cached_property
+    def level(self) -> pd.Series:  # noqa: D102 - documented in the class
+        return self._level if isinstance(self._level, pd.Series) else self._level()
+
     @property
     def dispersion(self) -> float | None:
         """NB2 ``alpha = 1/size`` of the negative-binomial cost (0: Poisson limit; ``None``
@@ -262,7 +276,8 @@ class Breaks(ResultMixin):
 
     @property
     def dates(self) -> pd.DatetimeIndex:
-        return pd.DatetimeIndex(self.breaks.index)
+        pos = np.asarray(self.positions, dtype=np.int64)
+        return pd.DatetimeIndex(self.series.index.values[pos], name="date")
 
     def summary(self) -> pd.DataFrame:
         cols = [*_BREAK_COLUMNS, "p_bound"] if "p_bound" in self.breaks else _BREAK_COLUMNS
@@ -541,6 +556,11 @@ def _breaks_frame(columns: dict[str, Any], dates: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(columns, index=index)
 
 
+def _level_series(lev: np.ndarray, lengths: np.ndarray, idx: pd.Index, name: str) -> pd.Series:
+    """The segment levels repeated over their periods."""
+    return pd.Series(np.repeat(lev, lengths), index=idx, name=name)
+
+
 def _span_days(ds: RegularSeries, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Calendar days covered by periods ``starts[i] … ends[i] - 1`` (``ends - starts`` for
     daily data)."""
@@ -549,6 +569,10 @@ def _span_days(ds: RegularSeries, starts: np.ndarray, ends: np.ndarray) -> np.nd
     idx = pd.DatetimeIndex(ds.series.index)
     after = np.asarray(pd.DatetimeIndex(idx[ends - 1]).shift(1, freq=ds.freq).values)
     return ((after - idx.values[starts]) // np.timedelta64(1, "D")).astype(int)
+
+
+#: the generator passed when ``n_boot=0``: nothing draws from it
+_NO_DRAWS = np.random.default_rng(0)
 
 
 def _build_breaks(
@@ -574,14 +598,11 @@ def _build_breaks(
     bounds = np.array([0, *cps, n], dtype=np.int64)
     starts, ends = bounds[:-1], bounds[1:]
     inflate = 1.0 if dep is None else dep.lrv_factor
-    levels: list[SegmentLevel] = [
-        cost.segment(int(a), int(b), z, inflate) for a, b in zip(starts, ends, strict=True)
-    ]
-    lev = np.array([s.level for s in levels])
-    ratios = np.full((len(levels), 3), np.nan)
-    for i in range(1, len(levels)):
-        ratios[i] = cost.ratio(levels[i - 1], levels[i], z)
-    segments = pd.DataFrame(
+    levels = cost.segment_levels(starts, ends, z, inflate)
+    lev = levels.level
+    ratios = cost.ratios(levels, z)
+    segments = partial(
+        pd.DataFrame,
         {
             "start": dates[starts],
             "end": dates[ends - 1],
@@ -589,35 +610,29 @@ def _build_breaks(
             "days": _span_days(ds, starts, ends),
             "observed": (cost.N[ends] - cost.N[starts]).astype(int),
             "level": lev,
-            "ci_lower": [s.ci_lower for s in levels],
-            "ci_upper": [s.ci_upper for s in levels],
+            "ci_lower": levels.ci_lower,
+            "ci_upper": levels.ci_upper,
             "ratio_to_previous": ratios[:, 0],
             "ratio_ci_lower": ratios[:, 1],
             "ratio_ci_upper": ratios[:, 2],
-        }
+        },
     )
-    rng = np.random.default_rng(seed)
     k = len(cps)
-    lo_d = np.full(k, np.datetime64("NaT"), dtype=dates.dtype)
-    hi_d = lo_d.copy()
     red = np.empty(k)
-    p = np.empty(k)
-    bound = np.zeros(k, dtype=bool)
     if k:
         aa, tt, bb = bounds[:-2], bounds[1:-1], bounds[2:]
         red[:] = cost.costs(aa, bb) - cost.costs(aa, tt) - cost.costs(tt, bb)
-    for j, tau in enumerate(cps):
-        a, b = int(bounds[j]), int(bounds[j + 2])
-        u = cost.break_uncertainty(
-            BreakContext(a, tau, b, min_size, ci, n_boot, rng, levels[j], levels[j + 1], dep)
-        )
-        p[j], bound[j] = u.p_value, u.p_bound
-        if u.lower >= 0:
-            lo_d[j] = dates[max(min(u.lower, tau), 0)]
-        if u.upper >= 0:
-            hi_d[j] = dates[min(max(u.upper, tau), n - 1)]
+    # without replications no draw is made: skip seeding a generator
+    rng = np.random.default_rng(seed) if n_boot > 0 else _NO_DRAWS
+    unc = cost.break_uncertainties(bounds, min_size, ci, n_boot, rng, levels, dep)
+    tau = bounds[1:-1]
+    nat = np.datetime64("NaT")
+    lo_d = np.where(unc.lower >= 0, dates[np.clip(np.minimum(unc.lower, tau), 0, n - 1)], nat)
+    hi_d = np.where(unc.upper >= 0, dates[np.clip(np.maximum(unc.upper, tau), 0, n - 1)], nat)
+    p, bound = unc.p_value, unc.p_bound
     pos = np.asarray(cps, dtype=np.int64)
-    breaks = _breaks_frame(
+    breaks = partial(
+        _breaks_frame,
         {
             "ci_lower": lo_d,
             "ci_upper": hi_d,
@@ -635,9 +650,9 @@ def _build_breaks(
     )
     return Breaks(
         series=ds.series,
-        breaks=breaks,
-        segments=segments,
-        level=pd.Series(np.repeat(lev, ends - starts), index=idx, name="segment_level"),
+        _breaks=breaks,
+        _segments=segments,
+        _level=partial(_level_series, lev, ends - starts, idx, "segment_level"),
         model=cost.name,
         penalty=pen,
         penalty_name=penalty if isinstance(penalty, str) else "custom",
@@ -723,9 +738,9 @@ def _build_linear_breaks(
     breaks = _breaks_frame(cols, idx.values[np.asarray(inner, dtype=np.int64)])
     return Breaks(
         series=ds.series,
-        breaks=breaks,
-        segments=segments,
-        level=pd.Series(np.expm1(trend), index=idx, name="trend"),
+        _breaks=breaks,
+        _segments=segments,
+        _level=pd.Series(np.expm1(trend), index=idx, name="trend"),
         model=cost.name,
         penalty=pen,
         penalty_name=penalty if isinstance(penalty, str) else "custom",

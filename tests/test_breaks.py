@@ -110,6 +110,23 @@ def test_one_pass_gaussian_kernel_equals_pelt_for_any_segment_length(missing):
             assert a[0] == b[0] or ta == pytest.approx(tb, rel=1e-12)
 
 
+def test_one_pass_gaussian_kernel_falls_back_to_full_buffers():
+    """The kernel starts with small piece buffers and says so (-1) when a step could
+    outgrow them; the run with buffers that always fit gives the same answer."""
+    from intensity import _pelt
+
+    rng = np.random.default_rng(5)
+    y = np.cumsum(rng.standard_normal(400))  # a random walk keeps many pieces alive
+    obs = np.ones(400, dtype=bool)
+    F_small, _, alive_small = _pelt.fpop_normal1(y, obs, 2.0, 1.0, 4)
+    assert alive_small == -1
+    F_full, last_full, alive_full = _pelt.fpop_normal1(y, obs, 2.0, 1.0, 0)
+    F_mid, last_mid, alive_mid = _pelt.fpop_normal1(y, obs, 2.0, 1.0, 1024)
+    assert alive_full == alive_mid > 2
+    np.testing.assert_array_equal(last_full, last_mid)
+    np.testing.assert_allclose(F_full, F_mid, rtol=0, atol=0)
+
+
 def _hinge_brute(z, w, pen, m, max_knots=3):
     """Best continuous piecewise-linear fit over every set of at most 3 knots."""
     import itertools

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,7 +23,15 @@ from ..exceptions import InsufficientDataError, ParameterError
 if TYPE_CHECKING:
     from ..dependence import DependenceModel
 
-__all__ = ["SegmentCost", "SegmentLevel", "BreakContext", "BreakUncertainty", "prefix"]
+__all__ = [
+    "SegmentCost",
+    "SegmentLevel",
+    "SegmentLevels",
+    "BreakContext",
+    "BreakUncertainty",
+    "BreakUncertainties",
+    "prefix",
+]
 
 
 def prefix(x: np.ndarray) -> np.ndarray:
@@ -43,6 +52,50 @@ class SegmentLevel:
     log: float = math.nan
     se: float = math.nan
     var: float = math.nan
+
+
+@dataclass(frozen=True)
+class SegmentLevels:
+    """The levels of consecutive segments as arrays (one entry per segment), the form the
+    result tables are built from; ``levels[i]`` gives segment *i* as a
+    :class:`SegmentLevel`."""
+
+    level: np.ndarray
+    ci_lower: np.ndarray
+    ci_upper: np.ndarray
+    log: np.ndarray
+    se: np.ndarray
+    var: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[SegmentLevel]) -> SegmentLevels:
+        def col(name: str) -> np.ndarray:
+            return np.array([getattr(r, name) for r in rows], dtype=float)
+
+        return cls(*(col(f) for f in ("level", "ci_lower", "ci_upper", "log", "se", "var")))
+
+    def __len__(self) -> int:
+        return len(self.level)
+
+    def __getitem__(self, i: int) -> SegmentLevel:
+        return SegmentLevel(
+            float(self.level[i]),
+            float(self.ci_lower[i]),
+            float(self.ci_upper[i]),
+            float(self.log[i]),
+            float(self.se[i]),
+            float(self.var[i]),
+        )
+
+
+@dataclass(frozen=True)
+class BreakUncertainties:
+    """Date intervals (positions; -1 = not available) and p-values of every break."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    p_value: np.ndarray
+    p_bound: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -124,19 +177,23 @@ class SegmentCost(ABC):
         o = self.obs.astype(float)
         self.y = np.where(self.obs, cost_y, np.nan)
         self.N = prefix(o)
-        self.S = prefix(cost_y * o)
-        self.Q = prefix(cost_y**2 * o)
-        self.W = prefix(weights)
+        self.S = prefix(cost_y)  # _cost_values gives 0 on missing periods
+        self.Q = prefix(cost_y * cost_y)
+        self.W = self.N if weights is None else prefix(weights)
         self.k = self._size(size)
         self.sigma = self._sigma(sigma)
-        spread = float(np.nanvar(self.y)) if self.obs.sum() > 1 else 1.0
+        m = self.N[-1]
+        spread = float(self.Q[-1] / m - (self.S[-1] / m) ** 2) if m > 1 else 1.0
+        if spread <= 0.0 and m > 1:  # cancellation on a large, nearly constant series
+            spread = float(np.nanvar(self.y))
         self.var_floor = max(spread * 1e-6 if np.isfinite(spread) else 1e-6, 1e-12)
 
     # ------------------------------------------------------------------ set-up hooks
-    def _cost_values(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The values the cost sees and the exposure weights (default: deseasonalised by
-        division, weight 1 per observed period)."""
-        return np.where(self.obs, raw / self.mult, 0.0), self.obs.astype(float)
+    def _cost_values(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The values the cost sees (0 on missing periods) and the exposure weights
+        (default: deseasonalised by division, weight 1 per observed period; ``None`` says
+        so without a copy)."""
+        return np.where(self.obs, raw / self.mult, 0.0), None
 
     def _size(self, size: float | None) -> float:
         return math.inf
@@ -249,6 +306,51 @@ class SegmentCost(ABC):
     def break_uncertainty(self, ctx: BreakContext) -> BreakUncertainty:
         """Date interval and p-value of the break *ctx*."""
         raise NotImplementedError(f"model={self.name!r} has its own break intervals")
+
+    # ------------------------------------------------------ all segments / breaks at once
+    # The result of a segmentation asks for every segment and every break; these loop over
+    # the one-at-a-time methods above, and a cost overrides them where arrays are faster
+    # (the Gaussian costs: no Python work per break when there are hundreds).
+    def segment_levels(
+        self, starts: np.ndarray, ends: np.ndarray, z: float, inflate: float = 1.0
+    ) -> SegmentLevels:
+        """:meth:`segment` of every ``[starts[i], ends[i])``."""
+        return SegmentLevels.from_rows(
+            [self.segment(int(a), int(b), z, inflate) for a, b in zip(starts, ends, strict=True)]
+        )
+
+    def ratios(self, levels: SegmentLevels, z: float) -> np.ndarray:
+        """:meth:`ratio` of each segment to the one before: an array (segments, 3) of
+        ratio, lower and upper bound, NaN in the first row."""
+        out = np.full((len(levels), 3), np.nan)
+        for i in range(1, len(levels)):
+            out[i] = self.ratio(levels[i - 1], levels[i], z)
+        return out
+
+    def break_uncertainties(
+        self,
+        bounds: np.ndarray,
+        min_size: int,
+        level: float,
+        n_boot: int,
+        rng: np.random.Generator,
+        levels: SegmentLevels,
+        dep: DependenceModel | None = None,
+    ) -> BreakUncertainties:
+        """:meth:`break_uncertainty` of every break of the segmentation with segment
+        boundaries *bounds* (0, the breaks, n)."""
+        k = len(bounds) - 2
+        lower = np.full(k, -1, dtype=np.int64)
+        upper = lower.copy()
+        p = np.full(k, np.nan)
+        bound = np.zeros(k, dtype=bool)
+        for j in range(k):
+            a, tau, b = int(bounds[j]), int(bounds[j + 1]), int(bounds[j + 2])
+            u = self.break_uncertainty(
+                BreakContext(a, tau, b, min_size, level, n_boot, rng, levels[j], levels[j + 1], dep)
+            )
+            lower[j], upper[j], p[j], bound[j] = u.lower, u.upper, u.p_value, u.p_bound
+        return BreakUncertainties(lower, upper, p, bound)
 
     def check_observed(self, min_size: int, size_given: bool) -> None:  # noqa: B027
         """Refuse a series too sparse for this cost (beyond the common rule); the default

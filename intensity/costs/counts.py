@@ -150,7 +150,7 @@ class PoissonCost(CountCost):
     name = "poisson"
     code = _codes.POISSON
 
-    def _cost_values(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _cost_values(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         return raw, np.where(self.obs, self.mult, 0.0)
 
     def exposure(self, a: int, b: int) -> float:

@@ -6,12 +6,23 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import log_ndtr as _log_ndtr
 
 from .. import _codes
-from .base import BreakContext, BreakUncertainty, SegmentCost, SegmentLevel
+from .base import (
+    BreakContext,
+    BreakUncertainties,
+    BreakUncertainty,
+    SegmentCost,
+    SegmentLevel,
+    SegmentLevels,
+)
+
+if TYPE_CHECKING:
+    from ..dependence import DependenceModel
 
 __all__ = ["NormalCost", "NormalMeanVarCost", "bai_interval", "robust_sigma"]
 
@@ -139,6 +150,55 @@ class _GaussianCost(SegmentCost):
         r = cur.level / prev.level if prev.level else math.nan
         return r, math.nan, math.nan
 
+    def _noise_sds(self, starts: np.ndarray, ends: np.ndarray, var: np.ndarray) -> np.ndarray:
+        """:meth:`_noise_sd` of every segment."""
+        return np.full(len(var), self.sigma)
+
+    def segment_levels(
+        self, starts: np.ndarray, ends: np.ndarray, z: float, inflate: float = 1.0
+    ) -> SegmentLevels:
+        nn = self.N[ends] - self.N[starts]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(nn > 0, (self.S[ends] - self.S[starts]) / nn, np.nan)
+            var = np.maximum((self.Q[ends] - self.Q[starts]) / nn - mean**2, 0.0)
+            se = self._noise_sds(starts, ends, var) * np.sqrt(inflate / nn)
+        nan = np.full(len(nn), np.nan)
+        return SegmentLevels(mean, mean - z * se, mean + z * se, nan, se, var)
+
+    def ratios(self, levels: SegmentLevels, z: float) -> np.ndarray:
+        out = np.full((len(levels), 3), np.nan)
+        lev = levels.level
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[1:, 0] = np.where(lev[:-1] != 0, lev[1:] / lev[:-1], np.nan)
+        return out
+
+    def break_uncertainties(
+        self,
+        bounds: np.ndarray,
+        min_size: int,
+        level: float,
+        n_boot: int,
+        rng: np.random.Generator,
+        levels: SegmentLevels,
+        dep: DependenceModel | None = None,
+    ) -> BreakUncertainties:
+        # as break_uncertainty, in plain floats: no object per break
+        k = len(bounds) - 2
+        lower = np.full(k, -1, dtype=np.int64)
+        upper = lower.copy()
+        p = np.full(k, np.nan)
+        var = np.where(levels.var > 0, levels.var, self.sigma**2)
+        delta = np.diff(levels.level)
+        for j in range(k):
+            a, tau, b = int(bounds[j]), int(bounds[j + 1]), int(bounds[j + 2])
+            iv = bai_interval(tau, float(delta[j]), float(var[j]), float(var[j + 1]), level)
+            if iv is not None:
+                lower[j], upper[j] = max(iv[0], a + 1), min(iv[1], b - 1)
+            if n_boot >= 1:
+                p[j] = self._bootstrap_p(a, tau, b, min_size, n_boot, rng)
+        bound = np.isfinite(p) & (p <= 1.0 / (n_boot + 1) + 1e-12)
+        return BreakUncertainties(lower, upper, p, bound)
+
     def break_uncertainty(self, ctx: BreakContext) -> BreakUncertainty:
         before, after = ctx.before, ctx.after
         iv = bai_interval(
@@ -224,7 +284,10 @@ class NormalCost(_GaussianCost):
 
         n = len(self.y)
         y = np.where(self.obs, self.y, 0.0)
-        F, last, alive = _pelt.fpop_normal1(y, self.obs, float(pen), 1.0 / self.sigma**2)
+        w = 1.0 / self.sigma**2
+        F, last, alive = _pelt.fpop_normal1(y, self.obs, float(pen), w, 1024)
+        if alive < 0:  # more pieces than the small buffers hold: buffers that always fit
+            F, last, alive = _pelt.fpop_normal1(y, self.obs, float(pen), w, 0)
         return self._backtrack(F, last, pen, n, int(alive))
 
 
@@ -237,6 +300,9 @@ class NormalMeanVarCost(_GaussianCost):
 
     def _noise_sd(self, a: int, b: int, var: float) -> float:
         return math.sqrt(var)
+
+    def _noise_sds(self, starts: np.ndarray, ends: np.ndarray, var: np.ndarray) -> np.ndarray:
+        return np.sqrt(var)
 
     def _window_sd(self, lo: int, hi: int) -> float:
         nn = max(float(self.N[hi] - self.N[lo]), 1.0)

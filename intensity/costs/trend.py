@@ -30,11 +30,11 @@ class LinearTrendCost(SegmentCost):
         # same fit, so the quadratic-time solve runs once
         self._continuous: dict[tuple[float, int], Any] = {}
 
-    def _cost_values(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _cost_values(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         v = np.where(self.obs, raw / self.mult, 0.0)
         if (raw[self.obs] >= 0).all():
             v = np.where(self.obs, np.log1p(np.clip(v, 0, None)), 0.0)
-        return v, self.obs.astype(float)
+        return v, None
 
     def _sigma(self, sigma: float | None) -> float:
         if sigma is not None:

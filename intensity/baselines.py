@@ -173,6 +173,10 @@ def season_blocks(index: pd.DatetimeIndex, season: tuple[str, str]) -> list[np.n
     return out
 
 
+#: a season block within this many days of either end keeps the all-days trend
+_EDGE_DAYS = 30
+
+
 def seasonal_baseline(
     series: pd.Series,
     exclude: np.ndarray,
@@ -189,13 +193,22 @@ def seasonal_baseline(
     X, ann = _design(idx, shifts, harmonics)
     base = _fit(y, obs & ~exclude, X)
     eta = X @ base.params
+    edge = np.zeros(len(idx), dtype=bool)
+    edge[:_EDGE_DAYS] = edge[-_EDGE_DAYS:] = True
     for blk in blocks:
-        # the annual effect of this season from a fit without it; the trend, weekday and
-        # shifts from the fit on every (non-anomalous) day, so a season at either end of
-        # the series is not an extrapolation of a trend fitted without it
         fit = _fit(y, obs & ~exclude & ~blk, X)
-        delta = fit.params[ann] - base.params[ann]
-        eta[blk] = eta[blk] + X[blk][:, ann] @ delta
+        if (blk & edge).any():
+            # a season at either end of the series: its annual effect from the fit without
+            # it, the trend, weekday and shifts from the fit on every (non-anomalous) day,
+            # so the season is not an extrapolation of a trend fitted without it
+            delta = fit.params[ann] - base.params[ann]
+            eta[blk] = eta[blk] + X[blk][:, ann] @ delta
+        else:
+            # inside the series: the whole expectation from the fit without the season,
+            # whose trend bridges it from both sides. With the trend from every day, a
+            # raised winter bent the trend up into itself (a +30% winter was seen as
+            # +15%) and the scan missed it before the first exclusion could happen
+            eta[blk] = X[blk] @ fit.params
     mu = np.exp(eta)
 
     return Baseline(

@@ -219,7 +219,8 @@ def seasonal_baseline(
             f"seasonal: weekday × {harmonics} annual harmonic(s) × smooth trend × "
             f"{len(shifts)} sustained level shift(s); "
             + (
-                "each season's annual effect from a fit that leaves that season out"
+                "each season's expectation from a fit that leaves that season out "
+                "(at the ends of the series: its annual effect only)"
                 if blocks
                 else "annual effect from all days but the episodes (under three years: "
                 "too few other years to leave a season out)"

@@ -286,6 +286,10 @@ _REPLACEMENTS = (
     ("\u2007", " "),
     ("\u200a", " "),
     ("\t", " "),
+    ("p.m.", "pm"),  # "6 p.m., 41 clashes" is one sentence
+    ("a.m.", "am"),
+    ("P.M.", "pm"),
+    ("A.M.", "am"),
 )
 _MULTISPACE = re.compile(r" {2,}")
 
@@ -451,8 +455,8 @@ _MONTH_RE = "|".join(list(_UK_MONTHS) + list(_EN_MONTHS))
 
 _HEADER = re.compile(
     r"(?:оперативна\s+інформація|operational\s+information|operational\s+update)\s+"
-    r"(?:станом\s+на|as\s+of|as\s+at)\s+([0-9]{1,2})[:.]([0-9]{2})\s*(?:on\s+)?"
-    rf"(?:([0-9]{{1,2}})[./]([0-9]{{1,2}})[./]([0-9]{{4}})|([0-9]{{1,2}})\s+({_MONTH_RE}),?\s+([0-9]{{4}})|"
+    r"(?:станом\s+на|as\s+of|as\s+at)\s+([0-9]{1,2})[:.]([0-9]{2})\.?\s*(am|pm)?\s*(?:on\s+)?"
+    rf"(?:([0-9]{{1,2}})\s*[./]\s*([0-9]{{1,2}})\s*[./]\s*([0-9]{{4}})|([0-9]{{1,2}})\s+({_MONTH_RE}),?\s+([0-9]{{4}})|"
     rf"({_MONTH_RE})\s+([0-9]{{1,2}}),?\s+([0-9]{{4}}))",
 )
 _ENG_UK = r"(?:бойов\w*\s+зіткн\w*|боєзіткн\w*|бойов\w*\s+зіткнен\w*)"
@@ -603,10 +607,13 @@ _ALL_FRONT = re.compile(
 _ALL_FRONT_KEYS = ("фронті", "напрямках", "front", "directions")
 _EVENING = re.compile(r"evening\s+(?:situation\s+)?report|вечірн\w+\s+зведен")
 _MORNING = re.compile(r"morning\s+(?:situation\s+)?report|ранков\w+\s+зведен")
-_DAY_WORDS = re.compile(r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday")
+_DAY_WORDS = re.compile(
+    r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday"
+    r"|останн\w+\s+доб|попередн\w+\s+доб"
+)
 _PARTIAL_WORDS = re.compile(
-    r"від\s+початку|since\s+the\s+(?:beginning|start)|since\s+(?:morning|dawn|midnight)"
-    r"|станом\s+на\s+зараз|кількість|\btoday\b|сьогодні"
+    r"від\s+початку|з\s+початку|since\s+the\s+(?:beginning|start)|since\s+(?:morning|dawn|midnight)"
+    r"|станом\s+на\s+(?:зараз|вечір)|на\s+момент\s+зведення|кількість|\btoday\b|сьогодні"
 )
 _GAP_LOCAL = re.compile(r"\s*(?:in|near|at|on|around|у|в|на|під)\s")
 _DIGITS = re.compile(r"[0-9][0-9]*")  # faster in re than \d+ or [0-9]+
@@ -617,13 +624,17 @@ def _header(text: str) -> tuple[datetime | None, str | None]:
     if not m:
         return None, None
     hh, mm = int(m.group(1)), int(m.group(2))
+    if m.group(3) == "pm" and hh < 12:
+        hh += 12
+    elif m.group(3) == "am" and hh == 12:
+        hh = 0
     try:
-        if m.group(3):
-            d = date(int(m.group(5)), int(m.group(4)), int(m.group(3)))
-        elif m.group(6):
-            d = date(int(m.group(8)), _month(m.group(7)), int(m.group(6)))
+        if m.group(4):
+            d = date(int(m.group(6)), int(m.group(5)), int(m.group(4)))
+        elif m.group(7):
+            d = date(int(m.group(9)), _month(m.group(8)), int(m.group(7)))
         else:
-            d = date(int(m.group(11)), _month(m.group(9)), int(m.group(10)))
+            d = date(int(m.group(12)), _month(m.group(10)), int(m.group(11)))
         return datetime.combine(d, time(hh % 24, mm)), m.group(0)
     except ValueError:
         return None, m.group(0)
@@ -639,15 +650,46 @@ def _month(name: str) -> int:
 _PUBLISHED_RANGE = (datetime(2000, 1, 1), datetime(2100, 1, 1))
 
 
+#: a publication string without a time of day ("2025-11-20", "20.11.2025")
+_HAS_TIME = re.compile(r"[0-9]:[0-9]|[0-9]\s*[ap]\.?m\b", re.IGNORECASE)
+#: day-first layouts, as every date in this domain ("01.12.2024" is the 1st of December)
+_DAY_FIRST = re.compile(r"\s*([0-9]{1,2})[./-]([0-9]{1,2})[./-]([0-9]{4})\b")
+
+
+def _published_time_known(published: Any) -> bool:
+    """False for a :class:`datetime.date` (not a datetime) and for a string without a
+    time of day: the day is known, the time is not."""
+    if isinstance(published, datetime):
+        return True
+    if isinstance(published, date):
+        return False
+    if isinstance(published, str):
+        return bool(_HAS_TIME.search(published))
+    return True
+
+
 def _local(published: Any) -> datetime | None:
     """*published* as a naive Kyiv wall-clock time; :class:`ParameterError` when it is not
-    a time (``"garbage"``, ``""``, ``NaT``) or lies outside 2000–2100."""
+    a time (``"garbage"``, ``""``, ``NaT``) or lies outside 2000–2100. Strings such as
+    ``"01.12.2024"`` or ``"01/12/2024 14:00"`` are read day-first."""
     if published is None:
         return None
     import pandas as pd
 
     from .exceptions import ParameterError
 
+    if isinstance(published, str):
+        m = _DAY_FIRST.match(published)
+        if m:
+            d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            try:
+                day = date(y, mo, d)
+            except ValueError:
+                raise ParameterError(
+                    f"published is read day-first (DD.MM.YYYY), got {published!r:.60}, "
+                    "which is no such day"
+                ) from None
+            published = day.isoformat() + published[m.end() :]
     if isinstance(published, (bool, int, float, list, tuple, dict, set, bytes)):
         raise ParameterError(
             f"published must be a datetime, a date or an ISO string, got "
@@ -1015,6 +1057,49 @@ def _is_total_sentence(s: str) -> bool:
     )
 
 
+#: 2024 on: three posts a day (08:00, 16:00, 22:00); before, 06:00 and 18:00
+_THREE_SLOTS_FROM = 2024
+_SIX_PM = re.compile(r"(?:станом\s+на|as\s+of|at)\s+(?:18[:.]00|0?6(?:[:.]00)?\s*pm)\b")
+_DAY_24H = re.compile(r"(?:протягом|упродовж|впродовж)\s+доби|over\s+the\s+past\s+24\s+hours")
+_NAMED_DAY = re.compile(
+    rf"\b([0-9]{{1,2}})\s+({_MONTH_RE})(?:,?\s+([0-9]{{4}}))?\b"
+    rf"|\b({_MONTH_RE})\s+([0-9]{{1,2}})(?:,?\s+([0-9]{{4}}))?\b"
+    r"|\b([0-9]{1,2})\s*\.\s*([0-9]{1,2})\s*\.\s*([0-9]{4})\b"
+)
+
+
+def _named_day(sentence: str, ref: datetime | None) -> date | None:
+    """The calendar day named in *sentence* ("18 листопада", "January 13", "24.11.2023"),
+    with the year from the text or else the latest such day not after the day after
+    *ref*; ``None`` when none is named, it is impossible, or the year cannot be told."""
+    m = _NAMED_DAY.search(sentence.lower())
+    if m is None:
+        return None
+    g = m.groups()
+    try:
+        if g[0]:
+            d, mo, y = int(g[0]), _month(g[1]), g[2]
+        elif g[3]:
+            d, mo, y = int(g[4]), _month(g[3]), g[5]
+        else:
+            d, mo, y = int(g[6]), int(g[7]), g[8]
+        if y is not None:
+            return date(int(y), mo, d)
+        if ref is None:
+            return None
+        limit = ref.date() + timedelta(days=1)
+        for year in (limit.year, limit.year - 1):
+            try:
+                c = date(year, mo, d)
+            except ValueError:
+                continue
+            if c <= limit:
+                return c
+    except ValueError:
+        return None
+    return None
+
+
 def _slot(t: datetime | None) -> str | None:
     if t is None:
         return None
@@ -1179,7 +1264,11 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     # slot, covered day, completeness
     slot = _slot(header)
     if slot is None:
-        if _EVENING.search(text):
+        if _SIX_PM.search(text) or (
+            _EVENING.search(text) and ref is not None and ref.year < _THREE_SLOTS_FROM
+        ):
+            slot = "18:00"  # 2022-23: the evening report was the 18:00 24-hour one
+        elif _EVENING.search(text):
             slot = "22:00"
         elif _MORNING.search(text):
             slot = "08:00"
@@ -1189,12 +1278,14 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     tlow = (total_sentence or "").lower()
     day_words = _DAY_WORDS.search(tlow)
     partial_words = _PARTIAL_WORDS.search(tlow)
-    if kind == "day" or (kind == "any" and day_words):
+    if kind == "day" or (kind == "any" and day_words and not partial_words):
         window = "day"
-    elif kind == "24h":
+    elif kind == "24h" or (kind == "any" and _DAY_24H.search(tlow)):
         window = "24h"
     elif kind == "partial" or partial_words:
         window = "partial"
+    elif kind == "any" and day_words:
+        window = "day"
     elif slot in ("08:00", "07:00", "09:00"):
         window = "day"
     elif slot == "18:00":
@@ -1204,9 +1295,13 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     elif slot is None and total is not None:
         window = "unknown"
         warnings.append("the text does not say which part of the day its total covers")
+    if slot == "18:00" and window in ("day", "unknown"):
+        window = "24h"  # the 18:00 report's "past day" is the 24 hours to 18:00
+    time_known = header is not None or _published_time_known(published)
     if ref is not None:
         if window == "day":
-            covers = (ref - timedelta(days=1)).date() if ref.hour < 12 else ref.date()
+            before = header is None or ref.hour < 12
+            covers = (ref - timedelta(days=1)).date() if before else ref.date()
             complete = True
         elif window == "24h":
             covers, complete = ref.date(), True
@@ -1216,11 +1311,23 @@ def parse_report(text: str, published: Any = None) -> Report | None:
             covers = ref.date()
         else:
             covers = ref.date()
-            if header is None and ref.hour < 4:
+            if header is None and time_known and ref.hour < 4:
                 covers = (ref - timedelta(days=1)).date()
                 warnings.append(
                     "no header, published after midnight: taken to cover the day before"
                 )
+    if header is None and total_sentence is not None:
+        named = _named_day(total_sentence, ref)
+        if named is not None:
+            # a day named beside the figure ("since the start of the day on January 13",
+            # "протягом минулої доби, 18 листопада") wins over the publication date
+            if covers is not None and named != covers:
+                warnings.append(
+                    f"the text names {named:%Y-%m-%d}; taken as the day covered "
+                    f"(the publication date gave {covers:%Y-%m-%d})"
+                )
+            covers = named
+            complete = window in ("day", "24h")
     if header is None and pub is not None:
         warnings.append("no header: time taken from the publication time")
     on = covers or (ref.date() if ref else None)

@@ -460,7 +460,10 @@ _HEADER = re.compile(
     rf"({_MONTH_RE})\s+([0-9]{{1,2}}),?\s+([0-9]{{4}}))",
 )
 _ENG_UK = r"(?:бойов\w*\s+зіткн\w*|боєзіткн\w*|бойов\w*\s+зіткнен\w*)"
-_ENG_EN = r"(?:combat\s+(?:engagements?|clashes?)|clashes|battles|engagements|firefights)"
+_ENG_EN = (
+    r"(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|engagements"
+    r"|firefights|skirmishes)"
+)
 _FLOOR = r"(?P<floor>понад|більше\s+ніж|близько|майже|over|more\s+than|about|nearly|almost)?\s*"  # noqa: E501
 _N = rf"(?P<n>{NUM})"
 
@@ -488,7 +491,19 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"протягом\s+доби\s+(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"), "24h"),
     (
         re.compile(
-            rf"кількість\s+(?:атак\s+\w+|{_ENG_UK})\s+(?:\w+\s+){{0,4}}?(?:вже\s+)?(?:становить|складає|зросла\s+до|досягла|сягнула)\s*-?\s*{_FLOOR}{_N}"
+            rf"кількість\s+(?:атак\s+[\w']+|бойов\w+\s+ді\w+\s+[\w']+|{_ENG_UK})\s+(?:[\w']+\s+){{0,6}}?"
+            r"(?:вже\s+)?(?:становить|становила|складає|складала|зросла\s+до|збільшил\w+\s+до"
+            rf"|досягла|сягнула)\s*[,-]?\s*{_FLOOR}{_N}"
+        ),
+        "any",
+    ),
+    (  # "кількість бойових дій ворога від початку доби - 96"
+        re.compile(rf"кількість\s+(?:[\w']+\s+){{1,8}}?-\s*{_FLOOR}{_N}"),
+        "any",
+    ),
+    (  # "за сьогодні ворожих атак - 47"
+        re.compile(
+            rf"(?:за\s+сьогодні|від\s+початку\s+доби|з\s+початку\s+доби)\s+(?:[\w']+\s+){{0,3}}?атак\w*\s*-\s*{_FLOOR}{_N}"
         ),
         "partial",
     ),
@@ -499,13 +514,30 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
         ),
         "any",
     ),
-    (
+    (  # "загарбники атакували позиції наших військ 63 рази", "штурмували … 71 раз"
+        re.compile(rf"(?:атакува|штурмува)\w+\s+(?:[\w']+\s+){{0,4}}?{_FLOOR}{_N}\s+раз"),
+        "any",
+    ),
+    (  # "противник провів 73 атаки", "окупанти здійснили 58 спроб прорвати оборону"
         re.compile(
-            rf"(?:окупанти|ворог|агресор)\s+атакува\w+\s+(?:наші\s+позиції\s+)?{_FLOOR}{_N}\s+раз"
+            rf"(?:провів|провели|здійснив|здійснили|здійснено|проведено)\s+{_FLOOR}{_N}\s+"
+            r"(?:атак|спроб|штурм|наступальн)"
         ),
         "any",
     ),
-    (re.compile(rf"(?:відбул\w+|зафіксовано|сталося|сталось)\s+{_FLOOR}{_N}\s+{_ENG_UK}"), "any"),
+    (
+        re.compile(
+            rf"(?:відбул\w+|відбув\w*|пройшл\w*|зафіксовано|сталося|сталось)\s+{_FLOOR}{_N}\s+"
+            rf"(?:{_ENG_UK}|бій\b|бо[їі]\w*)"
+        ),
+        "any",
+    ),
+    (  # number first: "165 бойових зіткнень було зафіксовано протягом минулої доби"
+        re.compile(
+            rf"^{_FLOOR}{_N}\s+{_ENG_UK}\s+(?:було\s+)?(?:зафіксовано|відбул\w+|стал\w+|пройшл\w+)"
+        ),
+        "any",
+    ),
     # English
     (
         re.compile(
@@ -541,13 +573,27 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
         "any",
     ),
     (re.compile(rf"there\s+(?:were|have\s+been)\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
+    (
+        re.compile(
+            rf"number\s+of\s+(?:{_ENG_EN}|attacks)\s+(?:[\w']+\s+){{0,4}}?(?:has\s+)?"
+            rf"(?:reached|rose\s+to|increased\s+to|stands\s+at|stood\s+at|is|was)\s+{_FLOOR}{_N}"
+        ),
+        "any",
+    ),
+    (re.compile(rf"attacked\s+(?:[\w']+\s+){{0,3}}?{_FLOOR}{_N}\s+times"), "any"),
     # headline style ("war update: 311 combat clashes on frontline over past day"): the
     # count right before 'combat clashes/engagements' when nothing more specific matched
     (
         re.compile(
-            rf"{_FLOOR}{_N}\s+(?:combat\s+(?:engagements?|clashes?)|clashes|battles)\b"
+            rf"{_FLOOR}{_N}\s+(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|skirmishes)\b"
             r"(?!\s+(?:are|were|is)\s+(?:still\s+)?ongoing|\s+(?:are|were)\s+still)"
         ),
+        "any",
+    ),
+    # headline list: "Генштаб: 173 бойових зіткнення, бої на … напрямках" (the count right
+    # before the noun when nothing more specific matched; not an ongoing count)
+    (
+        re.compile(rf"{_FLOOR}{_N}\s+{_ENG_UK}(?!\s+(?:ще\s+)?трива|\s+досі)"),
         "any",
     ),
 ]
@@ -559,10 +605,14 @@ _TOTAL_KEYS: list[tuple[str, ...]] = [
     ("від початку",),
     ("протягом доби",),
     ("кількість",),
+    ("кількість",),
+    ("сьогодні", "початку"),
     ("станом на зараз",),
     ("атакува",),
-    ("атакува",),
-    ("відбул", "зафіксов", "сталос", "сталося"),
+    ("атакува", "штурмува"),
+    ("провів", "провели", "здійсн", "проведено"),
+    ("відбул", "відбув", "пройшл", "зафіксов", "сталос", "сталося"),
+    ("зіткн", "боєзіткн"),
     ("past", "last"),
     ("past", "last"),
     ("yesterday",),
@@ -572,7 +622,10 @@ _TOTAL_KEYS: list[tuple[str, ...]] = [
     ("in total",),
     ("recorded", "took place", "occurred", "taken place", "registered"),
     ("there were", "there have been"),
-    ("combat", "clashes", "battles"),
+    ("number of",),
+    ("attacked",),
+    ("combat", "clashes", "battles", "military", "skirmishes"),
+    ("зіткн", "боєзіткн"),
 ]
 assert len(_TOTAL_KEYS) == len(_TOTALS)
 _ANY_TOTAL_KEY = re.compile("|".join(sorted({re.escape(k) for ks in _TOTAL_KEYS for k in ks})))
@@ -605,7 +658,7 @@ _ALL_FRONT = re.compile(
     r"загалом\s+на\s+фронті|на\s+всіх\s+напрямках|across\s+the\s+front|on\s+all\s+directions"
 )
 _ALL_FRONT_KEYS = ("фронті", "напрямках", "front", "directions")
-_EVENING = re.compile(r"evening\s+(?:situation\s+)?report|вечірн\w+\s+зведен")
+_EVENING = re.compile(r"evening\s+(?:situation\s+)?(?:report|update)|вечірн\w+\s+зведен")
 _MORNING = re.compile(r"morning\s+(?:situation\s+)?report|ранков\w+\s+зведен")
 _DAY_WORDS = re.compile(
     r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday"
@@ -615,6 +668,7 @@ _PARTIAL_WORDS = re.compile(
     r"від\s+початку|з\s+початку|since\s+the\s+(?:beginning|start)|since\s+(?:morning|dawn|midnight)"
     r"|станом\s+на\s+(?:зараз|вечір)|на\s+момент\s+зведення|кількість|\btoday\b|сьогодні"
 )
+_ZONE_UPDATE = re.compile(r"зон\w*\s+відповідальності|\bосув\b|area\s+of\s+responsibility")
 _GAP_LOCAL = re.compile(r"\s*(?:in|near|at|on|around|у|в|на|під)\s")
 _DIGITS = re.compile(r"[0-9][0-9]*")  # faster in re than \d+ or [0-9]+
 
@@ -1059,7 +1113,26 @@ def _is_total_sentence(s: str) -> bool:
 
 #: 2024 on: three posts a day (08:00, 16:00, 22:00); before, 06:00 and 18:00
 _THREE_SLOTS_FROM = 2024
-_SIX_PM = re.compile(r"(?:станом\s+на|as\s+of|at)\s+(?:18[:.]00|0?6(?:[:.]00)?\s*pm)\b")
+#: a report time named in a header-less text ("станом на 16:00", "as of 6 pm"): minutes or
+#: am/pm are required, so "станом на 18 листопада" is not a time
+_TEXT_TIME = re.compile(
+    r"(?:станом\s+на|as\s+of)\s+([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*(am|pm)?(?![0-9])"
+)
+
+
+def _text_slot(text: str) -> str | None:
+    """The report slot a header-less text names, if it is one of the General Staff's."""
+    for m in _TEXT_TIME.finditer(text):
+        hh, mm, ap = int(m.group(1)), m.group(2), m.group(3)
+        if mm is None and ap is None:
+            continue
+        if ap == "pm" and hh < 12:
+            hh += 12
+        if hh in (6, 8, 16, 18, 22) and (mm is None or mm == "00"):
+            return f"{hh:02d}:00"
+    return None
+
+
 _DAY_24H = re.compile(r"(?:протягом|упродовж|впродовж)\s+доби|over\s+the\s+past\s+24\s+hours")
 _NAMED_DAY = re.compile(
     rf"\b([0-9]{{1,2}})\s+({_MONTH_RE})(?:,?\s+([0-9]{{4}}))?\b"
@@ -1098,6 +1171,11 @@ def _named_day(sentence: str, ref: datetime | None) -> date | None:
     except ValueError:
         return None
     return None
+
+
+def _refines(rounded: int, exact: int) -> bool:
+    """Whether *exact* can be the precise figure behind "more than / about *rounded*"."""
+    return rounded * 0.9 <= exact <= rounded * 1.1 + 1
 
 
 def _slot(t: datetime | None) -> str | None:
@@ -1179,6 +1257,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     floor = False
     kind = None
     total_sentence = None
+    rounded: tuple[int, str | None, str | None] | None = None
     for s, is_dir in zip(sentences, flags, strict=True):
         dir_at = -1
         if is_dir and not _WHOLE_FRONT.search(s):
@@ -1202,11 +1281,19 @@ def parse_report(text: str, published: Any = None) -> Report | None:
                 v = parse_number(m.group("n"))
                 if v is None:
                     continue
+                is_floor = bool(m.groupdict().get("floor"))
+                if rounded is not None and (is_floor or not _refines(rounded[0], v)):
+                    break  # not an exact figure of the rounded one: keep looking
                 total, kind, total_sentence = v, k, s
-                floor = bool(m.groupdict().get("floor"))
+                floor = is_floor
                 break
-        if total is not None:
+        if total is not None and not floor:
             break
+        if total is not None and floor and rounded is None:
+            # "more than 190" in a headline: an exact figure in the body wins
+            rounded = (total, kind, total_sentence)
+    if header is None and _ZONE_UPDATE.search(text):
+        return None  # an operational zone's or a group's own update, not the daily report
     if (
         total is None
         and header is None
@@ -1264,9 +1351,9 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     # slot, covered day, completeness
     slot = _slot(header)
     if slot is None:
-        if _SIX_PM.search(text) or (
-            _EVENING.search(text) and ref is not None and ref.year < _THREE_SLOTS_FROM
-        ):
+        slot = _text_slot(text)
+    if slot is None:
+        if _EVENING.search(text) and ref is not None and ref.year < _THREE_SLOTS_FROM:
             slot = "18:00"  # 2022-23: the evening report was the 18:00 24-hour one
         elif _EVENING.search(text):
             slot = "22:00"
@@ -1278,14 +1365,12 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     tlow = (total_sentence or "").lower()
     day_words = _DAY_WORDS.search(tlow)
     partial_words = _PARTIAL_WORDS.search(tlow)
-    if kind == "day" or (kind == "any" and day_words and not partial_words):
+    if kind == "day" or (kind == "any" and day_words):
         window = "day"
     elif kind == "24h" or (kind == "any" and _DAY_24H.search(tlow)):
         window = "24h"
     elif kind == "partial" or partial_words:
         window = "partial"
-    elif kind == "any" and day_words:
-        window = "day"
     elif slot in ("08:00", "07:00", "09:00"):
         window = "day"
     elif slot == "18:00":

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .exceptions import DataFormatError, IntensityError, ParameterError
@@ -39,8 +40,9 @@ class ReportResult:
 
 
 def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
-    """The data a report runs on: a folder of loss tables, a folder of processed files, or
-    one counts file (see :func:`intensity.read_counts`)."""
+    """The data a report runs on: a folder of loss tables, a folder of processed files, one
+    counts file (see :func:`intensity.read_counts`) or a table of hand-collected
+    engagement figures (columns day, window, total, …: see :func:`engagement_figures`)."""
     from .io import _LOSS_FILE_STEMS, read_counts, read_losses
 
     p = Path(path) if path is not None else Path("data/processed")
@@ -61,8 +63,67 @@ def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
         out = out.loc[:, ~out.columns.duplicated()]
         return out.asfreq("D")
     if p.exists():
+        if _is_figure_table(p):
+            return engagement_figures(p)
         return read_counts(p)
     raise DataFormatError(f"{p}: no such file or folder")
+
+
+def _figure_facts(daily: pd.DataFrame) -> list[tuple[str, str]]:
+    """Summary lines for hand-collected figures: what the days hold and what the partial
+    figures let one estimate."""
+    whole = int(daily["engagements"].notna().sum())
+    est = int(daily["estimated"].sum())
+    partial_only = int(
+        (
+            daily["engagements"].isna()
+            & daily[["partial_16", "partial_22", "partial_other"]].notna().any(axis=1)
+        ).sum()
+    )
+    lines = [
+        ("# Hand-collected figures", ""),
+        ("days with a whole-day figure", f"{whole} of {len(daily)} ({whole / len(daily):.1%})"),
+        ("days with partial figures only", f"{partial_only}; whole day estimated on {est}"),
+    ]
+    for slot, r in daily.attrs.get("nowcast", pd.DataFrame()).iterrows():
+        if np.isfinite(r["ratio"]):
+            text = (
+                f"whole day = {r['ratio']:.2f} × partial, 95% prediction "
+                f"[{r['ratio_lower']:.2f}, {r['ratio_upper']:.2f}] ({int(r['n_pairs'])} days)"
+            )
+        else:
+            text = f"not estimated: {int(r['n_pairs'])} day(s) with both figures, 3 needed"
+        lines.append((f"ratio to the {slot} figure", text))
+    lines.append(
+        (
+            "analyses below",
+            "use the whole-day figures only; partial and estimated days are not mixed in",
+        )
+    )
+    return lines
+
+
+def _is_figure_table(p: Path) -> bool:
+    """A CSV in the layout of hand-collected engagement figures (day, window, total…)."""
+    if p.suffix.lower() != ".csv":
+        return False
+    with open(p, encoding="utf-8", errors="replace") as fh:
+        head = fh.readline().strip().lower().split(",")
+    return {"day", "window", "total"} <= {h.strip() for h in head}
+
+
+def engagement_figures(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The daily whole-day engagement series from a table of hand-collected figures
+    (:func:`intensity.reports.reports_from_table`): one column ``engagements``, NaN on
+    days without a whole-day figure (partial figures are not mixed in; the daily table
+    with the partial columns and the nowcast is :func:`intensity.engagements_daily`)."""
+    from .reports import engagements_daily, reports_from_table
+
+    daily = engagements_daily(reports_from_table(path))
+    out = daily[["engagements"]].astype(float)
+    out.attrs["quality"] = daily.attrs.get("quality")
+    out.attrs["figures"] = daily
+    return out
 
 
 def demo_series(seed: int = 20241214) -> pd.DataFrame:
@@ -190,6 +251,10 @@ def run_report(
             )
         cols = list(metrics)
         short = []
+    elif frame.attrs.get("figures") is not None:
+        # hand-collected figures: the one series there is, however sparse; each step says
+        # what it needs when the data do not give it
+        cols, short = ["engagements"], []
     else:
         cols = [c for c in frame.columns if frame[c].notna().sum() >= 365]
         if not cols:
@@ -295,6 +360,9 @@ def run_report(
                     else "not done",
                 ),
             ]
+            figures_table = frame.attrs.get("figures")
+            if figures_table is not None:
+                facts += _figure_facts(figures_table)
             if fit is not None:
                 wk = fit.weekday
                 facts += [

@@ -1493,9 +1493,105 @@ def merge_parts(reports: Iterable[Report]) -> list[Report]:
 
 
 # =========================================================================== many reports
+#: the layout of a table of hand-collected figures (one row per statement)
+TABLE_COLUMNS = ("day", "window", "hour", "total", "floor")
+_TABLE_WINDOWS = ("day", "partial", "24h", "unknown")
+
+
+def reports_from_table(table: Any, *, where: str = "table") -> list[Report]:
+    """Reports from a table of figures collected by hand, one row per statement.
+
+    Parameters
+    ----------
+    table
+        A DataFrame (or a CSV path) with the columns ``day`` (the calendar day the figure
+        refers to; dotted dates are day-first), ``window`` (``day``: a whole past day;
+        ``partial``: the day so far; ``24h``: the 2022–23 18:00 report; ``unknown``),
+        ``total``, and optionally ``hour`` (the report time: 16 and 22 name the 16:00
+        and 22:00 figures) and ``floor`` (1: "more than N").
+    where
+        The source named in error messages.
+
+    Returns
+    -------
+    list of Report
+        One per row with a total, for :func:`engagements_daily`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"day": ["2025-12-01", "2025-12-01"], "window": ["partial", "day"],
+    ...                   "hour": [22, 8], "total": [118, 124]})
+    >>> d = engagements_daily(reports_from_table(t))
+    >>> int(d.loc["2025-12-01", "engagements"]), int(d.loc["2025-12-01", "partial_22"])
+    (124, 118)
+    """
+    import numpy as np
+    import pandas as pd
+
+    from ._dates import parse_date_column
+    from .exceptions import DataFormatError
+
+    if not isinstance(table, pd.DataFrame):
+        where = str(table)
+        table = pd.read_csv(table, dtype=str, keep_default_na=False)
+    missing = [c for c in ("day", "window", "total") if c not in table.columns]
+    if missing:
+        raise DataFormatError(
+            f"{where}: a table of figures needs the columns day, window and total "
+            f"(optional: hour, floor), missing {missing}"
+        )
+    days = parse_date_column(table["day"].astype(str), where=where, column="day")
+    windows = table["window"].astype(str).str.strip().str.lower()
+    bad = sorted(set(windows) - set(_TABLE_WINDOWS))
+    if bad:
+        raise DataFormatError(
+            f"{where}: window must be one of {list(_TABLE_WINDOWS)}, got {bad[:3]}"
+        )
+    totals = pd.to_numeric(table["total"].replace("", None), errors="coerce")
+    wrong = table["total"].astype(str).str.strip().ne("") & totals.isna()
+    if wrong.any() or (totals.dropna() < 0).any() or (totals.dropna() % 1 != 0).any():
+        raise DataFormatError(f"{where}: total must be a whole number >= 0 or empty")
+    hours = (
+        pd.to_numeric(table["hour"].replace("", None), errors="coerce")
+        if "hour" in table.columns
+        else pd.Series(np.nan, index=table.index)
+    )
+    floors = (
+        pd.to_numeric(table["floor"].replace("", None), errors="coerce").fillna(0).astype(bool)
+        if "floor" in table.columns
+        else pd.Series(False, index=table.index)
+    )
+    out = []
+    for day, w, tot, hour, fl in zip(days, windows, totals, hours, floors, strict=True):
+        if pd.isna(tot) or pd.isna(day):
+            continue
+        d = pd.Timestamp(day).date()
+        h = None if pd.isna(hour) else int(hour)
+        slot = None if h is None else f"{h:02d}:00"
+        if w == "24h":
+            slot = "18:00"
+        out.append(
+            Report(
+                header_time=None,
+                published=None,
+                slot=slot,
+                covers=d,
+                complete=w in ("day", "24h"),
+                window=w,
+                total=int(tot),
+                total_floor=bool(fl),
+            )
+        )
+    return out
+
+
 def _as_reports(reports: Any) -> list[Report]:
     import pandas as pd
 
+    if isinstance(reports, pd.DataFrame) and "report" not in reports.columns:
+        if {"day", "window", "total"} <= set(reports.columns):
+            return reports_from_table(reports)
     if isinstance(reports, pd.DataFrame):
         if "report" not in reports.columns:
             from .exceptions import SeriesValidationError
@@ -1519,7 +1615,8 @@ def engagements_daily(reports: Any) -> Any:
     Parameters
     ----------
     reports
-        Iterable of :class:`Report` (or the DataFrame of :func:`read_telegram_export`).
+        Iterable of :class:`Report`, the DataFrame of :func:`read_telegram_export`, or a
+        table of hand-collected figures (see :func:`reports_from_table`).
 
     Returns
     -------
@@ -1535,7 +1632,14 @@ def engagements_daily(reports: Any) -> Any:
           (with a warning);
         * ``stated_change`` — the change the 22:00/08:00 text states against the previous
           report of its slot, and ``change_consistent`` — whether the figures agree;
-        * ``n_reports``.
+        * ``n_reports``;
+        * ``engagements_estimated`` with ``estimate_lower``/``estimate_upper`` and
+          ``estimated``: the whole-day total, or on days with only partial figures the
+          one whose ratio is best known times its whole-day ratio, with a 95% prediction
+          interval (see :func:`nowcast_ratios`; never below the day's largest partial
+          figure; NaN where too few days have both figures).
+
+        ``attrs['nowcast']`` holds the ratios (:func:`nowcast_ratios`).
 
         ``attrs['quality']`` lists days with only partial figures (``partial_day``),
         inconsistent stated changes, parser warnings, and reports whose covered day lies
@@ -1673,7 +1777,91 @@ def engagements_daily(reports: Any) -> Any:
                 }
             )
     df.attrs["quality"] = _quality_records(_quality_frame(events))
+    ratios = nowcast_ratios(df)
+    df = _add_nowcast(df, ratios)
+    df.attrs["nowcast"] = ratios
     return df
+
+
+#: the fewest days with both a whole-day and a partial figure a ratio is estimated from
+MIN_NOWCAST_PAIRS = 3
+_PARTIAL_COLUMNS = {"22:00": "partial_22", "16:00": "partial_16", "other": "partial_other"}
+
+
+def nowcast_ratios(daily: Any, level: float = 0.95) -> Any:
+    """The ratio of the whole-day count to each partial figure, from the days with both.
+
+    For each partial column (22:00, 16:00, other) of :func:`engagements_daily`: the number
+    of days with both figures (exact whole-day totals only), the geometric-mean ratio
+    whole / partial and the prediction factors for one new day,
+    ``exp(mean ± t(n-1) · sd · sqrt(1 + 1/n))`` of the log-ratios. With fewer than
+    ``MIN_NOWCAST_PAIRS`` days, or no spread among them, the row is NaN: no estimate is
+    better than one with a zero-width interval.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``slot``; columns ``n_pairs``, ``ratio``, ``ratio_lower``, ``ratio_upper``,
+        ``sd_log``.
+    """
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    rows = []
+    whole = daily["engagements"].where(~daily["total_floor"].astype(bool))
+    for slot, col in _PARTIAL_COLUMNS.items():
+        part = daily[col]
+        ok = whole.notna() & part.notna() & (part > 0) & (whole > 0)
+        lr = np.log(whole[ok].to_numpy(float) / part[ok].to_numpy(float))
+        n = len(lr)
+        row = {
+            "slot": slot,
+            "n_pairs": n,
+            "ratio": np.nan,
+            "ratio_lower": np.nan,
+            "ratio_upper": np.nan,
+            "sd_log": np.nan,
+        }
+        if n >= MIN_NOWCAST_PAIRS:
+            m, sd = float(lr.mean()), float(lr.std(ddof=1))
+            if sd > 0:
+                h = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd * np.sqrt(1 + 1 / n)
+                row.update(
+                    ratio=np.exp(m), ratio_lower=np.exp(m - h), ratio_upper=np.exp(m + h), sd_log=sd
+                )
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("slot")
+
+
+def _add_nowcast(daily: Any, ratios: Any) -> Any:
+    """``engagements_estimated`` (the whole-day total, or where only partial figures exist
+    the latest partial one times its ratio), its prediction interval and ``estimated``."""
+    import numpy as np
+
+    out = daily.copy()
+    est = out["engagements"].astype(float).copy()
+    lo = est.copy()
+    hi = est.copy()
+    flag = np.zeros(len(out), dtype=bool)
+    missing = est.isna().to_numpy()
+    # the day so far is a floor of the whole day: no estimate or bound below it
+    floor = out[list(_PARTIAL_COLUMNS.values())].max(axis=1, skipna=True).to_numpy(float)
+    usable = ratios[np.isfinite(ratios["ratio"])]
+    width = np.log(usable["ratio_upper"] / usable["ratio_lower"])
+    for slot in width.sort_values().index:  # the partial figure with the narrowest interval
+        r = usable.loc[slot]
+        part = out[_PARTIAL_COLUMNS[slot]].to_numpy(float)
+        use = missing & ~flag & np.isfinite(part)
+        est[use] = np.maximum(part[use] * r["ratio"], floor[use])
+        lo[use] = np.maximum(part[use] * r["ratio_lower"], floor[use])
+        hi[use] = np.maximum(part[use] * r["ratio_upper"], floor[use])
+        flag |= use
+    out["engagements_estimated"] = est
+    out["estimate_lower"] = lo
+    out["estimate_upper"] = hi
+    out["estimated"] = flag
+    return out
 
 
 def direction_counts(reports: Any) -> Any:

@@ -250,7 +250,7 @@ def run_report(
                 f"metric {missing[0]!r} is not in the data; available: {list(frame.columns)}"
             )
         cols = list(metrics)
-        short = []
+        short: list[str] = []
     elif frame.attrs.get("figures") is not None:
         # hand-collected figures: the one series there is, however sparse; each step says
         # what it needs when the data do not give it

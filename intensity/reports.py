@@ -386,6 +386,9 @@ class Report:
     window: str  # 'day' (whole day), 'partial' (day so far), '24h', 'night', 'unknown'
     total: int | None
     total_floor: bool = False
+    #: what ``total`` counts: 'engagements', or 'attacks_repelled' for the headline
+    #: "repelled N attacks" the General Staff gave before it counted engagements (May 2023)
+    measure: str = "engagements"
     change: int | None = None
     ongoing: int | None = None
     directions: tuple[DirectionCount, ...] = ()
@@ -406,6 +409,7 @@ class Report:
             "window": self.window,
             "total": self.total,
             "total_floor": self.total_floor,
+            "measure": self.measure,
             "change": self.change,
             "ongoing": self.ongoing,
             "n_directions": len(self.directions),
@@ -667,6 +671,12 @@ _DAY_WORDS = re.compile(
 _PARTIAL_WORDS = re.compile(
     r"від\s+початку|з\s+початку|since\s+the\s+(?:beginning|start)|since\s+(?:morning|dawn|midnight)"
     r"|станом\s+на\s+(?:зараз|вечір)|на\s+момент\s+зведення|кількість|\btoday\b|сьогодні"
+)
+#: the General Staff counted engagements from May 2023; before, "repelled N attacks"
+_ENGAGEMENTS_FROM = datetime(2023, 6, 1)
+_REPELLED = re.compile(
+    rf"(?:відбили|відбито|відбивши|repelled|repulsed)\s+(?:[\w']+\s+){{0,2}}?{_FLOOR}{_N}\s+"
+    r"(?:[\w']+\s+)?(?:атак|штурм|attacks|assaults)"
 )
 _ZONE_UPDATE = re.compile(r"зон\w*\s+відповідальності|\bосув\b|area\s+of\s+responsibility")
 _GAP_LOCAL = re.compile(r"\s*(?:in|near|at|on|around|у|в|на|під)\s")
@@ -1292,6 +1302,18 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         if total is not None and floor and rounded is None:
             # "more than 190" in a headline: an exact figure in the body wins
             rounded = (total, kind, total_sentence)
+    measure = "engagements"
+    if total is None and ref is not None and ref < _ENGAGEMENTS_FROM:
+        # before the engagement count, the headline figure was the attacks repelled: its
+        # own measure, never read as engagements
+        for s in sentences:
+            m = _REPELLED.search(s)
+            if m:
+                v = parse_number(m.group("n"))
+                if v is not None:
+                    total, kind, total_sentence, measure = v, "any", s, "attacks_repelled"
+                    floor = bool(m.group("floor"))
+                    break
     if header is None and _ZONE_UPDATE.search(text):
         return None  # an operational zone's or a group's own update, not the daily report
     if (
@@ -1434,6 +1456,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         window=window,
         total=total,
         total_floor=floor,
+        measure=measure,
         change=change,
         ongoing=ongoing,
         directions=directions,
@@ -1498,7 +1521,9 @@ TABLE_COLUMNS = ("day", "window", "hour", "total", "floor")
 _TABLE_WINDOWS = ("day", "partial", "24h", "unknown")
 
 
-def reports_from_table(table: Any, *, where: str = "table") -> list[Report]:
+def reports_from_table(
+    table: Any, *, where: str = "table", measure: str = "engagements"
+) -> list[Report]:
     """Reports from a table of figures collected by hand, one row per statement.
 
     Parameters
@@ -1511,6 +1536,10 @@ def reports_from_table(table: Any, *, where: str = "table") -> list[Report]:
         and 22:00 figures) and ``floor`` (1: "more than N").
     where
         The source named in error messages.
+    measure
+        What the totals count: ``'engagements'``, or ``'attacks_repelled'`` for the
+        General Staff's headline figure before May 2023 ("repelled N attacks"), which
+        :func:`engagements_daily` keeps in its own column.
 
     Returns
     -------
@@ -1530,8 +1559,12 @@ def reports_from_table(table: Any, *, where: str = "table") -> list[Report]:
     import pandas as pd
 
     from ._dates import parse_date_column
-    from .exceptions import DataFormatError
+    from .exceptions import DataFormatError, ParameterError
 
+    if measure not in ("engagements", "attacks_repelled"):
+        raise ParameterError(
+            f"measure must be 'engagements' or 'attacks_repelled', got {measure!r}"
+        )
     if not isinstance(table, pd.DataFrame):
         where = str(table)
         table = pd.read_csv(table, dtype=str, keep_default_na=False)
@@ -1581,6 +1614,7 @@ def reports_from_table(table: Any, *, where: str = "table") -> list[Report]:
                 window=w,
                 total=int(tot),
                 total_floor=bool(fl),
+                measure=measure,
             )
         )
     return out
@@ -1632,6 +1666,8 @@ def engagements_daily(reports: Any) -> Any:
           (with a warning);
         * ``stated_change`` — the change the 22:00/08:00 text states against the previous
           report of its slot, and ``change_consistent`` — whether the figures agree;
+        * ``attacks_repelled`` — the headline figure "repelled N attacks" of the reports
+          before May 2023, a different measure kept apart;
         * ``n_reports``;
         * ``engagements_estimated`` with ``estimate_lower``/``estimate_upper`` and
           ``estimated``: the whole-day total, or on days with only partial figures the
@@ -1688,6 +1724,7 @@ def engagements_daily(reports: Any) -> Any:
             "partial_22": np.nan,
             "partial_other": np.nan,
             "stated_change": np.nan,
+            "attacks_repelled": np.nan,
             "total_slot": None,
             "total_floor": False,
             "change_consistent": None,
@@ -1714,6 +1751,9 @@ def engagements_daily(reports: Any) -> Any:
                 }
             )
         if r.total is None:
+            continue
+        if r.measure != "engagements":
+            row["attacks_repelled"] = r.total  # its own measure: never an engagement count
             continue
         if r.complete:
             # the 08:00 wrap-up is canonical; otherwise the later report wins

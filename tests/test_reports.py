@@ -45,6 +45,7 @@ def _check(case: dict) -> None:
         ("language", "language"),
         ("corrected", "header_corrected"),
         ("part", "part"),
+        ("measure", "measure"),
     ):
         if key in exp:
             assert getattr(r, attr) == exp[key], (key, getattr(r, attr))

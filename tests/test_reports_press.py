@@ -154,3 +154,20 @@ def test_report_on_hand_collected_figures(shared_dir, tmp_path):
     assert row["metric"] == "engagements"
     assert row["status"] in ("complete", "partial")
     assert "365 observed days" in str(row["not_done"])  # the winter question needs a year
+
+
+def test_attacks_repelled_are_their_own_measure(shared_dir):
+    """The 2023 headline figure "repelled N attacks" goes to its own column, never into
+    the engagements."""
+    import pandas as pd
+
+    from intensity.reports import engagements_daily, reports_from_table
+
+    path = shared_dir / "news_engagements" / "attacks_repelled_2023.csv"
+    reps = reports_from_table(path, measure="attacks_repelled")
+    news = reports_from_table(_news(shared_dir))
+    d = engagements_daily(reps + news)
+    rep = d["attacks_repelled"].dropna()
+    assert len(rep) >= 5 and rep.index.max() < pd.Timestamp("2023-05-01")
+    assert d.loc[rep.index, "engagements"].isna().all()
+    assert d.loc["2023-02-26", "attacks_repelled"] == 81

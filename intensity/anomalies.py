@@ -39,7 +39,7 @@ import pandas as pd
 
 from . import _negbin
 from ._results import ResultMixin
-from ._validation import as_daily_series, check_fraction, require_nonzero
+from ._validation import as_daily_series, check_choice, check_fraction, require_nonzero
 from .baselines import (
     BaselineKind,
     level_baseline,
@@ -592,12 +592,16 @@ class DayChange(ResultMixin):
     expected_previous: float
     p_value: float
     name: str
+    #: which figures were compared: '' for a plain series, else 'day' (whole-day totals),
+    #: '22:00' or '16:00' (the same slot's figure on both days)
+    window: str = ""
 
     def summary(self) -> pd.DataFrame:
         return pd.DataFrame(
             [
                 {
                     "date": self.date.strftime("%Y-%m-%d"),
+                    "window": self.window or "series",
                     "value": self.value,
                     "previous": self.previous,
                     "change": self.change,
@@ -612,9 +616,13 @@ class DayChange(ResultMixin):
     def sentence(self) -> str:
         sign = "+" if self.change >= 0 else "−"
         what = "a rise" if self.change >= 0 else "a drop"
+        what_fig = {
+            "": "",
+            "day": " (whole-day totals on both days)",
+        }.get(self.window, f" ({self.window} figure against the day before's {self.window} figure)")
         return (
             f"{self.value:g} on {self.date:%Y-%m-%d} is {sign}{abs(self.change):g} "
-            f"({sign}{abs(self.change_pct):.0f}%) on the day before; under the baseline "
+            f"({sign}{abs(self.change_pct):.0f}%) on the day before{what_fig}; under the baseline "
             f"{what} this large or larger has probability {self.p_value:.3g}"
         )
 
@@ -655,12 +663,45 @@ def _change_tail(m1: float, m0: float, alpha: float, change: float) -> float:
     return float(np.sum(w * tail))
 
 
-def day_change(series: pd.Series, date: Any, baseline: Any = None) -> DayChange:
+#: engagements_daily columns compared like with like, in the order 'auto' tries them
+_LIKE_FOR_LIKE = {"day": "engagements", "22:00": "partial_22", "16:00": "partial_16"}
+
+
+def _like_for_like(daily: pd.DataFrame, date: Any, window: str) -> tuple[pd.Series, str]:
+    """The column of :func:`~intensity.engagements_daily` whose figures exist on *date*
+    and the day before (*window* 'auto': whole day, else 22:00, else 16:00)."""
+    check_choice("window", window, ("auto", *_LIKE_FOR_LIKE))
+    try:
+        d = pd.Timestamp(date).normalize()
+    except (TypeError, ValueError):
+        raise ParameterError(f"date must be a date, got {date!r}") from None
+    prev = d - pd.Timedelta(days=1)
+    order = list(_LIKE_FOR_LIKE) if window == "auto" else [window]
+    for w in order:
+        col = daily[_LIKE_FOR_LIKE[w]]
+        if d in col.index and prev in col.index and col[[prev, d]].notna().all():
+            return col.rename(f"engagements ({w} figures)" if w != "day" else "engagements"), w
+    raise ParameterError(
+        f"no {'figure' if window == 'auto' else window + ' figure'} on both {prev:%Y-%m-%d} "
+        f"and {d:%Y-%m-%d} to compare like with like (tried {order}); an evening figure is "
+        "never compared with a whole day"
+    )
+
+
+def day_change(
+    series: pd.Series | pd.DataFrame, date: Any, baseline: Any = None, *, window: str = "auto"
+) -> DayChange:
     """How unusual is the change from the day before to *date*?
 
     The two days are taken as independent negative-binomial counts with the baseline's
     expected values and dispersion (by default a seasonal fit of the series); the p-value
     is the probability of a change at least this large in the same direction.
+
+    *series* may be the table of :func:`~intensity.engagements_daily`: the change is then
+    like for like ("274 battles, 84 more than the day before" compares the 22:00 figure
+    with the day before's 22:00 figure), *window* ``'auto'`` taking whole-day totals when
+    both days have one, else the 22:00, else the 16:00 figures (or ``'day'``, ``'22:00'``,
+    ``'16:00'``); the result's ``window`` says which.
 
     Examples
     --------
@@ -673,6 +714,9 @@ def day_change(series: pd.Series, date: Any, baseline: Any = None) -> DayChange:
     """
     from .seasonal import SeasonalFit, fit_seasonal
 
+    used = ""
+    if isinstance(series, pd.DataFrame) and {"engagements", "partial_22"} <= set(series.columns):
+        series, used = _like_for_like(series, date, window)
     ds = as_daily_series(series, counts=True, min_observed=30)
     require_nonzero(ds, what="day_change")
     s = ds.series
@@ -704,4 +748,5 @@ def day_change(series: pd.Series, date: Any, baseline: Any = None) -> DayChange:
         expected_previous=m0,
         p_value=min(max(p, 0.0), 1.0),
         name=str(s.name or "series"),
+        window=used,
     )

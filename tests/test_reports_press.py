@@ -171,3 +171,47 @@ def test_attacks_repelled_are_their_own_measure(shared_dir):
     assert len(rep) >= 5 and rep.index.max() < pd.Timestamp("2023-05-01")
     assert d.loc[rep.index, "engagements"].isna().all()
     assert d.loc["2023-02-26", "attacks_repelled"] == 81
+
+
+def _evenings_and_days(n: int = 60) -> list:
+    """Reports for n days up to 2024-12-14: 22:00 figures every day, whole-day totals for
+    all but the last day; the last two evenings are the press example (190, then 274)."""
+    import numpy as np
+    import pandas as pd
+
+    from intensity.reports import reports_from_table
+
+    rng = np.random.default_rng(12)
+    days = pd.date_range(end="2024-12-14", periods=n)
+    evening = rng.poisson(200, n)
+    evening[-2:] = [190, 274]
+    whole = (evening * 1.08).round().astype(int)
+    rows = [
+        {"day": f"{d:%Y-%m-%d}", "window": "partial", "hour": 22, "total": e}
+        for d, e in zip(days, evening, strict=True)
+    ]
+    rows += [
+        {"day": f"{d:%Y-%m-%d}", "window": "day", "hour": 8, "total": w}
+        for d, w in zip(days[:-1], whole[:-1], strict=True)
+    ]
+    return reports_from_table(pd.DataFrame(rows))
+
+
+def test_day_change_compares_like_with_like():
+    """'274 battles, 84 more than the day before' compares two 22:00 figures: with no
+    whole-day total for the day, 'auto' compares the evenings and says so; asking for
+    whole days then is an error, never an evening against a whole day."""
+    from intensity.exceptions import ParameterError
+    from intensity.reports import engagements_daily
+
+    d = engagements_daily(_evenings_and_days())
+    r = intensity.day_change(d, "2024-12-14")
+    assert r.window == "22:00" and r.change == 84 and r.value == 274
+    assert "22:00 figure against the day before's 22:00 figure" in r.sentence()
+    assert r.summary()["window"].iloc[0] == "22:00"
+    r2 = intensity.day_change(d, "2024-12-13")
+    assert r2.window == "day"
+    r3 = intensity.day_change(d, "2024-12-13", window="22:00")
+    assert r3.window == "22:00" and r3.value == 190
+    with pytest.raises(ParameterError, match="like with like"):
+        intensity.day_change(d, "2024-12-14", window="day")

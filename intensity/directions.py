@@ -65,6 +65,16 @@ DIRECTIONS: tuple[Direction, ...] = (
         None,
         ("північно-слобожан", "north-slobozhan", "north slobozhan", "pivnichno-slobozhan"),
     ),
+    # the plain name, neither North nor South (the longer aliases above win for those)
+    _D(
+        "slobozhanskyi",
+        "Slobozhanskyi",
+        "Слобожанський",
+        None,
+        None,
+        None,
+        ("слобожан", "slobozhan"),
+    ),
     _D(
         "kupiansk",
         "Kupiansk",

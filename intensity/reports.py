@@ -858,7 +858,8 @@ def _split_sentences(text: str) -> tuple[list[str], list[int]]:
 
 #: what may follow an attack count ("12 атак", "5 разів атакував", "7 assaults")
 _AFTER_ATTACK = {
-    "uk": r"\s+(?:раз\w*\s+)?(?:атак|штурм|спроб|бойов\w*\s+зіткн|боєзіткн|наступальн\w+\s+ді)"
+    "uk": r"\s+(?:раз\w*\s+)?(?:ворож\w+\s+|російськ\w+\s+)?"
+    r"(?:атак|штурм|спроб|бойов\w*\s+зіткн|боєзіткн|наступальн\w+\s+ді)"
     r"|\s+раз\w*\s+(?:[\w']+\s+){0,3}?(?:атакува|штурмува|намага)",
     "en": r"\s+(?:[\w']+\s+)?(?:attacks?|assaults?|clashes|battles|advances|attempts"
     r"|offensive\s+actions|combat\s+engagements|times?)\b",
@@ -867,7 +868,7 @@ _RAZ = r"\s+раз"  # "5 разів": an attack count when 'атакува…' 
 #: what may follow a 'still ongoing' count ("3 з них досі тривають", "2 are still ongoing")
 _AFTER_ONGOING = {
     "uk": r"\s+(?:з\s+них\s+|бойов\w*\s+зіткн\w*\s+|боєзіткн\w*\s+|атак\w*\s+)?"
-    r"(?:ще\s+|досі\s+|наразі\s+)?(?:трива|не\s+завершен)",
+    r"(?:ще\s+|досі\s+|наразі\s+)?(?:залиша\w+\s+)?(?:трива|не\s*завершен)",
     "en": r"\s+(?:[\w']+\s+){0,4}?(?:(?:are|were|is|remain)\s+)?still\s+"
     r"(?:ongoing|continuing|under\s+way)|\s+(?:[\w']+\s+){0,3}?(?:are|were)\s+ongoing",
 }
@@ -1014,6 +1015,10 @@ def _split_names(raw: str) -> list[str]:
     return [raw] if raw else []
 
 
+#: "на цьому / даному напрямку": the direction of the sentence before
+_THIS_DIRECTION = frozenset({"цьому", "даному", "тому", "this", "that"})
+
+
 def _parse_directions(
     sentences: list[str],
     on: date | None,
@@ -1073,6 +1078,15 @@ def _parse_directions(
         if raw.startswith("the") and raw[3:4].isspace():
             raw = raw[3:].lstrip()
         names = _split_names(raw)
+        if names and names[0].lower() in _THIS_DIRECTION:
+            # "на цьому напрямку ще 5 боєзіткнень тривають": the direction just named
+            f2, o2 = _first_counts(s[:d0] + " " + s[d1:], lang)
+            for row in last:
+                row[2] = row[2] if row[2] is not None else f2
+                row[3] = row[3] if row[3] is not None else o2
+            continue
+        if orig is not None and names and names[0][:1].islower():
+            names = []  # "на окремих напрямках", "на північному напрямку": not a name
         if not names:
             last = []
             continue
@@ -1090,6 +1104,13 @@ def _parse_directions(
             if did is None:
                 warnings.append(f"unknown direction name kept verbatim: {n!r}")
         if len(names) == 1:
+            seen = next((r for r in rows if ids[0] is not None and r[1] == ids[0]), None)
+            if seen is not None:
+                # named in a pair before and now alone: one row, its missing counts filled
+                seen[2] = seen[2] if seen[2] is not None else first
+                seen[3] = seen[3] if seen[3] is not None else ongoing
+                last = [seen]
+                continue
             last = [[names[0], ids[0], first, ongoing, (), False]]
             rows.extend(last)
             continue

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import intensity
-import intensity.reports as R
+import intensity.reports.directions as RD
+import intensity.reports.text as RT
 from intensity.directions import resolve
 from intensity.reports import engagements_daily, normalise_text, parse_number, parse_report
 
@@ -108,7 +109,7 @@ def test_thousands_join_equals_the_plain_substitution():
     alphabet = list("0123456789  ,,.aбї") + ["\u2009", "\U0001f600"]
     for _ in range(20_000):
         s = "".join(rng.choice(alphabet, size=rng.integers(0, 20)))
-        assert R._join_all_thousands(s) == R._THOUSANDS.sub(R._join_thousands, s), repr(s)
+        assert RT._join_all_thousands(s) == RT._THOUSANDS.sub(RT._join_thousands, s), repr(s)
 
 
 @pytest.mark.parametrize(
@@ -125,9 +126,9 @@ def test_thousands_join_equals_the_plain_substitution():
 )
 def test_number_roles(text, attacks, ongoing):
     lang = "en" if text.isascii() else "uk"
-    assert R._classify_numbers(text, lang) == (attacks, ongoing)
-    assert R._first_counts(text, lang) == (attacks[0] if attacks else None, ongoing)
-    assert R._ongoing_in(text, lang) == ongoing
+    assert RD._classify_numbers(text, lang) == (attacks, ongoing)
+    assert RD._first_counts(text, lang) == (attacks[0] if attacks else None, ongoing)
+    assert RD._ongoing_in(text, lang) == ongoing
 
 
 @pytest.mark.parametrize(
@@ -170,9 +171,9 @@ def test_number_word_check_knows_every_whitespace():
     """The bytes split of the number-word check falls back to str.split() whenever the
     text has whitespace that only str.split() splits on."""
     wide = {chr(i) for i in range(0x110000) if chr(i).isspace()} - set(" \t\n\r\x0b\x0c")
-    assert wide == set(R._WIDE_SPACES)
+    assert wide == set(RT._WIDE_SPACES)
     for c in sorted(wide):
-        assert R._number_words_in(f"атакував{c}двічі, сто") == {"двічі", "сто"}
+        assert RT._number_words_in(f"атакував{c}двічі, сто") == {"двічі", "сто"}
 
 
 def test_benchmark_wrap_ups_parse_right():

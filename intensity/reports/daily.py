@@ -1,0 +1,437 @@
+"""The daily table from many reports (:func:`engagements_daily`), tables of hand-collected
+figures (:func:`reports_from_table`), the whole-day nowcast from partial figures and the
+long table of direction counts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .model import Report
+from .parse import merge_parts
+
+#: the layout of a table of hand-collected figures (one row per statement)
+TABLE_COLUMNS = ("day", "window", "hour", "total", "floor")
+_TABLE_WINDOWS = ("day", "partial", "24h", "unknown")
+
+
+def reports_from_table(
+    table: Any, *, where: str = "table", measure: str = "engagements"
+) -> list[Report]:
+    """Reports from a table of figures collected by hand, one row per statement.
+
+    Parameters
+    ----------
+    table
+        A DataFrame (or a CSV path) with the columns ``day`` (the calendar day the figure
+        refers to; dotted dates are day-first), ``window`` (``day``: a whole past day;
+        ``partial``: the day so far; ``24h``: the 2022–23 18:00 report; ``unknown``),
+        ``total``, and optionally ``hour`` (the report time: 16 and 22 name the 16:00
+        and 22:00 figures) and ``floor`` (1: "more than N").
+    where
+        The source named in error messages.
+    measure
+        What the totals count: ``'engagements'``, or ``'attacks_repelled'`` for the
+        General Staff's headline figure before May 2023 ("repelled N attacks"), which
+        :func:`engagements_daily` keeps in its own column.
+
+    Returns
+    -------
+    list of Report
+        One per row with a total, for :func:`engagements_daily`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"day": ["2025-12-01", "2025-12-01"], "window": ["partial", "day"],
+    ...                   "hour": [22, 8], "total": [118, 124]})
+    >>> d = engagements_daily(reports_from_table(t))
+    >>> int(d.loc["2025-12-01", "engagements"]), int(d.loc["2025-12-01", "partial_22"])
+    (124, 118)
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .._dates import parse_date_column
+    from ..exceptions import DataFormatError, ParameterError
+
+    if measure not in ("engagements", "attacks_repelled"):
+        raise ParameterError(
+            f"measure must be 'engagements' or 'attacks_repelled', got {measure!r}"
+        )
+    if not isinstance(table, pd.DataFrame):
+        where = str(table)
+        table = pd.read_csv(table, dtype=str, keep_default_na=False)
+    missing = [c for c in ("day", "window", "total") if c not in table.columns]
+    if missing:
+        raise DataFormatError(
+            f"{where}: a table of figures needs the columns day, window and total "
+            f"(optional: hour, floor), missing {missing}"
+        )
+    days = parse_date_column(table["day"].astype(str), where=where, column="day")
+    windows = table["window"].astype(str).str.strip().str.lower()
+    bad = sorted(set(windows) - set(_TABLE_WINDOWS))
+    if bad:
+        raise DataFormatError(
+            f"{where}: window must be one of {list(_TABLE_WINDOWS)}, got {bad[:3]}"
+        )
+    totals = pd.to_numeric(table["total"].replace("", None), errors="coerce")
+    wrong = table["total"].astype(str).str.strip().ne("") & totals.isna()
+    if wrong.any() or (totals.dropna() < 0).any() or (totals.dropna() % 1 != 0).any():
+        raise DataFormatError(f"{where}: total must be a whole number >= 0 or empty")
+    hours = (
+        pd.to_numeric(table["hour"].replace("", None), errors="coerce")
+        if "hour" in table.columns
+        else pd.Series(np.nan, index=table.index)
+    )
+    floors = (
+        pd.to_numeric(table["floor"].replace("", None), errors="coerce").fillna(0).astype(bool)
+        if "floor" in table.columns
+        else pd.Series(False, index=table.index)
+    )
+    out = []
+    for day, w, tot, hour, fl in zip(days, windows, totals, hours, floors, strict=True):
+        if pd.isna(tot) or pd.isna(day):
+            continue
+        d = pd.Timestamp(day).date()
+        h = None if pd.isna(hour) else int(hour)
+        slot = None if h is None else f"{h:02d}:00"
+        if w == "24h":
+            slot = "18:00"
+        out.append(
+            Report(
+                header_time=None,
+                published=None,
+                slot=slot,
+                covers=d,
+                complete=w in ("day", "24h"),
+                window=w,
+                total=int(tot),
+                total_floor=bool(fl),
+                measure=measure,
+            )
+        )
+    return out
+
+
+def _as_reports(reports: Any) -> list[Report]:
+    import pandas as pd
+
+    if isinstance(reports, pd.DataFrame) and "report" not in reports.columns:
+        if {"day", "window", "total"} <= set(reports.columns):
+            return reports_from_table(reports)
+    if isinstance(reports, pd.DataFrame):
+        if "report" not in reports.columns:
+            from ..exceptions import SeriesValidationError
+
+            raise SeriesValidationError(
+                "a DataFrame of reports needs a 'report' column (see read_telegram_export)"
+            )
+        reports = reports["report"].tolist()
+    out = [r for r in reports if isinstance(r, Report)]
+    return merge_parts(out)
+
+
+def _plausible_days() -> tuple[date, date]:
+    """Covered days a report can have: from 2014 (the war's start) to tomorrow."""
+    return date(2014, 1, 1), date.today() + timedelta(days=1)
+
+
+def engagements_daily(reports: Any) -> Any:
+    """Daily engagement series from many parsed reports.
+
+    Parameters
+    ----------
+    reports
+        Iterable of :class:`Report`, the DataFrame of :func:`read_telegram_export`, or a
+        table of hand-collected figures (see :func:`reports_from_table`).
+
+    Returns
+    -------
+    pd.DataFrame
+        Daily ``DatetimeIndex`` (``freq='D'``) from the first to the last covered day:
+
+        * ``engagements`` — the complete-day total (from the wrap-up covering the day, or
+          the 24-hour count of the 2022–2023 regime); NaN where no complete figure exists;
+        * ``total_slot`` — the slot that supplied it, ``total_floor`` — it was "over N";
+        * ``partial_16``, ``partial_22``, ``partial_other`` — same-day figures of the 16:00
+          and 22:00 reports and of texts without a slot ("since morning"), never mixed
+          into ``engagements``; totals whose window the text does not give are left out
+          (with a warning);
+        * ``stated_change`` — the change the 22:00/08:00 text states against the previous
+          report of its slot, and ``change_consistent`` — whether the figures agree;
+        * ``attacks_repelled`` — the headline figure "repelled N attacks" of the reports
+          before May 2023, a different measure kept apart;
+        * ``n_reports``;
+        * ``engagements_estimated`` with ``estimate_lower``/``estimate_upper`` and
+          ``estimated``: the whole-day total, or on days with only partial figures the
+          one whose ratio is best known times its whole-day ratio, with a 95% prediction
+          interval (see :func:`nowcast_ratios`; never below the day's largest partial
+          figure; NaN where too few days have both figures).
+
+        ``attrs['nowcast']`` holds the ratios (:func:`nowcast_ratios`).
+
+        ``attrs['quality']`` lists days with only partial figures (``partial_day``),
+        inconsistent stated changes, parser warnings, and reports whose covered day lies
+        before 2014 or after tomorrow (``implausible_date``: a typo, left out of the rows).
+        Days without any report are NaN rows.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from ..io import _quality_frame, _quality_records
+
+    reps = sorted(_as_reports(reports), key=lambda r: r.header_time or r.published or datetime.min)
+    reps = [r for r in reps if r.covers is not None]
+    events: list[dict[str, object]] = []
+    lo, hi = _plausible_days()
+    plausible = []
+    for r in reps:
+        assert r.covers is not None
+        if lo <= r.covers <= hi:
+            plausible.append(r)
+            continue
+        events.append(
+            {
+                "date": pd.Timestamp(min(max(r.covers, lo), hi)),
+                "metric": "engagements",
+                "kind": "implausible_date",
+                "detail": f"a report said to cover {r.covers:%Y-%m-%d}, outside "
+                f"{lo:%Y-%m-%d} … {hi:%Y-%m-%d}; left out",
+                "value": np.nan,
+            }
+        )
+    reps = plausible
+    if not reps:
+        from ..exceptions import InsufficientDataError
+
+        raise InsufficientDataError(
+            "no report with a plausible covered day to build a series from"
+            + (f" ({len(events)} outside the plausible range)" if events else "")
+        )
+    covered = [r.covers for r in reps if r.covers is not None]
+    days = pd.date_range(min(covered), max(covered), freq="D", name="date")
+    rec: dict[date, dict[str, Any]] = {
+        d.date(): {
+            "engagements": np.nan,
+            "partial_16": np.nan,
+            "partial_22": np.nan,
+            "partial_other": np.nan,
+            "stated_change": np.nan,
+            "attacks_repelled": np.nan,
+            "total_slot": None,
+            "total_floor": False,
+            "change_consistent": None,
+            "n_reports": 0,
+        }
+        for d in days
+    }
+    last_by_slot: dict[str, tuple[date, int]] = {}
+    for r in reps:
+        if r.covers is None:
+            continue
+        day = r.covers
+        row = rec[day]
+        ts = pd.Timestamp(day)
+        row["n_reports"] += 1
+        for w in r.warnings:
+            events.append(
+                {
+                    "date": ts,
+                    "metric": "engagements",
+                    "kind": "parser_warning",
+                    "detail": w,
+                    "value": np.nan,
+                }
+            )
+        if r.total is None:
+            continue
+        if r.measure != "engagements":
+            row["attacks_repelled"] = r.total  # its own measure: never an engagement count
+            continue
+        if r.complete:
+            # the 08:00 wrap-up is canonical; otherwise the later report wins
+            if row["total_slot"] is None or r.slot == "08:00" or row["total_slot"] != "08:00":
+                row["engagements"] = r.total
+                row["total_slot"] = r.slot or r.window
+                row["total_floor"] = r.total_floor
+        elif r.window != "partial":
+            continue  # 'unknown' or 'night': kept out of every column (see the warnings)
+        elif r.slot == "16:00":
+            row["partial_16"] = r.total
+        elif r.slot in ("22:00", "21:00", "23:00"):
+            row["partial_22"] = r.total
+        else:
+            row["partial_other"] = r.total
+        key = r.slot or r.window
+        if r.change is not None:
+            row["stated_change"] = r.change
+            prev = last_by_slot.get(key)
+            if prev is not None and (day - prev[0]).days == 1:
+                ok = (r.total - prev[1]) == r.change
+                row["change_consistent"] = ok
+                if not ok:
+                    events.append(
+                        {
+                            "date": ts,
+                            "metric": "engagements",
+                            "kind": "change_mismatch",
+                            "detail": f"stated {r.change:+d} against the previous {key} report, "
+                            f"figures give {r.total - prev[1]:+d}",
+                            "value": r.change,
+                        }
+                    )
+        last_by_slot[key] = (day, r.total)
+    df = pd.DataFrame.from_dict(rec, orient="index")
+    df.index = days
+    for day, row in rec.items():
+        ts = pd.Timestamp(day)
+        if np.isnan(row["engagements"]) and not (
+            np.isnan(row["partial_16"])
+            and np.isnan(row["partial_22"])
+            and np.isnan(row["partial_other"])
+        ):
+            events.append(
+                {
+                    "date": ts,
+                    "metric": "engagements",
+                    "kind": "partial_day",
+                    "detail": "only a partial-day figure was reported",
+                    "value": np.nan,
+                }
+            )
+        if row["partial_22"] > row["engagements"]:
+            events.append(
+                {
+                    "date": ts,
+                    "metric": "engagements",
+                    "kind": "partial_exceeds_total",
+                    "detail": "the 22:00 figure is above the day's wrap-up total",
+                    "value": row["partial_22"],
+                }
+            )
+    df.attrs["quality"] = _quality_records(_quality_frame(events))
+    ratios = nowcast_ratios(df)
+    df = _add_nowcast(df, ratios)
+    df.attrs["nowcast"] = ratios
+    return df
+
+
+#: the fewest days with both a whole-day and a partial figure a ratio is estimated from
+MIN_NOWCAST_PAIRS = 3
+_PARTIAL_COLUMNS = {"22:00": "partial_22", "16:00": "partial_16", "other": "partial_other"}
+
+
+def nowcast_ratios(daily: Any, level: float = 0.95) -> Any:
+    """The ratio of the whole-day count to each partial figure, from the days with both.
+
+    For each partial column (22:00, 16:00, other) of :func:`engagements_daily`: the number
+    of days with both figures (exact whole-day totals only), the geometric-mean ratio
+    whole / partial and the prediction factors for one new day,
+    ``exp(mean ± t(n-1) · sd · sqrt(1 + 1/n))`` of the log-ratios. With fewer than
+    ``MIN_NOWCAST_PAIRS`` days, or no spread among them, the row is NaN: no estimate is
+    better than one with a zero-width interval.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``slot``; columns ``n_pairs``, ``ratio``, ``ratio_lower``, ``ratio_upper``,
+        ``sd_log``.
+    """
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    rows = []
+    whole = daily["engagements"].where(~daily["total_floor"].astype(bool))
+    for slot, col in _PARTIAL_COLUMNS.items():
+        part = daily[col]
+        ok = whole.notna() & part.notna() & (part > 0) & (whole > 0)
+        lr = np.log(whole[ok].to_numpy(float) / part[ok].to_numpy(float))
+        n = len(lr)
+        row = {
+            "slot": slot,
+            "n_pairs": n,
+            "ratio": np.nan,
+            "ratio_lower": np.nan,
+            "ratio_upper": np.nan,
+            "sd_log": np.nan,
+        }
+        if n >= MIN_NOWCAST_PAIRS:
+            m, sd = float(lr.mean()), float(lr.std(ddof=1))
+            if sd > 0:
+                h = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd * np.sqrt(1 + 1 / n)
+                row.update(
+                    ratio=np.exp(m), ratio_lower=np.exp(m - h), ratio_upper=np.exp(m + h), sd_log=sd
+                )
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("slot")
+
+
+def _add_nowcast(daily: Any, ratios: Any) -> Any:
+    """``engagements_estimated`` (the whole-day total, or where only partial figures exist
+    the latest partial one times its ratio), its prediction interval and ``estimated``."""
+    import numpy as np
+
+    out = daily.copy()
+    est = out["engagements"].astype(float).copy()
+    lo = est.copy()
+    hi = est.copy()
+    flag = np.zeros(len(out), dtype=bool)
+    missing = est.isna().to_numpy()
+    # the day so far is a floor of the whole day: no estimate or bound below it
+    floor = out[list(_PARTIAL_COLUMNS.values())].max(axis=1, skipna=True).to_numpy(float)
+    usable = ratios[np.isfinite(ratios["ratio"])]
+    width = np.log(usable["ratio_upper"] / usable["ratio_lower"])
+    for slot in width.sort_values().index:  # the partial figure with the narrowest interval
+        r = usable.loc[slot]
+        part = out[_PARTIAL_COLUMNS[slot]].to_numpy(float)
+        use = missing & ~flag & np.isfinite(part)
+        est[use] = np.maximum(part[use] * r["ratio"], floor[use])
+        lo[use] = np.maximum(part[use] * r["ratio_lower"], floor[use])
+        hi[use] = np.maximum(part[use] * r["ratio_upper"], floor[use])
+        flag |= use
+    out["engagements_estimated"] = est
+    out["estimate_lower"] = lo
+    out["estimate_upper"] = hi
+    out["estimated"] = flag
+    return out
+
+
+def direction_counts(reports: Any) -> Any:
+    """Per-direction counts as a long table: date (covered day), slot, complete, direction
+    (canonical id, or None), name (as written), attacks, ongoing, shared, group."""
+    import pandas as pd
+
+    rows = []
+    for r in _as_reports(reports):
+        for dc in r.directions:
+            rows.append(
+                {
+                    "date": pd.Timestamp(r.covers) if r.covers else pd.NaT,
+                    "slot": r.slot,
+                    "complete": r.complete,
+                    "direction": dc.direction,
+                    "name": dc.name,
+                    "attacks": dc.attacks,
+                    "ongoing": dc.ongoing,
+                    "shared": dc.shared,
+                    "group": " + ".join(dc.group),
+                }
+            )
+    cols = [
+        "date",
+        "slot",
+        "complete",
+        "direction",
+        "name",
+        "attacks",
+        "ongoing",
+        "shared",
+        "group",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# =========================================================================== Telegram

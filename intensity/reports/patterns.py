@@ -1,0 +1,274 @@
+"""The vocabulary of the reports as regular expressions: month names, the header, the
+engagement nouns in both languages, the national-total sentences (most specific first,
+each with the literal words it needs), stated changes, direction phrases and the words
+that say which part of the day a figure covers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from .numbers import NUM
+
+# --------------------------------------------------------------------------- patterns
+_UK_MONTHS = {
+    "січня": 1,
+    "лютого": 2,
+    "березня": 3,
+    "квітня": 4,
+    "травня": 5,
+    "червня": 6,
+    "липня": 7,
+    "серпня": 8,
+    "вересня": 9,
+    "жовтня": 10,
+    "листопада": 11,
+    "грудня": 12,
+}
+_EN_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
+_MONTH_RE = "|".join(list(_UK_MONTHS) + list(_EN_MONTHS))
+
+_HEADER = re.compile(
+    r"(?:оперативна\s+інформація|operational\s+information|operational\s+update)\s+"
+    r"(?:станом\s+на|as\s+of|as\s+at)\s+([0-9]{1,2})[:.]([0-9]{2})\.?\s*(am|pm)?\s*(?:on\s+)?"
+    rf"(?:([0-9]{{1,2}})\s*[./]\s*([0-9]{{1,2}})\s*[./]\s*([0-9]{{4}})|([0-9]{{1,2}})\s+({_MONTH_RE}),?\s+([0-9]{{4}})|"
+    rf"({_MONTH_RE})\s+([0-9]{{1,2}}),?\s+([0-9]{{4}}))",
+)
+_ENG_UK = r"(?:бойов\w*\s+зіткн\w*|боєзіткн\w*|бойов\w*\s+зіткнен\w*)"
+_ENG_EN = (
+    r"(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|engagements"
+    r"|firefights|skirmishes)"
+)
+_FLOOR = r"(?P<floor>понад|більше\s+ніж|близько|майже|over|more\s+than|about|nearly|almost)?\s*"  # noqa: E501
+_N = rf"(?P<n>{NUM})"
+
+# national-total sentences, most specific first; each yields (number, kind)
+_TOTALS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            rf"загалом\s+(?:протягом|за)\s+минул\w+\s+доб\w+\s+(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"
+        ),
+        "day",
+    ),
+    (
+        re.compile(
+            rf"(?:протягом|за)\s+минул\w+\s+доб\w+\s+(?:на\s+фронті\s+)?(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"
+        ),
+        "day",
+    ),
+    (re.compile(rf"вчора\s+(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"), "day"),
+    (
+        re.compile(
+            rf"від\s+початку\s+(?:цієї\s+|поточної\s+)?доби\s+(?:на\s+фронті\s+)?(?:\w+\s+){{0,3}}?{_FLOOR}{_N}\s+{_ENG_UK}"
+        ),
+        "partial",
+    ),
+    (re.compile(rf"протягом\s+доби\s+(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"), "24h"),
+    (
+        re.compile(
+            rf"кількість\s+(?:атак\s+[\w']+|бойов\w+\s+ді\w+\s+[\w']+|{_ENG_UK})\s+(?:[\w']+\s+){{0,6}}?"
+            r"(?:вже\s+)?(?:становить|становила|складає|складала|зросла\s+до|збільшил\w+\s+до"
+            rf"|досягла|сягнула)\s*[,-]?\s*{_FLOOR}{_N}"
+        ),
+        "any",
+    ),
+    (  # "кількість бойових дій ворога від початку доби - 96"
+        re.compile(rf"кількість\s+(?:[\w']+\s+){{1,8}}?-\s*{_FLOOR}{_N}"),
+        "any",
+    ),
+    (  # "за сьогодні ворожих атак - 47"
+        re.compile(
+            rf"(?:за\s+сьогодні|від\s+початку\s+доби|з\s+початку\s+доби)\s+(?:[\w']+\s+){{0,3}}?атак\w*\s*-\s*{_FLOOR}{_N}"
+        ),
+        "partial",
+    ),
+    (re.compile(rf"станом\s+на\s+зараз\s+(?:[\w']+\s+){{0,3}}?(?:-\s*)?{_FLOOR}{_N}"), "partial"),
+    (
+        re.compile(
+            rf"(?:агресор|ворог|противник|окупанти)\s+(?:вже\s+)?{_FLOOR}{_N}\s+(?:раз\w*\s+)?атакува\w+"
+        ),
+        "any",
+    ),
+    (  # "загарбники атакували позиції наших військ 63 рази", "штурмували … 71 раз"
+        re.compile(rf"(?:атакува|штурмува)\w+\s+(?:[\w']+\s+){{0,4}}?{_FLOOR}{_N}\s+раз"),
+        "any",
+    ),
+    (  # "противник провів 73 атаки", "окупанти здійснили 58 спроб прорвати оборону"
+        re.compile(
+            rf"(?:провів|провели|здійснив|здійснили|здійснено|проведено)\s+{_FLOOR}{_N}\s+"
+            r"(?:атак|спроб|штурм|наступальн)"
+        ),
+        "any",
+    ),
+    (
+        re.compile(
+            rf"(?:відбул\w+|відбув\w*|пройшл\w*|зафіксовано|сталося|сталось)\s+{_FLOOR}{_N}\s+"
+            rf"(?:{_ENG_UK}|бій\b|бо[їі]\w*)"
+        ),
+        "any",
+    ),
+    (  # number first: "165 бойових зіткнень було зафіксовано протягом минулої доби"
+        re.compile(
+            rf"^{_FLOOR}{_N}\s+{_ENG_UK}\s+(?:було\s+)?(?:зафіксовано|відбул\w+|стал\w+|пройшл\w+)"
+        ),
+        "any",
+    ),
+    # English
+    (
+        re.compile(
+            rf"over\s+the\s+(?:past|last)\s+(?:day|24\s+hours),?\s+(?:there\s+(?:were|have\s+been)\s+)?{_FLOOR}{_N}\s+{_ENG_EN}"
+        ),
+        "day",
+    ),
+    (
+        re.compile(
+            rf"{_FLOOR}{_N}\s+{_ENG_EN}\s+(?:were\s+recorded|took\s+place|occurred|were\s+registered)\s+(?:on\s+the\s+front(?:line)?\s+)?(?:over|during|in)\s+the\s+(?:past|last)\s+(?:day|24\s+hours)"
+        ),
+        "day",
+    ),
+    (re.compile(rf"yesterday,?\s+(?:there\s+were\s+)?{_FLOOR}{_N}\s+{_ENG_EN}"), "day"),
+    (
+        re.compile(
+            rf"{_FLOOR}{_N}\s+{_ENG_EN}\s+(?:on\s+(?:the\s+)?front(?:\s*line)?\s+)?(?:over|during|in)\s+(?:the\s+)?(?:past|last)\s+(?:day|24\s+hours)"
+        ),
+        "day",
+    ),
+    (
+        re.compile(
+            rf"since\s+the\s+(?:beginning|start)\s+of\s+(?:the|this)\s+day,?\s+(?:there\s+(?:have\s+been|were)\s+|the\s+(?:enemy|aggressor|invaders)\s+(?:has\s+)?attacked\s+)?{_FLOOR}{_N}\s*(?:{_ENG_EN}|times)?"
+        ),
+        "partial",
+    ),
+    (re.compile(rf"a\s+total\s+of\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
+    (re.compile(rf"in\s+total,?\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
+    (
+        re.compile(
+            rf"{_FLOOR}{_N}\s+{_ENG_EN}\s+(?:were\s+recorded|took\s+place|occurred|have\s+taken\s+place|were\s+registered)"
+        ),
+        "any",
+    ),
+    (re.compile(rf"there\s+(?:were|have\s+been)\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
+    (
+        re.compile(
+            rf"number\s+of\s+(?:{_ENG_EN}|attacks)\s+(?:[\w']+\s+){{0,4}}?(?:has\s+)?"
+            rf"(?:reached|rose\s+to|increased\s+to|stands\s+at|stood\s+at|is|was)\s+{_FLOOR}{_N}"
+        ),
+        "any",
+    ),
+    (re.compile(rf"attacked\s+(?:[\w']+\s+){{0,3}}?{_FLOOR}{_N}\s+times"), "any"),
+    # headline style ("war update: 311 combat clashes on frontline over past day"): the
+    # count right before 'combat clashes/engagements' when nothing more specific matched
+    (
+        re.compile(
+            rf"{_FLOOR}{_N}\s+(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|skirmishes)\b"
+            r"(?!\s+(?:are|were|is)\s+(?:still\s+)?ongoing|\s+(?:are|were)\s+still)"
+        ),
+        "any",
+    ),
+    # headline list: "Генштаб: 173 бойових зіткнення, бої на … напрямках" (the count right
+    # before the noun when nothing more specific matched; not an ongoing count)
+    (
+        re.compile(rf"{_FLOOR}{_N}\s+{_ENG_UK}(?!\s+(?:ще\s+)?трива|\s+досі)"),
+        "any",
+    ),
+]
+#: literal words one of which each total pattern needs (a cheap test before the regex)
+_TOTAL_KEYS: list[tuple[str, ...]] = [
+    ("загалом",),
+    ("минул",),
+    ("вчора",),
+    ("від початку",),
+    ("протягом доби",),
+    ("кількість",),
+    ("кількість",),
+    ("сьогодні", "початку"),
+    ("станом на зараз",),
+    ("атакува",),
+    ("атакува", "штурмува"),
+    ("провів", "провели", "здійсн", "проведено"),
+    ("відбул", "відбув", "пройшл", "зафіксов", "сталос", "сталося"),
+    ("зіткн", "боєзіткн"),
+    ("past", "last"),
+    ("past", "last"),
+    ("yesterday",),
+    ("past", "last"),
+    ("since the",),
+    ("a total of",),
+    ("in total",),
+    ("recorded", "took place", "occurred", "taken place", "registered"),
+    ("there were", "there have been"),
+    ("number of",),
+    ("attacked",),
+    ("combat", "clashes", "battles", "military", "skirmishes"),
+    ("зіткн", "боєзіткн"),
+]
+assert len(_TOTAL_KEYS) == len(_TOTALS)
+_ANY_TOTAL_KEY = re.compile("|".join(sorted({re.escape(k) for ks in _TOTAL_KEYS for k in ks})))
+_CHANGE = [
+    re.compile(rf"на\s+(?P<n>{NUM})\s+(?P<dir>більше|менше)"),
+    re.compile(
+        rf"(?P<n>{NUM})\s+(?P<dir>more|fewer|less)\s+than\s+(?:the\s+day\s+before|yesterday|the\s+previous\s+(?:day|evening|report))"
+    ),
+]
+_DIR_UK = re.compile(
+    r"\b(?:на|у|в)\s+(?P<names>[\w'\- ,]{3,80}?)\s+(?:напрямк\w*|операційн\w+\s+зон\w*)"
+    r"|\b(?:у|в)\s+(?P<obl>[\w'\-]+)\s+(?:області|районі)\b"
+)
+_DIR_EN = re.compile(
+    r"\b(?:in|on)\s+the\s+(?P<names>[\w'\- ,]{3,80}?)\s+"
+    r"(?:directions?|sectors?|areas?|regions?|axis|axes|operational\s+zone)\b"
+)
+_SPLIT_NAMES = re.compile(r"\s*(?:,|\s+і\s+|\s+та\s+|\s+й\s+|\s+and\s+)\s*")
+_REPORT_WORDS = re.compile(
+    rf"{_ENG_UK}|{_ENG_EN}|оперативна\s+інформація|operational\s+information|general\s+staff|генштаб"
+)
+
+
+_DIRECTION_WORDS = re.compile(  # matched on lower-cased text (faster than re.I on Cyrillic)
+    r"напрямк|операційн\w+\s+зон|області\b|районі\b|direction|sector|\bregion\b|\barea\b|\baxis\b"
+)
+_WHOLE_FRONT = re.compile(r"загалом|in\s+total|a\s+total|total\s+of|на\s+фронті|front")
+_ENG_ANY = re.compile(rf"{_ENG_UK}|{_ENG_EN}")
+_ALL_FRONT = re.compile(
+    r"загалом\s+на\s+фронті|на\s+всіх\s+напрямках|across\s+the\s+front|on\s+all\s+directions"
+)
+_ALL_FRONT_KEYS = ("фронті", "напрямках", "front", "directions")
+_EVENING = re.compile(r"evening\s+(?:situation\s+)?(?:report|update)|вечірн\w+\s+зведен")
+_MORNING = re.compile(r"morning\s+(?:situation\s+)?report|ранков\w+\s+зведен")
+_DAY_WORDS = re.compile(
+    r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday"
+    r"|останн\w+\s+доб|попередн\w+\s+доб"
+)
+_PARTIAL_WORDS = re.compile(
+    r"від\s+початку|з\s+початку|since\s+the\s+(?:beginning|start)|since\s+(?:morning|dawn|midnight)"
+    r"|станом\s+на\s+(?:зараз|вечір)|на\s+момент\s+зведення|кількість|\btoday\b|сьогодні"
+)
+#: the General Staff counted engagements from May 2023; before, "repelled N attacks"
+_ENGAGEMENTS_FROM = datetime(2023, 6, 1)
+_REPELLED = re.compile(
+    rf"(?:відбили|відбито|відбивши|repelled|repulsed)\s+(?:[\w']+\s+){{0,2}}?{_FLOOR}{_N}\s+"
+    r"(?:[\w']+\s+)?(?:атак|штурм|attacks|assaults)"
+)
+_ZONE_UPDATE = re.compile(r"зон\w*\s+відповідальності|\bосув\b|area\s+of\s+responsibility")
+_GAP_LOCAL = re.compile(r"\s*(?:in|near|at|on|around|у|в|на|під)\s")
+_DIGITS = re.compile(r"[0-9][0-9]*")  # faster in re than \d+ or [0-9]+

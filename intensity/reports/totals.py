@@ -1,0 +1,133 @@
+"""The national total: which sentence states it, how a rounded figure relates to an exact
+one, the headline measure before May 2023, and the change a report states.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .numbers import parse_number
+from .patterns import (
+    _ANY_TOTAL_KEY,
+    _CHANGE,
+    _DIGITS,
+    _DIRECTION_WORDS,
+    _GAP_LOCAL,
+    _REPELLED,
+    _TOTAL_KEYS,
+    _TOTALS,
+    _WHOLE_FRONT,
+)
+
+#: the last patterns of _TOTALS are generic headline forms ("N combat clashes", "N бойових
+#: зіткнень"): used to find a total when nothing more specific matched, but too loose to
+#: call a sentence a total sentence
+_GENERIC_PATTERNS = 2
+
+
+@dataclass(frozen=True)
+class Total:
+    """The national figure of a report: its value, whether it is a floor ("more than N"),
+    which pattern family found it ('day', 'partial', '24h' or 'any'), the sentence and
+    what it counts."""
+
+    value: int
+    floor: bool
+    kind: str
+    sentence: str
+    measure: str = "engagements"
+
+
+def _is_total_sentence(s: str) -> bool:
+    """Whether a (lower-cased) sentence states a national total."""
+    if not _DIGITS.search(s):
+        return False  # every total pattern needs a number
+    if not _ANY_TOTAL_KEY.search(s):
+        return False
+    k = len(_TOTALS) - _GENERIC_PATTERNS
+    return any(
+        rx.search(s)
+        for (rx, _), keys in zip(_TOTALS[:k], _TOTAL_KEYS[:k], strict=True)
+        if any(key in s for key in keys)
+    )
+
+
+def _refines(rounded: int, exact: int) -> bool:
+    """Whether *exact* can be the precise figure behind "more than / about *rounded*"."""
+    return rounded * 0.9 <= exact <= rounded * 1.1 + 1
+
+
+def _sentence_total(s: str, is_dir: bool, rounded: Total | None) -> Total | None:
+    """The first total pattern matching the (lower-cased) sentence *s*; in a direction
+    sentence only a count well before the direction's name. With *rounded* (a floor
+    already found) only an exact figure that can be its precise value."""
+    dir_at = -1
+    if is_dir and not _WHOLE_FRONT.search(s):
+        # a headline can name the busiest sectors after the national count ("56 combat
+        # clashes since morning; Pokrovsk and Kostiantynivka directions most active"),
+        # but "55 clashes in the Kursk region" is a direction's count
+        dm = _DIRECTION_WORDS.search(s)
+        dir_at = dm.start() if dm else -1
+    for (rx, kind), keys in zip(_TOTALS, _TOTAL_KEYS, strict=True):
+        if not any(key in s for key in keys):
+            continue
+        m = rx.search(s)
+        if m and dir_at >= 0:
+            gap = s[m.end() : dir_at]
+            if m.end() > dir_at or len(gap.split()) < 3 or _GAP_LOCAL.match(gap):
+                m = None
+        if not m:
+            continue
+        v = parse_number(m.group("n"))
+        if v is None:
+            continue
+        floor = bool(m.groupdict().get("floor"))
+        if rounded is not None and (floor or not _refines(rounded.value, v)):
+            return None  # not an exact figure of the rounded one: keep looking
+        return Total(v, floor, kind, s)
+    return None
+
+
+def find_total(sentences: list[str], flags: list[bool]) -> Total | None:
+    """The national total of a report from its (lower-cased) sentences and their
+    direction flags: the first sentence that states one; a rounded figure ("more than
+    190" in a headline) gives way to an exact one in the body that can be its value."""
+    rounded: Total | None = None
+    for s, is_dir in zip(sentences, flags, strict=True):
+        if not _ANY_TOTAL_KEY.search(s):
+            continue
+        t = _sentence_total(s, is_dir, rounded)
+        if t is None:
+            continue
+        if not t.floor:
+            return t
+        if rounded is None:
+            rounded = t
+    return rounded
+
+
+def repelled_total(sentences: list[str]) -> Total | None:
+    """The headline figure before May 2023, "repelled N attacks": its own measure, never
+    read as engagements."""
+    for s in sentences:
+        m = _REPELLED.search(s)
+        if m:
+            v = parse_number(m.group("n"))
+            if v is not None:
+                return Total(v, bool(m.group("floor")), "any", s, "attacks_repelled")
+    return None
+
+
+def stated_change(sentences: list[str], total_sentence: str) -> int | None:
+    """The change on the previous report stated in the total's sentence or the next one
+    ("на 84 більше", "84 more than the day before")."""
+    i = sentences.index(total_sentence)
+    region = total_sentence + " " + " ".join(sentences[i + 1 : i + 2])
+    for rx in _CHANGE:
+        m = rx.search(region)
+        if m:
+            v = parse_number(m.group("n"))
+            if v is None:
+                return None
+            return v if m.group("dir").lower() in ("більше", "more") else -v
+    return None

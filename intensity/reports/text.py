@@ -21,7 +21,8 @@ def _join_thousands(m: re.Match[str]) -> str:
     return m.group(0).replace(" ", "").replace(",", "")
 
 
-_PART = re.compile(r"\(([0-9])\s*/\s*([0-9])\)")
+#: multipart markers "(1/2)", "[1/2]" and "(1\/2)" (a slash escaped for Markdown)
+_PART = re.compile(r"[(\[]([0-9])\s*\\?[/\\]\s*([0-9])[)\]]")
 
 
 def _digits(text: str, low: str) -> tuple[str, str]:

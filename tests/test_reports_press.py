@@ -215,3 +215,30 @@ def test_day_change_compares_like_with_like():
     assert r3.window == "22:00" and r3.value == 190
     with pytest.raises(ParameterError, match="like with like"):
         intensity.day_change(d, "2024-12-14", window="day")
+
+
+def test_nowcast_ratio_by_period(shared_dir):
+    """With nowcast_by='year' a period with three days of both figures gets its own ratio
+    and spread (the news data: evening figures without an hour, 1.05 in 2025 and 1.13 in
+    2026 against 1.09 pooled); other days keep the pooled ratio."""
+    import numpy as np
+
+    from intensity.exceptions import ParameterError
+    from intensity.reports import engagements_daily
+
+    d = engagements_daily(_news(shared_dir), nowcast_by="year")
+    r = d.attrs["nowcast"]
+    assert r.index.names == ["slot", "period"]
+    y25, y26, pooled = (r.loc[("other", p), "ratio"] for p in ("2025", "2026", "all"))
+    assert np.isfinite(y25) and np.isfinite(y26) and y25 < pooled < y26
+    day = d.index[
+        (d.index.year == 2026)
+        & d["estimated"]
+        & d["partial_other"].notna()
+        & d[["partial_16", "partial_22"]].isna().all(axis=1)
+    ][0]
+    p = d.loc[day, "partial_other"]
+    expect = max(p * y26, p)
+    assert d.loc[day, "engagements_estimated"] == pytest.approx(expect)
+    with pytest.raises(ParameterError, match="by must be one of"):
+        engagements_daily(_news(shared_dir), nowcast_by="month")

@@ -138,7 +138,7 @@ def _plausible_days() -> tuple[date, date]:
     return date(2014, 1, 1), date.today() + timedelta(days=1)
 
 
-def engagements_daily(reports: Any) -> Any:
+def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
     """Daily engagement series from many parsed reports.
 
     Parameters
@@ -146,6 +146,10 @@ def engagements_daily(reports: Any) -> Any:
     reports
         Iterable of :class:`Report`, the DataFrame of :func:`read_telegram_export`, or a
         table of hand-collected figures (see :func:`reports_from_table`).
+    nowcast_by
+        ``None`` (default): one whole-day ratio per partial slot; ``'year'`` or
+        ``'quarter'``: a ratio per period where it has enough days, the pooled one
+        elsewhere (see :func:`nowcast_ratios`).
 
     Returns
     -------
@@ -312,7 +316,7 @@ def engagements_daily(reports: Any) -> Any:
                 }
             )
     df.attrs["quality"] = _quality_records(_quality_frame(events))
-    ratios = nowcast_ratios(df)
+    ratios = nowcast_ratios(df, by=nowcast_by)
     df = _add_nowcast(df, ratios)
     df.attrs["nowcast"] = ratios
     return df
@@ -323,7 +327,30 @@ MIN_NOWCAST_PAIRS = 3
 _PARTIAL_COLUMNS = {"22:00": "partial_22", "16:00": "partial_16", "other": "partial_other"}
 
 
-def nowcast_ratios(daily: Any, level: float = 0.95) -> Any:
+def _ratio_row(lr: Any, level: float) -> dict[str, float]:
+    """Geometric-mean ratio and one-day prediction factors from log-ratios *lr*."""
+    import numpy as np
+    from scipy import stats
+
+    n = len(lr)
+    row = {
+        "n_pairs": n,
+        "ratio": np.nan,
+        "ratio_lower": np.nan,
+        "ratio_upper": np.nan,
+        "sd_log": np.nan,
+    }
+    if n >= MIN_NOWCAST_PAIRS:
+        m, sd = float(np.mean(lr)), float(np.std(lr, ddof=1))
+        if sd > 0:
+            h = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd * np.sqrt(1 + 1 / n)
+            row.update(
+                ratio=np.exp(m), ratio_lower=np.exp(m - h), ratio_upper=np.exp(m + h), sd_log=sd
+            )
+    return row
+
+
+def nowcast_ratios(daily: Any, level: float = 0.95, by: str | None = None) -> Any:
     """The ratio of the whole-day count to each partial figure, from the days with both.
 
     For each partial column (22:00, 16:00, other) of :func:`engagements_daily`: the number
@@ -333,65 +360,94 @@ def nowcast_ratios(daily: Any, level: float = 0.95) -> Any:
     ``MIN_NOWCAST_PAIRS`` days, or no spread among them, the row is NaN: no estimate is
     better than one with a zero-width interval.
 
+    Parameters
+    ----------
+    daily
+        The table of :func:`engagements_daily`.
+    level
+        Prediction level.
+    by
+        ``None``: one ratio per slot over all days; ``'year'`` or ``'quarter'``: also one
+        per period (the share of the day reported by 16:00 or 22:00 drifts as the
+        fighting changes), each with its own spread.
+
     Returns
     -------
     pd.DataFrame
-        Index ``slot``; columns ``n_pairs``, ``ratio``, ``ratio_lower``, ``ratio_upper``,
-        ``sd_log``.
+        Index ``slot`` (with *by*: ``slot`` and ``period``, ``'all'`` for the pooled row);
+        columns ``n_pairs``, ``ratio``, ``ratio_lower``, ``ratio_upper``, ``sd_log``.
     """
     import numpy as np
     import pandas as pd
-    from scipy import stats
 
+    from .._validation import check_choice
+
+    check_choice("by", by, (None, "year", "quarter"))
     rows = []
     whole = daily["engagements"].where(~daily["total_floor"].astype(bool))
+    periods = _periods(daily.index, by) if by else None
     for slot, col in _PARTIAL_COLUMNS.items():
         part = daily[col]
-        ok = whole.notna() & part.notna() & (part > 0) & (whole > 0)
-        lr = np.log(whole[ok].to_numpy(float) / part[ok].to_numpy(float))
-        n = len(lr)
-        row = {
-            "slot": slot,
-            "n_pairs": n,
-            "ratio": np.nan,
-            "ratio_lower": np.nan,
-            "ratio_upper": np.nan,
-            "sd_log": np.nan,
-        }
-        if n >= MIN_NOWCAST_PAIRS:
-            m, sd = float(lr.mean()), float(lr.std(ddof=1))
-            if sd > 0:
-                h = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd * np.sqrt(1 + 1 / n)
-                row.update(
-                    ratio=np.exp(m), ratio_lower=np.exp(m - h), ratio_upper=np.exp(m + h), sd_log=sd
-                )
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("slot")
+        ok = (whole.notna() & part.notna() & (part > 0) & (whole > 0)).to_numpy()
+        lr = np.log(whole.to_numpy(float)[ok] / part.to_numpy(float)[ok])
+        rows.append({"slot": slot, "period": "all", **_ratio_row(lr, level)})
+        if periods is not None:
+            per = periods[ok]
+            for p in sorted(set(periods)):
+                rows.append({"slot": slot, "period": p, **_ratio_row(lr[per == p], level)})
+    out = pd.DataFrame(rows)
+    out = out.set_index(["slot", "period"]) if by else out.drop(columns="period").set_index("slot")
+    out.attrs["by"] = by
+    return out
+
+
+def _periods(index: Any, by: str) -> Any:
+    """Period labels of a daily index ('2025', '2025Q4')."""
+    import numpy as np
+
+    if by == "year":
+        return np.array([str(y) for y in index.year])
+    return np.array([f"{y}Q{q}" for y, q in zip(index.year, index.quarter, strict=True)])
 
 
 def _add_nowcast(daily: Any, ratios: Any) -> Any:
     """``engagements_estimated`` (the whole-day total, or where only partial figures exist
-    the latest partial one times its ratio), its prediction interval and ``estimated``."""
+    the partial one whose ratio is best known times that ratio), its prediction interval
+    and ``estimated``. Ratios by period (a (slot, period) index) are used where the
+    day's period has one, the pooled ratio elsewhere."""
     import numpy as np
 
     out = daily.copy()
-    est = out["engagements"].astype(float).copy()
-    lo = est.copy()
-    hi = est.copy()
-    flag = np.zeros(len(out), dtype=bool)
-    missing = est.isna().to_numpy()
+    n = len(out)
+    by_period = ratios.index.nlevels == 2
     # the day so far is a floor of the whole day: no estimate or bound below it
     floor = out[list(_PARTIAL_COLUMNS.values())].max(axis=1, skipna=True).to_numpy(float)
-    usable = ratios[np.isfinite(ratios["ratio"])]
-    width = np.log(usable["ratio_upper"] / usable["ratio_lower"])
-    for slot in width.sort_values().index:  # the partial figure with the narrowest interval
-        r = usable.loc[slot]
-        part = out[_PARTIAL_COLUMNS[slot]].to_numpy(float)
-        use = missing & ~flag & np.isfinite(part)
-        est[use] = np.maximum(part[use] * r["ratio"], floor[use])
-        lo[use] = np.maximum(part[use] * r["ratio_lower"], floor[use])
-        hi[use] = np.maximum(part[use] * r["ratio_upper"], floor[use])
-        flag |= use
+    cands = []
+    for slot, col in _PARTIAL_COLUMNS.items():
+        cols = {}
+        pooled = ratios.loc[(slot, "all")] if by_period else ratios.loc[slot]
+        for c in ("ratio", "ratio_lower", "ratio_upper"):
+            cols[c] = np.full(n, float(pooled[c]))
+        if by_period:
+            per = _periods(out.index, ratios.attrs["by"])
+            for (s, p), r in ratios.iterrows():
+                if s == slot and p != "all" and np.isfinite(r["ratio"]):
+                    for c in cols:
+                        cols[c][per == p] = r[c]
+        part = out[col].to_numpy(float)
+        width = np.log(cols["ratio_upper"] / cols["ratio_lower"])
+        width[~np.isfinite(part) | ~np.isfinite(width)] = np.inf
+        cands.append((width, part, cols))
+    widths = np.vstack([c[0] for c in cands])
+    best = np.argmin(widths, axis=0)  # the partial figure with the narrowest interval
+    est = out["engagements"].to_numpy(float).copy()
+    lo, hi = est.copy(), est.copy()
+    flag = np.isnan(est) & np.isfinite(widths.min(axis=0))
+    for k, (_, part, cols) in enumerate(cands):
+        use = flag & (best == k)
+        est[use] = np.maximum(part[use] * cols["ratio"][use], floor[use])
+        lo[use] = np.maximum(part[use] * cols["ratio_lower"][use], floor[use])
+        hi[use] = np.maximum(part[use] * cols["ratio_upper"][use], floor[use])
     out["engagements_estimated"] = est
     out["estimate_lower"] = lo
     out["estimate_upper"] = hi

@@ -108,8 +108,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     data = load_input(args.input)
     _say(f"loaded {data.shape[1]} metric(s), {len(data)} days")
-    res = run_report(data, args.out, args.metric or None, progress=_say)
+    res = run_report(
+        data,
+        args.out,
+        args.metric or None,
+        progress=_say,
+        model=args.model,
+        penalty=_penalty_arg(args.penalty),
+        seed=args.seed,
+        start=args.start,
+        end=args.end,
+        formats=args.format.split(","),
+        dpi=args.dpi,
+        inputs=[args.input or "data/processed"],
+    )
     return _print_result(res)
+
+
+def _penalty_arg(text: str) -> str | float:
+    """'mbic', 'bic', 'aic' or a number (checked by run_report)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -156,29 +177,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.set_defaults(func=_cmd_build)
 
-    f = sub.add_parser("fetch", help="download upstream data into data/raw")
-    f.add_argument("what", choices=["losses", "engagements"], help="which data set")
-    f.add_argument("--raw", default="data/raw", help="where to write (default: data/raw)")
-    f.add_argument(
-        "--url",
-        default=None,
-        help="losses: base URL of the upstream data folder; engagements: base URL "
-        "of the channel preview (default https://t.me/s/)",
+    f = sub.add_parser(
+        "fetch",
+        help="download upstream data into data/raw",
+        description="Download upstream data into data/raw: 'fetch losses' or "
+        "'fetch engagements' (each has its own --help).",
     )
-    f.add_argument("--retries", type=int, default=3, help="retries per request (default: 3)")
-    f.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        help="seconds to wait for a server's answer per request (default: 10)",
+    fsub = f.add_subparsers(dest="what", required=True)
+
+    def common(x: argparse.ArgumentParser) -> None:
+        x.add_argument("--raw", default="data/raw", help="where to write (default: data/raw)")
+        x.add_argument("--retries", type=int, default=3, help="retries per request (default: 3)")
+        x.add_argument(
+            "--timeout",
+            type=float,
+            default=10.0,
+            help="seconds to wait for a server's answer per request (default: 10)",
+        )
+
+    fl = fsub.add_parser(
+        "losses",
+        help="the daily loss tables (personnel and equipment)",
+        description="Download the cumulative loss tables the General Staff's morning post "
+        "gives (personnel and equipment) into data/raw, all files before any is replaced, "
+        "with their SHA-256 in a manifest.",
     )
-    f.add_argument("--since", default="2024-01-01", help="engagements: go back to this date")
-    f.add_argument("--channel", default="GeneralStaffZSU", help="engagements: Telegram channel")
-    f.add_argument("--delay", type=float, default=2.0, help="engagements: seconds between pages")
-    f.add_argument(
-        "--refresh", action="store_true", help="engagements: fetch the newest page again"
+    common(fl)
+    fl.add_argument("--url", default=None, help="base URL of the upstream data folder")
+    fl.set_defaults(func=_cmd_fetch)
+    fe = fsub.add_parser(
+        "engagements",
+        help="the engagement reports from the General Staff's Telegram channel",
+        description="Build the daily engagement series from the public web preview of "
+        "the General Staff's Telegram channel (polite: delay, retries, back-off; pages "
+        "cached in data/raw/telegram/) into data/raw/gs_engagements.csv.",
     )
-    f.set_defaults(func=_cmd_fetch)
+    common(fe)
+    fe.add_argument(
+        "--url", default=None, help="base URL of the channel preview (default https://t.me/s/)"
+    )
+    fe.add_argument("--since", default="2024-01-01", help="go back to this date")
+    fe.add_argument("--channel", default="GeneralStaffZSU", help="Telegram channel")
+    fe.add_argument("--delay", type=float, default=2.0, help="seconds between pages")
+    fe.add_argument("--refresh", action="store_true", help="fetch the newest page again")
+    fe.set_defaults(func=_cmd_fetch)
 
     t = sub.add_parser(
         "import-telegram",
@@ -202,6 +244,30 @@ def _parser() -> argparse.ArgumentParser:
         help="metric to analyse (repeatable; default: every metric with a year of data)",
     )
     r.add_argument("--out", default="report", help="output folder (default: report)")
+    r.add_argument(
+        "--model",
+        default="auto",
+        choices=["auto", "negbin", "poisson", "normal", "normal_meanvar", "linear_trend"],
+        help="break model (default: auto, negative binomial for counts; linear_trend also "
+        "writes <metric>_knots.csv)",
+    )
+    r.add_argument(
+        "--penalty",
+        default="mbic",
+        help="break penalty: mbic, bic, aic or a number (default: mbic)",
+    )
+    r.add_argument(
+        "--seed", type=int, default=0, help="seed of the bootstrap and simulations (default: 0)"
+    )
+    r.add_argument("--start", default=None, help="first day to analyse (e.g. 2023-01-01)")
+    r.add_argument("--end", default=None, help="last day to analyse")
+    r.add_argument(
+        "--format",
+        default="pdf",
+        help="figure formats, comma-separated among pdf, png, svg (default: pdf; the "
+        "report itself is always a PDF)",
+    )
+    r.add_argument("--dpi", type=int, default=200, help="resolution of PNG figures (default: 200)")
     r.set_defaults(func=_cmd_report)
 
     d = sub.add_parser("demo", help="the same report on a simulated series (offline)")

@@ -176,6 +176,36 @@ def save_pdf(fig: Figure, path: str | os.PathLike[str], *, title: str | None = N
     return p
 
 
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str], *, title: str | None = None, dpi: int = 200
+) -> Path:
+    """Save *fig* reproducibly in the format of *path*'s suffix: PDF (as :func:`save_pdf`),
+    PNG (*dpi*) or SVG (no date, fixed element ids); written atomically."""
+    from .pipeline import atomic_write_bytes
+
+    p = Path(path)
+    fmt = p.suffix.lstrip(".").lower()
+    if fmt == "pdf":
+        return save_pdf(fig, p, title=title)
+    buf = io.BytesIO()
+    if fmt == "png":
+        meta: dict[str, Any] = {"Software": "intensity (matplotlib)"}
+        if title:
+            meta["Title"] = title
+        with house_style():
+            fig.savefig(buf, format="png", dpi=dpi, metadata=meta)
+    elif fmt == "svg":
+        meta = {"Date": None, "Creator": "intensity (matplotlib)"}
+        if title:
+            meta["Title"] = title
+        with house_style(), mpl.rc_context({"svg.hashsalt": "intensity"}):
+            fig.savefig(buf, format="svg", metadata=meta)
+    else:
+        raise ValueError(f"figure format must be pdf, png or svg, got {fmt!r}")
+    atomic_write_bytes(p, buf.getvalue())
+    return p
+
+
 # --------------------------------------------------------------------------- seasonality
 def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any) -> Figure:
     """Panels: observed with trend, one panel per seasonal component, remainder.

@@ -69,6 +69,89 @@ def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
     raise DataFormatError(f"{p}: no such file or folder")
 
 
+#: what the rows of each table are, for tables whose index has no name
+_INDEX_NAMES = {
+    "segments": "segment",
+    "episodes": "episode",
+    "artefacts": "artefact",
+    "penalty_path": "segmentation",
+    "quality": "date",
+    "spikes": "date",
+    "baseline": "date",
+}
+#: breaks listed on the summary page; the rest are counted and left to breaks.csv
+_MAX_LISTED = 12
+_FORMATS = ("pdf", "png", "svg")
+
+
+def _check_report_options(
+    model: str, penalty: str | float, formats: Sequence[str], dpi: int
+) -> tuple[str, ...]:
+    """Validate the report options up front (a bad one stops the run before any work)."""
+    from ._validation import check_choice
+    from .costs import COSTS
+
+    check_choice("model", model, ("auto", *COSTS))
+    if isinstance(penalty, str):
+        check_choice("penalty", penalty, ("mbic", "bic", "aic"))
+    elif not (isinstance(penalty, (int, float)) and np.isfinite(penalty) and penalty > 0):
+        raise ParameterError(
+            f"penalty must be 'mbic', 'bic', 'aic' or a number > 0, got {penalty!r}"
+        )
+    fmts = tuple(dict.fromkeys(str(f).strip().lower() for f in formats))
+    bad = [f for f in fmts if f not in _FORMATS]
+    if bad or not fmts:
+        raise ParameterError(f"format must be among {list(_FORMATS)}, got {list(formats)}")
+    if not isinstance(dpi, int) or isinstance(dpi, bool) or not 50 <= dpi <= 1200:
+        raise ParameterError(f"dpi must be a whole number in 50 … 1200, got {dpi!r}")
+    return fmts
+
+
+def _date_window(frame: pd.DataFrame, start: Any, end: Any) -> pd.DataFrame:
+    """The rows from *start* to *end* (inclusive; strings read day-first)."""
+    if start is None and end is None:
+        return frame
+
+    def day(v: Any, what: str) -> pd.Timestamp | None:
+        if v is None:
+            return None
+        if isinstance(v, str):
+            from ._dates import parse_date_column
+
+            return pd.Timestamp(parse_date_column(pd.Series([v]), where=what, column=what)[0])
+        try:
+            return pd.Timestamp(v).normalize()
+        except (TypeError, ValueError):
+            raise ParameterError(f"{what} must be a date, got {v!r}") from None
+
+    a, b = day(start, "start"), day(end, "end")
+    if a is not None and b is not None and a > b:
+        raise ParameterError(f"start must not be after end, got {a:%Y-%m-%d} > {b:%Y-%m-%d}")
+    out = frame.loc[a:b]
+    if out.empty:
+        raise ParameterError(
+            f"no data between {start} and {end} (the data run {frame.index[0]:%Y-%m-%d} … "
+            f"{frame.index[-1]:%Y-%m-%d})"
+        )
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def _provenance(inputs: Sequence[str | os.PathLike[str]]) -> tuple[str, list[tuple[str, str]]]:
+    """The package version and (file name, SHA-256) of every input file (files in a
+    folder one by one, sorted)."""
+    import hashlib
+
+    from . import __version__
+
+    out = []
+    for p in map(Path, inputs):
+        files = sorted(f for f in p.iterdir() if f.is_file()) if p.is_dir() else [p]
+        for f in files:
+            out.append((f.name, hashlib.sha256(f.read_bytes()).hexdigest()))
+    return __version__, out
+
+
 def _figure_facts(daily: pd.DataFrame) -> list[tuple[str, str]]:
     """Summary lines for hand-collected figures: what the days hold and what the partial
     figures let one estimate."""
@@ -153,10 +236,14 @@ def _fmt_date(d: Any) -> str:
     return "" if pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m-%d")
 
 
-def _csv(frame: pd.DataFrame, path: Path, index: bool = True) -> Path:
+def _csv(frame: pd.DataFrame, path: Path, index: bool = True, index_name: str = "row") -> Path:
+    """Write *frame* atomically; an unnamed index gets *index_name* (no CSV has an unnamed
+    first column)."""
     from .pipeline import atomic_write_bytes
 
     out = frame.copy()
+    if index and out.index.name is None and out.index.nlevels == 1:
+        out.index.name = index_name
     for c in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[c]):
             out[c] = out[c].map(_fmt_date)
@@ -201,6 +288,14 @@ def run_report(
     n_boot: int = 299,
     n_sim: int = 199,
     progress: Callable[[str], None] | None = None,
+    model: str = "auto",
+    penalty: str | float = "mbic",
+    seed: int = 0,
+    start: Any = None,
+    end: Any = None,
+    formats: Sequence[str] = ("pdf",),
+    dpi: int = 200,
+    inputs: Sequence[str | os.PathLike[str]] = (),
 ) -> ReportResult:
     """Run the whole analysis on each metric and write figures, report PDF and tables.
 
@@ -222,6 +317,22 @@ def run_report(
         Bootstrap replications for break intervals and simulations for anomaly episodes.
     progress
         Called with a line of text per step.
+    model, penalty
+        The break model and penalty of :func:`~intensity.detect_breaks` (``'auto'``:
+        negative binomial for counts; ``'linear_trend'`` also writes the knots table
+        ``<metric>_knots.csv``).
+    seed
+        Seed of the bootstrap and the anomaly simulations (same seed, same files).
+    start, end
+        Analyse only these dates (inclusive; day-first strings such as "01.12.2024" are
+        read as the 1st of December).
+    formats
+        Figure formats among ``'pdf'``, ``'png'``, ``'svg'`` (the report itself is a PDF).
+    dpi
+        Resolution of PNG figures.
+    inputs
+        The input files; their names and SHA-256 go into the summary page and
+        ``summary.csv``.
 
     Returns
     -------
@@ -243,6 +354,9 @@ def run_report(
 
     t0 = time.perf_counter()
     frame = data.to_frame() if isinstance(data, pd.Series) else data
+    fmts = _check_report_options(model, penalty, formats, dpi)
+    frame = _date_window(frame, start, end)
+    version, hashes = _provenance(inputs)
     if metrics:
         missing = [m for m in metrics if m not in frame.columns]
         if missing:
@@ -294,16 +408,29 @@ def run_report(
             prof_w = run("weekday profile", seasonal_profile, s, "weekday")
             prof_m = run("month profile", seasonal_profile, s, "month") if n >= 365 else None
             say(f"[{metric}] 4/{steps} trend breaks")
-            brk = run("trend breaks", detect_breaks, s, seasonal=fit, n_boot=n_boot)
+            brk = run(
+                "trend breaks",
+                detect_breaks,
+                s,
+                model=model,
+                penalty=penalty,
+                seasonal=fit,
+                n_boot=n_boot,
+                seed=seed,
+            )
             # the path spans the penalty the breaks used (their dependence, not found again)
             dep = brk.dependence if brk is not None and brk.dependence is not None else "auto"
-            path = run("penalty path", penalty_path, s, seasonal=fit, dependence=dep)
+            path = (
+                run("penalty path", penalty_path, s, seasonal=fit, dependence=dep)
+                if model in ("auto", "negbin")
+                else None  # the path is drawn for the default model only
+            )
             say(f"[{metric}] 5/{steps} anomalies and the winter question")
             # the sustained level shifts both baselines use (their default max_days, 90),
             # found once; if that step fails, each finds them itself
             found = run("level shifts", sustained_shifts, s, 90)
             shifts: Any = "auto" if found is None else [s.index[p] for p in found]
-            ano = run("anomalies", detect_anomalies, s, n_sim=n_sim, shifts=shifts)
+            ano = run("anomalies", detect_anomalies, s, n_sim=n_sim, seed=seed, shifts=shifts)
             win = run("winter question", seasonal_excess, s, shifts=shifts) if n >= 730 else None
             say(f"[{metric}] 6/{steps} figures")
             figures = []
@@ -340,11 +467,16 @@ def run_report(
                 if fig is not None:
                     figures.append(("metrics", fig))
             for name, fig in figures:
-                files.append(
-                    pl.save_pdf(fig, out / f"{safe}_{name}.pdf", title=f"{metric}: {name}")
-                )
+                for fmt in fmts:
+                    files.append(
+                        pl.save_figure(
+                            fig, out / f"{safe}_{name}.{fmt}", title=f"{metric}: {name}", dpi=dpi
+                        )
+                    )
             facts: list[tuple[str, str]] = [
                 ("# Data", ""),
+                ("package", f"intensity {version}"),
+                *[(f"input {name}", f"SHA-256 {digest[:16]}…") for name, digest in hashes],
                 ("period", f"{s.index[0]:%Y-%m-%d} … {s.index[-1]:%Y-%m-%d} ({n} days)")
                 if n
                 else ("period", "no observed day"),
@@ -384,7 +516,7 @@ def run_report(
                     (f"# Trend breaks ({adj}NB, mBIC)", ""),
                     ("number of breaks", f"{len(brk.breaks)} (penalty {brk.penalty:.1f})"),
                 ]
-                for d, row in brk.breaks.head(12).iterrows():
+                for d, row in brk.breaks.head(_MAX_LISTED).iterrows():
                     facts.append(
                         (
                             f"  {d:%Y-%m-%d}",
@@ -392,6 +524,9 @@ def run_report(
                             f" ×{row['ratio']:.2f}",
                         )
                     )
+                if len(brk.breaks) > _MAX_LISTED:
+                    more = len(brk.breaks) - _MAX_LISTED
+                    facts.append(("", f"and {more} more, see {safe}_breaks.csv"))
             if win is not None:
                 facts.append(("# The winter question (Nov 1 … Feb 28)", ""))
                 for label in win.table.index:
@@ -434,6 +569,9 @@ def run_report(
             rp = out / f"{safe}_report.pdf"
             atomic_write_bytes(rp, buf.getvalue())
             files.append(rp)
+        if brk is not None and brk.model == "linear_trend":
+            knots = brk.breaks.rename_axis("knot")
+            files.append(_csv(knots, out / f"{safe}_knots.csv"))
         tables: dict[str, pd.DataFrame | None] = {
             "quality": None if quality is None else quality.set_index("date"),
             "seasonal_summary": None if fit is None else fit.summary(),
@@ -450,7 +588,8 @@ def run_report(
         }
         for name, tab in tables.items():
             if tab is not None:
-                files.append(_csv(tab, out / f"{safe}_{name}.csv"))
+                label = _INDEX_NAMES.get(name, "row")
+                files.append(_csv(tab, out / f"{safe}_{name}.csv", index_name=label))
         summary_rows.append(
             {
                 "metric": metric,
@@ -465,6 +604,9 @@ def run_report(
                 "episodes": len(ano.episodes) if ano is not None else pd.NA,
                 "status": "complete" if not problems else "partial",
                 "not_done": "; ".join(f"{k}: {v}" for k, v in problems.items()),
+                "model": brk.model if brk is not None else model,
+                "version": version,
+                "inputs": "; ".join(f"{name} sha256:{digest}" for name, digest in hashes),
             }
         )
     for metric in short:
@@ -476,6 +618,8 @@ def run_report(
                 "status": "not analysed",
                 "not_done": f"{n_obs} observed days, fewer than the 365 the default selection "
                 "needs (name it with --metric to analyse it anyway)",
+                "version": version,
+                "inputs": "; ".join(f"{name} sha256:{digest}" for name, digest in hashes),
             }
         )
     summary = pd.DataFrame(summary_rows).set_index("metric")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -10,8 +11,9 @@ import time
 import pandas as pd
 import pytest
 
+import intensity
 from intensity import cli
-from intensity.exceptions import DataFormatError
+from intensity.exceptions import DataFormatError, ParameterError
 from intensity.report import demo_series, load_input, run_report
 
 
@@ -101,6 +103,22 @@ def test_real_report_cli_twice_identical(shared_dir, tmp_path, capsys):
     assert any(n.endswith(".csv") for n in a) and any(n.endswith(".pdf") for n in a)
     for pdf in sorted(outs[0].glob("*.pdf")):
         _pdftoppm_ok(pdf, tmp_path)
+    # the API sketch of the README and the command line agree on the same data
+    ano = intensity.detect_anomalies(intensity.read_losses(src)["personnel"])
+    spikes = pd.read_csv(outs[0] / "personnel_spikes.csv")
+    episodes = pd.read_csv(outs[0] / "personnel_episodes.csv")
+    assert list(spikes["date"]) == list(ano.spikes.index.strftime("%Y-%m-%d"))
+    assert len(episodes) == len(ano.episodes)
+    if len(episodes):
+        assert list(episodes["start"]) == list(ano.episodes["start"].dt.strftime("%Y-%m-%d"))
+    # version and the inputs' SHA-256 in summary.csv; every CSV's first column is named
+    summary = pd.read_csv(outs[0] / "summary.csv")
+    assert summary.loc[0, "version"] == intensity.__version__
+    digest = hashlib.sha256((src / "russia_losses_personnel.json").read_bytes()).hexdigest()
+    assert f"russia_losses_personnel.json sha256:{digest}" in summary.loc[0, "inputs"]
+    for f in outs[0].glob("*.csv"):
+        first = f.read_text().split("\n", 1)[0].split(",")[0]
+        assert first, f"{f.name} has an unnamed first column"
 
 
 def test_report_without_data_says_what_to_do(tmp_path, monkeypatch, capsys):
@@ -116,3 +134,51 @@ def test_report_without_data_says_what_to_do(tmp_path, monkeypatch, capsys):
 def test_report_unknown_metric(tmp_path):
     with pytest.raises(ValueError, match="metric 'tanks' is not in the data"):
         run_report(demo_series(), tmp_path, ["tanks"])
+
+
+def test_report_formats_model_and_options(tmp_path):
+    """--format png,svg writes both (byte-identical on a rerun), --model linear_trend the
+    knots table; the summary page lists every break or says how many more; bad options
+    stop the run before any work."""
+    data = demo_series().iloc[:900]
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"f{k}"
+        run_report(
+            data,
+            out,
+            simulated=True,
+            n_boot=19,
+            n_sim=19,
+            formats=("png", "svg"),
+            model="linear_trend",
+            dpi=80,
+            start="2022-06-01",
+        )
+        outs.append(out)
+    names = sorted(p.name for p in outs[0].iterdir())
+    assert any(n.endswith(".png") for n in names) and any(n.endswith(".svg") for n in names)
+    assert not any(n.endswith(".pdf") and not n.endswith("_report.pdf") for n in names)
+    assert "simulated_knots.csv" in names
+    assert _read_all(outs[0]) == _read_all(outs[1])
+    summary = pd.read_csv(outs[0] / "summary.csv")
+    assert summary.loc[0, "model"] == "linear_trend" and summary.loc[0, "first"] == "2022-06-01"
+    with pytest.raises(ParameterError, match="format must be among"):
+        run_report(data, tmp_path / "x", formats=("gif",))
+    with pytest.raises(ParameterError, match="penalty must be"):
+        run_report(data, tmp_path / "x", penalty=-1.0)
+    with pytest.raises(ParameterError, match="start must not be after end"):
+        run_report(data, tmp_path / "x", start="2023-01-01", end="01.12.2022")
+    with pytest.raises(ParameterError, match="model must be one of"):
+        run_report(data, tmp_path / "x", model="ar1")
+
+
+def test_cli_subcommand_help_is_its_own(capsys):
+    """'fetch losses --help' and 'fetch engagements --help' say different things."""
+    texts = []
+    for what in ("losses", "engagements"):
+        with pytest.raises(SystemExit):
+            cli.main(["fetch", what, "--help"])
+        texts.append(capsys.readouterr().out)
+    assert texts[0] != texts[1]
+    assert "--channel" in texts[1] and "--channel" not in texts[0]

@@ -40,5 +40,12 @@ def test_notebook_executes(path):
     client.execute()
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "Traceback" not in text
+    images = sum(
+        "image/png" in o.get("data", {})
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    assert images >= 1, "the figures do not show (no image output)"
     if path.stem != "05_engagements":
         assert "REAL data" in text or "SIMULATED" in text  # says which data it used

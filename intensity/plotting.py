@@ -149,15 +149,62 @@ def _range_text(index: pd.Index) -> str:
     return f"{index[0]:%Y-%m-%d} – {index[-1]:%Y-%m-%d}"
 
 
-def _caption(fig: Figure, text: str) -> None:
-    fig.text(0.01, 0.005, text, fontsize=6, color=PALETTE["grey"], ha="left", va="bottom")
+_CAPTION_SIZE = 6.0
+
+
+def _chars(width_in: float, fontsize: float) -> int:
+    """Characters of text of *fontsize* points that fit in *width_in* inches (an average
+    glyph is about half an em wide in the house sans-serif)."""
+    return max(12, int(width_in * 72 / (0.55 * fontsize)))
+
+
+def _caption(fig: Figure, text: str) -> int:
+    """The source line along the bottom, wrapped to the figure's width; returns its lines."""
+    import textwrap
+
+    wrapped = textwrap.fill(text, _chars(fig.get_figwidth() - 0.1, _CAPTION_SIZE))
+    fig.text(
+        0.01, 0.005, wrapped, fontsize=_CAPTION_SIZE, color=PALETTE["grey"], ha="left",
+        va="bottom",
+    )
+    return wrapped.count("\n") + 1
+
+
+def _wrap_titles(fig: Figure) -> None:
+    """Wrap each axes title to the width of its axes, so no title runs off the figure at
+    a single-column width."""
+    import textwrap
+
+    for ax in fig.axes:
+        t = ax.title
+        text = t.get_text()
+        if not text:
+            continue
+        width = ax.get_position().width * fig.get_figwidth()
+        t.set_text(textwrap.fill(text.replace("\n", " "), _chars(width, t.get_fontsize())))
+
+
+def _legend(ax: Axes, *, loc: str = "upper left", fontsize: float | None = None) -> None:
+    """A compact legend inside *ax*: as many columns as fit the axes' width (labels of
+    the widest entry plus the handle), so no entry runs off the figure at a single-column
+    width."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    size = float(fontsize or mpl.rcParams["legend.fontsize"])
+    fig = ax.figure
+    width_in = ax.get_position().width * fig.get_figwidth()  # type: ignore[union-attr]
+    entry = max(len(lab) for lab in labels) * 0.55 * size / 72 + 0.45
+    ncols = max(1, min(len(labels), int(width_in // entry)))
+    ax.legend(frameon=False, loc=loc, ncols=ncols, fontsize=size)
 
 
 def _finish(fig: Figure, created: bool, caption: str | None = None) -> Figure:
     if created:
-        if caption:
-            _caption(fig, caption)
-        fig.tight_layout(rect=(0, 0.04 if caption else 0, 1, 1))
+        _wrap_titles(fig)
+        lines = _caption(fig, caption) if caption else 0
+        bottom = lines * _CAPTION_SIZE * 1.25 / 72 / fig.get_figheight() + 0.01 if lines else 0
+        fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig
 
 
@@ -219,7 +266,7 @@ def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any)
             fig, a, _ = _new_axes(ax)
             a.plot(idx, result.observed, color=PALETTE["grey"], lw=0.5, label="observed")
             a.plot(idx, result.trend_counts, color=PALETTE["blue"], lw=1.4, label="trend")
-            a.legend(frameon=False)
+            _legend(a)
             return fig
         from matplotlib.figure import Figure
 
@@ -229,7 +276,7 @@ def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any)
         axes[0].plot(idx, result.observed, color=PALETTE["grey"], lw=0.5, label="observed")
         axes[0].plot(idx, result.trend_counts, color=PALETTE["blue"], lw=1.4, label="trend")
         axes[0].set_ylabel("count per day")
-        axes[0].legend(frameon=False, loc="upper left", ncols=2)
+        _legend(axes[0])
         axes[0].set_title(
             f"{result.method} decomposition of {name} "
             f"({_range_text(idx)}, {result.transform} scale)"
@@ -264,7 +311,7 @@ def plot_seasonal_fit(result: SeasonalFit, ax: Axes | None = None, **kw: Any) ->
         a.plot(idx, result.trend, color=PALETTE["red"], lw=1.4, label="trend (deseasonalised)")
         a.set_ylabel("count per day")
         a.set_title(f"{name}: negative-binomial seasonal fit, {_range_text(idx)}")
-        a.legend(frameon=False, loc="upper left", ncols=2)
+        _legend(a)
         _date_axis(a, idx)
         return _finish(fig, created, source_note())
 
@@ -290,7 +337,7 @@ def plot_profile(result: SeasonalProfile, ax: Axes | None = None, **kw: Any) -> 
         a.set_xticks(x, [str(i)[:3] for i in t.index])
         a.set_ylabel("rate ratio to average")
         a.set_title(f"{result.name}: {result.by} profile, {result.period}")
-        a.legend(frameon=False)
+        _legend(a)
         return _finish(fig, created, source_note())
 
 
@@ -343,7 +390,7 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
             f"{s.name or 'series'}: {len(result.breaks)} break(s) ({result.model}), "
             f"{_range_text(idx)}"
         )
-        a.legend(frameon=False, loc="upper left", ncols=2)
+        _legend(a)
         _date_axis(a, idx)
         return _finish(fig, created, source_note())
 
@@ -439,7 +486,7 @@ def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         a.set_title(
             f"{s.name or 'series'}: anomalies against the seasonal baseline, {_range_text(idx)}"
         )
-        a.legend(frameon=False, loc="upper left", ncols=3)
+        _legend(a)
         _date_axis(a, idx)
         return _finish(fig, created, source_note())
 
@@ -470,7 +517,7 @@ def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figu
         a.set_xlabel(f"day of season ({first} … {last})")
         a.set_ylabel(f"{result.name} per day")
         a.set_title(f"{result.name}: each season against its two baselines")
-        a.legend(frameon=False, fontsize=6, ncol=2, loc="best")
+        _legend(a, fontsize=6)
         return _finish(fig, created, source_note())
 
 
@@ -496,7 +543,7 @@ def plot_day_change(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         prev = result.date - pd.Timedelta(days=1)
         a.set_xticks(x, [f"{prev:%Y-%m-%d}", f"{result.date:%Y-%m-%d}"])
         a.set_title(f"{result.name}: change {result.change:+g} (p = {result.p_value:.2g})")
-        a.legend(frameon=False)
+        _legend(a)
         return _finish(fig, created, source_note())
 
 
@@ -544,12 +591,12 @@ def plot_overview(
                     a.axvspan(
                         row["ci_lower"],
                         row["ci_upper"] + pd.Timedelta(days=1),
-                        color=PALETTE["orange"],
-                        alpha=0.4,
+                        color=PALETTE["grey"],
+                        alpha=0.35,
                         lw=0,
                         label="break (95% interval)" if j == 0 else None,
                     )
-                a.axvline(date, color=PALETTE["red"], lw=0.6, ls="--")
+                a.axvline(date, color=PALETTE["black"], lw=0.6, ls="--")
         if anomalies is not None:
             for kind, colour in (("surge", PALETTE["orange"]), ("lull", PALETTE["green"])):
                 ep = anomalies.episodes[anomalies.episodes["kind"] == kind]
@@ -599,7 +646,7 @@ def plot_overview(
                     [r["start"], r["end"] + pd.Timedelta(days=1)],
                     [0.03, 0.03],
                     transform=trans,
-                    color=PALETTE["blue"],
+                    color=PALETTE["purple"],
                     lw=2.0,
                     solid_capstyle="butt",
                 )
@@ -612,19 +659,19 @@ def plot_overview(
                     ha="center",
                     va="bottom",
                     fontsize=5.5,
-                    color=PALETTE["blue"],
+                    color=PALETTE["purple"],
                 )
             first, last = winters.season
             a.plot(
                 [],
                 [],
-                color=PALETTE["blue"],
+                color=PALETTE["purple"],
                 lw=2.0,
-                label=f"season {first}…{last}: % over the level / over other years",
+                label=f"season {first}…{last}: % over level / other years",
             )
         a.set_ylabel("count per day")
         a.set_title(f"{s.name or 'series'} per day, {_range_text(idx)}")
-        a.legend(frameon=False, loc="upper left", ncols=4)
+        _legend(a)
         _date_axis(a, idx)
         return _finish(fig, created, source or source_note())
 
@@ -685,7 +732,7 @@ def plot_direction_shares(
         a.set_ylim(0, 1)
         a.set_ylabel("share of weekly attacks")
         a.set_title(f"Direction shares of the weekly attacks, {_table_period(t)}")
-        a.legend(frameon=False, loc="upper left", ncols=4, fontsize=5)
+        _legend(a, fontsize=5)
         return _finish(fig, created, source or source_note())
 
 
@@ -709,6 +756,6 @@ def plot_metrics(
         a.axhline(1.0, color=PALETTE["grey"], lw=0.6, ls="--")
         a.set_ylabel("28-day mean / overall mean")
         a.set_title(f"{len(cols)} metrics on a common scale, {_range_text(frame.index)}")
-        a.legend(frameon=False, loc="upper left", ncols=3)
+        _legend(a)
         _date_axis(a, frame.index)
         return _finish(fig, created, source or source_note())

@@ -154,3 +154,99 @@ def test_plot_breaks_linear_trend_draws_the_continuous_trend():
     ax = res.plot().get_axes()[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "continuous trend" in labels and "segment level" not in labels
+
+
+# ------------------------------------------------------------------ sizes and legends
+def _outside_text(fig: Figure) -> list[str]:
+    """Texts whose window extent leaves the figure (tick labels of ticks outside the view,
+    which matplotlib does not draw, are left out)."""
+    import matplotlib.text
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    r = canvas.get_renderer()
+    hidden = set()
+    for ax in fig.axes:
+        for axis, lim in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            lo, hi = min(lim), max(lim)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    w, h = fig.bbox.width, fig.bbox.height
+    out = []
+    for t in fig.findobj(matplotlib.text.Text):
+        if id(t) in hidden or not t.get_visible() or not t.get_text().strip():
+            continue
+        bb = t.get_window_extent(r)
+        if bb.x0 < -0.5 or bb.y0 < -0.5 or bb.x1 > w + 0.5 or bb.y1 > h + 0.5:
+            out.append(t.get_text()[:50])
+    return out
+
+
+def _same_legend_entries(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of legend entries with the same colour (RGB) and style."""
+    import numpy as np
+    from matplotlib.colors import to_rgba_array
+
+    pairs = []
+    for ax in fig.axes:
+        lg = ax.get_legend()
+        if lg is None:
+            continue
+        keys = []
+        for handle, text in zip(lg.legend_handles, lg.get_texts(), strict=True):
+            colour = None
+            for getter in ("get_color", "get_facecolor", "get_edgecolor"):
+                if hasattr(handle, getter):
+                    rgba = np.ravel(to_rgba_array(getattr(handle, getter)()))
+                    colour = tuple(np.round(rgba[:3], 3))
+                    break
+            style = tuple(
+                str(getattr(handle, g, lambda: None)())
+                for g in ("get_linestyle", "get_marker", "get_hatch")
+            )
+            keys.append(((type(handle).__name__, colour, style), text.get_text()))
+        for i, (ki, ti) in enumerate(keys):
+            for kj, tj in keys[i + 1 :]:
+                if ki == kj:
+                    pairs.append((ti, tj))
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def report_results():
+    from intensity.report import demo_series
+
+    s = demo_series()["simulated"]
+    fit = intensity.fit_seasonal(s)
+    brk = intensity.detect_breaks(s, seasonal=fit, n_boot=19)
+    ano = intensity.detect_anomalies(s, n_sim=19)
+    win = intensity.seasonal_excess(s)
+    return {
+        "overview": lambda **k: plotting.plot_overview(
+            s, breaks=brk, anomalies=ano, trend=fit.trend, winters=win, **k
+        ),
+        "decomposition": intensity.decompose(s, periods=(7, 365), robust=False).plot,
+        "seasonal_fit": fit.plot,
+        "weekday_profile": intensity.seasonal_profile(s, "weekday").plot,
+        "month_profile": intensity.seasonal_profile(s, "month").plot,
+        "breaks": brk.plot,
+        "penalty_path": intensity.penalty_path(s, seasonal=fit).plot,
+        "anomalies": ano.plot,
+        "winters": win.plot,
+        "day_change": intensity.day_change(s, s.index[700]).plot,
+    }
+
+
+@pytest.mark.parametrize("width", [3.5, 7.0], ids=["single-column", "double-column"])
+def test_report_figures_fit_their_width(report_results, width):
+    """Every figure of the report at a single (3.5 in) and a double column (7 in): no text
+    outside the figure, no two legend entries alike."""
+    problems = {}
+    for name, draw in report_results.items():
+        fig = draw(figsize=(width, width * (0.9 if width < 5 else 0.62)))
+        outside, alike = _outside_text(fig), _same_legend_entries(fig)
+        if outside or alike:
+            problems[name] = (outside, alike)
+    assert not problems, problems

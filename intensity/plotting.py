@@ -181,10 +181,11 @@ def _wrap_titles(fig: Figure) -> None:
         if not text:
             continue
         width = ax.get_position().width * fig.get_figwidth()
-        t.set_text(textwrap.fill(text.replace("\n", " "), _chars(width, t.get_fontsize())))
+        size = float(t.get_fontsize())
+        t.set_text(textwrap.fill(text.replace("\n", " "), _chars(width, size)))
 
 
-def _legend(ax: Axes, *, loc: str = "upper left", fontsize: float | None = None) -> None:
+def _legend(ax: Axes, *, fontsize: float | None = None) -> None:
     """A compact legend inside *ax*: as many columns as fit the axes' width (labels of
     the widest entry plus the handle), so no entry runs off the figure at a single-column
     width."""
@@ -196,7 +197,7 @@ def _legend(ax: Axes, *, loc: str = "upper left", fontsize: float | None = None)
     width_in = ax.get_position().width * fig.get_figwidth()  # type: ignore[union-attr]
     entry = max(len(lab) for lab in labels) * 0.55 * size / 72 + 0.45
     ncols = max(1, min(len(labels), int(width_in // entry)))
-    ax.legend(frameon=False, loc=loc, ncols=ncols, fontsize=size)
+    ax.legend(frameon=False, loc="upper left", ncols=ncols, fontsize=size)
 
 
 def _finish(fig: Figure, created: bool, caption: str | None = None) -> Figure:

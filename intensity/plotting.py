@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from cycler import cycler
 
+from .metrics import metric_label
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -164,7 +166,12 @@ def _caption(fig: Figure, text: str) -> int:
 
     wrapped = textwrap.fill(text, _chars(fig.get_figwidth() - 0.1, _CAPTION_SIZE))
     fig.text(
-        0.01, 0.005, wrapped, fontsize=_CAPTION_SIZE, color=PALETTE["grey"], ha="left",
+        0.01,
+        0.005,
+        wrapped,
+        fontsize=_CAPTION_SIZE,
+        color=PALETTE["grey"],
+        ha="left",
         va="bottom",
     )
     return wrapped.count("\n") + 1
@@ -178,11 +185,15 @@ def _wrap_titles(fig: Figure) -> None:
     for ax in fig.axes:
         t = ax.title
         text = t.get_text()
-        if not text:
-            continue
-        width = ax.get_position().width * fig.get_figwidth()
-        size = float(t.get_fontsize())
-        t.set_text(textwrap.fill(text.replace("\n", " "), _chars(width, size)))
+        if text:
+            width = ax.get_position().width * fig.get_figwidth()
+            size = float(t.get_fontsize())
+            t.set_text(textwrap.fill(text.replace("\n", " "), _chars(width, size)))
+        y = ax.yaxis.label
+        if y.get_text():  # a long metric name along a short axis
+            height = ax.get_position().height * fig.get_figheight()
+            size = float(y.get_fontsize())
+            y.set_text(textwrap.fill(y.get_text().replace("\n", " "), _chars(height, size)))
 
 
 def _legend(ax: Axes, *, fontsize: float | None = None) -> None:
@@ -276,7 +287,7 @@ def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any)
         axes = fig.subplots(k + 2, 1, sharex=True)
         axes[0].plot(idx, result.observed, color=PALETTE["grey"], lw=0.5, label="observed")
         axes[0].plot(idx, result.trend_counts, color=PALETTE["blue"], lw=1.4, label="trend")
-        axes[0].set_ylabel("count per day")
+        axes[0].set_ylabel(metric_label(result.observed.name))
         _legend(axes[0])
         axes[0].set_title(
             f"{result.method} decomposition of {name} "
@@ -310,7 +321,7 @@ def plot_seasonal_fit(result: SeasonalFit, ax: Axes | None = None, **kw: Any) ->
         a.plot(idx, result.observed, color=PALETTE["black"], lw=0.4, label="observed")
         a.plot(idx, result.fitted, color=PALETTE["blue"], lw=0.7, label="expected")
         a.plot(idx, result.trend, color=PALETTE["red"], lw=1.4, label="trend (deseasonalised)")
-        a.set_ylabel("count per day")
+        a.set_ylabel(metric_label(result.observed.name))
         a.set_title(f"{name}: negative-binomial seasonal fit, {_range_text(idx)}")
         _legend(a)
         _date_axis(a, idx)
@@ -367,7 +378,15 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
                 np.full(len(span), seg["level"]),
                 color=PALETTE["blue"],
                 lw=1.6,
-                label="segment level" if i == 0 else None,
+                label=(
+                    (
+                        "segment level (deseasonalised)"
+                        if result.seasonal_adjusted
+                        else "segment level"
+                    )
+                    if i == 0
+                    else None
+                ),
             )
             if np.isfinite(seg["ci_lower"]) and np.isfinite(seg["ci_upper"]):
                 a.fill_between(
@@ -375,18 +394,18 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
                 )
         for j, (date, row) in enumerate(result.breaks.iterrows()):
             if pd.isna(row["ci_lower"]) or pd.isna(row["ci_upper"]):
-                a.axvline(date, color=PALETTE["red"], lw=0.8, ls="--")
+                a.axvline(date, color=PALETTE["black"], lw=0.8, ls="--")
                 continue
             a.axvspan(
                 row["ci_lower"],
                 row["ci_upper"] + pd.Timedelta(days=1),
-                color=PALETTE["orange"],
+                color=PALETTE["grey"],
                 alpha=0.35,
                 lw=0,
                 label=f"break, {result.ci:.0%} interval" if j == 0 else None,
             )
-            a.axvline(date, color=PALETTE["red"], lw=0.8, ls="--")
-        a.set_ylabel("count per day")
+            a.axvline(date, color=PALETTE["black"], lw=0.8, ls="--")
+        a.set_ylabel(metric_label(s.name, result.unit))
         a.set_title(
             f"{s.name or 'series'}: {len(result.breaks)} break(s) ({result.model}), "
             f"{_range_text(idx)}"
@@ -483,7 +502,7 @@ def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
                 zorder=3,
                 label="reporting artefact",
             )
-        a.set_ylabel("count per day")
+        a.set_ylabel(metric_label(s.name))
         a.set_title(
             f"{s.name or 'series'}: anomalies against the seasonal baseline, {_range_text(idx)}"
         )
@@ -516,7 +535,7 @@ def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figu
         a.plot([], [], color=PALETTE["black"], lw=0.8, ls=":", label="other years' season")
         first, last = result.season
         a.set_xlabel(f"day of season ({first} … {last})")
-        a.set_ylabel(f"{result.name} per day")
+        a.set_ylabel(metric_label(result.name))
         a.set_title(f"{result.name}: each season against its two baselines")
         _legend(a, fontsize=6)
         return _finish(fig, created, source_note())
@@ -558,13 +577,16 @@ def plot_overview(
     trend: pd.Series | None = None,
     source: str | None = None,
     winters: Any = None,
+    major_breaks: int = 8,
     **kw: Any,
 ) -> Figure:
     """Daily counts with 7- and 28-day means, the trend, breaks with their date intervals
     as bands, surges and lulls shaded (against the baseline the legend names), spikes
     marked, reporting artefacts marked apart; with *winters* (a
     :class:`~intensity.SeasonalExcess`), each season as a bar along the bottom with its
-    excess over the level around it and over the other years."""
+    excess over the level around it and over the other years. Only the *major_breaks*
+    largest breaks (by cost reduction) are drawn; the legend says how many there are and
+    the breaks table has them all."""
     s = series
     idx = s.index
     with house_style():
@@ -587,7 +609,14 @@ def plot_overview(
         if trend is not None:
             a.plot(trend.index, trend, color=PALETTE["blue"], lw=1.4, ls="-", label="trend")
         if breaks is not None:
-            for j, (date, row) in enumerate(breaks.breaks.iterrows()):
+            shown = _major_breaks(breaks.breaks, major_breaks)
+            n_all = len(breaks.breaks)
+            line = (
+                "break"
+                if len(shown) == n_all
+                else f"largest {len(shown)} of {n_all} breaks (all in the table)"
+            )
+            for j, (date, row) in enumerate(shown.iterrows()):
                 if pd.notna(row["ci_lower"]) and pd.notna(row["ci_upper"]):
                     a.axvspan(
                         row["ci_lower"],
@@ -595,9 +624,15 @@ def plot_overview(
                         color=PALETTE["grey"],
                         alpha=0.35,
                         lw=0,
-                        label="break (95% interval)" if j == 0 else None,
+                        label="95% interval of a break date" if j == 0 else None,
                     )
-                a.axvline(date, color=PALETTE["black"], lw=0.6, ls="--")
+                a.axvline(
+                    pd.Timestamp(date),  # type: ignore[arg-type]
+                    color=PALETTE["black"],
+                    lw=0.6,
+                    ls="--",
+                    label=line if j == 0 else None,
+                )
         if anomalies is not None:
             for kind, colour in (("surge", PALETTE["orange"]), ("lull", PALETTE["green"])):
                 ep = anomalies.episodes[anomalies.episodes["kind"] == kind]
@@ -670,11 +705,18 @@ def plot_overview(
                 lw=2.0,
                 label=f"season {first}…{last}: % over level / other years",
             )
-        a.set_ylabel("count per day")
+        a.set_ylabel(metric_label(s.name))
         a.set_title(f"{s.name or 'series'} per day, {_range_text(idx)}")
         _legend(a)
         _date_axis(a, idx)
         return _finish(fig, created, source or source_note())
+
+
+def _major_breaks(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The *k* breaks with the largest cost reduction, in date order."""
+    if len(table) <= k or "cost_reduction" not in table:
+        return table
+    return table.loc[table["cost_reduction"].nlargest(k).index].sort_index()
 
 
 # --------------------------------------------------------------------------- directions

@@ -8,6 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import intensity
+import intensity.metrics
 from intensity import plotting
 from intensity.simulate import simulate_counts
 
@@ -104,7 +105,7 @@ def test_overview_figure_content():
     ax = fig.get_axes()[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[:3] == ["daily", "7-day mean", "28-day mean"]
-    assert "break (95% interval)" in labels and "spike" in labels
+    assert "break" in labels and "95% interval of a break date" in labels and "spike" in labels
     assert "2022-03-01 – 2024-01-29" in ax.get_title()
     with plotting.source_label("SIMULATED"):
         fig2 = plotting.plot_overview(sim.counts)
@@ -250,3 +251,23 @@ def test_report_figures_fit_their_width(report_results, width):
         if outside or alike:
             problems[name] = (outside, alike)
     assert not problems, problems
+
+
+def test_labels_name_the_metric_and_say_deseasonalised(losses):
+    """Axis labels come from the metric registry; the breaks figure says its levels are
+    deseasonalised; the overview draws the largest breaks only and says how many exist."""
+    s = losses["personnel"]
+    fit = intensity.fit_seasonal(s)
+    brk = intensity.detect_breaks(s, seasonal=fit, n_boot=0, penalty="aic")
+    assert len(brk.breaks) > 8  # a loose penalty: many breaks
+    fig = plotting.plot_overview(s, breaks=brk)
+    ax = fig.axes[0]
+    assert "claimed Russian personnel losses per day" in ax.get_ylabel().replace("\n", " ")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"largest 8 of {len(brk.breaks)} breaks (all in the table)" in labels
+    dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(dashed) == 8
+    fb = brk.plot()
+    legend = [t.get_text() for t in fb.axes[0].get_legend().get_texts()]
+    assert "segment level (deseasonalised)" in legend
+    assert "tanks destroyed" in intensity.metrics.metric_label("tank")

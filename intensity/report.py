@@ -254,17 +254,29 @@ def _csv(frame: pd.DataFrame, path: Path, index: bool = True, index_name: str = 
     return path
 
 
-def _summary_page(metric: str, facts: list[tuple[str, str]], note: str) -> Any:
+def _text_pages(title: str, facts: list[tuple[str, str]], note: str) -> list[Any]:
+    """A4 pages listing *facts* under *title*: as many pages as the facts need (nothing is
+    cut at the bottom of a page)."""
     from matplotlib.figure import Figure
 
     from .plotting import house_style
 
+    pages: list[Any] = []
     with house_style():
-        fig = Figure(figsize=(8.27, 11.69))  # A4 portrait
-        fig.text(0.08, 0.95, f"intensity report: {metric}", fontsize=16, weight="bold", va="top")
-        fig.text(0.08, 0.92, note, fontsize=7, color="#555555", va="top", wrap=True)
-        y = 0.88
+
+        def new_page(first: bool) -> tuple[Any, float]:
+            fig = Figure(figsize=(8.27, 11.69))  # A4 portrait
+            head = title if first else f"{title} (continued)"
+            fig.text(0.08, 0.95, head, fontsize=16, weight="bold", va="top")
+            fig.text(0.08, 0.92, note, fontsize=7, color="#555555", va="top", wrap=True)
+            pages.append(fig)
+            return fig, 0.88
+
+        fig, y = new_page(True)
         for k, v in facts:
+            need = 0.034 if k.startswith("#") else 0.0175
+            if y - need < 0.05:
+                fig, y = new_page(False)
             if k.startswith("#"):
                 y -= 0.012
                 fig.text(0.08, y, k.lstrip("# "), fontsize=10, weight="bold", va="top")
@@ -273,9 +285,59 @@ def _summary_page(metric: str, facts: list[tuple[str, str]], note: str) -> Any:
             fig.text(0.10, y, k, fontsize=8, va="top")
             fig.text(0.45, y, v, fontsize=8, va="top", family="DejaVu Sans Mono")
             y -= 0.0175
-            if y < 0.05:
-                break
-    return fig
+    return pages
+
+
+#: the report's questions: the headings of their facts and their figures, in page order
+_SECTIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        "data and data quality",
+        ("# Data", "# Hand-collected", "# Not done"),
+        ("overview", "metrics"),
+    ),
+    (
+        "seasonality",
+        ("# Seasonality",),
+        ("decomposition", "seasonal_fit", "weekday_profile", "month_profile"),
+    ),
+    ("trend breaks", ("# Trend breaks",), ("breaks", "penalty_path")),
+    ("the winter question", ("# The winter question",), ("winters",)),
+    ("anomalies", ("# Anomalies",), ("anomalies",)),
+)
+
+
+def _section_facts(
+    facts: list[tuple[str, str]], prefixes: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """The facts under the headings that start with one of *prefixes*."""
+    out: list[tuple[str, str]] = []
+    keep = False
+    for k, v in facts:
+        if k.startswith("#"):
+            keep = k.startswith(prefixes)
+        if keep:
+            out.append((k, v))
+    return out
+
+
+def _report_pages(
+    metric: str, facts: list[tuple[str, str]], figures: list[tuple[str, Any]], note: str
+) -> list[Any]:
+    """The report's pages: the summary, then a page per question (its facts) followed by
+    its figures; figures of no question at the end."""
+    pages = _text_pages(f"intensity report: {metric}", facts, note)
+    by_name = dict(figures)
+    used: set[str] = set()
+    for title, prefixes, names in _SECTIONS:
+        sec = _section_facts(facts, prefixes)
+        figs = [by_name[n] for n in names if n in by_name]
+        used.update(n for n in names if n in by_name)
+        if not sec and not figs:
+            continue
+        pages += _text_pages(f"{metric}: {title}", sec or [("# " + title, "not done")], note)
+        pages += figs
+    pages += [f for n, f in figures if n not in used]
+    return pages
 
 
 def run_report(
@@ -563,9 +625,8 @@ def run_report(
                 "Title": f"intensity report: {metric}",
             }
             with pl.house_style(), PdfPages(buf, metadata=meta) as pdf:
-                pdf.savefig(_summary_page(str(metric), facts, note))
-                for _, fig in figures:
-                    pdf.savefig(fig)
+                for page in _report_pages(str(metric), facts, figures, note):
+                    pdf.savefig(page)
             rp = out / f"{safe}_report.pdf"
             atomic_write_bytes(rp, buf.getvalue())
             files.append(rp)

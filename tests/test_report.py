@@ -182,3 +182,27 @@ def test_cli_subcommand_help_is_its_own(capsys):
         texts.append(capsys.readouterr().out)
     assert texts[0] != texts[1]
     assert "--channel" in texts[1] and "--channel" not in texts[0]
+
+
+def test_report_has_a_page_per_question(demo_runs):
+    """After the summary: a page for each question (data quality, seasonality, breaks,
+    the winter question, anomalies) followed by its figures; nothing cut off a page."""
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        if os.environ.get("INTENSITY_REQUIRE_SHARED") == "1":
+            pytest.fail("pdftotext (poppler-utils) is needed to read the report")
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    ra, _ = demo_runs
+    pdf = next(f for f in ra.files if f.name.endswith("_report.pdf"))
+    text = subprocess.run([exe, str(pdf), "-"], capture_output=True, text=True).stdout
+    order = [
+        "intensity report: simulated",
+        "simulated: data and data quality",
+        "simulated: seasonality",
+        "simulated: trend breaks",
+        "simulated: the winter question",
+        "simulated: anomalies",
+    ]
+    at = [text.find(t) for t in order]
+    assert all(i >= 0 for i in at) and at == sorted(at), dict(zip(order, at, strict=True))
+    assert f"intensity {intensity.__version__}" in text

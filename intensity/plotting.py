@@ -265,6 +265,102 @@ def save_figure(
     return p
 
 
+# --------------------------------------------------------------------------- layers
+# One drawing of each element every time-series figure shares, each in a style of its
+# own (colour-blind safe Okabe-Ito colours, told apart in greyscale by line style,
+# marker or shading): the overview, the breaks and the anomalies figures are built from
+# these, so a break or a surge looks the same in all of them.
+
+
+def layer_daily(ax: Axes, s: pd.Series, *, label: str = "daily", lw: float = 0.35) -> None:
+    """The daily values: a thin grey line."""
+    ax.plot(s.index, s, color=PALETTE["grey"], lw=lw, label=label)
+
+
+def layer_means(ax: Axes, s: pd.Series, windows: tuple[int, ...] = (7, 28)) -> None:
+    """Centred rolling means: 7 days light blue, 28 days black."""
+    styles = {7: (PALETTE["sky"], 0.7), 28: (PALETTE["black"], 1.0)}
+    for w in windows:
+        colour, lw = styles.get(w, (PALETTE["black"], 1.0))
+        ax.plot(
+            s.index,
+            s.rolling(w, min_periods=max(1, w // 2), center=True).mean(),
+            color=colour,
+            lw=lw,
+            label=f"{w}-day mean",
+        )
+
+
+def layer_breaks(
+    ax: Axes, table: pd.DataFrame, *, n_all: int | None = None, ci: float = 0.95
+) -> None:
+    """Break dates as black dashed lines, their date intervals as grey bands; with
+    *n_all* (more breaks than drawn) the legend says how many there are."""
+    n_all = len(table) if n_all is None else n_all
+    line = (
+        "break"
+        if len(table) == n_all
+        else f"largest {len(table)} of {n_all} breaks (all in the table)"
+    )
+    band_done = False
+    for j, (date, row) in enumerate(table.iterrows()):
+        if pd.notna(row["ci_lower"]) and pd.notna(row["ci_upper"]):
+            ax.axvspan(
+                row["ci_lower"],
+                row["ci_upper"] + pd.Timedelta(days=1),
+                color=PALETTE["grey"],
+                alpha=0.35,
+                lw=0,
+                label=None if band_done else f"{ci:.0%} interval of a break date",
+            )
+            band_done = True
+        ax.axvline(
+            pd.Timestamp(date),  # type: ignore[arg-type]
+            color=PALETTE["black"],
+            lw=0.6,
+            ls="--",
+            label=line if j == 0 else None,
+        )
+
+
+def layer_episodes(ax: Axes, episodes: pd.DataFrame, *, alpha: float = 0.2) -> None:
+    """Surges shaded orange, lulls bluish green (one legend entry each)."""
+    for kind, colour in (("surge", PALETTE["orange"]), ("lull", PALETTE["green"])):
+        ep = episodes[episodes["kind"] == kind] if len(episodes) else episodes
+        for j, (_, e) in enumerate(ep.iterrows()):
+            ax.axvspan(
+                e["start"],
+                e["end"] + pd.Timedelta(days=1),
+                color=colour,
+                alpha=alpha,
+                lw=0,
+                label=kind if j == 0 else None,
+            )
+
+
+def layer_spikes(ax: Axes, spikes: pd.DataFrame, *, size: float = 12) -> None:
+    """Spike days as red upward triangles, dips as purple downward ones."""
+    for kind, marker, colour in (("spike", "^", PALETTE["red"]), ("dip", "v", PALETTE["purple"])):
+        d = spikes[spikes["kind"] == kind] if len(spikes) else spikes
+        if len(d):
+            ax.scatter(
+                d.index, d["observed"], marker=marker, s=size, color=colour, zorder=3, label=kind
+            )
+
+
+def layer_artefacts(ax: Axes, artefacts: pd.DataFrame, s: pd.Series, expected: pd.Series) -> None:
+    """Reporting artefacts as grey crosses (at the value, or at the expected value on a
+    missing day)."""
+    if not len(artefacts):
+        return
+    dates = pd.DatetimeIndex(artefacts["date"]).intersection(pd.DatetimeIndex(s.index))
+    vals = s.reindex(dates).to_numpy()
+    y = np.where(np.isnan(vals), expected.reindex(dates).to_numpy(), vals)
+    ax.scatter(
+        dates, y, marker="x", s=10, color=PALETTE["grey"], zorder=3, label="reporting artefact"
+    )
+
+
 # --------------------------------------------------------------------------- seasonality
 def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any) -> Figure:
     """Panels: observed with trend, one panel per seasonal component, remainder.
@@ -361,14 +457,8 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
     idx = s.index
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
-        a.plot(idx, s, color=PALETTE["grey"], lw=0.4, label="daily")
-        a.plot(
-            idx,
-            s.rolling(28, min_periods=7, center=True).mean(),
-            color=PALETTE["black"],
-            lw=0.8,
-            label="28-day mean",
-        )
+        layer_daily(a, s, lw=0.4)
+        layer_means(a, s, windows=(28,))
         if result.model == "linear_trend":
             a.plot(idx, result.level, color=PALETTE["blue"], lw=1.6, label="continuous trend")
         for i, seg in result.segments.iterrows() if result.model != "linear_trend" else iter(()):
@@ -392,19 +482,7 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
                 a.fill_between(
                     span, seg["ci_lower"], seg["ci_upper"], color=PALETTE["blue"], alpha=0.25, lw=0
                 )
-        for j, (date, row) in enumerate(result.breaks.iterrows()):
-            if pd.isna(row["ci_lower"]) or pd.isna(row["ci_upper"]):
-                a.axvline(date, color=PALETTE["black"], lw=0.8, ls="--")
-                continue
-            a.axvspan(
-                row["ci_lower"],
-                row["ci_upper"] + pd.Timedelta(days=1),
-                color=PALETTE["grey"],
-                alpha=0.35,
-                lw=0,
-                label=f"break, {result.ci:.0%} interval" if j == 0 else None,
-            )
-            a.axvline(date, color=PALETTE["black"], lw=0.8, ls="--")
+        layer_breaks(a, result.breaks, ci=result.ci)
         a.set_ylabel(metric_label(s.name, result.unit))
         a.set_title(
             f"{s.name or 'series'}: {len(result.breaks)} break(s) ({result.model}), "
@@ -463,48 +541,13 @@ def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
             label=f"baseline ({kind})" if kind else "baseline",
         )
         a.plot(idx, s, color=PALETTE["black"], lw=0.4, label="observed")
-        for _, e in result.episodes.iterrows():
-            colour = PALETTE["orange"] if e["kind"] == "surge" else PALETTE["green"]
-            a.axvspan(
-                e["start"],
-                e["end"] + pd.Timedelta(days=1),
-                color=colour,
-                alpha=0.25,
-                lw=0,
-                label=None,
-            )
-        for kind, colour in (("surge", PALETTE["orange"]), ("lull", PALETTE["green"])):
-            if (result.episodes["kind"] == kind).any():
-                a.fill_between([], [], [], color=colour, alpha=0.25, lw=0, label=kind)
-        sp = result.spikes
-        for kind, marker, colour in (
-            ("spike", "^", PALETTE["red"]),
-            ("dip", "v", PALETTE["purple"]),
-        ):
-            d = sp[sp["kind"] == kind]
-            if len(d):
-                a.scatter(
-                    d.index, d["observed"], marker=marker, s=14, color=colour, zorder=3, label=kind
-                )
-        art = result.artefacts
-        if len(art):
-            dates = pd.DatetimeIndex(art["date"]).intersection(idx)
-            vals = s.reindex(dates)
-            y_art = np.where(
-                np.isnan(vals.to_numpy()), b["expected"].reindex(dates).to_numpy(), vals.to_numpy()
-            )
-            a.scatter(
-                dates,
-                y_art,
-                marker="x",
-                s=10,
-                color=PALETTE["grey"],
-                zorder=3,
-                label="reporting artefact",
-            )
+        layer_episodes(a, result.episodes, alpha=0.25)
+        layer_spikes(a, result.spikes, size=14)
+        layer_artefacts(a, result.artefacts, s, b["expected"])
         a.set_ylabel(metric_label(s.name))
         a.set_title(
-            f"{s.name or 'series'}: anomalies against the seasonal baseline, {_range_text(idx)}"
+            f"{s.name or 'series'}: anomalies against the {kind or 'seasonal'} baseline, "
+            f"{_range_text(idx)}"
         )
         _legend(a)
         _date_axis(a, idx)
@@ -591,90 +634,16 @@ def plot_overview(
     idx = s.index
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
-        a.plot(idx, s, color=PALETTE["grey"], lw=0.35, label="daily")
-        a.plot(
-            idx,
-            s.rolling(7, min_periods=4, center=True).mean(),
-            color=PALETTE["sky"],
-            lw=0.7,
-            label="7-day mean",
-        )
-        a.plot(
-            idx,
-            s.rolling(28, min_periods=14, center=True).mean(),
-            color=PALETTE["black"],
-            lw=1.0,
-            label="28-day mean",
-        )
+        layer_daily(a, s)
+        layer_means(a, s)
         if trend is not None:
             a.plot(trend.index, trend, color=PALETTE["blue"], lw=1.4, ls="-", label="trend")
         if breaks is not None:
-            shown = _major_breaks(breaks.breaks, major_breaks)
-            n_all = len(breaks.breaks)
-            line = (
-                "break"
-                if len(shown) == n_all
-                else f"largest {len(shown)} of {n_all} breaks (all in the table)"
-            )
-            for j, (date, row) in enumerate(shown.iterrows()):
-                if pd.notna(row["ci_lower"]) and pd.notna(row["ci_upper"]):
-                    a.axvspan(
-                        row["ci_lower"],
-                        row["ci_upper"] + pd.Timedelta(days=1),
-                        color=PALETTE["grey"],
-                        alpha=0.35,
-                        lw=0,
-                        label="95% interval of a break date" if j == 0 else None,
-                    )
-                a.axvline(
-                    pd.Timestamp(date),  # type: ignore[arg-type]
-                    color=PALETTE["black"],
-                    lw=0.6,
-                    ls="--",
-                    label=line if j == 0 else None,
-                )
+            layer_breaks(a, _major_breaks(breaks.breaks, major_breaks), n_all=len(breaks.breaks))
         if anomalies is not None:
-            for kind, colour in (("surge", PALETTE["orange"]), ("lull", PALETTE["green"])):
-                ep = anomalies.episodes[anomalies.episodes["kind"] == kind]
-                for j, (_, e) in enumerate(ep.iterrows()):
-                    a.axvspan(
-                        e["start"],
-                        e["end"] + pd.Timedelta(days=1),
-                        color=colour,
-                        alpha=0.15,
-                        lw=0,
-                        label=kind if j == 0 else None,
-                    )
-            sp = anomalies.spikes
-            for kind, marker, colour in (
-                ("spike", "^", PALETTE["red"]),
-                ("dip", "v", PALETTE["purple"]),
-            ):
-                d = sp[sp["kind"] == kind]
-                if len(d):
-                    a.scatter(
-                        d.index,
-                        d["observed"],
-                        marker=marker,
-                        s=10,
-                        color=colour,
-                        zorder=3,
-                        label=kind,
-                    )
-            art = anomalies.artefacts
-            if len(art):
-                dates = pd.DatetimeIndex(art["date"]).intersection(pd.DatetimeIndex(idx))
-                base = anomalies.baseline["expected"].reindex(dates).to_numpy()
-                vals = s.reindex(dates).to_numpy()
-                a.scatter(
-                    dates,
-                    np.where(np.isnan(vals), base, vals),
-                    marker="x",
-                    s=9,
-                    color=PALETTE["grey"],
-                    zorder=3,
-                    label="reporting artefact",
-                )
+            layer_episodes(a, anomalies.episodes, alpha=0.15)
+            layer_spikes(a, anomalies.spikes, size=10)
+            layer_artefacts(a, anomalies.artefacts, s, anomalies.baseline["expected"])
         if winters is not None:
             trans = a.get_xaxis_transform()
             for label, r in winters.table.iterrows():

@@ -64,7 +64,7 @@ def test_plot_breaks_content(sim):
     ax = fig.get_axes()[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[:3] == ["daily", "28-day mean", "segment level"]
-    assert "break, 95% interval" in labels
+    assert "break" in labels and "95% interval of a break date" in labels
     assert "1 break(s)" in ax.get_title()
     # one vertical dashed line per break
     assert sum(1 for ln in ax.lines if ln.get_linestyle() == "--") == 1
@@ -87,7 +87,10 @@ def test_plot_anomalies_marks_spikes_surges_and_artefacts():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert {"observed", "spike", "surge", "reporting artefact"} <= set(labels)
     assert any(lab.startswith("baseline (") for lab in labels)  # which baseline, named
-    assert "anomalies against the seasonal baseline" in ax.get_title()
+    # the title names the baseline the episodes were measured against (under two years
+    # of data: the level)
+    assert res.baseline_kind == "level"
+    assert "anomalies against the level baseline" in ax.get_title()
 
 
 def test_plot_day_change():

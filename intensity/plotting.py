@@ -757,16 +757,20 @@ def plot_metrics(
     **kw: Any,
 ) -> Figure:
     """Several metrics side by side on a common scale: each 28-day mean divided by the
-    metric's mean over the whole period (1 = its average level)."""
+    metric's median 28-day mean (1 = its typical level), on a log axis, so that the
+    first weeks of the war (ten times any later level for some metrics) do not flatten
+    the rest."""
     cols = metrics or [c for c in frame.columns if frame[c].notna().sum() > 28]
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
         for c in cols:
             s = frame[c]
             m = s.rolling(28, min_periods=14, center=True).mean()
-            a.plot(m.index, m / s.mean(), lw=1.0, label=str(c))
+            typical = float(m[m > 0].median()) if (m > 0).any() else np.nan
+            a.plot(m.index, (m / typical).where(m > 0), lw=1.0, label=str(c))
         a.axhline(1.0, color=PALETTE["grey"], lw=0.6, ls="--")
-        a.set_ylabel("28-day mean / overall mean")
+        a.set_yscale("log")
+        a.set_ylabel("28-day mean / its median (log scale)")
         a.set_title(f"{len(cols)} metrics on a common scale, {_range_text(frame.index)}")
         _legend(a)
         _date_axis(a, frame.index)

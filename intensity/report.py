@@ -523,7 +523,8 @@ def run_report(
                     fig = run(f"{fname} figure", res.plot)
                     if fig is not None:
                         figures.append((fname, fig))
-            others = [c for c in frame.columns if c != metric and frame[c].notna().sum() >= 365][:3]
+            # the other metrics asked for (never ones the user did not name)
+            others = [c for c in cols if c != metric and frame[c].notna().sum() >= 365][:3]
             if others:
                 fig = run("metrics figure", pl.plot_metrics, frame, [metric, *others])
                 if fig is not None:

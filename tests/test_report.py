@@ -103,6 +103,8 @@ def test_real_report_cli_twice_identical(shared_dir, tmp_path, capsys):
     assert any(n.endswith(".csv") for n in a) and any(n.endswith(".pdf") for n in a)
     for pdf in sorted(outs[0].glob("*.pdf")):
         _pdftoppm_ok(pdf, tmp_path)
+    # only the metric asked for: no figure of metrics nobody named
+    assert not (outs[0] / "personnel_metrics.pdf").exists()
     # the API sketch of the README and the command line agree on the same data
     ano = intensity.detect_anomalies(intensity.read_losses(src)["personnel"])
     spikes = pd.read_csv(outs[0] / "personnel_spikes.csv")

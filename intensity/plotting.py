@@ -324,14 +324,20 @@ def layer_breaks(
 
 
 def layer_episodes(ax: Axes, episodes: pd.DataFrame, *, alpha: float = 0.2) -> None:
-    """Surges shaded orange, lulls bluish green (one legend entry each)."""
-    for kind, colour in (("surge", PALETTE["orange"]), ("lull", PALETTE["green"])):
+    """Surges shaded orange, lulls bluish green and hatched (so the two differ in
+    greyscale too; one legend entry each)."""
+    for kind, colour, hatch in (
+        ("surge", PALETTE["orange"], None),
+        ("lull", PALETTE["green"], "////"),
+    ):
         ep = episodes[episodes["kind"] == kind] if len(episodes) else episodes
         for j, (_, e) in enumerate(ep.iterrows()):
             ax.axvspan(
                 e["start"],
                 e["end"] + pd.Timedelta(days=1),
-                color=colour,
+                facecolor=colour,
+                edgecolor=colour if hatch else "none",
+                hatch=hatch,
                 alpha=alpha,
                 lw=0,
                 label=kind if j == 0 else None,

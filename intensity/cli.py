@@ -145,8 +145,9 @@ def _print_result(res: object) -> int:
     from .report import ReportResult
 
     assert isinstance(res, ReportResult)
+    shown = res.summary.drop(columns=["inputs"], errors="ignore")  # the hashes: summary.csv
     with pd.option_context("display.width", 140, "display.max_columns", 20):
-        print(res.summary.to_string())
+        print(shown.to_string())
     print(f"\n{len(res.files)} files in {res.out_dir}/ ({res.seconds:.1f} s)")
     for f in res.files:
         if f.name.endswith("_report.pdf"):

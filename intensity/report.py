@@ -152,6 +152,15 @@ def _provenance(inputs: Sequence[str | os.PathLike[str]]) -> tuple[str, list[tup
     return __version__, out
 
 
+def _penalty_words(brk: Any) -> str:
+    """The penalty as it was used: its name, times the long-run variance factor when the
+    dependence model scaled it."""
+    dep = getattr(brk, "dependence", None)
+    if dep is not None and dep.lrv_factor > 1.0 + 1e-9:
+        return f"{brk.penalty_name} × {dep.lrv_factor:.1f} for serial dependence"
+    return str(brk.penalty_name)
+
+
 def _figure_facts(daily: pd.DataFrame) -> list[tuple[str, str]]:
     """Summary lines for hand-collected figures: what the days hold and what the partial
     figures let one estimate."""
@@ -576,7 +585,7 @@ def run_report(
             if brk is not None:
                 adj = "deseasonalised, " if fit is not None else "not deseasonalised, "
                 facts += [
-                    (f"# Trend breaks ({adj}NB, mBIC)", ""),
+                    (f"# Trend breaks ({adj}{brk.model}, {_penalty_words(brk)})", ""),
                     ("number of breaks", f"{len(brk.breaks)} (penalty {brk.penalty:.1f})"),
                 ]
                 for d, row in brk.breaks.head(_MAX_LISTED).iterrows():

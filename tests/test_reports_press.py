@@ -63,6 +63,7 @@ def test_figure_table_gives_the_daily_columns(shared_dir):
     """The news figures (121 days, 2023-26) as a table: NaN rows for the gaps, whole-day and
     partial columns apart, the 24-hour 2023 reports as complete days."""
     import numpy as np
+    import pandas as pd
 
     from intensity.reports import engagements_daily
 
@@ -84,6 +85,10 @@ def test_figure_table_gives_the_daily_columns(shared_dir):
     floor = est[["partial_16", "partial_22", "partial_other"]].max(axis=1)
     assert (est["estimate_lower"] >= floor - 1e-9).all()
     assert np.isnan(d.attrs["nowcast"].loc["22:00", "ratio"])  # 2 days with both: too few
+    # a day-so-far figure above its day's whole-day total is a quality finding
+    q = pd.DataFrame(d.attrs["quality"])
+    bad = q[q["kind"] == "partial_exceeds_total"]
+    assert list(pd.to_datetime(bad["date"]).dt.strftime("%Y-%m-%d")) == ["2025-11-26"]
 
 
 def test_nowcast_intervals_cover_held_back_days(shared_dir):

@@ -305,16 +305,21 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
                     "value": np.nan,
                 }
             )
-        if row["partial_22"] > row["engagements"]:
-            events.append(
-                {
-                    "date": ts,
-                    "metric": "engagements",
-                    "kind": "partial_exceeds_total",
-                    "detail": "the 22:00 figure is above the day's wrap-up total",
-                    "value": row["partial_22"],
-                }
-            )
+        for col, what in (
+            ("partial_22", "the 22:00 figure"),
+            ("partial_16", "the 16:00 figure"),
+            ("partial_other", "a day-so-far figure"),
+        ):
+            if row[col] > row["engagements"]:  # the day so far cannot exceed the whole day
+                events.append(
+                    {
+                        "date": ts,
+                        "metric": "engagements",
+                        "kind": "partial_exceeds_total",
+                        "detail": f"{what} is above the day's whole-day total",
+                        "value": row[col],
+                    }
+                )
     df.attrs["quality"] = _quality_records(_quality_frame(events))
     ratios = nowcast_ratios(df, by=nowcast_by)
     df = _add_nowcast(df, ratios)

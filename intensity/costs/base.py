@@ -309,8 +309,9 @@ class SegmentCost(ABC):
 
     # ------------------------------------------------------ all segments / breaks at once
     # The result of a segmentation asks for every segment and every break; these loop over
-    # the one-at-a-time methods above, and a cost overrides them where arrays are faster
-    # (the Gaussian costs: no Python work per break when there are hundreds).
+    # the one-at-a-time methods above. A cost implements either the one-at-a-time method
+    # or overrides the batch one where arrays are faster (the Gaussian costs implement
+    # only break_uncertainties: no Python work per break when there are hundreds).
     def segment_levels(
         self, starts: np.ndarray, ends: np.ndarray, z: float, inflate: float = 1.0
     ) -> SegmentLevels:

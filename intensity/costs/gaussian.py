@@ -13,9 +13,7 @@ from scipy.special import log_ndtr as _log_ndtr
 
 from .. import _codes
 from .base import (
-    BreakContext,
     BreakUncertainties,
-    BreakUncertainty,
     SegmentCost,
     SegmentLevel,
     SegmentLevels,
@@ -182,7 +180,8 @@ class _GaussianCost(SegmentCost):
         levels: SegmentLevels,
         dep: DependenceModel | None = None,
     ) -> BreakUncertainties:
-        # as break_uncertainty, in plain floats: no object per break
+        # Bai's date interval and the bootstrap p-value of each break, in plain floats (no
+        # object per break): the Gaussian costs implement only this batch form
         k = len(bounds) - 2
         lower = np.full(k, -1, dtype=np.int64)
         upper = lower.copy()
@@ -198,20 +197,6 @@ class _GaussianCost(SegmentCost):
                 p[j] = self._bootstrap_p(a, tau, b, min_size, n_boot, rng)
         bound = np.isfinite(p) & (p <= 1.0 / (n_boot + 1) + 1e-12)
         return BreakUncertainties(lower, upper, p, bound)
-
-    def break_uncertainty(self, ctx: BreakContext) -> BreakUncertainty:
-        before, after = ctx.before, ctx.after
-        iv = bai_interval(
-            ctx.tau,
-            after.level - before.level,
-            before.var or self.sigma**2,
-            after.var or self.sigma**2,
-            ctx.level,
-        )
-        lo_i, hi_i = (-1, -1) if iv is None else (max(iv[0], ctx.a + 1), min(iv[1], ctx.b - 1))
-        p = self._bootstrap_p(ctx.a, ctx.tau, ctx.b, ctx.min_size, ctx.n_boot, ctx.rng)
-        bound = bool(np.isfinite(p) and p <= 1.0 / (ctx.n_boot + 1) + 1e-12)
-        return BreakUncertainty(lo_i, hi_i, p, bound)
 
     def _window_sd(self, lo: int, hi: int) -> float:
         return self.sigma

@@ -18,6 +18,7 @@ from .exceptions import (
     SeriesValidationError,
 )
 from .io import quality_events, read_counts, read_losses, validate
+from .multi import CommonBreaks, LeadLag, Ratio, lead_lag, ratio
 from .reports import (
     DirectionCount,
     Report,
@@ -55,6 +56,11 @@ __all__ = [
     "SeasonalProfile",
     "simulate_counts",
     "detect_breaks",
+    "CommonBreaks",
+    "lead_lag",
+    "LeadLag",
+    "ratio",
+    "Ratio",
     "detect_anomalies",
     "parse_report",
     "Report",

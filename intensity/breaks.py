@@ -26,7 +26,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,9 @@ from .costs import (
 )
 from .dependence import DependenceModel, estimate_dependence
 from .exceptions import InsufficientDataError, ParameterError
+
+if TYPE_CHECKING:
+    from .multi.joint import CommonBreaks
 
 __all__ = [
     "detect_breaks",
@@ -323,8 +326,50 @@ class Breaks(ResultMixin):
         return plot_breaks(self, ax=ax, **kw)
 
 
+@overload
 def detect_breaks(
     series: pd.Series,
+    model: BreakModel | Literal["auto"] = ...,
+    penalty: PenaltyName | float = ...,
+    min_size: int = ...,
+    max_breaks: int | None = ...,
+    seasonal: Any = ...,
+    ci: float = ...,
+    *,
+    size: float | None = ...,
+    dispersion: float | None = ...,
+    sigma: float | None = ...,
+    n_boot: int = ...,
+    seed: int = ...,
+    dependence: Literal["auto", "ar1", "none"] | DependenceModel = ...,
+    n_breaks: int | None = ...,
+    min_share: float = ...,
+) -> Breaks: ...
+
+
+@overload
+def detect_breaks(
+    series: pd.DataFrame,
+    model: BreakModel | Literal["auto"] = ...,
+    penalty: PenaltyName | float = ...,
+    min_size: int = ...,
+    max_breaks: int | None = ...,
+    seasonal: Any = ...,
+    ci: float = ...,
+    *,
+    size: float | None = ...,
+    dispersion: float | None = ...,
+    sigma: float | None = ...,
+    n_boot: int = ...,
+    seed: int = ...,
+    dependence: Literal["auto", "ar1", "none"] | DependenceModel = ...,
+    n_breaks: int | None = ...,
+    min_share: float = ...,
+) -> CommonBreaks: ...
+
+
+def detect_breaks(
+    series: pd.Series | pd.DataFrame,
     model: BreakModel | Literal["auto"] = "auto",
     penalty: PenaltyName | float = "mbic",
     min_size: int = 14,
@@ -339,7 +384,8 @@ def detect_breaks(
     seed: int = 0,
     dependence: Literal["auto", "ar1", "none"] | DependenceModel = "auto",
     n_breaks: int | None = None,
-) -> Breaks:
+    min_share: float = 0.5,
+) -> Breaks | CommonBreaks:
     """Find level (or trend) breaks by exact optimal segmentation.
 
     PELT (Killick, Fearnhead & Eckley 2012) with functional pruning minimises the total
@@ -350,7 +396,12 @@ def detect_breaks(
     series
         Daily values (``DatetimeIndex``), or weekly, monthly, quarterly or yearly ones (the
         index's ``freq`` or the coarsest calendar grid holding every date). Missing periods
-        are allowed.
+        are allowed. A **DataFrame** of daily counts (one column per metric) gives the
+        breaks common to its columns with the metrics each moved
+        (:func:`intensity.multi.detect_common_breaks`, a
+        :class:`~intensity.multi.CommonBreaks`; ``seasonal`` is then a mapping of column
+        to SeasonalFit, and ``max_breaks``, ``n_breaks``, ``sigma`` and ``dispersion`` do
+        not apply).
     model
         ``'negbin'`` (counts with overdispersion; NB size estimated once from neighbouring
         periods, see :func:`estimate_size`), ``'poisson'``, ``'normal'`` (mean change,
@@ -397,6 +448,9 @@ def detect_breaks(
         ``'none'``: days independent (the Gaussian models' default). A fitted
         :class:`~intensity.dependence.DependenceModel` fixes it.
 
+    min_share
+        DataFrame input only: a break is *common* when at least this share of the
+        columns moved at it.
     n_breaks
         Exactly this many breaks: the optimal segmentation with *n_breaks* breaks
         (segment neighbourhood dynamic programming, as R's
@@ -416,6 +470,36 @@ def detect_breaks(
     >>> [d.strftime("%Y-%m-%d") for d in res.dates]
     ['2022-09-17']
     """
+    if isinstance(series, pd.DataFrame):
+        from .multi.joint import detect_common_breaks
+
+        for name, value in (
+            ("max_breaks", max_breaks),
+            ("n_breaks", n_breaks),
+            ("sigma", sigma),
+            ("dispersion", dispersion),
+        ):
+            if value is not None:
+                raise ParameterError(f"{name} does not apply to a DataFrame, got {value!r}")
+        if isinstance(dependence, DependenceModel):
+            raise ParameterError("a DataFrame takes dependence='auto', 'ar1' or 'none'")
+        if model not in ("auto", "negbin", "poisson"):
+            raise ParameterError(
+                f"common breaks are for count models ('negbin', 'poisson'), got {model!r}"
+            )
+        return detect_common_breaks(
+            series,
+            model,
+            penalty,
+            min_size,
+            seasonal,
+            ci,
+            min_share=min_share,
+            size=size,
+            n_boot=n_boot,
+            seed=seed,
+            dependence=dependence,
+        )
     check_choice("model", model, ("auto", *COSTS))
     ci = check_fraction("ci", ci)
     if not isinstance(min_size, (int, np.integer)) or isinstance(min_size, bool) or min_size < 1:

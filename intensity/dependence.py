@@ -48,6 +48,10 @@ __all__ = [
     "simulate_latent_counts",
     "variance_dof",
     "NO_DEPENDENCE",
+    "relative_residuals",
+    "long_run_correlation",
+    "latent_correlation",
+    "simulate_joint_latent_counts",
 ]
 
 _MAX_RHO = 0.95
@@ -181,6 +185,14 @@ def estimate_dependence(
     )
 
 
+def _ar1(innov: np.ndarray, rho: float) -> np.ndarray:
+    """``x_t = rho x_{t-1} + innov_t`` along the last axis, ``x_0 = innov_0`` (a linear
+    filter, compiled in scipy instead of a Python loop over days)."""
+    from scipy.signal import lfilter
+
+    return np.asarray(lfilter([1.0], [1.0, -rho], innov, axis=-1))
+
+
 def simulate_latent_counts(
     mu: np.ndarray, model: DependenceModel, rng: np.random.Generator, n_series: int = 1
 ) -> np.ndarray:
@@ -194,10 +206,8 @@ def simulate_latent_counts(
         rho = model.rho
         sd = math.sqrt(model.sigma2)
         innov = rng.standard_normal((n_series, L)) * sd * math.sqrt(max(1 - rho * rho, 0.0))
-        x = np.empty((n_series, L))
-        x[:, 0] = rng.standard_normal(n_series) * sd
-        for t in range(1, L):
-            x[:, t] = rho * x[:, t - 1] + innov[:, t]
+        innov[:, 0] = rng.standard_normal(n_series) * sd
+        x = _ar1(innov, rho)
         mean = mu * np.exp(x - model.sigma2 / 2)
     else:
         mean = np.broadcast_to(mu, (n_series, L))
@@ -231,3 +241,116 @@ def variance_dof(
     if not sd > 0:
         return math.inf
     return float(min(max(2.0 * (m / sd) ** 2, 1.0), 1e6))
+
+
+# --------------------------------------------------------------------------- several series
+def relative_residuals(y: np.ndarray, mu: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    """``y / mu - 1`` on observed days with a positive mean, NaN elsewhere."""
+    ok = np.asarray(obs, dtype=bool) & np.isfinite(y) & np.isfinite(mu) & (mu > 0)
+    return np.where(ok, np.asarray(y, dtype=float) / np.where(ok, mu, 1.0) - 1.0, np.nan)
+
+
+def long_run_correlation(resid: np.ndarray, rho: float) -> np.ndarray:
+    """Long-run correlation matrix of the rows of *resid* (series × days, NaN = missing):
+    the Bartlett-kernel (Newey-West) long-run covariance over the days all rows observe,
+    with Andrews' (1991) AR(1) plug-in bandwidth for lag-1 correlation *rho*, scaled to a
+    correlation. It says how far the series' segment means move together, which is what
+    a sum of their break statistics needs: correlated series add less information than
+    independent ones. Fewer than 30 common days give the identity."""
+    r = np.asarray(resid, dtype=float)
+    d = r.shape[0]
+    ok = np.all(np.isfinite(r), axis=0)
+    n = int(ok.sum())
+    if n < 30 or d < 2:
+        return np.eye(d)
+    x = np.where(ok, r, 0.0)
+    x = x - (x.sum(axis=1, keepdims=True) / n) * ok  # centred on the common days
+    rho = min(max(float(rho), 0.0), _MAX_RHO)
+    alpha = 4 * rho**2 / ((1 - rho) ** 2 * (1 + rho) ** 2) if rho > 0 else 0.0
+    bw = int(min(math.ceil(1.1447 * (alpha * n) ** (1 / 3)), n // 4)) if alpha > 0 else 0
+    omega = x @ x.T / n
+    for h in range(1, bw + 1):
+        g = x[:, h:] @ x[:, :-h].T / n
+        omega += (1 - h / (bw + 1)) * (g + g.T)
+    sd = np.sqrt(np.clip(np.diag(omega), 1e-300, None))
+    out = omega / np.outer(sd, sd)
+    np.fill_diagonal(out, 1.0)
+    return np.clip(out, -1.0, 1.0)
+
+
+def latent_correlation(resid: np.ndarray, models: list[DependenceModel]) -> np.ndarray:
+    """Same-day correlation of the latent log-rates of several series, from the products
+    of their relative residuals: ``E[r_i r_j] = exp(c_ij sd_i sd_j) - 1`` under the latent
+    model (the NB noise of different series is independent given the latent rates). A
+    series without a latent process (``sigma2 = 0``) gets no correlation; the matrix is
+    projected onto the positive semi-definite ones."""
+    d = len(models)
+    c = np.eye(d)
+    for i in range(d):
+        for j in range(i + 1, d):
+            si, sj = models[i].sigma2, models[j].sigma2
+            if si <= 0 or sj <= 0:
+                continue
+            a, b = resid[i], resid[j]
+            ok = np.isfinite(a) & np.isfinite(b)
+            if ok.sum() < 30:
+                continue
+            m = float(np.mean(a[ok] * b[ok]))
+            v = math.log1p(max(m, -0.99)) / math.sqrt(si * sj)
+            c[i, j] = c[j, i] = min(max(v, -0.95), 0.95)
+    return _nearest_correlation(c)
+
+
+def _nearest_correlation(c: np.ndarray) -> np.ndarray:
+    """Clip negative eigenvalues and rescale to unit diagonal."""
+    w, v = np.linalg.eigh(c)
+    if w.min() >= 1e-10:
+        return c
+    out = (v * np.clip(w, 1e-10, None)) @ v.T
+    sd = np.sqrt(np.diag(out))
+    return np.asarray(out / np.outer(sd, sd))
+
+
+def simulate_joint_latent_counts(
+    mu: np.ndarray,
+    models: list[DependenceModel],
+    sizes: np.ndarray,
+    corr: np.ndarray,
+    rng: np.random.Generator,
+    n_series: int = 1,
+) -> np.ndarray:
+    """Draw ``n_series`` replicates (first axis) of several count series (second axis) with
+    means *mu* (series × days): each series from its latent AR(1) NB model (or NB with its
+    size in *sizes* where the model is independent), the latent rates correlated across
+    series with the stationary same-day correlation *corr* (:func:`latent_correlation`).
+    The innovations get the correlation that keeps *corr* stationary under the series'
+    own AR(1) coefficients."""
+    mu = np.asarray(mu, dtype=float)
+    d, L = mu.shape
+    # a latent process wherever the model has latent variance (with rho = 0 it is
+    # independent from day to day but still correlated across series)
+    rho = np.array([max(m.rho, 0.0) if m.sigma2 > 0 else 0.0 for m in models])
+    sd = np.array([math.sqrt(m.sigma2) if m.sigma2 > 0 else 0.0 for m in models])
+    live = sd > 0
+    x = np.zeros((n_series, d, L))
+    if live.any():
+        ri = rho[live]
+        c = np.asarray(corr, dtype=float)[np.ix_(live, live)]
+        q = np.sqrt(1 - ri**2)
+        innov_corr = _nearest_correlation(c * (1 - np.outer(ri, ri)) / np.outer(q, q))
+        chol_s = np.linalg.cholesky(c + 1e-12 * np.eye(len(ri)))
+        chol_e = np.linalg.cholesky(innov_corr + 1e-12 * np.eye(len(ri)))
+        k = int(live.sum())
+        e = rng.standard_normal((n_series, L, k)) @ chol_e.T  # (rows, L, k)
+        z0 = rng.standard_normal((n_series, k)) @ chol_s.T
+        e = np.transpose(e, (0, 2, 1)) * q[None, :, None]  # (rows, k, L)
+        e[:, :, 0] = z0
+        for i in range(k):
+            e[:, i, :] = _ar1(e[:, i, :], float(ri[i]))
+        x[:, live, :] = e * sd[live][None, :, None]
+    mean = mu[None, :, :] * np.exp(x - (sd**2 / 2)[None, :, None])
+    out = np.empty((n_series, d, L))
+    for j, m in enumerate(models):
+        size = m.size if m.sigma2 > 0 else float(sizes[j])
+        out[:, j, :] = _negbin.draw(rng, mean[:, j, :], size)
+    return out

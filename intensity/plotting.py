@@ -47,6 +47,9 @@ __all__ = [
     "plot_direction_heatmap",
     "plot_direction_shares",
     "plot_metrics",
+    "plot_common_breaks",
+    "plot_lead_lag",
+    "plot_ratio",
     "ONE_COLUMN",
     "TWO_COLUMN",
 ]
@@ -781,3 +784,120 @@ def plot_metrics(
         _legend(a)
         _date_axis(a, frame.index)
         return _finish(fig, created, source or source_note())
+
+
+# --------------------------------------------------------------------------- several metrics
+def _typical(m: pd.Series) -> float:
+    """A metric's typical level: the median of its positive 28-day means."""
+    pos = m[m > 0]
+    return float(pos.median()) if len(pos) else float("nan")
+
+
+def plot_common_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """Breaks common to several metrics on one axes: each metric's 28-day mean (thin) and
+    segment levels (thick, same colour) over its typical level on a log axis; common
+    breaks as black dashed lines with their date intervals as grey bands, breaks that
+    moved fewer metrics as dotted grey lines."""
+    frame = result.frame
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        colours = [PALETTE[c] for c in ("blue", "orange", "green", "red", "purple", "sky")]
+        for i, col in enumerate(frame.columns):
+            colour = colours[i % len(colours)]
+            m = frame[col].rolling(28, min_periods=14, center=True).mean()
+            typical = _typical(m)
+            a.plot(m.index, (m / typical).where(m > 0), color=colour, lw=0.5, alpha=0.7)
+            lev = result.level[col] / typical
+            a.plot(lev.index, lev.where(lev > 0), color=colour, lw=1.6, label=str(col))
+        common = result.common
+        layer_breaks(a, common, ci=result.ci)
+        other = result.breaks[~result.breaks["common"].astype(bool)]
+        for j, date in enumerate(other.index):
+            a.axvline(
+                pd.Timestamp(date),  # type: ignore[arg-type]
+                color=PALETTE["grey"],
+                lw=0.8,
+                ls=":",
+                label=f"break moving < {result.min_share:.0%} of the metrics" if j == 0 else None,
+            )
+        a.set_yscale("log")
+        a.set_ylabel("level / typical 28-day mean (log scale)")
+        a.set_title(
+            f"Breaks common to {len(frame.columns)} metrics: {len(common)} common of "
+            f"{len(result.breaks)}, {_range_text(frame.index)}"
+        )
+        _legend(a)
+        _date_axis(a, frame.index)
+        return _finish(fig, created, source_note())
+
+
+def plot_lead_lag(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """Cross-correlation of two prewhitened series by lag with its simultaneous band
+    (correlations outside it are significant with every lag tested) and the pointwise
+    95% band, the best lag marked."""
+    t = result.table
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
+        a.vlines(t.index, 0, t["ccf"], color=PALETTE["blue"], lw=1.2)
+        a.plot(t.index, t["ccf"], "o", color=PALETTE["blue"], ms=2.5, label="cross-correlation")
+        a.axhspan(
+            -result.band,
+            result.band,
+            color=PALETTE["grey"],
+            alpha=0.25,
+            lw=0,
+            label=f"simultaneous {result.level:.0%} band (all {len(t)} lags)",
+        )
+        a.axhline(0, color=PALETTE["black"], lw=0.5)
+        best = result.best_lag
+        a.plot(
+            [best],
+            [t.loc[best, "ccf"]],
+            "D",
+            color=PALETTE["red"],
+            ms=4,
+            label=f"highest: lag {best:+d}",
+        )
+        a.set_xlabel(f"lag in days (positive: {result.b_name} follows {result.a_name})")
+        a.set_ylabel("correlation (prewhitened)")
+        a.set_title(f"{result.a_name} and {result.b_name}: lead and lag, {result.period}")
+        _legend(a)
+        return _finish(fig, created, source_note())
+
+
+def plot_ratio(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """The daily ratio (grey), its 28-day ratio of sums (black), the segment levels
+    (geometric-mean ratio) with their intervals and the breaks with their date
+    intervals."""
+    r = result.series
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        layer_daily(a, r, label="daily ratio", lw=0.35)
+        a.plot(
+            result.smooth.index,
+            result.smooth,
+            color=PALETTE["black"],
+            lw=1.0,
+            label="28-day ratio of sums",
+        )
+        for i, seg in result.segments.iterrows():
+            span = pd.date_range(seg["start"], seg["end"], freq="D")
+            a.plot(
+                span,
+                np.full(len(span), seg["ratio"]),
+                color=PALETTE["blue"],
+                lw=1.6,
+                label="segment ratio (geometric mean)" if i == 0 else None,
+            )
+            if np.isfinite(seg["ci_lower"]) and np.isfinite(seg["ci_upper"]):
+                a.fill_between(
+                    span, seg["ci_lower"], seg["ci_upper"], color=PALETTE["blue"], alpha=0.25, lw=0
+                )
+        layer_breaks(a, result.breaks.breaks, ci=result.breaks.ci)
+        hi = float(np.nanquantile(r, 0.99)) if r.notna().any() else 1.0
+        a.set_ylim(0, hi * 1.15)
+        a.set_ylabel(f"{result.a_name} per {result.b_name}")
+        a.set_title(f"{result.name}: {len(result.breaks.breaks)} break(s), {_range_text(r.index)}")
+        _legend(a)
+        _date_axis(a, r.index)
+        return _finish(fig, created, source_note())

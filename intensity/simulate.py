@@ -8,7 +8,8 @@ effects, and optional spikes and surges.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 from . import _negbin
 from .exceptions import ParameterError
 
-__all__ = ["simulate_counts", "Simulation", "DEFAULT_WEEKDAY"]
+__all__ = ["simulate_counts", "simulate_metrics", "Simulation", "DEFAULT_WEEKDAY"]
 
 #: Weekday rate ratios Monday…Sunday (geometric mean 1) used by default.
 DEFAULT_WEEKDAY: tuple[float, ...] = (1.06, 1.04, 1.02, 1.0, 0.98, 0.95, 0.95)
@@ -138,3 +139,79 @@ def simulate_counts(
             (idx[int(s)], idx[min(int(s) + int(n) - 1, n_days - 1)]) for s, n, _ in surges
         ),
     )
+
+
+def simulate_metrics(
+    n_days: int,
+    levels: Mapping[str, float],
+    *,
+    breaks: Mapping[str, Sequence[tuple[int, float]]] | None = None,
+    size: float = 20.0,
+    rho: float = 0.5,
+    sd: float | Mapping[str, float] = 0.15,
+    corr: float = 0.3,
+    start: str = "2022-03-01",
+    seed: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Simulate several daily count series that move together as the General Staff's
+    loss categories do: each is negative binomial around its level (times its breaks)
+    with a latent AR(1) log-rate (lag-1 correlation *rho*, sd *sd*), and the latent rates
+    of different series have the same-day correlation *corr*
+    (:func:`intensity.dependence.simulate_joint_latent_counts`).
+
+    Parameters
+    ----------
+    n_days, start
+        Length and first day.
+    levels
+        ``{name: mean count per day}``, one column each.
+    breaks
+        ``{name: [(day_index, ratio), ...]}``: from that day on the column's level is
+        multiplied by ``ratio``.
+    size, rho, sd, corr
+        NB size given the latent rate, and the latent process (*sd* one number or
+        ``{name: sd}``).
+    seed
+        Seed or generator.
+
+    Returns
+    -------
+    pd.DataFrame
+        One column per name, a daily index.
+
+    Examples
+    --------
+    >>> from intensity.simulate import simulate_metrics
+    >>> f = simulate_metrics(100, {"a": 500, "b": 30}, breaks={"a": [(50, 1.3)]}, seed=1)
+    >>> f.shape, list(f.columns)
+    ((100, 2), ['a', 'b'])
+    """
+    from .dependence import DependenceModel, simulate_joint_latent_counts
+
+    names = list(levels)
+    d = len(names)
+    if d < 1 or int(n_days) < 2:
+        raise ParameterError(f"need at least one level and 2 days, got {d} and {n_days!r}")
+    sds = [float(sd[n]) if isinstance(sd, Mapping) else float(sd) for n in names]
+    if not (0 <= rho < 1 and min(sds) >= 0 and -1 < corr < 1 and size > 0):
+        raise ParameterError(
+            f"need 0 <= rho < 1, sd >= 0, -1 < corr < 1, size > 0; got {rho}, {sd}, {corr}, {size}"
+        )
+    unknown = sorted(set(breaks or {}) - set(names))
+    if unknown:
+        raise ParameterError(f"breaks name series not in levels: {unknown}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    mu = np.empty((d, int(n_days)))
+    for j, name in enumerate(names):
+        mu[j] = float(levels[name])
+        for day, ratio in (breaks or {}).get(name, ()):
+            mu[j, int(day) :] *= float(ratio)
+    models = [
+        DependenceModel(rho=rho, sigma2=v * v, size=size, acf1=math.nan, lrv_factor=1.0)
+        for v in sds
+    ]
+    c = np.full((d, d), float(corr))
+    np.fill_diagonal(c, 1.0)
+    y = simulate_joint_latent_counts(mu, models, np.full(d, size), c, rng, 1)[0]
+    idx = pd.date_range(start, periods=int(n_days), freq="D", name="date")
+    return pd.DataFrame(y.T, index=idx, columns=names)

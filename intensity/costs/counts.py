@@ -66,7 +66,7 @@ class CountCost(SegmentCost):
     def _raw(self) -> np.ndarray:
         return self.y * self.mult
 
-    def _window_sums(
+    def window_sums(
         self, y: np.ndarray, obs: np.ndarray, mult: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Prefix sums over a window of replicate rows: what the cost sums (counts, or
@@ -78,11 +78,12 @@ class CountCost(SegmentCost):
         cn[0, 1:] = np.cumsum(obs.astype(float))
         return cy, cn
 
-    def _best_split(
-        self, cy: np.ndarray, cn: np.ndarray, lo: int, m: int
+    def split_reductions(
+        self, cy: np.ndarray, cn: np.ndarray, m: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """For each row, the best single split in ``[lo + m, hi - m]`` and its cost
-        reduction against no split."""
+        """For window prefix sums (:meth:`window_sums`), the split positions in
+        ``[m, L - m]`` (window-relative) and, for each row, the cost reduction of a split
+        at each of them against no split (rows × positions)."""
         L = cy.shape[1] - 1
         taus = np.arange(m, L - m + 1)
         size = self.k  # inf for Poisson
@@ -91,7 +92,14 @@ class CountCost(SegmentCost):
         split = nb.profiled_cost(s_l, n_l, size) + nb.profiled_cost(
             cy[:, [L]] - s_l, cn[:, [L]] - n_l, size
         )
-        red = full - split
+        return taus, full - split
+
+    def _best_split(
+        self, cy: np.ndarray, cn: np.ndarray, lo: int, m: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each row, the best single split in ``[lo + m, hi - m]`` and its cost
+        reduction against no split."""
+        taus, red = self.split_reductions(cy, cn, m)
         j = np.argmax(red, axis=1)
         return taus[j] + lo, red[np.arange(len(j)), j]
 
@@ -126,14 +134,14 @@ class CountCost(SegmentCost):
                 return simulate_latent_counts(mean, dep, rng, rows)
             return nb.draw(rng, mean, self.k, (rows, L))
 
-        cy, cn = self._window_sums(draw(np.where(pos < tau, mu1, mu2) * mult, n_boot), obs, mult)
+        cy, cn = self.window_sums(draw(np.where(pos < tau, mu1, mu2) * mult, n_boot), obs, mult)
         taus, _ = self._best_split(cy, cn, lo, min_size)
         a2 = (1 - level) / 2
         lo_d, hi_d = np.quantile(taus, [a2, 1 - a2], method="inverted_cdf")
         red_obs = self.cost(lo, hi) - self.cost(lo, tau) - self.cost(tau, hi)
         exceed = draws = 0
         for _ in range(3):
-            cy0, cn0 = self._window_sums(draw(np.full(L, mu0) * mult, n_boot), obs, mult)
+            cy0, cn0 = self.window_sums(draw(np.full(L, mu0) * mult, n_boot), obs, mult)
             _, red0 = self._best_split(cy0, cn0, lo, min_size)
             exceed += int(np.sum(red0 >= red_obs - 1e-9))
             draws += n_boot
@@ -159,7 +167,7 @@ class PoissonCost(CountCost):
     def _raw(self) -> np.ndarray:
         return self.y
 
-    def _window_sums(
+    def window_sums(
         self, y: np.ndarray, obs: np.ndarray, mult: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         rows, L = y.shape

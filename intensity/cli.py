@@ -242,7 +242,9 @@ def _parser() -> argparse.ArgumentParser:
         "--metric",
         action="append",
         default=[],
-        help="metric to analyse (repeatable; default: every metric with a year of data)",
+        help="metric to analyse (repeatable; default: every metric with a year of data). "
+        "With several (or none named), a joint report adds the breaks common to them, each "
+        "metric's ratio at each break and their lead and lag (joint_report.pdf)",
     )
     r.add_argument("--out", default="report", help="output folder (default: report)")
     r.add_argument(

@@ -209,3 +209,49 @@ def test_report_has_a_page_per_question(demo_runs):
     assert all(i >= 0 for i in at) and at == sorted(at), dict(zip(order, at, strict=True))
     assert f"intensity {intensity.__version__}" in text
     assert "Trend breaks (deseasonalised, negbin, mbic" in text  # the penalty as used
+
+
+def test_joint_page_when_several_metrics_are_named(tmp_path):
+    """Several metrics named: after their own reports a joint report (common breaks on
+    one figure, the per-metric ratio at each break, lead and lag on the first metric),
+    its tables, a summary row, and byte-identical reruns."""
+    from intensity.report import _joint_metrics
+    from intensity.simulate import simulate_metrics
+
+    brk = {m: [(300, 1.6)] for m in ("personnel", "APC")}
+    data = simulate_metrics(
+        730, {"personnel": 1000, "APC": 14, "drone": 200}, breaks=brk, rho=0.4, seed=3
+    )
+    outs = []
+    for k in range(2):
+        res = run_report(
+            data, tmp_path / f"j{k}", ["personnel", "APC"], simulated=True, n_boot=49, n_sim=19
+        )
+        outs.append(tmp_path / f"j{k}")
+    names = {p.name for p in outs[0].iterdir()}
+    assert {
+        "joint_report.pdf",
+        "joint_breaks.csv",
+        "joint_metrics.csv",
+        "joint_lead_lag.csv",
+        "joint_common_breaks.pdf",
+        "joint_lead_lag.pdf",
+    } <= names
+    assert _read_all(outs[0]) == _read_all(outs[1])
+    row = res.summary.loc["joint: personnel, APC"]
+    assert row["status"] == "complete" and row["breaks"] >= 1
+    joint = pd.read_csv(outs[0] / "joint_breaks.csv")
+    assert (abs(pd.to_datetime(joint["date"]) - data.index[300]).dt.days <= 7).any()
+    exe = shutil.which("pdftotext")
+    if exe is not None:
+        text = subprocess.run(
+            [exe, str(outs[0] / "joint_report.pdf"), "-"], capture_output=True, text=True
+        ).stdout
+        assert "Several metrics at once" in text and "Lead and lag on personnel" in text
+    # the default selection takes the main metrics present, never one named alone
+    assert _joint_metrics(data, ["personnel", "APC", "drone"], named=False) == [
+        "personnel",
+        "APC",
+        "drone",
+    ]
+    assert _joint_metrics(data, ["personnel"], named=True) == []

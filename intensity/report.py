@@ -785,6 +785,12 @@ def _joint_report(
             facts.append(
                 (f"{d:%Y-%m-%d} [{iv}] {int(row['n_affected'])}/{len(names)}", "  ".join(cells))
             )
+        m = res.metrics
+        elsewhere = m[m["affected"].astype(bool) & ~m["own_in_interval"].astype(bool)]
+        if len(elsewhere):
+            facts.append(("# Moved, but its own best date is outside the common interval", ""))
+            for (d, nm), row in elsewhere.iterrows():
+                facts.append((f"  {pd.Timestamp(d):%Y-%m-%d} {nm}", _fmt_date(row["own_date"])))
         figures.append(("common_breaks", pl.plot_common_breaks(res)))
         files.append(
             _csv(b.drop(columns=["position"]), out / "joint_breaks.csv", index_name="date")

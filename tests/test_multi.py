@@ -132,6 +132,11 @@ def test_result_tables(three_result) -> None:
     assert len(res.metrics) == len(res.breaks) * 3
     assert (res.breaks["ci_lower"] <= res.breaks.index).all()
     assert (res.breaks["ci_upper"] >= res.breaks.index).all()
+    own = res.metrics.xs(
+        res.breaks.index[int(np.argmin(np.abs(np.asarray(res.positions) - 500)))], level="date"
+    )
+    # each metric's own best date at the shared break is near it (all moved there)
+    assert (np.abs((pd.DatetimeIndex(own["own_date"]) - f.index[500]).days) <= 30).all()
     r = res.ratios()
     i = int(np.argmin(np.abs(np.asarray(res.positions) - 500)))
     assert r.iloc[i].between(1.4, 1.8).all()  # true ratio 1.6 in every metric

@@ -84,8 +84,11 @@ class CommonBreaks(ResultMixin):
         and whether the break is common (share >= ``min_share``).
     metrics : pd.DataFrame
         One row per break and metric (index: date, metric): level before and after, their
-        ratio with its interval, the metric's own statistic and p-value at that date, and
-        whether it is affected.
+        ratio with its interval, the metric's own statistic and p-value at that date,
+        whether it is affected, the metric's own best break date between the neighbouring
+        breaks (``own_date``) and whether that lies in the common date's interval
+        (``own_in_interval``: metrics that changed a few weeks apart share one common
+        date, which may then exclude each one's own).
     segments : pd.DataFrame
         One row per segment and metric: start, end, days, observed days, level with its
         interval.
@@ -146,6 +149,16 @@ class CommonBreaks(ResultMixin):
         out["p_value"] = b["p_value"].to_numpy()
         out["moved"] = [f"{int(k)}/{len(self.frame.columns)}" for k in b["n_affected"]]
         out["common"] = b["common"].to_numpy()
+        m_ = self.metrics
+        elsewhere = m_[m_["affected"].astype(bool) & ~m_["own_in_interval"].astype(bool)]
+        out["moved on another date"] = [
+            ", ".join(
+                f"{nm} {od:%Y-%m-%d}"
+                for (dd, nm), od in zip(elsewhere.index, elsewhere["own_date"], strict=True)
+                if dd == d
+            )
+            for d in b.index
+        ]
         for m in self.frame.columns:
             rows = self.metrics.xs(m, level="metric") if len(self.metrics) else None
             if rows is None:
@@ -339,6 +352,17 @@ def _joint_split(
     assert total is not None
     j = np.argmax(total, axis=1)
     return taus[j], total[np.arange(len(j)), j]
+
+
+def _own_split(cost: CountCost, a: int, b: int, m: int) -> int:
+    """The metric's own best single split of ``[a, b)`` (the segment around a common
+    break, between its neighbours), or -1 when none fits."""
+    taus = np.arange(a + m, b - m + 1, dtype=np.int64)
+    if not len(taus):
+        return -1
+    full = cost.costs(np.array([a]), np.array([b]))[0]
+    red = full - cost.costs(np.full(len(taus), a), taus) - cost.costs(taus, np.full(len(taus), b))
+    return int(taus[int(np.argmax(red))])
 
 
 def _window_means(c: CountCost, lo: int, tau: int, hi: int) -> tuple[float, float, float]:
@@ -589,6 +613,7 @@ def _build(
             "statistic",
             "p_value",
             "affected",
+            "own_date",
         )
     }
     seg_rows: list[dict[str, Any]] = []
@@ -620,6 +645,10 @@ def _build(
                     "ci_upper": lv.ci_upper[i],
                 }
             )
+    own = np.full((k, d), -1, dtype=np.int64)
+    for i in range(k):
+        for j, cost in enumerate(costs):
+            own[i, j] = _own_split(cost, int(aa[i]), int(bb[i]), m)
     keys = []
     for i in range(k):
         for j, nm in enumerate(names):
@@ -634,6 +663,7 @@ def _build(
                 ("statistic", pm["stat"][i]),
                 ("p_value", pm["p"][i]),
                 ("affected", bool(affected[i, j])),
+                ("own_date", own[i, j]),
             ):
                 metric_rows[col].append(v)
     metrics = pd.DataFrame(
@@ -653,6 +683,15 @@ def _build(
         )
     tau = bounds[1:-1]
     nat = np.datetime64("NaT")
+    own_pos = np.asarray(metrics["own_date"], dtype=np.int64)
+    metrics["own_date"] = np.where(own_pos >= 0, dates[np.clip(own_pos, 0, n - 1)], nat)
+    if k:
+        lo_rep = np.repeat(np.where(lo >= 0, np.minimum(lo, tau), tau), d)
+        hi_rep = np.repeat(np.where(hi >= 0, np.maximum(hi, tau), tau), d)
+        inside = (own_pos >= lo_rep) & (own_pos <= hi_rep)
+        metrics["own_in_interval"] = np.where(np.repeat(lo >= 0, d), inside, True)
+    else:
+        metrics["own_in_interval"] = pd.Series(dtype=bool)
     n_aff = affected.sum(axis=1)
     share = n_aff / d
     breaks = pd.DataFrame(

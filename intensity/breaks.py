@@ -200,6 +200,19 @@ def _penalty(penalty: PenaltyName | float, cls: type[SegmentCost], n: int) -> fl
     return v
 
 
+def first_possible(obs: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """For breaks at *tau* (each on an observed period), the earliest period the new regime
+    can have started: the one after the last observed period before it. Missing periods
+    before a break carry no information about where in the gap it fell, so a date
+    interval must reach back over them (with 68 observed days in 1,020 a break's interval
+    would otherwise be a few days inside a gap of weeks)."""
+    tau = np.asarray(tau, dtype=np.int64)
+    if not len(tau):
+        return tau
+    last = np.maximum.accumulate(np.where(obs, np.arange(len(obs)), -1))
+    return last[np.clip(tau - 1, 0, None)] + 1
+
+
 def _snap_to_observed(cps: list[int], obs: np.ndarray) -> list[int]:
     """Move a break that falls on a missing day to the first observed day after it (the
     cost is the same: missing days contribute nothing)."""
@@ -711,7 +724,8 @@ def _build_breaks(
     unc = cost.break_uncertainties(bounds, min_size, ci, n_boot, rng, levels, dep)
     tau = bounds[1:-1]
     nat = np.datetime64("NaT")
-    lo_d = np.where(unc.lower >= 0, dates[np.clip(np.minimum(unc.lower, tau), 0, n - 1)], nat)
+    lower = np.minimum(unc.lower, first_possible(cost.obs, tau))
+    lo_d = np.where(unc.lower >= 0, dates[np.clip(np.minimum(lower, tau), 0, n - 1)], nat)
     hi_d = np.where(unc.upper >= 0, dates[np.clip(np.maximum(unc.upper, tau), 0, n - 1)], nat)
     p, bound = unc.p_value, unc.p_bound
     pos = np.asarray(cps, dtype=np.int64)

@@ -431,3 +431,19 @@ def test_real_personnel_breaks(personnel):
         assert row["ci_lower"] <= d <= row["ci_upper"]
     assert res.segments["days"].sum() == len(personnel)
     assert personnel.isna().sum() > 0  # input untouched
+
+
+def test_sparse_series_date_interval_counts_observations():
+    """Bai's interval counts observations: on a series observed one day in seven it spans
+    about seven times the calendar days of the daily one (it was the same few days, well
+    inside the gaps, before), and it reaches back over the gap before the break."""
+    rng = np.random.default_rng(5)
+    idx = pd.date_range("2023-01-01", periods=1400, freq="D")
+    y = pd.Series(np.where(np.arange(1400) < 700, 0.0, 0.6) + rng.normal(0, 1, 1400), index=idx)
+    dense = detect_breaks(y, model="normal", sigma=1.0, n_boot=0)
+    sparse = detect_breaks(y.where(np.arange(1400) % 7 == 0), model="normal", sigma=1.0, n_boot=0)
+    w_dense = (dense.breaks["ci_upper"] - dense.breaks["ci_lower"]).dt.days.iloc[0]
+    w_sparse = (sparse.breaks["ci_upper"] - sparse.breaks["ci_lower"]).dt.days.iloc[0]
+    assert w_sparse >= 4 * w_dense
+    b = sparse.breaks.iloc[0]
+    assert (sparse.breaks.index[0] - b["ci_lower"]).days >= 6  # at least the gap before it

@@ -188,11 +188,22 @@ class _GaussianCost(SegmentCost):
         p = np.full(k, np.nan)
         var = np.where(levels.var > 0, levels.var, self.sigma**2)
         delta = np.diff(levels.level)
+        # Bai's interval counts observations; with missing periods it is mapped through
+        # the observed ones (q observations before the break is the q-th observed period
+        # before it, not q calendar periods)
+        obs_idx = np.flatnonzero(self.obs)
+        sparse = len(obs_idx) < len(self.obs)
         for j in range(k):
             a, tau, b = int(bounds[j]), int(bounds[j + 1]), int(bounds[j + 2])
             iv = bai_interval(tau, float(delta[j]), float(var[j]), float(var[j + 1]), level)
-            if iv is not None:
-                lower[j], upper[j] = max(iv[0], a + 1), min(iv[1], b - 1)
+            if iv is None:
+                continue
+            lo_, hi_ = iv
+            if sparse and self.obs[tau]:
+                rank = int(self.N[tau])
+                lo_ = int(obs_idx[max(rank - (tau - lo_), 0)])
+                hi_ = int(obs_idx[min(rank + (hi_ - tau), len(obs_idx) - 1)])
+            lower[j], upper[j] = max(lo_, a + 1), min(hi_, b - 1)
             if n_boot >= 1:
                 p[j] = self._bootstrap_p(a, tau, b, min_size, n_boot, rng)
         bound = np.isfinite(p) & (p <= 1.0 / (n_boot + 1) + 1e-12)

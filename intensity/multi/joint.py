@@ -52,6 +52,7 @@ from .. import _pelt
 from .._results import ResultMixin
 from .._typing import PenaltyName
 from .._validation import check_choice, check_fraction
+from ..breaks import first_possible
 from ..costs import CountCost, SegmentCost
 from ..dependence import (
     NO_DEPENDENCE,
@@ -682,6 +683,8 @@ def _build(
             costs, bounds, i, m, ci, n_boot, rng, deps, corr, scale
         )
     tau = bounds[1:-1]
+    any_obs = np.any(np.vstack([c.obs for c in costs]), axis=0)
+    lo = np.where(lo >= 0, np.minimum(lo, first_possible(any_obs, tau)), lo)
     nat = np.datetime64("NaT")
     own_pos = np.asarray(metrics["own_date"], dtype=np.int64)
     metrics["own_date"] = np.where(own_pos >= 0, dates[np.clip(own_pos, 0, n - 1)], nat)

@@ -328,3 +328,21 @@ def test_real_lead_lag_and_ratio(losses) -> None:
     r = ratio(losses["personnel"], losses["field artillery"], n_boot=0)
     # the per-segment ratio stays within the range a reader sees in the 28-day ratio
     assert r.segments["sum_ratio"].between(10, 150).all()
+
+
+def test_ratio_breaks_on_the_ratio_scale_and_sparse_denominator() -> None:
+    """result.breaks reads on the ratio scale (the change at a break, with its interval);
+    with the denominator observed one day in six (hand-collected figures) the break's date
+    interval spans weeks, not the few days a daily series would give."""
+    rng = np.random.default_rng(3)
+    idx = pd.date_range("2024-01-01", periods=900, freq="D")
+    b = pd.Series(rng.poisson(150, 900).astype(float), index=idx, name="engagements")
+    a = pd.Series(
+        rng.poisson(np.where(np.arange(900) < 450, 10.0, 6.0) * b).astype(float),
+        index=idx,
+        name="personnel",
+    )
+    res = ratio(a, b.where(np.arange(900) % 6 == 0), n_boot=0)
+    row = res.breaks.breaks.iloc[0]
+    assert 0.55 < row["ratio"] < 0.65 and row["ratio_ci_lower"] < 0.6 < row["ratio_ci_upper"]
+    assert (row["ci_upper"] - row["ci_lower"]).days >= 12

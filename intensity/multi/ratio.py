@@ -89,8 +89,9 @@ class Ratio(ResultMixin):
     smooth : pd.Series
         The 28-day ratio of sums (centred), the honest running average of a ratio.
     breaks : Breaks
-        Breaks in the daily log ratio (``model='normal'`` with the long-run noise sd);
-        its levels are mean log ratios.
+        Breaks in the daily log ratio (``model='normal'`` with the long-run noise sd),
+        reported on the ratio scale: levels are geometric-mean ratios, ``ratio`` the
+        change at a break, with intervals.
     segments : pd.DataFrame
         Per segment: the geometric-mean ratio with its interval, the ratio of sums and the
         change from the previous segment.
@@ -213,6 +214,37 @@ def _search(
     return cost.run(pen, m)[0], sd, rho, cost
 
 
+def _on_ratio_scale(brk: Breaks, ci: float) -> Breaks:
+    """The breaks of the log ratio with levels, changes and their intervals on the ratio
+    scale (``exp``), so ``result.breaks`` reads as the ratio does."""
+    import dataclasses
+
+    from scipy.special import ndtri
+
+    z = float(ndtri(0.5 + ci / 2))
+    seg = brk.segments.copy()
+    lev = seg["level"].to_numpy(dtype=float)
+    se = (seg["ci_upper"].to_numpy(dtype=float) - lev) / z
+    d = np.diff(lev)
+    dse = np.sqrt(se[:-1] ** 2 + se[1:] ** 2)
+    change = np.exp(np.r_[np.nan, d])
+    seg["level"] = np.exp(lev)
+    seg["ci_lower"] = np.exp(seg["ci_lower"].to_numpy(dtype=float))
+    seg["ci_upper"] = np.exp(seg["ci_upper"].to_numpy(dtype=float))
+    seg["ratio_to_previous"] = change
+    seg["ratio_ci_lower"] = np.exp(np.r_[np.nan, d - z * dse])
+    seg["ratio_ci_upper"] = np.exp(np.r_[np.nan, d + z * dse])
+    tab = brk.breaks.copy()
+    if len(tab):
+        tab["level_before"] = np.exp(lev[:-1])
+        tab["level_after"] = np.exp(lev[1:])
+        tab["ratio"] = np.exp(d)
+        tab["ratio_ci_lower"] = np.exp(d - z * dse)
+        tab["ratio_ci_upper"] = np.exp(d + z * dse)
+    level = np.exp(brk.level).rename("segment ratio (geometric mean)")
+    return dataclasses.replace(brk, _breaks=tab, _segments=seg, _level=level)
+
+
 def ratio(
     a: pd.Series,
     b: pd.Series,
@@ -290,6 +322,7 @@ def ratio(
     cps = _snap_to_observed(cps, both)
     ds = as_regular_series(pd.Series(y, index=idx, name=f"log {rname}"), counts=False)
     brk = _build_breaks(ds, cost, cps, pen, penalty, m, ci, False, n_boot, seed, float("nan"))
+    brk = _on_ratio_scale(brk, ci)
     seg = brk.segments
     bounds = np.array([0, *cps, len(idx)])
     sums = np.array(
@@ -303,11 +336,13 @@ def ratio(
             "start": seg["start"].to_numpy(),
             "end": seg["end"].to_numpy(),
             "days": seg["days"].to_numpy(),
-            "ratio": np.exp(seg["level"].to_numpy()),
-            "ci_lower": np.exp(seg["ci_lower"].to_numpy()),
-            "ci_upper": np.exp(seg["ci_upper"].to_numpy()),
+            "ratio": seg["level"].to_numpy(),
+            "ci_lower": seg["ci_lower"].to_numpy(),
+            "ci_upper": seg["ci_upper"].to_numpy(),
             "sum_ratio": sums,
-            "change": np.exp(np.r_[np.nan, np.diff(seg["level"].to_numpy())]),
+            "change": seg["ratio_to_previous"].to_numpy(),
+            "change_ci_lower": seg["ratio_ci_lower"].to_numpy(),
+            "change_ci_upper": seg["ratio_ci_upper"].to_numpy(),
         },
         index=pd.RangeIndex(len(seg), name="segment"),
     )

@@ -28,6 +28,7 @@ __all__ = [
     "period_unit",
     "check_choice",
     "check_fraction",
+    "check_whole",
     "require_nonzero",
     "MAX_COUNT",
 ]
@@ -353,3 +354,11 @@ def check_fraction(name: str, value: float, *, low: float = 0.0, high: float = 1
     if not low < v < high:
         raise ParameterError(f"{name} must be in ({low}, {high}), got {value!r}")
     return v
+
+
+def check_whole(name: str, value: object, low: int) -> int:
+    """*value* as an int, refusing anything that is not a whole number >= *low* (bools
+    included: ``True`` is not a segment length)."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+        raise ParameterError(f"{name} must be a whole number >= {low}, got {value!r}")
+    return int(value)

@@ -40,6 +40,7 @@ from ._validation import (
     as_regular_series,
     check_choice,
     check_fraction,
+    check_whole,
     require_nonzero,
 )
 from .costs import (
@@ -181,7 +182,14 @@ def _auto_model(v: np.ndarray) -> BreakModel:
 
 
 def _penalty(penalty: PenaltyName | float, cls: type[SegmentCost], n: int) -> float:
-    p = cls.n_params
+    return penalty_value(penalty, cls.n_params, n)
+
+
+def penalty_value(penalty: PenaltyName | float, p: float, n: int) -> float:
+    """The penalty per break for *p* parameters a break adds and *n* observed periods:
+    ``'mbic'`` ``(p + 2) log n``, ``'bic'`` ``(p + 1) log n``, ``'aic'`` ``2 (p + 1)``, or the
+    number given (checked). *p* may be fractional (the effective parameters of correlated
+    series, :mod:`intensity.multi.joint`)."""
     if isinstance(penalty, str):
         check_choice("penalty", penalty, ("mbic", "bic", "aic"))
         if penalty == "mbic":
@@ -515,8 +523,7 @@ def detect_breaks(
         )
     check_choice("model", model, ("auto", *COSTS))
     ci = check_fraction("ci", ci)
-    if not isinstance(min_size, (int, np.integer)) or isinstance(min_size, bool) or min_size < 1:
-        raise ParameterError(f"min_size must be a whole number >= 1, got {min_size!r}")
+    check_whole("min_size", min_size, 1)
     if max_breaks is not None and (not isinstance(max_breaks, (int, np.integer)) or max_breaks < 0):
         raise ParameterError(f"max_breaks must be None or a whole number >= 0, got {max_breaks!r}")
     if n_breaks is not None and (

@@ -51,7 +51,7 @@ from scipy.stats import chi2
 from .. import _pelt
 from .._results import ResultMixin
 from .._typing import PenaltyName
-from .._validation import check_choice, check_fraction
+from .._validation import check_choice, check_fraction, check_whole
 from ..breaks import first_possible
 from ..costs import CountCost, SegmentCost
 from ..dependence import (
@@ -211,22 +211,10 @@ class CommonBreaks(ResultMixin):
 
 # =========================================================================== search
 def _penalty_value(penalty: PenaltyName | float, nu: float, n: int) -> tuple[float, str]:
-    if isinstance(penalty, str):
-        check_choice("penalty", penalty, ("mbic", "bic", "aic"))
-        if penalty == "mbic":
-            return (nu + 2) * math.log(n), penalty
-        if penalty == "bic":
-            return (nu + 1) * math.log(n), penalty
-        return 2.0 * (nu + 1), penalty
-    try:
-        v = float(penalty)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            f"penalty must be 'mbic', 'bic', 'aic' or a number >= 0, got {penalty!r}"
-        ) from None
-    if not v >= 0 or not math.isfinite(v):
-        raise ParameterError(f"penalty must be a finite number >= 0, got {penalty!r}")
-    return v, "custom"
+    """The penalty per common break for *nu* effective parameters, and its name."""
+    from ..breaks import penalty_value
+
+    return penalty_value(penalty, nu, n), penalty if isinstance(penalty, str) else "custom"
 
 
 class _Joint:
@@ -526,10 +514,8 @@ def detect_common_breaks(
     ci = check_fraction("ci", ci)
     min_share = check_fraction("min_share", min_share, low=0.0, high=1.0)
     affected_level = check_fraction("affected_level", affected_level)
-    if not isinstance(min_size, (int, np.integer)) or isinstance(min_size, bool) or min_size < 1:
-        raise ParameterError(f"min_size must be a whole number >= 1, got {min_size!r}")
-    if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ParameterError(f"n_boot must be a whole number >= 0, got {n_boot!r}")
+    check_whole("min_size", min_size, 1)
+    check_whole("n_boot", n_boot, 0)
     if model == "auto":
         model = "negbin"
     m = int(min_size)

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from .._results import ResultMixin
-from .._validation import as_daily_series, check_fraction
+from .._validation import as_daily_series, check_fraction, check_whole
 from ..exceptions import InsufficientDataError, ParameterError
 
 __all__ = ["LeadLag", "lead_lag", "log_rate_residuals"]
@@ -233,9 +233,8 @@ def lead_lag(
     (3, True)
     """
     level = check_fraction("level", level)
-    for name, v, lo in (("max_lag", max_lag, 1), ("max_order", max_order, 0)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < lo:
-            raise ParameterError(f"{name} must be a whole number >= {lo}, got {v!r}")
+    check_whole("max_lag", max_lag, 1)
+    check_whole("max_order", max_order, 0)
     ra, rb = log_rate_residuals(a), log_rate_residuals(b)
     idx = ra.index.intersection(rb.index)
     if len(idx) == 0:

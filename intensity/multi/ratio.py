@@ -30,12 +30,12 @@ from scipy import stats
 
 from .._results import ResultMixin
 from .._typing import PenaltyName
-from .._validation import as_daily_series, as_regular_series, check_fraction
+from .._validation import as_daily_series, as_regular_series, check_fraction, check_whole
 from ..breaks import Breaks, _build_breaks, _check_observed, _penalty, _snap_to_observed
 from ..costs import NormalCost
 from ..costs.base import SegmentLevels
 from ..costs.gaussian import robust_sigma
-from ..exceptions import InsufficientDataError, ParameterError
+from ..exceptions import InsufficientDataError
 from ..seasonal import SeasonalProfile
 
 __all__ = ["Ratio", "ratio"]
@@ -285,8 +285,7 @@ def ratio(
     [6.0, 8.0]
     """
     ci = check_fraction("ci", ci)
-    if not isinstance(min_size, (int, np.integer)) or isinstance(min_size, bool) or min_size < 1:
-        raise ParameterError(f"min_size must be a whole number >= 1, got {min_size!r}")
+    check_whole("min_size", min_size, 1)
     da = as_daily_series(a, name="a", counts=True, min_observed=2)
     db = as_daily_series(b, name="b", counts=True, min_observed=2)
     start = max(da.series.index[0], db.series.index[0])

@@ -326,6 +326,24 @@ def layer_breaks(
         )
 
 
+def layer_segments(ax: Axes, segments: pd.DataFrame, label: str, *, column: str = "level") -> None:
+    """Segment levels as thick blue steps with their intervals as blue bands (one legend
+    entry)."""
+    for i, (_, seg) in enumerate(segments.iterrows()):
+        span = pd.date_range(seg["start"], seg["end"], freq="D")
+        ax.plot(
+            span,
+            np.full(len(span), seg[column]),
+            color=PALETTE["blue"],
+            lw=1.6,
+            label=label if i == 0 else None,
+        )
+        if np.isfinite(seg["ci_lower"]) and np.isfinite(seg["ci_upper"]):
+            ax.fill_between(
+                span, seg["ci_lower"], seg["ci_upper"], color=PALETTE["blue"], alpha=0.25, lw=0
+            )
+
+
 def layer_episodes(ax: Axes, episodes: pd.DataFrame, *, alpha: float = 0.2) -> None:
     """Surges shaded orange, lulls bluish green and hatched (so the two differ in
     greyscale too; one legend entry each)."""
@@ -470,27 +488,12 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         layer_means(a, s, windows=(28,))
         if result.model == "linear_trend":
             a.plot(idx, result.level, color=PALETTE["blue"], lw=1.6, label="continuous trend")
-        for i, seg in result.segments.iterrows() if result.model != "linear_trend" else iter(()):
-            span = pd.date_range(seg["start"], seg["end"], freq="D")
-            a.plot(
-                span,
-                np.full(len(span), seg["level"]),
-                color=PALETTE["blue"],
-                lw=1.6,
-                label=(
-                    (
-                        "segment level (deseasonalised)"
-                        if result.seasonal_adjusted
-                        else "segment level"
-                    )
-                    if i == 0
-                    else None
-                ),
+        if result.model != "linear_trend":
+            layer_segments(
+                a,
+                result.segments,
+                "segment level (deseasonalised)" if result.seasonal_adjusted else "segment level",
             )
-            if np.isfinite(seg["ci_lower"]) and np.isfinite(seg["ci_upper"]):
-                a.fill_between(
-                    span, seg["ci_lower"], seg["ci_upper"], color=PALETTE["blue"], alpha=0.25, lw=0
-                )
         layer_breaks(a, result.breaks, ci=result.ci)
         a.set_ylabel(metric_label(s.name, result.unit))
         a.set_title(
@@ -880,19 +883,7 @@ def plot_ratio(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
             lw=1.0,
             label="28-day ratio of sums",
         )
-        for i, seg in result.segments.iterrows():
-            span = pd.date_range(seg["start"], seg["end"], freq="D")
-            a.plot(
-                span,
-                np.full(len(span), seg["ratio"]),
-                color=PALETTE["blue"],
-                lw=1.6,
-                label="segment ratio (geometric mean)" if i == 0 else None,
-            )
-            if np.isfinite(seg["ci_lower"]) and np.isfinite(seg["ci_upper"]):
-                a.fill_between(
-                    span, seg["ci_lower"], seg["ci_upper"], color=PALETTE["blue"], alpha=0.25, lw=0
-                )
+        layer_segments(a, result.segments, "segment ratio (geometric mean)", column="ratio")
         layer_breaks(a, result.breaks.breaks, ci=result.breaks.ci)
         hi = float(np.nanquantile(r, 0.99)) if r.notna().any() else 1.0
         a.set_ylim(0, hi * 1.15)

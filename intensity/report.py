@@ -707,7 +707,7 @@ def run_report(
 
 
 #: the metrics the joint page takes when none are named, in this order (those present)
-MAIN_METRICS = ("personnel", "engagements", "field artillery", "APC", "tank", "drone")
+MAIN_METRICS = ("personnel", "engagements", "field artillery", "APC", "drone", "tank")
 #: the most metrics on the joint page when none are named
 _MAX_JOINT = 4
 

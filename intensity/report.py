@@ -735,7 +735,27 @@ def _joint_report(
 ) -> dict[str, Any]:
     """The joint page: breaks common to the metrics (one figure), the per-metric ratio at
     each break, and the lead and lag of each metric on the first; written as
-    ``joint_report.pdf``, ``joint_*.csv`` and the figures. Returns its summary row."""
+    ``joint_report.pdf``, ``joint_*.csv`` and the figures, captioned with *note* (the
+    source, or that the data are simulated). Returns its summary row."""
+    from . import plotting as pl
+
+    with pl.source_label(note):
+        return _joint_body(frame, out, files, note, say, fmts, dpi, n_boot, seed, penalty)
+
+
+def _joint_body(
+    frame: pd.DataFrame,
+    out: Path,
+    files: list[Path],
+    note: str,
+    say: Callable[[str], None],
+    fmts: Sequence[str],
+    dpi: int,
+    n_boot: int,
+    seed: int,
+    penalty: str | float,
+) -> dict[str, Any]:
+    """:func:`_joint_report` inside its source caption."""
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 

@@ -82,14 +82,15 @@ def test_shared_breaks_found_and_single_not_common() -> None:
 
 def test_joint_null_has_no_breaks() -> None:
     """Four correlated, serially dependent metrics without breaks (rho 0.6): no break in
-    40 series (measured: 0/40 at rho 0, 0.3, 0.6, 0.8 and cross-correlation 0.3 or 0.7)."""
+    20 series (measured: 0/40 at each of rho 0, 0.3, 0.6, 0.8 with cross-correlation 0.3
+    and 0.7; 20 here to keep the suite's time)."""
     levels = {**LEVELS, "drone": 300.0}
     sds = {**SDS, "drone": 0.5}
     n_false = 0
-    for seed in range(40):
+    for seed in range(20):
         f = simulate_metrics(1600, levels, rho=0.6, sd=sds, corr=0.5, size=20, seed=1000 + seed)
         n_false += len(detect_common_breaks(f, n_boot=0).positions) > 0
-    assert n_false <= 2
+    assert n_false <= 1
 
 
 def test_joint_intervals_narrower_than_single() -> None:

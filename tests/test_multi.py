@@ -347,3 +347,19 @@ def test_ratio_breaks_on_the_ratio_scale_and_sparse_denominator() -> None:
     row = res.breaks.breaks.iloc[0]
     assert 0.55 < row["ratio"] < 0.65 and row["ratio_ci_lower"] < 0.6 < row["ratio_ci_upper"]
     assert (row["ci_upper"] - row["ci_lower"]).days >= 12
+
+
+def test_seasonal_adjustment_per_column() -> None:
+    """Each column takes its own SeasonalFit; a mapping naming no column, or one fit for
+    the whole frame, is refused with the rule."""
+    f = simulate_metrics(
+        800, {"a": 500, "b": 40}, breaks={"a": [(400, 1.5)], "b": [(400, 1.5)]}, rho=0.3, seed=2
+    )
+    fits = {c: it.fit_seasonal(f[c], annual=False) for c in f.columns}
+    res = it.detect_breaks(f, seasonal=fits, n_boot=0)
+    assert res.seasonal_adjusted
+    assert np.min(np.abs(np.asarray(res.positions) - 400)) <= 7
+    with pytest.raises(ParameterError, match="not in the frame"):
+        it.detect_breaks(f, seasonal={"zz": fits["a"]})
+    with pytest.raises(ParameterError, match="mapping of column to SeasonalFit"):
+        it.detect_breaks(f, seasonal=fits["a"])

@@ -607,28 +607,60 @@ def _segmentation_dependence(cost: SegmentCost, cps: Sequence[int]) -> Dependenc
     return estimate_dependence(y, mu, cost.obs, cost.size)
 
 
+def fixed_point(
+    cps: list[int],
+    estimate: Callable[[list[int]], Any],
+    segment: Callable[[Any], tuple[list[int], Any]],
+    worst: Callable[[tuple[int, ...], Any], float],
+    *,
+    rerun: bool = True,
+    rounds: int = 8,
+) -> tuple[list[int], Any, Any]:
+    """Re-segment with what the residuals of the segmentation itself say about the noise
+    until the breaks no longer change: *estimate* (breaks → noise state, e.g. a dependence
+    model), *segment* (state → breaks and whatever else the caller wants back). At most
+    *rounds* rounds; on a cycle the state of the segmentation in it that *worst* rates
+    highest (the most conservative), segmented again (*rerun*) or kept as it is. Returns
+    the breaks, *segment*'s extra (``None`` for a cycle kept without re-running) and the
+    state. Used by the single-series, joint and ratio searches."""
+    seen: dict[tuple[int, ...], Any] = {}
+    state: Any = None
+    for _ in range(rounds):
+        key = tuple(cps)
+        if key in seen:  # a cycle: the segmentations from the first repeat on
+            cycle = list(seen)[list(seen).index(key) :]
+            key = max(cycle, key=lambda c: worst(c, seen[c]))
+            state = seen[key]
+            if not rerun:
+                return list(key), None, state
+            new, extra = segment(state)
+            return new, extra, state
+        state = seen[key] = estimate(cps)
+        new, extra = segment(state)
+        if new == cps:
+            return cps, extra, state
+        cps = new
+    return cps, extra, state
+
+
 def _search_with_dependence(
     cost: SegmentCost, pen0: float, m: int
 ) -> tuple[list[int], float, float, DependenceModel]:
     """Segment with the penalty times the long-run variance factor of the residuals of the
     segmentation itself, repeated until the breaks no longer change (at most 8 rounds;
     on a cycle the largest factor in it, the most conservative answer, is kept)."""
-    cps = cost.run(pen0, m)[0]
-    seen: dict[tuple[int, ...], DependenceModel] = {}
-    for _ in range(8):
-        key = tuple(cps)
-        if key in seen:  # a cycle: the segmentations from the first repeat on
-            cycle = list(seen)[list(seen).index(key) :]
-            dep = max((seen[c] for c in cycle), key=lambda d: d.lrv_factor)
-            break
-        dep = seen[key] = _segmentation_dependence(cost, cps)
-        new, total, _ = cost.run(pen0 * dep.lrv_factor, m)
-        if new == cps:
-            return cps, total, pen0 * dep.lrv_factor, dep
-        cps = new
-    pen = pen0 * dep.lrv_factor
-    cps, total, _ = cost.run(pen, m)
-    return cps, total, pen, dep
+
+    def segment(dep: DependenceModel) -> tuple[list[int], float]:
+        cps, total, _ = cost.run(pen0 * dep.lrv_factor, m)
+        return cps, total
+
+    cps, total, dep = fixed_point(
+        cost.run(pen0, m)[0],
+        partial(_segmentation_dependence, cost),
+        segment,
+        lambda _c, d: d.lrv_factor,
+    )
+    return cps, total, pen0 * dep.lrv_factor, dep
 
 
 #: The fewest observed periods the search accepts, as :func:`~intensity.fit_seasonal` does.

@@ -778,8 +778,7 @@ def plot_metrics(
         for c in cols:
             s = frame[c]
             m = s.rolling(28, min_periods=14, center=True).mean()
-            typical = float(m[m > 0].median()) if (m > 0).any() else np.nan
-            a.plot(m.index, (m / typical).where(m > 0), lw=1.0, label=str(c))
+            a.plot(m.index, (m / _typical(m)).where(m > 0), lw=1.0, label=str(c))
         a.axhline(1.0, color=PALETTE["grey"], lw=0.6, ls="--")
         a.set_yscale("log")
         a.set_ylabel("28-day mean / its median (log scale)")

@@ -737,25 +737,6 @@ def _joint_report(
     each break, and the lead and lag of each metric on the first; written as
     ``joint_report.pdf``, ``joint_*.csv`` and the figures, captioned with *note* (the
     source, or that the data are simulated). Returns its summary row."""
-    from . import plotting as pl
-
-    with pl.source_label(note):
-        return _joint_body(frame, out, files, note, say, fmts, dpi, n_boot, seed, penalty)
-
-
-def _joint_body(
-    frame: pd.DataFrame,
-    out: Path,
-    files: list[Path],
-    note: str,
-    say: Callable[[str], None],
-    fmts: Sequence[str],
-    dpi: int,
-    n_boot: int,
-    seed: int,
-    penalty: str | float,
-) -> dict[str, Any]:
-    """:func:`_joint_report` inside its source caption."""
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 
@@ -763,110 +744,121 @@ def _joint_body(
     from .multi import detect_common_breaks, lead_lag
     from .pipeline import atomic_write_bytes
 
-    names = [str(c) for c in frame.columns]
-    label = "joint: " + ", ".join(names)
-    say(f"[joint] common breaks of {', '.join(names)}")
-    run = _Steps("joint", say)
-    first = frame.apply(lambda c: c.first_valid_index()).max()
-    last = frame.apply(lambda c: c.last_valid_index()).min()
-    sub = frame.loc[first:last]
-    res = run("common breaks", detect_common_breaks, sub, penalty=penalty, n_boot=n_boot, seed=seed)
-    lls = []
-    for other in names[1:]:
-        ll = run(f"lead and lag of {other}", lead_lag, sub[names[0]], sub[other])
-        if ll is not None:
-            lls.append(ll)
-    facts: list[tuple[str, str]] = [
-        ("# Several metrics at once", ""),
-        ("metrics", ", ".join(names)),
-        ("period", f"{sub.index[0]:%Y-%m-%d} … {sub.index[-1]:%Y-%m-%d} ({len(sub)} days)"),
-    ]
-    figures: list[tuple[str, Any]] = []
-    if res is not None:
-        b = res.breaks
-        facts += [
-            ("breaks found", f"{len(b)}; common (>= {res.min_share:.0%} moved): {len(res.common)}"),
-            (
-                "penalty",
-                f"{res.penalty_name} {res.penalty:.1f}; {res.effective_params:.2f} effective "
-                f"of {len(names)} parameters",
-            ),
-            ("# Ratio after / before at each break (* moved; intervals in joint_metrics.csv)", ""),
-            ("break [interval] moved", " · ".join(n[:10] for n in names)),
-        ]
-        ratios = res.metrics
-        for date, row in b.iterrows():
-            d = pd.Timestamp(date)
-            cells = []
-            for n in names:
-                r = ratios.loc[(d, n)]
-                cells.append(f"{r['ratio']:.2f}{'*' if r['affected'] else ' '}")
-            iv = f"{_fmt_date(row['ci_lower'])[5:]}…{_fmt_date(row['ci_upper'])[5:]}"
-            facts.append(
-                (f"{d:%Y-%m-%d} [{iv}] {int(row['n_affected'])}/{len(names)}", "  ".join(cells))
-            )
-        m = res.metrics
-        elsewhere = m[m["affected"].astype(bool) & ~m["own_in_interval"].astype(bool)]
-        if len(elsewhere):
-            facts.append(("# Moved, but its own best date is outside the common interval", ""))
-            for (d, nm), row in elsewhere.iterrows():
-                facts.append((f"  {pd.Timestamp(d):%Y-%m-%d} {nm}", _fmt_date(row["own_date"])))
-        figures.append(("common_breaks", pl.plot_common_breaks(res)))
-        files.append(
-            _csv(b.drop(columns=["position"]), out / "joint_breaks.csv", index_name="date")
+    with pl.source_label(note):  # the figures say what the data are
+        names = [str(c) for c in frame.columns]
+        label = "joint: " + ", ".join(names)
+        say(f"[joint] common breaks of {', '.join(names)}")
+        run = _Steps("joint", say)
+        first = frame.apply(lambda c: c.first_valid_index()).max()
+        last = frame.apply(lambda c: c.last_valid_index()).min()
+        sub = frame.loc[first:last]
+        res = run(
+            "common breaks", detect_common_breaks, sub, penalty=penalty, n_boot=n_boot, seed=seed
         )
-        files.append(_csv(res.metrics.reset_index(), out / "joint_metrics.csv", index=False))
-    if lls:
-        facts.append((f"# Lead and lag on {names[0]} (positive: follows)", ""))
-        for ll in lls:
-            facts.append(
+        lls = []
+        for other in names[1:]:
+            ll = run(f"lead and lag of {other}", lead_lag, sub[names[0]], sub[other])
+            if ll is not None:
+                lls.append(ll)
+        facts: list[tuple[str, str]] = [
+            ("# Several metrics at once", ""),
+            ("metrics", ", ".join(names)),
+            ("period", f"{sub.index[0]:%Y-%m-%d} … {sub.index[-1]:%Y-%m-%d} ({len(sub)} days)"),
+        ]
+        figures: list[tuple[str, Any]] = []
+        if res is not None:
+            b = res.breaks
+            facts += [
                 (
-                    ll.b_name,
-                    f"lag {ll.best_lag:+d} d, r = {ll.best_ccf:.2f}, "
-                    + ("significant" if ll.significant else "not significant"),
+                    "breaks found",
+                    f"{len(b)}; common (>= {res.min_share:.0%} moved): {len(res.common)}",
+                ),
+                (
+                    "penalty",
+                    f"{res.penalty_name} {res.penalty:.1f}; {res.effective_params:.2f} effective "
+                    f"of {len(names)} parameters",
+                ),
+                (
+                    "# Ratio after / before at each break "
+                    "(* moved; intervals in joint_metrics.csv)",
+                    "",
+                ),
+                ("break [interval] moved", " · ".join(n[:10] for n in names)),
+            ]
+            m = res.metrics
+            for date, row in b.iterrows():
+                d = pd.Timestamp(date)
+                cells = []
+                for n in names:
+                    r = m.loc[(d, n)]
+                    cells.append(f"{r['ratio']:.2f}{'*' if r['affected'] else ' '}")
+                iv = f"{_fmt_date(row['ci_lower'])[5:]}…{_fmt_date(row['ci_upper'])[5:]}"
+                facts.append(
+                    (f"{d:%Y-%m-%d} [{iv}] {int(row['n_affected'])}/{len(names)}", "  ".join(cells))
                 )
-            )
-        with pl.house_style():
-            fig = Figure(figsize=(7.2, 2.6 * ((len(lls) + 1) // 2)))
-            for i, ll in enumerate(lls):
-                pl.plot_lead_lag(ll, ax=fig.add_subplot((len(lls) + 1) // 2, 2, i + 1))
-            pl._finish(fig, True, pl.source_note())
-        figures.append(("lead_lag", fig))
-        table = pd.concat({ll.b_name: ll.table for ll in lls}, names=["metric", "lag"])
-        files.append(_csv(table.reset_index(), out / "joint_lead_lag.csv", index=False))
-    if run.problems:
-        facts.append(("# Not done (the reason, as the package said it)", ""))
-        facts += [(f"  {k}", v[:70]) for k, v in run.problems.items()]
-    for name, fig in figures:
-        for fmt in fmts:
+            elsewhere = m[m["affected"].astype(bool) & ~m["own_in_interval"].astype(bool)]
+            if len(elsewhere):
+                facts.append(("# Moved, but its own best date is outside the common interval", ""))
+                for (d, nm), row in elsewhere.iterrows():
+                    facts.append((f"  {pd.Timestamp(d):%Y-%m-%d} {nm}", _fmt_date(row["own_date"])))
+            figures.append(("common_breaks", pl.plot_common_breaks(res)))
             files.append(
-                pl.save_figure(fig, out / f"joint_{name}.{fmt}", title=f"joint: {name}", dpi=dpi)
+                _csv(b.drop(columns=["position"]), out / "joint_breaks.csv", index_name="date")
             )
-    buf = io.BytesIO()
-    meta = {
-        "Creator": "intensity",
-        "Producer": "intensity (matplotlib)",
-        "CreationDate": None,
-        "Title": "intensity report: several metrics",
-    }
-    with pl.house_style(), PdfPages(buf, metadata=meta) as pdf:
-        for page in _text_pages("intensity report: several metrics", facts, note):
-            pdf.savefig(page)
-        for _, fig in figures:
-            pdf.savefig(fig)
-    rp = out / "joint_report.pdf"
-    atomic_write_bytes(rp, buf.getvalue())
-    files.append(rp)
-    return {
-        "metric": label,
-        "first": sub.index[0],
-        "last": sub.index[-1],
-        "days": len(sub),
-        "breaks": len(res.breaks) if res is not None else pd.NA,
-        "status": "complete" if not run.problems else "partial",
-        "not_done": "; ".join(f"{k}: {v}" for k, v in run.problems.items()),
-        "model": "negbin (joint)",
-    }
+            files.append(_csv(res.metrics.reset_index(), out / "joint_metrics.csv", index=False))
+        if lls:
+            facts.append((f"# Lead and lag on {names[0]} (positive: follows)", ""))
+            for ll in lls:
+                facts.append(
+                    (
+                        ll.b_name,
+                        f"lag {ll.best_lag:+d} d, r = {ll.best_ccf:.2f}, "
+                        + ("significant" if ll.significant else "not significant"),
+                    )
+                )
+            with pl.house_style():
+                fig = Figure(figsize=(7.2, 2.6 * ((len(lls) + 1) // 2)))
+                for i, ll in enumerate(lls):
+                    pl.plot_lead_lag(ll, ax=fig.add_subplot((len(lls) + 1) // 2, 2, i + 1))
+                pl._finish(fig, True, pl.source_note())
+            figures.append(("lead_lag", fig))
+            table = pd.concat({ll.b_name: ll.table for ll in lls}, names=["metric", "lag"])
+            files.append(_csv(table.reset_index(), out / "joint_lead_lag.csv", index=False))
+        if run.problems:
+            facts.append(("# Not done (the reason, as the package said it)", ""))
+            facts += [(f"  {k}", v[:70]) for k, v in run.problems.items()]
+        for name, fig in figures:
+            for fmt in fmts:
+                files.append(
+                    pl.save_figure(
+                        fig, out / f"joint_{name}.{fmt}", title=f"joint: {name}", dpi=dpi
+                    )
+                )
+        buf = io.BytesIO()
+        meta = {
+            "Creator": "intensity",
+            "Producer": "intensity (matplotlib)",
+            "CreationDate": None,
+            "Title": "intensity report: several metrics",
+        }
+        with pl.house_style(), PdfPages(buf, metadata=meta) as pdf:
+            for page in _text_pages("intensity report: several metrics", facts, note):
+                pdf.savefig(page)
+            for _, fig in figures:
+                pdf.savefig(fig)
+        rp = out / "joint_report.pdf"
+        atomic_write_bytes(rp, buf.getvalue())
+        files.append(rp)
+        return {
+            "metric": label,
+            "first": sub.index[0],
+            "last": sub.index[-1],
+            "days": len(sub),
+            "breaks": len(res.breaks) if res is not None else pd.NA,
+            "status": "complete" if not run.problems else "partial",
+            "not_done": "; ".join(f"{k}: {v}" for k, v in run.problems.items()),
+            "model": "negbin (joint)",
+        }
 
 
 class _Steps:

@@ -57,6 +57,7 @@ from ..costs import CountCost, SegmentCost
 from ..dependence import (
     NO_DEPENDENCE,
     DependenceModel,
+    estimate_dependence,
     latent_correlation,
     long_run_correlation,
     relative_residuals,
@@ -255,14 +256,12 @@ class _Joint:
 
 def _dependence_round(joint: _Joint, cps: list[int]) -> tuple[list[DependenceModel], np.ndarray]:
     """Each column's dependence model and the columns' relative residuals for *cps*."""
-    from ..breaks import _segmentation_dependence
-
     deps, res = [], []
     for c in joint.costs:
         assert isinstance(c, CountCost)
         y, mu = c.fitted_means(cps)
         res.append(relative_residuals(y, mu, c.obs))
-        deps.append(_segmentation_dependence(c, cps))
+        deps.append(estimate_dependence(y, mu, c.obs, c.size))
     return deps, np.vstack(res)
 
 
@@ -289,35 +288,34 @@ def _search(
     m: int,
     n_obs: int,
     use_dep: bool,
-) -> tuple[list[int], float, str, list[DependenceModel], np.ndarray, float, float]:
+) -> tuple[list[int], float, str, list[DependenceModel], np.ndarray, float, float, np.ndarray]:
     """The segmentation, re-run with each round's dependence and correlation until the
     breaks no longer change (at most 8 rounds; on a cycle the segmentation with the fewest
-    breaks in it, the most conservative answer)."""
+    breaks in it, the most conservative answer). Returns the breaks, the penalty and its
+    name, the columns' dependence models, the long-run correlation, ``c``, ``nu`` and the
+    columns' cost weights."""
+    from ..breaks import fixed_point
+
     d = len(joint.costs)
     deps = [NO_DEPENDENCE] * d
     scale, R, c, nu = _weights(deps, None)
     pen, name = _penalty_value(penalty, nu, n_obs)
     cps = joint.run(pen, m, scale)
     if not use_dep:
-        return cps, pen, name, deps, R, c, nu
-    seen: dict[tuple[int, ...], tuple[Any, ...]] = {}
-    for _ in range(8):
-        key = tuple(cps)
-        if key in seen:
-            cycle = list(seen)[list(seen).index(key) :]
-            best = min(cycle, key=len)
-            cps = list(best)
-            deps, scale, R, c, nu, pen = seen[best]
-            return cps, pen, name, deps, R, c, nu
+        return cps, pen, name, deps, R, c, nu, scale
+
+    def estimate(cps: list[int]) -> tuple[Any, ...]:
         deps, resid = _dependence_round(joint, cps)
         scale, R, c, nu = _weights(deps, resid)
-        pen, name = _penalty_value(penalty, nu, n_obs)
-        seen[key] = (deps, scale, R, c, nu, pen)
-        new = joint.run(pen, m, scale)
-        if new == cps:
-            return cps, pen, name, deps, R, c, nu
-        cps = new
-    return cps, pen, name, deps, R, c, nu
+        return deps, scale, R, c, nu, _penalty_value(penalty, nu, n_obs)[0]
+
+    def segment(state: tuple[Any, ...]) -> tuple[list[int], None]:
+        return joint.run(state[5], m, state[1]), None
+
+    cps, _, (deps, scale, R, c, nu, pen) = fixed_point(
+        cps, estimate, segment, lambda key, _state: -len(key), rerun=False
+    )
+    return cps, pen, name, deps, R, c, nu, scale
 
 
 # =========================================================================== bootstrap
@@ -526,11 +524,12 @@ def detect_common_breaks(
     joint = _Joint(costs)
     any_obs = np.any(np.vstack([c.obs for c in costs]), axis=0)
     n_obs = int(any_obs.sum())
-    cps, pen, name, deps, R, c_scale, nu = _search(joint, penalty, m, n_obs, dependence != "none")
+    cps, pen, name, deps, R, c_scale, nu, scale = _search(
+        joint, penalty, m, n_obs, dependence != "none"
+    )
     from ..breaks import _snap_to_observed
 
     cps = _snap_to_observed(cps, any_obs)
-    scale = np.array([1.0 / (max(dep.lrv_factor, 1.0) * c_scale) for dep in deps])
     corr = np.eye(len(costs))
     if dependence != "none":
         _, resid = _dependence_round(joint, cps)

@@ -31,7 +31,14 @@ from scipy import stats
 from .._results import ResultMixin
 from .._typing import PenaltyName
 from .._validation import as_daily_series, as_regular_series, check_fraction, check_whole
-from ..breaks import Breaks, _build_breaks, _check_observed, _penalty, _snap_to_observed
+from ..breaks import (
+    Breaks,
+    _build_breaks,
+    _check_observed,
+    _penalty,
+    _snap_to_observed,
+    fixed_point,
+)
 from ..costs import NormalCost
 from ..costs.base import SegmentLevels
 from ..costs.gaussian import robust_sigma
@@ -191,27 +198,23 @@ def _weekday(
 
 
 def _search(
-    y: np.ndarray, ok: np.ndarray, pen: float, m: int
+    y: np.ndarray, ok: np.ndarray, pen: float, m: int, first: _LongRunNormalCost
 ) -> tuple[list[int], float, float, _LongRunNormalCost]:
     """Segment with the long-run sd of the segmentation's own residuals, repeated until
-    the breaks no longer change (at most 8 rounds; on a cycle the largest sd)."""
-    cost = _LongRunNormalCost(y, ok, sigma=robust_sigma(np.where(ok, y, np.nan)))
-    cps = cost.run(pen, m)[0]
-    seen: dict[tuple[int, ...], tuple[float, float]] = {}
-    for _ in range(8):
-        key = tuple(cps)
-        if key in seen:
-            cycle = list(seen)[list(seen).index(key) :]
-            sd, rho = max((seen[c] for c in cycle), key=lambda v: v[0])
-            break
-        sd, rho = seen[key] = _long_run_sd(y, ok, cps)
-        cost = _LongRunNormalCost(y, ok, sigma=sd)
-        new = cost.run(pen, m)[0]
-        if new == cps:
-            return cps, sd, rho, cost
-        cps = new
-    cost = _LongRunNormalCost(y, ok, sigma=sd)
-    return cost.run(pen, m)[0], sd, rho, cost
+    the breaks no longer change (at most 8 rounds; on a cycle the largest sd), starting
+    from *first* (the robust sd of the differences)."""
+
+    def segment(state: tuple[float, float]) -> tuple[list[int], _LongRunNormalCost]:
+        cost = _LongRunNormalCost(y, ok, sigma=state[0])
+        return cost.run(pen, m)[0], cost
+
+    cps, cost, (sd, rho) = fixed_point(
+        first.run(pen, m)[0],
+        lambda c: _long_run_sd(y, ok, c),
+        segment,
+        lambda _c, state: state[0],
+    )
+    return cps, sd, rho, cost
 
 
 def _on_ratio_scale(brk: Breaks, ci: float) -> Breaks:
@@ -314,10 +317,10 @@ def ratio(
     m = int(min_size)
     if len(idx) < 2 * m:
         raise InsufficientDataError(f"a break needs two segments of min_size={m} days")
-    probe = _LongRunNormalCost(y, both, sigma=1.0)
-    _check_observed(probe, m, True)
+    first = _LongRunNormalCost(y, both, sigma=robust_sigma(np.where(both, y, np.nan)))
+    _check_observed(first, m, True)
     pen = _penalty(penalty, NormalCost, int(both.sum()))
-    cps, sd, rho, cost = _search(y, both, pen, m)
+    cps, sd, rho, cost = _search(y, both, pen, m, first)
     cps = _snap_to_observed(cps, both)
     ds = as_regular_series(pd.Series(y, index=idx, name=f"log {rname}"), counts=False)
     brk = _build_breaks(ds, cost, cps, pen, penalty, m, ci, False, n_boot, seed, float("nan"))

@@ -9,6 +9,8 @@ BreakModel = Literal["negbin", "poisson", "normal", "normal_meanvar", "linear_tr
 PenaltyName = Literal["mbic", "bic", "aic"]
 ProfileBy = Literal["weekday", "month"]
 Corrections = Literal["mask", "keep"]
+#: how dots in numbers are read: decided per column, thousands separators, decimal points
+Thousands = Literal["auto", ".", "none"]
 QualityKind = Literal[
     "duplicate",
     "gap",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._dates import parse_date_column
-from ._typing import Corrections
+from ._typing import Corrections, Thousands
 from ._validation import check_choice
 from .exceptions import DataFormatError, SeriesValidationError
 
@@ -56,11 +57,15 @@ LOSS_SIDE_FILES = ("russia_losses_equipment_correction", "russia_losses_equipmen
 _STALL_MIN_MEDIAN = 10.0
 # "Impossible" outlier: more than this many times the centred 29-day median (median >= 5).
 _IMPOSSIBLE_RATIO = 8.0
-_MAX_BYTES = 200 * 1024 * 1024
+#: the largest file a reader opens, and the most cells (rows × columns) of the table in it,
+#: counted before the table is built. With :data:`MAX_CELLS` these keep any input a
+#: reader accepts under 1 GB of memory (measured: 8 million cells in 32 MB, 0.8 GB peak).
+_MAX_BYTES = 32 * 1024 * 1024
+MAX_RAW_CELLS = 8_000_000
 #: The longest daily frame a reader builds (about 200 years) and the most cells (days x
 #: metrics, 160 MB as float64): a stray date must not make a frame of millions of rows.
 MAX_DAYS = 73_050
-MAX_CELLS = 20_000_000
+MAX_CELLS = 8_000_000
 
 
 def _quality_frame(rows: Iterable[dict[str, object]]) -> pd.DataFrame:
@@ -110,33 +115,62 @@ def quality_events(obj: pd.Series | pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- raw tables
-def _read_text(path: Path) -> str:
+def _regular_file_size(path: Path) -> int:
+    """The size of *path*, refusing what is not a regular file (a folder, a FIFO that
+    would block forever, a device) before anything is opened."""
+    import stat
+
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise DataFormatError(f"{path}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DataFormatError(
+            f"{path}: is a folder, not a file (a folder of loss tables is read by read_losses; "
+            "a folder of processed files by 'intensity report --input')"
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise DataFormatError(f"{path}: not a regular file (a pipe, socket or device)")
+    return int(st.st_size)
+
+
+def _read_text(path: Path) -> str:
+    size = _regular_file_size(path)
     if size == 0:
         raise DataFormatError(f"{path}: file is empty")
     if size > _MAX_BYTES:
-        raise DataFormatError(f"{path}: file is larger than {_MAX_BYTES} bytes")
-    raw = path.read_bytes()
+        raise DataFormatError(f"{path}: file is {size:,} bytes; at most {_MAX_BYTES:,} can be read")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFormatError(f"{path}: cannot be read ({exc.strerror})") from None
     if b"\x00" in raw:
         raise DataFormatError(f"{path}: binary content (NUL bytes); expected CSV or JSON text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataFormatError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
         ) from None
 
 
+def _first_line(text: str) -> str:
+    """The first physical line, whatever the line ending (LF, CRLF or CR alone)."""
+    for i, ch in enumerate(text):
+        if ch in "\r\n":
+            return text[:i]
+    return text
+
+
 def _header_names(text: str, sep: str) -> list[str]:
-    """The header cells of a CSV as written (pandas renames repeated names to ``x.1``)."""
+    """The header cells of a CSV as written (pandas renames repeated names to ``x.1``): the
+    first *record*, so a quoted name with a line break in it, and CR line endings, are read
+    as the CSV reader reads them."""
     import csv
     from io import StringIO
 
     try:
-        return next(csv.reader(StringIO(text.split("\n", 1)[0]), delimiter=sep))
+        return next(csv.reader(StringIO(text, newline=""), delimiter=sep))
     except (csv.Error, StopIteration):
         return []
 
@@ -195,10 +229,18 @@ def _raw_table(
         else:
             from io import StringIO
 
-            header = text.split("\n", 1)[0]
+            header = _first_line(text)
             sep = max((",", ";", "\t"), key=lambda c: (header.count(c), c == ","))
-            _check_columns(list(_header_names(text, sep)), path)
-            df = pd.read_csv(StringIO(text), sep=sep, dtype=str, skip_blank_lines=True)
+            names = _header_names(text, sep)
+            _check_columns([n for n in names if n.strip()], path)
+            rows = text.count("\n") or text.count("\r")
+            if rows * max(len(names), 1) > MAX_RAW_CELLS:
+                raise DataFormatError(
+                    f"{path}: about {rows:,} rows × {len(names)} columns; at most "
+                    f"{MAX_RAW_CELLS:,} cells can be read"
+                )
+            df = read_csv_strict(StringIO(text), path, sep=sep, skip_blank_lines=True)
+            df = _drop_unnamed(df, names, path)
     except DataFormatError:
         raise
     except RecursionError:
@@ -216,6 +258,42 @@ def _raw_table(
     df = df.copy()
     df["date"] = dates
     return df
+
+
+def read_csv_strict(buf: Any, path: object, **kw: Any) -> pd.DataFrame:
+    """``pd.read_csv`` of text cells where a row with more cells than the header is an
+    error (pandas would drop the extra cells with a warning, or shift every column by one
+    when all rows have one more)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(buf, dtype=str, index_col=False, **kw)
+        except pd.errors.ParserWarning:
+            raise DataFormatError(
+                f"{path}: a row has more cells than the header names; every row needs one "
+                "cell per column (a stray separator?)"
+            ) from None
+
+
+def _drop_unnamed(df: pd.DataFrame, names: list[str], path: Path) -> pd.DataFrame:
+    """Columns whose header cell is empty: a trailing separator (every cell empty) is
+    dropped; an unnamed column that holds values is an error, never a metric called
+    ``Unnamed: 2``."""
+    if len(names) != df.shape[1]:
+        return df
+    keep = []
+    for i, (name, col) in enumerate(zip(names, df.columns, strict=True)):
+        if name.strip():
+            keep.append(col)
+            continue
+        if df[col].notna().any() and (df[col].astype(str).str.strip() != "").any():
+            raise DataFormatError(
+                f"{path}: column {i + 1} has no name in the header but holds values; "
+                "name it or remove it"
+            )
+    return df[keep]
 
 
 def _check_span(dates: pd.Series | pd.Index, n_columns: int, path: Path) -> None:
@@ -238,28 +316,134 @@ def _check_span(dates: pd.Series | pd.Index, n_columns: int, path: Path) -> None
         )
 
 
+_SPACES = ("\u202f", "\u00a0", "\u2009")
+_NA_TOKENS = ("", "nan", "NaN", "None", "<NA>", "null", "NA", "N/A")
+#: a whole number written with dots between groups of three digits: 1.040, 12.173, 1.234.567
+_THOUSANDS_DOT = r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+$"
+_PLAIN_INT = r"^[+-]?\d+$"
+
+
+def _dots_are_thousands(
+    texts: pd.Series, column: str, path: Path, thousands: str, whole: bool = False
+) -> bool:
+    """Decide, for one whole column, whether a dot in its numbers separates thousands
+    (``1.040`` = 1040, as Ukrainian and German exports write) or is a decimal point.
+
+    Dots are thousands separators when every dotted value is a whole number in groups of
+    three (``1.040``, ``12.173``) and either some value has two or more dots
+    (``1.234.567``) or the undotted values are all below 1,000 (the layout of a column
+    written with separators: dots exactly on the values from 1,000 on). A dotted value
+    that is no such group (``3.5``, ``0.125``, ``1.0400``) makes them decimal points.
+    Anything else (every value dotted with one group, or ``1500`` beside ``2.000``) can
+    be read both ways and is a :class:`DataFormatError`; ``thousands='.'`` or
+    ``thousands='none'`` decides it. With *whole* (cumulative loss tables, whose values
+    are counts by definition) groups of three are always thousands: read as decimals
+    they would not be whole numbers.
+    """
+    if thousands == ".":
+        return True
+    if thousands == "none":
+        return False
+    dotted = texts[texts.str.contains(".", regex=False)]
+    if dotted.empty:
+        return False
+    if not dotted.str.fullmatch(_THOUSANDS_DOT).all():
+        return False
+    plain = texts[texts.str.fullmatch(_PLAIN_INT)]
+    if whole:
+        return True
+    big_plain = plain[plain.str.lstrip("+-").str.len() >= 4]
+    several = bool((dotted.str.count(r"\.") >= 2).any())
+    if big_plain.empty and (several or len(plain) > 0):
+        return True
+    example = dotted.iloc[0]
+    also = f" beside {big_plain.iloc[0]!r}" if len(big_plain) else ""
+    raise DataFormatError(
+        f"{path}: column {column!r}: the dot in {example!r}{also} may separate thousands "
+        f"({example.replace('.', '')}) or be a decimal point; write the numbers without "
+        "thousands separators, or pass thousands='.' (dots separate thousands) or "
+        "thousands='none' (dots are decimal points)"
+    )
+
+
 def _cell_number(v: object) -> float | None:
-    """One JSON/CSV cell as a float; None when it is not a number (bools, lists, text)."""
+    """One JSON cell that is not text as a float; None when it is not a number (bools,
+    lists, dicts)."""
     if v is None:
         return np.nan
-    if isinstance(v, bool) or not isinstance(v, (int, float, str, np.integer, np.floating)):
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
         return None
-    if isinstance(v, str):
-        t = v.replace("\u202f", "").replace("\u00a0", "").strip()
-        if t in ("", "nan", "None", "<NA>", "null"):
-            return np.nan
-        v = t
     try:
         return float(v)
     except (ValueError, OverflowError):
         return None
 
 
-def _to_numeric(df: pd.DataFrame, cols: list[str], path: Path) -> pd.DataFrame:
-    """Numeric columns (thousands separators U+202F and U+00A0 removed). A cell that is not
-    a number, or not finite (``inf``, ``1e400``, JSON ``Infinity``), is a
-    :class:`DataFormatError` naming the file, the column and the date: a count cannot be
-    infinite, and reading it as missing would hide a broken export."""
+_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|Infinity|infinity|INF)"
+_PLAIN_CHARS = frozenset("0123456789.+-eE\n")
+
+
+def _text_numbers(
+    texts: np.ndarray, column: str, path: Path, thousands: str, whole: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """(numbers, bad) of an array of cell texts. Whole-array steps only (numpy string
+    functions and one C-level parse): a 40 MB file costs seconds, not a Python call per
+    cell; the per-cell pattern runs only on cells with characters other than digits,
+    dots, signs and exponents."""
+    joined = "\n".join(texts.tolist())
+    if any(sp in joined for sp in _SPACES):
+        texts = np.array([t.translate({ord(sp): None for sp in _SPACES}) for t in texts], object)
+        joined = "\n".join(texts.tolist())
+    u = np.strings.strip(texts.astype(str))
+    num = np.full(len(u), np.nan)
+    bad = np.zeros(len(u), bool)
+    real = ~np.isin(u, _NA_TOKENS)
+    r = u[real]
+    if "." in joined and len(r):
+        dotted = np.strings.find(r, ".") >= 0
+        series = pd.Series(r, dtype=object)
+        if _dots_are_thousands(series, column, path, thousands, whole):
+            r = np.where(dotted, np.strings.replace(r, ".", ""), r)
+    conv = pd.to_numeric(pd.Series(r, dtype=object), errors="coerce").to_numpy(float)
+    odd = np.isnan(conv)
+    if not set(joined) <= _PLAIN_CHARS:  # letters etc.: what to_numeric reads by rules of its own
+        pattern = re.compile(_NUMBER)
+        odd |= np.array([pattern.fullmatch(t) is None for t in r.tolist()], bool)
+    num[real] = conv
+    bad[real] = odd
+    return num, bad
+
+
+def _column_numbers(
+    col: pd.Series, column: str, path: Path, thousands: str, whole: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """(numbers, bad): a column's values as floats, and where a cell is not a number.
+
+    Text cells are converted together (:func:`_text_numbers`); JSON numbers, ``null`` and
+    junk (bools, lists) cell by cell."""
+    vals = col.to_numpy(dtype=object)
+    is_text = np.fromiter((isinstance(v, str) for v in vals), bool, len(vals))
+    num = np.full(len(vals), np.nan)
+    bad = np.zeros(len(vals), bool)
+    if is_text.any():
+        num[is_text], bad[is_text] = _text_numbers(vals[is_text], column, path, thousands, whole)
+    other = ~is_text
+    if other.any():
+        conv = [_cell_number(v) for v in vals[other].tolist()]
+        num[other] = [np.nan if v is None else v for v in conv]
+        bad[other] = [v is None for v in conv]
+    return pd.Series(num, index=col.index), pd.Series(bad, index=col.index)
+
+
+def _to_numeric(
+    df: pd.DataFrame, cols: list[str], path: Path, thousands: str = "auto", whole: bool = False
+) -> pd.DataFrame:
+    """Numeric columns (thousands spaces U+202F, U+00A0 and U+2009 removed; dots decided
+    per column by :func:`_dots_are_thousands`). A cell that is not a number, or not finite
+    (``inf``, ``1e400``, JSON ``Infinity``), is a :class:`DataFormatError` naming the file,
+    the column and the date: a count cannot be infinite, and reading it as missing would
+    hide a broken export."""
+    check_choice("thousands", thousands, ("auto", ".", "none"))
     out = {}
     for c in cols:
         col = df[c]
@@ -267,11 +451,7 @@ def _to_numeric(df: pd.DataFrame, cols: list[str], path: Path) -> pd.DataFrame:
             num = col.astype(float)
             bad = pd.Series(False, index=col.index)
         else:
-            conv = [_cell_number(v) for v in col.tolist()]
-            bad = pd.Series([v is None for v in conv], index=col.index)
-            num = pd.Series(
-                [np.nan if v is None else v for v in conv], index=col.index, dtype=float
-            )
+            num, bad = _column_numbers(col, str(c), path, thousands, whole)
         if bad.any():
             raise DataFormatError(
                 f"{path}: column {c!r} must be numeric, got {col[bad].iloc[0]!r} "
@@ -314,11 +494,31 @@ def _dropped_duplicates(df: pd.DataFrame, before: int) -> dict[str, object]:
     return _event(df["date"].min(), "*", "duplicate", f"{n} exact duplicate rows dropped", n)
 
 
+def _check_long_columns(df: pd.DataFrame, col: pd.Series, path: Path) -> None:
+    """Two (metric, direction) pairs that make one column name (metric ``a`` with direction
+    ``b`` beside metric ``a/b``) would mix two series: an error naming both."""
+    pairs = pd.DataFrame({"column": col, "metric": df["metric"], "direction": df["direction"]})
+    kinds = pairs.drop_duplicates(["metric", "direction"])
+    clash = kinds[kinds.duplicated("column", keep=False)]
+    if len(clash):
+        name = clash["column"].iloc[0]
+        who = [
+            f"metric {m!r}" + (f" with direction {d!r}" if d else "")
+            for m, d in clash.loc[clash["column"] == name, ["metric", "direction"]].itertuples(
+                index=False
+            )
+        ]
+        raise DataFormatError(
+            f"{path}: {' and '.join(who)} both make the column {name!r}; rename one"
+        )
+
+
 def read_counts(
     path: str | os.PathLike[str],
     *,
     dayfirst: bool | None = None,
     date_format: str | None = None,
+    thousands: Thousands = "auto",
 ) -> pd.DataFrame:
     """Read a tidy file of daily counts.
 
@@ -338,6 +538,13 @@ def read_counts(
         which are always **day-first** as Ukrainian sources write them. ``dayfirst=False``
         reads the latter month-first; ``date_format`` (a ``strptime`` format) overrides the
         detection. See :mod:`intensity._dates`.
+    thousands
+        How a dot in a number is read. ``'auto'`` (default) decides per column: dots are
+        thousands separators when every dotted value is a whole number in groups of three
+        (``1.040``) and the undotted values are below 1,000 (or a value has two dots);
+        decimal points when a dotted value is anything else (``3.5``); a column that can
+        be read both ways is an error. ``'.'``: dots separate thousands; ``'none'``: dots
+        are decimal points.
 
     Returns
     -------
@@ -374,13 +581,14 @@ def read_counts(
         df["metric"] = df["metric"].astype(str).str.strip()
         if (df["metric"] == "").any():
             raise DataFormatError(f"{p}: empty metric name in long layout")
-        num = _to_numeric(df, ["value"], p)
+        num = _to_numeric(df, ["value"], p, thousands)
         df = df.assign(value=num["value"])
         before = len(df)
         df = _resolve_duplicates(df, ["date", "metric", "direction"], p)
         if len(df) < before:
             quality.append(_dropped_duplicates(df, before))
         col = df["metric"].where(df["direction"] == "", df["metric"] + "/" + df["direction"])
+        _check_long_columns(df, col, p)
         _check_span(df["date"], int(col.nunique()), p)
         wide = df.assign(column=col).pivot(index="date", columns="column", values="value")
         wide.columns.name = None
@@ -389,7 +597,7 @@ def read_counts(
         if not metrics:
             raise DataFormatError(f"{p}: no metric columns besides 'date'")
         _check_span(df["date"], len(metrics), p)
-        num = _to_numeric(df, metrics, p)
+        num = _to_numeric(df, metrics, p, thousands)
         before = len(num)
         num = _resolve_duplicates(num, ["date"], p)
         if len(num) < before:
@@ -426,7 +634,11 @@ def _loss_files(path: Path) -> list[Path]:
 
 
 def _cumulative_table(
-    files: list[Path], *, dayfirst: bool | None = None, date_format: str | None = None
+    files: list[Path],
+    *,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    thousands: Thousands = "auto",
 ) -> pd.DataFrame:
     frames = []
     owner: dict[str, Path] = {}
@@ -442,7 +654,7 @@ def _cumulative_table(
                     "loss file only"
                 )
             owner[m] = f
-        num = _to_numeric(df, metrics, f)
+        num = _to_numeric(df, metrics, f, thousands, whole=True)
         num = _resolve_duplicates(num, ["date"], f)
         num = num.set_index("date").sort_index()
         frames.append(num)
@@ -451,7 +663,7 @@ def _cumulative_table(
     _check_span(
         pd.Index([d for fr in frames for d in (fr.index.min(), fr.index.max())]), len(owner), where
     )
-    return pd.concat(frames, axis=1, join="outer")
+    return pd.concat(frames, axis=1, join="outer", sort=True)
 
 
 def _event(date: Any, metric: str, kind: str, detail: str, value: Any) -> dict[str, object]:
@@ -497,6 +709,7 @@ def read_losses(
     corrections: Corrections = "mask",
     dayfirst: bool | None = None,
     date_format: str | None = None,
+    thousands: Thousands = "auto",
 ) -> pd.DataFrame:
     """Read the General Staff's cumulative loss tables and return **daily increments**.
 
@@ -534,6 +747,10 @@ def read_losses(
     dayfirst, date_format
         How the ``date`` column is read, as in :func:`read_counts` (dotted and slashed dates
         are day-first; a column that mixes layouts raises).
+    thousands
+        How a dot in a number is read, decided per column as in :func:`read_counts`,
+        except that a cumulative count is a whole number, so ``1.796`` is 1,796 even when
+        every value of the column has a dot.
 
     Returns
     -------
@@ -555,7 +772,7 @@ def read_losses(
     check_choice("corrections", corrections, ("mask", "keep"))
     p = Path(path)
     files = _loss_files(p)
-    cum = _cumulative_table(files, dayfirst=dayfirst, date_format=date_format)
+    cum = _cumulative_table(files, dayfirst=dayfirst, date_format=date_format, thousands=thousands)
     index = _daily_index(cum.index.to_series())
     cum = cum.reindex(index)
     events: list[dict[str, object]] = []

@@ -20,9 +20,26 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import DataFormatError, IntensityError
-from .io import _LOSS_FILE_STEMS, LOSS_SIDE_FILES, read_counts, read_losses, validate
+from .io import (
+    _LOSS_FILE_STEMS,
+    LOSS_SIDE_FILES,
+    _quality_frame,
+    _quality_records,
+    quality_events,
+    read_counts,
+    read_losses,
+    validate,
+)
 
-__all__ = ["build", "BuildResult", "atomic_write_bytes", "sha256_file", "to_tidy", "summarize"]
+__all__ = [
+    "build",
+    "BuildResult",
+    "atomic_write_bytes",
+    "sha256_file",
+    "to_tidy",
+    "summarize",
+    "read_processed",
+]
 
 _DATA_SUFFIXES = {".csv", ".json"}
 
@@ -42,18 +59,57 @@ def _umask() -> int:
     return mask
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+#: a temporary whose writer cannot be told (an older naming) is stale after this long
+_STALE_SECONDS = 3600.0
+
+
+def _is_stale(tmp: Path) -> bool:
+    """A temporary of :func:`atomic_write_bytes` (``.NAME.<pid>.<random>.tmp``) is stale
+    when the process that wrote it is gone; one without a process id when it is an hour
+    old. A live writer's temporary is never touched (two builds at once must not delete
+    each other's files)."""
+    import time
+
+    parts = tmp.name[: -len(".tmp")].rsplit(".", 2)
+    if len(parts) == 3 and parts[1].isdigit():
+        return not _pid_alive(int(parts[1]))
+    try:
+        return time.time() - tmp.stat().st_mtime > _STALE_SECONDS
+    except OSError:
+        return False
+
+
 def remove_stale_temporaries(path: Path) -> list[Path]:
-    """Remove temporary files of :func:`atomic_write_bytes`'s naming (``.NAME.*.tmp``) left
-    beside *path* by a process that was killed before it could rename or delete them."""
+    """Remove temporary files of :func:`atomic_write_bytes`'s naming left beside *path* by
+    a process that was killed before it could rename or delete them (see
+    :func:`_is_stale`: a temporary of a process still running is kept)."""
     removed = []
     if path.parent.is_dir():
-        for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        for tmp in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
             try:
-                tmp.unlink()
-                removed.append(tmp)
+                if _is_stale(tmp):
+                    tmp.unlink()
+                    removed.append(tmp)
             except OSError:
                 pass
     return removed
+
+
+def glob_escape(name: str) -> str:
+    """*name* with the glob characters ``* ? [`` taken literally."""
+    import glob
+
+    return glob.escape(name)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -61,12 +117,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
     The file gets the permissions a plain ``open()`` would give it (``0666`` less the
     umask, e.g. ``0644``), not ``mkstemp``'s ``0600``. Temporaries that a killed earlier
-    run left for the same *path* are removed first.
+    run left for the same *path* are removed first; the temporary's name carries this
+    process's id, so a concurrent writer's temporary is left alone. An ``OSError`` (disk
+    full, no permission) names *path*.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+    )
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
@@ -74,6 +134,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        if exc.filename is None or str(exc.filename) == tmp:
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+        raise
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -151,6 +217,28 @@ def _datasets(
     return out
 
 
+def _output_clashes(
+    datasets: list[tuple[str, list[Path], Callable[[Path], pd.DataFrame]]],
+) -> dict[str, str]:
+    """Datasets whose outputs would overwrite each other's (``eng.csv`` and ``eng.json``
+    both make ``eng.csv``; a raw ``losses.csv`` beside the loss tables; names that differ
+    only in case, one file on a case-insensitive disk): ``{name: reason}`` for each."""
+    by_out: dict[str, list[tuple[str, list[Path]]]] = {}
+    for name, files, _ in datasets:
+        by_out.setdefault(name.casefold(), []).append((name, files))
+    bad: dict[str, str] = {}
+    for group in by_out.values():
+        if len(group) < 2:
+            continue
+        names = " and ".join(", ".join(f.name for f in files) for _, files in group)
+        for name, _ in group:
+            bad[name] = (
+                f"{names} would all write processed/{group[0][0]}.csv; rename one of them "
+                "(nothing was written for them)"
+            )
+    return bad
+
+
 def build(
     raw: str | os.PathLike[str] = "data/raw",
     processed: str | os.PathLike[str] = "data/processed",
@@ -205,8 +293,13 @@ def build(
     say = progress or (lambda _m: None)
     for line in result.skipped:
         say(f"skipped {line}")
+    clashes = _output_clashes(datasets)
     for name, files, reader in datasets:
         names = ", ".join(f.name for f in files)
+        if name in clashes:
+            result.failed.append((names, clashes[name]))
+            say(f"could not build {names}: {clashes[name]}")
+            continue
         say(f"reading {names}")
         try:
             frame = reader(files[0])
@@ -214,45 +307,108 @@ def build(
             result.failed.append((names, str(exc)))
             say(f"could not read {names}: {exc}")
             continue
-        quality = validate(frame)
-        tidy = to_tidy(frame)
-        csv_path = out_p / f"{name}.csv"
-        side_path = out_p / f"{name}.json"
-        atomic_write_bytes(csv_path, _csv_bytes(tidy))
-        q = quality.assign(date=quality["date"].dt.strftime("%Y-%m-%d"))
-        sidecar = {
-            "dataset": name,
-            "package": "intensity",
-            "version": __version__,
-            "inputs": [
-                {"file": f.name, "sha256": sha256_file(f), "bytes": f.stat().st_size} for f in files
-            ],
-            "output": csv_path.name,
-            "layout": "long: date, metric, value (empty value = missing day)",
-            "rows": int(len(tidy)),
-            "days": int(len(frame)),
-            "first_date": frame.index[0].strftime("%Y-%m-%d"),
-            "last_date": frame.index[-1].strftime("%Y-%m-%d"),
-            "metrics": {
-                str(c): {
-                    "observed": int(frame[c].notna().sum()),
-                    "missing": int(frame[c].isna().sum()),
-                }
-                for c in frame.columns
-            },
-            "quality_counts": {
-                str(k): int(v) for k, v in q["kind"].value_counts().sort_index().items()
-            },
-            "quality": json.loads(q.to_json(orient="records")),
-        }
-        text = json.dumps(sidecar, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
-        atomic_write_bytes(side_path, text.encode("utf-8"))
-        say(f"wrote {csv_path} ({len(tidy)} rows) and {side_path.name}")
+        csv_path, side_path = _write_dataset(name, files, frame, out_p, __version__)
+        say(f"wrote {csv_path} ({len(frame) * len(frame.columns)} rows) and {side_path.name}")
         result.frames[name] = frame
         result.outputs.extend([csv_path, side_path])
     return result
 
 
+def _write_dataset(
+    name: str, files: list[Path], frame: pd.DataFrame, out_p: Path, version: str
+) -> tuple[Path, Path]:
+    """The tidy CSV, then its JSON sidecar: written last, it records the CSV's SHA-256, so a
+    CSV and a sidecar of two different builds (a kill between the two renames) are told
+    apart on reading (:func:`read_processed`)."""
+    quality = validate(frame)
+    tidy = to_tidy(frame)
+    csv_path = out_p / f"{name}.csv"
+    side_path = out_p / f"{name}.json"
+    data = _csv_bytes(tidy)
+    atomic_write_bytes(csv_path, data)
+    q = quality.assign(date=quality["date"].dt.strftime("%Y-%m-%d"))
+    findings = quality_events(frame)
+    findings = findings.assign(date=findings["date"].dt.strftime("%Y-%m-%d"))
+    sidecar = {
+        "dataset": name,
+        "package": "intensity",
+        "version": version,
+        "inputs": [
+            {"file": f.name, "sha256": sha256_file(f), "bytes": f.stat().st_size} for f in files
+        ],
+        "output": csv_path.name,
+        "output_sha256": hashlib.sha256(data).hexdigest(),
+        "layout": "long: date, metric, value (empty value = missing day)",
+        "rows": int(len(tidy)),
+        "days": int(len(frame)),
+        "first_date": frame.index[0].strftime("%Y-%m-%d"),
+        "last_date": frame.index[-1].strftime("%Y-%m-%d"),
+        "metrics": {
+            str(c): {
+                "observed": int(frame[c].notna().sum()),
+                "missing": int(frame[c].isna().sum()),
+            }
+            for c in frame.columns
+        },
+        "quality_counts": {
+            str(k): int(v) for k, v in q["kind"].value_counts().sort_index().items()
+        },
+        "quality": json.loads(q.to_json(orient="records")),
+        # what the reader found (stalls, catch-ups, rounding, ...): read back into
+        # attrs['quality'] by read_processed, so an analysis of the processed file knows
+        # them as an analysis of the raw tables does
+        "reader_findings": json.loads(findings.to_json(orient="records")),
+    }
+    text = json.dumps(sidecar, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    atomic_write_bytes(side_path, text.encode("utf-8"))
+    return csv_path, side_path
+
+
 def read_processed(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a processed tidy CSV back into a wide daily frame (see :func:`read_counts`)."""
-    return read_counts(path)
+    """Read a processed tidy CSV back into a wide daily frame (see :func:`read_counts`),
+    with the reader's quality findings from its JSON sidecar in ``attrs['quality']``.
+
+    Raises
+    ------
+    DataFormatError
+        The sidecar is missing or unreadable, or records another SHA-256 than the CSV has
+        (the CSV and the sidecar come from two different builds: an interrupted build).
+    """
+    p = Path(path)
+    side = p.with_suffix(".json")
+    if not side.is_file():
+        raise DataFormatError(
+            f"{p}: no sidecar {side.name} beside it; processed files come in pairs written "
+            "by 'intensity build' (run it again)"
+        )
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise DataFormatError(f"{side}: cannot be read as a build sidecar ({exc})") from None
+    if not isinstance(meta, dict):
+        raise DataFormatError(f"{side}: not a build sidecar (a JSON object)")
+    digest = meta.get("output_sha256")
+    if digest is not None and digest != sha256_file(p):
+        raise DataFormatError(
+            f"{p}: does not match its sidecar {side.name} (SHA-256 differs): the two come "
+            "from different builds, e.g. an interrupted one; run 'intensity build' again"
+        )
+    frame = read_counts(p)
+    recs = meta.get("reader_findings")
+    if isinstance(recs, list):
+        q = _quality_frame(r for r in recs if isinstance(r, dict))
+        frame.attrs["quality"] = _quality_records(q)
+    frame.attrs["source"] = [p.name]
+    return frame
+
+
+def is_processed(path: str | os.PathLike[str]) -> bool:
+    """True for a CSV that ``intensity build`` wrote (a sidecar of ours beside it)."""
+    side = Path(path).with_suffix(".json")
+    if not side.is_file():
+        return False
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(meta, dict) and meta.get("package") == "intensity"

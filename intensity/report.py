@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import pandas as pd
 
 from .exceptions import DataFormatError, IntensityError, ParameterError
 
-__all__ = ["run_report", "ReportResult", "load_input", "demo_series"]
+__all__ = ["run_report", "ReportResult", "load_input", "demo_series", "file_stems"]
 
 SIMULATED_NOTE = (
     "SIMULATED DATA (intensity demo): not real counts; made by intensity.simulate_counts "
@@ -42,8 +43,15 @@ class ReportResult:
 def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
     """The data a report runs on: a folder of loss tables, a folder of processed files, one
     counts file (see :func:`intensity.read_counts`) or a table of hand-collected
-    engagement figures (columns day, window, total, …: see :func:`engagement_figures`)."""
+    engagement figures (columns day, window, total, …: see :func:`engagement_figures`).
+
+    Processed files (``intensity build``'s CSVs with their JSON sidecars) are read with
+    :func:`intensity.pipeline.read_processed`, so the reader's quality findings (stalls,
+    catch-ups, rounding) come with them. A metric found in two files of the folder is an
+    error naming both: one of them would otherwise be dropped unseen.
+    """
     from .io import _LOSS_FILE_STEMS, read_counts, read_losses
+    from .pipeline import is_processed, read_processed
 
     p = Path(path) if path is not None else Path("data/processed")
     if p.is_dir():
@@ -51,22 +59,46 @@ def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
             (p / f"{stem}{ext}").exists() for stem in _LOSS_FILE_STEMS for ext in (".json", ".csv")
         ):
             return read_losses(p)
-        files = sorted(f for f in p.glob("*.csv"))
+        files = sorted(f for f in p.glob("*.csv") if not f.name.startswith("."))
         if not files:
             raise DataFormatError(
                 f"{p}: no data to report on. Run 'intensity fetch losses' and 'intensity build' "
                 "first, or pass --input with a folder of loss tables or a counts file "
                 "(e.g. --input ../shared/data/petroivaniuk_losses)"
             )
-        frames = [read_counts(f) for f in files]
-        out = pd.concat(frames, axis=1)
-        out = out.loc[:, ~out.columns.duplicated()]
-        return out.asfreq("D")
+        frames = [read_processed(f) if is_processed(f) else read_counts(f) for f in files]
+        return _combine(frames, files)
     if p.exists():
         if _is_figure_table(p):
             return engagement_figures(p)
         return read_counts(p)
     raise DataFormatError(f"{p}: no such file or folder")
+
+
+def _combine(frames: list[pd.DataFrame], files: list[Path]) -> pd.DataFrame:
+    """The frames of one folder side by side on one daily index, with all their findings;
+    a metric in two files is a :class:`DataFormatError` naming both."""
+    owner: dict[str, Path] = {}
+    for f, fr in zip(files, frames, strict=True):
+        for c in fr.columns:
+            if str(c) in owner:
+                raise DataFormatError(
+                    f"metric {c!r} is in both {owner[str(c)]} and {f}; remove or rename one "
+                    "(reading both would drop one unseen)"
+                )
+            owner[str(c)] = f
+    quality: list[Any] = []
+    for fr in frames:
+        quality.extend(fr.attrs.get("quality") or [])
+    bare = []
+    for fr in frames:
+        fr = fr.copy()
+        fr.attrs = {}
+        bare.append(fr)
+    out = pd.concat(bare, axis=1, sort=True).asfreq("D")
+    out.attrs["quality"] = quality
+    out.attrs["source"] = [f.name for f in files]
+    return out
 
 
 #: what the rows of each table are, for tables whose index has no name
@@ -177,7 +209,8 @@ def _figure_facts(daily: pd.DataFrame) -> list[tuple[str, str]]:
         ("days with a whole-day figure", f"{whole} of {len(daily)} ({whole / len(daily):.1%})"),
         ("days with partial figures only", f"{partial_only}; whole day estimated on {est}"),
     ]
-    for slot, r in daily.attrs.get("nowcast", pd.DataFrame()).iterrows():
+    nowcast = daily.attrs.get("nowcast")
+    for slot, r in (pd.DataFrame() if nowcast is None else _frame_from_plain(nowcast)).iterrows():
         if np.isfinite(r["ratio"]):
             text = (
                 f"whole day = {r['ratio']:.2f} × partial, 95% prediction "
@@ -196,12 +229,14 @@ def _figure_facts(daily: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def _is_figure_table(p: Path) -> bool:
-    """A CSV in the layout of hand-collected engagement figures (day, window, total…)."""
-    if p.suffix.lower() != ".csv":
+    """A CSV in the layout of hand-collected engagement figures (day, window, total…);
+    a UTF-8 byte-order mark and quotes around the names are allowed."""
+    if p.suffix.lower() != ".csv" or not p.is_file():
         return False
-    with open(p, encoding="utf-8", errors="replace") as fh:
-        head = fh.readline().strip().lower().split(",")
-    return {"day", "window", "total"} <= {h.strip() for h in head}
+    with open(p, "rb") as fh:
+        first = fh.readline(4096)
+    head = first.decode("utf-8-sig", errors="replace").strip().lower().split(",")
+    return {"day", "window", "total"} <= {h.strip().strip('"').strip() for h in head}
 
 
 def engagement_figures(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -214,8 +249,34 @@ def engagement_figures(path: str | os.PathLike[str]) -> pd.DataFrame:
     daily = engagements_daily(reports_from_table(path))
     out = daily[["engagements"]].astype(float)
     out.attrs["quality"] = daily.attrs.get("quality")
-    out.attrs["figures"] = daily
+    # plain values only in attrs: pandas compares attrs when frames are combined, and a
+    # DataFrame there makes pd.concat fail
+    out.attrs["figures"] = _plain_frame(daily)
+    out.attrs["nowcast"] = _plain_frame(daily.attrs.get("nowcast", pd.DataFrame()))
     return out
+
+
+def _plain_frame(df: pd.DataFrame) -> dict[str, Any]:
+    """A frame as plain lists (``orient='split'``, dates as ISO strings)."""
+    d = df.copy()
+    if isinstance(d.index, pd.DatetimeIndex):
+        d.index = d.index.strftime("%Y-%m-%d")
+    out: dict[str, Any] = d.to_dict(orient="split")
+    out["index_name"] = df.index.name
+    out["dates"] = isinstance(df.index, pd.DatetimeIndex)
+    return out
+
+
+def _frame_from_plain(d: Any) -> pd.DataFrame:
+    """The inverse of :func:`_plain_frame` (a DataFrame passes through)."""
+    if isinstance(d, pd.DataFrame):
+        return d
+    df = pd.DataFrame(d["data"], index=d["index"], columns=d["columns"])
+    if d.get("dates"):
+        df.index = pd.DatetimeIndex(pd.to_datetime(df.index), name=d.get("index_name"))
+    else:
+        df.index.name = d.get("index_name")
+    return df
 
 
 def demo_series(seed: int = 20241214) -> pd.DataFrame:
@@ -250,7 +311,7 @@ def _csv(frame: pd.DataFrame, path: Path, index: bool = True, index_name: str = 
     first column)."""
     from .pipeline import atomic_write_bytes
 
-    out = frame.copy()
+    out = _defuse_formulas(frame.copy())
     if index and out.index.name is None and out.index.nlevels == 1:
         out.index.name = index_name
     for c in out.columns:
@@ -261,6 +322,60 @@ def _csv(frame: pd.DataFrame, path: Path, index: bool = True, index_name: str = 
     data = out.to_csv(index=index, lineterminator="\n", float_format="%.6g").encode("utf-8")
     atomic_write_bytes(path, data)
     return path
+
+
+#: what makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _defuse(v: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, with a leading apostrophe
+    (``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``); numbers and other cells unchanged."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
+def _defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with every text cell, column name and index label passed through
+    :func:`_defuse`: metric names come from the user's files and go into every table."""
+    out = frame.rename(columns=_defuse)
+    textual = pd.api.types.is_object_dtype, pd.api.types.is_string_dtype
+    if out.index.nlevels == 1 and any(t(out.index.dtype) for t in textual):
+        out.index = out.index.map(_defuse)
+        out.index.name = frame.index.name
+    for c in out.columns:
+        if any(t(out[c].dtype) for t in textual):
+            out[c] = out[c].map(_defuse)
+    return out
+
+
+def file_stems(metrics: Sequence[Any]) -> dict[Any, str]:
+    """The file-name stem of each metric's outputs: letters, digits, ``-`` and ``_`` kept,
+    everything else ``_``. Metrics whose stems would collide (``a b`` and ``a/b``, or
+    ``A`` and ``a`` on a case-insensitive disk) get a short hash of their name appended,
+    so no metric's files overwrite another's.
+
+    Examples
+    --------
+    >>> file_stems(["a b", "a/b", "tank"])
+    {'a b': 'a_b-c8687a', 'a/b': 'a_b-c14cdd', 'tank': 'tank'}
+    """
+    import hashlib
+
+    base = {
+        m: "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(m)) or "_"
+        for m in metrics
+    }
+    count: dict[str, int] = {}
+    for b in base.values():
+        count[b.casefold()] = count.get(b.casefold(), 0) + 1
+    return {
+        m: b
+        if count[b.casefold()] == 1
+        else f"{b}-{hashlib.sha256(str(m).encode('utf-8')).hexdigest()[:6]}"
+        for m, b in base.items()
+    }
 
 
 def _text_pages(title: str, facts: list[tuple[str, str]], note: str) -> list[Any]:
@@ -411,7 +526,120 @@ def run_report(
         ``summary`` has one row per metric with ``status`` (``complete``, ``partial`` or
         ``not analysed``) and ``not_done`` (each step that failed, with the package's
         reason). A step that fails does not stop the others or the other metrics.
+
+    The files are written as one set: into a staging folder inside *out_dir*, moved into
+    place only when the whole analysis has run, with ``manifest.json`` (every file and its
+    SHA-256) written last. An interrupted run leaves *out_dir* as it was; files that the
+    previous run listed in its manifest and this run did not write are removed, so the
+    folder never mixes two analyses.
     """
+    final = Path(out_dir)
+    final.mkdir(parents=True, exist_ok=True)
+    staging = _new_staging(final)
+    try:
+        res = _analyse(
+            data,
+            staging,
+            metrics,
+            simulated=simulated,
+            source=source,
+            n_boot=n_boot,
+            n_sim=n_sim,
+            progress=progress,
+            model=model,
+            penalty=penalty,
+            seed=seed,
+            start=start,
+            end=end,
+            formats=formats,
+            dpi=dpi,
+            inputs=inputs,
+        )
+        files = publish(staging, final, res.files)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ReportResult(out_dir=final, files=files, summary=res.summary, seconds=res.seconds)
+
+
+#: the list of a report folder's files, written last (see :func:`publish`)
+MANIFEST = "manifest.json"
+_STAGING_PREFIX = ".intensity-staging-"
+
+
+def _new_staging(final: Path) -> Path:
+    """A fresh staging folder inside *final* (named after this process); staging folders
+    of processes that are gone are removed first."""
+    import tempfile
+
+    from .pipeline import _pid_alive
+
+    for old in final.glob(f"{_STAGING_PREFIX}*"):
+        pid = old.name[len(_STAGING_PREFIX) :].split("-", 1)[0]
+        if old.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=final))
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """``{file name: SHA-256}`` of a report folder's last complete run (empty when there
+    is no manifest: no complete run, or one of a version without manifests)."""
+    import json
+
+    p = Path(folder) / MANIFEST
+    try:
+        obj = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return {}
+    files = obj.get("files") if isinstance(obj, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {str(k): str(v) for k, v in files.items() if "/" not in str(k) and str(k) != ".."}
+
+
+def publish(staging: Path, final: Path, files: Sequence[Path]) -> list[Path]:
+    """Move a finished run's *files* from *staging* into *final* as one set: the old
+    manifest is removed first, the files are renamed into place (each rename is atomic),
+    the previous run's files that this run did not write are removed, and the new
+    manifest is written last."""
+    import hashlib
+    import json
+
+    from .pipeline import atomic_write_bytes
+
+    names = list(dict.fromkeys(Path(f).name for f in files))
+    old = read_manifest(final)
+    (final / MANIFEST).unlink(missing_ok=True)
+    sums = {}
+    for name in names:
+        sums[name] = hashlib.sha256((staging / name).read_bytes()).hexdigest()
+        os.replace(staging / name, final / name)
+    for name in sorted(set(old) - set(names) - {MANIFEST}):
+        (final / name).unlink(missing_ok=True)
+    text = json.dumps({"package": "intensity", "files": sums}, indent=2) + "\n"
+    atomic_write_bytes(final / MANIFEST, text.encode("utf-8"))
+    return [final / n for n in names]
+
+
+def _analyse(
+    data: pd.DataFrame | pd.Series,
+    out_dir: str | os.PathLike[str],
+    metrics: Sequence[str] | None = None,
+    *,
+    simulated: bool = False,
+    source: str | None = None,
+    n_boot: int = 299,
+    n_sim: int = 199,
+    progress: Callable[[str], None] | None = None,
+    model: str = "auto",
+    penalty: str | float = "mbic",
+    seed: int = 0,
+    start: Any = None,
+    end: Any = None,
+    formats: Sequence[str] = ("pdf",),
+    dpi: int = 200,
+    inputs: Sequence[str | os.PathLike[str]] = (),
+) -> ReportResult:
+    """:func:`run_report`'s analysis, writing into *out_dir* (the staging folder)."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     from . import plotting as pl
@@ -447,6 +675,7 @@ def run_report(
         short = [c for c in frame.columns if c not in cols]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    stems = file_stems([*cols, *short])
     say = progress or (lambda _m: None)
     note = SIMULATED_NOTE if simulated else (source or pl.SOURCE_NOTE)
     files: list[Path] = []
@@ -458,7 +687,7 @@ def run_report(
             s = s.loc[first:last]
         if s.attrs.get("quality") is None and frame.attrs.get("quality"):
             s.attrs["quality"] = frame.attrs["quality"]
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(metric))
+        safe = stems[metric]
         run = _Steps(str(metric), say)
         problems = run.problems
         steps = 7
@@ -566,7 +795,9 @@ def run_report(
             ]
             figures_table = frame.attrs.get("figures")
             if figures_table is not None:
-                facts += _figure_facts(figures_table)
+                table = _frame_from_plain(figures_table)
+                table.attrs["nowcast"] = frame.attrs.get("nowcast")
+                facts += _figure_facts(table)
             if fit is not None:
                 wk = fit.weekday
                 facts += [
@@ -673,6 +904,7 @@ def run_report(
                 "breaks": len(brk.breaks) if brk is not None else pd.NA,
                 "spike_days": len(ano.spikes) if ano is not None else pd.NA,
                 "episodes": len(ano.episodes) if ano is not None else pd.NA,
+                "files": f"{safe}_*",
                 "status": "complete" if not problems else "partial",
                 "not_done": "; ".join(f"{k}: {v}" for k, v in problems.items()),
                 "model": brk.model if brk is not None else model,

@@ -62,13 +62,17 @@ def reports_from_table(
         )
     if not isinstance(table, pd.DataFrame):
         where = str(table)
-        table = pd.read_csv(table, dtype=str, keep_default_na=False)
+        table = _read_figures_csv(table, where)
+    table = table.rename(columns=lambda c: str(c).strip().lstrip("\ufeff").strip().lower())
     missing = [c for c in ("day", "window", "total") if c not in table.columns]
     if missing:
         raise DataFormatError(
             f"{where}: a table of figures needs the columns day, window and total "
             f"(optional: hour, floor), missing {missing}"
         )
+    if table.empty:
+        raise DataFormatError(f"{where}: the table of figures has no rows")
+    table = table.astype(object).where(table.notna(), "")
     days = parse_date_column(table["day"].astype(str), where=where, column="day")
     windows = table["window"].astype(str).str.strip().str.lower()
     bad = sorted(set(windows) - set(_TABLE_WINDOWS))
@@ -76,17 +80,14 @@ def reports_from_table(
         raise DataFormatError(
             f"{where}: window must be one of {list(_TABLE_WINDOWS)}, got {bad[:3]}"
         )
-    totals = pd.to_numeric(table["total"].replace("", None), errors="coerce")
-    wrong = table["total"].astype(str).str.strip().ne("") & totals.isna()
-    if wrong.any() or (totals.dropna() < 0).any() or (totals.dropna() % 1 != 0).any():
-        raise DataFormatError(f"{where}: total must be a whole number >= 0 or empty")
+    totals = _table_totals(table["total"], where)
     hours = (
-        pd.to_numeric(table["hour"].replace("", None), errors="coerce")
+        _table_hours(table["hour"], where)
         if "hour" in table.columns
         else pd.Series(np.nan, index=table.index)
     )
     floors = (
-        pd.to_numeric(table["floor"].replace("", None), errors="coerce").fillna(0).astype(bool)
+        _table_floors(table["floor"], where)
         if "floor" in table.columns
         else pd.Series(False, index=table.index)
     )
@@ -113,6 +114,86 @@ def reports_from_table(
             )
         )
     return out
+
+
+#: the largest total a table may give (the analyses take counts up to 10⁹ a day)
+_MAX_TOTAL = 10**9
+_TRUE = ("1", "true", "yes", "y", "t", "x", "так", "да")
+_FALSE = ("", "0", "false", "no", "n", "f", "ні", "нет")
+
+
+def _read_figures_csv(path: Any, where: str) -> Any:
+    """A figures table from a CSV file, through the package's own checks (regular file,
+    size, UTF-8 with or without a byte-order mark, a header and rows)."""
+    from io import StringIO
+    from pathlib import Path
+
+    from ..exceptions import DataFormatError
+    from ..io import _read_text, read_csv_strict
+
+    text = _read_text(Path(path))
+    try:
+        table = read_csv_strict(StringIO(text), where, keep_default_na=False)
+    except DataFormatError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure becomes our error
+        raise DataFormatError(f"{where}: cannot be parsed as CSV ({exc})") from None
+    return table
+
+
+def _table_totals(col: Any, where: str) -> Any:
+    """The ``total`` column: whole numbers from 0 to 10⁹, or empty."""
+    import pandas as pd
+
+    from ..exceptions import DataFormatError
+
+    text = col.astype(str).str.strip()
+    totals = pd.to_numeric(text.where(text != "", None), errors="coerce").astype(float)
+    wrong = (text != "") & ~text.str.fullmatch(r"\+?\d+(\.0+)?")
+    if wrong.any():
+        raise DataFormatError(
+            f"{where}: total must be a whole number >= 0 or empty, got {text[wrong].iloc[0]!r}"
+        )
+    if (totals.dropna() > _MAX_TOTAL).any():
+        raise DataFormatError(
+            f"{where}: total must be at most {_MAX_TOTAL:,}, got {totals.max():.0f}"
+        )
+    return totals
+
+
+def _table_hours(col: Any, where: str) -> Any:
+    """The ``hour`` column: ``22``, ``22:00``, ``22.00``, ``22h`` or ``7:30`` (the hour is
+    kept), or empty; 0 to 23."""
+    import numpy as np
+    import pandas as pd
+
+    from ..exceptions import DataFormatError
+
+    text = col.astype(str).str.strip().str.lower()
+    m = text.str.extract(r"^(\d{1,2})(?:(?:[:.h]\d{2})|h)?$")[0]
+    wrong = (text != "") & m.isna()
+    hours = pd.to_numeric(m, errors="coerce").astype(float)
+    wrong |= hours > 23
+    if wrong.any():
+        raise DataFormatError(
+            f"{where}: hour must be a time of day such as 22 or 22:00, or empty, "
+            f"got {text[wrong].iloc[0]!r}"
+        )
+    return hours.where(text != "", np.nan)
+
+
+def _table_floors(col: Any, where: str) -> Any:
+    """The ``floor`` column ("more than N"): 1/true/yes/так as true, 0/false/no/empty as
+    false; anything else is an error, never silently false."""
+    from ..exceptions import DataFormatError
+
+    text = col.astype(str).str.strip().str.lower()
+    wrong = ~text.isin(_TRUE + _FALSE)
+    if wrong.any():
+        raise DataFormatError(
+            f"{where}: floor must be 1/true/yes or 0/false/no/empty, got {text[wrong].iloc[0]!r}"
+        )
+    return text.isin(_TRUE)
 
 
 def _as_reports(reports: Any) -> list[Report]:
@@ -232,6 +313,7 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
         for d in days
     }
     last_by_slot: dict[str, tuple[date, int]] = {}
+    whole: dict[date, list[Report]] = {}
     for r in reps:
         if r.covers is None:
             continue
@@ -255,19 +337,15 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
             row["attacks_repelled"] = r.total  # its own measure: never an engagement count
             continue
         if r.complete:
-            # the 08:00 wrap-up is canonical; otherwise the later report wins
-            if row["total_slot"] is None or r.slot == "08:00" or row["total_slot"] != "08:00":
-                row["engagements"] = r.total
-                row["total_slot"] = r.slot or r.window
-                row["total_floor"] = r.total_floor
+            whole.setdefault(day, []).append(r)  # chosen below, whatever the order
         elif r.window != "partial":
             continue  # 'unknown' or 'night': kept out of every column (see the warnings)
-        elif r.slot == "16:00":
-            row["partial_16"] = r.total
-        elif r.slot in ("22:00", "21:00", "23:00"):
-            row["partial_22"] = r.total
         else:
-            row["partial_other"] = r.total
+            col = {"16:00": "partial_16", "22:00": "partial_22", "21:00": "partial_22"}.get(
+                r.slot or "", "partial_22" if r.slot == "23:00" else "partial_other"
+            )
+            # the day so far only grows: of two figures for one slot the larger is the later
+            row[col] = r.total if np.isnan(row[col]) else max(row[col], r.total)
         key = r.slot or r.window
         if r.change is not None:
             row["stated_change"] = r.change
@@ -287,6 +365,8 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
                         }
                     )
         last_by_slot[key] = (day, r.total)
+    for day, cands in whole.items():
+        events.extend(_choose_whole_day(rec[day], cands, pd.Timestamp(day)))
     df = pd.DataFrame.from_dict(rec, orient="index")
     df.index = days
     for day, row in rec.items():
@@ -325,6 +405,40 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
     df = _add_nowcast(df, ratios)
     df.attrs["nowcast"] = ratios
     return df
+
+
+def _whole_day_rank(r: Report) -> tuple[Any, ...]:
+    """Which of a day's whole-day figures is the day's count, independent of the order in
+    which they come: the calendar-day wrap-up (08:00, or window ``day``) before the
+    2022–23 24-hour report; an exact figure before an "over N"; then the later report;
+    then the larger figure."""
+    wrap_up = r.slot == "08:00" or r.window == "day"
+    when = r.header_time or r.published or datetime.min
+    if when.tzinfo is not None:
+        when = when.replace(tzinfo=None)
+    return (wrap_up, not r.total_floor, when, r.slot or "", r.total or 0)
+
+
+def _choose_whole_day(row: dict[str, Any], cands: list[Report], ts: Any) -> list[dict[str, Any]]:
+    """Set *row*'s whole-day count from *cands*; a finding when they disagree."""
+    best = max(cands, key=_whole_day_rank)
+    row["engagements"] = best.total
+    row["total_slot"] = best.slot or best.window
+    row["total_floor"] = best.total_floor
+    values = sorted({(c.total, c.slot or c.window) for c in cands if c.total is not None})
+    if len({v for v, _ in values}) < 2:
+        return []
+    said = ", ".join(f"{v} ({w})" for v, w in values)
+    return [
+        {
+            "date": ts,
+            "metric": "engagements",
+            "kind": "conflicting_totals",
+            "detail": f"whole-day figures disagree: {said}; kept {best.total} "
+            f"({best.slot or best.window})",
+            "value": float(best.total or 0),
+        }
+    ]
 
 
 #: the fewest days with both a whole-day and a partial figure a ratio is estimated from

@@ -73,6 +73,8 @@ def read_telegram_export(path: Any) -> Any:
         raise DataFormatError(f"{p}: not JSON ({exc.msg} at line {exc.lineno})") from None
     except RecursionError:
         raise DataFormatError(f"{p}: JSON nested too deeply for a Telegram export") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's 4,300-digit limit
+        raise DataFormatError(f"{p}: JSON cannot be read ({exc})") from None
     msgs = obj.get("messages") if isinstance(obj, dict) else None
     if not isinstance(msgs, list):
         raise DataFormatError(f"{p}: not a Telegram export (no 'messages' list)")

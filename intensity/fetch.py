@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from .exceptions import FetchError
 from .pipeline import atomic_write_bytes, sha256_file
@@ -52,6 +53,40 @@ def _offline(exc: BaseException) -> bool:
     return isinstance(reason, OSError) and reason.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH)
 
 
+#: the largest response :func:`http_get` reads by default (the loss tables are about 1 MB)
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
+class _Refused(Exception):
+    """A response that retrying cannot cure (too large)."""
+
+
+def _read_bounded(resp: Any, url: str, max_bytes: int, deadline: float) -> bytes:
+    """The body of *resp*, read a piece at a time: refused beyond *max_bytes* (whatever
+    the server announced) and cut off at *deadline* (a server that trickles one byte at
+    a time cannot keep it reading)."""
+    length = resp.headers.get("Content-Length")
+    if length is not None and length.strip().isdigit() and int(length) > max_bytes:
+        raise _Refused(
+            f"{url}: the server announces {int(length):,} bytes; at most {max_bytes:,} are read"
+        )
+    chunks: list[bytes] = []
+    got = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the whole response took longer than allowed ({got} bytes read)")
+        piece = resp.read1(1 << 16)
+        if not piece:
+            break
+        got += len(piece)
+        if got > max_bytes:
+            raise _Refused(f"{url}: the response is larger than {max_bytes:,} bytes; refused")
+        chunks.append(piece)
+    if getattr(resp, "length", None):  # bytes the server promised and did not send
+        raise http.client.IncompleteRead(b"".join(chunks), resp.length)
+    return b"".join(chunks)
+
+
 def http_get(
     url: str,
     *,
@@ -59,19 +94,25 @@ def http_get(
     retries: int = 3,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
+    max_bytes: int = MAX_RESPONSE_BYTES,
 ) -> bytes:
     """GET *url* with a real user agent, retrying with exponential back-off.
 
-    Client errors (4xx other than 429) are not retried. Raises :class:`FetchError` with a
-    message that says whether the network is unreachable.
+    Each attempt must deliver the whole response within *timeout* seconds (a stalled read
+    is cut off at most *timeout* seconds later still) and at most *max_bytes* bytes; a
+    larger response, announced or not, is refused without retrying. Client errors (4xx
+    other than 429) are not retried. Raises :class:`FetchError` with a message that says
+    whether the network is unreachable.
     """
     last: Exception | None = None
     for attempt in range(retries + 1):
         req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         try:
+            deadline = time.monotonic() + timeout
             with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
-                data: bytes = resp.read()
-                return data
+                return _read_bounded(resp, url, max_bytes, deadline)
+        except _Refused as exc:
+            raise FetchError(str(exc)) from None
         except urllib.error.HTTPError as exc:
             last = exc
             if 400 <= exc.code < 500 and exc.code != 429:
@@ -105,13 +146,17 @@ def fetch_losses(
     progress: Callable[[str], None] | None = None,
     retries: int = 3,
     timeout: float = 30.0,
+    force: bool = False,
 ) -> dict[str, str]:
     """Download the upstream loss tables into *raw*; returns ``{file: sha256}``.
 
-    All files are downloaded and checked to be JSON records before any older copy is
-    replaced; then they and ``fetch_manifest.json`` are moved in together. A failed or
-    broken download (a 404 on the second file, a truncated response) leaves *raw* as it
-    was.
+    All files are downloaded and read with :func:`~intensity.read_losses` (the same checks
+    as any analysis) before any older copy is replaced; then they and
+    ``fetch_manifest.json`` are moved in together. A failed or broken download (a 404 on
+    the second file, a truncated response, a table that is no loss table) leaves *raw* as
+    it was. So does a download that would lose data: fewer rows than the copy in *raw*,
+    or a day that copy has and the download has not (``force=True`` replaces it anyway).
+    The replaced files are kept in ``<raw>/backup/``.
     """
     base = url or os.environ.get("INTENSITY_LOSSES_URL") or DEFAULT_LOSSES_URL
     if not base.endswith("/"):
@@ -124,14 +169,14 @@ def fetch_losses(
         data = http_get(base + name, retries=retries, timeout=timeout)
         try:
             obj = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise FetchError(f"{base}{name}: not a JSON file ({exc})") from None
         if not (isinstance(obj, list) and obj and isinstance(obj[0], dict) and "date" in obj[0]):
             raise FetchError(f"{base}{name}: JSON is not a list of dated records")
         got[name] = data
         say(f"  {len(obj)} rows")
-    # every file arrived and is valid: only now is anything in *raw* replaced. The files
-    # are written to a temporary folder beside them and renamed in one go.
+    # every file arrived: only now is anything in *raw* replaced. The files are written to
+    # a temporary folder beside them, checked, and renamed in one go.
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".fetch-", dir=out))
     try:
@@ -139,11 +184,17 @@ def fetch_losses(
         for name, data in got.items():
             atomic_write_bytes(staging / name, data)
             sums[name] = sha256_file(staging / name)
+        _check_download(staging, out, base, force)
         manifest = {"source": base, "files": sums}
         atomic_write_bytes(
             staging / "fetch_manifest.json",
             (json.dumps(manifest, indent=2) + "\n").encode("utf-8"),
         )
+        backup = out / "backup"
+        for name in got:
+            if (out / name).is_file():
+                backup.mkdir(exist_ok=True)
+                shutil.copy2(out / name, backup / name)
         for name in [*got, "fetch_manifest.json"]:
             os.replace(staging / name, out / name)
     finally:
@@ -153,10 +204,51 @@ def fetch_losses(
     return sums
 
 
+def _check_download(staging: Path, out: Path, base: str, force: bool) -> None:
+    """The downloaded tables must read as loss tables, and (unless *force*) hold every day
+    and at least as many rows as the tables they replace."""
+    from .exceptions import IntensityError
+    from .io import read_losses
+
+    try:
+        read_losses(staging)
+    except IntensityError as exc:
+        raise FetchError(f"{base}: the download is not a readable loss table ({exc})") from None
+    if force:
+        return
+    for name in LOSS_FILES:
+        if not (out / name).is_file():
+            continue
+        try:
+            old_rows = json.loads((out / name).read_text(encoding="utf-8"))
+            new_rows = json.loads((staging / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            continue  # the old copy is unreadable: nothing to lose
+        if not isinstance(old_rows, list):
+            continue
+        old_days = {str(r.get("date")) for r in old_rows if isinstance(r, dict)}
+        new_days = {str(r.get("date")) for r in new_rows if isinstance(r, dict)}
+        lost = sorted(old_days - new_days)
+        if lost or len(new_rows) < len(old_rows):
+            what = (
+                f"{len(lost)} day(s) the copy in {out} has, e.g. {lost[0]}"
+                if lost
+                else f"{len(new_rows)} rows where the copy in {out} has {len(old_rows)}"
+            )
+            raise FetchError(
+                f"{base}{name}: the download would lose data ({what}); {out} was left as "
+                "it was (pass --force to replace it anyway)"
+            )
+
+
 # =========================================================================== engagements
 #: Public web preview of a Telegram channel (override with ``--url``).
 DEFAULT_PREVIEW_URL = "https://t.me/s/"
 DEFAULT_CHANNEL = "GeneralStaffZSU"
+#: the most preview pages one fetch reads (20 posts a page: about two years of reports)
+MAX_PAGES = 2000
+#: the largest preview page read (a real one is about 200 kB)
+MAX_PAGE_BYTES = 8 * 1024 * 1024
 
 
 class _PreviewParser(HTMLParser):
@@ -215,7 +307,7 @@ def fetch_engagements(
     delay: float = 2.0,
     retries: int = 3,
     timeout: float = 10.0,
-    max_pages: int = 2000,
+    max_pages: int = 500,
     refresh: bool = False,
     progress: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
@@ -230,11 +322,22 @@ def fetch_engagements(
     daily series written to ``<raw>/gs_engagements.csv`` (date, engagements, partial
     figures, slot), which ``intensity build`` then processes.
     """
+    import re
+
     import pandas as pd
 
     from .exceptions import ParameterError
     from .reports import engagements_daily, parse_with_date
 
+    if not isinstance(channel, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", channel):
+        raise ParameterError(
+            "channel must be a Telegram channel name (letters, digits and _, 4 to 32 "
+            f"characters, starting with a letter), got {channel!r}"
+        )
+    if not (isinstance(max_pages, int) and 1 <= max_pages <= MAX_PAGES):
+        raise ParameterError(
+            f"max_pages must be a whole number in 1 … {MAX_PAGES}, got {max_pages!r}"
+        )
     base = url or os.environ.get("INTENSITY_PREVIEW_URL") or DEFAULT_PREVIEW_URL
     if not base.endswith("/"):
         base += "/"
@@ -259,9 +362,9 @@ def fetch_engagements(
                 sleep(delay)
             page_url = f"{base}{channel}" + ("" if before is None else f"?before={before}")
             say(f"page {page + 1}: {page_url}")
-            html = http_get(page_url, retries=retries, timeout=timeout, sleep=sleep).decode(
-                "utf-8", errors="replace"
-            )
+            html = http_get(
+                page_url, retries=retries, timeout=timeout, sleep=sleep, max_bytes=MAX_PAGE_BYTES
+            ).decode("utf-8", errors="replace")
             atomic_write_bytes(path, html.encode("utf-8"))
         msgs = parse_preview_html(html)
         if not msgs:

@@ -7,8 +7,8 @@ war and are not independently verified.
 
 from __future__ import annotations
 
-from .anomalies import Anomalies, DayChange, day_change, detect_anomalies
-from .breaks import Breaks, PenaltyPath, detect_breaks, penalty_path
+from typing import TYPE_CHECKING, Any
+
 from .exceptions import (
     DataFormatError,
     FetchError,
@@ -17,26 +17,90 @@ from .exceptions import (
     ParameterError,
     SeriesValidationError,
 )
-from .io import quality_events, read_counts, read_losses, validate
-from .multi import CommonBreaks, LeadLag, Ratio, lead_lag, ratio
-from .reports import (
-    DirectionCount,
-    Report,
-    direction_counts,
-    engagements_daily,
-    parse_report,
-    read_telegram_export,
-)
-from .seasonal import (
-    Decomposition,
-    SeasonalFit,
-    SeasonalProfile,
-    decompose,
-    fit_seasonal,
-    seasonal_profile,
-)
-from .seasons import SeasonalExcess, seasonal_excess
-from .simulate import Simulation, simulate_counts
+
+#: where each public name lives; imported on first use (PEP 562), so ``import intensity``
+#: and the command line start without loading pandas, statsmodels or numba
+_LAZY = {
+    "Anomalies": "anomalies",
+    "DayChange": "anomalies",
+    "day_change": "anomalies",
+    "detect_anomalies": "anomalies",
+    "Breaks": "breaks",
+    "PenaltyPath": "breaks",
+    "detect_breaks": "breaks",
+    "penalty_path": "breaks",
+    "quality_events": "io",
+    "read_counts": "io",
+    "read_losses": "io",
+    "validate": "io",
+    "CommonBreaks": "multi",
+    "LeadLag": "multi",
+    "Ratio": "multi",
+    "lead_lag": "multi",
+    "ratio": "multi",
+    "DirectionCount": "reports",
+    "Report": "reports",
+    "direction_counts": "reports",
+    "engagements_daily": "reports",
+    "parse_report": "reports",
+    "read_telegram_export": "reports",
+    "Decomposition": "seasonal",
+    "SeasonalFit": "seasonal",
+    "SeasonalProfile": "seasonal",
+    "decompose": "seasonal",
+    "fit_seasonal": "seasonal",
+    "seasonal_profile": "seasonal",
+    "SeasonalExcess": "seasons",
+    "seasonal_excess": "seasons",
+    "Simulation": "simulate",
+    "simulate_counts": "simulate",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from .anomalies import Anomalies, DayChange, day_change, detect_anomalies
+    from .breaks import Breaks, PenaltyPath, detect_breaks, penalty_path
+    from .io import quality_events, read_counts, read_losses, validate
+    from .multi import CommonBreaks, LeadLag, Ratio, lead_lag, ratio
+    from .reports import (
+        DirectionCount,
+        Report,
+        direction_counts,
+        engagements_daily,
+        parse_report,
+        read_telegram_export,
+    )
+    from .seasonal import (
+        Decomposition,
+        SeasonalFit,
+        SeasonalProfile,
+        decompose,
+        fit_seasonal,
+        seasonal_profile,
+    )
+    from .seasons import SeasonalExcess, seasonal_excess
+    from .simulate import Simulation, simulate_counts
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    mod = _LAZY.get(name)
+    if mod is None:
+        if name.isidentifier() and not name.startswith("__"):
+            try:  # a submodule: intensity.fetch, intensity.pipeline, ...
+                return importlib.import_module(f".{name}", __name__)
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{name}":
+                    raise
+        raise AttributeError(f"module 'intensity' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{mod}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

@@ -8,18 +8,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from .exceptions import IntensityError
 
 __all__ = ["main"]
 
 
 def _say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    print(str(msg).replace("\r", " ").replace("\n", " "), file=sys.stderr, flush=True)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .io import quality_events
     from .pipeline import build, summarize
 
@@ -49,7 +49,12 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         from .fetch import fetch_losses
 
         sums = fetch_losses(
-            args.raw, url=args.url, progress=_say, retries=args.retries, timeout=args.timeout
+            args.raw,
+            url=args.url,
+            progress=_say,
+            retries=args.retries,
+            timeout=args.timeout,
+            force=args.force,
         )
         for name, digest in sums.items():
             print(f"{digest}  {name}")
@@ -142,6 +147,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _print_result(res: object) -> int:
+    import pandas as pd
+
     from .report import ReportResult
 
     assert isinstance(res, ReportResult)
@@ -193,7 +200,7 @@ def _parser() -> argparse.ArgumentParser:
             "--timeout",
             type=float,
             default=10.0,
-            help="seconds to wait for a server's answer per request (default: 10)",
+            help="seconds one request may take, the whole answer included (default: 10)",
         )
 
     fl = fsub.add_parser(
@@ -205,6 +212,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(fl)
     fl.add_argument("--url", default=None, help="base URL of the upstream data folder")
+    fl.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the tables in --raw even when the download has fewer rows or lacks "
+        "days they have (refused otherwise; the old tables go to <raw>/backup/ either way)",
+    )
     fl.set_defaults(func=_cmd_fetch)
     fe = fsub.add_parser(
         "engagements",
@@ -293,34 +306,70 @@ def _os_error_text(exc: OSError) -> str:
     return f"{path}: {what}; {hint}"
 
 
+#: the environment variables of the BLAS and OpenMP libraries numpy and scipy may load
+_THREAD_VARIABLES = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread for the command line's run, unless the user set one: the fits'
+    matrices are small (1,600 × 30), where threads only add overhead (a 300-fold slowdown
+    of one least-squares solve on a busy machine), and the figures' bytes must not depend
+    on the machine's thread count. Set before numpy is imported, which the lazy package
+    import leaves for later."""
+    for var in _THREAD_VARIABLES:
+        os.environ.setdefault(var, "1")
+    if "numpy" in sys.modules:  # imported already (main() called from Python)
+        try:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(1)
+        except ImportError:  # pragma: no cover - a dependency; kept optional here
+            pass
+
+
+def _one_line(text: str) -> str:
+    """A message on one line: line breaks (a file's column name, a parser's message) become
+    spaces, so every error is exactly one line on standard error."""
+    return " ".join(str(text).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``intensity`` console script.
 
     Every failure is one line on standard error and exit status 2; ``--debug`` (or the
-    environment variable ``INTENSITY_DEBUG=1``) shows the traceback instead.
+    environment variable ``INTENSITY_DEBUG=1``) shows the traceback instead. Ctrl-C at any
+    point, loading included, is one line and exit status 130.
     """
-    args = _parser().parse_args(argv)
-    debug = bool(args.debug) or os.environ.get("INTENSITY_DEBUG", "") not in ("", "0")
+    debug = os.environ.get("INTENSITY_DEBUG", "") not in ("", "0")
+    _one_blas_thread()
     try:
+        args = _parser().parse_args(argv)
+        debug = debug or bool(args.debug)
         return int(args.func(args))
+    except KeyboardInterrupt:
+        print("intensity: interrupted", file=sys.stderr)
+        return 130
     except IntensityError as exc:
         if debug:
             raise
-        print(f"intensity: error: {exc}", file=sys.stderr)
+        print(f"intensity: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except OSError as exc:
         if debug:
             raise
-        print(f"intensity: error: {_os_error_text(exc)}", file=sys.stderr)
+        print(f"intensity: error: {_one_line(_os_error_text(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("intensity: interrupted", file=sys.stderr)
-        return 130
     except Exception as exc:  # noqa: BLE001 - a bug still gets one line and a way to see more
         if debug:
             raise
         print(
-            f"intensity: error: internal error {type(exc).__name__}: {exc} "
+            f"intensity: error: internal error {type(exc).__name__}: {_one_line(str(exc))} "
             "(run again with --debug for the traceback, and please report it)",
             file=sys.stderr,
         )

@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import matplotlib
-import pytest
+# one BLAS thread per test process: pytest-xdist runs a worker per core, and BLAS threads
+# on top of them oversubscribe the machine (the fits' matrices are small: threads only cost)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import matplotlib  # noqa: E402
+import pytest  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 matplotlib.use("Agg")
+threadpool_limits(1)
 
 from intensity.datasets import shared_data_dir  # noqa: E402
 

@@ -9,6 +9,9 @@ names, truncation, stray bytes, deep nesting, far dates, huge numbers, lists whe
 numbers belong). :func:`check` feeds one input to a function and returns a description of
 the failure, or ``None`` when the function answered or raised an ``IntensityError``.
 
+:func:`mutate_bytes` adds byte-level damage and re-encodings (UTF-16, cp1251, KOI8-U, a
+byte-order mark); :func:`figures_table` makes tables of hand-collected figures.
+
 Used by ``tests/test_fuzz.py`` (500 inputs per function in the default run, 10,000 with
 ``-m slow``). Run the long version with ``python -m pytest -m slow tests/test_fuzz.py``.
 """
@@ -158,7 +161,12 @@ def counts_file(rng: random.Random) -> tuple[str, bytes]:
     text = "\n".join(lines) + "\n"
     if rng.random() < 0.8:
         text = _mutate_text(rng, text)
-    return ".csv", text.encode("utf-8", "surrogatepass")
+    if rng.random() < 0.1:  # the thousands-dot layout of Ukrainian and German exports
+        text = text.replace("1", "1.0", 1)
+    data = text.encode("utf-8", "surrogatepass")
+    if rng.random() < 0.25:
+        data = mutate_bytes(rng, data)
+    return ".csv", data
 
 
 def loss_tables(rng: random.Random, template: list[dict[str, Any]] | None) -> dict[str, bytes]:
@@ -211,7 +219,11 @@ def loss_tables(rng: random.Random, template: list[dict[str, Any]] | None) -> di
     if rng.random() < 0.25:
         k = rng.choice(list(out))
         out[k] = _mutate_text(rng, out[k])
-    return {k: v.encode("utf-8", "surrogatepass") for k, v in out.items()}
+    raw = {k: v.encode("utf-8", "surrogatepass") for k, v in out.items()}
+    if rng.random() < 0.2:
+        k = rng.choice(list(raw))
+        raw[k] = mutate_bytes(rng, raw[k])
+    return raw
 
 
 #: Sentences of operational reports and their press rewrites, written for these tests.
@@ -314,6 +326,88 @@ def telegram_export(rng: random.Random) -> bytes:
     if rng.random() < 0.2:
         text = _mutate_text(rng, text)
     return text.encode("utf-8", "surrogatepass")
+
+
+_ENCODINGS = ["utf-16", "utf-16-le", "cp1251", "latin-1", "utf-8-sig", "koi8-u", "utf-32"]
+
+
+def mutate_bytes(rng: random.Random, data: bytes) -> bytes:
+    """One to four byte-level mutations (bit flips, inserted, deleted or repeated bytes,
+    a byte-order mark, a re-encoding of the whole text into another code page), as a
+    broken download, a hand edit in another editor or a spreadsheet export does."""
+    b = bytearray(data)
+
+    def flip() -> None:
+        if b:
+            i = rng.randrange(len(b))
+            b[i] ^= 1 << rng.randrange(8)
+
+    def insert() -> None:
+        i = rng.randrange(len(b) + 1)
+        b[i:i] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 4)))
+
+    def delete() -> None:
+        if b:
+            i = rng.randrange(len(b))
+            del b[i : i + rng.randint(1, 8)]
+
+    def repeat() -> None:
+        if b:
+            i = rng.randrange(len(b))
+            j = min(len(b), i + rng.randint(1, 64))
+            b[j:j] = b[i:j] * rng.randint(1, 50)
+
+    def bom() -> None:
+        b[0:0] = rng.choice([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"])
+
+    def reencode() -> None:
+        text = bytes(b).decode("utf-8", errors="replace")
+        enc = rng.choice(_ENCODINGS)
+        b[:] = text.encode(enc, errors="replace")
+
+    ops = [flip, flip, insert, delete, repeat, bom, reencode]
+    for _ in range(rng.randint(1, 4)):
+        rng.choice(ops)()
+    return bytes(b)
+
+
+_FIGURE_WINDOWS = ["day", "partial", "24h", "unknown", "DAY", " day ", "whole", ""]
+_FIGURE_HOURS = ["", "8", "16", "22", "22:00", "7:30", "18", "inf", "25", "-1", "22h", "nan"]
+_FIGURE_FLOORS = ["", "0", "1", "TRUE", "yes", "no", "maybe", "2"]
+_FIGURE_TOTALS = ["124", "0", "", "311", "1e20", "-3", "12.5", "9" * 30, "1 040", "≈90"]
+
+
+def figures_table(rng: random.Random) -> bytes:
+    """A table of hand-collected engagement figures (day, window, hour, total, floor,
+    change, url), often with odd cells and byte-level damage."""
+    cols = ["day", "window", "hour", "total", "floor", "change", "url"]
+    if rng.random() < 0.2:
+        cols = rng.sample(cols, rng.randint(2, len(cols)))
+    lines = [",".join(cols)]
+    for d in _dates(rng, rng.randint(0, 30)):
+        cells = {
+            "day": rng.choice(_LAYOUTS)(d) if rng.random() > 0.05 else rng.choice(_ODD_DATES),
+            "window": rng.choice(_FIGURE_WINDOWS[:3])
+            if rng.random() > 0.1
+            else rng.choice(_FIGURE_WINDOWS),
+            "hour": rng.choice(_FIGURE_HOURS[:4])
+            if rng.random() > 0.1
+            else rng.choice(_FIGURE_HOURS),
+            "total": str(rng.randint(10, 400))
+            if rng.random() > 0.1
+            else rng.choice(_FIGURE_TOTALS),
+            "floor": rng.choice(["0", ""]) if rng.random() > 0.1 else rng.choice(_FIGURE_FLOORS),
+            "change": rng.choice(["", "+12", "-5"]),
+            "url": "https://example.org/" + str(rng.randrange(10**6)),
+        }
+        lines.append(",".join(cells[c] for c in cols))
+    text = "\n".join(lines) + "\n"
+    if rng.random() < 0.3:
+        text = _mutate_text(rng, text)
+    data = text.encode("utf-8", "surrogatepass")
+    if rng.random() < 0.3:
+        data = mutate_bytes(rng, data)
+    return data
 
 
 def check(fn: Callable[[], Any], label: str) -> str | None:

@@ -64,6 +64,30 @@ def _run(kind: str, n: int, tmp_path: Path, seed: int = 11) -> None:
         elif kind == "parse_report":
             text, pub = fuzz.report_text(rng), fuzz.published_value(rng)
             err = fuzz.check(lambda t=text, p=pub: intensity.parse_report(t, published=p), label)
+        elif kind == "figures_table":
+            p = fuzz.write(folder, "figures.csv", fuzz.figures_table(rng))
+
+            def figures(p: Path = p) -> None:
+                from intensity.report import load_input
+
+                load_input(p)  # the report's path: sniff, read, build the daily series
+
+            err = fuzz.check(figures, label)
+        elif kind == "load_input":
+            d = folder / "processed"
+            shutil.rmtree(d, ignore_errors=True)
+            d.mkdir()
+            for j in range(rng.randint(1, 3)):
+                suffix, data = fuzz.counts_file(rng)
+                if suffix == ".csv":
+                    fuzz.write(d, f"m{j}.csv", data)
+
+            def folder_input(d: Path = d) -> None:
+                from intensity.report import load_input
+
+                load_input(d)
+
+            err = fuzz.check(folder_input, label)
         else:
             p = fuzz.write(folder, "result.json", fuzz.telegram_export(rng))
 
@@ -80,7 +104,14 @@ def _run(kind: str, n: int, tmp_path: Path, seed: int = 11) -> None:
     assert grown < fuzz.MAX_MEMORY_BYTES, f"peak memory grew by {grown / 2**20:.0f} MiB"
 
 
-KINDS = ["read_counts", "read_losses", "parse_report", "read_telegram_export"]
+KINDS = [
+    "read_counts",
+    "read_losses",
+    "parse_report",
+    "read_telegram_export",
+    "figures_table",
+    "load_input",
+]
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=KINDS)

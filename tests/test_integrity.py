@@ -368,12 +368,16 @@ def test_output_files_honour_the_umask(tmp_path):
 
 
 def test_stale_temporaries_of_a_killed_run_are_removed(tmp_path):
-    stale = tmp_path / ".losses.csv.abc123.tmp"
+    dead_pid = 2**22 + 4321  # above Linux's default pid_max: no such process
+    stale = tmp_path / f".losses.csv.{dead_pid}.abc123.tmp"
     stale.write_bytes(b"half")
+    legacy = tmp_path / ".losses.csv.abc123.tmp"  # older naming, no pid: stale after an hour
+    legacy.write_bytes(b"half")
+    os.utime(legacy, (time.time() - 7200, time.time() - 7200))
     other = tmp_path / ".notes.tmp"
     other.write_bytes(b"not ours")
     atomic_write_bytes(tmp_path / "losses.csv", b"whole")
-    assert not stale.exists() and other.exists()
+    assert not stale.exists() and not legacy.exists() and other.exists()
     assert (tmp_path / "losses.csv").read_bytes() == b"whole"
 
 

@@ -52,6 +52,8 @@ _LAZY = {
     "seasonal_profile": "seasonal",
     "SeasonalExcess": "seasons",
     "seasonal_excess": "seasons",
+    "EventEffect": "events",
+    "event_effect": "events",
     "Simulation": "simulate",
     "simulate_counts": "simulate",
 }
@@ -59,8 +61,9 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .anomalies import Anomalies, DayChange, day_change, detect_anomalies
     from .breaks import Breaks, PenaltyPath, detect_breaks, penalty_path
+    from .events import EventEffect, event_effect
     from .io import quality_events, read_counts, read_losses, validate
-    from .multi import CommonBreaks, LeadLag, Ratio, lead_lag, ratio
+    from .multi import CommonBreaks, LeadLag, Ratio, lead_lag, ratio  # type: ignore[no-redef]
     from .reports import (
         DirectionCount,
         Report,
@@ -107,6 +110,8 @@ __version__ = "0.1.0"
 __all__ = [
     "seasonal_excess",
     "SeasonalExcess",
+    "event_effect",
+    "EventEffect",
     "__version__",
     "read_counts",
     "read_losses",

@@ -622,6 +622,34 @@ def plot_day_change(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         return _finish(fig, created, source_note())
 
 
+def plot_event_effect(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """The series over the windows of each named date, the fitted expectation (weekday
+    pattern, trend and the step) and the date, labelled with its ratio and interval."""
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
+        t = result.table
+        lo, hi = t["window_start"].min(), t["window_end"].max()
+        s = result.series.loc[lo:hi]
+        layer_daily(a, s)
+        fitted = result.fitted.loc[lo:hi]
+        a.plot(fitted.index, fitted, color=PALETTE["orange"], lw=1.0, label="fitted")
+        for d, r in t.iterrows():
+            a.axvline(d, color=PALETTE["black"], lw=0.8, ls="--")
+            a.annotate(
+                f"×{r['ratio']:.2f} [{r['lower']:.2f}, {r['upper']:.2f}]",
+                (d, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -3),
+                textcoords="offset points",
+                va="top",
+                fontsize=6,
+            )
+        a.set_ylabel(metric_label(result.series.name))
+        a.set_title(f"{result.series.name}: rate after / before the date(s)")
+        _legend(a, fontsize=6)
+        return _finish(fig, created, source_note())
+
+
 # --------------------------------------------------------------------------- overview
 def plot_overview(
     series: pd.Series,

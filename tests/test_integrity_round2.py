@@ -650,3 +650,38 @@ def test_disk_full_names_the_file(tmp_path, monkeypatch, capsys):
         atomic_write_bytes(tmp_path / "out.csv", b"x")
     assert str(info.value.filename).endswith("out.csv")
     assert not list(tmp_path.iterdir())
+
+
+# ------------------------------------------------------- 20. memory within the limits
+@pytest.mark.slow
+@pytest.mark.parametrize("layout", ["wide-csv", "json-records"])
+def test_inputs_at_the_documented_limits_stay_under_1_gb(tmp_path, layout):
+    """The largest files the readers accept (32 MiB, 8 million cells) in a fresh process:
+    peak resident memory under 1 GB."""
+    from intensity.io import _MAX_BYTES, MAX_RAW_CELLS
+
+    rng = np.random.default_rng(0)
+    if layout == "wide-csv":
+        n_cols = 400
+        n_rows = min(MAX_RAW_CELLS // (n_cols + 1) - 10, _MAX_BYTES // (4 * n_cols) - 200)
+        idx = pd.date_range("1960-01-01", periods=n_rows).strftime("%Y-%m-%d")
+        frame = pd.DataFrame(rng.integers(100, 999, (n_rows, n_cols)), index=idx)
+        frame.columns = [f"m{i}" for i in range(n_cols)]
+        path = tmp_path / "wide.csv"
+        frame.rename_axis("date").to_csv(path)
+    else:
+        cols = [f"{a}{b}" for a in "abcdefghijklmnop" for b in "abcdefghijklmnopqrs"][:300]
+        idx = pd.date_range("1960-01-01", periods=15_000).strftime("%Y-%m-%d")
+        recs = [{"date": d, **dict.fromkeys(cols, 1)} for d in idx]
+        path = tmp_path / "big.json"
+        path.write_text(json.dumps(recs, separators=(",", ":")))
+    assert path.stat().st_size <= _MAX_BYTES
+    code = (
+        "import resource, sys, intensity\n"
+        f"d = intensity.read_counts({str(path)!r})\n"
+        "print(d.size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    cells, peak = map(int, out.stdout.split())
+    assert cells > 4_000_000
+    assert peak < 2**30, f"peak {peak / 2**20:.0f} MiB"

@@ -109,8 +109,10 @@ def _cmd_import_telegram(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import load_input, run_report
+    from .report import _check_report_options, load_input, run_report
 
+    # a wrong option is said at once, before the data are loaded
+    _check_report_options(args.model, _penalty_arg(args.penalty), args.format.split(","), args.dpi)
     data = load_input(args.input)
     _say(f"loaded {data.shape[1]} metric(s), {len(data)} days")
     res = run_report(

@@ -685,3 +685,14 @@ def test_inputs_at_the_documented_limits_stay_under_1_gb(tmp_path, layout):
     cells, peak = map(int, out.stdout.split())
     assert cells > 4_000_000
     assert peak < 2**30, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_cli_option_errors_come_before_the_data_are_loaded(tmp_path, capsys, monkeypatch):
+    from intensity import report as rep
+
+    def never(*a, **k):
+        raise AssertionError("the data were loaded before the options were checked")
+
+    monkeypatch.setattr(rep, "load_input", never)
+    assert cli.main(["report", "--input", str(tmp_path), "--format", "jpg"]) == 2
+    assert "format must be among" in capsys.readouterr().err

@@ -319,20 +319,17 @@ _THREAD_VARIABLES = (
 
 
 def _one_blas_thread() -> None:
-    """One BLAS thread for the command line's run, unless the user set one: the fits'
-    matrices are small (1,600 × 30), where threads only add overhead (a 300-fold slowdown
-    of one least-squares solve on a busy machine), and the figures' bytes must not depend
-    on the machine's thread count. Set before numpy is imported, which the lazy package
-    import leaves for later."""
+    """One BLAS thread for the command line's run, whatever the environment says: the
+    fits' matrices are small (1,600 × 30), where threads only add overhead (a 300-fold
+    slowdown of one least-squares solve on a busy machine), and the output's bytes must not
+    depend on the machine's thread count. Set before numpy is imported (the package import
+    is lazy), and through threadpoolctl when numpy is loaded already."""
     for var in _THREAD_VARIABLES:
-        os.environ.setdefault(var, "1")
+        os.environ[var] = "1"
     if "numpy" in sys.modules:  # imported already (main() called from Python)
-        try:
-            from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits
 
-            threadpool_limits(1)
-        except ImportError:  # pragma: no cover - a dependency; kept optional here
-            pass
+        threadpool_limits(1)
 
 
 def _one_line(text: str) -> str:

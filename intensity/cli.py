@@ -272,7 +272,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--penalty",
         default="mbic",
-        help="break penalty: mbic, bic, aic or a number (default: mbic)",
+        help="break penalty: mbic, bic, aic or a number (default: mbic); like the named "
+        "ones, a number is multiplied by the series' long-run variance factor (serial "
+        "dependence), which the report prints",
     )
     r.add_argument(
         "--seed", type=int, default=0, help="seed of the bootstrap and simulations (default: 0)"

@@ -671,7 +671,13 @@ def _analyse(
     else:
         cols = [c for c in frame.columns if frame[c].notna().sum() >= 365]
         if not cols:
-            raise ParameterError("no metric with at least 365 observed days; pass --metric")
+            found = ", ".join(
+                f"{c!r} ({int(frame[c].notna().sum())} days)" for c in list(frame.columns)[:8]
+            )
+            raise ParameterError(
+                f"no metric with at least 365 observed days (found {found}); name one with "
+                "--metric to analyse it anyway"
+            )
         short = [c for c in frame.columns if c not in cols]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -685,8 +691,10 @@ def _analyse(
         first, last = s.first_valid_index(), s.last_valid_index()
         if first is not None:
             s = s.loc[first:last]
-        if s.attrs.get("quality") is None and frame.attrs.get("quality"):
-            s.attrs["quality"] = frame.attrs["quality"]
+        # this metric's findings only (and those of the whole table, metric '*'): the
+        # personnel report must not count the other 16 metrics' corrections
+        recs = s.attrs.get("quality") or frame.attrs.get("quality") or []
+        s.attrs["quality"] = [r for r in recs if str(r.get("metric")) in (str(metric), "*")]
         safe = stems[metric]
         run = _Steps(str(metric), say)
         problems = run.problems

@@ -696,3 +696,28 @@ def test_cli_option_errors_come_before_the_data_are_loaded(tmp_path, capsys, mon
     monkeypatch.setattr(rep, "load_input", never)
     assert cli.main(["report", "--input", str(tmp_path), "--format", "jpg"]) == 2
     assert "format must be among" in capsys.readouterr().err
+
+
+def test_report_counts_only_its_own_metrics_findings(tmp_path):
+    """The personnel report listed the corrections of all 17 loss metrics (personnel has
+    none): each metric's report now holds its own findings and the whole table's."""
+    from intensity.report import run_report
+
+    rng = np.random.default_rng(8)
+    idx = pd.date_range("2023-01-01", periods=400, freq="D")
+    frame = pd.DataFrame({"a": rng.poisson(80, 400), "b": rng.poisson(30, 400)}, index=idx)
+    frame = frame.astype(float)
+    frame.attrs["quality"] = [
+        {"date": "2023-03-01", "metric": "b", "kind": "correction", "detail": "x", "value": -3.0},
+        {"date": "2023-04-01", "metric": "a", "kind": "stall", "detail": "y", "value": 0.0},
+    ]
+    run_report(frame, tmp_path, ["a"], n_boot=9, n_sim=9)
+    q = pd.read_csv(tmp_path / "a_quality.csv")
+    assert set(q["metric"]) == {"a"} and list(q["kind"]) == ["stall"]
+
+
+def test_report_on_one_short_column_names_what_it_found(tmp_path, capsys):
+    p = _write(tmp_path / "my.csv", "date,attacks\n2024-01-01,5\n2024-01-02,7\n")
+    assert cli.main(["report", "--input", str(p), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "'attacks' (2 days)" in err and "--metric" in err

@@ -37,6 +37,14 @@ def _write(p: Path, text: str | bytes) -> Path:
     return p
 
 
+def _build_process(raw: Path, processed: Path) -> subprocess.Popen[bytes]:
+    """``intensity build`` in a process of its own (standard error captured)."""
+    cmd = [sys.executable, "-m", "intensity.cli", "build", "--raw", str(raw)]
+    return subprocess.Popen(
+        [*cmd, "--processed", str(processed)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
 def _raw_losses(shared_dir: Path, raw: Path) -> Path:
     """A raw folder holding the real loss tables (copied into the test's own folder)."""
     raw.mkdir(parents=True, exist_ok=True)
@@ -511,23 +519,7 @@ def test_concurrent_builds_of_one_folder_all_succeed(tmp_path):
         _write(
             raw / f"s{i}.csv", "date,x\n" + "".join(f"2024-01-{d:02d},{d}\n" for d in range(1, 29))
         )
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "intensity.cli",
-                "build",
-                "--raw",
-                str(raw),
-                "--processed",
-                str(tmp_path / "p"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for _ in range(4)
-    ]
+    procs = [_build_process(raw, tmp_path / "p") for _ in range(4)]
     errs = [p.communicate(timeout=120)[1].decode() for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errs
     for i in range(6):
@@ -606,20 +598,7 @@ def test_cli_interrupted_while_loading_prints_one_line(tmp_path):
     raw = tmp_path / "raw"
     _write(raw / "e.csv", "date,x\n" + "".join(f"2024-01-{d:02d},{d}\n" for d in range(1, 29)))
     for delay in (0.3, 0.6, 1.0, 1.5):
-        p = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "intensity.cli",
-                "build",
-                "--raw",
-                str(raw),
-                "--processed",
-                str(tmp_path / "p"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        p = _build_process(raw, tmp_path / "p")
         time.sleep(delay)
         p.send_signal(signal.SIGINT)
         err = p.communicate(timeout=60)[1].decode()

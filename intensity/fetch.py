@@ -164,6 +164,7 @@ def fetch_losses(
     out = Path(raw)
     say = progress or (lambda _m: None)
     got: dict[str, bytes] = {}
+    rows: dict[str, list[object]] = {}
     for name in LOSS_FILES:
         say(f"downloading {base}{name}")
         data = http_get(base + name, retries=retries, timeout=timeout)
@@ -174,6 +175,7 @@ def fetch_losses(
         if not (isinstance(obj, list) and obj and isinstance(obj[0], dict) and "date" in obj[0]):
             raise FetchError(f"{base}{name}: JSON is not a list of dated records")
         got[name] = data
+        rows[name] = obj
         say(f"  {len(obj)} rows")
     # every file arrived: only now is anything in *raw* replaced. The files are written to
     # a temporary folder beside them, checked, and renamed in one go.
@@ -184,7 +186,7 @@ def fetch_losses(
         for name, data in got.items():
             atomic_write_bytes(staging / name, data)
             sums[name] = sha256_file(staging / name)
-        _check_download(staging, out, base, force)
+        _check_download(staging, out, base, force, rows)
         manifest = {"source": base, "files": sums}
         atomic_write_bytes(
             staging / "fetch_manifest.json",
@@ -204,9 +206,12 @@ def fetch_losses(
     return sums
 
 
-def _check_download(staging: Path, out: Path, base: str, force: bool) -> None:
+def _check_download(
+    staging: Path, out: Path, base: str, force: bool, new: dict[str, list[object]]
+) -> None:
     """The downloaded tables must read as loss tables, and (unless *force*) hold every day
-    and at least as many rows as the tables they replace."""
+    and at least as many rows as the tables they replace (*new*: the downloaded rows,
+    parsed already)."""
     from .exceptions import IntensityError
     from .io import read_losses
 
@@ -221,11 +226,11 @@ def _check_download(staging: Path, out: Path, base: str, force: bool) -> None:
             continue
         try:
             old_rows = json.loads((out / name).read_text(encoding="utf-8"))
-            new_rows = json.loads((staging / name).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             continue  # the old copy is unreadable: nothing to lose
         if not isinstance(old_rows, list):
             continue
+        new_rows = new[name]
         old_days = {str(r.get("date")) for r in old_rows if isinstance(r, dict)}
         new_days = {str(r.get("date")) for r in new_rows if isinstance(r, dict)}
         lost = sorted(old_days - new_days)

@@ -364,17 +364,9 @@ def _write_dataset(
     return csv_path, side_path
 
 
-def read_processed(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a processed tidy CSV back into a wide daily frame (see :func:`read_counts`),
-    with the reader's quality findings from its JSON sidecar in ``attrs['quality']``.
-
-    Raises
-    ------
-    DataFormatError
-        The sidecar is missing or unreadable, or records another SHA-256 than the CSV has
-        (the CSV and the sidecar come from two different builds: an interrupted build).
-    """
-    p = Path(path)
+def _load_sidecar(p: Path) -> dict[str, object]:
+    """The JSON sidecar of processed CSV *p*; a :class:`DataFormatError` when it is
+    missing or unreadable."""
     side = p.with_suffix(".json")
     if not side.is_file():
         raise DataFormatError(
@@ -387,11 +379,42 @@ def read_processed(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise DataFormatError(f"{side}: cannot be read as a build sidecar ({exc})") from None
     if not isinstance(meta, dict):
         raise DataFormatError(f"{side}: not a build sidecar (a JSON object)")
+    return meta
+
+
+def processed_sidecar(path: str | os.PathLike[str]) -> dict[str, object] | None:
+    """The sidecar of a CSV that ``intensity build`` wrote; None for any other CSV (no
+    sidecar, an unreadable one, or one that is not ours)."""
+    try:
+        meta = _load_sidecar(Path(path))
+    except DataFormatError:
+        return None
+    return meta if meta.get("package") == "intensity" else None
+
+
+def read_processed(
+    path: str | os.PathLike[str], sidecar: dict[str, object] | None = None
+) -> pd.DataFrame:
+    """Read a processed tidy CSV back into a wide daily frame (see :func:`read_counts`),
+    with the reader's quality findings from its JSON sidecar in ``attrs['quality']``.
+
+    *sidecar* is the sidecar when the caller has read it already
+    (:func:`processed_sidecar`); by default it is read here.
+
+    Raises
+    ------
+    DataFormatError
+        The sidecar is missing or unreadable, or records another SHA-256 than the CSV has
+        (the CSV and the sidecar come from two different builds: an interrupted build).
+    """
+    p = Path(path)
+    meta = _load_sidecar(p) if sidecar is None else sidecar
     digest = meta.get("output_sha256")
     if digest is not None and digest != sha256_file(p):
         raise DataFormatError(
-            f"{p}: does not match its sidecar {side.name} (SHA-256 differs): the two come "
-            "from different builds, e.g. an interrupted one; run 'intensity build' again"
+            f"{p}: does not match its sidecar {p.with_suffix('.json').name} (SHA-256 "
+            "differs): the two come from different builds, e.g. an interrupted one; run "
+            "'intensity build' again"
         )
     frame = read_counts(p)
     recs = meta.get("reader_findings")
@@ -400,15 +423,3 @@ def read_processed(path: str | os.PathLike[str]) -> pd.DataFrame:
         frame.attrs["quality"] = _quality_records(q)
     frame.attrs["source"] = [p.name]
     return frame
-
-
-def is_processed(path: str | os.PathLike[str]) -> bool:
-    """True for a CSV that ``intensity build`` wrote (a sidecar of ours beside it)."""
-    side = Path(path).with_suffix(".json")
-    if not side.is_file():
-        return False
-    try:
-        meta = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return False
-    return isinstance(meta, dict) and meta.get("package") == "intensity"

@@ -51,7 +51,7 @@ def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
     error naming both: one of them would otherwise be dropped unseen.
     """
     from .io import _LOSS_FILE_STEMS, read_counts, read_losses
-    from .pipeline import is_processed, read_processed
+    from .pipeline import processed_sidecar, read_processed
 
     p = Path(path) if path is not None else Path("data/processed")
     if p.is_dir():
@@ -66,7 +66,10 @@ def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
                 "first, or pass --input with a folder of loss tables or a counts file "
                 "(e.g. --input ../shared/data/petroivaniuk_losses)"
             )
-        frames = [read_processed(f) if is_processed(f) else read_counts(f) for f in files]
+        frames = []
+        for f in files:
+            meta = processed_sidecar(f)
+            frames.append(read_counts(f) if meta is None else read_processed(f, meta))
         return _combine(frames, files)
     if p.exists():
         if _is_figure_table(p):
@@ -601,17 +604,16 @@ def publish(staging: Path, final: Path, files: Sequence[Path]) -> list[Path]:
     manifest is removed first, the files are renamed into place (each rename is atomic),
     the previous run's files that this run did not write are removed, and the new
     manifest is written last."""
-    import hashlib
     import json
 
-    from .pipeline import atomic_write_bytes
+    from .pipeline import atomic_write_bytes, sha256_file
 
     names = list(dict.fromkeys(Path(f).name for f in files))
     old = read_manifest(final)
     (final / MANIFEST).unlink(missing_ok=True)
     sums = {}
     for name in names:
-        sums[name] = hashlib.sha256((staging / name).read_bytes()).hexdigest()
+        sums[name] = sha256_file(staging / name)
         os.replace(staging / name, final / name)
     for name in sorted(set(old) - set(names) - {MANIFEST}):
         (final / name).unlink(missing_ok=True)

@@ -341,9 +341,7 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
         elif r.window != "partial":
             continue  # 'unknown' or 'night': kept out of every column (see the warnings)
         else:
-            col = {"16:00": "partial_16", "22:00": "partial_22", "21:00": "partial_22"}.get(
-                r.slot or "", "partial_22" if r.slot == "23:00" else "partial_other"
-            )
+            col = _PARTIAL_SLOT_COLUMNS.get(r.slot or "", "partial_other")
             # the day so far only grows: of two figures for one slot the larger is the later
             row[col] = r.total if np.isnan(row[col]) else max(row[col], r.total)
         key = r.slot or r.window
@@ -439,6 +437,15 @@ def _choose_whole_day(row: dict[str, Any], cands: list[Report], ts: Any) -> list
             "value": float(best.total or 0),
         }
     ]
+
+
+#: the column of a day-so-far figure by its report's slot (the rest: ``partial_other``)
+_PARTIAL_SLOT_COLUMNS = {
+    "16:00": "partial_16",
+    "21:00": "partial_22",
+    "22:00": "partial_22",
+    "23:00": "partial_22",
+}
 
 
 #: the fewest days with both a whole-day and a partial figure a ratio is estimated from

@@ -334,20 +334,8 @@ def _design(
 
 
 # =========================================================================== NB fitting
-@dataclass(frozen=True)
-class _NBFit:
-    params: np.ndarray
-    cov: np.ndarray
-    alpha: float
-    alpha_se: float
-    llf: float
-    converged: bool
-    poisson_limit: bool = False
-
-    @property
-    def size(self) -> float:
-        """NB size ``1/alpha`` (``inf`` in the Poisson limit)."""
-        return 1.0 / self.alpha if self.alpha > 0 else np.inf
+#: the record of one NB2 (or Poisson-limit) regression fit
+_NBFit = _negbin.RegressionFit
 
 
 def _usable_nb(res: Any, k: int, poisson_llf: float, strict: bool = True) -> _NBFit | None:
@@ -380,14 +368,49 @@ def _usable_nb(res: Any, k: int, poisson_llf: float, strict: bool = True) -> _NB
     )
 
 
-def _fit_nb(y: np.ndarray, X: np.ndarray) -> _NBFit:
-    """NB2 maximum likelihood (statsmodels' discrete NegativeBinomial), Poisson start.
+def _fit_nb(y: np.ndarray, X: np.ndarray, start: _NBFit | None = None) -> _NBFit:
+    """NB2 maximum likelihood, Poisson start (or *start*, a fit of the same design on
+    other days: a warm start).
 
-    Counts that are not overdispersed (Poisson data, constants, 0/1 series) put the NB
-    maximum at the boundary ``alpha = 0``, where the NB fit returns NaN or a degenerate
-    alpha. The fit then falls back to the Poisson limit (``alpha = 0``, the Poisson GLM's
-    estimates and covariance), and ``poisson_limit`` says so.
+    The vectorised Newton fit of :mod:`intensity._negbin` first (the same estimates and
+    covariance as statsmodels' ``NegativeBinomial``, 10-30 times faster); statsmodels
+    for the fits it does not settle. Counts that are not overdispersed (Poisson data,
+    constants, 0/1 series) put the NB maximum at the boundary ``alpha = 0``; the fit then
+    falls back to the Poisson limit (``alpha = 0``, the Poisson GLM's estimates and
+    covariance), and ``poisson_limit`` says so.
     """
+    with np.errstate(all="ignore"):
+        quick = _fit_nb_newton(y, X, start)
+    if quick is not None:
+        return quick
+    return _fit_nb_statsmodels(y, X)
+
+
+def _fit_nb_newton(y: np.ndarray, X: np.ndarray, start: _NBFit | None) -> _NBFit | None:
+    """The vectorised fit; None when it does not settle or the Poisson limit may apply
+    (statsmodels then decides, as before)."""
+    if start is not None and start.alpha > 1e-6 and len(start.params) == X.shape[1]:
+        # a converged interior maximum near the other days' fit (the Poisson limit is
+        # ruled out there: alpha is well away from 0)
+        got = _negbin.nb2_fit(y, X, start.params, start.alpha)
+        if got is not None and got.alpha > 1e-4:
+            return got
+    pois = _negbin.poisson_fit(y, X)
+    if pois is None:
+        return None
+    mu = np.exp(X @ pois.params)
+    a0 = float(np.mean(((y - mu) ** 2 - y) / mu**2))
+    if not a0 > 1e-6:
+        return None
+    got = _negbin.nb2_fit(y, X, pois.params, a0)
+    if got is None or got.llf < pois.llf - 1e-6:
+        return None
+    return got
+
+
+def _fit_nb_statsmodels(y: np.ndarray, X: np.ndarray) -> _NBFit:
+    """statsmodels' discrete NegativeBinomial (Newton, then BFGS), Poisson GLM start and
+    Poisson-limit fallback: the route for fits the vectorised Newton does not settle."""
     import statsmodels.api as sm
     from statsmodels.discrete.discrete_model import NegativeBinomial
 

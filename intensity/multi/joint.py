@@ -398,8 +398,8 @@ def _break_bootstrap(
         s * (c.cost(lo, hi) - c.cost(lo, tau) - c.cost(tau, hi))
         for c, s in zip(costs, scale, strict=True)
     )
-    # one round of null draws (the single-series search draws up to three when none is
-    # as extreme): with no exceedance the p-value is the bound 1 / (n_boot + 1)
+    # n_boot null draws, as the single-series search at most: with no exceedance the
+    # p-value is the bound 1 / (n_boot + 1)
     null = simulate_joint_latent_counts(mu_null, deps, sizes, corr, rng, n_boot)
     _, red0 = _joint_split(costs, null, lo, hi, m, scale)
     exceed = int(np.sum(red0 >= red_obs - 1e-9))

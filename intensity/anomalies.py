@@ -92,15 +92,19 @@ def bh_qvalues(p: np.ndarray) -> np.ndarray:
 _nb_tails = _negbin.tails
 
 
-def _window_stats(y: np.ndarray, mu: np.ndarray, var: np.ndarray, L: int) -> tuple[np.ndarray, ...]:
-    """Sums over all windows of length L (rows = replicates)."""
+def _cumulative(y: np.ndarray, mu: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Running sums (with a leading 0) of the counts (rows = replicates), means and
+    variances, taken once for every window length."""
     cy = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(y, axis=1)], axis=1)
     cm = np.concatenate([[0.0], np.cumsum(mu)])
     cv = np.concatenate([[0.0], np.cumsum(var)])
-    S = cy[:, L:] - cy[:, :-L]
-    M = cm[L:] - cm[:-L]
-    V = cv[L:] - cv[:-L]
-    return S, M, V
+    return cy, cm, cv
+
+
+def _window_stats(cums: tuple[np.ndarray, ...], L: int) -> tuple[np.ndarray, ...]:
+    """Sums over all windows of length L from the running sums of :func:`_cumulative`."""
+    cy, cm, cv = cums
+    return cy[:, L:] - cy[:, :-L], cm[L:] - cm[:-L], cv[L:] - cv[:-L]
 
 
 def _qlr(S: np.ndarray, M: np.ndarray, V: np.ndarray) -> np.ndarray:
@@ -114,11 +118,10 @@ def _qlr(S: np.ndarray, M: np.ndarray, V: np.ndarray) -> np.ndarray:
 
 def _scan_max(y: np.ndarray, mu: np.ndarray, var: np.ndarray, lmin: int, lmax: int) -> np.ndarray:
     """Largest window statistic of each replicate row."""
-    best = np.zeros(y.shape[0])
-    for L in range(lmin, min(lmax, y.shape[1]) + 1):
-        S, M, V = _window_stats(y, mu, var, L)
-        best = np.maximum(best, _qlr(S, M, V).max(axis=1))
-    return best
+    from ._scan import scan_max
+
+    cy, cm, cv = _cumulative(y, mu, var)
+    return np.asarray(scan_max(np.ascontiguousarray(cy), cm, cv, int(lmin), int(lmax)))
 
 
 def _segment(
@@ -135,9 +138,9 @@ def _segment(
     if lmax < lmin:
         return []
     stat = np.full((lmax - lmin + 1, n), -np.inf)  # stat[L - lmin, s]: window [s, s + L)
+    cums = _cumulative(y[None, :], mu, var)
     for L in range(lmin, lmax + 1):
-        S, M, V = _window_stats(y[None, :], mu, var, L)
-        stat[L - lmin, : n - L + 1] = _qlr(S, M, V)[0]
+        stat[L - lmin, : n - L + 1] = _qlr(*_window_stats(cums, L))[0]
     F = np.zeros(n + 1)
     back = np.zeros(n + 1, dtype=np.int64)  # 0 = no window ends here, else its length
     for t in range(1, n + 1):
@@ -542,11 +545,12 @@ def detect_anomalies(
         )
         exclude = art_days.copy()
         seen: list[list[tuple[int, int]]] = []
+        local_fits: dict[int, Any] = {}  # each season's design and last fit, across rounds
         for _ in range(4):
             base = (
                 level_baseline(s, exclude, shift_pos)
                 if kind == "level"
-                else seasonal_baseline(s, exclude, shift_pos, harmonics, blocks)
+                else seasonal_baseline(s, exclude, shift_pos, harmonics, blocks, local_fits)
             )
             out = _analyse(
                 ds, base, art_days, alpha, min_days, max_days, n_sim, seed, exclude, use_dep

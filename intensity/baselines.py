@@ -5,8 +5,8 @@ its baseline:
 
 * **'level'** — *is this period above the level of the fighting around it?* The expected
   count is weekday effects × a stiff smooth trend (a natural spline with one degree of
-  freedom per year of data) × level shifts at the *sustained* breaks of the series: those
-  :func:`~intensity.detect_breaks` finds with segments of at least ``2 * max_days``
+  freedom per year of data, at most 24) × level shifts at the *sustained* breaks of the
+  series: those :func:`~intensity.detect_breaks` finds with segments of at least ``2 * max_days``
   (half a year by default). A shift that lasts longer than that is a change of level and
   moves the baseline; anything shorter cannot become a segment, so it stays an episode
   against the level around it (a surge is a departure that returns). No annual terms: a
@@ -57,8 +57,15 @@ class Baseline:
     shifts: tuple[pd.Timestamp, ...] = ()
 
 
+#: the most spline df a baseline trend gets (fit_seasonal's largest automatic choice):
+#: beyond 24 years the trend stiffens instead of the cost of every fit growing with the
+#: square of the span
+MAX_TREND_DF = 24
+
+
 def _trend_df(n: int) -> int:
-    return max(1, int(round(n / _YEAR)))
+    """One spline df per year of *n* days, at least 1 and at most :data:`MAX_TREND_DF`."""
+    return max(1, min(MAX_TREND_DF, int(round(n / _YEAR))))
 
 
 def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
@@ -125,14 +132,14 @@ def _design(
     return X, d.groups.get("annual", [])
 
 
-def _fit(y: np.ndarray, use: np.ndarray, X: np.ndarray) -> Any:
+def _fit(y: np.ndarray, use: np.ndarray, X: np.ndarray, start: Any = None) -> Any:
     from .seasonal import _fit_nb
 
     if use.sum() < X.shape[1] + 10:
         raise InsufficientDataError(
             f"the baseline needs at least {X.shape[1] + 10} usable days, got {int(use.sum())}"
         )
-    return _fit_nb(y[use], X[use])
+    return _fit_nb(y[use], X[use], start)
 
 
 def level_baseline(series: pd.Series, exclude: np.ndarray, shifts: tuple[int, ...]) -> Baseline:
@@ -176,6 +183,34 @@ def season_blocks(index: pd.DatetimeIndex, season: tuple[str, str]) -> list[np.n
 #: a season block within this many days of either end keeps the all-days trend
 _EDGE_DAYS = 30
 
+#: the fit that leaves a season out uses the days within this many days of it: three
+#: years on each side, the whole of any series up to about seven years (so the answer
+#: there is the all-days fit's), and a fixed amount of work per season beyond that, so
+#: the baselines cost time linear in the length of the series
+LOCAL_REACH = 1096
+
+
+def local_window(n: int, block: np.ndarray, reach: int = LOCAL_REACH) -> slice:
+    """The days within *reach* days of the season *block* (a boolean mask of length n)."""
+    days = np.flatnonzero(block)
+    return slice(max(0, int(days[0]) - reach), min(n, int(days[-1]) + 1 + reach))
+
+
+def local_design(
+    index: pd.DatetimeIndex,
+    shifts: tuple[int, ...],
+    harmonics: int,
+    window: slice,
+    full: np.ndarray,
+) -> np.ndarray:
+    """The baseline design of the days in *window*: the rows of *full* (the design of
+    every day) when the window is the whole series, else the design built on the
+    window alone (its own trend, the shifts inside it)."""
+    if window.start == 0 and window.stop == len(index):
+        return full
+    inside = tuple(p - window.start for p in shifts if window.start < p < window.stop)
+    return _design(index[window], inside, harmonics)[0]
+
 
 def seasonal_baseline(
     series: pd.Series,
@@ -183,10 +218,13 @@ def seasonal_baseline(
     shifts: tuple[int, ...],
     harmonics: int,
     blocks: list[np.ndarray],
+    cache: dict[int, Any] | None = None,
 ) -> Baseline:
     """The 'seasonal' baseline: outside *blocks* the fit on all (non-excluded) days; on
     each block, the fit that leaves that block out (its annual effect learnt from the
-    other years)."""
+    other years). *cache* (a dict kept by the caller across refits with the same index,
+    shifts, harmonics and blocks) keeps each block's design and last fit, which starts
+    the next refit."""
     idx = pd.DatetimeIndex(series.index)
     y = np.nan_to_num(series.to_numpy(dtype=float))
     obs = ~np.isnan(series.to_numpy(dtype=float))
@@ -195,8 +233,20 @@ def seasonal_baseline(
     eta = X @ base.params
     edge = np.zeros(len(idx), dtype=bool)
     edge[:_EDGE_DAYS] = edge[-_EDGE_DAYS:] = True
-    for blk in blocks:
-        fit = _fit(y, obs & ~exclude & ~blk, X)
+    use = obs & ~exclude
+    cache = {} if cache is None else cache
+    for i, blk in enumerate(blocks):
+        win = local_window(len(idx), blk)
+        if i in cache:
+            Xw, start = cache[i]
+        else:
+            Xw = local_design(idx, shifts, harmonics, win, X)
+            start = None
+        if Xw.shape[0] == X.shape[0]:
+            Xw, start = X, base
+        b = blk[win]
+        fit = _fit(y[win], use[win] & ~b, Xw, start=start)
+        cache[i] = (Xw, fit)
         if (blk & edge).any():
             # a season at either end of the series: its annual effect from the fit without
             # it, the trend, weekday and shifts from the fit on every (non-anomalous) day,
@@ -208,7 +258,7 @@ def seasonal_baseline(
             # whose trend bridges it from both sides. With the trend from every day, a
             # raised winter bent the trend up into itself (a +30% winter was seen as
             # +15%) and the scan missed it before the first exclusion could happen
-            eta[blk] = X[blk] @ fit.params
+            eta[blk] = Xw[b] @ fit.params
     mu = np.exp(eta)
 
     return Baseline(
@@ -219,8 +269,9 @@ def seasonal_baseline(
             f"seasonal: weekday × {harmonics} annual harmonic(s) × smooth trend × "
             f"{len(shifts)} sustained level shift(s); "
             + (
-                "each season's expectation from a fit that leaves that season out "
-                "(at the ends of the series: its annual effect only)"
+                "each season's expectation from a fit that leaves that season out, on "
+                "the days within three years of it (at the ends of the series: its "
+                "annual effect only)"
                 if blocks
                 else "annual effect from all days but the episodes (under three years: "
                 "too few other years to leave a season out)"

@@ -14,7 +14,16 @@ from scipy.special import ndtr, ndtri
 
 from ._results import ResultMixin
 from ._validation import as_daily_series, check_fraction, require_nonzero
-from .baselines import _design, _fit, _trend_df, resolve_shifts, season_blocks
+from .baselines import (
+    LOCAL_REACH,
+    _design,
+    _fit,
+    _trend_df,
+    local_design,
+    local_window,
+    resolve_shifts,
+    season_blocks,
+)
 from .dependence import DependenceModel, estimate_dependence
 from .exceptions import InsufficientDataError, ParameterError
 
@@ -206,6 +215,7 @@ def seasonal_excess(
     rows = []
     curves: dict[tuple[str, str], pd.Series] = {}
     dep_notes: list[str] = []
+    local = False
     for blk in season_blocks(idx, season):
         days = np.flatnonzero(blk)
         first, last = idx[days[0]], idx[days[-1]]
@@ -227,30 +237,39 @@ def seasonal_excess(
         }
         pre = (np.arange(n) >= days[0] - pre_days) & (np.arange(n) < days[0]) & obs
         row["pre_season_mean"] = float(y[pre].mean()) if pre.any() else math.nan
-        for name, X in (("level", X_level), ("seasonal", X_seas)):
-            fit_days = obs & ~blk
-            fit = _fit(y, fit_days, X)
+        # the fits use the days within three years of the season (the whole of any
+        # series up to about seven years): a fixed amount of work per season
+        win = local_window(n, blk)
+        local = local or (win.stop - win.start) < n
+        yw, bw, ww = y[win], blk[win], w[win]
+        first_w = days[0] - win.start
+        for name, X_all, harm in (("level", X_level, 0), ("seasonal", X_seas, harmonics)):
+            X = local_design(idx, pos, harm, win, X_all)
+            fit_days = obs[win] & ~bw
+            fit = _fit(yw, fit_days, X)
             mu = np.exp(X @ fit.params)
             if dependence == "ar1":
-                dep = estimate_dependence(y, mu, fit_days, fit.size)
+                dep = estimate_dependence(yw, mu, fit_days, fit.size)
                 cov = _dependent_cov(X, fit_days, fit, dep)
             else:
                 from .dependence import NO_DEPENDENCE
 
                 dep, cov = NO_DEPENDENCE, fit.cov
-            tot = float(mu[w].sum())
-            g = X[w].T @ mu[w] / tot
+            tot = float(mu[ww].sum())
+            g = X[ww].T @ mu[ww] / tot
             var_base = float(max(g @ cov @ g, 0.0))
-            var_sum = _sum_variance(np.where(w, mu, np.nan)[days[0] : days[-1] + 1], dep, fit.alpha)
+            var_sum = _sum_variance(
+                np.where(ww, mu, np.nan)[first_w : first_w + len(days)], dep, fit.alpha
+            )
             se = math.sqrt(var_sum / tot**2 + var_base)
-            ratio = float(y[w].sum()) / tot
+            ratio = float(yw[ww].sum()) / tot
             lr = math.log(ratio) if ratio > 0 else -math.inf
             row[f"{name}_expected_mean"] = tot / int(w.sum())
             row[f"excess_{name}_pct"] = 100 * (ratio - 1)
             row[f"excess_{name}_ci_lower"] = 100 * (math.exp(lr - z * se) - 1)
             row[f"excess_{name}_ci_upper"] = 100 * (math.exp(lr + z * se) - 1)
             row[f"p_{name}"] = float(2 * ndtr(-abs(lr) / se)) if se > 0 else math.nan
-            curves[(label, f"expected_{name}")] = pd.Series(mu[blk])
+            curves[(label, f"expected_{name}")] = pd.Series(mu[bw])
             if name == "level" and not dep_notes:
                 dep_notes.append(f"{label}, level baseline: " + dep.describe())
         curves[(label, "observed")] = pd.Series(np.where(obs[blk], y[blk], np.nan))
@@ -264,9 +283,15 @@ def seasonal_excess(
     curve_df.index = pd.RangeIndex(1, len(curve_df) + 1, name="day of season")
     notes = (
         "level: weekday × smooth trend "
-        f"({_trend_df(n)} spline df) × {len(pos)} level shift(s), fitted "
-        "without the season; seasonal: the same with "
-        f"{harmonics} annual harmonic(s) learnt from the other years",
+        + (
+            f"(one spline df per year) × the level shifts, fitted on the days within "
+            f"{LOCAL_REACH} days of the season but not on the season; seasonal: the same "
+            "with "
+            if local
+            else f"({_trend_df(n)} spline df) × {len(pos)} level shift(s), fitted "
+            "without the season; seasonal: the same with "
+        )
+        + f"{harmonics} annual harmonic(s) learnt from the other years",
         f"excess = observed / expected - 1 over the season's observed days; {level:.0%} "
         "intervals and p-values with the serial dependence of the residuals"
         if dependence == "ar1"

@@ -184,14 +184,17 @@ def _batch_steps(
     k = X.shape[2]
     ridge = 1e-10 * np.eye(k)
 
+    Xt = np.ascontiguousarray(np.swapaxes(X, 1, 2))
+
     def wls(weights: np.ndarray, target: np.ndarray) -> np.ndarray:
-        A = np.einsum("pnk,pn,pnj->pkj", X, weights, X) + ridge
-        rhs = np.einsum("pnk,pn->pk", X, weights * target)
-        return np.linalg.solve(A, rhs[..., None])[..., 0]
+        # stacked matrix products (einsum over three operands was 10x slower)
+        A = np.matmul(Xt * weights[:, None, :], X) + ridge
+        rhs = np.matmul(Xt, (weights * target)[..., None])
+        return np.linalg.solve(A, rhs)[..., 0]
 
     beta = wls(m, np.log(y + 0.5))
     for _ in range(25):
-        eta = np.clip(np.einsum("pnk,pk->pn", X, beta), -50, 50)
+        eta = np.clip(np.matmul(X, beta[..., None])[..., 0], -50, 50)
         mu = np.exp(eta)
         new = wls(mu * m, eta + (y - mu) / mu)
         done = np.max(np.abs(new - beta)) < 1e-9

@@ -196,3 +196,26 @@ def test_null_spike_days_hold_alpha_under_dependence(rho):
         flagged += len(res.spikes)
         tested += len(res.days)
     assert flagged / tested <= 0.01, (rho, flagged / tested)
+
+
+def test_long_series_winter_answer_does_not_depend_on_days_years_away():
+    # a 12-year series: each winter's baselines are fitted on the days within three years
+    # of it (a fixed amount of work per season, so the cost is linear in the span); the
+    # answer for a winter in the middle is the same when the series starts 4 years later
+    sim = intensity.simulate_counts(12 * 365, start="2010-03-01", seed=12, level=800.0)
+    s = sim.counts
+    late = s["2014-03-01":]
+    full = intensity.seasonal_excess(s, shifts=())
+    cut = intensity.seasonal_excess(late, shifts=())
+    for label in ("2017/18", "2018/19"):
+        a, b = full.table.loc[label], cut.table.loc[label]
+        for col in ("excess_level_pct", "excess_seasonal_pct", "excess_level_ci_lower"):
+            assert a[col] == pytest.approx(b[col], rel=1e-6, abs=1e-6), (label, col)
+    assert any("within 1096 days of the season" in n for n in full.notes)
+    # the anomaly baseline is local in the same way
+    ano = intensity.detect_anomalies(s, shifts=(), n_sim=19)
+    ano_cut = intensity.detect_anomalies(late, shifts=(), n_sim=19)
+    mid = slice("2017-12-01", "2018-02-28")
+    np.testing.assert_allclose(
+        ano.baseline["expected"][mid], ano_cut.baseline["expected"][mid], rtol=1e-6
+    )

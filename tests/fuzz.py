@@ -12,7 +12,7 @@ the failure, or ``None`` when the function answered or raised an ``IntensityErro
 :func:`mutate_bytes` adds byte-level damage and re-encodings (UTF-16, cp1251, KOI8-U, a
 byte-order mark); :func:`figures_table` makes tables of hand-collected figures.
 
-Used by ``tests/test_fuzz.py`` (500 inputs per function in the default run, 10,000 with
+Used by ``tests/test_fuzz.py`` (500 inputs per function in the default run, 6,000 with
 ``-m slow``). Run the long version with ``python -m pytest -m slow tests/test_fuzz.py``.
 """
 

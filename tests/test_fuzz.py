@@ -1,7 +1,7 @@
 """Fuzzing the readers and the report parser: every failure must be an IntensityError,
 no input may take more than 5 s or grow the process by 1 GB.
 
-500 inputs per function in the default run; 10,000 with ``python -m pytest -m slow
+500 inputs per function in the default run; 6,000 with ``python -m pytest -m slow
 tests/test_fuzz.py``. The generators are in ``tests/fuzz.py``; a failure names the seed
 and index that replay it alone.
 """
@@ -122,7 +122,7 @@ def test_fuzz_only_package_errors(kind, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS, ids=KINDS)
 def test_fuzz_only_package_errors_long(kind, tmp_path):
-    _run(kind, 10_000, tmp_path, seed=29)
+    _run(kind, 6_000, tmp_path, seed=29)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

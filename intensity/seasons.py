@@ -18,7 +18,6 @@ from .baselines import (
     LOCAL_REACH,
     _design,
     _fit,
-    _trend_df,
     local_design,
     local_window,
     resolve_shifts,
@@ -53,13 +52,14 @@ class SeasonalExcess(ResultMixin):
     level: float
     name: str
     notes: tuple[str, ...] = ()
+    around_days: int = 240
 
     def summary(self) -> pd.DataFrame:
         return self.table
 
     def sentence(self, label: str, what: str = "winter") -> str:
-        """E.g. ``'winter 2024/25: +17% [9, 26] over the level around it; +5% [-6, 17]
-        over the other winters'``."""
+        """E.g. ``'winter 2024/25: +13% [2, 25] over the level of the 240 days around
+        it; +31% [-2, 74] over the other winters'``."""
         r = self.table.loc[label]
 
         def part(prefix: str) -> str:
@@ -69,7 +69,8 @@ class SeasonalExcess(ResultMixin):
             )
 
         return (
-            f"{what} {label}: {part('level')} over the level around it; "
+            f"{what} {label}: {part('level')} over the level of the {self.around_days} days "
+            f"around it; "
             f"{part('seasonal')} over the other {what}s"
         )
 
@@ -129,6 +130,7 @@ def seasonal_excess(
     harmonics: int = 2,
     pre_days: int = 60,
     max_days: int = 90,
+    around_days: int = 240,
     min_coverage: float = 0.8,
     dependence: Literal["ar1", "none"] = "ar1",
     shifts: Literal["auto"] | Sequence[Any] = "auto",
@@ -139,8 +141,9 @@ def seasonal_excess(
     raise its own expectation) and predicted into it (:mod:`intensity.baselines`):
 
     * **level** — weekday × a stiff trend (one spline df per year) × the sustained level
-      shifts of the series; the trend is interpolated across the season from the data
-      around it: *was the fighting heavier than around it?*
+      shifts of the series, fitted on the ``around_days`` days either side of the
+      season; the trend is interpolated across the season from the data around it: *was
+      the fighting heavier than around it?*
     * **seasonal** — the same plus ``harmonics`` annual harmonics, learnt from the other
       years: *was it heavier than that season usually is?*
 
@@ -166,6 +169,14 @@ def seasonal_excess(
     max_days
         As in :func:`~intensity.detect_anomalies`: level shifts are those between
         segments of at least ``2 * max_days`` days.
+    around_days
+        The level baseline is fitted on the days within this many days before and after
+        the season (not on the season): "the level around it" is the level of its
+        neighbours, and the answer does not move when the series starts earlier or later
+        than ``around_days`` before the season. On the real personnel series, winter
+        2024/25 was +34% over a level fitted on every day and +16% from 2023 on; with
+        the default 240 days it is +13% (whole series, or from June 2023) or +14% (from
+        2023, whose sustained level shifts differ).
     min_coverage
         Seasons with a smaller share of observed days (e.g. cut by the series' start or
         end) are left out.
@@ -194,6 +205,12 @@ def seasonal_excess(
     season = _check_season(season)
     level = check_fraction("level", level)
     min_coverage = check_fraction("min_coverage", min_coverage, low=0.0, high=1.0 + 1e-12)
+    if (
+        isinstance(around_days, bool)
+        or not isinstance(around_days, (int, np.integer))
+        or around_days < 60
+    ):
+        raise ParameterError(f"around_days must be a whole number >= 60, got {around_days!r}")
     if dependence not in ("ar1", "none"):
         raise ParameterError(f"dependence must be one of ['ar1', 'none'], got {dependence!r}")
     ds = as_daily_series(series, counts=True, min_observed=365)
@@ -237,13 +254,19 @@ def seasonal_excess(
         }
         pre = (np.arange(n) >= days[0] - pre_days) & (np.arange(n) < days[0]) & obs
         row["pre_season_mean"] = float(y[pre].mean()) if pre.any() else math.nan
-        # the fits use the days within three years of the season (the whole of any
-        # series up to about seven years): a fixed amount of work per season
-        win = local_window(n, blk)
-        local = local or (win.stop - win.start) < n
-        yw, bw, ww = y[win], blk[win], w[win]
-        first_w = days[0] - win.start
-        for name, X_all, harm in (("level", X_level, 0), ("seasonal", X_seas, harmonics)):
+        # the level baseline: the days within around_days of the season, so "the level
+        # around it" is its neighbours' and does not move with the start of the series;
+        # the seasonal one: the days within three years (the whole of any series up to
+        # about seven years), whose other years teach the season. Both: a fixed amount of
+        # work per season
+        win_s = local_window(n, blk)
+        local = local or (win_s.stop - win_s.start) < n
+        for name, X_all, harm, win in (
+            ("level", X_level, 0, local_window(n, blk, around_days)),
+            ("seasonal", X_seas, harmonics, win_s),
+        ):
+            yw, bw, ww = y[win], blk[win], w[win]
+            first_w = days[0] - win.start
             X = local_design(idx, pos, harm, win, X_all)
             fit_days = obs[win] & ~bw
             fit = _fit(yw, fit_days, X)
@@ -282,16 +305,15 @@ def seasonal_excess(
     curve_df = pd.DataFrame(curves)
     curve_df.index = pd.RangeIndex(1, len(curve_df) + 1, name="day of season")
     notes = (
-        "level: weekday × smooth trend "
+        "level: weekday × smooth trend (one spline df per year) × the level shifts "
+        f"({len(pos)} in the series), fitted on the days within {around_days} days of the "
+        "season but not on the season; seasonal: the same with "
+        f"{harmonics} annual harmonic(s) learnt from the other years"
         + (
-            f"(one spline df per year) × the level shifts, fitted on the days within "
-            f"{LOCAL_REACH} days of the season but not on the season; seasonal: the same "
-            "with "
+            f" (the days within {LOCAL_REACH} days of the season)"
             if local
-            else f"({_trend_df(n)} spline df) × {len(pos)} level shift(s), fitted "
-            "without the season; seasonal: the same with "
-        )
-        + f"{harmonics} annual harmonic(s) learnt from the other years",
+            else " (every day but the season's)"
+        ),
         f"excess = observed / expected - 1 over the season's observed days; {level:.0%} "
         "intervals and p-values with the serial dependence of the residuals"
         if dependence == "ar1"
@@ -305,4 +327,5 @@ def seasonal_excess(
         level=level,
         name=str(s.name or "series"),
         notes=notes,
+        around_days=int(around_days),
     )

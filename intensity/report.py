@@ -707,7 +707,7 @@ def _analyse(
                 "data quality", validate, s.to_frame(metric) if not s.attrs.get("quality") else s
             )
             n = len(s)
-            periods = (7, 365) if n >= 730 else (7,)
+            periods = (7, 365) if n > 730 else (7,)  # MSTL needs more than two years
             say(f"[{metric}] 2/{steps} decomposition (periods {periods})")
             # the decomposition is descriptive (the count model carries the statistics):
             # non-robust STL, 6× faster than robust on 1,600 days with little difference

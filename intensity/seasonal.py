@@ -143,7 +143,8 @@ def decompose(
         Daily counts (``DatetimeIndex``, daily frequency).
     periods
         Seasonal periods in days, e.g. ``(7,)`` or ``(7, 365)``. Each needs at least two
-        full periods of data: statsmodels' MSTL would silently drop a longer one, so this
+        full periods of data, and with several periods more than two (statsmodels' MSTL
+        drops, with only a warning, every period of at least half the series): this
         raises instead.
     transform
         ``'log1p'`` (default: multiplicative effects), ``'sqrt'`` or ``'none'``.
@@ -180,10 +181,12 @@ def decompose(
         raise ParameterError(f"periods must be distinct integers >= 2, got {periods!r}")
     ds = as_daily_series(series, counts=transform != "none", min_observed=3)
     n = len(ds.values)
-    short = [p for p in per if n < 2 * p]
+    # statsmodels' MSTL drops (with only a warning) every period >= n / 2
+    short = [p for p in per if len(per) > 1 and 2 * p >= n or n < 2 * p]
     if short:
+        need = 2 * short[0] + (1 if len(per) > 1 else 0)
         raise InsufficientDataError(
-            f"period {short[0]} needs at least {2 * short[0]} days (two full periods), "
+            f"period {short[0]} needs at least {need} days (more than two full periods), "
             f"got {n}; statsmodels' MSTL would silently drop it. Use periods="
             f"{tuple(p for p in per if p not in short) or '(7,)'} or a longer series"
         )

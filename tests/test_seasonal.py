@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -69,10 +70,21 @@ def test_decompose_missing_days_are_reported_not_returned():
     assert "filled by interpolation" in str(res)
 
 
-def test_decompose_refuses_to_drop_annual_silently():
-    s = simulate_counts(500, seed=1).counts
-    with pytest.raises(InsufficientDataError, match="period 365 needs at least 730 days"):
+@pytest.mark.parametrize("n", [500, 730], ids=["500-days", "exactly-two-years"])
+def test_decompose_refuses_to_drop_annual_silently(n):
+    # statsmodels' MSTL drops a period p when n <= 2p (with a warning only): exactly two
+    # years was let through and lost its annual component in the report's joint test
+    s = simulate_counts(n, seed=1).counts
+    with pytest.raises(InsufficientDataError, match="period 365 needs at least 731 days"):
         intensity.decompose(s)
+
+
+def test_decompose_one_year_and_a_day_more_keeps_both_periods():
+    s = simulate_counts(731, seed=1).counts
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no MSTL warning about a dropped period
+        res = intensity.decompose(s)
+    assert list(res.seasonal.columns) == ["seasonal_7", "seasonal_365"]
 
 
 @pytest.mark.parametrize(

@@ -183,17 +183,29 @@ def season_blocks(index: pd.DatetimeIndex, season: tuple[str, str]) -> list[np.n
 #: a season block within this many days of either end keeps the all-days trend
 _EDGE_DAYS = 30
 
-#: the fit that leaves a season out uses the days within this many days of it: three
-#: years on each side, the whole of any series up to about seven years (so the answer
-#: there is the all-days fit's), and a fixed amount of work per season beyond that, so
-#: the baselines cost time linear in the length of the series
+#: the fit that leaves a season out uses a window of the season and this many days on
+#: each side (shifted inward at the ends of the series, so every window has the same
+#: length): the whole of any series up to about six years (so the answer there is the
+#: all-days fit's), and a fixed amount of work per season beyond that, so the baselines
+#: cost time linear in the length of the series
 LOCAL_REACH = 1096
 
 
-def local_window(n: int, block: np.ndarray, reach: int = LOCAL_REACH) -> slice:
-    """The days within *reach* days of the season *block* (a boolean mask of length n)."""
+def local_window(
+    n: int, block: np.ndarray, reach: int = LOCAL_REACH, keep_length: bool = True
+) -> slice:
+    """The season *block* (a boolean mask of length n) and *reach* days on each side; at
+    an end of the series the window is shifted inward to keep its length (the whole
+    series when it is shorter), or with ``keep_length=False`` only cut there."""
     days = np.flatnonzero(block)
-    return slice(max(0, int(days[0]) - reach), min(n, int(days[-1]) + 1 + reach))
+    lo, hi = int(days[0]) - reach, int(days[-1]) + 1 + reach
+    if not keep_length:
+        return slice(max(0, lo), min(n, hi))
+    if lo < 0:
+        lo, hi = 0, hi - lo
+    if hi > n:
+        lo, hi = max(0, lo - (hi - n)), n
+    return slice(lo, hi)
 
 
 def local_design(
@@ -270,8 +282,8 @@ def seasonal_baseline(
             f"{len(shifts)} sustained level shift(s); "
             + (
                 "each season's expectation from a fit that leaves that season out, on "
-                "the days within three years of it (at the ends of the series: its "
-                "annual effect only)"
+                "the season and three years either side (shifted inward at the ends; at "
+                "the ends of the series: its annual effect only)"
                 if blocks
                 else "annual effect from all days but the episodes (under three years: "
                 "too few other years to leave a season out)"

@@ -215,7 +215,7 @@ def test_null_spike_days_hold_alpha_under_dependence(rho):
 
 
 def test_long_series_winter_answer_does_not_depend_on_days_years_away():
-    # a 12-year series: each winter's baselines are fitted on the days within three years
+    # a 12-year series: each winter's baselines are fitted on three years either side
     # of it (a fixed amount of work per season, so the cost is linear in the span); the
     # answer for a winter in the middle is the same when the series starts 4 years later
     sim = intensity.simulate_counts(12 * 365, start="2010-03-01", seed=12, level=800.0)
@@ -227,7 +227,7 @@ def test_long_series_winter_answer_does_not_depend_on_days_years_away():
         a, b = full.table.loc[label], cut.table.loc[label]
         for col in ("excess_level_pct", "excess_seasonal_pct", "excess_level_ci_lower"):
             assert a[col] == pytest.approx(b[col], rel=1e-6, abs=1e-6), (label, col)
-    assert any("within 1096 days of the season" in n for n in full.notes)
+    assert any("the season and 1096 days either side" in n for n in full.notes)
     # the anomaly baseline is local in the same way
     ano = intensity.detect_anomalies(s, shifts=(), n_sim=19)
     ano_cut = intensity.detect_anomalies(late, shifts=(), n_sim=19)
@@ -275,7 +275,7 @@ def _level_null_series(design: str, rng: np.random.Generator, raised: bool) -> p
 @pytest.mark.slow
 @pytest.mark.parametrize("design", LEVEL_PARAMS)
 def test_level_excess_holds_its_size_and_finds_a_raised_winter(design):
-    """The excess over the level around a winter (the days within around_days of it):
+    """The excess over the level around a winter (around_days either side of it):
     with no excess, p < 0.05 in at most 10% of winters; a +30% winter is found (p < 0.05)
     in at least 80% of series and its interval covers +30% in at least 85% (AR(1) only:
     under a random walk the level around the winter is not the level in it)."""

@@ -281,6 +281,11 @@ def _artefacts_for(series: pd.Series, artefacts: pd.DataFrame | None) -> pd.Data
     name = str(series.name)
     if "metric" in q.columns:
         q = q[(q["metric"] == name) | (q["metric"] == "*")]
+    if len(series) and "date" in q.columns:
+        # a series sliced from a longer one keeps the reader's findings in its attrs:
+        # only those of its own days are its artefacts
+        d = pd.to_datetime(q["date"], errors="coerce")
+        q = q[d.isna() | ((d >= series.index[0]) & (d <= series.index[-1]))]
     return q[q["kind"].isin(ARTEFACT_KINDS)].reset_index(drop=True)
 
 

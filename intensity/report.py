@@ -169,7 +169,24 @@ def _date_window(frame: pd.DataFrame, start: Any, end: Any) -> pd.DataFrame:
             f"{frame.index[-1]:%Y-%m-%d})"
         )
     out.attrs = dict(frame.attrs)
+    # the reader's findings inside the window only (a 2022 stall is no artefact of a
+    # report on 2024-25)
+    recs = out.attrs.get("quality")
+    if isinstance(recs, list):
+        lo, hi = out.index[0], out.index[-1]
+        out.attrs["quality"] = [r for r in recs if _inside(r.get("date"), lo, hi)]
     return out
+
+
+def _inside(date: Any, lo: pd.Timestamp, hi: pd.Timestamp) -> bool:
+    """Whether a finding's date lies in ``[lo, hi]`` (findings without a date are kept)."""
+    if date is None:
+        return True
+    try:
+        d = pd.Timestamp(date)
+    except (TypeError, ValueError):
+        return True
+    return bool(pd.isna(d) or lo <= d <= hi)
 
 
 def _provenance(inputs: Sequence[str | os.PathLike[str]]) -> tuple[str, list[tuple[str, str]]]:
@@ -741,7 +758,10 @@ def _analyse(
             found = run("level shifts", sustained_shifts, s, 90)
             shifts: Any = "auto" if found is None else [s.index[p] for p in found]
             ano = run("anomalies", detect_anomalies, s, n_sim=n_sim, seed=seed, shifts=shifts)
-            win = run("winter question", seasonal_excess, s, shifts=shifts) if n >= 730 else None
+            # under two years seasonal_excess says why (it needs other winters to compare
+            # with), and the report lists that under "Not done" instead of dropping the
+            # section silently
+            win = run("winter question", seasonal_excess, s, shifts=shifts)
             say(f"[{metric}] 6/{steps} figures")
             figures = []
             if s.notna().any():

@@ -446,13 +446,17 @@ def test_report_goes_on_when_one_metric_fails(tmp_path):
     )
     res = run_report(frame, tmp_path, n_boot=19, n_sim=19)
     summ = res.summary
-    assert summ.loc["good", "status"] == "complete"
+    # 400 days: every question but the winter one, which says why (issue 26: a report
+    # on a window shorter than two years dropped it silently and said "complete")
+    assert summ.loc["good", "status"] == "partial"
+    assert summ.loc["good", "not_done"].startswith("winter question: ")
+    assert "needs two years" in summ.loc["good", "not_done"]
     assert summ.loc["zeros", "status"] == "partial"
     assert "above zero" in summ.loc["zeros", "not_done"]
     assert summ.loc["short", "status"] == "not analysed"
     assert (tmp_path / "good_report.pdf").exists() and (tmp_path / "zeros_report.pdf").exists()
     written = pd.read_csv(tmp_path / "summary.csv", index_col=0)
-    assert list(written["status"]) == ["complete", "partial", "not analysed"]
+    assert list(written["status"]) == ["partial", "partial", "not analysed"]
 
 
 def test_whole_real_losses_report_metrics_that_failed_before(shared_dir, tmp_path):

@@ -284,3 +284,32 @@ def test_joint_page_when_several_metrics_are_named(tmp_path):
         "drone",
     ]
     assert _joint_metrics(data, ["personnel"], named=True) == []
+
+
+def test_report_window_keeps_its_own_findings_and_says_why_no_winter(shared_dir, tmp_path):
+    """--start 2024-01-01 --end 2025-06-30 (issue 26): the 2022 artefacts (127 on the whole
+    series) are not listed, and the winter question, unanswerable on 547 days, is under
+    'Not done' with its reason instead of dropped silently with status 'complete'."""
+    from intensity import read_losses
+    from intensity.anomalies import _artefacts_for
+
+    frame = read_losses(shared_dir / "petroivaniuk_losses")
+    res = run_report(
+        frame,
+        tmp_path,
+        ["personnel"],
+        n_boot=19,
+        n_sim=19,
+        start="2024-01-01",
+        end="2025-06-30",
+    )
+    row = res.summary.loc["personnel"]
+    assert row["status"] == "partial" and "winter question" in row["not_done"], row
+    art = pd.read_csv(tmp_path / "personnel_artefacts.csv")
+    assert (pd.to_datetime(art["date"]) >= "2024-01-01").all() if len(art) else True
+    # the API: a series sliced from the table keeps the reader's findings in its attrs;
+    # its artefacts are those of its own days only
+    whole = _artefacts_for(frame["personnel"], None)
+    part = _artefacts_for(frame["personnel"]["2024-01-01":"2025-06-30"], None)
+    assert len(whole) > 100 and len(part) < len(whole)
+    assert (pd.to_datetime(part["date"]) >= "2024-01-01").all()

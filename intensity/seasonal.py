@@ -501,7 +501,12 @@ class SeasonalFit(ResultMixin):
         NB2 ``alpha`` (variance = mu + alpha mu²); ``size = 1/alpha``. 0 when the counts
         are not overdispersed (see ``poisson_limit``).
     tests : pd.DataFrame
-        Likelihood-ratio tests of the weekly and annual components.
+        Tests of the weekly and annual components: ``statistic``, ``df``,
+        ``df_denominator``, ``p_value``, ``method``. With the default
+        ``dependence='ar1'`` a Wald test whose p-value is from F(``df``,
+        ``df_denominator``) with ``statistic / df`` (the denominator df from the residuals'
+        dependence; NaN when it is unbounded, then chi-squared); with ``'none'`` a
+        likelihood-ratio test (chi-squared, ``df_denominator`` NaN).
     poisson_limit : bool
         True when the counts showed no overdispersion and the fit is the Poisson limit
         of the NB model (``alpha = 0``); said in the text form of the result.
@@ -557,6 +562,7 @@ class SeasonalFit(ResultMixin):
                     "ci_upper": r["ci_upper"],
                     "statistic": np.nan,
                     "df": np.nan,
+                    "df_denominator": np.nan,
                     "p_value": r["p_value"],
                 }
             )
@@ -569,6 +575,7 @@ class SeasonalFit(ResultMixin):
                     "ci_upper": np.nan,
                     "statistic": r["statistic"],
                     "df": r["df"],
+                    "df_denominator": r.get("df_denominator", np.nan),
                     "p_value": r["p_value"],
                 }
             )
@@ -581,6 +588,7 @@ class SeasonalFit(ResultMixin):
                 "ci_upper": self.dispersion + z * self.dispersion_se,
                 "statistic": np.nan,
                 "df": np.nan,
+                "df_denominator": np.nan,
                 "p_value": np.nan,
             }
         )
@@ -890,16 +898,19 @@ def fit_seasonal(
                 else float(stats.chi2.sf(stat, len(cols)))
             )
             method = "Wald (AR(1) dependence)"
+            df_den = float(dof) if np.isfinite(dof) else math.nan
         else:
             restricted = _fit_nb(y, tdesign.X[obs][:, keep])
             stat = max(2 * (tfit.llf - restricted.llf), 0.0)
             p_value = float(stats.chi2.sf(stat, len(cols)))
             method = "likelihood ratio"
+            df_den = math.nan
         test_rows.append(
             {
                 "component": comp,
                 "statistic": stat,
                 "df": len(cols),
+                "df_denominator": df_den,
                 "p_value": p_value,
                 "method": method,
             }
@@ -908,7 +919,8 @@ def fit_seasonal(
         pd.DataFrame(test_rows).set_index("component")
         if test_rows
         else pd.DataFrame(
-            columns=["statistic", "df", "p_value", "method"], index=pd.Index([], name="component")
+            columns=["statistic", "df", "df_denominator", "p_value", "method"],
+            index=pd.Index([], name="component"),
         )
     )
 

@@ -238,3 +238,28 @@ def test_fit_seasonal_tests_flag_and_exclude():
     robust = intensity.fit_seasonal(sim.counts, annual=False, exclude=ex)
     assert robust.fitted.notna().all()
     assert robust.dispersion < full.dispersion  # the spike no longer inflates the dispersion
+
+
+def test_f_tests_state_both_degrees_of_freedom(personnel):
+    # issue 22: "9.9 on 4 df, p = 0.102" was printed for an F test without its
+    # denominator df
+    from intensity.report import _test_text
+
+    fit = intensity.fit_seasonal(personnel)
+    t = fit.tests
+    assert list(t.columns) == ["statistic", "df", "df_denominator", "p_value", "method"]
+    row = t.loc["annual"]
+    assert np.isfinite(row["df_denominator"]) and row["df_denominator"] > 1
+    text = _test_text(t, "annual")
+    assert text.startswith(f"Wald (AR(1) dependence): F(4, {row['df_denominator']:.0f}) = ")
+    assert f"p = {row['p_value']:.3g}" in text
+    assert (
+        fit.summary().loc["test annual (Wald (AR(1) dependence))", "df_denominator"]
+        == (row["df_denominator"])
+    )
+    # without dependence: likelihood-ratio, chi-squared, no denominator
+    lr = intensity.fit_seasonal(personnel, dependence="none").tests
+    assert lr["df_denominator"].isna().all()
+    assert _test_text(lr, "annual").startswith("likelihood ratio: ") and " df, p = " in (
+        _test_text(lr, "annual")
+    )

@@ -732,7 +732,9 @@ def _analyse(
             dec = run("decomposition", decompose, s, periods=periods, robust=False)
             say(f"[{metric}] 3/{steps} seasonal count model")
             fit = run("seasonal model", fit_seasonal, s)
-            prof_w = run("weekday profile", seasonal_profile, s, "weekday")
+            # the weekday profile is the seasonal model's weekday table (one number for
+            # the text and the figure)
+            prof_w = run("weekday profile", seasonal_profile, s, "weekday", fit=fit)
             prof_m = run("month profile", seasonal_profile, s, "month") if n >= 365 else None
             say(f"[{metric}] 4/{steps} trend breaks")
             brk = run(

@@ -1030,9 +1030,22 @@ class SeasonalProfile(ResultMixin):
 
 
 def seasonal_profile(
-    series: pd.Series, by: ProfileBy = "weekday", level: float = 0.95
+    series: pd.Series,
+    by: ProfileBy = "weekday",
+    level: float = 0.95,
+    *,
+    dependence: Literal["ar1", "none"] = "ar1",
+    fit: SeasonalFit | None = None,
 ) -> SeasonalProfile:
     """Weekday or month rate ratios with confidence intervals.
+
+    One number per quantity: the weekday profile **is** :func:`fit_seasonal`'s weekday
+    table (the same rate ratios and intervals as ``fit_seasonal(series).weekday``; pass
+    *fit* to reuse a fit). The month profile comes from an NB regression with weekday
+    effects, month effects and the smooth trend, with the covariance that the residuals'
+    serial dependence implies (latent AR(1), as every test of the package): with
+    independent-days intervals, December read 1.199 (1.143–1.258), p ~ 1e-13, beside an
+    annual-cycle test with p = 0.10.
 
     Parameters
     ----------
@@ -1042,6 +1055,10 @@ def seasonal_profile(
         ``'weekday'`` (needs 4 weeks) or ``'month'`` (needs a full year).
     level
         Confidence level.
+    dependence
+        ``'ar1'`` (default) or ``'none'`` (independent days).
+    fit
+        A :class:`SeasonalFit` of *series* whose weekday table is the weekday profile.
 
     Examples
     --------
@@ -1058,12 +1075,24 @@ def seasonal_profile(
     n = len(idx)
     if by == "month" and n < 365:
         raise InsufficientDataError(f"a month profile needs at least 365 days, got {n}")
+    check_choice("dependence", dependence, ("ar1", "none"))
     obs = ds.observed
-    d = _design(idx, weekly=True, K=0, months=by == "month", trend_df=_default_trend_df(n))
-    f = _fit_nb(ds.values[obs], d.X[obs])
     if by == "weekday":
-        table = _rate_ratios(f, d.groups["weekly"], WEEKDAYS, level)
+        if fit is None:
+            fit = fit_seasonal(ds.series, level=level, tests=False, dependence=dependence)
+        elif not fit.observed.index.equals(idx) or fit.level != level:
+            raise ParameterError(
+                "fit must be a SeasonalFit of the same series at the same level "
+                f"(its dates {fit.observed.index[0]:%Y-%m-%d} … "
+                f"{fit.observed.index[-1]:%Y-%m-%d}, level {fit.level})"
+            )
+        table = fit.weekday[["rate_ratio", "ci_lower", "ci_upper", "log_rr", "se", "p_value"]]
     else:
+        d = _design(idx, weekly=True, K=0, months=True, trend_df=_default_trend_df(n))
+        f = _fit_nb(ds.values[obs], d.X[obs])
+        if dependence == "ar1":
+            dep = _residual_dependence(ds.values, obs, d.X, f)
+            f = replace(f, cov=_dependent_cov(d.X, obs, f, dep))
         table = _rate_ratios(f, d.groups["month"], MONTHS, level)
     table = table.assign(n_days=[int(v) for v in _level_counts(idx[obs], by)])
     return SeasonalProfile(

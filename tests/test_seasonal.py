@@ -263,3 +263,22 @@ def test_f_tests_state_both_degrees_of_freedom(personnel):
     assert _test_text(lr, "annual").startswith("likelihood ratio: ") and " df, p = " in (
         _test_text(lr, "annual")
     )
+
+
+def test_profiles_are_one_number_and_dependence_aware(personnel):
+    # issue 22: Monday 0.971 [0.948, 0.996] in the report text but 0.968 [0.933, 1.006]
+    # in the figure; December 1.199 (1.143-1.258), p ~ 1e-13, beside an annual p of 0.10
+    fit = intensity.fit_seasonal(personnel)
+    wk = intensity.seasonal_profile(personnel, "weekday").table
+    pd.testing.assert_frame_equal(
+        wk.drop(columns="n_days"), fit.weekday[wk.columns.drop("n_days")], check_exact=True
+    )
+    reuse = intensity.seasonal_profile(personnel, "weekday", fit=fit).table
+    pd.testing.assert_frame_equal(reuse, wk)
+    dep = intensity.seasonal_profile(personnel, "month").table
+    ind = intensity.seasonal_profile(personnel, "month", dependence="none").table
+    # the dependence widens every month's interval (the residuals are positively correlated)
+    assert ((dep["ci_upper"] / dep["ci_lower"]) > (ind["ci_upper"] / ind["ci_lower"])).all()
+    assert dep["p_value"].min() > ind["p_value"].min()
+    with pytest.raises(ParameterError, match="fit must be a SeasonalFit of the same series"):
+        intensity.seasonal_profile(personnel.iloc[:800], "weekday", fit=fit)

@@ -165,7 +165,7 @@ def _segment(
     return sorted(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class Anomalies(ResultMixin):
     """Result of :func:`detect_anomalies`.
 
@@ -588,7 +588,7 @@ def detect_anomalies(
 
 
 # =========================================================================== day change
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class DayChange(ResultMixin):
     """Result of :func:`day_change`."""
 

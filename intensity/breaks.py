@@ -234,7 +234,7 @@ def _snap_to_observed(cps: list[int], obs: np.ndarray) -> list[int]:
 
 
 # =========================================================================== result
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class Breaks(ResultMixin):
     """Result of :func:`detect_breaks`.
 
@@ -911,7 +911,7 @@ def _build_linear_breaks(
 
 
 # =========================================================================== CROPS
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class PenaltyPath(ResultMixin):
     """Every optimal segmentation over a penalty range (CROPS)."""
 

@@ -66,7 +66,7 @@ def _inverse(z: np.ndarray, transform: Transform) -> np.ndarray:
     return z.copy()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class Decomposition(ResultMixin):
     """Result of :func:`decompose`.
 
@@ -479,7 +479,7 @@ def _default_trend_df(n: int, periods_per_year: float = _YEAR) -> int:
 
 
 # =========================================================================== SeasonalFit
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class SeasonalFit(ResultMixin):
     """Result of :func:`fit_seasonal`.
 
@@ -1006,7 +1006,7 @@ def _dependent_cov(X: np.ndarray, obs: np.ndarray, fit: _NBFit, dep: DependenceM
 
 
 # =========================================================================== profiles
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class SeasonalProfile(ResultMixin):
     """Rate ratios by weekday or month with confidence intervals (from an NB regression
     that also carries a smooth trend, so months are not confounded with the trend)."""

@@ -29,7 +29,7 @@ from .exceptions import InsufficientDataError, ParameterError
 __all__ = ["seasonal_excess", "SeasonalExcess"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class SeasonalExcess(ResultMixin):
     """Result of :func:`seasonal_excess`.
 

@@ -53,3 +53,34 @@ def test_api_reference_builds_without_warnings(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     page = (tmp_path / "html" / "api" / "models.html").read_text()
     assert "detect_breaks" in page and "seasonal_excess" in page
+
+
+def test_every_result_has_a_readable_repr():
+    # issue 26: results displayed as raw dataclass dumps ("SeasonalFit(observed=date ...")
+    # in a REPL; every result class now shows its title
+    import intensity._results as res_mod
+    from intensity.simulate import simulate_counts, simulate_metrics
+
+    s = simulate_counts(800, seed=4).counts
+    frame = simulate_metrics(400, {"a": 500, "b": 80}, seed=2)
+    results = [
+        intensity.fit_seasonal(s),
+        intensity.decompose(s, periods=(7,)),
+        intensity.seasonal_profile(s),
+        intensity.detect_breaks(s, n_boot=0),
+        intensity.penalty_path(s, pen_min=20, pen_max=200),
+        intensity.detect_anomalies(s, n_sim=19),
+        intensity.seasonal_excess(s),
+        intensity.day_change(s, s.index[100]),
+        intensity.event_effect(s, s.index[400]),
+        intensity.detect_breaks(frame, n_boot=0),
+        intensity.lead_lag(frame["a"], frame["b"]),
+        intensity.ratio(frame["a"], frame["b"]),
+    ]
+    seen = set()
+    for r in results:
+        assert isinstance(r, res_mod.ResultMixin)
+        text = repr(r)
+        assert text.startswith(f"<{type(r).__name__}: ") and len(text) < 300, text
+        seen.add(type(r).__name__)
+    assert len(seen) == len(results)

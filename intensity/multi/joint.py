@@ -72,7 +72,7 @@ HALF_WINDOW = 730
 
 
 # =========================================================================== result
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class CommonBreaks(ResultMixin):
     """Result of :func:`intensity.detect_breaks` on a DataFrame.
 

@@ -38,7 +38,7 @@ TREND_DAYS = 29
 MIN_COMMON = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class LeadLag(ResultMixin):
     """Result of :func:`lead_lag`.
 

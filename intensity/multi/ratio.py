@@ -84,7 +84,7 @@ def _long_run_sd(y: np.ndarray, ok: np.ndarray, cps: list[int]) -> tuple[float, 
     return sd * math.sqrt((1 + rho) / (1 - rho)), rho
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class Ratio(ResultMixin):
     """Result of :func:`ratio`.
 

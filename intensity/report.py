@@ -1158,10 +1158,7 @@ def _test_text(tests: pd.DataFrame, comp: str) -> str:
     den = r.get("df_denominator", float("nan"))
     if den == den:  # an F test: both degrees of freedom, the statistic on the F scale
         f_stat = r["statistic"] / r["df"]
-        return (
-            f"{r['method']}: F({int(r['df'])}, {den:.0f}) = {f_stat:.2f}, "
-            f"p = {r['p_value']:.3g}"
-        )
+        return f"{r['method']}: F({int(r['df'])}, {den:.0f}) = {f_stat:.2f}, p = {r['p_value']:.3g}"
     return f"{r['method']}: {r['statistic']:.1f} on {int(r['df'])} df, p = {r['p_value']:.3g}"
 
 

@@ -934,6 +934,24 @@ class PenaltyPath(ResultMixin):
         return plot_penalty_path(self, ax=ax, **kw)
 
 
+def _optimal_intervals(table: pd.DataFrame, lo: float, hi: float) -> pd.DataFrame:
+    """Each segmentation's penalty interval of optimality: between consecutive ones (most
+    breaks first) the penalty at which they cost the same, ``(C_fewer - C_more) /
+    (m_more - m_fewer)``, clipped to ``[lo, hi]``. The penalties CROPS happened to run
+    were shown before (most rows read '251-251'); when the switching penalties are not
+    increasing (not an exact path) those are kept."""
+    if len(table) < 2:
+        return table.assign(penalty_min=lo, penalty_max=hi)
+    m = table["n_breaks"].to_numpy(dtype=float)
+    c = table["cost"].to_numpy(dtype=float)
+    lam = (c[1:] - c[:-1]) / (m[:-1] - m[1:])
+    if not np.all(np.diff(lam) >= -1e-9 * np.abs(lam[1:])):
+        return table
+    lower = np.clip(np.r_[lo, lam], lo, hi)
+    upper = np.clip(np.r_[lam, hi], lo, hi)
+    return table.assign(penalty_min=lower, penalty_max=upper)
+
+
 def penalty_path(
     series: pd.Series,
     model: BreakModel | Literal["auto"] = "auto",
@@ -1024,6 +1042,7 @@ def penalty_path(
         r["penalty_max"] = max(r["penalty_max"], p)
     table = pd.DataFrame([by_m[m] for m in sorted(by_m, reverse=True)])
     table["breaks"] = table["breaks"].map(lambda v: ", ".join(v))
+    table = _optimal_intervals(table, lo, hi)
     return PenaltyPath(
         table=table.set_index("n_breaks"),
         series_name=str(ds.series.name or "series"),

@@ -447,3 +447,23 @@ def test_sparse_series_date_interval_counts_observations():
     assert w_sparse >= 4 * w_dense
     b = sparse.breaks.iloc[0]
     assert (sparse.breaks.index[0] - b["ci_lower"]).days >= 6  # at least the gap before it
+
+
+def test_penalty_path_intervals_are_where_each_segmentation_is_optimal():
+    # issue 26: penalty_min == penalty_max in most rows ('251-251'): the penalties CROPS
+    # ran, not the interval on which each segmentation is optimal
+    from intensity.breaks import _prepare
+
+    sim = simulate_counts(
+        1200, seed=8, breaks=[(300, 1.3), (700, 0.8), (1000, 1.15)], annual_amplitude=0
+    )
+    path = intensity.penalty_path(sim.counts, dependence="none", pen_min=5, pen_max=400)
+    t = path.table
+    assert (t["penalty_min"] < t["penalty_max"]).all()
+    # consecutive rows meet; the ends are the range asked for
+    assert np.allclose(t["penalty_max"].to_numpy()[:-1], t["penalty_min"].to_numpy()[1:])
+    assert t["penalty_min"].iloc[0] == 5 and t["penalty_max"].iloc[-1] == 400
+    _, cost = _prepare(sim.counts, "negbin", None, None, None)
+    for m, row in t.iterrows():
+        mid = (row["penalty_min"] + row["penalty_max"]) / 2
+        assert len(cost.run(mid, 14)[0]) == m, (m, mid)

@@ -210,14 +210,13 @@ def poisson_fit(y: np.ndarray, X: np.ndarray, max_iter: int = 100) -> Regression
             return None
         mu = np.exp(eta)
         llf = float(np.sum(y * eta - mu - special.gammaln(y + 1)))
+        info = X.T @ (mu[:, None] * X)
         if abs(llf - llf_old) <= 1e-12 * (abs(llf) + 1.0) and it > 0:
-            info = X.T @ (mu[:, None] * X)
             cov = _inverse_pd(info)
             if cov is None:
                 return None
             return RegressionFit(beta, cov, 0.0, 0.0, llf, True)
         llf_old = llf
-        info = X.T @ (mu[:, None] * X)
         step = _solve_sym(info, X.T @ (y - mu))
         if step is None:
             return None
@@ -322,7 +321,8 @@ def nb2_fit(
         step = _solve_sym(-Hl, s)
         if step is None:
             # not concave here: a scoring step on the mean and a gradient step on alpha
-            info = X.T @ ((np.exp(X @ beta) / (1 + alpha * np.exp(X @ beta)))[:, None] * X)
+            mu = np.exp(X @ beta)
+            info = X.T @ ((mu / (1 + alpha * mu))[:, None] * X)
             sb = _solve_sym(info, s[:k])
             if sb is None:
                 return None

@@ -49,7 +49,7 @@ from .baselines import (
 )
 from .dependence import DependenceModel, estimate_dependence, simulate_latent_counts
 from .exceptions import InsufficientDataError, ParameterError
-from .io import quality_events
+from .io import dated_within, quality_events
 
 __all__ = ["detect_anomalies", "Anomalies", "day_change", "DayChange", "bh_qvalues"]
 
@@ -284,8 +284,7 @@ def _artefacts_for(series: pd.Series, artefacts: pd.DataFrame | None) -> pd.Data
     if len(series) and "date" in q.columns:
         # a series sliced from a longer one keeps the reader's findings in its attrs:
         # only those of its own days are its artefacts
-        d = pd.to_datetime(q["date"], errors="coerce")
-        q = q[d.isna() | ((d >= series.index[0]) & (d <= series.index[-1]))]
+        q = q[dated_within(q["date"], series.index[0], series.index[-1])]
     return q[q["kind"].isin(ARTEFACT_KINDS)].reset_index(drop=True)
 
 

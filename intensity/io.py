@@ -115,6 +115,15 @@ def quality_events(obj: pd.Series | pd.DataFrame) -> pd.DataFrame:
     return _quality_frame(recs if isinstance(recs, list) else [])
 
 
+def dated_within(dates: Iterable[Any], first: pd.Timestamp, last: pd.Timestamp) -> np.ndarray:
+    """Which findings (by their dates) belong to the days ``first`` … ``last``: those dated
+    inside, and those without a readable date (a finding of the whole table). The one rule
+    for a report window and for a series sliced from a longer one, whose ``attrs`` keep
+    the whole table's findings."""
+    d = pd.to_datetime(pd.Series(list(dates), dtype=object), errors="coerce")
+    return np.asarray(d.isna() | ((d >= first) & (d <= last)), dtype=bool)
+
+
 # --------------------------------------------------------------------------- raw tables
 def _regular_file_size(path: Path) -> int:
     """The size of *path*, refusing what is not a regular file (a folder, a FIFO that

@@ -173,20 +173,11 @@ def _date_window(frame: pd.DataFrame, start: Any, end: Any) -> pd.DataFrame:
     # report on 2024-25)
     recs = out.attrs.get("quality")
     if isinstance(recs, list):
-        lo, hi = out.index[0], out.index[-1]
-        out.attrs["quality"] = [r for r in recs if _inside(r.get("date"), lo, hi)]
+        from .io import dated_within
+
+        keep = dated_within((r.get("date") for r in recs), out.index[0], out.index[-1])
+        out.attrs["quality"] = [r for r, k in zip(recs, keep, strict=True) if k]
     return out
-
-
-def _inside(date: Any, lo: pd.Timestamp, hi: pd.Timestamp) -> bool:
-    """Whether a finding's date lies in ``[lo, hi]`` (findings without a date are kept)."""
-    if date is None:
-        return True
-    try:
-        d = pd.Timestamp(date)
-    except (TypeError, ValueError):
-        return True
-    return bool(pd.isna(d) or lo <= d <= hi)
 
 
 def _provenance(inputs: Sequence[str | os.PathLike[str]]) -> tuple[str, list[tuple[str, str]]]:
@@ -1156,7 +1147,7 @@ def _test_text(tests: pd.DataFrame, comp: str) -> str:
         return "not fitted"
     r = tests.to_dict("index")[comp]
     den = r.get("df_denominator", float("nan"))
-    if den == den:  # an F test: both degrees of freedom, the statistic on the F scale
+    if not pd.isna(den):  # an F test: both degrees of freedom, the statistic on the F scale
         f_stat = r["statistic"] / r["df"]
         return f"{r['method']}: F({int(r['df'])}, {den:.0f}) = {f_stat:.2f}, p = {r['p_value']:.3g}"
     return f"{r['method']}: {r['statistic']:.1f} on {int(r['df'])} df, p = {r['p_value']:.3g}"

@@ -182,7 +182,7 @@ def decompose(
     ds = as_daily_series(series, counts=transform != "none", min_observed=3)
     n = len(ds.values)
     # statsmodels' MSTL drops (with only a warning) every period >= n / 2
-    short = [p for p in per if len(per) > 1 and 2 * p >= n or n < 2 * p]
+    short = [p for p in per if (len(per) > 1 and 2 * p >= n) or n < 2 * p]
     if short:
         need = 2 * short[0] + (1 if len(per) > 1 else 0)
         raise InsufficientDataError(

@@ -104,10 +104,8 @@ class CountCost(SegmentCost):
         reduction against no split."""
         from .._scan import best_splits
 
-        if cy.shape[1] - 1 < 2 * m:  # no split position: as the numpy version, an error
-            taus, red = self.split_reductions(cy, cn, m)
-            j = np.argmax(red, axis=1)
-            return taus[j] + lo, red[np.arange(len(j)), j]
+        if cy.shape[1] - 1 < 2 * m:  # callers check this first; the kernel would not
+            raise ValueError(f"no split position in {cy.shape[1] - 1} periods at min_size {m}")
         pos, red = best_splits(np.ascontiguousarray(cy), np.ascontiguousarray(cn), m, self.k)
         return np.asarray(pos) + lo, np.asarray(red)
 

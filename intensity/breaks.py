@@ -50,7 +50,7 @@ from .costs import (
     SegmentCost,
     bai_interval,
 )
-from .dependence import DependenceModel, estimate_dependence
+from .dependence import DependenceModel, estimate_dependence, estimate_drift
 from .exceptions import InsufficientDataError, ParameterError
 
 if TYPE_CHECKING:
@@ -252,7 +252,16 @@ class Breaks(ResultMixin):
         The segment level on every day (deseasonalised rate for count models).
     dependence : DependenceModel or None
         The serial-dependence model the penalty, intervals and p-values account for
-        (``None``: days taken as independent).
+        (``None``: days taken as independent). With ``dependence.drift > 0`` the noise
+        is a local level (random walk) + AR(1) of the log-rate.
+    drift : pd.DataFrame or None
+        With a drift model: the gradual drift around the segment levels on every day,
+        ``path`` (the Kalman-smoothed local level times the segment level, in the
+        series' units) with its pointwise band ``lower``/``upper`` at level ``ci``;
+        ``None`` when the AR(1) alone fits.
+    dropped : tuple of pd.Timestamp
+        Break dates the search proposed that the drift model explains (bootstrap
+        p-value at least ``alpha``), dropped least significant first.
     unit : str
         The period of the index ('day', 'week', 'month', 'quarter' or 'year'); ``min_size``
         and positions count these.
@@ -276,6 +285,11 @@ class Breaks(ResultMixin):
     unit: str = "day"
     cost_notes: tuple[str, ...] = ()
     counts: bool = True
+    _drift: pd.DataFrame | Callable[[], pd.DataFrame] | None = field(
+        default=None, repr=False, compare=False
+    )
+    dropped: tuple[pd.Timestamp, ...] = ()
+    alpha: float | None = None
 
     # The two tables are built on first use: a segmentation asked only for its dates (as
     # in a penalty path or a benchmark) does not pay for pandas' DataFrame construction,
@@ -291,6 +305,12 @@ class Breaks(ResultMixin):
     @cached_property
     def level(self) -> pd.Series:  # noqa: D102 - documented in the class
         return self._level if isinstance(self._level, pd.Series) else self._level()
+
+    @cached_property
+    def drift(self) -> pd.DataFrame | None:  # noqa: D102 - documented in the class
+        if self._drift is None or isinstance(self._drift, pd.DataFrame):
+            return self._drift
+        return self._drift()
 
     @property
     def dispersion(self) -> float | None:
@@ -337,7 +357,15 @@ class Breaks(ResultMixin):
         notes += self.cost_notes
         if self.seasonal_adjusted:
             notes.append("breaks in the deseasonalised rate (weekday and annual effects removed)")
-        if self.dependence is not None:
+        if self.dependence is not None and self.dependence.long_range:
+            chosen = " (chosen over an AR(1) alone by fit)" if self.dependence.drift > 0 else ""
+            notes.append(
+                self.dependence.describe()
+                + f"{chosen}; breaks tested against it (bootstrap with this noise): "
+                f"{len(self.dropped)} proposed break(s) with p >= {self.alpha:g} read as "
+                "noise or drift and dropped"
+            )
+        elif self.dependence is not None:
             notes.append(
                 self.dependence.describe()
                 + "; the penalty is multiplied by it, level intervals widened by its square "
@@ -411,9 +439,10 @@ def detect_breaks(
     sigma: float | None = None,
     n_boot: int = 299,
     seed: int = 0,
-    dependence: Literal["auto", "ar1", "none"] | DependenceModel = "auto",
+    dependence: Literal["auto", "ar1", "local", "none"] | DependenceModel = "auto",
     n_breaks: int | None = None,
     min_share: float = 0.5,
+    alpha: float = 0.05,
 ) -> Breaks | CommonBreaks:
     """Find level (or trend) breaks by exact optimal segmentation.
 
@@ -477,6 +506,22 @@ def detect_breaks(
         ``'none'``: days independent (the Gaussian models' default). A fitted
         :class:`~intensity.dependence.DependenceModel` fixes it.
 
+        ``'local'`` (experimental, issue 22) asks whether the log-rate also *drifts*:
+        after the AR(1) search, a local level (random walk) + AR(1) model is fitted to
+        the robust variogram of the segments' log-rate over lags to four months and kept
+        when it fits better than an AR(1) alone
+        (:func:`~intensity.dependence.estimate_drift`). A slow drift makes a penalised
+        search cut a hump into steps, so every proposed break is then tested against
+        this long-range noise (the bootstrap simulates the drift too) and breaks with
+        p-value ``>= alpha`` are dropped one at a time, least significant first; the
+        drift path with its band is :attr:`Breaks.drift`. It lowers the false breaks on
+        random-walk noise but does not yet reach the calibration targets of issue 22
+        (``benchmarks/noise.py``), so it is not the default.
+    alpha
+        Level at which a proposed break must stand out from the long-range noise
+        (``dependence='local'`` only; needs ``n_boot > 0``). Not used with ``n_breaks``
+        or ``max_breaks``.
+
     min_share
         DataFrame input only: a break is *common* when at least this share of the
         columns moved at it.
@@ -510,8 +555,10 @@ def detect_breaks(
         ):
             if value is not None:
                 raise ParameterError(f"{name} does not apply to a DataFrame, got {value!r}")
-        if isinstance(dependence, DependenceModel):
-            raise ParameterError("a DataFrame takes dependence='auto', 'ar1' or 'none'")
+        if isinstance(dependence, DependenceModel) or dependence == "local":
+            raise ParameterError(
+                f"a DataFrame takes dependence='auto', 'ar1' or 'none', got {dependence!r}"
+            )
         if model not in ("auto", "negbin", "poisson"):
             raise ParameterError(
                 f"common breaks are for count models ('negbin', 'poisson'), got {model!r}"
@@ -559,11 +606,11 @@ def detect_breaks(
     dep_model: DependenceModel | None = dep if isinstance(dep, DependenceModel) else None
     if n_breaks is not None:
         cps, total = cost.run_exact(int(n_breaks), m)
-        if dep == "ar1":
+        if dep in _LATENT:
             dep_model = _segmentation_dependence(cost, cps)
         pen = float("nan")
         penalty = f"n_breaks={int(n_breaks)}"  # type: ignore[assignment]
-    elif dep == "ar1":
+    elif dep in _LATENT:
         cps, total, pen, dep_model = _search_with_dependence(cost, pen, m)
     else:
         if dep_model is not None:
@@ -584,9 +631,35 @@ def detect_breaks(
     if isinstance(cost, LinearTrendCost):
         return _build_linear_breaks(ds, cost, pen, penalty, m, ci, seasonal is not None)
     cps = _snap_to_observed(cps, cost.obs)
-    return _build_breaks(
+    drift: DependenceModel | None = None
+    dropped: list[int] = []
+    if dep == "local" and dep_model is not None and n_breaks is None and max_breaks is None:
+        alpha = check_fraction("alpha", alpha)
+        cps, drift, dropped = _drift_prune(cost, cps, m, n_boot, seed, dep_model, alpha)
+        if drift is not None:
+            dep_model = drift
+            total = float(cost.costs(np.array([0, *cps]), np.array([*cps, n])).sum())
+    res = _build_breaks(
         ds, cost, cps, pen, penalty, m, ci, seasonal is not None, n_boot, seed, total, dep_model
     )
+    if drift is None:
+        return res
+    from dataclasses import replace
+
+    assert isinstance(cost, CountCost)
+    z = float(ndtri(0.5 + ci / 2))
+    return replace(
+        res,
+        _drift=partial(_drift_frame, cost, np.log(res.level.to_numpy()), drift, z, ds.series.index)
+        if drift.drift > 0
+        else None,
+        dropped=tuple(ds.series.index[sorted(dropped)]),
+        alpha=alpha,
+    )
+
+
+#: the choices that fit a latent model to the segmentation's residuals
+_LATENT = ("ar1", "local")
 
 
 def _dependence_choice(dependence: Any, cost: SegmentCost) -> str | DependenceModel | None:
@@ -595,16 +668,83 @@ def _dependence_choice(dependence: Any, cost: SegmentCost) -> str | DependenceMo
         if not is_counts:
             raise ParameterError(f"dependence models are for count models, got model={cost.name!r}")
         return dependence
-    check_choice("dependence", dependence, ("auto", "ar1", "none"))
+    check_choice("dependence", dependence, ("auto", "ar1", "local", "none"))
     if dependence == "none":
         return None
     if not is_counts:
-        if dependence == "ar1":
+        if dependence in ("ar1", "local"):
             raise ParameterError(
-                f"dependence='ar1' is implemented for the count models, got model={cost.name!r}"
+                f"dependence={dependence!r} is implemented for the count models, "
+                f"got model={cost.name!r}"
             )
         return None
-    return "ar1"
+    return "local" if dependence == "local" else "ar1"
+
+
+def _drift_prune(
+    cost: SegmentCost,
+    cps: list[int],
+    m: int,
+    n_boot: int,
+    seed: int,
+    base: DependenceModel,
+    alpha: float,
+    *,
+    force: bool = False,
+) -> tuple[list[int], DependenceModel | None, list[int]]:
+    """Breaks apart from drift: fit the local level + AR(1) model to the segmentation
+    *cps* (:func:`~intensity.dependence.estimate_drift`); when it fits better than the
+    AR(1) *base* (or *force*; else the variogram's AR(1), which may be close to a random
+    walk), drop the least significant break while its bootstrap p-value under that model
+    is ``>= alpha``. The model stays the one fitted to the
+    proposed segmentation: refitted after a drop, the dropped jump would count as drift
+    and drop the next break too (on real personnel every break went). Returns the breaks
+    kept, the model (``None``: too few observed periods) and the dropped positions."""
+    assert isinstance(cost, CountCost)
+    n = len(cost.y)
+    raw = cost._raw()
+    cps = list(cps)
+    dropped: list[int] = []
+    bounds = np.array([0, *cps, n], dtype=np.int64)
+    model = estimate_drift(raw, cost.mult, cost.obs, bounds, base, force=force)
+    if model is None or n_boot < 1:
+        return cps, model, dropped
+    while cps:
+        bounds = np.array([0, *cps, n], dtype=np.int64)
+        levels = cost.segment_levels(bounds[:-1], bounds[1:], 1.96, model.lrv_factor)
+        unc = cost.break_uncertainties(
+            bounds, m, 0.95, n_boot, np.random.default_rng(seed), levels, model
+        )
+        p = np.where(np.isnan(unc.p_value), -1.0, unc.p_value)
+        j = int(np.argmax(p))
+        if p[j] < alpha:
+            break
+        dropped.append(cps.pop(j))
+    return cps, model, dropped
+
+
+def _drift_frame(
+    cost: CountCost,
+    log_level: np.ndarray,
+    model: DependenceModel,
+    z: float,
+    index: pd.Index,
+) -> pd.DataFrame:
+    """:attr:`Breaks.drift`: the drift path around the segment levels, in counts."""
+    from .dependence import drift_path
+
+    path, lo, hi = drift_path(cost._raw(), cost.mult, cost.obs, log_level, model, z)
+    level = np.exp(log_level)
+    # each segment's level is its mean: the drift averages to 1 over the segment
+    edges = np.flatnonzero(np.r_[True, np.diff(log_level) != 0, True])
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        scale = float(np.mean(path[a:b]))
+        path[a:b] /= scale
+        lo[a:b] /= scale
+        hi[a:b] /= scale
+    return pd.DataFrame(
+        {"path": level * path, "lower": level * lo, "upper": level * hi}, index=index
+    )
 
 
 def _segmentation_dependence(cost: SegmentCost, cps: Sequence[int]) -> DependenceModel:

@@ -344,6 +344,16 @@ def layer_segments(ax: Axes, segments: pd.DataFrame, label: str, *, column: str 
             )
 
 
+def layer_drift(ax: Axes, drift: pd.DataFrame | None, label: str = "drift (local level)") -> None:
+    """A break result's gradual drift: its path as a purple line with the pointwise band
+    (nothing without a drift model)."""
+    if drift is None:
+        return
+    idx = drift.index
+    ax.fill_between(idx, drift["lower"], drift["upper"], color=PALETTE["purple"], alpha=0.2, lw=0)
+    ax.plot(idx, drift["path"], color=PALETTE["purple"], lw=1.1, label=label)
+
+
 def layer_episodes(ax: Axes, episodes: pd.DataFrame, *, alpha: float = 0.2) -> None:
     """Surges shaded orange, lulls bluish green and hatched (so the two differ in
     greyscale too; one legend entry each)."""
@@ -494,6 +504,7 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
                 result.segments,
                 "segment level (deseasonalised)" if result.seasonal_adjusted else "segment level",
             )
+            layer_drift(a, getattr(result, "drift", None))
         layer_breaks(a, result.breaks, ci=result.ci)
         a.set_ylabel(metric_label(s.name, result.unit))
         a.set_title(

@@ -1,0 +1,85 @@
+"""Break-search calibration on noise designs like the real data (issue 22).
+
+For each design of ``tests/designs.py``: the share of 730-day null series with at least
+one break, the share of series with a +25% step at the middle where a break is found
+within 60 days, and the coverage of the true date by the 95% date interval, for the
+AR(1) search (``dependence='ar1'``, what the default ``'auto'`` does) and the
+long-range noise model (``dependence='local'``: local level + AR(1) from the variogram,
+breaks tested against it). Run from the checkout::
+
+    python benchmarks/noise.py --reps 40
+
+The real-data designs read the shared data folder (``INTENSITY_SHARED_DATA``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import intensity  # noqa: E402
+from intensity.datasets import shared_data_dir  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from designs import designs, study  # noqa: E402
+
+
+def _personnel():
+    d = shared_data_dir()
+    if d is None or not (d / "petroivaniuk_losses").is_dir():
+        return None
+    return intensity.read_losses(d / "petroivaniuk_losses")["personnel"]
+
+
+def _row(i: int, reps: int, dependence: str) -> dict[str, object]:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    design = designs(_personnel())[i]
+    t0 = time.process_time()
+    res = study(
+        design,
+        partial(intensity.detect_breaks, dependence=dependence),
+        reps,
+        seed=1000 + i,
+        n=730,
+    )
+    return {
+        "design": design.name,
+        "dependence": dependence,
+        **res,
+        "cpu_s": time.process_time() - t0,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reps", type=int, default=40)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    k = len(designs(_personnel()))
+    jobs = [(i, dep) for i in range(k) for dep in ("ar1", "local")]
+    with ProcessPoolExecutor(args.workers) as ex:
+        rows = list(
+            ex.map(_row, [j[0] for j in jobs], [args.reps] * len(jobs), [j[1] for j in jobs])
+        )
+    print(
+        "| design | dependence | false break | +25% found | date cover | CPU s |"
+        f"  ({args.reps} reps)"
+    )
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['design']} | {r['dependence']} | {r['false']:.0%} | {r['power']:.0%} | "
+            f"{r['cover']:.0%} | {r['cpu_s']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

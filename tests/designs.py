@@ -1,0 +1,160 @@
+"""Noise designs like the real data, for calibration studies of the break search.
+
+Each design draws a daily count series of ``n`` days with no abrupt change (``step=1``)
+or a ``step`` at the middle, on a latent log-rate that is *not* the AR(1) the package
+assumed until issue 22: a random walk plus AR(1), long memory (ARFIMA), the real
+personnel residuals resampled in blocks, a smooth version of the real trend, low means and
+missing blocks. The real-data designs read ``personnel`` (the shared series) and copy
+nothing of it into the project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.signal import fftconvolve, lfilter
+
+START = "2022-01-01"
+
+
+@dataclass(frozen=True)
+class Design:
+    """A named noise design: ``draw(rng, n, step) -> pd.Series``."""
+
+    name: str
+    draw: Callable[[np.random.Generator, int, float], pd.Series]
+    real: bool = False
+
+
+def _counts(rng: np.random.Generator, log_mean: np.ndarray, size: float = 40.0) -> np.ndarray:
+    mu = np.exp(log_mean)
+    return rng.negative_binomial(size, size / (size + mu)).astype(float)
+
+
+def _series(y: np.ndarray, name: str = "counts") -> pd.Series:
+    return pd.Series(y, index=pd.date_range(START, periods=len(y), freq="D"), name=name)
+
+
+def _step(n: int, step: float) -> np.ndarray:
+    return np.where(np.arange(n) >= n // 2, np.log(step), 0.0)
+
+
+def _ar1(rng: np.random.Generator, n: int, rho: float, sd: float) -> np.ndarray:
+    e = rng.standard_normal(n) * sd * np.sqrt(1 - rho * rho)
+    e[0] = rng.standard_normal() * sd
+    return lfilter([1.0], [1.0, -rho], e)
+
+
+def _rw(rng: np.random.Generator, n: int, sd: float) -> np.ndarray:
+    w = np.cumsum(rng.standard_normal(n) * sd)
+    return w - w.mean()
+
+
+def _arfima(rng: np.random.Generator, n: int, d: float, sd: float, burn: int = 3000) -> np.ndarray:
+    """Fractionally integrated noise (ARFIMA(0, d, 0)) by its truncated MA(inf) filter,
+    scaled to standard deviation *sd*."""
+    j = np.arange(1, n + burn)
+    psi = np.r_[1.0, np.cumprod((j - 1 + d) / j)]
+    x = fftconvolve(rng.standard_normal(n + burn), psi)[burn : burn + n]
+    return (x - x.mean()) / x.std() * sd
+
+
+def rw_ar1(sd: float, mean: float = 1000.0, missing: float = 0.0) -> Design:
+    def draw(rng: np.random.Generator, n: int, step: float) -> pd.Series:
+        x = np.log(mean) + _rw(rng, n, sd) + _ar1(rng, n, 0.5, 0.1) + _step(n, step)
+        y = _counts(rng, x)
+        if missing > 0:  # blocks of 10-40 days until the share is reached
+            gone = np.zeros(n, bool)
+            while gone.mean() < missing:
+                a = int(rng.integers(0, n - 10))
+                gone[a : a + int(rng.integers(10, 41))] = True
+            y[gone] = np.nan
+        return _series(y)
+
+    label = f"random walk sd {sd} + AR(1) 0.5, mean {mean:g}"
+    return Design(label + (f", {missing:.0%} missing in blocks" if missing else ""), draw)
+
+
+def arfima(d: float = 0.3, sd: float = 0.15) -> Design:
+    def draw(rng: np.random.Generator, n: int, step: float) -> pd.Series:
+        return _series(_counts(rng, np.log(1000.0) + _arfima(rng, n, d, sd) + _step(n, step)))
+
+    return Design(f"ARFIMA d = {d}, sd {sd}", draw)
+
+
+def _real_ratios(personnel: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The real series' residual ratios around its 60-day centred mean, and that mean's
+    log (the smooth real trend), on days both exist."""
+    y = personnel.astype(float)
+    smooth = y.rolling(60, center=True, min_periods=30).mean()
+    ratio = (y / smooth).to_numpy()
+    ok = np.isfinite(ratio) & (ratio > 0)
+    return ratio[ok], np.log(smooth.to_numpy()[ok])
+
+
+def _block_resample(rng: np.random.Generator, values: np.ndarray, n: int, block: int = 30):
+    starts = rng.integers(0, len(values) - block, size=n // block + 1)
+    return np.concatenate([values[s : s + block] for s in starts])[:n]
+
+
+def resampled_real(personnel: pd.Series, trend: bool) -> Design:
+    """The real residual ratios in 30-day blocks on a flat level of 1,000 (``trend=False``)
+    or on the smooth real trend (its 60-day mean; ``trend=True``)."""
+    ratio, log_trend = _real_ratios(personnel)
+
+    def draw(rng: np.random.Generator, n: int, step: float) -> pd.Series:
+        r = _block_resample(rng, ratio, n)
+        base = log_trend[:n] if trend else np.full(n, np.log(1000.0))
+        if len(base) < n:
+            raise ValueError(f"the real trend has {len(base)} days, asked for {n}")
+        mean = np.exp(base + _step(n, step)) * r
+        return _series(rng.poisson(mean).astype(float))
+
+    what = "smooth real trend" if trend else "flat level"
+    return Design(f"real residual ratios in 30-day blocks, {what}", draw, real=True)
+
+
+def designs(personnel: pd.Series | None) -> list[Design]:
+    """Every design of the study (the real-data ones only with *personnel*)."""
+    out = [
+        rw_ar1(0.01),
+        rw_ar1(0.02),
+        rw_ar1(0.03),
+        arfima(0.3),
+        rw_ar1(0.01, mean=30.0),
+        rw_ar1(0.01, mean=3.0),
+        rw_ar1(0.01, missing=0.2),
+    ]
+    if personnel is not None:
+        out += [resampled_real(personnel, False), resampled_real(personnel, True)]
+    return out
+
+
+def study(
+    design: Design,
+    detect: Callable[[pd.Series], object],
+    reps: int,
+    seed: int,
+    n: int = 730,
+    step: float = 1.25,
+) -> dict[str, float]:
+    """False-break rate (share of null series with at least one break), power (a break
+    within 60 days of a ``step`` at the middle) and date-interval coverage (of the true
+    date, among the breaks found near it)."""
+    rng = np.random.default_rng(seed)
+    false = found = cover = 0
+    mid = n // 2
+    for _ in range(reps):
+        b0 = detect(design.draw(rng, n, 1.0))
+        false += len(b0.positions) > 0  # type: ignore[attr-defined]
+        s1 = design.draw(rng, n, step)
+        b1 = detect(s1)
+        pos = np.asarray(b1.positions)  # type: ignore[attr-defined]
+        if len(pos) and np.min(np.abs(pos - mid)) <= 60:
+            found += 1
+            row = b1.breaks.iloc[int(np.argmin(np.abs(pos - mid)))]  # type: ignore[attr-defined]
+            cover += bool(row["ci_lower"] <= s1.index[mid] <= row["ci_upper"])
+    return {"false": false / reps, "power": found / reps, "cover": cover / max(found, 1)}

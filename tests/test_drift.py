@@ -1,0 +1,118 @@
+"""The long-range noise model of issue 22 (``detect_breaks(dependence='local')``): a local
+level (random walk) + AR(1) of the log-rate from the robust variogram, breaks tested
+against it, the drift path; its calibration on noise designs like the real data
+(``tests/designs.py``, ``benchmarks/noise.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from designs import _ar1, _counts, _rw, _series, designs, rw_ar1, study  # tests/designs.py
+
+from intensity import detect_breaks
+from intensity.dependence import NO_DEPENDENCE, estimate_drift
+
+
+def _drift_of(y: np.ndarray):
+    n = len(y)
+    return estimate_drift(y, np.ones(n), np.isfinite(y), np.array([0, n]), NO_DEPENDENCE)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3], ids=["seed1", "seed2", "seed3"])
+def test_variogram_finds_a_random_walk_and_not_an_ar1(seed):
+    rng = np.random.default_rng(seed)
+    n = 3000
+    walk = _counts(rng, np.log(1000) + _rw(rng, n, 0.02) + _ar1(rng, n, 0.5, 0.1))
+    m = _drift_of(walk)
+    assert m is not None and m.long_range
+    assert 0.01 <= np.sqrt(m.drift) <= 0.035, np.sqrt(m.drift)  # truth 0.02
+    ar = _counts(rng, np.log(1000) + _ar1(rng, n, 0.5, 0.15))
+    m0 = _drift_of(ar)
+    # no drift in a stationary AR(1); its rho from the variogram is rough (0.24 for a
+    # true 0.5 on seed 3: the white-noise and AR parts trade off at short lags)
+    assert m0 is not None and m0.drift == 0 and 0.1 <= m0.rho <= 0.8, m0
+
+
+def _hump(n: int = 730) -> np.ndarray:
+    t = np.arange(n)
+    return np.log(1000) + 0.4 * np.exp(-0.5 * ((t - n / 2) / 60) ** 2)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 22 open: the drift is fitted within the segments the AR(1) search "
+    "proposed, so a hump it has cut into steps hides its own drift and the steps stay",
+)
+def test_a_hump_is_drift_not_steps_and_a_sharp_step_stays():
+    """A smooth +50% hump over four months: the AR(1) search cuts it into steps; the
+    long-range noise keeps none of them and draws the hump as drift. A sharp x2 step
+    stays a break with its date."""
+    rng = np.random.default_rng(11)
+    n = 730
+    x = _hump(n) + _rw(rng, n, 0.005) + _ar1(rng, n, 0.5, 0.1)
+    s = _series(_counts(rng, x))
+    ar = detect_breaks(s, dependence="ar1")
+    loc = detect_breaks(s, dependence="local")
+    assert len(ar.positions) >= 2, ar.dates
+    assert len(loc.positions) < len(ar.positions) and len(loc.dropped) >= 1
+    d = loc.drift
+    assert d is not None and d.index.equals(s.index)
+    assert (d["lower"] <= d["path"]).all() and (d["path"] <= d["upper"]).all()
+    mean28 = s.rolling(28, center=True).mean()
+    assert (d["path"] / mean28 - 1).abs().median() < 0.05
+    assert d["path"].iloc[n // 2] > 1.3 * d["path"].iloc[60]  # the hump is drawn
+    assert "local level + AR(1)" in str(loc) or "variogram" in str(loc)
+    step = x + np.where(np.arange(n) >= 500, np.log(2.0), 0.0)
+    b = detect_breaks(_series(_counts(rng, step)), dependence="local")
+    assert any(abs(p - 500) <= 3 for p in b.positions), b.dates
+    fig = loc.plot()
+    assert any("drift" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+
+
+def test_local_noise_is_reproducible_and_leaves_the_default_alone():
+    rng = np.random.default_rng(4)
+    s = rw_ar1(0.02).draw(rng, 500, 1.0)
+    a = detect_breaks(s, dependence="local", seed=3)
+    b = detect_breaks(s, dependence="local", seed=3)
+    assert a.positions == b.positions and a.summary().equals(b.summary())
+    default = detect_breaks(s)
+    assert default.drift is None and default.dropped == ()
+    assert default.dependence is not None and not default.dependence.long_range
+    with pytest.raises(ValueError, match="alpha"):
+        detect_breaks(s, dependence="local", alpha=1.5)
+
+
+def test_local_noise_lowers_false_breaks_on_a_random_walk():
+    """Null series whose log-rate drifts (random walk sd 0.02 a day + AR(1)): the AR(1)
+    search finds breaks in most, the long-range noise in fewer (a fast version of the
+    study; the targets are in the slow test below)."""
+    design = rw_ar1(0.02)
+    ar = study(design, lambda s: detect_breaks(s, dependence="ar1", n_boot=99), 8, seed=7)
+    loc = study(design, lambda s: detect_breaks(s, dependence="local", n_boot=99), 8, seed=7)
+    assert ar["false"] >= 0.6, ar
+    assert loc["false"] < ar["false"], (ar, loc)  # 30 reps: 97% -> 70%
+
+
+def test_real_personnel_drift(personnel):
+    b = detect_breaks(personnel, dependence="local")
+    assert b.dependence is not None and b.dependence.drift > 0
+    assert 1 <= len(b.positions) < 6 and len(b.dropped) >= 1
+    assert pd.Timestamp("2025-04-19") in b.dropped  # the half-year-wide "break" is drift
+    d = b.drift
+    assert d is not None and d.index.equals(personnel.index)
+    mean28 = personnel.rolling(28, center=True, min_periods=20).mean()
+    assert ((d["path"] / mean28 - 1).abs() < 0.2).mean() >= 0.9
+    assert personnel.isna().sum() > 0  # input untouched
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 22 targets not met: false breaks on random-walk noise stay above 10% "
+    "with dependence='local' (benchmarks/noise.py)",
+)
+@pytest.mark.parametrize("i", [0, 1, 3], ids=["rw0.01", "rw0.02", "arfima0.3"])
+def test_local_noise_meets_the_issue_targets(i):
+    res = study(designs(None)[i], lambda s: detect_breaks(s, dependence="local"), 20, seed=50 + i)
+    assert res["false"] <= 0.10 and res["power"] >= 0.80 and res["cover"] >= 0.90, res

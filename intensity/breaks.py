@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -262,6 +262,8 @@ class Breaks(ResultMixin):
     dropped : tuple of pd.Timestamp
         Break dates the search proposed that the drift model explains (bootstrap
         p-value at least ``alpha``), dropped least significant first.
+    alpha : float or None
+        The level of that test (``None``: no test, as without ``dependence='local'``).
     unit : str
         The period of the index ('day', 'week', 'month', 'quarter' or 'year'); ``min_size``
         and positions count these.
@@ -631,28 +633,60 @@ def detect_breaks(
     if isinstance(cost, LinearTrendCost):
         return _build_linear_breaks(ds, cost, pen, penalty, m, ci, seasonal is not None)
     cps = _snap_to_observed(cps, cost.obs)
-    drift: DependenceModel | None = None
-    dropped: list[int] = []
     if dep == "local" and dep_model is not None and n_breaks is None and max_breaks is None:
         alpha = check_fraction("alpha", alpha)
-        cps, drift, dropped = _drift_prune(cost, cps, m, n_boot, seed, dep_model, alpha)
-        if drift is not None:
-            dep_model = drift
-            total = float(cost.costs(np.array([0, *cps]), np.array([*cps, n])).sum())
-    res = _build_breaks(
+        return _breaks_apart_from_drift(
+            ds,
+            cost,
+            cps,
+            pen,
+            penalty,
+            m,
+            ci,
+            seasonal is not None,
+            n_boot,
+            seed,
+            total,
+            dep_model,
+            alpha,
+        )
+    return _build_breaks(
         ds, cost, cps, pen, penalty, m, ci, seasonal is not None, n_boot, seed, total, dep_model
     )
-    if drift is None:
-        return res
-    from dataclasses import replace
 
+
+def _breaks_apart_from_drift(
+    ds: RegularSeries,
+    cost: SegmentCost,
+    cps: list[int],
+    pen: float,
+    penalty: Any,
+    m: int,
+    ci: float,
+    adjusted: bool,
+    n_boot: int,
+    seed: int,
+    total: float,
+    base: DependenceModel,
+    alpha: float,
+) -> Breaks:
+    """``dependence='local'``: the breaks that stand out from the long-range noise
+    (:func:`_drift_prune`), built as :func:`_build_breaks` does, with the drift path and
+    the dropped dates."""
     assert isinstance(cost, CountCost)
+    n = len(cost.y)
+    cps, drift, dropped = _drift_prune(cost, cps, m, n_boot, seed, base, alpha)
+    if drift is None:
+        return _build_breaks(
+            ds, cost, cps, pen, penalty, m, ci, adjusted, n_boot, seed, total, base
+        )
+    total = float(cost.costs(np.array([0, *cps]), np.array([*cps, n])).sum())
+    res = _build_breaks(ds, cost, cps, pen, penalty, m, ci, adjusted, n_boot, seed, total, drift)
     z = float(ndtri(0.5 + ci / 2))
+    path = partial(_drift_frame, cost, np.log(res.level.to_numpy()), drift, z, ds.series.index)
     return replace(
         res,
-        _drift=partial(_drift_frame, cost, np.log(res.level.to_numpy()), drift, z, ds.series.index)
-        if drift.drift > 0
-        else None,
+        _drift=path if drift.drift > 0 else None,
         dropped=tuple(ds.series.index[sorted(dropped)]),
         alpha=alpha,
     )
@@ -689,24 +723,22 @@ def _drift_prune(
     seed: int,
     base: DependenceModel,
     alpha: float,
-    *,
-    force: bool = False,
 ) -> tuple[list[int], DependenceModel | None, list[int]]:
     """Breaks apart from drift: fit the local level + AR(1) model to the segmentation
-    *cps* (:func:`~intensity.dependence.estimate_drift`); when it fits better than the
-    AR(1) *base* (or *force*; else the variogram's AR(1), which may be close to a random
-    walk), drop the least significant break while its bootstrap p-value under that model
-    is ``>= alpha``. The model stays the one fitted to the
-    proposed segmentation: refitted after a drop, the dropped jump would count as drift
-    and drop the next break too (on real personnel every break went). Returns the breaks
-    kept, the model (``None``: too few observed periods) and the dropped positions."""
+    *cps* (:func:`~intensity.dependence.estimate_drift`; where the drift does not fit
+    better, the variogram's AR(1), which may be close to a random walk), and drop the
+    least significant break while its bootstrap p-value under that model is
+    ``>= alpha``. The model stays the one fitted to the proposed segmentation: refitted
+    after a drop, the dropped jump would count as drift and drop the next break too (on
+    real personnel every break went). Returns the breaks kept, the model (``None``: too
+    few observed periods) and the dropped positions."""
     assert isinstance(cost, CountCost)
     n = len(cost.y)
     raw = cost._raw()
     cps = list(cps)
     dropped: list[int] = []
     bounds = np.array([0, *cps, n], dtype=np.int64)
-    model = estimate_drift(raw, cost.mult, cost.obs, bounds, base, force=force)
+    model = estimate_drift(raw, cost.mult, cost.obs, bounds, base)
     if model is None or n_boot < 1:
         return cps, model, dropped
     while cps:

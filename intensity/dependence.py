@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -444,15 +443,10 @@ def _fit_variogram(
     return best[1], best[2], best[3], best[4], best[0] ** 2
 
 
-def _state_space(z: np.ndarray, drift: bool) -> Any:
-    from statsmodels.tsa.statespace.structural import UnobservedComponents
-
-    return UnobservedComponents(z, level="llevel" if drift else "dconstant", autoregressive=1)
-
-
-def _ss_params(c: float, s: float, rho: float, q: float, drift: bool) -> np.ndarray:
-    ar = [max(s * (1 - rho * rho), 1e-12), min(rho, 0.999)]
-    return np.array([max(c, 1e-12), *([max(q, 1e-14)] if drift else []), *ar])
+def _mean_inverse_rate(z: np.ndarray) -> float:
+    """``mean(1 / mu)`` over the observed periods of the log-rate *z*: the Poisson part
+    of the log-rate's white-noise variance."""
+    return float(np.mean(np.exp(-z[np.isfinite(z)])))
 
 
 def estimate_drift(
@@ -461,8 +455,6 @@ def estimate_drift(
     obs: np.ndarray,
     bounds: np.ndarray,
     base: DependenceModel,
-    *,
-    force: bool = False,
 ) -> DependenceModel | None:
     """The long-range noise model of the log-rate: a local level (random walk) + AR(1)
     when the drift fits better, else an AR(1), both from the variogram over lags to four
@@ -477,12 +469,11 @@ def estimate_drift(
     kept when the AIC of its weighted variogram fit (one more parameter) is lower. (A
     Gaussian likelihood would let the spikes of real counts decide: on real personnel it
     prefers an AR(1) with rho 0.92 whose variogram levels off at a month, while the robust
-    variogram keeps rising to four months.) The
-    count noise given the latent rate is NB with the size that ``c`` leaves beyond
-    Poisson. *base* is the AR(1) model of the same residuals (for ``acf1`` and the
-    long-run variance factor of the search). *force*: the drift model whenever the
-    variogram finds any drift. The AR(1) part may reach rho 0.98: over four months that
-    is close to a random walk, and the break tests then allow for it.
+    variogram keeps rising to four months.) The count noise given the latent rate is NB
+    with the size that ``c`` leaves beyond Poisson. *base* is the AR(1) model of the
+    same residuals (for ``acf1`` and the long-run variance factor of the search). The
+    AR(1) part may reach rho 0.98: over four months that is close to a random walk, and
+    the break tests then allow for it.
     """
     z = _log_rate(raw, mult, obs)
     n = int(np.isfinite(z).sum())
@@ -493,15 +484,13 @@ def estimate_drift(
     g, w = _variogram(z, segment, DRIFT_LAGS)
     if np.sum(np.isfinite(g)) < 6:
         return None
-    c, s, rho, q, rss1 = _fit_variogram(g, w, DRIFT_LAGS, drift=True)
-    rss0 = _fit_variogram(g, w, DRIFT_LAGS, drift=False)[4]
+    with_drift = _fit_variogram(g, w, DRIFT_LAGS, drift=True)
+    without = _fit_variogram(g, w, DRIFT_LAGS, drift=False)
     k = int(np.sum(np.isfinite(g)))
     # AIC of the two weighted fits over the k lags: the drift's one parameter more
-    if not (q > 0 and k * math.log(max(rss1, 1e-300) / max(rss0, 1e-300)) + 2.0 < 0.0):
-        if not force:
-            c, s, rho, q, _ = _fit_variogram(g, w, DRIFT_LAGS, drift=False)
-    inv_mu = float(np.mean(np.exp(-z[np.isfinite(z)])))
-    inv_k = c - inv_mu
+    gain = k * math.log(max(with_drift[4], 1e-300) / max(without[4], 1e-300)) + 2.0
+    c, s, rho, q, _ = with_drift if with_drift[3] > 0 and gain < 0.0 else without
+    inv_k = c - _mean_inverse_rate(z)
     size = 1.0 / inv_k if inv_k > 1e-8 else math.inf
     return DependenceModel(
         rho=rho,
@@ -527,20 +516,17 @@ def drift_path(
     the Kalman-smoothed local level of the drift model and its pointwise band of
     ``z_crit`` standard errors, as multipliers of the segment level ``(path, lower,
     upper)``."""
-    z = _log_rate(raw, mult, obs) - log_level
-    c = max(model_irregular(model, raw, mult, obs), 1e-8)
-    mod = _state_space(z, True)
-    res = mod.smooth(_ss_params(c, model.sigma2, model.rho, model.drift, True))
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    z = _log_rate(raw, mult, obs)
+    white = _mean_inverse_rate(z) + (1.0 / model.size if math.isfinite(model.size) else 0.0)
+    params = [  # the model's variances in UnobservedComponents' order
+        max(white, 1e-8),
+        max(model.drift, 1e-14),
+        max(model.sigma2 * (1 - model.rho**2), 1e-12),
+        min(model.rho, 0.999),
+    ]
+    res = UnobservedComponents(z - log_level, level="llevel", autoregressive=1).smooth(params)
     lev = np.asarray(res.smoothed_state[0])
     sd = np.sqrt(np.clip(np.asarray(res.smoothed_state_cov[0, 0]), 0.0, None))
     return np.exp(lev), np.exp(lev - z_crit * sd), np.exp(lev + z_crit * sd)
-
-
-def model_irregular(
-    model: DependenceModel, raw: np.ndarray, mult: np.ndarray, obs: np.ndarray
-) -> float:
-    """The white-noise variance of the log-rate the model implies: the count noise
-    ``mean(1 / mu) + 1 / size``."""
-    z = _log_rate(raw, mult, obs)
-    inv_mu = float(np.mean(np.exp(-z[np.isfinite(z)])))
-    return inv_mu + (1.0 / model.size if math.isfinite(model.size) else 0.0)

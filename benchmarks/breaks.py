@@ -113,7 +113,7 @@ def tool_intensity(y: np.ndarray, r: Regime) -> Callable[[], list[int]]:
 
 
 def tool_kernel(y: np.ndarray, r: Regime) -> Callable[[], list[int]]:
-    from intensity.breaks import _prepare
+    from intensity.breaks.search import _prepare
 
     s = pd.Series(y, index=pd.date_range(START, periods=len(y), freq="D"))
     model = "normal" if r.model == "gaussian" else "poisson"
@@ -248,7 +248,7 @@ def main() -> None:
 
     # the package's own target: negative-binomial segmentation at n = 100,000 under 2 s
     if not args.quick and not wanted:
-        from intensity.breaks import _prepare
+        from intensity.breaks.search import _prepare
         from intensity.simulate import simulate_counts
 
         big = simulate_counts(

@@ -13,7 +13,6 @@ import statsmodels.api as sm
 
 import intensity
 from intensity.breaks import (
-    _prepare,
     bai_interval,
     detect_breaks,
     estimate_dispersion,
@@ -23,6 +22,7 @@ from intensity.breaks import (
     penalty_path,
     to_ruptures,
 )
+from intensity.breaks.search import _prepare
 from intensity.exceptions import InsufficientDataError, ParameterError, SeriesValidationError
 from intensity.simulate import simulate_counts
 
@@ -452,7 +452,7 @@ def test_sparse_series_date_interval_counts_observations():
 def test_penalty_path_intervals_are_where_each_segmentation_is_optimal():
     # issue 26: penalty_min == penalty_max in most rows ('251-251'): the penalties CROPS
     # ran, not the interval on which each segmentation is optimal
-    from intensity.breaks import _prepare
+    from intensity.breaks.search import _prepare
 
     sim = simulate_counts(
         1200, seed=8, breaks=[(300, 1.3), (700, 0.8), (1000, 1.15)], annual_amplitude=0

@@ -1,4 +1,4 @@
-"""Several metrics at once: common breaks (intensity.multi.joint), lead and lag
+"""Several metrics at once: common breaks (intensity.breaks.joint), lead and lag
 (intensity.multi.leadlag) and ratios (intensity.multi.ratio).
 
 The simulations look like the real loss categories: negative-binomial counts around
@@ -16,10 +16,10 @@ import pytest
 
 import intensity as it
 from intensity import _pelt
+from intensity.breaks.joint import _frame_costs, _Joint
 from intensity.dependence import _ar1
 from intensity.exceptions import InsufficientDataError, ParameterError, SeriesValidationError
 from intensity.multi import detect_common_breaks, lead_lag, ratio
-from intensity.multi.joint import _frame_costs, _Joint
 from intensity.simulate import simulate_metrics
 
 LEVELS = {"personnel": 1000.0, "artillery": 35.0, "apc": 14.0}

@@ -3,7 +3,7 @@ between two series, and the ratio of two series."""
 
 from __future__ import annotations
 
-from .joint import CommonBreaks, detect_common_breaks
+from ..breaks.joint import CommonBreaks, detect_common_breaks
 from .leadlag import LeadLag, lead_lag, log_rate_residuals
 from .ratio import Ratio, ratio
 

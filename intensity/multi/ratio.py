@@ -31,14 +31,8 @@ from scipy import stats
 from .._results import ResultMixin
 from .._typing import PenaltyName
 from .._validation import as_daily_series, as_regular_series, check_fraction, check_whole
-from ..breaks import (
-    Breaks,
-    _build_breaks,
-    _check_observed,
-    _penalty,
-    _snap_to_observed,
-    fixed_point,
-)
+from ..breaks.results import Breaks, _build_breaks
+from ..breaks.search import _check_observed, _penalty, _snap_to_observed, fixed_point
 from ..costs import NormalCost
 from ..costs.base import SegmentLevels
 from ..costs.gaussian import robust_sigma

@@ -52,7 +52,6 @@ from .. import _pelt
 from .._results import ResultMixin
 from .._typing import PenaltyName
 from .._validation import check_choice, check_fraction, check_whole
-from ..breaks import first_possible
 from ..costs import CountCost, SegmentCost
 from ..dependence import (
     NO_DEPENDENCE,
@@ -64,6 +63,14 @@ from ..dependence import (
     simulate_joint_latent_counts,
 )
 from ..exceptions import InsufficientDataError, ParameterError, SeriesValidationError
+from .search import (
+    _check_observed,
+    _prepare,
+    _snap_to_observed,
+    first_possible,
+    fixed_point,
+    penalty_value,
+)
 
 __all__ = ["CommonBreaks", "detect_common_breaks"]
 
@@ -213,7 +220,6 @@ class CommonBreaks(ResultMixin):
 # =========================================================================== search
 def _penalty_value(penalty: PenaltyName | float, nu: float, n: int) -> tuple[float, str]:
     """The penalty per common break for *nu* effective parameters, and its name."""
-    from ..breaks import penalty_value
 
     return penalty_value(penalty, nu, n), penalty if isinstance(penalty, str) else "custom"
 
@@ -294,7 +300,6 @@ def _search(
     breaks in it, the most conservative answer). Returns the breaks, the penalty and its
     name, the columns' dependence models, the long-run correlation, ``c``, ``nu`` and the
     columns' cost weights."""
-    from ..breaks import fixed_point
 
     d = len(joint.costs)
     deps = [NO_DEPENDENCE] * d
@@ -414,7 +419,6 @@ def _frame_costs(
     size: float | Mapping[str, float] | None,
     min_size: int,
 ) -> tuple[pd.DatetimeIndex, list[CountCost]]:
-    from ..breaks import _check_observed, _prepare
 
     if not isinstance(frame, pd.DataFrame):
         raise SeriesValidationError(
@@ -527,7 +531,6 @@ def detect_common_breaks(
     cps, pen, name, deps, R, c_scale, nu, scale = _search(
         joint, penalty, m, n_obs, dependence != "none"
     )
-    from ..breaks import _snap_to_observed
 
     cps = _snap_to_observed(cps, any_obs)
     corr = np.eye(len(costs))

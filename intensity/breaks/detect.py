@@ -1,0 +1,549 @@
+"""detect_breaks and penalty_path: one series' optimal segmentation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtri
+
+from .._typing import BreakModel, PenaltyName
+from .._validation import (
+    RegularSeries,
+    as_regular_series,
+    check_choice,
+    check_fraction,
+    check_whole,
+)
+from ..costs import (
+    COSTS,
+    CountCost,
+    LinearTrendCost,
+    SegmentCost,
+)
+from ..dependence import DependenceModel, estimate_drift
+from ..exceptions import InsufficientDataError, ParameterError
+from .results import Breaks, PenaltyPath, _build_breaks, _build_linear_breaks, _drift_frame
+from .search import (
+    _LATENT,
+    _auto_model,
+    _check_observed,
+    _dependence_choice,
+    _nb_size,
+    _penalty,
+    _prepare,
+    _search_with_dependence,
+    _segmentation_dependence,
+    _snap_to_observed,
+)
+
+if TYPE_CHECKING:
+    from .joint import CommonBreaks
+
+
+@overload
+def detect_breaks(
+    series: pd.Series,
+    model: BreakModel | Literal["auto"] = ...,
+    penalty: PenaltyName | float = ...,
+    min_size: int = ...,
+    max_breaks: int | None = ...,
+    seasonal: Any = ...,
+    ci: float = ...,
+    *,
+    size: float | None = ...,
+    dispersion: float | None = ...,
+    sigma: float | None = ...,
+    n_boot: int = ...,
+    seed: int = ...,
+    dependence: Literal["auto", "ar1", "none"] | DependenceModel = ...,
+    n_breaks: int | None = ...,
+    min_share: float = ...,
+) -> Breaks: ...
+
+
+@overload
+def detect_breaks(
+    series: pd.DataFrame,
+    model: BreakModel | Literal["auto"] = ...,
+    penalty: PenaltyName | float = ...,
+    min_size: int = ...,
+    max_breaks: int | None = ...,
+    seasonal: Any = ...,
+    ci: float = ...,
+    *,
+    size: float | None = ...,
+    dispersion: float | None = ...,
+    sigma: float | None = ...,
+    n_boot: int = ...,
+    seed: int = ...,
+    dependence: Literal["auto", "ar1", "none"] | DependenceModel = ...,
+    n_breaks: int | None = ...,
+    min_share: float = ...,
+) -> CommonBreaks: ...
+
+
+def detect_breaks(
+    series: pd.Series | pd.DataFrame,
+    model: BreakModel | Literal["auto"] = "auto",
+    penalty: PenaltyName | float = "mbic",
+    min_size: int = 14,
+    max_breaks: int | None = None,
+    seasonal: Any = None,
+    ci: float = 0.95,
+    *,
+    size: float | None = None,
+    dispersion: float | None = None,
+    sigma: float | None = None,
+    n_boot: int = 299,
+    seed: int = 0,
+    dependence: Literal["auto", "ar1", "local", "none"] | DependenceModel = "auto",
+    n_breaks: int | None = None,
+    min_share: float = 0.5,
+    alpha: float = 0.05,
+) -> Breaks | CommonBreaks:
+    """Find level (or trend) breaks by exact optimal segmentation.
+
+    PELT (Killick, Fearnhead & Eckley 2012) with functional pruning minimises the total
+    segment cost plus ``penalty`` per break, exactly.
+
+    Parameters
+    ----------
+    series
+        Daily values (``DatetimeIndex``), or weekly, monthly, quarterly or yearly ones (the
+        index's ``freq`` or the coarsest calendar grid holding every date). Missing periods
+        are allowed. A **DataFrame** of daily counts (one column per metric) gives the
+        breaks common to its columns with the metrics each moved
+        (:func:`intensity.multi.detect_common_breaks`, a
+        :class:`~intensity.multi.CommonBreaks`; ``seasonal`` is then a mapping of column
+        to SeasonalFit, and ``max_breaks``, ``n_breaks``, ``sigma`` and ``dispersion`` do
+        not apply).
+    model
+        ``'negbin'`` (counts with overdispersion; NB size estimated once from neighbouring
+        periods, see :func:`estimate_size`), ``'poisson'``, ``'normal'`` (mean change,
+        noise sd from differences or ``sigma``), ``'normal_meanvar'`` (mean and variance),
+        ``'linear_trend'`` (a *continuous* piecewise-linear trend of log1p counts: each
+        break is a knot where the slope changes; exact, in quadratic time — about 9 s for
+        1,600 days; break dates are the knots, intervals from the profile likelihood).
+        ``'auto'`` (default): ``'negbin'`` for whole non-negative numbers, else ``'normal'``.
+    penalty
+        ``'mbic'`` (default, ``(p + 2) log n`` with p parameters per segment), ``'bic'``
+        (``(p + 1) log n``), ``'aic'``, or a number.
+    min_size
+        Shortest segment in periods (days for daily data, years for yearly data).
+    max_breaks
+        At most this many breaks: the penalty is raised until the optimum has no more.
+        The result is the segmentation with the most breaks (at most ``max_breaks``) that
+        is optimal for some penalty; a number of breaks that is optimal for no penalty
+        (off the path of :func:`penalty_path`) is skipped.
+    seasonal
+        A :class:`~intensity.seasonal.SeasonalFit` of the same series: breaks are then
+        sought in the deseasonalised rate, so a weekday rhythm or the annual cycle is not
+        mistaken for a break.
+    ci
+        Level of the date and level intervals. Dates: parametric bootstrap under the
+        fitted count model (count models) or Bai's (1997) asymptotic interval as in R's
+        ``strucchange::confint`` (Gaussian models).
+    size, dispersion, sigma
+        Fix the NB overdispersion (``size`` k, or ``dispersion`` alpha = 1/k as
+        :attr:`SeasonalFit.dispersion` reports it; not both) or the Gaussian noise sd
+        instead of estimating them. ``sigma=1`` with ``model='normal'`` makes the cost the
+        plain sum of squared deviations (ruptures' ``"l2"``).
+    n_boot, seed
+        Bootstrap replications and seed (results are reproducible). A p-value below the
+        bootstrap's resolution is found with up to 3× more replications and then reported
+        as the bound ``1/(B+1)`` with ``p_bound=True`` ("p < …").
+    dependence
+        Serial dependence of the counts (count models). ``'ar1'`` (the default for count
+        models through ``'auto'``): a latent AR(1) negative-binomial model
+        (:mod:`intensity.dependence`) is fitted to the residuals of the segmentation, the
+        penalty is multiplied by its long-run variance factor (quasi-likelihood), the
+        search repeated until the breaks no longer change, level intervals are widened by
+        the factor's square root, and the bootstrap simulates dependent counts. Without it
+        autocorrelated noise (lag-1 0.2–0.45 on real losses) is read as breaks.
+        ``'none'``: days independent (the Gaussian models' default). A fitted
+        :class:`~intensity.dependence.DependenceModel` fixes it.
+
+        ``'local'`` (experimental, issue 22) asks whether the log-rate also *drifts*:
+        after the AR(1) search, a local level (random walk) + AR(1) model is fitted to
+        the robust variogram of the segments' log-rate over lags to four months and kept
+        when it fits better than an AR(1) alone
+        (:func:`~intensity.dependence.estimate_drift`). A slow drift makes a penalised
+        search cut a hump into steps, so every proposed break is then tested against
+        this long-range noise (the bootstrap simulates the drift too) and breaks with
+        p-value ``>= alpha`` are dropped one at a time, least significant first; the
+        drift path with its band is :attr:`Breaks.drift`. It lowers the false breaks on
+        random-walk noise but does not yet reach the calibration targets of issue 22
+        (``benchmarks/noise.py``), so it is not the default.
+    alpha
+        Level at which a proposed break must stand out from the long-range noise
+        (``dependence='local'`` only; needs ``n_boot > 0``). Not used with ``n_breaks``
+        or ``max_breaks``.
+
+    min_share
+        DataFrame input only: a break is *common* when at least this share of the
+        columns moved at it.
+    n_breaks
+        Exactly this many breaks: the optimal segmentation with *n_breaks* breaks
+        (segment neighbourhood dynamic programming, as R's
+        ``strucchange::breakpoints(y ~ 1, h = min_size, breaks = n_breaks)``; quadratic
+        time). The penalty is then not used. Not for ``model='linear_trend'``.
+
+    Returns
+    -------
+    Breaks
+
+    Examples
+    --------
+    >>> from intensity.simulate import simulate_counts
+    >>> from intensity import detect_breaks
+    >>> sim = simulate_counts(400, seed=1, breaks=[(200, 1.5)], annual_amplitude=0)
+    >>> res = detect_breaks(sim.counts)
+    >>> [d.strftime("%Y-%m-%d") for d in res.dates]
+    ['2022-09-17']
+    """
+    if isinstance(series, pd.DataFrame):
+        extra = {"max_breaks": max_breaks, "n_breaks": n_breaks, "sigma": sigma}
+        return _common_breaks(
+            series,
+            model,
+            penalty,
+            min_size,
+            seasonal,
+            ci,
+            {**extra, "dispersion": dispersion},
+            min_share=min_share,
+            size=size,
+            n_boot=n_boot,
+            seed=seed,
+            dependence=dependence,
+        )
+    ci = check_fraction("ci", ci)
+    model = _check_search_options(series, model, min_size, max_breaks, n_breaks)
+    k = _nb_size(size, dispersion)
+    ds, cost = _prepare(series, model, seasonal, k, sigma)
+    m = int(min_size)
+    n = len(cost.y)
+    if n < 2 * m:
+        raise InsufficientDataError(
+            f"a break needs two segments of min_size={m} {cost.unit}s, got {n} {cost.unit}s"
+        )
+    _check_observed(cost, m, k is not None)
+    pen = _penalty(penalty, type(cost), int(cost.obs.sum()))
+    dep = _dependence_choice(dependence, cost)
+    cps, total, pen, dep_model = _search(cost, pen, m, dep, n_breaks)
+    if n_breaks is not None:
+        penalty = f"n_breaks={int(n_breaks)}"  # type: ignore[assignment]
+    if max_breaks is not None and len(cps) > max_breaks:
+        cps, total, pen = _at_most(cost, pen, m, max_breaks)
+    if isinstance(cost, LinearTrendCost):
+        return _build_linear_breaks(ds, cost, pen, penalty, m, ci, seasonal is not None)
+    cps = _snap_to_observed(cps, cost.obs)
+    if dep == "local" and dep_model is not None and n_breaks is None and max_breaks is None:
+        alpha = check_fraction("alpha", alpha)
+        return _breaks_apart_from_drift(
+            ds,
+            cost,
+            cps,
+            pen,
+            penalty,
+            m,
+            ci,
+            seasonal is not None,
+            n_boot,
+            seed,
+            total,
+            dep_model,
+            alpha,
+        )
+    return _build_breaks(
+        ds, cost, cps, pen, penalty, m, ci, seasonal is not None, n_boot, seed, total, dep_model
+    )
+
+
+def _common_breaks(
+    frame: pd.DataFrame,
+    model: Any,
+    penalty: Any,
+    min_size: int,
+    seasonal: Any,
+    ci: float,
+    single_only: dict[str, Any],
+    **kw: Any,
+) -> CommonBreaks:
+    """:func:`detect_breaks` on a DataFrame: the options that apply to one series only
+    are refused, then :func:`~intensity.breaks.joint.detect_common_breaks`."""
+    from .joint import detect_common_breaks
+
+    for name, value in single_only.items():
+        if value is not None:
+            raise ParameterError(f"{name} does not apply to a DataFrame, got {value!r}")
+    dependence = kw["dependence"]
+    if isinstance(dependence, DependenceModel) or dependence == "local":
+        raise ParameterError(
+            f"a DataFrame takes dependence='auto', 'ar1' or 'none', got {dependence!r}"
+        )
+    if model not in ("auto", "negbin", "poisson"):
+        raise ParameterError(
+            f"common breaks are for count models ('negbin', 'poisson'), got {model!r}"
+        )
+    return detect_common_breaks(frame, model, penalty, min_size, seasonal, ci, **kw)
+
+
+def _check_search_options(
+    series: pd.Series, model: Any, min_size: int, max_breaks: Any, n_breaks: Any
+) -> BreakModel:
+    """Check the model, ``min_size``, ``max_breaks`` and ``n_breaks``; the model chosen
+    for ``'auto'`` (negative binomial for whole non-negative numbers)."""
+    check_choice("model", model, ("auto", *COSTS))
+    check_whole("min_size", min_size, 1)
+    if max_breaks is not None and (not isinstance(max_breaks, (int, np.integer)) or max_breaks < 0):
+        raise ParameterError(f"max_breaks must be None or a whole number >= 0, got {max_breaks!r}")
+    if n_breaks is not None and (
+        not isinstance(n_breaks, (int, np.integer)) or isinstance(n_breaks, bool) or n_breaks < 0
+    ):
+        raise ParameterError(f"n_breaks must be None or a whole number >= 0, got {n_breaks!r}")
+    if n_breaks is not None and max_breaks is not None:
+        raise ParameterError("give n_breaks or max_breaks, not both")
+    if model == "auto":
+        ds0 = as_regular_series(series, counts=False, min_observed=2)
+        model = _auto_model(ds0.values[ds0.observed])
+    if n_breaks is not None and not COSTS[model].exact_m:
+        raise ParameterError(f"n_breaks is not available for model={model!r}")
+    return model
+
+
+def _search(
+    cost: SegmentCost, pen: float, m: int, dep: Any, n_breaks: int | None
+) -> tuple[list[int], float, float, DependenceModel | None]:
+    """The optimal segmentation: with exactly *n_breaks* breaks, or penalised (by the
+    dependence fixed point for a latent model, by a fixed model's factor otherwise).
+    Returns the breaks, the total cost, the penalty used and the dependence model."""
+    dep_model: DependenceModel | None = dep if isinstance(dep, DependenceModel) else None
+    if n_breaks is not None:
+        cps, total = cost.run_exact(int(n_breaks), m)
+        if dep in _LATENT:
+            dep_model = _segmentation_dependence(cost, cps)
+        return cps, total, float("nan"), dep_model
+    if dep in _LATENT:
+        return _search_with_dependence(cost, pen, m)
+    if dep_model is not None:
+        pen = pen * dep_model.lrv_factor
+    cps, total, _ = cost.run(pen, m)
+    return cps, total, pen, dep_model
+
+
+def _at_most(
+    cost: SegmentCost, pen: float, m: int, max_breaks: int
+) -> tuple[list[int], float, float]:
+    """The segmentation with the most breaks, at most *max_breaks*, optimal for some
+    penalty above *pen* (bisection on the penalty)."""
+    lo_p, hi_p = pen, max(pen * 2, 1.0)
+    while len(cost.run(hi_p, m)[0]) > max_breaks:
+        hi_p *= 2
+    for _ in range(50):
+        mid = (lo_p + hi_p) / 2
+        if len(cost.run(mid, m)[0]) > max_breaks:
+            lo_p = mid
+        else:
+            hi_p = mid
+    cps, total, _ = cost.run(hi_p, m)
+    return cps, total, hi_p
+
+
+def _breaks_apart_from_drift(
+    ds: RegularSeries,
+    cost: SegmentCost,
+    cps: list[int],
+    pen: float,
+    penalty: Any,
+    m: int,
+    ci: float,
+    adjusted: bool,
+    n_boot: int,
+    seed: int,
+    total: float,
+    base: DependenceModel,
+    alpha: float,
+) -> Breaks:
+    """``dependence='local'``: the breaks that stand out from the long-range noise
+    (:func:`_drift_prune`), built as :func:`_build_breaks` does, with the drift path and
+    the dropped dates."""
+    assert isinstance(cost, CountCost)
+    n = len(cost.y)
+    cps, drift, dropped = _drift_prune(cost, cps, m, n_boot, seed, base, alpha)
+    if drift is None:
+        return _build_breaks(
+            ds, cost, cps, pen, penalty, m, ci, adjusted, n_boot, seed, total, base
+        )
+    total = float(cost.costs(np.array([0, *cps]), np.array([*cps, n])).sum())
+    res = _build_breaks(ds, cost, cps, pen, penalty, m, ci, adjusted, n_boot, seed, total, drift)
+    z = float(ndtri(0.5 + ci / 2))
+    path = partial(_drift_frame, cost, np.log(res.level.to_numpy()), drift, z, ds.series.index)
+    return replace(
+        res,
+        _drift=path if drift.drift > 0 else None,
+        dropped=tuple(ds.series.index[sorted(dropped)]),
+        alpha=alpha,
+    )
+
+
+def _drift_prune(
+    cost: SegmentCost,
+    cps: list[int],
+    m: int,
+    n_boot: int,
+    seed: int,
+    base: DependenceModel,
+    alpha: float,
+) -> tuple[list[int], DependenceModel | None, list[int]]:
+    """Breaks apart from drift: fit the local level + AR(1) model to the segmentation
+    *cps* (:func:`~intensity.dependence.estimate_drift`; where the drift does not fit
+    better, the variogram's AR(1), which may be close to a random walk), and drop the
+    least significant break while its bootstrap p-value under that model is
+    ``>= alpha``. The model stays the one fitted to the proposed segmentation: refitted
+    after a drop, the dropped jump would count as drift and drop the next break too (on
+    real personnel every break went). Returns the breaks kept, the model (``None``: too
+    few observed periods) and the dropped positions."""
+    assert isinstance(cost, CountCost)
+    n = len(cost.y)
+    raw = cost._raw()
+    cps = list(cps)
+    dropped: list[int] = []
+    bounds = np.array([0, *cps, n], dtype=np.int64)
+    model = estimate_drift(raw, cost.mult, cost.obs, bounds, base)
+    if model is None or n_boot < 1:
+        return cps, model, dropped
+    while cps:
+        bounds = np.array([0, *cps, n], dtype=np.int64)
+        levels = cost.segment_levels(bounds[:-1], bounds[1:], 1.96, model.lrv_factor)
+        unc = cost.break_uncertainties(
+            bounds, m, 0.95, n_boot, np.random.default_rng(seed), levels, model
+        )
+        p = np.where(np.isnan(unc.p_value), -1.0, unc.p_value)
+        j = int(np.argmax(p))
+        if p[j] < alpha:
+            break
+        dropped.append(cps.pop(j))
+    return cps, model, dropped
+
+
+def _optimal_intervals(table: pd.DataFrame, lo: float, hi: float) -> pd.DataFrame:
+    """Each segmentation's penalty interval of optimality: between consecutive ones (most
+    breaks first) the penalty at which they cost the same, ``(C_fewer - C_more) /
+    (m_more - m_fewer)``, clipped to ``[lo, hi]``. The penalties CROPS happened to run
+    were shown before (most rows read '251-251'); when the switching penalties are not
+    increasing (not an exact path) those are kept."""
+    if len(table) < 2:
+        return table.assign(penalty_min=lo, penalty_max=hi)
+    m = table["n_breaks"].to_numpy(dtype=float)
+    c = table["cost"].to_numpy(dtype=float)
+    lam = (c[1:] - c[:-1]) / (m[:-1] - m[1:])
+    if not np.all(np.diff(lam) >= -1e-9 * np.abs(lam[1:])):
+        return table
+    lower = np.clip(np.r_[lo, lam], lo, hi)
+    upper = np.clip(np.r_[lam, hi], lo, hi)
+    return table.assign(penalty_min=lower, penalty_max=upper)
+
+
+def penalty_path(
+    series: pd.Series,
+    model: BreakModel | Literal["auto"] = "auto",
+    pen_min: float | None = None,
+    pen_max: float | None = None,
+    min_size: int = 14,
+    seasonal: Any = None,
+    *,
+    size: float | None = None,
+    dispersion: float | None = None,
+    sigma: float | None = None,
+    dependence: Literal["auto", "ar1", "none"] | DependenceModel = "auto",
+) -> PenaltyPath:
+    """All optimal segmentations for penalties in ``[pen_min, pen_max]`` (CROPS: Haynes,
+    Eckley & Fearnhead 2017), found with a handful of exact runs.
+
+    Defaults: ``pen_min = log n`` (BIC-like, lenient) and ``pen_max = 10 log n``, both
+    multiplied, for count models with ``dependence`` ``'auto'``/``'ar1'``, by the long-run
+    variance factor :func:`detect_breaks` finds (or that of a given
+    :class:`~intensity.dependence.DependenceModel`, e.g. ``Breaks.dependence``), so the
+    path spans the penalty it uses. The table
+    has one row per distinct number of breaks with the penalty interval on which it is
+    optimal, its unpenalised cost and its break dates: a number of breaks that stays optimal
+    over a wide penalty interval is a robust choice.
+
+    Examples
+    --------
+    >>> from intensity.simulate import simulate_counts
+    >>> from intensity import penalty_path
+    >>> sim = simulate_counts(500, seed=3, breaks=[(250, 1.6)], annual_amplitude=0)
+    >>> 1 in penalty_path(sim.counts).table.index
+    True
+    """
+    if model == "auto":
+        ds0 = as_regular_series(series, counts=False, min_observed=2)
+        v = ds0.values[ds0.observed]
+        model = _auto_model(v)
+    check_choice("model", model, tuple(COSTS))
+    k = _nb_size(size, dispersion)
+    ds, cost = _prepare(series, model, seasonal, k, sigma)
+    _check_observed(cost, int(min_size), k is not None)
+    n_obs = int(cost.obs.sum())
+    factor = 1.0
+    dep = _dependence_choice(dependence, cost)
+    if isinstance(dep, DependenceModel):
+        factor = dep.lrv_factor
+    elif dep == "ar1" and (pen_min is None or pen_max is None):
+        mbic = _penalty("mbic", type(cost), n_obs)
+        factor = _search_with_dependence(cost, mbic, int(min_size))[3].lrv_factor
+    lo = float(pen_min) if pen_min is not None else factor * math.log(n_obs)
+    hi = float(pen_max) if pen_max is not None else factor * 10 * math.log(n_obs)
+    if not 0 <= lo < hi:
+        raise ParameterError(f"need 0 <= pen_min < pen_max, got {lo!r}, {hi!r}")
+    cache: dict[float, tuple[list[int], float]] = {}
+
+    def run(p: float) -> tuple[list[int], float]:
+        if p not in cache:
+            cps, c, _ = cost.run(p, int(min_size))
+            cache[p] = (cps, c)
+        return cache[p]
+
+    stack = [(lo, hi)]
+    while stack:
+        a, b = stack.pop()
+        ca, cb = run(a), run(b)
+        if len(ca[0]) > len(cb[0]) + 1:
+            lam = (cb[1] - ca[1]) / (len(ca[0]) - len(cb[0]))
+            if not a < lam < b:
+                continue
+            cl = run(lam)
+            if len(cl[0]) != len(cb[0]):
+                stack += [(a, lam), (lam, b)]
+        # else: adjacent numbers of breaks, nothing in between
+    by_m: dict[int, dict[str, Any]] = {}
+    for p, (cps, c) in sorted(cache.items()):
+        m = len(cps)
+        r = by_m.setdefault(
+            m,
+            {
+                "n_breaks": m,
+                "penalty_min": p,
+                "penalty_max": p,
+                "cost": c,
+                "breaks": [ds.series.index[c].strftime("%Y-%m-%d") for c in cps],
+            },
+        )
+        r["penalty_min"] = min(r["penalty_min"], p)
+        r["penalty_max"] = max(r["penalty_max"], p)
+    table = pd.DataFrame([by_m[m] for m in sorted(by_m, reverse=True)])
+    table["breaks"] = table["breaks"].map(lambda v: ", ".join(v))
+    table = _optimal_intervals(table, lo, hi)
+    return PenaltyPath(
+        table=table.set_index("n_breaks"),
+        series_name=str(ds.series.name or "series"),
+        chosen_penalty=None,
+        period=f"{ds.series.index[0]:%Y-%m-%d} – {ds.series.index[-1]:%Y-%m-%d}",
+    )

@@ -1,0 +1,287 @@
+"""The search machinery the single-series, joint and ratio searches share: validation and
+cost of a series, the penalty, the dependence fixed point, breaks snapped to observed
+periods, and the conversions to other tools' break conventions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _negbin
+from .._typing import BreakModel, PenaltyName
+from .._validation import (
+    RegularSeries,
+    as_regular_series,
+    check_choice,
+    require_nonzero,
+)
+from ..costs import (
+    COSTS,
+    CountCost,
+    SegmentCost,
+)
+from ..dependence import DependenceModel, estimate_dependence
+from ..exceptions import InsufficientDataError, ParameterError
+
+estimate_size = _negbin.estimate_size
+
+
+# =========================================================================== conventions
+def to_ruptures(breaks: Sequence[int], n: int) -> list[int]:
+    """Break positions (first index of each new regime) → ruptures' list of exclusive
+    segment ends, which always ends with ``n``."""
+    return [int(b) for b in breaks] + [int(n)]
+
+
+def from_ruptures(bkps: Sequence[int]) -> list[int]:
+    """ruptures' exclusive ends (last element ``n``) → break positions."""
+    return [int(b) for b in list(bkps)[:-1]]
+
+
+def from_strucchange(bp: Sequence[int]) -> list[int]:
+    """strucchange's breakpoints (1-based index of the last observation of the old regime)
+    → 0-based position of the first observation of the new regime (the same integer)."""
+    return [int(b) for b in bp]
+
+
+# =========================================================================== helpers
+def estimate_dispersion(y: np.ndarray) -> float:
+    """NB2 dispersion ``alpha = 1/k`` (variance ``mu + alpha mu**2``) from neighbouring
+    periods, as :func:`estimate_size` estimates ``k``; 0 when the counts are not
+    overdispersed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.negative_binomial(20, 20 / (20 + 500.0), size=5000).astype(float)
+    >>> 0.04 < estimate_dispersion(y) < 0.06
+    True
+    """
+    return _negbin.dispersion_from_size(_negbin.estimate_size(np.asarray(y, dtype=float)))
+
+
+def _prepare(
+    series: pd.Series,
+    model: str,
+    seasonal: Any,
+    size: float | None,
+    sigma: float | None,
+) -> tuple[RegularSeries, SegmentCost]:
+    """Validate *series* and build the cost of *model* on it (deseasonalised by
+    *seasonal*, a SeasonalFit of the same series)."""
+    cls = COSTS[model]
+    ds = as_regular_series(series, counts=cls.counts, min_observed=2)
+    if cls.counts:
+        require_nonzero(ds, what=f"detect_breaks(model={model!r})")
+    mult = None
+    if seasonal is not None:
+        from ..seasonal import SeasonalFit
+
+        if not isinstance(seasonal, SeasonalFit):
+            got = type(seasonal).__name__
+            raise ParameterError(
+                f"seasonal must be None or a SeasonalFit from fit_seasonal(), got {got}"
+            )
+        if not seasonal.fitted.index.equals(ds.series.index):
+            raise ParameterError(
+                "seasonal was fitted on a different index: fit it on the same series "
+                f"({ds.series.index[0]:%Y-%m-%d} … {ds.series.index[-1]:%Y-%m-%d})"
+            )
+        m = (seasonal.fitted / seasonal.trend).to_numpy(dtype=float)
+        mult = m / np.exp(np.mean(np.log(m)))
+    cost = cls(ds.values, ds.observed, mult, size=size, sigma=sigma, unit=ds.unit)
+    return ds, cost
+
+
+def _nb_size(size: float | None, dispersion: float | None) -> float | None:
+    """The NB size from the ``size=`` or ``dispersion=`` argument (at most one)."""
+    if size is not None and dispersion is not None:
+        raise ParameterError("give size= (k) or dispersion= (alpha = 1/k), not both")
+    if dispersion is not None:
+        try:
+            a = float(dispersion)
+        except (TypeError, ValueError):
+            raise ParameterError(f"dispersion must be a number >= 0, got {dispersion!r}") from None
+        if not (a >= 0 and math.isfinite(a)):
+            raise ParameterError(f"dispersion (NB alpha) must be >= 0, got {dispersion!r}")
+        return _negbin.size_from_dispersion(a)
+    if size is not None:
+        try:
+            k = float(size)
+        except (TypeError, ValueError):
+            raise ParameterError(f"size must be a positive number, got {size!r}") from None
+        if not k > 0:
+            raise ParameterError(f"size (NB size k) must be positive, got {size!r}")
+        return k
+    return None
+
+
+def _auto_model(v: np.ndarray) -> BreakModel:
+    """'negbin' for whole non-negative numbers, else 'normal'."""
+    counts = bool((v >= 0).all() and np.all(np.abs(v - np.round(v)) <= 1e-9))
+    return "negbin" if counts else "normal"
+
+
+def _penalty(penalty: PenaltyName | float, cls: type[SegmentCost], n: int) -> float:
+    return penalty_value(penalty, cls.n_params, n)
+
+
+def penalty_value(penalty: PenaltyName | float, p: float, n: int) -> float:
+    """The penalty per break for *p* parameters a break adds and *n* observed periods:
+    ``'mbic'`` ``(p + 2) log n``, ``'bic'`` ``(p + 1) log n``, ``'aic'`` ``2 (p + 1)``, or the
+    number given (checked). *p* may be fractional (the effective parameters of correlated
+    series, :mod:`intensity.breaks.joint`)."""
+    if isinstance(penalty, str):
+        check_choice("penalty", penalty, ("mbic", "bic", "aic"))
+        if penalty == "mbic":
+            return (p + 2) * math.log(n)
+        if penalty == "bic":
+            return (p + 1) * math.log(n)
+        return 2.0 * (p + 1)
+    try:
+        v = float(penalty)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"penalty must be 'mbic', 'bic', 'aic' or a number >= 0, got {penalty!r}"
+        ) from None
+    if not v >= 0 or not np.isfinite(v):
+        raise ParameterError(f"penalty must be a finite number >= 0, got {penalty!r}")
+    return v
+
+
+def first_possible(obs: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """For breaks at *tau* (each on an observed period), the earliest period the new regime
+    can have started: the one after the last observed period before it. Missing periods
+    before a break carry no information about where in the gap it fell, so a date
+    interval must reach back over them (with 68 observed days in 1,020 a break's interval
+    would otherwise be a few days inside a gap of weeks)."""
+    tau = np.asarray(tau, dtype=np.int64)
+    if not len(tau):
+        return tau
+    last = np.maximum.accumulate(np.where(obs, np.arange(len(obs)), -1))
+    return last[np.clip(tau - 1, 0, None)] + 1
+
+
+def _snap_to_observed(cps: list[int], obs: np.ndarray) -> list[int]:
+    """Move a break that falls on a missing day to the first observed day after it (the
+    cost is the same: missing days contribute nothing)."""
+    out = []
+    for c in cps:
+        j = c
+        while j < len(obs) and not obs[j]:
+            j += 1
+        out.append(j if j < len(obs) else c)
+    return out
+
+
+#: the choices that fit a latent model to the segmentation's residuals
+_LATENT = ("ar1", "local")
+
+
+def _dependence_choice(dependence: Any, cost: SegmentCost) -> str | DependenceModel | None:
+    is_counts = isinstance(cost, CountCost)
+    if isinstance(dependence, DependenceModel):
+        if not is_counts:
+            raise ParameterError(f"dependence models are for count models, got model={cost.name!r}")
+        return dependence
+    check_choice("dependence", dependence, ("auto", "ar1", "local", "none"))
+    if dependence == "none":
+        return None
+    if not is_counts:
+        if dependence in ("ar1", "local"):
+            raise ParameterError(
+                f"dependence={dependence!r} is implemented for the count models, "
+                f"got model={cost.name!r}"
+            )
+        return None
+    return "local" if dependence == "local" else "ar1"
+
+
+def _segmentation_dependence(cost: SegmentCost, cps: Sequence[int]) -> DependenceModel:
+    """The dependence model of the residuals of the segmentation *cps*, against the NB size
+    the cost assumes (count costs only)."""
+    assert isinstance(cost, CountCost)
+    y, mu = cost.fitted_means(list(cps))
+    return estimate_dependence(y, mu, cost.obs, cost.size)
+
+
+def fixed_point(
+    cps: list[int],
+    estimate: Callable[[list[int]], Any],
+    segment: Callable[[Any], tuple[list[int], Any]],
+    worst: Callable[[tuple[int, ...], Any], float],
+    *,
+    rerun: bool = True,
+    rounds: int = 8,
+) -> tuple[list[int], Any, Any]:
+    """Re-segment with what the residuals of the segmentation itself say about the noise
+    until the breaks no longer change: *estimate* (breaks → noise state, e.g. a dependence
+    model), *segment* (state → breaks and whatever else the caller wants back). At most
+    *rounds* rounds; on a cycle the state of the segmentation in it that *worst* rates
+    highest (the most conservative), segmented again (*rerun*) or kept as it is. Returns
+    the breaks, *segment*'s extra (``None`` for a cycle kept without re-running) and the
+    state. Used by the single-series, joint and ratio searches."""
+    seen: dict[tuple[int, ...], Any] = {}
+    state: Any = None
+    for _ in range(rounds):
+        key = tuple(cps)
+        if key in seen:  # a cycle: the segmentations from the first repeat on
+            cycle = list(seen)[list(seen).index(key) :]
+            key = max(cycle, key=lambda c: worst(c, seen[c]))
+            state = seen[key]
+            if not rerun:
+                return list(key), None, state
+            new, extra = segment(state)
+            return new, extra, state
+        state = seen[key] = estimate(cps)
+        new, extra = segment(state)
+        if new == cps:
+            return cps, extra, state
+        cps = new
+    return cps, extra, state
+
+
+def _search_with_dependence(
+    cost: SegmentCost, pen0: float, m: int
+) -> tuple[list[int], float, float, DependenceModel]:
+    """Segment with the penalty times the long-run variance factor of the residuals of the
+    segmentation itself, repeated until the breaks no longer change (at most 8 rounds;
+    on a cycle the largest factor in it, the most conservative answer, is kept)."""
+
+    def segment(dep: DependenceModel) -> tuple[list[int], float]:
+        cps, total, _ = cost.run(pen0 * dep.lrv_factor, m)
+        return cps, total
+
+    cps, total, dep = fixed_point(
+        cost.run(pen0, m)[0],
+        partial(_segmentation_dependence, cost),
+        segment,
+        lambda _c, d: d.lrv_factor,
+    )
+    return cps, total, pen0 * dep.lrv_factor, dep
+
+
+#: The fewest observed periods the search accepts, as :func:`~intensity.fit_seasonal` does.
+MIN_OBSERVED = 30
+
+
+def _check_observed(cost: SegmentCost, min_size: int, size_given: bool) -> None:
+    """Refuse series too sparse to segment honestly: fewer than ``max(30, 2 * min_size)``
+    observed periods, or what the cost itself needs (the NB cost with an estimated size:
+    5 pairs of neighbouring observed periods). Without this rule a series with 20 observed
+    days over 165 gets breaks between single observations, zero-width intervals and NaN
+    p-values."""
+    n_obs = int(cost.obs.sum())
+    need = max(MIN_OBSERVED, 2 * min_size)
+    if n_obs < need:
+        raise InsufficientDataError(
+            f"detect_breaks needs at least {need} observed {cost.unit}s (30, and two segments "
+            f"of min_size={min_size}), got {n_obs} of {len(cost.obs)}"
+        )
+    cost.check_observed(min_size, size_given)

@@ -109,7 +109,8 @@ def _cmd_import_telegram(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import _check_report_options, load_input, run_report
+    from .report import load_input, run_report
+    from .report.inputs import _check_report_options
 
     # a wrong option is said at once, before the data are loaded
     _check_report_options(args.model, _penalty_arg(args.penalty), args.format.split(","), args.dpi)

@@ -356,7 +356,7 @@ def test_report_folder_is_one_set_with_a_manifest(small_report):
 
 
 def test_interrupted_report_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
-    from intensity import report as rep
+    from intensity.report import runner as rep
 
     out = tmp_path / "rep"
     out.mkdir()
@@ -378,6 +378,7 @@ def test_interrupted_report_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
 
 def test_a_new_report_run_removes_the_previous_runs_other_files(tmp_path):
     from intensity import report as rep
+    from intensity.report.files import _new_staging
 
     out = tmp_path / "rep"
     out.mkdir()
@@ -385,7 +386,7 @@ def test_a_new_report_run_removes_the_previous_runs_other_files(tmp_path):
     for name in ("old_report.pdf", "old_breaks.csv"):
         (out / name).write_bytes(b"1")
     rep.publish(out, out, [out / "old_report.pdf", out / "old_breaks.csv"])
-    staging = rep._new_staging(out)
+    staging = _new_staging(out)
     (staging / "new_report.pdf").write_bytes(b"2")
     rep.publish(staging, out, [staging / "new_report.pdf"])
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == [

@@ -226,7 +226,10 @@ def test_joint_page_when_several_metrics_are_named(tmp_path):
     """Several metrics named: after their own reports a joint report (common breaks on
     one figure, the per-metric ratio at each break, lead and lag on the first metric),
     its tables, a summary row, and byte-identical reruns."""
-    from intensity.report import SIMULATED_NOTE, _joint_metrics, _joint_report
+    from intensity.report import SIMULATED_NOTE
+    from intensity.report.base import Options
+    from intensity.report.joint import joint_metrics as _joint_metrics
+    from intensity.report.runner import _joint_report
     from intensity.simulate import simulate_metrics
 
     brk = {m: [(300, 1.6)] for m in ("personnel", "APC")}
@@ -240,18 +243,8 @@ def test_joint_page_when_several_metrics_are_named(tmp_path):
     # a rerun of the joint page alone gives the same bytes (the per-metric reports' reruns
     # are tested on the demo)
     outs[1].mkdir()
-    _joint_report(
-        data[["personnel", "APC"]],
-        outs[1],
-        [],
-        SIMULATED_NOTE,
-        lambda _m: None,
-        ("pdf",),
-        200,
-        49,
-        0,
-        "mbic",
-    )
+    options = Options(n_boot=49, n_sim=19)
+    _joint_report(data[["personnel", "APC"]], outs[1], options, SIMULATED_NOTE, lambda _m: None)
     names = {p.name for p in outs[0].iterdir()}
     assert {
         "joint_report.pdf",

@@ -243,7 +243,7 @@ def test_fit_seasonal_tests_flag_and_exclude():
 def test_f_tests_state_both_degrees_of_freedom(personnel):
     # issue 22: "9.9 on 4 df, p = 0.102" was printed for an F test without its
     # denominator df
-    from intensity.report import _test_text
+    from intensity.report.seasonality import describe_test as _test_text
 
     fit = intensity.fit_seasonal(personnel)
     t = fit.tests

@@ -1,0 +1,92 @@
+"""Trend breaks: the breaks of the deseasonalised rate with their date intervals and
+ratios, and the penalty path (which segmentations are optimal for which penalty)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .base import Fact, MetricContext, Section
+from .files import _fmt_date
+
+#: breaks listed on the summary page; the rest are counted and left to breaks.csv
+MAX_LISTED = 12
+
+
+class BreaksSection(Section):
+    name = "trend breaks"
+    page = "trend breaks"
+
+    def analyse(self, ctx: MetricContext) -> None:
+        from ..breaks import detect_breaks, penalty_path
+
+        s, opt, fit = ctx.series, ctx.options, ctx.get("seasonal_fit")
+        brk = ctx.results["breaks"] = ctx.run(
+            "trend breaks",
+            detect_breaks,
+            s,
+            model=opt.model,
+            penalty=opt.penalty,
+            seasonal=fit,
+            n_boot=opt.n_boot,
+            seed=opt.seed,
+        )
+        # the path spans the penalty the breaks used (their dependence, not found again)
+        dep = brk.dependence if brk is not None and brk.dependence is not None else "auto"
+        ctx.results["penalty_path"] = (
+            ctx.run("penalty path", penalty_path, s, seasonal=fit, dependence=dep)
+            if opt.model in ("auto", "negbin")
+            else None  # the path is drawn for the default model only
+        )
+
+    def figures(self, ctx: MetricContext) -> list[tuple[str, Any]]:
+        return ctx.plots("breaks", "penalty_path")
+
+    def facts(self, ctx: MetricContext) -> list[Fact]:
+        brk = ctx.get("breaks")
+        if brk is None:
+            return []
+        adj = "deseasonalised, " if ctx.get("seasonal_fit") is not None else "not deseasonalised, "
+        facts: list[Fact] = [
+            (f"# Trend breaks ({adj}{brk.model}, {penalty_words(brk)})", ""),
+            ("number of breaks", f"{len(brk.breaks)} (penalty {brk.penalty:.1f})"),
+        ]
+        for d, row in brk.breaks.head(MAX_LISTED).iterrows():
+            facts.append(
+                (
+                    f"  {d:%Y-%m-%d}",
+                    f"[{_fmt_date(row['ci_lower'])} … {_fmt_date(row['ci_upper'])}]"
+                    f" ×{row['ratio']:.2f}",
+                )
+            )
+        if len(brk.breaks) > MAX_LISTED:
+            more = len(brk.breaks) - MAX_LISTED
+            facts.append(("", f"and {more} more, see {ctx.stem}_breaks.csv"))
+        return facts
+
+    def tables(self, ctx: MetricContext) -> dict[str, pd.DataFrame | None]:
+        brk, path = ctx.get("breaks"), ctx.get("penalty_path")
+        out: dict[str, pd.DataFrame | None] = {}
+        if brk is not None and brk.model == "linear_trend":
+            out["knots"] = brk.breaks.rename_axis("knot")
+        out["breaks"] = None if brk is None else brk.breaks
+        out["segments"] = None if brk is None else brk.segments
+        out["penalty_path"] = None if path is None else path.table
+        return out
+
+    def summary(self, ctx: MetricContext) -> dict[str, Any]:
+        brk = ctx.get("breaks")
+        return {
+            "breaks": pd.NA if brk is None else len(brk.breaks),
+            "model": ctx.options.model if brk is None else brk.model,
+        }
+
+
+def penalty_words(brk: Any) -> str:
+    """The penalty as it was used: its name, times the long-run variance factor when the
+    dependence model scaled it."""
+    dep = getattr(brk, "dependence", None)
+    if dep is not None and dep.lrv_factor > 1.0 + 1e-9:
+        return f"{brk.penalty_name} × {dep.lrv_factor:.1f} for serial dependence"
+    return str(brk.penalty_name)

@@ -1,0 +1,226 @@
+"""How a report's files are written: CSV tables (atomic, formula-safe), file-name stems,
+the staging folder and the manifest that publishes a run as one set."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+#: what the rows of each table are, for tables whose index has no name
+_INDEX_NAMES = {
+    "segments": "segment",
+    "episodes": "episode",
+    "artefacts": "artefact",
+    "penalty_path": "segmentation",
+    "quality": "date",
+    "spikes": "date",
+    "baseline": "date",
+    "breaks": "date",
+}
+
+
+def _fmt_date(d: Any) -> str:
+    return "" if pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m-%d")
+
+
+def _csv(frame: pd.DataFrame, path: Path, index: bool = True, index_name: str = "row") -> Path:
+    """Write *frame* atomically; an unnamed index gets *index_name* (no CSV has an unnamed
+    first column)."""
+    from ..pipeline import atomic_write_bytes
+
+    out = _defuse_formulas(frame.copy())
+    if index and out.index.name is None and out.index.nlevels == 1:
+        out.index.name = index_name
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].map(_fmt_date)
+    if isinstance(out.index, pd.DatetimeIndex):
+        out.index = out.index.strftime("%Y-%m-%d")
+    data = out.to_csv(index=index, lineterminator="\n", float_format="%.6g").encode("utf-8")
+    atomic_write_bytes(path, data)
+    return path
+
+
+#: what makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _defuse(v: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, with a leading apostrophe
+    (``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``); numbers and other cells unchanged."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
+def _defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with every text cell, column name and index label passed through
+    :func:`_defuse`: metric names come from the user's files and go into every table."""
+    out = frame.rename(columns=_defuse)
+    textual = pd.api.types.is_object_dtype, pd.api.types.is_string_dtype
+    if out.index.nlevels == 1 and any(t(out.index.dtype) for t in textual):
+        out.index = out.index.map(_defuse)
+        out.index.name = frame.index.name
+    for c in out.columns:
+        if any(t(out[c].dtype) for t in textual):
+            out[c] = out[c].map(_defuse)
+    return out
+
+
+def file_stems(metrics: Sequence[Any]) -> dict[Any, str]:
+    """The file-name stem of each metric's outputs: letters, digits, ``-`` and ``_`` kept,
+    everything else ``_``. Metrics whose stems would collide (``a b`` and ``a/b``, or
+    ``A`` and ``a`` on a case-insensitive disk) get a short hash of their name appended,
+    so no metric's files overwrite another's.
+
+    Examples
+    --------
+    >>> file_stems(["a b", "a/b", "tank"])
+    {'a b': 'a_b-c8687a', 'a/b': 'a_b-c14cdd', 'tank': 'tank'}
+    """
+    import hashlib
+
+    base = {
+        m: "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(m)) or "_"
+        for m in metrics
+    }
+    count: dict[str, int] = {}
+    for b in base.values():
+        count[b.casefold()] = count.get(b.casefold(), 0) + 1
+    return {
+        m: b
+        if count[b.casefold()] == 1
+        else f"{b}-{hashlib.sha256(str(m).encode('utf-8')).hexdigest()[:6]}"
+        for m, b in base.items()
+    }
+
+
+#: the list of a report folder's files, written last (see :func:`publish`)
+MANIFEST = "manifest.json"
+
+
+_STAGING_PREFIX = ".intensity-staging-"
+
+
+def _new_staging(final: Path) -> Path:
+    """A fresh staging folder inside *final* (named after this process); staging folders
+    of processes that are gone are removed first."""
+    import tempfile
+
+    from ..pipeline import _pid_alive
+
+    for old in final.glob(f"{_STAGING_PREFIX}*"):
+        pid = old.name[len(_STAGING_PREFIX) :].split("-", 1)[0]
+        if old.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=final))
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """``{file name: SHA-256}`` of a report folder's last complete run (empty when there
+    is no manifest: no complete run, or one of a version without manifests)."""
+    import json
+
+    p = Path(folder) / MANIFEST
+    try:
+        obj = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return {}
+    files = obj.get("files") if isinstance(obj, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {str(k): str(v) for k, v in files.items() if "/" not in str(k) and str(k) != ".."}
+
+
+def publish(staging: Path, final: Path, files: Sequence[Path]) -> list[Path]:
+    """Move a finished run's *files* from *staging* into *final* as one set: the old
+    manifest is removed first, the files are renamed into place (each rename is atomic),
+    the previous run's files that this run did not write are removed, and the new
+    manifest is written last."""
+    import json
+
+    from ..pipeline import atomic_write_bytes, sha256_file
+
+    names = list(dict.fromkeys(Path(f).name for f in files))
+    old = read_manifest(final)
+    (final / MANIFEST).unlink(missing_ok=True)
+    sums = {}
+    for name in names:
+        sums[name] = sha256_file(staging / name)
+        os.replace(staging / name, final / name)
+    for name in sorted(set(old) - set(names) - {MANIFEST}):
+        (final / name).unlink(missing_ok=True)
+    # listed by name: the listing does not depend on the order the sections wrote them
+    listing = dict(sorted(sums.items()))
+    text = json.dumps({"package": "intensity", "files": listing}, indent=2) + "\n"
+    atomic_write_bytes(final / MANIFEST, text.encode("utf-8"))
+    return [final / n for n in names]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table written without its index (a plain list of rows)."""
+
+    frame: pd.DataFrame
+
+
+def write_tables(out: Path, stem: str, tables: dict[str, Any]) -> list[Path]:
+    """Each table as ``<stem>_<name>.csv`` (``None``: skipped; :class:`Rows`: without its
+    index; an unnamed index is named as in :data:`_INDEX_NAMES`)."""
+    files = []
+    for name, tab in tables.items():
+        if tab is None:
+            continue
+        if isinstance(tab, Rows):
+            files.append(_csv(tab.frame, out / f"{stem}_{name}.csv", index=False))
+        else:
+            label = _INDEX_NAMES.get(name, "row")
+            files.append(_csv(tab, out / f"{stem}_{name}.csv", index_name=label))
+    return files
+
+
+def write_figures(
+    out: Path,
+    stem: str,
+    label: str,
+    figures: list[tuple[str, Any]],
+    formats: Sequence[str],
+    dpi: int,
+) -> list[Path]:
+    """Each figure as ``<stem>_<name>.<format>`` titled ``<label>: <name>``."""
+    from ..plotting import save_figure
+
+    return [
+        save_figure(fig, out / f"{stem}_{name}.{fmt}", title=f"{label}: {name}", dpi=dpi)
+        for name, fig in figures
+        for fmt in formats
+    ]
+
+
+def write_pdf(path: Path, title: str, pages: list[Any]) -> Path:
+    """*pages* (figures) as one PDF with fixed metadata (no date: same input, same bytes),
+    written atomically."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from ..pipeline import atomic_write_bytes
+    from ..plotting import house_style
+
+    buf = io.BytesIO()
+    meta = {
+        "Creator": "intensity",
+        "Producer": "intensity (matplotlib)",
+        "CreationDate": None,
+        "Title": title,
+    }
+    with house_style(), PdfPages(buf, metadata=meta) as pdf:
+        for page in pages:
+            pdf.savefig(page)
+    atomic_write_bytes(path, buf.getvalue())
+    return path

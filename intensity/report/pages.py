@@ -1,0 +1,59 @@
+"""The report's text pages (facts under headings, as many A4 pages as they need)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _text_pages(title: str, facts: list[tuple[str, str]], note: str) -> list[Any]:
+    """A4 pages listing *facts* under *title*: as many pages as the facts need (nothing is
+    cut at the bottom of a page)."""
+    from matplotlib.figure import Figure
+
+    from ..plotting import house_style
+
+    pages: list[Any] = []
+    with house_style():
+
+        def new_page(first: bool) -> tuple[Any, float]:
+            fig = Figure(figsize=(8.27, 11.69))  # A4 portrait
+            head = title if first else f"{title} (continued)"
+            fig.text(0.08, 0.95, head, fontsize=16, weight="bold", va="top")
+            fig.text(0.08, 0.92, note, fontsize=7, color="#555555", va="top", wrap=True)
+            pages.append(fig)
+            return fig, 0.88
+
+        fig, y = new_page(True)
+        for k, v in facts:
+            need = 0.034 if k.startswith("#") else 0.0175
+            if y - need < 0.05:
+                fig, y = new_page(False)
+            if k.startswith("#"):
+                y -= 0.012
+                fig.text(0.08, y, k.lstrip("# "), fontsize=10, weight="bold", va="top")
+                y -= 0.022
+                continue
+            fig.text(0.10, y, k, fontsize=8, va="top")
+            fig.text(0.45, y, v, fontsize=8, va="top", family="DejaVu Sans Mono")
+            y -= 0.0175
+    return pages
+
+
+def section_pages(
+    title: str,
+    heading: str,
+    summary: list[tuple[str, str]],
+    parts: list[tuple[str, list[tuple[str, str]], list[Any]]],
+    note: str,
+) -> list[Any]:
+    """A report's pages: the summary (*summary* facts under *title*), then for each part
+    ``(page title, facts, figures)`` a page of its facts (``"<heading>: <page title>"``)
+    followed by its figures; a part with neither is left out, one with figures only says
+    ``not done``."""
+    pages = _text_pages(title, summary, note)
+    for page, facts, figs in parts:
+        if not facts and not figs:
+            continue
+        pages += _text_pages(f"{heading}: {page}", facts or [("# " + page, "not done")], note)
+        pages += figs
+    return pages

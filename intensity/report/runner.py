@@ -1,0 +1,388 @@
+"""The runner: every section of every metric, each step isolated, written as one page set
+per metric (figures, ``<metric>_report.pdf``, tables), the joint page set, and
+``summary.csv``; published into the output folder only when the whole run is done."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..exceptions import ParameterError
+from .anomalies import AnomaliesSection
+from .base import Fact, MetricContext, Options, Section, Steps
+from .breaks import BreaksSection
+from .engagements import EngagementsSection
+from .files import _csv, _new_staging, file_stems, publish, write_figures, write_pdf, write_tables
+from .inputs import _check_report_options, _date_window, _provenance
+from .joint import JointSection, joint_metrics
+from .pages import _text_pages, section_pages
+from .quality import QualitySection
+from .seasonality import SeasonalitySection
+from .winter import WinterSection
+
+SIMULATED_NOTE = (
+    "SIMULATED DATA (intensity demo): not real counts; made by intensity.simulate_counts "
+    "with known seasonality, breaks, spikes and a surge"
+)
+
+
+#: the questions of a metric's report, in page order (a new question is a new module
+#: with a :class:`~intensity.report.base.Section`, added here)
+SECTIONS: tuple[Section, ...] = (
+    QualitySection(),
+    EngagementsSection(),
+    SeasonalitySection(),
+    BreaksSection(),
+    WinterSection(),
+    AnomaliesSection(),
+)
+
+#: the columns of summary.csv, in this order (a section's new columns follow them)
+SUMMARY_COLUMNS = (
+    "metric",
+    "first",
+    "last",
+    "days",
+    "weekly_p",
+    "annual_p",
+    "dispersion",
+    "breaks",
+    "spike_days",
+    "episodes",
+    "files",
+    "status",
+    "not_done",
+    "model",
+    "version",
+    "inputs",
+)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`run_report` wrote and the key numbers per metric."""
+
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    seconds: float = 0.0
+
+
+def run_report(
+    data: pd.DataFrame | pd.Series,
+    out_dir: str | os.PathLike[str] = "report",
+    metrics: Sequence[str] | None = None,
+    *,
+    simulated: bool = False,
+    source: str | None = None,
+    n_boot: int = 299,
+    n_sim: int = 199,
+    progress: Callable[[str], None] | None = None,
+    model: str = "auto",
+    penalty: str | float = "mbic",
+    seed: int = 0,
+    start: Any = None,
+    end: Any = None,
+    formats: Sequence[str] = ("pdf",),
+    dpi: int = 200,
+    inputs: Sequence[str | os.PathLike[str]] = (),
+) -> ReportResult:
+    """Run the whole analysis on each metric and write figures, report PDF and tables.
+
+    Parameters
+    ----------
+    data
+        Daily counts (DataFrame of metrics or one Series).
+    out_dir
+        Output folder (created). Per metric: ``<metric>_*.pdf`` figures,
+        ``<metric>_report.pdf`` and ``<metric>_*.csv`` tables.
+    metrics
+        Columns to analyse (default: all with at least 365 observed days; the others get a
+        ``not analysed`` row in the summary).
+    simulated
+        Say on every page that the data are simulated.
+    source
+        Caption naming the data source (default: the General Staff note).
+    n_boot, n_sim
+        Bootstrap replications for break intervals and simulations for anomaly episodes.
+    progress
+        Called with a line of text per step.
+    model, penalty
+        The break model and penalty of :func:`~intensity.detect_breaks` (``'auto'``:
+        negative binomial for counts; ``'linear_trend'`` also writes the knots table
+        ``<metric>_knots.csv``).
+    seed
+        Seed of the bootstrap and the anomaly simulations (same seed, same files).
+    start, end
+        Analyse only these dates (inclusive; day-first strings such as "01.12.2024" are
+        read as the 1st of December).
+    formats
+        Figure formats among ``'pdf'``, ``'png'``, ``'svg'`` (the report itself is a PDF).
+    dpi
+        Resolution of PNG figures.
+    inputs
+        The input files; their names and SHA-256 go into the summary page and
+        ``summary.csv``.
+
+    Returns
+    -------
+    ReportResult
+        ``summary`` has one row per metric with ``status`` (``complete``, ``partial`` or
+        ``not analysed``) and ``not_done`` (each step that failed, with the package's
+        reason). A step that fails does not stop the others or the other metrics.
+
+    The files are written as one set: into a staging folder inside *out_dir*, moved into
+    place only when the whole analysis has run, with ``manifest.json`` (every file and its
+    SHA-256) written last. An interrupted run leaves *out_dir* as it was; files that the
+    previous run listed in its manifest and this run did not write are removed, so the
+    folder never mixes two analyses.
+    """
+    final = Path(out_dir)
+    final.mkdir(parents=True, exist_ok=True)
+    staging = _new_staging(final)
+    try:
+        res = _analyse(
+            data,
+            staging,
+            metrics,
+            simulated=simulated,
+            source=source,
+            n_boot=n_boot,
+            n_sim=n_sim,
+            progress=progress,
+            model=model,
+            penalty=penalty,
+            seed=seed,
+            start=start,
+            end=end,
+            formats=formats,
+            dpi=dpi,
+            inputs=inputs,
+        )
+        files = publish(staging, final, res.files)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ReportResult(out_dir=final, files=files, summary=res.summary, seconds=res.seconds)
+
+
+def _analyse(
+    data: pd.DataFrame | pd.Series,
+    out_dir: str | os.PathLike[str],
+    metrics: Sequence[str] | None = None,
+    *,
+    simulated: bool = False,
+    source: str | None = None,
+    n_boot: int = 299,
+    n_sim: int = 199,
+    progress: Callable[[str], None] | None = None,
+    model: str = "auto",
+    penalty: str | float = "mbic",
+    seed: int = 0,
+    start: Any = None,
+    end: Any = None,
+    formats: Sequence[str] = ("pdf",),
+    dpi: int = 200,
+    inputs: Sequence[str | os.PathLike[str]] = (),
+) -> ReportResult:
+    """:func:`run_report`'s analysis, writing into *out_dir* (the staging folder)."""
+    from .. import plotting as pl
+
+    t0 = time.perf_counter()
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    fmts = _check_report_options(model, penalty, formats, dpi)
+    frame = _date_window(frame, start, end)
+    version, hashes = _provenance(inputs)
+    cols, short = _choose_metrics(frame, metrics)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stems = file_stems([*cols, *short])
+    say = progress or (lambda _m: None)
+    note = SIMULATED_NOTE if simulated else (source or pl.SOURCE_NOTE)
+    options = Options(model, penalty, n_boot, n_sim, seed, fmts, dpi)
+    provenance = {
+        "version": version,
+        "inputs": "; ".join(f"{name} sha256:{digest}" for name, digest in hashes),
+    }
+    files: list[Path] = []
+    rows: list[dict[str, Any]] = []
+    for metric in cols:
+        ctx = _metric_context(frame, metric, cols, options, say, (version, hashes))
+        ctx.stem = stems[metric]
+        with pl.source_label(note):
+            files += _metric_report(ctx, out, note)
+        rows.append({**_metric_row(ctx), **provenance})
+    rows += [{**_short_row(frame, m), **provenance} for m in short]
+    joint_cols = joint_metrics(frame, cols, bool(metrics))
+    if len(joint_cols) >= 2:
+        joint_files, row = _joint_report(frame[joint_cols], out, options, note, say)
+        files += joint_files
+        rows.append({**row, **provenance})
+    summary = pd.DataFrame(rows).set_index("metric")
+    files.append(_csv(summary, out / "summary.csv"))
+    return ReportResult(out_dir=out, files=files, summary=summary, seconds=time.perf_counter() - t0)
+
+
+def _choose_metrics(
+    frame: pd.DataFrame, metrics: Sequence[str] | None
+) -> tuple[list[Any], list[Any]]:
+    """The metrics to analyse and those left out (fewer than 365 observed days): the ones
+    named, the one series of hand-collected figures, or every metric with a year of data."""
+    if metrics:
+        missing = [m for m in metrics if m not in frame.columns]
+        if missing:
+            raise ParameterError(
+                f"metric {missing[0]!r} is not in the data; available: {list(frame.columns)}"
+            )
+        return list(metrics), []
+    if frame.attrs.get("figures") is not None:
+        # hand-collected figures: the one series there is, however sparse; each step says
+        # what it needs when the data do not give it
+        return ["engagements"], []
+    cols = [c for c in frame.columns if frame[c].notna().sum() >= 365]
+    if not cols:
+        found = ", ".join(
+            f"{c!r} ({int(frame[c].notna().sum())} days)" for c in list(frame.columns)[:8]
+        )
+        raise ParameterError(
+            f"no metric with at least 365 observed days (found {found}); name one with "
+            "--metric to analyse it anyway"
+        )
+    return cols, [c for c in frame.columns if c not in cols]
+
+
+def _metric_context(
+    frame: pd.DataFrame,
+    metric: Any,
+    cols: list[Any],
+    options: Options,
+    say: Callable[[str], None],
+    provenance: tuple[str, list[tuple[str, str]]],
+) -> MetricContext:
+    """One metric's series from its first to its last observed day, with this metric's
+    quality findings only (and those of the whole table, metric ``'*'``): the personnel
+    report must not count the other 16 metrics' corrections."""
+    s = frame[metric].copy()
+    first, last = s.first_valid_index(), s.last_valid_index()
+    if first is not None:
+        s = s.loc[first:last]
+    recs = s.attrs.get("quality") or frame.attrs.get("quality") or []
+    s.attrs["quality"] = [r for r in recs if str(r.get("metric")) in (str(metric), "*")]
+    run = Steps(str(metric), say)
+    version, hashes = provenance
+    return MetricContext(metric, s, frame, cols, options, run, version, hashes, str(metric))
+
+
+def _metric_report(ctx: MetricContext, out: Path, note: str) -> list[Path]:
+    """Every section on one metric: analysis, figures, the report PDF and the tables.
+    A section whose figures, facts or tables fail is recorded as not done, like a step."""
+    say, metric = ctx.run.say, ctx.metric
+    # progress: the sections that analyse something, then figures, then the files
+    analysing = [sec for sec in SECTIONS if type(sec).analyse is not Section.analyse]
+    total = len(analysing) + 2
+    for i, sec in enumerate(analysing, 1):
+        say(f"[{metric}] {i}/{total} {sec.name}")
+        ctx.run(sec.name, sec.analyse, ctx)
+    say(f"[{metric}] {total - 1}/{total} figures")
+    figures = [ctx.run(f"{sec.name} figures", sec.figures, ctx) or [] for sec in SECTIONS]
+    facts = [ctx.run(f"{sec.name} text", sec.facts, ctx) or [] for sec in SECTIONS]
+    tables = [ctx.run(f"{sec.name} tables", sec.tables, ctx) or {} for sec in SECTIONS]
+    opt = ctx.options
+    flat = [f for figs in figures for f in figs]
+    files = write_figures(out, ctx.stem, str(metric), flat, opt.formats, opt.dpi)
+    say(f"[{metric}] {total}/{total} report PDF and tables")
+    not_done = ctx.run.not_done()
+    parts = _pages_of(SECTIONS, facts, figures)
+    if parts:  # what was not done goes on the first page (the data's)
+        page, first_facts, first_figs = parts[0]
+        parts[0] = (page, first_facts + not_done, first_figs)
+    summary_facts = [f for fs in facts for f in fs] + not_done
+    title = f"intensity report: {metric}"
+    pages = section_pages(title, str(metric), summary_facts, parts, note)
+    files.append(write_pdf(out / f"{ctx.stem}_report.pdf", title, pages))
+    merged: dict[str, Any] = {}
+    for tabs in tables:
+        merged.update(tabs)
+    files += write_tables(out, ctx.stem, merged)
+    return files
+
+
+def _pages_of(
+    sections: Sequence[Section], facts: list[list[Fact]], figures: list[list[tuple[str, Any]]]
+) -> list[tuple[str, list[Fact], list[Any]]]:
+    """``(page title, facts, figures)`` per page: consecutive sections with the same
+    :attr:`~Section.page` share one."""
+    parts: list[tuple[str, list[Fact], list[Any]]] = []
+    for sec, fs, figs in zip(sections, facts, figures, strict=True):
+        drawn = [fig for _, fig in figs]
+        if parts and parts[-1][0] == sec.page:
+            page, old_facts, old_figs = parts[-1]
+            parts[-1] = (page, old_facts + fs, old_figs + drawn)
+        else:
+            parts.append((sec.page, list(fs), drawn))
+    return parts
+
+
+def _metric_row(ctx: MetricContext) -> dict[str, Any]:
+    """The metric's row of summary.csv: its period, each section's columns, its status."""
+    s, problems = ctx.series, ctx.run.problems
+    n = len(s)
+    row: dict[str, Any] = {
+        "metric": ctx.metric,
+        "first": s.index[0] if n else pd.NaT,
+        "last": s.index[-1] if n else pd.NaT,
+        "days": n,
+        "files": f"{ctx.stem}_*",
+        "status": "complete" if not problems else "partial",
+        "not_done": "; ".join(f"{k}: {v}" for k, v in problems.items()),
+    }
+    for sec in SECTIONS:
+        row.update(ctx.run(f"{sec.name} summary", sec.summary, ctx) or {})
+    ordered = {k: row[k] for k in SUMMARY_COLUMNS if k in row}
+    return {**ordered, **{k: v for k, v in row.items() if k not in ordered}}
+
+
+def _short_row(frame: pd.DataFrame, metric: Any) -> dict[str, Any]:
+    """The summary row of a metric left out for too few observed days."""
+    n_obs = int(frame[metric].notna().sum())
+    return {
+        "metric": metric,
+        "days": n_obs,
+        "status": "not analysed",
+        "not_done": f"{n_obs} observed days, fewer than the 365 the default selection "
+        "needs (name it with --metric to analyse it anyway)",
+    }
+
+
+def _joint_report(
+    frame: pd.DataFrame,
+    out: Path,
+    options: Options,
+    note: str,
+    say: Callable[[str], None],
+) -> tuple[list[Path], dict[str, Any]]:
+    """The joint page set: ``joint_report.pdf``, ``joint_*.csv`` and the figures,
+    captioned with *note* (the source, or that the data are simulated); and its summary
+    row."""
+    from .. import plotting as pl
+
+    names = [str(c) for c in frame.columns]
+    say(f"[joint] common breaks of {', '.join(names)}")
+    section = JointSection()
+    ctx = section.context(frame, options, Steps("joint", say))
+    with pl.source_label(note):  # the figures say what the data are
+        section.analyse(ctx)
+        figures = section.figures(ctx)
+        facts = section.facts(ctx)
+        files = write_tables(out, "joint", section.tables(ctx))
+        files += write_figures(out, "joint", "joint", figures, options.formats, options.dpi)
+        title = "intensity report: several metrics"
+        pages = _text_pages(title, facts, note) + [fig for _, fig in figures]
+        files.append(write_pdf(out / "joint_report.pdf", title, pages))
+    return files, section.summary(ctx)

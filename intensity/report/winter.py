@@ -1,0 +1,44 @@
+"""The winter question: each winter's level against the level around it and against the
+other winters (:func:`intensity.seasonal_excess`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .base import Fact, MetricContext, Section
+
+
+class WinterSection(Section):
+    name = "the winter question"
+    page = "the winter question"
+
+    def analyse(self, ctx: MetricContext) -> None:
+        from ..seasons import seasonal_excess
+
+        # under two years seasonal_excess says why (it needs other winters to compare
+        # with), and the report lists that under "Not done" instead of dropping the
+        # section silently
+        ctx.results["winters"] = ctx.run(
+            "winter question", seasonal_excess, ctx.series, shifts=ctx.shifts()
+        )
+
+    def figures(self, ctx: MetricContext) -> list[tuple[str, Any]]:
+        return ctx.plots("winters")
+
+    def facts(self, ctx: MetricContext) -> list[Fact]:
+        win = ctx.get("winters")
+        if win is None:
+            return []
+        facts: list[Fact] = [("# The winter question (Nov 1 … Feb 28)", "")]
+        for label in win.table.index:
+            head, _, rest = win.sentence(str(label)).partition(": ")
+            level_part, _, seas_part = rest.partition("; ")
+            facts.append((f"  {head}", level_part))
+            facts.append(("", seas_part))
+        return facts
+
+    def tables(self, ctx: MetricContext) -> dict[str, pd.DataFrame | None]:
+        win = ctx.get("winters")
+        return {"winters": None if win is None else win.table}

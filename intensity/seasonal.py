@@ -25,6 +25,7 @@ from . import _negbin
 from ._results import ResultMixin
 from ._typing import ProfileBy, Transform
 from ._validation import (
+    RegularSeries,
     as_daily_series,
     as_regular_series,
     check_choice,
@@ -757,106 +758,22 @@ def fit_seasonal(
             "fit_seasonal needs counts within the year (daily, weekly, monthly or quarterly), "
             "got yearly counts; use detect_breaks for their level"
         )
-    if weekly == "auto":
-        weekly = ds.is_daily
-    elif weekly is True and not ds.is_daily:
-        raise ParameterError(
-            f"weekly effects need daily counts, got {ds.unit}ly counts ({ds.freq.freqstr}); "
-            "use weekly='auto' or False"
-        )
-    elif weekly not in (True, False):
-        raise ParameterError(f"weekly must be 'auto', True or False, got {weekly!r}")
+    weekly = _check_weekly(weekly, ds)
     max_k = int((ppy - 1) // 2)
     max_harmonics = min(int(max_harmonics), max_k)
     y_all = ds.values
     obs = ds.observed
     if np.any(np.abs(y_all[obs] - np.round(y_all[obs])) > 1e-9):
         raise ParameterError("fit_seasonal needs whole-number counts, got non-integer values")
-    if trend == "auto":
-        tdf = _default_trend_df(n, ppy)
-    elif trend == "none":
-        tdf = 0
-    elif trend == "linear":
-        tdf = 1
-    elif isinstance(trend, (int, np.integer)) and not isinstance(trend, bool) and trend >= 0:
-        tdf = int(trend)
-    else:
-        raise ParameterError(
-            f"trend must be 'auto', 'none', 'linear' or an integer >= 0, got {trend!r}"
-        )
-    if annual is True:
-        annual = "auto"
-    if annual == "auto":
-        candidates = list(range(0, max_harmonics + 1)) if n >= 2 * ppy else [0]
-    elif annual is False:
-        candidates = [0]
-    elif isinstance(annual, (int, np.integer)) and annual >= 0:
-        candidates = [int(annual)]
-        if annual > 0 and n < ppy:
-            raise InsufficientDataError(
-                f"annual harmonics need at least a year ({ppy:g} {ds.unit}s), got {n}; "
-                "use annual=False"
-            )
-        if annual > max_k:
-            raise ParameterError(
-                f"{ds.unit}ly counts identify at most {max_k} annual harmonics, got {annual}"
-            )
-    else:
-        raise ParameterError(f"annual must be 'auto', False or an integer >= 0, got {annual!r}")
-    if exclude is not None:
-        if not isinstance(exclude, pd.Series) or not isinstance(exclude.index, pd.DatetimeIndex):
-            raise ParameterError("exclude must be a boolean pd.Series indexed by date")
-        ex = exclude.reindex(idx).fillna(False).to_numpy(dtype=bool)
-        obs = obs & ~ex
-        if obs.sum() < 30:
-            raise InsufficientDataError(
-                f"fit_seasonal needs at least 30 days left after exclude, got {int(obs.sum())}"
-            )
+    tdf = _trend_df(trend, n, ppy)
+    candidates = _annual_candidates(annual, ds, max_harmonics, max_k)
+    obs = _without_excluded(exclude, idx, obs)
     if weekly:
-        per_day = np.bincount(pd.DatetimeIndex(idx).day_of_week[obs], minlength=7)
-        if (per_day < 2).any():
-            absent = [WEEKDAYS[i] for i in np.flatnonzero(per_day < 2)]
-            raise InsufficientDataError(
-                "weekly effects need at least 2 observed days of each weekday, got "
-                f"{int(per_day.min())} for {', '.join(absent)} (business-day data? use "
-                "weekly=False)"
-            )
+        _check_weekdays(idx, obs)
     check_choice("dependence", dependence, ("ar1", "none"))
-    y = y_all[obs]
-    n_obs = len(y)
-    cache: dict[tuple[int, int], tuple[_Design, _NBFit]] = {}
-
-    def fitted(K: int, df: int) -> tuple[_Design, _NBFit]:
-        if (K, df) not in cache:
-            d = _design(idx, weekly=weekly, K=K, months=False, trend_df=df, periods_per_year=ppy)
-            cache[(K, df)] = (d, _fit_nb(y, d.X[obs]))
-        return cache[(K, df)]
-
-    def crit(K: int, df: int, phi: float) -> float:
-        d, f = fitted(K, df)
-        return -2 * f.llf / phi + (d.X.shape[1] + 1) * np.log(n_obs)
-
-    dep: DependenceModel | None = None
-    if dependence == "none":
-        bic = {K: crit(K, tdf, 1.0) for K in candidates}
-        K = min(bic, key=lambda k: bic[k])
-    else:
-        # quasi-BIC with the long-run variance factor of the residuals of the most general
-        # candidate (as QAIC takes its scale from the global model): estimated from a model
-        # that is too stiff, the factor would absorb the misfit and choose a stiffer one
-        df_grid = [tdf]
-        if trend == "auto":
-            df_max = max(1, min(int(n * (_YEAR / ppy) // 90), n // 8))
-            df_grid = sorted({d for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24) if d <= df_max})
-        general = fitted(max(candidates), max(df_grid))
-        dep = _residual_dependence(y_all, obs, general[0].X, general[1])
-        phi = dep.lrv_factor
-        # the trend with the richest annual part, then the harmonics with that trend
-        q = {d: crit(max(candidates), d, phi) for d in df_grid}
-        tdf = min(q, key=lambda d: q[d])
-        bic = {k: crit(k, tdf, phi) for k in candidates}
-        K = min(bic, key=lambda k: bic[k])
-    design, fit = fitted(K, tdf)
+    models = _Candidates(idx, y_all, obs, weekly, ppy)
+    K, tdf, bic, dep = _select(models, candidates, tdf, trend == "auto", dependence == "ar1")
+    design, fit = models.fitted(K, tdf)
     selection_factor = float("nan")
     if dep is not None:
         # the chosen model's own residuals set the covariance: a richer model's residuals
@@ -866,78 +783,14 @@ def fit_seasonal(
         fit = replace(fit, cov=_dependent_cov(design.X, obs, fit, dep))
     mu = np.exp(design.X @ fit.params)
     lo, hi = _negbin.interval(mu, fit.alpha, level)
-
-    test_rows = []
-    for comp in ("weekly", "annual") if tests else ():
-        if comp == "annual" and K == 0:
-            if not (annual == "auto" and n >= 2 * ppy and max_k >= 1):
-                continue
-            tdesign, tfit = fitted(min(2, max_k), tdf)  # test a cycle that was not chosen
-        else:
-            tdesign, tfit = design, fit
-        if comp not in tdesign.groups:
-            continue
-        cols = tdesign.groups[comp]
-        keep = [j for j in range(tdesign.X.shape[1]) if j not in cols]
-        if dep is not None:
-            # the dependence under the null (the model without the component): the
-            # component's terms would otherwise absorb part of the slow variation they are
-            # tested against, and the test would over-reject
-            Xr = tdesign.X[:, keep]
-            null_fit = _fit_nb(y, Xr[obs])
-            null_mu = np.exp(Xr @ null_fit.params)
-            tdep = estimate_dependence(y_all, null_mu, obs, null_fit.size)
-            tfit = replace(tfit, cov=_dependent_cov(tdesign.X, obs, tfit, tdep))
-            b = tfit.params[cols]
-            V = tfit.cov[np.ix_(cols, cols)]
-            stat = float(b @ np.linalg.pinv(V) @ b)
-            dof = variance_dof(tdep, null_mu, obs, null_fit.size)
-            p_value = (
-                float(stats.f.sf(stat / len(cols), len(cols), dof))
-                if np.isfinite(dof)
-                else float(stats.chi2.sf(stat, len(cols)))
-            )
-            method = "Wald (AR(1) dependence)"
-            df_den = float(dof) if np.isfinite(dof) else math.nan
-        else:
-            restricted = _fit_nb(y, tdesign.X[obs][:, keep])
-            stat = max(2 * (tfit.llf - restricted.llf), 0.0)
-            p_value = float(stats.chi2.sf(stat, len(cols)))
-            method = "likelihood ratio"
-            df_den = math.nan
-        test_rows.append(
-            {
-                "component": comp,
-                "statistic": stat,
-                "df": len(cols),
-                "df_denominator": df_den,
-                "p_value": p_value,
-                "method": method,
-            }
-        )
+    # the annual cycle is tested even when not chosen, when it could have been
+    annual_testable = (annual is True or annual == "auto") and n >= 2 * ppy and max_k >= 1
     tests_df = (
-        pd.DataFrame(test_rows).set_index("component")
-        if test_rows
-        else pd.DataFrame(
-            columns=["statistic", "df", "df_denominator", "p_value", "method"],
-            index=pd.Index([], name="component"),
-        )
+        _seasonal_tests(models, design, fit, K, tdf, dep, min(2, max_k), annual_testable)
+        if tests
+        else _tests_frame([])
     )
-
-    if weekly:
-        wk = _rate_ratios(fit, design.groups["weekly"], WEEKDAYS, level)
-    else:
-        wk = pd.DataFrame(
-            {
-                "rate_ratio": 1.0,
-                "ci_lower": np.nan,
-                "ci_upper": np.nan,
-                "log_rr": 0.0,
-                "se": np.nan,
-                "p_value": np.nan,
-            },
-            index=pd.Index(list(WEEKDAYS), name="level"),
-        )
+    wk = _weekday_table(fit, design, weekly, level)
     ann_cols = design.groups.get("annual", [])
     annual_eff = np.exp(design.X[:, ann_cols] @ fit.params[ann_cols]) if ann_cols else np.ones(n)
     wk_cols = design.groups.get("weekly", [])
@@ -969,6 +822,232 @@ def fit_seasonal(
         selection_factor=selection_factor,
         unit=ds.unit,
         weekly=bool(weekly),
+    )
+
+
+class _Candidates:
+    """The NB fits of the candidate models (annual harmonics K, trend df), each fitted
+    once, and their (quasi-)BIC."""
+
+    def __init__(
+        self, idx: pd.Index, y_all: np.ndarray, obs: np.ndarray, weekly: bool, ppy: float
+    ) -> None:
+        self.idx, self.y_all, self.obs, self.weekly, self.ppy = idx, y_all, obs, weekly, ppy
+        self.y = y_all[obs]
+        self._cache: dict[tuple[int, int], tuple[_Design, _NBFit]] = {}
+
+    def fitted(self, K: int, df: int) -> tuple[_Design, _NBFit]:
+        if (K, df) not in self._cache:
+            d = _design(
+                self.idx,
+                weekly=self.weekly,
+                K=K,
+                months=False,
+                trend_df=df,
+                periods_per_year=self.ppy,
+            )
+            self._cache[(K, df)] = (d, _fit_nb(self.y, d.X[self.obs]))
+        return self._cache[(K, df)]
+
+    def crit(self, K: int, df: int, phi: float) -> float:
+        d, f = self.fitted(K, df)
+        return -2 * f.llf / phi + (d.X.shape[1] + 1) * np.log(len(self.y))
+
+
+def _check_weekly(weekly: Any, ds: RegularSeries) -> bool:
+    """``weekly`` as a bool: ``'auto'`` is True for daily counts."""
+    if weekly == "auto":
+        return ds.is_daily
+    if weekly is True and not ds.is_daily:
+        raise ParameterError(
+            f"weekly effects need daily counts, got {ds.unit}ly counts ({ds.freq.freqstr}); "
+            "use weekly='auto' or False"
+        )
+    if weekly not in (True, False):
+        raise ParameterError(f"weekly must be 'auto', True or False, got {weekly!r}")
+    return bool(weekly)
+
+
+def _trend_df(trend: Any, n: int, ppy: float) -> int:
+    """The trend's degrees of freedom from the ``trend`` argument."""
+    if trend == "auto":
+        return _default_trend_df(n, ppy)
+    if trend == "none":
+        return 0
+    if trend == "linear":
+        return 1
+    if isinstance(trend, (int, np.integer)) and not isinstance(trend, bool) and trend >= 0:
+        return int(trend)
+    raise ParameterError(
+        f"trend must be 'auto', 'none', 'linear' or an integer >= 0, got {trend!r}"
+    )
+
+
+def _annual_candidates(annual: Any, ds: RegularSeries, max_harmonics: int, max_k: int) -> list[int]:
+    """The numbers of annual harmonics to choose among."""
+    n, ppy = len(ds.values), ds.periods_per_year
+    if annual is True or annual == "auto":
+        return list(range(0, max_harmonics + 1)) if n >= 2 * ppy else [0]
+    if annual is False:
+        return [0]
+    if isinstance(annual, (int, np.integer)) and annual >= 0:
+        if annual > 0 and n < ppy:
+            raise InsufficientDataError(
+                f"annual harmonics need at least a year ({ppy:g} {ds.unit}s), got {n}; "
+                "use annual=False"
+            )
+        if annual > max_k:
+            raise ParameterError(
+                f"{ds.unit}ly counts identify at most {max_k} annual harmonics, got {annual}"
+            )
+        return [int(annual)]
+    raise ParameterError(f"annual must be 'auto', False or an integer >= 0, got {annual!r}")
+
+
+def _without_excluded(exclude: Any, idx: pd.Index, obs: np.ndarray) -> np.ndarray:
+    """The observed days left after ``exclude`` (at least 30)."""
+    if exclude is None:
+        return obs
+    if not isinstance(exclude, pd.Series) or not isinstance(exclude.index, pd.DatetimeIndex):
+        raise ParameterError("exclude must be a boolean pd.Series indexed by date")
+    ex = exclude.reindex(idx).fillna(False).to_numpy(dtype=bool)
+    obs = obs & ~ex
+    if obs.sum() < 30:
+        raise InsufficientDataError(
+            f"fit_seasonal needs at least 30 days left after exclude, got {int(obs.sum())}"
+        )
+    return obs
+
+
+def _check_weekdays(idx: pd.Index, obs: np.ndarray) -> None:
+    """Weekly effects need two observed days of each weekday."""
+    per_day = np.bincount(pd.DatetimeIndex(idx).day_of_week[obs], minlength=7)
+    if (per_day < 2).any():
+        absent = [WEEKDAYS[i] for i in np.flatnonzero(per_day < 2)]
+        raise InsufficientDataError(
+            "weekly effects need at least 2 observed days of each weekday, got "
+            f"{int(per_day.min())} for {', '.join(absent)} (business-day data? use "
+            "weekly=False)"
+        )
+
+
+def _select(
+    models: _Candidates, candidates: list[int], tdf: int, auto_trend: bool, dependent: bool
+) -> tuple[int, int, dict[int, float], DependenceModel | None]:
+    """The annual harmonics (and with ``auto_trend`` the trend df) by (quasi-)BIC.
+    Returns K, the trend df, the criterion of each K and the dependence model used."""
+    if not dependent:
+        bic = {K: models.crit(K, tdf, 1.0) for K in candidates}
+        return min(bic, key=lambda k: bic[k]), tdf, bic, None
+    # quasi-BIC with the long-run variance factor of the residuals of the most general
+    # candidate (as QAIC takes its scale from the global model): estimated from a model
+    # that is too stiff, the factor would absorb the misfit and choose a stiffer one
+    n, ppy = len(models.idx), models.ppy
+    df_grid = [tdf]
+    if auto_trend:
+        df_max = max(1, min(int(n * (_YEAR / ppy) // 90), n // 8))
+        df_grid = sorted({d for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24) if d <= df_max})
+    general = models.fitted(max(candidates), max(df_grid))
+    dep = _residual_dependence(models.y_all, models.obs, general[0].X, general[1])
+    phi = dep.lrv_factor
+    # the trend with the richest annual part, then the harmonics with that trend
+    q = {d: models.crit(max(candidates), d, phi) for d in df_grid}
+    tdf = min(q, key=lambda d: q[d])
+    bic = {k: models.crit(k, tdf, phi) for k in candidates}
+    return min(bic, key=lambda k: bic[k]), tdf, bic, dep
+
+
+_TEST_COLUMNS = ["statistic", "df", "df_denominator", "p_value", "method"]
+
+
+def _tests_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    if rows:
+        return pd.DataFrame(rows).set_index("component")
+    return pd.DataFrame(columns=_TEST_COLUMNS, index=pd.Index([], name="component"))
+
+
+def _seasonal_tests(
+    models: _Candidates,
+    design: _Design,
+    fit: _NBFit,
+    K: int,
+    tdf: int,
+    dep: DependenceModel | None,
+    test_k: int,
+    annual_testable: bool,
+) -> pd.DataFrame:
+    """The weekly and annual tests; an annual cycle that was not chosen is tested with
+    *test_k* harmonics when it could have been."""
+    rows = []
+    for comp in ("weekly", "annual"):
+        if comp == "annual" and K == 0:
+            if not annual_testable:
+                continue
+            tdesign, tfit = models.fitted(test_k, tdf)  # test a cycle that was not chosen
+        else:
+            tdesign, tfit = design, fit
+        if comp in tdesign.groups:
+            rows.append({"component": comp, **_component_test(models, tdesign, tfit, comp, dep)})
+    return _tests_frame(rows)
+
+
+def _component_test(
+    models: _Candidates, design: _Design, fit: _NBFit, comp: str, dep: DependenceModel | None
+) -> dict[str, Any]:
+    """One component's test: a Wald F test under the AR(1) dependence, else a likelihood
+    ratio."""
+    y, y_all, obs = models.y, models.y_all, models.obs
+    cols = design.groups[comp]
+    keep = [j for j in range(design.X.shape[1]) if j not in cols]
+    if dep is None:
+        restricted = _fit_nb(y, design.X[obs][:, keep])
+        stat = max(2 * (fit.llf - restricted.llf), 0.0)
+        p_value = float(stats.chi2.sf(stat, len(cols)))
+        return _test_row(stat, len(cols), math.nan, p_value, "likelihood ratio")
+    # the dependence under the null (the model without the component): the component's
+    # terms would otherwise absorb part of the slow variation they are tested against,
+    # and the test would over-reject
+    Xr = design.X[:, keep]
+    null_fit = _fit_nb(y, Xr[obs])
+    null_mu = np.exp(Xr @ null_fit.params)
+    tdep = estimate_dependence(y_all, null_mu, obs, null_fit.size)
+    tfit = replace(fit, cov=_dependent_cov(design.X, obs, fit, tdep))
+    b = tfit.params[cols]
+    V = tfit.cov[np.ix_(cols, cols)]
+    stat = float(b @ np.linalg.pinv(V) @ b)
+    dof = variance_dof(tdep, null_mu, obs, null_fit.size)
+    if np.isfinite(dof):
+        p_value = float(stats.f.sf(stat / len(cols), len(cols), dof))
+    else:
+        p_value = float(stats.chi2.sf(stat, len(cols)))
+    df_den = float(dof) if np.isfinite(dof) else math.nan
+    return _test_row(stat, len(cols), df_den, p_value, "Wald (AR(1) dependence)")
+
+
+def _test_row(stat: float, df: int, df_den: float, p_value: float, method: str) -> dict[str, Any]:
+    return {
+        "statistic": stat,
+        "df": df,
+        "df_denominator": df_den,
+        "p_value": p_value,
+        "method": method,
+    }
+
+
+def _weekday_table(fit: _NBFit, design: _Design, weekly: bool, level: float) -> pd.DataFrame:
+    """The weekday rate ratios (all 1 without weekly effects)."""
+    if weekly:
+        return _rate_ratios(fit, design.groups["weekly"], WEEKDAYS, level)
+    return pd.DataFrame(
+        {
+            "rate_ratio": 1.0,
+            "ci_lower": np.nan,
+            "ci_upper": np.nan,
+            "log_rr": 0.0,
+            "se": np.nan,
+            "p_value": np.nan,
+        },
+        index=pd.Index(list(WEEKDAYS), name="level"),
     )
 
 

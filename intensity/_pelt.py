@@ -613,79 +613,110 @@ def cpop(n_pos, min_size, pen, W0, W1, W2, Z0, Z1, ZZ):
                 act_j[n_act] = j
                 act_kill[n_act] = n_pos + 1
                 n_act += 1
-        # drop candidates whose pruning took effect
-        w = 0
-        for i in range(n_act):
-            if act_kill[i] > t:
-                act_s[w] = act_s[i]
-                act_j[w] = act_j[i]
-                act_kill[w] = act_kill[i]
-                w += 1
-        n_act = w
+        n_act = _cpop_compact(act_s, act_j, act_kill, n_act, t)
         if n_act > max_act:
             max_act = n_act
         if n_act == 0:
             continue
-        for i in range(n_act):
-            s = act_s[i]
-            j = act_j[i]
-            A, B, C, D, E, G = _cpop_sums(s, t, W0, W1, W2, Z0, Z1, ZZ)
-            a = qa[s, j]
-            b = qb[s, j]
-            c = qc[s, j]
-            k = a + A
-            u0 = b - 2.0 * D
-            u1 = 2.0 * B
-            if k > 1e-12:
-                na = C - u1 * u1 / (4.0 * k)
-                nb = -2.0 * E - u0 * u1 / (2.0 * k)
-                nc = c + G - u0 * u0 / (4.0 * k) + pen
-            else:
-                na = C
-                nb = -2.0 * E
-                nc = c + G + pen
-            if na < 0.0:
-                na = 0.0
-            ta[i] = na
-            tb[i] = nb
-            tc[i] = nc
+        _cpop_candidates(
+            t, pen, n_act, act_s, act_j, qa, qb, qc, ta, tb, tc, W0, W1, W2, Z0, Z1, ZZ
+        )
         n_p = _envelope(ta, tb, tc, n_act, own, plo, phi_)
-        # the distinct quadratics of the envelope become F_t
-        n_keep = 0
+        cnt[t] = _cpop_keep(t, n_p, own, act_s, act_j, ta, tb, tc, qa, qb, qc, ps, pj, cap)
+        _cpop_prune(t, pen, min_size, n_pos, n_act, n_p, act_kill, own, ta, tb, tc, plo, phi_)
+    knots, values, nk, best = _cpop_backtrack(
+        n_pos, cnt, qa, qb, qc, ps, pj, W0, W1, W2, Z0, Z1, ZZ
+    )
+    return knots, values, best - pen * (nk - 1), max_act
+
+
+@njit(cache=True)
+def _cpop_compact(act_s, act_j, act_kill, n_act, t):
+    """Drop the candidates whose pruning took effect by *t*; the number left."""
+    w = 0
+    for i in range(n_act):
+        if act_kill[i] > t:
+            act_s[w] = act_s[i]
+            act_j[w] = act_j[i]
+            act_kill[w] = act_kill[i]
+            w += 1
+    return w
+
+
+@njit(cache=True)
+def _cpop_candidates(t, pen, n_act, act_s, act_j, qa, qb, qc, ta, tb, tc, W0, W1, W2, Z0, Z1, ZZ):
+    """The quadratic in the value at *t* of each active candidate (earlier knot, one of
+    its quadratics) plus the line to *t* and the penalty, into ta, tb, tc."""
+    for i in range(n_act):
+        s = act_s[i]
+        j = act_j[i]
+        A, B, C, D, E, G = _cpop_sums(s, t, W0, W1, W2, Z0, Z1, ZZ)
+        a = qa[s, j]
+        b = qb[s, j]
+        c = qc[s, j]
+        k = a + A
+        u0 = b - 2.0 * D
+        u1 = 2.0 * B
+        if k > 1e-12:
+            na = C - u1 * u1 / (4.0 * k)
+            nb = -2.0 * E - u0 * u1 / (2.0 * k)
+            nc = c + G - u0 * u0 / (4.0 * k) + pen
+        else:
+            na = C
+            nb = -2.0 * E
+            nc = c + G + pen
+        if na < 0.0:
+            na = 0.0
+        ta[i] = na
+        tb[i] = nb
+        tc[i] = nc
+
+
+@njit(cache=True)
+def _cpop_keep(t, n_p, own, act_s, act_j, ta, tb, tc, qa, qb, qc, ps, pj, cap):
+    """The distinct quadratics of the envelope become F_t (at most *cap*); their number."""
+    n_keep = 0
+    for p in range(n_p):
+        jj = own[p]
+        dup = False
+        for i in range(n_keep):
+            if ps[t, i] == act_s[jj] and pj[t, i] == act_j[jj]:
+                dup = True
+        if dup or n_keep >= cap:
+            continue
+        qa[t, n_keep] = ta[jj]
+        qb[t, n_keep] = tb[jj]
+        qc[t, n_keep] = tc[jj]
+        ps[t, n_keep] = act_s[jj]
+        pj[t, n_keep] = act_j[jj]
+        n_keep += 1
+    return n_keep
+
+
+@njit(cache=True)
+def _cpop_prune(t, pen, min_size, n_pos, n_act, n_p, act_kill, own, ta, tb, tc, plo, phi_):
+    """Inequality pruning, effective once a knot at *t* is admissible: a candidate whose
+    function minus pen lies above the envelope everywhere is dropped at t + min_size."""
+    for i in range(n_act):
+        if act_kill[i] <= n_pos:
+            continue
+        above = True
         for p in range(n_p):
-            jj = own[p]
-            dup = False
-            for i in range(n_keep):
-                if ps[t, i] == act_s[jj] and pj[t, i] == act_j[jj]:
-                    dup = True
-            if dup or n_keep >= cap:
-                continue
-            qa[t, n_keep] = ta[jj]
-            qb[t, n_keep] = tb[jj]
-            qc[t, n_keep] = tc[jj]
-            ps[t, n_keep] = act_s[jj]
-            pj[t, n_keep] = act_j[jj]
-            n_keep += 1
-        cnt[t] = n_keep
-        # inequality pruning, effective once a knot at t is admissible: the candidate's
-        # function minus pen lies above the envelope everywhere
-        for i in range(n_act):
-            if act_kill[i] <= n_pos:
-                continue
-            above = True
-            for p in range(n_p):
-                e = own[p]
-                if e == i:
-                    above = False
-                    break
-                if not _above_on(
-                    ta[i] - ta[e], tb[i] - tb[e], tc[i] - pen - tc[e], plo[p], phi_[p]
-                ):
-                    above = False
-                    break
-            if above:
-                act_kill[i] = t + min_size
-    # best final quadratic and backtracking
+            e = own[p]
+            if e == i:
+                above = False
+                break
+            if not _above_on(ta[i] - ta[e], tb[i] - tb[e], tc[i] - pen - tc[e], plo[p], phi_[p]):
+                above = False
+                break
+        if above:
+            act_kill[i] = t + min_size
+
+
+@njit(cache=True)
+def _cpop_backtrack(n_pos, cnt, qa, qb, qc, ps, pj, W0, W1, W2, Z0, Z1, ZZ):
+    """The best final quadratic and the knots back from it: knot positions and values
+    (in order), their number and the best total cost (penalties included)."""
     last = n_pos - 1
     best = np.inf
     bj = -1
@@ -713,7 +744,7 @@ def cpop(n_pos, min_size, pen, W0, W1, W2, Z0, Z1, ZZ):
             phi = -(qb[s, pjj] + 2.0 * B * phi - 2.0 * D) / (2.0 * k)
         t = s
         j = pjj
-    return knots[:nk][::-1].copy(), values[:nk][::-1].copy(), best - pen * (nk - 1), max_act
+    return knots[:nk][::-1].copy(), values[:nk][::-1].copy(), nk, best
 
 
 @njit(cache=True, error_model="numpy")

@@ -14,6 +14,7 @@ zeros. An index on no such grid (every other day, mixed month days) is an error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -223,73 +224,12 @@ def as_regular_series(
 def _as_series(
     series: object, *, name: str, counts: bool, min_observed: int, daily: bool
 ) -> RegularSeries:
-    if isinstance(series, pd.DataFrame):
-        if series.shape[1] != 1:
-            raise SeriesValidationError(
-                f"{name} must be a pd.Series (one metric), got a DataFrame with "
-                f"{series.shape[1]} columns; pass one column, e.g. df['personnel']"
-            )
-        series = series.iloc[:, 0]
-    if not isinstance(series, pd.Series):
-        raise SeriesValidationError(
-            f"{name} must be a pd.Series with a daily DatetimeIndex, got {type(series).__name__}"
-        )
-    idx = series.index
-    if not isinstance(idx, pd.DatetimeIndex):
-        raise SeriesValidationError(f"{name} must have a DatetimeIndex, got {type(idx).__name__}")
-    if idx.tz is not None:
-        raise SeriesValidationError(
-            f"{name} index must be timezone-naive calendar days, got tz={idx.tz}"
-        )
-    if idx.hasnans:
-        raise SeriesValidationError(f"{name} index contains NaT")
-    if idx.has_duplicates:
-        dup = idx[idx.duplicated()].unique()[:3]
-        raise SeriesValidationError(
-            f"{name} index must have one value per day, got duplicated dates "
-            f"{[d.strftime('%Y-%m-%d') for d in dup]}"
-        )
-    if not idx.is_monotonic_increasing:
-        raise SeriesValidationError(f"{name} index must be sorted in time (use sort_index())")
-    # integer arithmetic in the index's own resolution (s, ms, us or ns): no conversion
-    # that could overflow, and no per-element pandas work
-    res = str(np.datetime_data(idx.values.dtype)[0])
-    day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[res]
-    i8 = idx.values.view("i8")
+    series = _one_series(series, name)
+    idx = cast(pd.DatetimeIndex, series.index)  # checked by _one_series
+    _check_dates(idx, name)
+    freq = _grid_freq(idx, name, daily)
+    raw = _numeric_values(series, name)
     given = idx.freq
-    # on a whole-day grid the first date decides for all
-    whole_days = given is not None and isinstance(given, pd.offsets.Day)
-    off_midnight = (i8[:1] if whole_days else i8) % day != 0
-    if off_midnight.any():
-        raise SeriesValidationError(
-            f"{name} index must be calendar days at midnight, got times such as "
-            f"{idx[int(np.argmax(off_midnight))]}"
-        )
-    if daily:
-        _refuse_business_days(given, name)
-        if given is not None and period_unit(given) != "day":
-            raise SeriesValidationError(f"{name} freq must be daily, got {given.freqstr!r}")
-        if len(idx) >= 2:
-            steps = np.diff(i8)
-            if (steps % day != 0).any() or steps.min() != day:
-                raise SeriesValidationError(
-                    f"{name} freq must be daily, got {_describe_freq(idx)!r}"
-                )
-        freq: pd.offsets.BaseOffset = pd.offsets.Day()
-    else:
-        freq = _regular_freq(idx, name)
-    dtype = series.dtype
-    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        raw = series.to_numpy(dtype=float, na_value=np.nan)
-    elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-        try:
-            raw = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-        except (TypeError, ValueError) as exc:
-            raise SeriesValidationError(f"{name} values must be numeric: {exc}") from None
-    else:
-        raise SeriesValidationError(f"{name} values must be numeric, got dtype {dtype}")
-    if np.isinf(raw).any():
-        raise SeriesValidationError(f"{name} contains infinite values")
     if given is not None and given == freq:
         full = idx  # already the regular grid (indexes are immutable: sharing is safe)
     elif len(idx):
@@ -306,23 +246,113 @@ def _as_series(
     values = pd.Series(arr, index=full, name=series.name)
     arr = arr.copy()  # the series and the array never share memory
     obs = ~np.isnan(arr)
-    if counts and (arr[obs] > MAX_COUNT).any():
-        big = values[values > MAX_COUNT]
-        raise SeriesValidationError(
-            f"{name} counts must be at most {MAX_COUNT:g} per period, got {big.iloc[0]:g} on "
-            f"{big.index[0]:%Y-%m-%d} (a unit or parsing mistake?)"
-        )
-    if counts and (arr[obs] < 0).any():
-        first = values[values < 0].index[0].strftime("%Y-%m-%d")
-        raise SeriesValidationError(
-            f"{name} must hold non-negative counts, got {values.min():g} on {first} "
-            "(negative increments are corrections: mask them, see intensity.read_losses)"
-        )
+    if counts:
+        _check_counts(values, arr, obs, name)
     if int(obs.sum()) < min_observed:
         raise InsufficientDataError(
             f"{name} needs at least {min_observed} observed days, got {int(obs.sum())}"
         )
     return RegularSeries(series=values, values=arr, observed=obs, filled_dates=filled, freq=freq)
+
+
+def _one_series(series: object, name: str) -> pd.Series:
+    """A Series with a DatetimeIndex (a one-column DataFrame gives its column)."""
+    if isinstance(series, pd.DataFrame):
+        if series.shape[1] != 1:
+            raise SeriesValidationError(
+                f"{name} must be a pd.Series (one metric), got a DataFrame with "
+                f"{series.shape[1]} columns; pass one column, e.g. df['personnel']"
+            )
+        series = series.iloc[:, 0]
+    if not isinstance(series, pd.Series):
+        raise SeriesValidationError(
+            f"{name} must be a pd.Series with a daily DatetimeIndex, got {type(series).__name__}"
+        )
+    if not isinstance(series.index, pd.DatetimeIndex):
+        got = type(series.index).__name__
+        raise SeriesValidationError(f"{name} must have a DatetimeIndex, got {got}")
+    return series
+
+
+def _check_dates(idx: pd.DatetimeIndex, name: str) -> None:
+    """Timezone-naive, no NaT, one value per date, sorted."""
+    if idx.tz is not None:
+        raise SeriesValidationError(
+            f"{name} index must be timezone-naive calendar days, got tz={idx.tz}"
+        )
+    if idx.hasnans:
+        raise SeriesValidationError(f"{name} index contains NaT")
+    if idx.has_duplicates:
+        dup = idx[idx.duplicated()].unique()[:3]
+        raise SeriesValidationError(
+            f"{name} index must have one value per day, got duplicated dates "
+            f"{[d.strftime('%Y-%m-%d') for d in dup]}"
+        )
+    if not idx.is_monotonic_increasing:
+        raise SeriesValidationError(f"{name} index must be sorted in time (use sort_index())")
+
+
+def _grid_freq(idx: pd.DatetimeIndex, name: str, daily: bool) -> pd.offsets.BaseOffset:
+    """The calendar grid of the dates: days at midnight (``daily``), or the regular grid
+    that holds them all."""
+    # integer arithmetic in the index's own resolution (s, ms, us or ns): no conversion
+    # that could overflow, and no per-element pandas work
+    res = str(np.datetime_data(idx.values.dtype)[0])
+    day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[res]
+    i8 = idx.values.view("i8")
+    given = idx.freq
+    # on a whole-day grid the first date decides for all
+    whole_days = given is not None and isinstance(given, pd.offsets.Day)
+    off_midnight = (i8[:1] if whole_days else i8) % day != 0
+    if off_midnight.any():
+        raise SeriesValidationError(
+            f"{name} index must be calendar days at midnight, got times such as "
+            f"{idx[int(np.argmax(off_midnight))]}"
+        )
+    if not daily:
+        return _regular_freq(idx, name)
+    _refuse_business_days(given, name)
+    if given is not None and period_unit(given) != "day":
+        raise SeriesValidationError(f"{name} freq must be daily, got {given.freqstr!r}")
+    if len(idx) >= 2:
+        steps = np.diff(i8)
+        if (steps % day != 0).any() or steps.min() != day:
+            raise SeriesValidationError(f"{name} freq must be daily, got {_describe_freq(idx)!r}")
+    return pd.offsets.Day()
+
+
+def _numeric_values(series: pd.Series, name: str) -> np.ndarray:
+    """The values as floats (NaN for missing); text that is not a number and infinite
+    values are refused."""
+    dtype = series.dtype
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        raw = series.to_numpy(dtype=float, na_value=np.nan)
+    elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        try:
+            raw = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise SeriesValidationError(f"{name} values must be numeric: {exc}") from None
+    else:
+        raise SeriesValidationError(f"{name} values must be numeric, got dtype {dtype}")
+    if np.isinf(raw).any():
+        raise SeriesValidationError(f"{name} contains infinite values")
+    return raw
+
+
+def _check_counts(values: pd.Series, arr: np.ndarray, obs: np.ndarray, name: str) -> None:
+    """Counts are at most MAX_COUNT and never negative."""
+    if (arr[obs] > MAX_COUNT).any():
+        big = values[values > MAX_COUNT]
+        raise SeriesValidationError(
+            f"{name} counts must be at most {MAX_COUNT:g} per period, got {big.iloc[0]:g} on "
+            f"{big.index[0]:%Y-%m-%d} (a unit or parsing mistake?)"
+        )
+    if (arr[obs] < 0).any():
+        first = values[values < 0].index[0].strftime("%Y-%m-%d")
+        raise SeriesValidationError(
+            f"{name} must hold non-negative counts, got {values.min():g} on {first} "
+            "(negative increments are corrections: mask them, see intensity.read_losses)"
+        )
 
 
 def require_nonzero(

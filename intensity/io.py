@@ -207,47 +207,7 @@ def _raw_table(
     if suffix not in (".csv", ".json", ".txt"):
         raise DataFormatError(f"{path}: unsupported file type {suffix!r}; expected .csv or .json")
     try:
-        if suffix == ".json":
-            obj = json.loads(text)
-            if isinstance(obj, dict):
-                # {"records": [...]} or {"data": [...]} or a column-oriented dict
-                for key in ("records", "data", "rows"):
-                    if isinstance(obj.get(key), list):
-                        obj = obj[key]
-                        break
-            if isinstance(obj, list):
-                if not all(isinstance(r, dict) for r in obj):
-                    raise DataFormatError(f"{path}: JSON must be a list of objects (records)")
-                keys: dict[str, None] = {}
-                for r in obj:
-                    keys.update(dict.fromkeys(r))
-                _check_columns(list(keys), path)
-                df = pd.DataFrame.from_records(obj)
-            elif isinstance(obj, dict) and all(isinstance(v, list) for v in obj.values()):
-                lengths = {len(v) for v in obj.values()}
-                if len(lengths) > 1:
-                    raise DataFormatError(f"{path}: JSON columns have different lengths")
-                _check_columns(list(obj), path)
-                df = pd.DataFrame(obj)
-            else:
-                raise DataFormatError(
-                    f"{path}: JSON must be a list of records or a dict of columns"
-                )
-        else:
-            from io import StringIO
-
-            header = _first_line(text)
-            sep = max((",", ";", "\t"), key=lambda c: (header.count(c), c == ","))
-            names = _header_names(text, sep)
-            _check_columns([n for n in names if n.strip()], path)
-            rows = text.count("\n") or text.count("\r")
-            if rows * max(len(names), 1) > MAX_RAW_CELLS:
-                raise DataFormatError(
-                    f"{path}: about {rows:,} rows × {len(names)} columns; at most "
-                    f"{MAX_RAW_CELLS:,} cells can be read"
-                )
-            df = read_csv_strict(StringIO(text), path, sep=sep, skip_blank_lines=True)
-            df = _drop_unnamed(df, names, path)
+        df = _json_table(text, path) if suffix == ".json" else _csv_table(text, path)
     except DataFormatError:
         raise
     except RecursionError:
@@ -265,6 +225,51 @@ def _raw_table(
     df = df.copy()
     df["date"] = dates
     return df
+
+
+def _json_table(text: str, path: Path) -> pd.DataFrame:
+    """A JSON list of records, a dict of equal-length columns, or either under a
+    ``records``/``data``/``rows`` key."""
+    obj = json.loads(text)
+    if isinstance(obj, dict):
+        # {"records": [...]} or {"data": [...]} or a column-oriented dict
+        for key in ("records", "data", "rows"):
+            if isinstance(obj.get(key), list):
+                obj = obj[key]
+                break
+    if isinstance(obj, list):
+        if not all(isinstance(r, dict) for r in obj):
+            raise DataFormatError(f"{path}: JSON must be a list of objects (records)")
+        keys: dict[str, None] = {}
+        for r in obj:
+            keys.update(dict.fromkeys(r))
+        _check_columns(list(keys), path)
+        return pd.DataFrame.from_records(obj)
+    if isinstance(obj, dict) and all(isinstance(v, list) for v in obj.values()):
+        lengths = {len(v) for v in obj.values()}
+        if len(lengths) > 1:
+            raise DataFormatError(f"{path}: JSON columns have different lengths")
+        _check_columns(list(obj), path)
+        return pd.DataFrame(obj)
+    raise DataFormatError(f"{path}: JSON must be a list of records or a dict of columns")
+
+
+def _csv_table(text: str, path: Path) -> pd.DataFrame:
+    """A CSV (separator ``,``, ``;`` or tab, from the header), at most MAX_RAW_CELLS cells."""
+    from io import StringIO
+
+    header = _first_line(text)
+    sep = max((",", ";", "\t"), key=lambda c: (header.count(c), c == ","))
+    names = _header_names(text, sep)
+    _check_columns([n for n in names if n.strip()], path)
+    rows = text.count("\n") or text.count("\r")
+    if rows * max(len(names), 1) > MAX_RAW_CELLS:
+        raise DataFormatError(
+            f"{path}: about {rows:,} rows × {len(names)} columns; at most "
+            f"{MAX_RAW_CELLS:,} cells can be read"
+        )
+    df = read_csv_strict(StringIO(text), path, sep=sep, skip_blank_lines=True)
+    return _drop_unnamed(df, names, path)
 
 
 def read_csv_strict(buf: Any, path: object, **kw: Any) -> pd.DataFrame:

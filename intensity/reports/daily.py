@@ -315,94 +315,89 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
     last_by_slot: dict[str, tuple[date, int]] = {}
     whole: dict[date, list[Report]] = {}
     for r in reps:
-        if r.covers is None:
-            continue
-        day = r.covers
-        row = rec[day]
-        ts = pd.Timestamp(day)
-        row["n_reports"] += 1
-        for w in r.warnings:
-            events.append(
-                {
-                    "date": ts,
-                    "metric": "engagements",
-                    "kind": "parser_warning",
-                    "detail": w,
-                    "value": np.nan,
-                }
-            )
-        if r.total is None:
-            continue
-        if r.measure != "engagements":
-            row["attacks_repelled"] = r.total  # its own measure: never an engagement count
-            continue
-        if r.complete:
-            whole.setdefault(day, []).append(r)  # chosen below, whatever the order
-        elif r.window != "partial":
-            continue  # 'unknown' or 'night': kept out of every column (see the warnings)
-        else:
-            col = _PARTIAL_SLOT_COLUMNS.get(r.slot or "", "partial_other")
-            # the day so far only grows: of two figures for one slot the larger is the later
-            row[col] = r.total if np.isnan(row[col]) else max(row[col], r.total)
-        key = r.slot or r.window
-        if r.change is not None:
-            row["stated_change"] = r.change
-            prev = last_by_slot.get(key)
-            if prev is not None and (day - prev[0]).days == 1:
-                ok = (r.total - prev[1]) == r.change
-                row["change_consistent"] = ok
-                if not ok:
-                    events.append(
-                        {
-                            "date": ts,
-                            "metric": "engagements",
-                            "kind": "change_mismatch",
-                            "detail": f"stated {r.change:+d} against the previous {key} report, "
-                            f"figures give {r.total - prev[1]:+d}",
-                            "value": r.change,
-                        }
-                    )
-        last_by_slot[key] = (day, r.total)
+        if r.covers is not None:
+            events += _enter_report(rec[r.covers], r, last_by_slot, whole)
     for day, cands in whole.items():
         events.extend(_choose_whole_day(rec[day], cands, pd.Timestamp(day)))
     df = pd.DataFrame.from_dict(rec, orient="index")
     df.index = days
     for day, row in rec.items():
-        ts = pd.Timestamp(day)
-        if np.isnan(row["engagements"]) and not (
-            np.isnan(row["partial_16"])
-            and np.isnan(row["partial_22"])
-            and np.isnan(row["partial_other"])
-        ):
-            events.append(
-                {
-                    "date": ts,
-                    "metric": "engagements",
-                    "kind": "partial_day",
-                    "detail": "only a partial-day figure was reported",
-                    "value": np.nan,
-                }
-            )
-        for col, what in (
-            ("partial_22", "the 22:00 figure"),
-            ("partial_16", "the 16:00 figure"),
-            ("partial_other", "a day-so-far figure"),
-        ):
-            if row[col] > row["engagements"]:  # the day so far cannot exceed the whole day
-                events.append(
-                    {
-                        "date": ts,
-                        "metric": "engagements",
-                        "kind": "partial_exceeds_total",
-                        "detail": f"{what} is above the day's whole-day total",
-                        "value": row[col],
-                    }
-                )
+        events += _day_checks(row, pd.Timestamp(day))
     df.attrs["quality"] = _quality_records(_quality_frame(events))
     ratios = nowcast_ratios(df, by=nowcast_by)
     df = _add_nowcast(df, ratios)
     df.attrs["nowcast"] = ratios
     return df
+
+
+def _event(ts: Any, kind: str, detail: str, value: float) -> dict[str, Any]:
+    """A quality finding of the engagement series."""
+    return {"date": ts, "metric": "engagements", "kind": kind, "detail": detail, "value": value}
+
+
+def _enter_report(
+    row: dict[str, Any],
+    r: Report,
+    last_by_slot: dict[str, tuple[date, int]],
+    whole: dict[date, list[Report]],
+) -> list[dict[str, Any]]:
+    """Enter one report into its covered day's *row*: a whole-day figure as a candidate
+    (in *whole*, chosen later), a partial one in its slot's column, the stated change
+    checked against the same slot's figure the day before. Returns its findings."""
+    import numpy as np
+    import pandas as pd
+
+    assert r.covers is not None
+    day, ts = r.covers, pd.Timestamp(r.covers)
+    row["n_reports"] += 1
+    events = [_event(ts, "parser_warning", w, np.nan) for w in r.warnings]
+    if r.total is None:
+        return events
+    if r.measure != "engagements":
+        row["attacks_repelled"] = r.total  # its own measure: never an engagement count
+        return events
+    if r.complete:
+        whole.setdefault(day, []).append(r)  # chosen below, whatever the order
+    elif r.window != "partial":
+        return events  # 'unknown' or 'night': kept out of every column (see the warnings)
+    else:
+        col = _PARTIAL_SLOT_COLUMNS.get(r.slot or "", "partial_other")
+        # the day so far only grows: of two figures for one slot the larger is the later
+        row[col] = r.total if np.isnan(row[col]) else max(row[col], r.total)
+    key = r.slot or r.window
+    if r.change is not None:
+        row["stated_change"] = r.change
+        prev = last_by_slot.get(key)
+        if prev is not None and (day - prev[0]).days == 1:
+            ok = (r.total - prev[1]) == r.change
+            row["change_consistent"] = ok
+            if not ok:
+                detail = (
+                    f"stated {r.change:+d} against the previous {key} report, "
+                    f"figures give {r.total - prev[1]:+d}"
+                )
+                events.append(_event(ts, "change_mismatch", detail, r.change))
+    last_by_slot[key] = (day, r.total)
+    return events
+
+
+def _day_checks(row: dict[str, Any], ts: Any) -> list[dict[str, Any]]:
+    """A day's findings: only a partial figure, or a partial figure above the whole day."""
+    import numpy as np
+
+    events = []
+    partials = ("partial_16", "partial_22", "partial_other")
+    if np.isnan(row["engagements"]) and not all(np.isnan(row[c]) for c in partials):
+        events.append(_event(ts, "partial_day", "only a partial-day figure was reported", np.nan))
+    for col, what in (
+        ("partial_22", "the 22:00 figure"),
+        ("partial_16", "the 16:00 figure"),
+        ("partial_other", "a day-so-far figure"),
+    ):
+        if row[col] > row["engagements"]:  # the day so far cannot exceed the whole day
+            detail = f"{what} is above the day's whole-day total"
+            events.append(_event(ts, "partial_exceeds_total", detail, row[col]))
+    return events
 
 
 def _whole_day_rank(r: Report) -> tuple[Any, ...]:

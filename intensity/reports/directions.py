@@ -238,103 +238,137 @@ def _parse_directions(
 ) -> tuple[DirectionCount, ...]:
     """Direction counts of the (lower-cased) sentences. Names are taken as written from
     ``orig`` (the text in its original case) at ``offsets`` (where each sentence starts)."""
-    # rows: [name, id, attacks, ongoing, group, shared]; DirectionCount objects are made
-    # once at the end (a follow-up sentence can still set 'ongoing')
-    rows: list[list[Any]] = []
-    last: list[list[Any]] = []  # the rows of the previous direction sentence
     if flags is None:
         flags = _direction_flags(sentences, _direction_stems_in("\n".join(sentences)))
-    rx = _DIR_UK if lang == "uk" else _DIR_EN
-    fast = _DIR_FIRST[lang]
-    key1, key2 = _ONGOING_KEYS[lang]
+    reader = _DirectionReader(lang, on, warnings, cased=orig is not None)
     for i, s in enumerate(sentences):
         if not flags[i]:
-            # "Одне боєзіткнення досі триває." right after a direction sentence belongs to it
-            if last:
-                og = _ongoing_in(s, lang)
-                if og is not None and not _is_total_sentence(s):
-                    for row in last:
-                        if row[3] is None:
-                            row[3] = og
-                    continue
-            last = []
+            reader.other_sentence(s)
             continue
-        first: int | None = None
-        m = None if (key1 in s or key2 in s) else fast.match(s)
+        if orig is not None and offsets is not None:
+            start = offsets[i]
+            reader.direction_sentence(s, lambda a, b, k=start: orig[k + a : k + b].strip())
+        else:
+            reader.direction_sentence(s, lambda a, b, t=s: t[a:b].strip())
+    return tuple(DirectionCount(*r) for r in reader.rows)
+
+
+class _DirectionReader:
+    """Reads direction sentences one after another. Rows are
+    ``[name, id, attacks, ongoing, group, shared]``; DirectionCount objects are made once
+    at the end (a follow-up sentence can still set 'ongoing'). ``last`` holds the rows of
+    the previous direction sentence."""
+
+    def __init__(self, lang: str, on: date | None, warnings: list[str], cased: bool) -> None:
+        self.lang, self.on, self.warnings, self.cased = lang, on, warnings, cased
+        self.rx = _DIR_UK if lang == "uk" else _DIR_EN
+        self.fast = _DIR_FIRST[lang]
+        self.keys = _ONGOING_KEYS[lang]
+        self.rows: list[list[Any]] = []
+        self.last: list[list[Any]] = []
+
+    def other_sentence(self, s: str) -> None:
+        """A sentence without a direction: "Одне боєзіткнення досі триває." right after
+        a direction sentence belongs to it; anything else ends the direction's context."""
+        if self.last:
+            og = _ongoing_in(s, self.lang)
+            if og is not None and not _is_total_sentence(s):
+                for row in self.last:
+                    if row[3] is None:
+                        row[3] = og
+                return
+        self.last = []
+
+    def _match(self, s: str) -> tuple[Any, int | None, int, int]:
+        """The direction match, the attack count when the sentence opens with its
+        direction and the first number after it is one, and the span of the direction
+        phrase (``None`` match: no direction phrase)."""
+        key1, key2 = self.keys
+        m = None if (key1 in s or key2 in s) else self.fast.match(s)
         # opens with its direction: is the first number after it an attack count?
-        if m is not None and _role(m, s, lang, m.start("num"), m.end("dir")) == "a":
-            first = int(m.group("num"))
-        else:
-            m = None  # the general path reads the other numbers
-        if m is not None:
-            d0, d1 = 0, m.end("dir")
-        else:
-            m = rx.search(s)
-            if not m:
-                last = []
-                continue
-            d0, d1 = m.span()
-        a, b = m.span("names")
-        if a < 0:
-            a, b = m.span("obl")
-        if a == b:
-            raw = ""
-        elif orig is not None and offsets is not None:
-            raw = orig[offsets[i] + a : offsets[i] + b].strip()
-        else:
-            raw = s[a:b].strip()
-        if raw.startswith("the") and raw[3:4].isspace():
-            raw = raw[3:].lstrip()
-        names = _split_names(raw)
+        if m is not None and _role(m, s, self.lang, m.start("num"), m.end("dir")) == "a":
+            return m, int(m.group("num")), 0, m.end("dir")
+        m = self.rx.search(s)  # the general path reads the other numbers
+        if not m:
+            return None, None, 0, 0
+        return m, None, m.start(), m.end()
+
+    def direction_sentence(self, s: str, raw_of: Any) -> None:
+        """A sentence that names directions: new rows, or counts for the previous ones."""
+        m, first, d0, d1 = self._match(s)
+        if m is None:
+            self.last = []
+            return
+        names = _split_names(_names_text(m, raw_of))
+        rest = s[:d0] + " " + s[d1:]
         if names and names[0].lower() in _THIS_DIRECTION:
             # "на цьому напрямку ще 5 боєзіткнень тривають": the direction just named
-            f2, o2 = _first_counts(s[:d0] + " " + s[d1:], lang)
-            for row in last:
+            f2, o2 = _first_counts(rest, self.lang)
+            for row in self.last:
                 row[2] = row[2] if row[2] is not None else f2
                 row[3] = row[3] if row[3] is not None else o2
-            continue
-        if orig is not None and names and names[0][:1].islower():
+            return
+        if self.cased and names and names[0][:1].islower():
             names = []  # "на окремих напрямках", "на північному напрямку": not a name
         if not names:
-            last = []
-            continue
+            self.last = []
+            return
         # only the first attack count is used: "ворог 9 разів атакував … та 3 рази …"
+        ongoing = None
         if first is None:
-            first, ongoing = _first_counts(s[:d0] + " " + s[d1:], lang)
-        else:
-            ongoing = None
-        ids = []
-        for n in names:
-            did, warn = resolve(n, on)
-            ids.append(did)
-            if warn:
-                warnings.append(warn)
-            if did is None:
-                warnings.append(f"unknown direction name kept verbatim: {n!r}")
+            first, ongoing = _first_counts(rest, self.lang)
+        ids = [self._resolve(n) for n in names]
         if len(names) == 1:
-            seen = next((r for r in rows if ids[0] is not None and r[1] == ids[0]), None)
-            if seen is not None:
-                # named in a pair before and now alone: one row, its missing counts filled
-                seen[2] = seen[2] if seen[2] is not None else first
-                seen[3] = seen[3] if seen[3] is not None else ongoing
-                last = [seen]
-                continue
-            last = [[names[0], ids[0], first, ongoing, (), False]]
-            rows.extend(last)
-            continue
+            self._single(names[0], ids[0], first, ongoing)
+        else:
+            self._group(s, d1, names, ids, first, ongoing)
+
+    def _resolve(self, name: str) -> str | None:
+        did, warn = resolve(name, self.on)
+        if warn:
+            self.warnings.append(warn)
+        if did is None:
+            self.warnings.append(f"unknown direction name kept verbatim: {name!r}")
+        return did
+
+    def _single(self, name: str, did: str | None, first: Any, ongoing: Any) -> None:
+        seen = next((r for r in self.rows if did is not None and r[1] == did), None)
+        if seen is not None:
+            # named in a pair before and now alone: one row, its missing counts filled
+            seen[2] = seen[2] if seen[2] is not None else first
+            seen[3] = seen[3] if seen[3] is not None else ongoing
+            self.last = [seen]
+            return
+        self.last = [[name, did, first, ongoing, (), False]]
+        self.rows.extend(self.last)
+
+    def _group(
+        self, s: str, d1: int, names: list[str], ids: list[Any], first: Any, ongoing: Any
+    ) -> None:
         group = tuple(names)
         if "відповідно" in s or "respectively" in s:
             seq = [int(x.group(0)) for x in _DIGITS.finditer(s, d1)]
             if len(seq) >= len(names):
-                last = [
+                self.last = [
                     [n, d, v, None, group, False] for n, d, v in zip(names, ids, seq, strict=False)
                 ]
-                rows.extend(last)
-                continue
-            warnings.append(f"'respectively' without one number per direction: {s[:120]!r}")
-        last = [[n, d, first, ongoing, group, True] for n, d in zip(names, ids, strict=True)]
-        rows.extend(last)
-    return tuple(DirectionCount(*r) for r in rows)
+                self.rows.extend(self.last)
+                return
+            self.warnings.append(f"'respectively' without one number per direction: {s[:120]!r}")
+        self.last = [[n, d, first, ongoing, group, True] for n, d in zip(names, ids, strict=True)]
+        self.rows.extend(self.last)
+
+
+def _names_text(m: Any, raw_of: Any) -> str:
+    """The direction names of match *m* as written (``raw_of(a, b)``), without a
+    leading "the"."""
+    a, b = m.span("names")
+    if a < 0:
+        a, b = m.span("obl")
+    raw = "" if a == b else raw_of(a, b)
+    if raw.startswith("the") and raw[3:4].isspace():
+        raw = raw[3:].lstrip()
+    return str(raw)
 
 
 def _national_ongoing(text: str, sentences: list[str], flags: list[bool], lang: str) -> int | None:

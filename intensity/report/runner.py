@@ -217,7 +217,7 @@ def _analyse(
         ctx.stem = stems[metric]
         with pl.source_label(note):
             files += _metric_report(ctx, out, note)
-        rows.append({**_metric_row(ctx), **provenance})
+        rows.append(_ordered({**_metric_row(ctx), **provenance}))
     rows += [{**_short_row(frame, m), **provenance} for m in short]
     joint_cols = joint_metrics(frame, cols, bool(metrics))
     if len(joint_cols) >= 2:
@@ -344,6 +344,12 @@ def _metric_row(ctx: MetricContext) -> dict[str, Any]:
     }
     for sec in SECTIONS:
         row.update(ctx.run(f"{sec.name} summary", sec.summary, ctx) or {})
+    return row
+
+
+def _ordered(row: dict[str, Any]) -> dict[str, Any]:
+    """*row* with the columns in :data:`SUMMARY_COLUMNS` order, a section's own columns
+    after them."""
     ordered = {k: row[k] for k in SUMMARY_COLUMNS if k in row}
     return {**ordered, **{k: v for k, v in row.items() if k not in ordered}}
 

@@ -1,0 +1,91 @@
+"""The report runner (issue 27): a new question is a new Section, and a failing section is
+recorded as not done while the others are written."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from intensity.report import runner
+from intensity.report.base import MetricContext, Section
+from intensity.report.quality import QualitySection
+
+
+class _Weekend(Section):
+    """A made-up question: the mean on Saturdays and Sundays over the mean of all days."""
+
+    name = "weekend question"
+    page = "the weekend question"
+
+    def analyse(self, ctx: MetricContext) -> None:
+        s = ctx.series
+        ctx.results["weekend"] = float(s[s.index.day_of_week >= 5].mean() / s.mean())
+
+    def facts(self, ctx: MetricContext) -> list[tuple[str, str]]:
+        return [("# The weekend question", ""), ("weekend / all days", f"{ctx.get('weekend'):.3f}")]
+
+    def tables(self, ctx: MetricContext) -> dict[str, pd.DataFrame | None]:
+        return {"weekend": pd.DataFrame({"ratio": [ctx.get("weekend")]})}
+
+    def summary(self, ctx: MetricContext) -> dict[str, float]:
+        return {"weekend_ratio": ctx.get("weekend")}
+
+
+class _Broken(Section):
+    name = "broken question"
+    page = "broken"
+
+    def analyse(self, ctx: MetricContext) -> None:
+        raise RuntimeError("this section is broken")
+
+
+@pytest.fixture
+def series() -> pd.Series:
+    rng = np.random.default_rng(4)
+    idx = pd.date_range("2024-01-01", periods=120, freq="D")
+    return pd.Series(rng.poisson(50, 120).astype(float), index=idx, name="a")
+
+
+def test_a_new_section_is_a_new_class(tmp_path, monkeypatch, series):
+    monkeypatch.setattr(runner, "SECTIONS", (QualitySection(), _Weekend()))
+    res = runner.run_report(series, tmp_path, ["a"])
+    names = {p.name for p in res.files}
+    assert {"a_weekend.csv", "a_report.pdf", "a_quality.csv", "summary.csv"} <= names
+    expected = series[series.index.day_of_week >= 5].mean() / series.mean()
+    got = pd.read_csv(tmp_path / "a_weekend.csv")["ratio"].iloc[0]
+    assert got == pytest.approx(expected, rel=1e-5)  # the CSVs hold 6 significant digits
+    row = res.summary.loc["a"]
+    assert row["status"] == "complete"
+    # the section's summary column comes after the standard ones
+    assert list(res.summary.columns)[-1] == "weekend_ratio"
+    assert row["weekend_ratio"] == pytest.approx(expected)
+
+
+def test_a_failing_section_is_not_done_and_the_rest_is_written(tmp_path, monkeypatch, series):
+    monkeypatch.setattr(runner, "SECTIONS", (QualitySection(), _Broken(), _Weekend()))
+    said: list[str] = []
+    res = runner.run_report(series, tmp_path, ["a"], progress=said.append)
+    assert (tmp_path / "a_weekend.csv").exists() and (tmp_path / "a_report.pdf").exists()
+    row = res.summary.loc["a"]
+    assert row["status"] == "partial"
+    assert "broken question: internal error RuntimeError: this section is broken" in row["not_done"]
+    assert any("broken question: not done" in line for line in said)
+
+
+def test_sections_sharing_a_page_are_one_page():
+    class A(Section):
+        page = "p"
+
+    class B(Section):
+        page = "p"
+
+    class C(Section):
+        page = "q"
+
+    parts = runner._pages_of(
+        (A(), B(), C()),
+        [[("# a", "")], [("# b", "")], []],
+        [[("fa", "FA")], [], [("fc", "FC")]],
+    )
+    assert parts == [("p", [("# a", ""), ("# b", "")], ["FA"]), ("q", [], ["FC"])]

@@ -50,11 +50,9 @@ def reports_from_table(
     >>> int(d.loc["2025-12-01", "engagements"]), int(d.loc["2025-12-01", "partial_22"])
     (124, 118)
     """
-    import numpy as np
     import pandas as pd
 
-    from .._dates import parse_date_column
-    from ..exceptions import DataFormatError, ParameterError
+    from ..exceptions import ParameterError
 
     if measure not in ("engagements", "attacks_repelled"):
         raise ParameterError(
@@ -63,6 +61,38 @@ def reports_from_table(
     if not isinstance(table, pd.DataFrame):
         where = str(table)
         table = _read_figures_csv(table, where)
+    days, windows, totals, hours, floors = _table_columns(table, where)
+    out = []
+    for day, w, tot, hour, fl in zip(days, windows, totals, hours, floors, strict=True):
+        if pd.isna(tot) or pd.isna(day):
+            continue
+        d = pd.Timestamp(day).date()
+        slot = "18:00" if w == "24h" else (None if pd.isna(hour) else f"{int(hour):02d}:00")
+        out.append(
+            Report(
+                header_time=None,
+                published=None,
+                slot=slot,
+                covers=d,
+                complete=w in ("day", "24h"),
+                window=w,
+                total=int(tot),
+                total_floor=bool(fl),
+                measure=measure,
+            )
+        )
+    return out
+
+
+def _table_columns(table: Any, where: str) -> tuple[Any, Any, Any, Any, Any]:
+    """The checked columns of a table of figures: days, windows, totals, hours (NaN when
+    absent) and floors (False when absent)."""
+    import numpy as np
+    import pandas as pd
+
+    from .._dates import parse_date_column
+    from ..exceptions import DataFormatError
+
     table = table.rename(columns=lambda c: str(c).strip().lstrip("\ufeff").strip().lower())
     missing = [c for c in ("day", "window", "total") if c not in table.columns]
     if missing:
@@ -81,39 +111,13 @@ def reports_from_table(
             f"{where}: window must be one of {list(_TABLE_WINDOWS)}, got {bad[:3]}"
         )
     totals = _table_totals(table["total"], where)
-    hours = (
-        _table_hours(table["hour"], where)
-        if "hour" in table.columns
-        else pd.Series(np.nan, index=table.index)
-    )
-    floors = (
-        _table_floors(table["floor"], where)
-        if "floor" in table.columns
-        else pd.Series(False, index=table.index)
-    )
-    out = []
-    for day, w, tot, hour, fl in zip(days, windows, totals, hours, floors, strict=True):
-        if pd.isna(tot) or pd.isna(day):
-            continue
-        d = pd.Timestamp(day).date()
-        h = None if pd.isna(hour) else int(hour)
-        slot = None if h is None else f"{h:02d}:00"
-        if w == "24h":
-            slot = "18:00"
-        out.append(
-            Report(
-                header_time=None,
-                published=None,
-                slot=slot,
-                covers=d,
-                complete=w in ("day", "24h"),
-                window=w,
-                total=int(tot),
-                total_floor=bool(fl),
-                measure=measure,
-            )
-        )
-    return out
+    hours = pd.Series(np.nan, index=table.index)
+    if "hour" in table.columns:
+        hours = _table_hours(table["hour"], where)
+    floors = pd.Series(False, index=table.index)
+    if "floor" in table.columns:
+        floors = _table_floors(table["floor"], where)
+    return days, windows, totals, hours, floors
 
 
 #: the largest total a table may give (the analyses take counts up to 10⁹ a day)
@@ -269,24 +273,7 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
 
     reps = sorted(_as_reports(reports), key=lambda r: r.header_time or r.published or datetime.min)
     reps = [r for r in reps if r.covers is not None]
-    events: list[dict[str, object]] = []
-    lo, hi = _plausible_days()
-    plausible = []
-    for r in reps:
-        assert r.covers is not None
-        if lo <= r.covers <= hi:
-            plausible.append(r)
-            continue
-        events.append(
-            {
-                "date": pd.Timestamp(min(max(r.covers, lo), hi)),
-                "metric": "engagements",
-                "kind": "implausible_date",
-                "detail": f"a report said to cover {r.covers:%Y-%m-%d}, outside "
-                f"{lo:%Y-%m-%d} … {hi:%Y-%m-%d}; left out",
-                "value": np.nan,
-            }
-        )
+    plausible, events = _plausible(reps)
     reps = plausible
     if not reps:
         from ..exceptions import InsufficientDataError
@@ -328,6 +315,28 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
     df = _add_nowcast(df, ratios)
     df.attrs["nowcast"] = ratios
     return df
+
+
+def _plausible(reps: list[Report]) -> tuple[list[Report], list[dict[str, Any]]]:
+    """The reports whose covered day lies in the plausible range, and a finding for each
+    one left out."""
+    import numpy as np
+    import pandas as pd
+
+    lo, hi = _plausible_days()
+    plausible, events = [], []
+    for r in reps:
+        assert r.covers is not None
+        if lo <= r.covers <= hi:
+            plausible.append(r)
+            continue
+        detail = (
+            f"a report said to cover {r.covers:%Y-%m-%d}, outside "
+            f"{lo:%Y-%m-%d} … {hi:%Y-%m-%d}; left out"
+        )
+        ts = pd.Timestamp(min(max(r.covers, lo), hi))
+        events.append(_event(ts, "implausible_date", detail, np.nan))
+    return plausible, events
 
 
 def _event(ts: Any, kind: str, detail: str, value: float) -> dict[str, Any]:

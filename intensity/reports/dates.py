@@ -235,26 +235,49 @@ def _window(
     """Which part of the day the total covers: 'day' (a whole past day), 'partial' (the
     day so far), '24h' (the 2022-23 18:00 report), 'night' (06:00) or 'unknown'; from
     the pattern that found the total, the words of its sentence, then the slot."""
-    tlow = (total_sentence or "").lower()
-    window = "partial"
-    if kind == "day" or (kind == "any" and _DAY_WORDS.search(tlow)):
-        window = "day"
-    elif kind == "24h" or (kind == "any" and _DAY_24H.search(tlow)):
-        window = "24h"
-    elif kind == "partial" or _PARTIAL_WORDS.search(tlow):
-        window = "partial"
-    elif slot in ("08:00", "07:00", "09:00"):
-        window = "day"
-    elif slot == "18:00":
-        window = "24h"
-    elif slot == "06:00":
-        window = "night"
-    elif slot is None and has_total:
+    window = _window_of_words(kind, (total_sentence or "").lower())
+    if window is None and slot is None and has_total:
         window = "unknown"
         warnings.append("the text does not say which part of the day its total covers")
+    elif window is None:
+        window = _SLOT_WINDOWS.get(slot or "", "partial")
     if slot == "18:00" and window in ("day", "unknown"):
         window = "24h"  # the 18:00 report's "past day" is the 24 hours to 18:00
     return window
+
+
+#: the window of a report slot whose total's words do not say it
+_SLOT_WINDOWS = {"08:00": "day", "07:00": "day", "09:00": "day", "18:00": "24h", "06:00": "night"}
+
+
+def _window_of_words(kind: str | None, tlow: str) -> str | None:
+    """The window the total's pattern or its sentence's words give (``None``: they do
+    not say)."""
+    if kind == "day" or (kind == "any" and _DAY_WORDS.search(tlow)):
+        return "day"
+    if kind == "24h" or (kind == "any" and _DAY_24H.search(tlow)):
+        return "24h"
+    if kind == "partial" or _PARTIAL_WORDS.search(tlow):
+        return "partial"
+    return None
+
+
+def _day_of_window(
+    window: str, ref: datetime, header: datetime | None, time_known: bool, warnings: list[str]
+) -> tuple[date, bool]:
+    """The day a window covers, from the report's time *ref*, and whether it is complete."""
+    day_before = (ref - timedelta(days=1)).date()
+    if window == "day":
+        before = header is None or ref.hour < 12
+        return (day_before if before else ref.date()), True
+    if window == "24h":
+        return ref.date(), True
+    if window == "night":
+        return day_before, False
+    if window != "unknown" and header is None and time_known and ref.hour < 4:
+        warnings.append("no header, published after midnight: taken to cover the day before")
+        return day_before, False
+    return ref.date(), False
 
 
 def _covered_day(
@@ -273,23 +296,7 @@ def _covered_day(
     covers: date | None = None
     complete = False
     if ref is not None:
-        if window == "day":
-            before = header is None or ref.hour < 12
-            covers = (ref - timedelta(days=1)).date() if before else ref.date()
-            complete = True
-        elif window == "24h":
-            covers, complete = ref.date(), True
-        elif window == "night":
-            covers = (ref - timedelta(days=1)).date()
-        elif window == "unknown":
-            covers = ref.date()
-        else:
-            covers = ref.date()
-            if header is None and time_known and ref.hour < 4:
-                covers = (ref - timedelta(days=1)).date()
-                warnings.append(
-                    "no header, published after midnight: taken to cover the day before"
-                )
+        covers, complete = _day_of_window(window, ref, header, time_known, warnings)
     if header is None and total_sentence is not None:
         named = _named_day(total_sentence, ref)
         if named is not None:

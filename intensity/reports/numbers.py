@@ -123,6 +123,10 @@ _ADVERB_TO = {
 NUM = r"[0-9]+"  # ASCII digits only: the General Staff writes no other
 
 
+#: the value of each number word (units, tens and hundreds in both languages)
+_WORD_VALUES = {**_UNITS_UK, **_TENS_UK, **_HUNDREDS_UK, **_UNITS_EN, **_TENS_EN}
+
+
 def parse_number(token: str) -> int | None:
     """A number written with digits or words, in Ukrainian or English.
 
@@ -140,25 +144,16 @@ def parse_number(token: str) -> int | None:
         return _ADVERBS_UK[t]
     if t in _ADVERBS_EN:
         return _ADVERBS_EN[t]
-    total = 0
     current = 0
     seen = False
     for w in re.split(r"[\s-]+", t):
         if w in ("and", "a", ""):
             continue
-        if w in _UNITS_UK:
-            current += _UNITS_UK[w]
-        elif w in _TENS_UK:
-            current += _TENS_UK[w]
-        elif w in _HUNDREDS_UK:
-            current += _HUNDREDS_UK[w]
-        elif w in _UNITS_EN:
-            current += _UNITS_EN[w]
-        elif w in _TENS_EN:
-            current += _TENS_EN[w]
-        elif w == "hundred":
+        if w == "hundred":
             current = max(current, 1) * 100
+        elif w in _WORD_VALUES:
+            current += _WORD_VALUES[w]
         else:
             return None
         seen = True
-    return total + current if seen else None
+    return current if seen else None

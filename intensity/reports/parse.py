@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .dates import (
@@ -60,67 +61,34 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     >>> r.total, r.covers.isoformat(), r.complete, r.slot
     (251, '2024-12-14', True, '08:00')
     """
-    if not isinstance(text, str) or not text.strip():
-        return None
     raw = text
-    text = normalise_text(text)
-    low = text.lower()
-    if not _REPORT_WORDS.search(low):
+    prepared = _prepared(text)
+    if prepared is None:
         return None
-    text, low = _digits(text, low)
-    # every pattern is written in lower case and matched on lower-cased text (re.I is slow
-    # on Cyrillic); names are taken, as written, from the same span of the original
-    orig = text
-    text = low
-    if len(text) != len(orig):  # a character whose lower case is longer: keep it simple
-        orig = text
+    text, orig = prepared
     warnings: list[str] = []
-    part = _part(text)
     lang = _language(text[:240])
-    header, header_text = _header(text)
-    if header is None and header_text:
-        warnings.append(f"header {header_text[:80]!r} has an impossible date; ignored")
-    pub = _local(published)
-    header, corrected = _reconcile_header(header, pub, warnings)
+    header, pub, corrected = _header_and_time(text, published, warnings)
     ref = header or pub
     sentences, offsets = _split_sentences(text)
     flags = _direction_flags(sentences, _direction_stems_in(text))
     total = find_total(sentences, flags)
     if total is None and ref is not None and ref < _ENGAGEMENTS_FROM:
         total = repelled_total(sentences)
-    if header is None and _ZONE_UPDATE.search(text):
-        return None  # an operational zone's or a group's own update, not the daily report
-    if (
-        total is None
-        and header is None
-        and not any(_ENG_ANY.search(s) and not f for s, f in zip(sentences, flags, strict=True))
-        and not any(flags)
-    ):
-        return None  # neither a header nor a sentence about engagements: not a report
-    if total is None and (header is not None or any(_ENG_ANY.search(s) for s in sentences)):
-        cand = next(
-            (
-                orig[o : o + len(s)]
-                for s, o in zip(sentences, offsets, strict=True)
-                if _ENG_ANY.search(s)
-            ),
-            None,
-        )
-        warnings.append(
-            "total number of engagements could not be read"
-            + (f" from the sentence: {cand[:160]!r}" if cand else " (no total sentence)")
-        )
-    sentence = total.sentence if total is not None else None
+    if _not_a_report(total, header, text, sentences, flags):
+        return None
+    if total is None:
+        _no_total_warning(header, sentences, offsets, orig, warnings)
+    got = _TotalParts.of(total)
     slot = _report_slot(header, text, ref)
-    window = _window(total.kind if total else None, sentence, slot, total is not None, warnings)
+    window = _window(got.kind, got.sentence, slot, total is not None, warnings)
     time_known = header is not None or _published_time_known(published)
-    covers, complete = _covered_day(window, ref, header, time_known, sentence, warnings)
+    covers, complete = _covered_day(window, ref, header, time_known, got.sentence, warnings)
     if header is None and pub is not None:
         warnings.append("no header: time taken from the publication time")
     on = covers or (ref.date() if ref else None)
     directions = _parse_directions(sentences, on, lang, warnings, flags, orig=orig, offsets=offsets)
-    floor = total.floor if total is not None else False
-    _sanity(total.value if total else None, floor, directions, warnings)
+    _sanity(got.value, got.floor, directions, warnings)
     return Report(
         header_time=header,
         published=pub,
@@ -128,18 +96,98 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         covers=covers,
         complete=complete,
         window=window,
-        total=total.value if total else None,
-        total_floor=floor,
-        measure=total.measure if total else "engagements",
-        change=stated_change(sentences, sentence) if sentence is not None else None,
+        total=got.value,
+        total_floor=got.floor,
+        measure=got.measure,
+        change=None if got.sentence is None else stated_change(sentences, got.sentence),
         ongoing=_national_ongoing(text, sentences, flags, lang),
         directions=directions,
         language=lang,
-        part=part,
+        part=_part(text),
         header_corrected=corrected,
         warnings=tuple(warnings),
         source=raw,
     )
+
+
+def _prepared(text: Any) -> tuple[str, str] | None:
+    """The text normalised and lower-cased, and the same text in its original case
+    (``None``: empty, or no word of an operational report). Every pattern is written in
+    lower case and matched on lower-cased text (re.I is slow on Cyrillic); names are
+    taken, as written, from the same span of the original."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = normalise_text(text)
+    low = text.lower()
+    if not _REPORT_WORDS.search(low):
+        return None
+    orig, low = _digits(text, low)
+    if len(low) != len(orig):  # a character whose lower case is longer: keep it simple
+        orig = low
+    return low, orig
+
+
+def _header_and_time(text: str, published: Any, warnings: list[str]) -> tuple[Any, Any, bool]:
+    """The header time (reconciled with the publication time), the publication time in
+    Kyiv time, and whether the header's date was corrected."""
+    header, header_text = _header(text)
+    if header is None and header_text:
+        warnings.append(f"header {header_text[:80]!r} has an impossible date; ignored")
+    pub = _local(published)
+    header, corrected = _reconcile_header(header, pub, warnings)
+    return header, pub, corrected
+
+
+def _part_warnings(parts: list[Report], has_total: bool) -> tuple[str, ...]:
+    """Every part's warnings; a part without the total says so, which the merged report
+    no longer needs to when another part has it."""
+    out = []
+    for p in parts:
+        out += [w for w in p.warnings if not (has_total and w.startswith("total number"))]
+    return tuple(out)
+
+
+def _not_a_report(
+    total: Any, header: Any, text: str, sentences: list[str], flags: list[bool]
+) -> bool:
+    """A zone's or a group's own update (no header, the update's wording), or a text with
+    neither a header nor a sentence about engagements."""
+    if header is None and _ZONE_UPDATE.search(text):
+        return True  # an operational zone's or a group's own update, not the daily report
+    if total is not None or header is not None or any(flags):
+        return False
+    return not any(_ENG_ANY.search(s) for s in sentences)
+
+
+def _no_total_warning(
+    header: Any, sentences: list[str], offsets: list[int], orig: str, warnings: list[str]
+) -> None:
+    """Say that the total could not be read, quoting the first sentence about
+    engagements."""
+    cands = [
+        orig[o : o + len(s)] for s, o in zip(sentences, offsets, strict=True) if _ENG_ANY.search(s)
+    ]
+    if header is None and not cands:
+        return
+    where = f" from the sentence: {cands[0][:160]!r}" if cands else " (no total sentence)"
+    warnings.append("total number of engagements could not be read" + where)
+
+
+@dataclass(frozen=True)
+class _TotalParts:
+    """What the report takes from the total found (or its absence)."""
+
+    value: int | None = None
+    floor: bool = False
+    measure: str = "engagements"
+    kind: Any = None
+    sentence: Any = None
+
+    @classmethod
+    def of(cls, total: Any) -> _TotalParts:
+        if total is None:
+            return cls()
+        return cls(total.value, total.floor, total.measure, total.kind, total.sentence)
 
 
 def _part(text: str) -> tuple[int, int] | None:
@@ -160,41 +208,39 @@ def merge_parts(reports: Iterable[Report]) -> list[Report]:
             out.append(r)
             continue
         groups.setdefault((r.header_time, r.part[1]), []).append(r)
-    for (_, _), parts in groups.items():
-        parts = sorted(parts, key=lambda r: r.part or (0, 0))
-        first = parts[0]
-        total = next((p.total for p in parts if p.total is not None), None)
-        base = next((p for p in parts if p.total is not None), first)
-        dirs = tuple(d for p in parts for d in p.directions)
-        warns = tuple(
-            w
-            for p in parts
-            for w in p.warnings
-            if not (w.startswith("total number") and total is not None)
-        )
-        out.append(
-            Report(
-                header_time=base.header_time,
-                published=min((p.published for p in parts if p.published), default=None),
-                slot=base.slot,
-                covers=base.covers,
-                complete=base.complete,
-                window=base.window,
-                total=total,
-                total_floor=base.total_floor,
-                change=base.change,
-                ongoing=base.ongoing
-                if base.ongoing is not None
-                else next((p.ongoing for p in parts if p.ongoing is not None), None),
-                directions=dirs,
-                language=base.language,
-                part=None,
-                header_corrected=any(p.header_corrected for p in parts),
-                warnings=warns,
-                source="\n".join(p.source for p in parts),
-            )
-        )
+    out += [_merged(parts) for parts in groups.values()]
     return out
+
+
+def _merged(parts: list[Report]) -> Report:
+    """The parts of one post as one report: the first total found (and that part's
+    header, window and change), every part's directions and warnings."""
+    parts = sorted(parts, key=lambda r: r.part or (0, 0))
+    first = parts[0]
+    total = next((p.total for p in parts if p.total is not None), None)
+    base = next((p for p in parts if p.total is not None), first)
+    dirs = tuple(d for p in parts for d in p.directions)
+    # a part without the total says so; the merged report has it
+    warns = _part_warnings(parts, total is not None)
+    ongoing = next((p.ongoing for p in [base, *parts] if p.ongoing is not None), None)
+    return Report(
+        header_time=base.header_time,
+        published=min((p.published for p in parts if p.published), default=None),
+        slot=base.slot,
+        covers=base.covers,
+        complete=base.complete,
+        window=base.window,
+        total=total,
+        total_floor=base.total_floor,
+        change=base.change,
+        ongoing=ongoing,
+        directions=dirs,
+        language=base.language,
+        part=None,
+        header_corrected=any(p.header_corrected for p in parts),
+        warnings=warns,
+        source="\n".join(p.source for p in parts),
+    )
 
 
 # =========================================================================== many reports

@@ -58,15 +58,42 @@ def read_telegram_export(path: Any) -> Any:
     ``attrs['skipped_messages']``); a message with a ``date`` that is not a time is parsed
     without it, with a warning on its report.
     """
-    import json
     from pathlib import Path
 
     import pandas as pd
 
+    latest, skipped = _latest_messages(_messages(Path(path)))
+    rows = []
+    groups: dict[tuple[Any, int], list[tuple[Any, dict[str, Any], Report]]] = {}
+    for mid, m in latest.items():
+        r = parse_with_date(_telegram_text(m.get("text", "")), m.get("date"), f"message {mid}")
+        if r is None:
+            continue
+        if r.part is not None and r.header_time is not None:
+            groups.setdefault((r.header_time, r.part[1]), []).append((mid, m, r))
+        else:
+            rows.append(_row(mid, m, r))
+    for parts in groups.values():
+        parts.sort(key=lambda x: x[2].part or (0, 0))
+        merged = merge_parts([r for _, _, r in parts])[0]
+        mid, m, _ = parts[0]
+        rows.append(_row(mid, m, merged))
+    df = pd.DataFrame(rows)
+    if len(df):
+        df = df.sort_values(
+            ["header_time", "published"], kind="stable", na_position="last"
+        ).reset_index(drop=True)
+    df.attrs["skipped_messages"] = skipped
+    return df
+
+
+def _messages(p: Any) -> list[Any]:
+    """The ``messages`` list of a Telegram Desktop export."""
+    import json
+
     from ..exceptions import DataFormatError
     from ..io import _read_text
 
-    p = Path(path)
     try:
         obj = json.loads(_read_text(p))
     except json.JSONDecodeError as exc:
@@ -78,6 +105,12 @@ def read_telegram_export(path: Any) -> Any:
     msgs = obj.get("messages") if isinstance(obj, dict) else None
     if not isinstance(msgs, list):
         raise DataFormatError(f"{p}: not a Telegram export (no 'messages' list)")
+    return msgs
+
+
+def _latest_messages(msgs: list[Any]) -> tuple[dict[Any, dict[str, Any]], int]:
+    """Each message id's latest version (by edit time, else date), and the number of
+    messages skipped for an id that is not a number or its text."""
     latest: dict[Any, dict[str, Any]] = {}
     skipped = 0
     for m in msgs:
@@ -88,45 +121,21 @@ def read_telegram_export(path: Any) -> Any:
             skipped += 1  # a message id is a number (or its text)
             continue
         prev = latest.get(mid)
-        if prev is None or str(m.get("edited") or m.get("date") or "") >= str(
-            prev.get("edited") or prev.get("date") or ""
-        ):
+        if prev is None or _stamp(m) >= _stamp(prev):
             latest[mid] = m
-    rows = []
-    groups: dict[tuple[Any, int], list[tuple[Any, dict[str, Any], Report]]] = {}
-    for mid, m in latest.items():
-        r = parse_with_date(_telegram_text(m.get("text", "")), m.get("date"), f"message {mid}")
-        if r is None:
-            continue
-        if r.part is not None and r.header_time is not None:
-            groups.setdefault((r.header_time, r.part[1]), []).append((mid, m, r))
-        else:
-            rows.append(
-                {
-                    "message_id": mid,
-                    "published": r.published,
-                    "edited": m.get("edited"),
-                    **r.to_record(),
-                    "report": r,
-                }
-            )
-    for parts in groups.values():
-        parts.sort(key=lambda x: x[2].part or (0, 0))
-        merged = merge_parts([r for _, _, r in parts])[0]
-        mid, m, _ = parts[0]
-        rows.append(
-            {
-                "message_id": mid,
-                "published": merged.published,
-                "edited": m.get("edited"),
-                **merged.to_record(),
-                "report": merged,
-            }
-        )
-    df = pd.DataFrame(rows)
-    if len(df):
-        df = df.sort_values(
-            ["header_time", "published"], kind="stable", na_position="last"
-        ).reset_index(drop=True)
-    df.attrs["skipped_messages"] = skipped
-    return df
+    return latest, skipped
+
+
+def _stamp(m: dict[str, Any]) -> str:
+    return str(m.get("edited") or m.get("date") or "")
+
+
+def _row(mid: Any, m: dict[str, Any], r: Report) -> dict[str, Any]:
+    """A message's row of the table."""
+    return {
+        "message_id": mid,
+        "published": r.published,
+        "edited": m.get("edited"),
+        **r.to_record(),
+        "report": r,
+    }

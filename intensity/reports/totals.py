@@ -5,6 +5,7 @@ one, the headline measure before May 2023, and the change a report states.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .numbers import parse_number
 from .patterns import (
@@ -57,26 +58,35 @@ def _refines(rounded: int, exact: int) -> bool:
     return rounded * 0.9 <= exact <= rounded * 1.1 + 1
 
 
+def _direction_at(s: str) -> int:
+    """Where a direction sentence's direction is named (-1: a whole-front sentence). A
+    headline can name the busiest sectors after the national count ("56 combat clashes
+    since morning; Pokrovsk and Kostiantynivka directions most active"), but "55 clashes
+    in the Kursk region" is a direction's count."""
+    if _WHOLE_FRONT.search(s):
+        return -1
+    dm = _DIRECTION_WORDS.search(s)
+    return dm.start() if dm else -1
+
+
+def _clear_of_direction(m: Any, s: str, dir_at: int) -> bool:
+    """The count matched by *m* stands well before the direction named at *dir_at*."""
+    if dir_at < 0:
+        return True
+    gap = s[m.end() : dir_at]
+    return not (m.end() > dir_at or len(gap.split()) < 3 or _GAP_LOCAL.match(gap))
+
+
 def _sentence_total(s: str, is_dir: bool, rounded: Total | None) -> Total | None:
     """The first total pattern matching the (lower-cased) sentence *s*; in a direction
     sentence only a count well before the direction's name. With *rounded* (a floor
     already found) only an exact figure that can be its precise value."""
-    dir_at = -1
-    if is_dir and not _WHOLE_FRONT.search(s):
-        # a headline can name the busiest sectors after the national count ("56 combat
-        # clashes since morning; Pokrovsk and Kostiantynivka directions most active"),
-        # but "55 clashes in the Kursk region" is a direction's count
-        dm = _DIRECTION_WORDS.search(s)
-        dir_at = dm.start() if dm else -1
+    dir_at = _direction_at(s) if is_dir else -1
     for (rx, kind), keys in zip(_TOTALS, _TOTAL_KEYS, strict=True):
         if not any(key in s for key in keys):
             continue
         m = rx.search(s)
-        if m and dir_at >= 0:
-            gap = s[m.end() : dir_at]
-            if m.end() > dir_at or len(gap.split()) < 3 or _GAP_LOCAL.match(gap):
-                m = None
-        if not m:
+        if not m or not _clear_of_direction(m, s, dir_at):
             continue
         v = parse_number(m.group("n"))
         if v is None:

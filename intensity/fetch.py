@@ -168,15 +168,9 @@ def fetch_losses(
     for name in LOSS_FILES:
         say(f"downloading {base}{name}")
         data = http_get(base + name, retries=retries, timeout=timeout)
-        try:
-            obj = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise FetchError(f"{base}{name}: not a JSON file ({exc})") from None
-        if not (isinstance(obj, list) and obj and isinstance(obj[0], dict) and "date" in obj[0]):
-            raise FetchError(f"{base}{name}: JSON is not a list of dated records")
         got[name] = data
-        rows[name] = obj
-        say(f"  {len(obj)} rows")
+        rows[name] = _dated_records(data, f"{base}{name}")
+        say(f"  {len(rows[name])} rows")
     # every file arrived: only now is anything in *raw* replaced. The files are written to
     # a temporary folder beside them, checked, and renamed in one go.
     out.mkdir(parents=True, exist_ok=True)
@@ -204,6 +198,17 @@ def fetch_losses(
     for name, digest in sums.items():
         say(f"  {name}: sha256 {digest[:12]}…")
     return sums
+
+
+def _dated_records(data: bytes, where: str) -> list[Any]:
+    """The JSON list of dated records a loss file holds."""
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise FetchError(f"{where}: not a JSON file ({exc})") from None
+    if not (isinstance(obj, list) and obj and isinstance(obj[0], dict) and "date" in obj[0]):
+        raise FetchError(f"{where}: JSON is not a list of dated records")
+    return obj
 
 
 def _check_download(
@@ -327,12 +332,40 @@ def fetch_engagements(
     daily series written to ``<raw>/gs_engagements.csv`` (date, engagements, partial
     figures, slot), which ``intensity build`` then processes.
     """
+    stop = _check_fetch_options(channel, max_pages, since)
+    base = url or os.environ.get("INTENSITY_PREVIEW_URL") or DEFAULT_PREVIEW_URL
+    out = Path(raw)
+    cache = out / "telegram" / channel
+    cache.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda _m: None)
+    preview = _Preview(
+        base if base.endswith("/") else base + "/",
+        channel,
+        cache,
+        refresh,
+        say,
+        lambda: sleep(delay),
+        lambda u: http_get(
+            u, retries=retries, timeout=timeout, sleep=sleep, max_bytes=MAX_PAGE_BYTES
+        ),
+    )
+    before: int | None = None
+    messages: dict[int, dict[str, str]] = {}
+    for page in range(max_pages):
+        ids = _page_ids(parse_preview_html(preview.page(page, before)), messages)
+        if not ids or _reached(messages, min(ids), before, stop):
+            break
+        before = min(ids)
+    return _write_engagements(messages, stop, out, say)
+
+
+def _check_fetch_options(channel: Any, max_pages: Any, since: Any) -> Any:
+    """Check the channel name, ``max_pages`` and ``since``; the first day wanted."""
     import re
 
     import pandas as pd
 
     from .exceptions import ParameterError
-    from .reports import engagements_daily, parse_with_date
 
     if not isinstance(channel, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", channel):
         raise ParameterError(
@@ -343,55 +376,79 @@ def fetch_engagements(
         raise ParameterError(
             f"max_pages must be a whole number in 1 … {MAX_PAGES}, got {max_pages!r}"
         )
-    base = url or os.environ.get("INTENSITY_PREVIEW_URL") or DEFAULT_PREVIEW_URL
-    if not base.endswith("/"):
-        base += "/"
-    out = Path(raw)
-    cache = out / "telegram" / channel
-    cache.mkdir(parents=True, exist_ok=True)
-    say = progress or (lambda _m: None)
     parsed_since = pd.to_datetime(str(since), errors="coerce")
     if pd.isna(parsed_since):
         raise ParameterError(f"since must be a date such as 2024-01-01, got {since!r}")
-    stop = pd.Timestamp(parsed_since)
-    before: int | None = None
-    messages: dict[int, dict[str, str]] = {}
-    for page in range(max_pages):
+    return pd.Timestamp(parsed_since)
+
+
+class _Preview:
+    """The pages of a channel's web preview, each from the cache when it is there (the
+    newest page again with *refresh*), else downloaded and cached."""
+
+    def __init__(
+        self,
+        base: str,
+        channel: str,
+        cache: Path,
+        refresh: bool,
+        say: Callable[[str], None],
+        wait: Callable[[], None],
+        get: Callable[[str], bytes],
+    ) -> None:
+        self.base, self.channel, self.cache, self.refresh = base, channel, cache, refresh
+        self.say, self.wait, self.get = say, wait, get
+
+    def page(self, number: int, before: int | None) -> str:
+        """The HTML of the page of posts before *before* (the newest with ``None``);
+        a download after the first page waits first (politely)."""
         name = "latest.html" if before is None else f"before_{before}.html"
-        path = cache / name
-        if path.exists() and not (refresh and before is None):
-            html = path.read_text(encoding="utf-8")
-            say(f"page {page + 1}: cached {name}")
-        else:
-            if page:
-                sleep(delay)
-            page_url = f"{base}{channel}" + ("" if before is None else f"?before={before}")
-            say(f"page {page + 1}: {page_url}")
-            html = http_get(
-                page_url, retries=retries, timeout=timeout, sleep=sleep, max_bytes=MAX_PAGE_BYTES
-            ).decode("utf-8", errors="replace")
-            atomic_write_bytes(path, html.encode("utf-8"))
-        msgs = parse_preview_html(html)
-        if not msgs:
-            break
-        ids = []
-        for m in msgs:
-            try:
-                mid = int(m["post"].rsplit("/", 1)[1])
-            except (IndexError, ValueError):
-                continue
-            ids.append(mid)
-            messages[mid] = m
-        if not ids:
-            break
-        oldest = min(ids)
-        when = pd.to_datetime(str(messages[oldest]["date"] or ""), errors="coerce", utc=True)
-        oldest_date = None if pd.isna(when) else pd.Timestamp(when).tz_localize(None)
-        if oldest_date is not None and oldest_date < stop:
-            break
-        if before is not None and oldest >= before:
-            break
-        before = oldest
+        path = self.cache / name
+        if path.exists() and not (self.refresh and before is None):
+            self.say(f"page {number + 1}: cached {name}")
+            return path.read_text(encoding="utf-8")
+        if number:
+            self.wait()
+        page_url = f"{self.base}{self.channel}" + ("" if before is None else f"?before={before}")
+        self.say(f"page {number + 1}: {page_url}")
+        html = self.get(page_url).decode("utf-8", errors="replace")
+        atomic_write_bytes(path, html.encode("utf-8"))
+        return html
+
+
+def _page_ids(msgs: list[dict[str, str]], messages: dict[int, dict[str, str]]) -> list[int]:
+    """The post ids of a page's messages, each message kept in *messages*."""
+    ids = []
+    for m in msgs:
+        try:
+            mid = int(m["post"].rsplit("/", 1)[1])
+        except (IndexError, ValueError):
+            continue
+        ids.append(mid)
+        messages[mid] = m
+    return ids
+
+
+def _reached(
+    messages: dict[int, dict[str, str]], oldest: int, before: int | None, stop: Any
+) -> bool:
+    """The oldest post of the page is older than *stop*, or the page went no further back."""
+    import pandas as pd
+
+    when = pd.to_datetime(str(messages[oldest]["date"] or ""), errors="coerce", utc=True)
+    if not pd.isna(when) and pd.Timestamp(when).tz_localize(None) < stop:
+        return True
+    return before is not None and oldest >= before
+
+
+def _write_engagements(
+    messages: dict[int, dict[str, str]], stop: Any, out: Path, say: Callable[[str], None]
+) -> Path:
+    """The posts parsed into the daily series, written to ``<raw>/gs_engagements.csv``."""
+    import pandas as pd
+
+    from .reports import engagements_daily, parse_with_date
+
     reports = [
         parse_with_date(m["text"], m["date"] or None, f"post {mid}")
         for mid, m in sorted(messages.items())

@@ -787,103 +787,81 @@ def read_losses(
     cum = _cumulative_table(files, dayfirst=dayfirst, date_format=date_format, thousands=thousands)
     index = _daily_index(cum.index.to_series())
     cum = cum.reindex(index)
-    events: list[dict[str, object]] = []
-
-    for new, olds in LOSS_MERGES.items():
-        if new in cum.columns and all(o in cum.columns for o in olds):
-            before = cum[new].isna() & cum[list(olds)].notna().all(axis=1)
-            if before.any():
-                cum.loc[before, new] = cum.loc[before, list(olds)].sum(axis=1)
-                switch = cum.index[before][-1] + pd.Timedelta(days=1)
-                events.append(
-                    _event(
-                        switch,
-                        new,
-                        "definition_change",
-                        f"before {switch:%Y-%m-%d} the sum of {' + '.join(olds)}",
-                        np.nan,
-                    )
-                )
-            cum = cum.drop(columns=list(olds))
-    for new, old in LOSS_REDEFINITIONS.items():
-        if new in cum.columns and old in cum.columns:
-            start = cum[new].first_valid_index()
-            events.append(
-                _event(
-                    start,
-                    new,
-                    "definition_change",
-                    f"replaces {old!r} (not continuous with it: a new series)",
-                    np.nan,
-                )
-            )
-
+    cum, events = _merged_definitions(cum)
     # whole-table stalls: every metric present on both days unchanged
     d_all = cum.diff()
     both = cum.notna() & cum.shift(1).notna()
     moved = (d_all.abs() > 0) & both
     table_stall = both.any(axis=1) & ~moved.any(axis=1)
     table_stall.iloc[0] = False
-
     out: dict[str, pd.Series] = {}
     for metric in cum.columns:
         c = cum[metric]
         if c.notna().sum() == 0:
             continue
-        obs = c.dropna()
-        raw_inc = obs.diff()
-        med = _rolling_median(raw_inc.reindex(index)).reindex(obs.index)
-        stall = ((raw_inc == 0) & (med >= _STALL_MIN_MEDIAN)) | (
-            table_stall.reindex(obs.index) & (raw_inc == 0)
-        )
-        stall.iloc[0] = False
-        for day in obs.index[stall.to_numpy()]:
-            events.append(_event(day, metric, "stall", "cumulative total did not move", 0.0))
-        kept = obs[~stall.to_numpy()]
-        inc = kept.diff()
-        first = kept.index[0]
-        events.append(
-            _event(
-                first,
-                metric,
-                "series_start",
-                f"first value {kept.iloc[0]:g} is cumulative since the start of the table",
-                kept.iloc[0],
-            )
-        )
-        days_covered = pd.Series(kept.index, index=kept.index).diff().dt.days
-        for day in kept.index[(days_covered > 1).to_numpy()]:
-            n = int(days_covered[day])
-            events.append(
-                _event(
-                    day,
-                    metric,
-                    "catch_up",
-                    f"increment {inc[day]:g} covers {n} days ({n - 1} without a report)",
-                    n,
-                )
-            )
-        neg = inc < 0
-        for day in inc.index[neg.to_numpy()]:
-            events.append(
-                _event(
-                    day,
-                    metric,
-                    "correction",
-                    f"negative increment {inc[day]:g} (correction of earlier counts)"
-                    + ("; masked" if corrections == "mask" else "; kept"),
-                    inc[day],
-                )
-            )
-        if corrections == "mask":
-            inc = inc.mask(neg)
-        daily = inc.reindex(index)
-        events.extend(_rounding_events(daily, metric))
-        out[metric] = daily
+        out[metric], found = _daily_increments(c.dropna(), metric, index, table_stall, corrections)
+        events += found
     result = pd.DataFrame(out, index=index)
     result.attrs["quality"] = _quality_records(_quality_frame(events))
     result.attrs["source"] = [f.name for f in files]
     return result
+
+
+def _merged_definitions(cum: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """The cumulative table with merged metrics joined (before the switch, the sum of
+    the old ones) and redefined metrics reported as new series."""
+    events: list[dict[str, object]] = []
+    for new, olds in LOSS_MERGES.items():
+        if new in cum.columns and all(o in cum.columns for o in olds):
+            before = cum[new].isna() & cum[list(olds)].notna().all(axis=1)
+            if before.any():
+                cum.loc[before, new] = cum.loc[before, list(olds)].sum(axis=1)
+                switch = cum.index[before][-1] + pd.Timedelta(days=1)
+                detail = f"before {switch:%Y-%m-%d} the sum of {' + '.join(olds)}"
+                events.append(_event(switch, new, "definition_change", detail, np.nan))
+            cum = cum.drop(columns=list(olds))
+    for new, old in LOSS_REDEFINITIONS.items():
+        if new in cum.columns and old in cum.columns:
+            start = cum[new].first_valid_index()
+            detail = f"replaces {old!r} (not continuous with it: a new series)"
+            events.append(_event(start, new, "definition_change", detail, np.nan))
+    return cum, events
+
+
+def _daily_increments(
+    obs: pd.Series, metric: str, index: pd.DatetimeIndex, table_stall: pd.Series, corrections: str
+) -> tuple[pd.Series, list[dict[str, object]]]:
+    """One metric's daily increments from its observed cumulative totals, with the
+    findings: stalls (missing, not zero), the series start, catch-ups, corrections
+    (masked or kept) and rounding."""
+    events: list[dict[str, object]] = []
+    raw_inc = obs.diff()
+    med = _rolling_median(raw_inc.reindex(index)).reindex(obs.index)
+    stall = ((raw_inc == 0) & (med >= _STALL_MIN_MEDIAN)) | (
+        table_stall.reindex(obs.index) & (raw_inc == 0)
+    )
+    stall.iloc[0] = False
+    for day in obs.index[stall.to_numpy()]:
+        events.append(_event(day, metric, "stall", "cumulative total did not move", 0.0))
+    kept = obs[~stall.to_numpy()]
+    inc = kept.diff()
+    start = f"first value {kept.iloc[0]:g} is cumulative since the start of the table"
+    events.append(_event(kept.index[0], metric, "series_start", start, kept.iloc[0]))
+    days_covered = pd.Series(kept.index, index=kept.index).diff().dt.days
+    for day in kept.index[(days_covered > 1).to_numpy()]:
+        n = int(days_covered[day])
+        detail = f"increment {inc[day]:g} covers {n} days ({n - 1} without a report)"
+        events.append(_event(day, metric, "catch_up", detail, n))
+    neg = inc < 0
+    how = "; masked" if corrections == "mask" else "; kept"
+    for day in inc.index[neg.to_numpy()]:
+        detail = f"negative increment {inc[day]:g} (correction of earlier counts)" + how
+        events.append(_event(day, metric, "correction", detail, inc[day]))
+    if corrections == "mask":
+        inc = inc.mask(neg)
+    daily = inc.reindex(index)
+    events.extend(_rounding_events(daily, metric))
+    return daily, events
 
 
 # --------------------------------------------------------------------------- validation
@@ -949,7 +927,28 @@ def validate(obj: object) -> pd.DataFrame:
     df = _as_frame(obj)
     if not isinstance(df.index, pd.DatetimeIndex):
         raise SeriesValidationError(f"index must be a DatetimeIndex, got {type(df.index).__name__}")
-    idx: pd.DatetimeIndex = df.index
+    df, rows = _daily_frame(df)
+    reader_events = quality_events(obj if isinstance(obj, (pd.Series, pd.DataFrame)) else df)
+    known_missing: set[tuple[pd.Timestamp, str]] = set()
+    for r in reader_events.itertuples(index=False):
+        rows.append(_event(r.date, str(r.metric), str(r.kind), str(r.detail), r.value))
+        masked = r.kind == "correction" and "masked" in str(r.detail)
+        if r.kind in ("stall", "series_start") or masked:
+            known_missing.add((pd.Timestamp(str(r.date)), str(r.metric)))
+    corrected = {
+        (pd.Timestamp(str(r["date"])), r["metric"]) for r in rows if r["kind"] == "correction"
+    }
+    for col in df.columns:
+        s = pd.to_numeric(df[col], errors="coerce")
+        rows += _gaps(s, str(col), known_missing)
+        rows += _bad_values(s, str(col), corrected)
+    return _quality_frame(rows)
+
+
+def _daily_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """*df* without duplicated dates (the last kept, each reported), sorted, on a daily
+    grid (a coarser or irregular one is refused)."""
+    idx = pd.DatetimeIndex(df.index)
     rows: list[dict[str, object]] = []
     if idx.has_duplicates:
         for d in idx[idx.duplicated()].unique():
@@ -959,72 +958,58 @@ def validate(obj: object) -> pd.DataFrame:
         df = df[~idx.duplicated(keep="last")]
     df = df.sort_index()
     idx = pd.DatetimeIndex(df.index)
-    if len(idx) >= 2:
-        steps: np.ndarray = np.diff(
-            idx.normalize().values.astype("datetime64[ns]").astype(np.int64)
-        )
-        day = int(pd.Timedelta(days=1).value)
-        if np.median(steps) > day or (steps % day != 0).any():
-            from ._validation import _describe_freq
+    if len(idx) < 2:
+        return df, rows
+    steps: np.ndarray = np.diff(idx.normalize().values.astype("datetime64[ns]").astype(np.int64))
+    day = int(pd.Timedelta(days=1).value)
+    if np.median(steps) > day or (steps % day != 0).any():
+        from ._validation import _describe_freq
 
-            raise SeriesValidationError(f"freq must be daily, got {_describe_freq(idx)!r}")
-        full = pd.date_range(idx[0], idx[-1], freq="D")
-        df = df.reindex(full)
-    reader_events = quality_events(obj if isinstance(obj, (pd.Series, pd.DataFrame)) else df)
-    known_missing: set[tuple[pd.Timestamp, str]] = set()
-    if len(reader_events):
-        for r in reader_events.itertuples(index=False):
-            rows.append(_event(r.date, str(r.metric), str(r.kind), str(r.detail), r.value))
-            if r.kind in ("stall", "series_start") or (
-                r.kind == "correction" and "masked" in str(r.detail)
-            ):
-                known_missing.add((pd.Timestamp(str(r.date)), str(r.metric)))
-    corrected = {
-        (pd.Timestamp(str(r["date"])), r["metric"]) for r in rows if r["kind"] == "correction"
-    }
-    for col in df.columns:
-        s = pd.to_numeric(df[col], errors="coerce")
-        name = str(col)
-        arr = s.to_numpy(dtype=float)
-        missing = np.isnan(arr)
-        explained = (
-            np.array([(d, name) in known_missing for d in s.index])
-            if known_missing
-            else np.zeros(len(arr), bool)
-        )
-        first_valid = np.argmax(~missing) if (~missing).any() else len(arr)
-        last_valid = len(arr) - 1 - np.argmax(~missing[::-1]) if (~missing).any() else -1
-        inner = missing & ~explained
-        inner[:first_valid] = False
-        inner[last_valid + 1 :] = False
-        for a, b in _runs(inner):
-            rows.append(
-                _event(
-                    s.index[a],
-                    name,
-                    "gap",
-                    f"{b - a + 1} missing day(s) {s.index[a]:%Y-%m-%d} … {s.index[b]:%Y-%m-%d}",
-                    float(b - a + 1),
-                )
-            )
-        obs = ~missing
-        for d in s.index[obs & (arr < 0)]:
-            if (d, name) not in corrected:
-                rows.append(_event(d, name, "negative", "negative count", float(s[d])))
-        nonint = obs & (np.abs(arr - np.round(arr)) > 1e-9)
-        for d in s.index[nonint]:
-            rows.append(_event(d, name, "non_integer", "count is not a whole number", float(s[d])))
-        med = _rolling_median(s)
-        ratio = s / med
-        imp = obs & (med.to_numpy() >= 5) & (ratio.to_numpy() > _IMPOSSIBLE_RATIO)
-        for d in s.index[imp]:
-            rows.append(
-                _event(
-                    d,
-                    name,
-                    "impossible",
-                    f"{s[d]:g} is {ratio[d]:.1f}× the 29-day median {med[d]:g}",
-                    float(s[d]),
-                )
-            )
-    return _quality_frame(rows)
+        raise SeriesValidationError(f"freq must be daily, got {_describe_freq(idx)!r}")
+    return df.reindex(pd.date_range(idx[0], idx[-1], freq="D")), rows
+
+
+def _gaps(
+    s: pd.Series, name: str, known_missing: set[tuple[pd.Timestamp, str]]
+) -> list[dict[str, object]]:
+    """Runs of missing days inside the observed span that no reader finding explains."""
+    arr = s.to_numpy(dtype=float)
+    missing = np.isnan(arr)
+    if not (~missing).any():
+        return []
+    explained = np.zeros(len(arr), bool)
+    if known_missing:
+        explained = np.array([(d, name) in known_missing for d in s.index])
+    first_valid = np.argmax(~missing)
+    last_valid = len(arr) - 1 - np.argmax(~missing[::-1])
+    inner = missing & ~explained
+    inner[:first_valid] = False
+    inner[last_valid + 1 :] = False
+    rows = []
+    for a, b in _runs(inner):
+        detail = f"{b - a + 1} missing day(s) {s.index[a]:%Y-%m-%d} … {s.index[b]:%Y-%m-%d}"
+        rows.append(_event(s.index[a], name, "gap", detail, float(b - a + 1)))
+    return rows
+
+
+def _bad_values(
+    s: pd.Series, name: str, corrected: set[tuple[pd.Timestamp, Any]]
+) -> list[dict[str, object]]:
+    """Negative counts (other than the reader's corrections), counts that are not whole
+    numbers, and impossible jumps (above _IMPOSSIBLE_RATIO × the 29-day median)."""
+    arr = s.to_numpy(dtype=float)
+    obs = ~np.isnan(arr)
+    rows = []
+    for d in s.index[obs & (arr < 0)]:
+        if (d, name) not in corrected:
+            rows.append(_event(d, name, "negative", "negative count", float(s[d])))
+    nonint = obs & (np.abs(arr - np.round(arr)) > 1e-9)
+    for d in s.index[nonint]:
+        rows.append(_event(d, name, "non_integer", "count is not a whole number", float(s[d])))
+    med = _rolling_median(s)
+    ratio = s / med
+    imp = obs & (med.to_numpy() >= 5) & (ratio.to_numpy() > _IMPOSSIBLE_RATIO)
+    for d in s.index[imp]:
+        detail = f"{s[d]:g} is {ratio[d]:.1f}× the 29-day median {med[d]:g}"
+        rows.append(_event(d, name, "impossible", detail, float(s[d])))
+    return rows

@@ -302,63 +302,92 @@ def nb2_fit(
     >>> bool(abs(f.alpha - 0.1) < 0.02 and f.converged)
     True
     """
-    k = X.shape[1]
     beta = np.asarray(start, dtype=float).copy()
     la = math.log(alpha0)
     llf = nb2_loglike(y, X @ beta, alpha0)
     if not math.isfinite(llf):
         return None
     for _ in range(max_iter):
-        alpha = math.exp(la)
-        score, H = _nb2_derivatives(y, X, beta, alpha)
-        # in (beta, log alpha): d/dla = alpha d/dalpha
-        s = score.copy()
-        s[k] *= alpha
-        Hl = H.copy()
-        Hl[:k, k] *= alpha
-        Hl[k, :k] *= alpha
-        Hl[k, k] = alpha**2 * H[k, k] + alpha * score[k]
-        step = _solve_sym(-Hl, s)
+        step = _newton_step(y, X, beta, math.exp(la))
         if step is None:
-            # not concave here: a scoring step on the mean and a gradient step on alpha
-            mu = np.exp(X @ beta)
-            info = X.T @ ((mu / (1 + alpha * mu))[:, None] * X)
-            sb = _solve_sym(info, s[:k])
-            if sb is None:
-                return None
-            step = np.append(sb, 0.1 * np.sign(s[k]))
-        step_size = 1.0
-        for _half in range(40):
-            nb = beta + step_size * step[:k]
-            nla = float(la + step_size * step[k])
-            eta = X @ nb
-            if np.all(np.isfinite(eta)) and eta.max() < 700 and -40 < nla < 20:
-                new = nb2_loglike(y, eta, math.exp(nla))
-                if math.isfinite(new) and new >= llf - 1e-10 * (abs(llf) + 1.0):
-                    break
-            step_size /= 2
-        else:
             return None
-        beta, la = nb, nla
+        found = _line_search(y, X, beta, la, step, llf)
+        if found is None:
+            return None
+        beta, la, new, step_size = found
         gain, llf = new - llf, new
         if np.max(np.abs(step_size * step)) < 1e-9 or gain <= 1e-13 * (abs(llf) + 1.0):
-            alpha = math.exp(la)
-            if alpha < 1e-8:
-                return None
-            score, H = _nb2_derivatives(y, X, beta, alpha)
-            cov = _inverse_pd(-H)
-            if cov is None:
-                return None
-            scale = np.sqrt(np.diag(cov))
-            converged = bool(np.max(np.abs(score) * scale) < 1e-4)
-            if not converged:
-                continue
-            return RegressionFit(
-                params=beta,
-                cov=cov[:k, :k],
-                alpha=alpha,
-                alpha_se=math.sqrt(max(float(cov[k, k]), 0.0)),
-                llf=llf,
-                converged=True,
-            )
+            done, fit = _at_optimum(y, X, beta, math.exp(la), llf)
+            if done:
+                return fit
     return None
+
+
+def _newton_step(y: np.ndarray, X: np.ndarray, beta: np.ndarray, alpha: float) -> Any:
+    """The Newton step in (beta, log alpha); where the likelihood is not concave, a
+    scoring step on the mean and a gradient step on alpha (``None``: neither)."""
+    k = X.shape[1]
+    score, H = _nb2_derivatives(y, X, beta, alpha)
+    # in (beta, log alpha): d/dla = alpha d/dalpha
+    s = score.copy()
+    s[k] *= alpha
+    Hl = H.copy()
+    Hl[:k, k] *= alpha
+    Hl[k, :k] *= alpha
+    Hl[k, k] = alpha**2 * H[k, k] + alpha * score[k]
+    step = _solve_sym(-Hl, s)
+    if step is not None:
+        return step
+    # not concave here: a scoring step on the mean and a gradient step on alpha
+    mu = np.exp(X @ beta)
+    info = X.T @ ((mu / (1 + alpha * mu))[:, None] * X)
+    sb = _solve_sym(info, s[:k])
+    if sb is None:
+        return None
+    return np.append(sb, 0.1 * np.sign(s[k]))
+
+
+def _line_search(
+    y: np.ndarray, X: np.ndarray, beta: np.ndarray, la: float, step: np.ndarray, llf: float
+) -> tuple[np.ndarray, float, float, float] | None:
+    """Halve the step until the log-likelihood does not fall (at most 40 times): the new
+    beta, log alpha, log-likelihood and step size (``None``: no such step)."""
+    k = X.shape[1]
+    step_size = 1.0
+    for _half in range(40):
+        nb = beta + step_size * step[:k]
+        nla = float(la + step_size * step[k])
+        eta = X @ nb
+        if np.all(np.isfinite(eta)) and eta.max() < 700 and -40 < nla < 20:
+            new = nb2_loglike(y, eta, math.exp(nla))
+            if math.isfinite(new) and new >= llf - 1e-10 * (abs(llf) + 1.0):
+                return nb, nla, new, step_size
+        step_size /= 2
+    return None
+
+
+def _at_optimum(
+    y: np.ndarray, X: np.ndarray, beta: np.ndarray, alpha: float, llf: float
+) -> tuple[bool, RegressionFit | None]:
+    """Whether the fit stops here, and its result: the fit when the scaled score is
+    below 1e-4, ``None`` when alpha went to zero or the information is singular; not
+    done while the score is still large."""
+    k = X.shape[1]
+    if alpha < 1e-8:
+        return True, None
+    score, H = _nb2_derivatives(y, X, beta, alpha)
+    cov = _inverse_pd(-H)
+    if cov is None:
+        return True, None
+    scale = np.sqrt(np.diag(cov))
+    if not bool(np.max(np.abs(score) * scale) < 1e-4):
+        return False, None
+    fit = RegressionFit(
+        params=beta,
+        cov=cov[:k, :k],
+        alpha=alpha,
+        alpha_se=math.sqrt(max(float(cov[k, k]), 0.0)),
+        llf=llf,
+        converged=True,
+    )
+    return True, fit

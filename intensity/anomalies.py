@@ -30,8 +30,9 @@ lull before it and a surge after it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -39,7 +40,13 @@ import pandas as pd
 
 from . import _negbin
 from ._results import ResultMixin
-from ._validation import as_daily_series, check_choice, check_fraction, require_nonzero
+from ._validation import (
+    RegularSeries,
+    as_daily_series,
+    check_choice,
+    check_fraction,
+    require_nonzero,
+)
 from .baselines import (
     BaselineKind,
     level_baseline,
@@ -499,21 +506,7 @@ def detect_anomalies(
     from .seasonal import SeasonalFit
 
     alpha = check_fraction("alpha", alpha)
-    if not (isinstance(min_days, int) and isinstance(max_days, int) and 1 <= min_days <= max_days):
-        raise ParameterError(
-            f"need whole numbers 1 <= min_days <= max_days, got {min_days!r}, {max_days!r}"
-        )
-    if dependence not in ("ar1", "none"):
-        raise ParameterError(f"dependence must be one of ['ar1', 'none'], got {dependence!r}")
-    if baseline is None:
-        ok = isinstance(series, pd.Series) and isinstance(series.index, pd.DatetimeIndex)
-        span = (series.index.max() - series.index.min()).days + 1 if ok and len(series) else 0
-        baseline = "seasonal" if span >= 730 else "level"
-    if not isinstance(baseline, SeasonalFit) and baseline not in ("level", "seasonal"):
-        raise ParameterError(
-            "baseline must be 'level', 'seasonal' or a SeasonalFit, got "
-            f"{baseline if isinstance(baseline, str) else type(baseline).__name__!r}"
-        )
+    baseline = _check_anomaly_options(series, baseline, min_days, max_days, dependence)
     ds = as_daily_series(series, counts=True, min_observed=60)
     require_nonzero(ds, what="detect_anomalies")
     s = ds.series
@@ -533,40 +526,16 @@ def detect_anomalies(
         kind, description = "seasonal fit", "a given SeasonalFit (used as it is)"
     else:
         kind = str(baseline)
-        if kind == "seasonal" and len(idx) < 730:
-            raise InsufficientDataError(
-                f"baseline='seasonal' needs two years of data to learn a season from the "
-                f"other years, got {len(idx)} days"
-            )
-        shift_pos = resolve_shifts(s, shifts, max_days)
-        # a season is left out only when at least two other years remain to learn it from;
-        # with fewer the fit without the episodes found is the baseline (leaving one of two
-        # years out made its prediction so noisy that power fell from 87% to 75%)
-        blocks = (
-            [b for season in _SEASONS for b in season_blocks(pd.DatetimeIndex(idx), season)]
-            if len(idx) >= 3 * 365
-            else []
+        run = partial(
+            _analyse,
+            alpha=alpha,
+            min_days=min_days,
+            max_days=max_days,
+            n_sim=n_sim,
+            seed=seed,
+            dependence=use_dep,
         )
-        exclude = art_days.copy()
-        seen: list[list[tuple[int, int]]] = []
-        local_fits: dict[int, Any] = {}  # each season's design and last fit, across rounds
-        for _ in range(4):
-            base = (
-                level_baseline(s, exclude, shift_pos)
-                if kind == "level"
-                else seasonal_baseline(s, exclude, shift_pos, harmonics, blocks, local_fits)
-            )
-            out = _analyse(
-                ds, base, art_days, alpha, min_days, max_days, n_sim, seed, exclude, use_dep
-            )
-            if out.spans in seen:
-                break
-            seen.append(out.spans)
-            exclude = art_days.copy()
-            exclude[idx.get_indexer(out.spikes.index)] = True
-            for a, b in out.spans:
-                exclude[a:b] = True
-        description = base.description
+        out, description = _fitted_baseline(ds, kind, art_days, shifts, harmonics, max_days, run)
     episodes = out.episodes.assign(baseline=kind)
     return Anomalies(
         series=s,
@@ -584,6 +553,79 @@ def detect_anomalies(
         baseline_description=description,
         dependence=out.dependence,
     )
+
+
+def _check_anomaly_options(
+    series: Any, baseline: Any, min_days: Any, max_days: Any, dependence: Any
+) -> Any:
+    """Check the options; the baseline (``None``: 'seasonal' from two years, else
+    'level')."""
+    from .seasonal import SeasonalFit
+
+    if not (isinstance(min_days, int) and isinstance(max_days, int) and 1 <= min_days <= max_days):
+        raise ParameterError(
+            f"need whole numbers 1 <= min_days <= max_days, got {min_days!r}, {max_days!r}"
+        )
+    if dependence not in ("ar1", "none"):
+        raise ParameterError(f"dependence must be one of ['ar1', 'none'], got {dependence!r}")
+    if baseline is None:
+        ok = isinstance(series, pd.Series) and isinstance(series.index, pd.DatetimeIndex)
+        span = (series.index.max() - series.index.min()).days + 1 if ok and len(series) else 0
+        baseline = "seasonal" if span >= 730 else "level"
+    if not isinstance(baseline, SeasonalFit) and baseline not in ("level", "seasonal"):
+        raise ParameterError(
+            "baseline must be 'level', 'seasonal' or a SeasonalFit, got "
+            f"{baseline if isinstance(baseline, str) else type(baseline).__name__!r}"
+        )
+    return baseline
+
+
+def _fitted_baseline(
+    ds: RegularSeries,
+    kind: str,
+    art_days: np.ndarray,
+    shifts: Any,
+    harmonics: int,
+    max_days: int,
+    run: Callable[..., Any],
+) -> tuple[Any, str]:
+    """The analysis against a 'level' or 'seasonal' baseline fitted without the episodes
+    found: the baseline refitted with each round's spikes and episodes left out, until
+    the episodes repeat (at most 4 rounds). Returns the last round's analysis and the
+    baseline's description."""
+    s, idx = ds.series, ds.series.index
+    if kind == "seasonal" and len(idx) < 730:
+        raise InsufficientDataError(
+            f"baseline='seasonal' needs two years of data to learn a season from the "
+            f"other years, got {len(idx)} days"
+        )
+    shift_pos = resolve_shifts(s, shifts, max_days)
+    # a season is left out only when at least two other years remain to learn it from;
+    # with fewer the fit without the episodes found is the baseline (leaving one of two
+    # years out made its prediction so noisy that power fell from 87% to 75%)
+    blocks = (
+        [b for season in _SEASONS for b in season_blocks(pd.DatetimeIndex(idx), season)]
+        if len(idx) >= 3 * 365
+        else []
+    )
+    exclude = art_days.copy()
+    seen: list[list[tuple[int, int]]] = []
+    local_fits: dict[int, Any] = {}  # each season's design and last fit, across rounds
+    for _ in range(4):
+        base = (
+            level_baseline(s, exclude, shift_pos)
+            if kind == "level"
+            else seasonal_baseline(s, exclude, shift_pos, harmonics, blocks, local_fits)
+        )
+        out = run(ds, base, art_days, known=exclude)
+        if out.spans in seen:
+            break
+        seen.append(out.spans)
+        exclude = art_days.copy()
+        exclude[idx.get_indexer(out.spikes.index)] = True
+        for a, b in out.spans:
+            exclude[a:b] = True
+    return out, base.description
 
 
 # =========================================================================== day change

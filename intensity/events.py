@@ -382,13 +382,7 @@ def event_effect(
         pre_lo = max(lo, p0 - w)
         pre_split = p0 - (p0 - pre_lo) // 2
         pre = _estimate(values, weekdays, _Window(pre_lo, pre_split, p0), trend)
-        if pre is not None:
-            pr = _row(pre[0], pre[1], z, q_pre, placebo_pre, n_ind_pre)
-            row.update(
-                pre_ratio=pr["ratio"], pre_lower=pr["lower"], pre_upper=pr["upper"], pre_p=pr["p"]
-            )
-        else:
-            row.update(pre_ratio=np.nan, pre_lower=np.nan, pre_upper=np.nan, pre_p=np.nan)
+        row.update(_pre_columns(pre, z, q_pre, placebo_pre, n_ind_pre))
         seg = values[lo:hi]
         split = p0 - lo
         row.update(
@@ -402,19 +396,7 @@ def event_effect(
     table = pd.DataFrame(rows).set_index("date")
     first = ["before", "after", "ratio", "lower", "upper", "p"]
     table = table[first + [c for c in table.columns if c not in first]]
-    notes = [
-        f"log-linear Poisson quasi-likelihood on ±{w} days: step, "
-        + ("linear trend, " if trend else "")
-        + ("weekday effects" if weekdays is not None else "no weekday effects"),
-        f"interval: the wider of the model's Newey–West interval and one from the robust "
-        f"spread of the log ratio at {len(placebo)} placebo dates "
-        f"(≈{n_ind:.1f} independent windows)",
-    ]
-    if n_ind < MIN_INDEPENDENT:
-        notes.append(
-            f"fewer than {MIN_INDEPENDENT} independent placebo windows: the interval is the "
-            "model's alone and does not account for drift or long memory"
-        )
+    notes = _effect_notes(w, trend, weekdays is not None, len(placebo), n_ind)
     fitted = pd.Series(fitted_values, index=s.index, name="fitted")
     return EventEffect(
         series=s,
@@ -425,6 +407,40 @@ def event_effect(
         trend=trend,
         notes=tuple(notes),
     )
+
+
+def _pre_columns(
+    pre: Any, z: float, q_pre: float, placebo_pre: np.ndarray, n_ind_pre: float
+) -> dict[str, float]:
+    """The check for a change before the date: the ratio within the half-window before
+    it (NaN when it cannot be estimated)."""
+    if pre is None:
+        return {"pre_ratio": np.nan, "pre_lower": np.nan, "pre_upper": np.nan, "pre_p": np.nan}
+    pr = _row(pre[0], pre[1], z, q_pre, placebo_pre, n_ind_pre)
+    return {
+        "pre_ratio": pr["ratio"],
+        "pre_lower": pr["lower"],
+        "pre_upper": pr["upper"],
+        "pre_p": pr["p"],
+    }
+
+
+def _effect_notes(w: int, trend: bool, weekly: bool, n_placebo: int, n_ind: float) -> list[str]:
+    """The notes of an EventEffect: the model and where its interval comes from."""
+    notes = [
+        f"log-linear Poisson quasi-likelihood on ±{w} days: step, "
+        + ("linear trend, " if trend else "")
+        + ("weekday effects" if weekly else "no weekday effects"),
+        f"interval: the wider of the model's Newey–West interval and one from the robust "
+        f"spread of the log ratio at {n_placebo} placebo dates "
+        f"(≈{n_ind:.1f} independent windows)",
+    ]
+    if n_ind < MIN_INDEPENDENT:
+        notes.append(
+            f"fewer than {MIN_INDEPENDENT} independent placebo windows: the interval is the "
+            "model's alone and does not account for drift or long memory"
+        )
+    return notes
 
 
 def _placebo_half(placebo: np.ndarray, z: float) -> float:

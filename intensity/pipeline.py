@@ -200,13 +200,14 @@ class BuildResult:
 def _datasets(
     raw: Path, skipped: list[str]
 ) -> list[tuple[str, list[Path], Callable[[Path], pd.DataFrame]]]:
-    files = sorted(p for p in raw.iterdir() if p.is_file() and p.suffix.lower() in _DATA_SUFFIXES)
-    for p in files:
-        if p.stem in LOSS_SIDE_FILES:
-            skipped.append(f"{p.name}: side table of the loss dataset, not a daily series")
-        elif p.stem.endswith("_manifest"):
-            skipped.append(f"{p.name}: download manifest")
-    files = [p for p in files if p.stem not in LOSS_SIDE_FILES and not p.stem.endswith("_manifest")]
+    files = []
+    for p in sorted(raw.iterdir()):
+        if p.is_file() and p.suffix.lower() in _DATA_SUFFIXES:
+            why = _not_a_series(p)
+            if why:
+                skipped.append(f"{p.name}: {why}")
+            else:
+                files.append(p)
     loss_files = [p for p in files if p.stem in _LOSS_FILE_STEMS]
     others = [p for p in files if p.stem not in _LOSS_FILE_STEMS and not p.name.startswith(".")]
     out: list[tuple[str, list[Path], Callable[[Path], pd.DataFrame]]] = []
@@ -215,6 +216,15 @@ def _datasets(
     for p in others:
         out.append((p.stem, [p], read_counts))
     return out
+
+
+def _not_a_series(p: Path) -> str:
+    """Why a data file of the raw folder is not a daily series ('' when it is one)."""
+    if p.stem in LOSS_SIDE_FILES:
+        return "side table of the loss dataset, not a daily series"
+    if p.stem.endswith("_manifest"):
+        return "download manifest"
+    return ""
 
 
 def _output_clashes(

@@ -171,42 +171,17 @@ def decompose(
     >>> d.seasonal.columns.tolist()
     ['seasonal_7']
     """
-    from statsmodels.tsa.seasonal import MSTL, STL
-
     check_choice("transform", transform, ("log1p", "sqrt", "none"))
-    try:
-        per = tuple(sorted(int(p) for p in periods))
-    except (TypeError, ValueError):
-        raise ParameterError(f"periods must be whole numbers of days, got {periods!r}") from None
-    if not per or any(p < 2 for p in per) or len(set(per)) != len(per):
-        raise ParameterError(f"periods must be distinct integers >= 2, got {periods!r}")
+    per = _check_periods(periods)
     ds = as_daily_series(series, counts=transform != "none", min_observed=3)
     n = len(ds.values)
-    # statsmodels' MSTL drops (with only a warning) every period >= n / 2
-    short = [p for p in per if (len(per) > 1 and 2 * p >= n) or n < 2 * p]
-    if short:
-        need = 2 * short[0] + (1 if len(per) > 1 else 0)
-        raise InsufficientDataError(
-            f"period {short[0]} needs at least {need} days (more than two full periods), "
-            f"got {n}; statsmodels' MSTL would silently drop it. Use periods="
-            f"{tuple(p for p in per if p not in short) or '(7,)'} or a longer series"
-        )
+    _refuse_short_periods(per, n)
     z = _forward(ds.values, transform)
     zs = pd.Series(z, index=ds.series.index)
     missing = ~ds.observed
     if missing.any():
         zs = zs.interpolate(method="linear", limit_direction="both")
-    endog = zs.to_numpy()
-    if len(per) == 1:
-        res = STL(endog, period=per[0], robust=robust, **stl_kwargs).fit()
-        seas = np.asarray(res.seasonal).reshape(-1, 1)
-        method = "STL"
-    else:
-        res = MSTL(endog, periods=per, stl_kwargs={"robust": robust, **stl_kwargs}).fit()
-        seas = np.asarray(res.seasonal).reshape(n, -1)
-        if seas.shape[1] != len(per):  # pragma: no cover - guarded above
-            raise InsufficientDataError("MSTL dropped a period; the series is too short")
-        method = "MSTL"
+    res, seas, method = _stl(zs.to_numpy(), per, robust, stl_kwargs)
     idx = ds.series.index
     trend = pd.Series(np.asarray(res.trend), index=idx, name="trend")
     cols = [f"seasonal_{p}" for p in per]
@@ -229,6 +204,45 @@ def decompose(
         filled_days=pd.DatetimeIndex(idx[missing]),
         method=method,
     )
+
+
+def _check_periods(periods: Any) -> tuple[int, ...]:
+    """The periods as sorted distinct whole numbers >= 2."""
+    try:
+        per = tuple(sorted(int(p) for p in periods))
+    except (TypeError, ValueError):
+        raise ParameterError(f"periods must be whole numbers of days, got {periods!r}") from None
+    if not per or any(p < 2 for p in per) or len(set(per)) != len(per):
+        raise ParameterError(f"periods must be distinct integers >= 2, got {periods!r}")
+    return per
+
+
+def _refuse_short_periods(per: tuple[int, ...], n: int) -> None:
+    """statsmodels' MSTL drops (with only a warning) every period >= n / 2: refused."""
+    short = [p for p in per if (len(per) > 1 and 2 * p >= n) or n < 2 * p]
+    if short:
+        need = 2 * short[0] + (1 if len(per) > 1 else 0)
+        raise InsufficientDataError(
+            f"period {short[0]} needs at least {need} days (more than two full periods), "
+            f"got {n}; statsmodels' MSTL would silently drop it. Use periods="
+            f"{tuple(p for p in per if p not in short) or '(7,)'} or a longer series"
+        )
+
+
+def _stl(
+    endog: np.ndarray, per: tuple[int, ...], robust: bool, stl_kwargs: dict[str, Any]
+) -> tuple[Any, np.ndarray, str]:
+    """STL (one period) or MSTL (several): the fit, its seasonal columns and the method."""
+    from statsmodels.tsa.seasonal import MSTL, STL
+
+    if len(per) == 1:
+        res = STL(endog, period=per[0], robust=robust, **stl_kwargs).fit()
+        return res, np.asarray(res.seasonal).reshape(-1, 1), "STL"
+    res = MSTL(endog, periods=per, stl_kwargs={"robust": robust, **stl_kwargs}).fit()
+    seas = np.asarray(res.seasonal).reshape(len(endog), -1)
+    if seas.shape[1] != len(per):  # pragma: no cover - guarded above
+        raise InsufficientDataError("MSTL dropped a period; the series is too short")
+    return res, seas, "MSTL"
 
 
 # =========================================================================== design

@@ -122,6 +122,121 @@ def _sum_variance(mu: np.ndarray, dep: DependenceModel, alpha: float) -> float:
     return var
 
 
+def _check_excess_options(around_days: Any, dependence: Any) -> None:
+    if (
+        isinstance(around_days, bool)
+        or not isinstance(around_days, (int, np.integer))
+        or around_days < 60
+    ):
+        raise ParameterError(f"around_days must be a whole number >= 60, got {around_days!r}")
+    if dependence not in ("ar1", "none"):
+        raise ParameterError(f"dependence must be one of ['ar1', 'none'], got {dependence!r}")
+
+
+def _season_label(first: pd.Timestamp, season: tuple[str, str]) -> tuple[str, int]:
+    """The season's label ("2024/25" for one across the new year, else "2024") and its
+    full length in days."""
+    wraps = season[1] < season[0]
+    start_year = first.year if first.strftime("%m-%d") >= season[0] else first.year - 1
+    label = f"{start_year}/{(start_year + 1) % 100:02d}" if wraps else str(start_year)
+    full_len = (
+        pd.Timestamp(f"{start_year + (1 if wraps else 0)}-{season[1]}")
+        - pd.Timestamp(f"{start_year}-{season[0]}")
+    ).days + 1
+    return label, full_len
+
+
+class _SeasonFit:
+    """One season's excess over a baseline fitted on a window around it (the season's
+    own days left out), with the interval from the serial dependence of the residuals."""
+
+    def __init__(
+        self,
+        y: np.ndarray,
+        obs: np.ndarray,
+        blk: np.ndarray,
+        idx: pd.DatetimeIndex,
+        pos: Any,
+        dependence: str,
+        z: float,
+    ) -> None:
+        self.y, self.obs, self.blk, self.idx, self.pos = y, obs, blk, idx, pos
+        self.dependence, self.z = dependence, z
+        self.days = np.flatnonzero(blk)
+        self.w = blk & obs
+
+    def excess(
+        self, name: str, X_all: np.ndarray, harm: int, win: slice
+    ) -> tuple[dict[str, float], pd.Series, Any]:
+        """The baseline *name*'s columns of the season's row, its expected counts over
+        the season, and the dependence model used."""
+        from .seasonal import _dependent_cov
+
+        yw, bw, ww = self.y[win], self.blk[win], self.w[win]
+        first_w = self.days[0] - win.start
+        X = local_design(self.idx, self.pos, harm, win, X_all)
+        fit_days = self.obs[win] & ~bw
+        fit = _fit(yw, fit_days, X)
+        mu = np.exp(X @ fit.params)
+        if self.dependence == "ar1":
+            dep = estimate_dependence(yw, mu, fit_days, fit.size)
+            cov = _dependent_cov(X, fit_days, fit, dep)
+        else:
+            from .dependence import NO_DEPENDENCE
+
+            dep, cov = NO_DEPENDENCE, fit.cov
+        tot = float(mu[ww].sum())
+        g = X[ww].T @ mu[ww] / tot
+        var_base = float(max(g @ cov @ g, 0.0))
+        var_sum = _sum_variance(
+            np.where(ww, mu, np.nan)[first_w : first_w + len(self.days)], dep, fit.alpha
+        )
+        se = math.sqrt(var_sum / tot**2 + var_base)
+        ratio = float(yw[ww].sum()) / tot
+        lr = math.log(ratio) if ratio > 0 else -math.inf
+        z = self.z
+        cols = {
+            f"{name}_expected_mean": tot / int(self.w.sum()),
+            f"excess_{name}_pct": 100 * (ratio - 1),
+            f"excess_{name}_ci_lower": 100 * (math.exp(lr - z * se) - 1),
+            f"excess_{name}_ci_upper": 100 * (math.exp(lr + z * se) - 1),
+            f"p_{name}": float(2 * ndtr(-abs(lr) / se)) if se > 0 else math.nan,
+        }
+        return cols, pd.Series(mu[bw]), dep
+
+
+def _excess_notes(
+    n_shifts: int,
+    around_days: int,
+    harmonics: int,
+    local: bool,
+    level: float,
+    dependence: str,
+    dep_notes: list[str],
+) -> tuple[str, ...]:
+    """The notes of a SeasonalExcess: the two baselines and how the excess is measured."""
+    reach = (
+        f" (the season and {LOCAL_REACH} days either side)"
+        if local
+        else (" (every day but the season's)")
+    )
+    how = (
+        f"excess = observed / expected - 1 over the season's observed days; {level:.0%} "
+        "intervals and p-values with the serial dependence of the residuals"
+        if dependence == "ar1"
+        else f"excess = observed / expected - 1; {level:.0%} intervals, days independent"
+    )
+    return (
+        "level: weekday × smooth trend (one spline df per year) × the level shifts "
+        f"({n_shifts} in the series), fitted on the {around_days} days either side of "
+        "the season (fewer at the ends of the series), not on the season; "
+        f"seasonal: the same with {harmonics} annual harmonic(s) learnt from the other years"
+        + reach,
+        how,
+        *dep_notes,
+    )
+
+
 def seasonal_excess(
     series: pd.Series,
     season: tuple[str, str] = ("11-01", "02-28"),
@@ -200,19 +315,10 @@ def seasonal_excess(
     >>> list(t.index), bool(t.loc["2023/24", "excess_seasonal_pct"] > 5)
     (['2022/23', '2023/24', '2024/25'], True)
     """
-    from .seasonal import _dependent_cov
-
     season = _check_season(season)
     level = check_fraction("level", level)
     min_coverage = check_fraction("min_coverage", min_coverage, low=0.0, high=1.0 + 1e-12)
-    if (
-        isinstance(around_days, bool)
-        or not isinstance(around_days, (int, np.integer))
-        or around_days < 60
-    ):
-        raise ParameterError(f"around_days must be a whole number >= 60, got {around_days!r}")
-    if dependence not in ("ar1", "none"):
-        raise ParameterError(f"dependence must be one of ['ar1', 'none'], got {dependence!r}")
+    _check_excess_options(around_days, dependence)
     ds = as_daily_series(series, counts=True, min_observed=365)
     require_nonzero(ds, what="seasonal_excess", min_days=10)
     s = ds.series
@@ -228,27 +334,20 @@ def seasonal_excess(
     pos = resolve_shifts(s, shifts, max_days)
     X_level, _ = _design(idx, pos, 0)
     X_seas, _ = _design(idx, pos, harmonics)
-    wraps = season[1] < season[0]
     rows = []
     curves: dict[tuple[str, str], pd.Series] = {}
     dep_notes: list[str] = []
     local = False
     for blk in season_blocks(idx, season):
         days = np.flatnonzero(blk)
-        first, last = idx[days[0]], idx[days[-1]]
-        start_year = first.year if first.strftime("%m-%d") >= season[0] else first.year - 1
-        label = f"{start_year}/{(start_year + 1) % 100:02d}" if wraps else str(start_year)
-        full_len = (
-            pd.Timestamp(f"{start_year + (1 if wraps else 0)}-{season[1]}")
-            - pd.Timestamp(f"{start_year}-{season[0]}")
-        ).days + 1
+        label, full_len = _season_label(idx[days[0]], season)
         w = blk & obs
         if w.sum() < min_coverage * full_len:
             continue
         row: dict[str, Any] = {
             "season": label,
-            "start": first,
-            "end": last,
+            "start": idx[days[0]],
+            "end": idx[days[-1]],
             "observed_days": int(w.sum()),
             "observed_mean": float(y[w].mean()),
         }
@@ -261,6 +360,7 @@ def seasonal_excess(
         # work per season
         win_s = local_window(n, blk)
         local = local or (win_s.stop - win_s.start) < n
+        season_fit = _SeasonFit(y, obs, blk, idx, pos, dependence, z)
         for name, X_all, harm, win in (
             # cut, not shifted, at the ends: a level window reaching further to one side
             # extrapolated a more flexible trend (8.3% of null winters at p < 0.05
@@ -268,34 +368,9 @@ def seasonal_excess(
             ("level", X_level, 0, local_window(n, blk, around_days, keep_length=False)),
             ("seasonal", X_seas, harmonics, win_s),
         ):
-            yw, bw, ww = y[win], blk[win], w[win]
-            first_w = days[0] - win.start
-            X = local_design(idx, pos, harm, win, X_all)
-            fit_days = obs[win] & ~bw
-            fit = _fit(yw, fit_days, X)
-            mu = np.exp(X @ fit.params)
-            if dependence == "ar1":
-                dep = estimate_dependence(yw, mu, fit_days, fit.size)
-                cov = _dependent_cov(X, fit_days, fit, dep)
-            else:
-                from .dependence import NO_DEPENDENCE
-
-                dep, cov = NO_DEPENDENCE, fit.cov
-            tot = float(mu[ww].sum())
-            g = X[ww].T @ mu[ww] / tot
-            var_base = float(max(g @ cov @ g, 0.0))
-            var_sum = _sum_variance(
-                np.where(ww, mu, np.nan)[first_w : first_w + len(days)], dep, fit.alpha
-            )
-            se = math.sqrt(var_sum / tot**2 + var_base)
-            ratio = float(yw[ww].sum()) / tot
-            lr = math.log(ratio) if ratio > 0 else -math.inf
-            row[f"{name}_expected_mean"] = tot / int(w.sum())
-            row[f"excess_{name}_pct"] = 100 * (ratio - 1)
-            row[f"excess_{name}_ci_lower"] = 100 * (math.exp(lr - z * se) - 1)
-            row[f"excess_{name}_ci_upper"] = 100 * (math.exp(lr + z * se) - 1)
-            row[f"p_{name}"] = float(2 * ndtr(-abs(lr) / se)) if se > 0 else math.nan
-            curves[(label, f"expected_{name}")] = pd.Series(mu[bw])
+            cols, expected, dep = season_fit.excess(name, X_all, harm, win)
+            row.update(cols)
+            curves[(label, f"expected_{name}")] = expected
             if name == "level" and not dep_notes:
                 dep_notes.append(f"{label}, level baseline: " + dep.describe())
         curves[(label, "observed")] = pd.Series(np.where(obs[blk], y[blk], np.nan))
@@ -307,22 +382,7 @@ def seasonal_excess(
     table = pd.DataFrame(rows).set_index("season")
     curve_df = pd.DataFrame(curves)
     curve_df.index = pd.RangeIndex(1, len(curve_df) + 1, name="day of season")
-    notes = (
-        "level: weekday × smooth trend (one spline df per year) × the level shifts "
-        f"({len(pos)} in the series), fitted on the {around_days} days either side of "
-        "the season (fewer at the ends of the series), not on the season; "
-        f"seasonal: the same with {harmonics} annual harmonic(s) learnt from the other years"
-        + (
-            f" (the season and {LOCAL_REACH} days either side)"
-            if local
-            else " (every day but the season's)"
-        ),
-        f"excess = observed / expected - 1 over the season's observed days; {level:.0%} "
-        "intervals and p-values with the serial dependence of the residuals"
-        if dependence == "ar1"
-        else f"excess = observed / expected - 1; {level:.0%} intervals, days independent",
-        *dep_notes,
-    )
+    notes = _excess_notes(len(pos), around_days, harmonics, local, level, dependence, dep_notes)
     return SeasonalExcess(
         table=table,
         curves=curve_df,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -201,11 +202,7 @@ def simulate_metrics(
     if unknown:
         raise ParameterError(f"breaks name series not in levels: {unknown}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    mu = np.empty((d, int(n_days)))
-    for j, name in enumerate(names):
-        mu[j] = float(levels[name])
-        for day, ratio in (breaks or {}).get(name, ()):
-            mu[j, int(day) :] *= float(ratio)
+    mu = _stepped_means(names, levels, breaks or {}, int(n_days))
     models = [
         DependenceModel(rho=rho, sigma2=v * v, size=size, acf1=math.nan, lrv_factor=1.0)
         for v in sds
@@ -215,3 +212,15 @@ def simulate_metrics(
     y = simulate_joint_latent_counts(mu, models, np.full(d, size), c, rng, 1)[0]
     idx = pd.date_range(start, periods=int(n_days), freq="D", name="date")
     return pd.DataFrame(y.T, index=idx, columns=names)
+
+
+def _stepped_means(
+    names: list[Any], levels: Mapping[Any, float], breaks: Mapping[Any, Any], n_days: int
+) -> np.ndarray:
+    """Each series' daily mean: its level times the ratio of every break from its day."""
+    mu = np.empty((len(names), n_days))
+    for j, name in enumerate(names):
+        mu[j] = float(levels[name])
+        for day, ratio in breaks.get(name, ()):
+            mu[j, int(day) :] *= float(ratio)
+    return mu

@@ -212,57 +212,74 @@ def fpop(model, n_pos, min_size, pen, N, S, Q, W, k, inv_s2, var_floor):
                 p_own[0] = newc
                 n_p = 1
             else:
-                m = 0
-                for j in range(n_p):
-                    sc = p_own[j]
-                    if stamp[sc] != newc:
-                        c = (
-                            F[newc]
-                            - F[sc]
-                            - seg_cost(model, sc, newc, N, S, Q, W, k, inv_s2, var_floor)
-                        )
-                        a_, b_ = _interval(model, sc, newc, c, N, S, W, k, inv_s2)
-                        stamp[sc] = newc
-                        c_lo[sc] = a_
-                        c_hi[sc] = b_
-                    kl = max(p_lo[j], c_lo[sc])
-                    kh = min(p_hi[j], c_hi[sc])
-                    if kl > kh:
-                        # the whole piece goes to the newcomer
-                        m = _push_newcomer(q_lo, q_hi, q_own, m, p_lo[j], p_hi[j], newc)
-                        continue
-                    if kl > p_lo[j]:
-                        m = _push_newcomer(q_lo, q_hi, q_own, m, p_lo[j], kl, newc)
-                    q_lo[m] = kl
-                    q_hi[m] = kh
-                    q_own[m] = sc
-                    m += 1
-                    if kh < p_hi[j]:
-                        m = _push_newcomer(q_lo, q_hi, q_own, m, kh, p_hi[j], newc)
-                for j in range(m):
-                    p_lo[j] = q_lo[j]
-                    p_hi[j] = q_hi[j]
-                    p_own[j] = q_own[j]
+                m = _fpop_admit(
+                    model, newc, n_p, p_lo, p_hi, p_own, q_lo, q_hi, q_own,
+                    stamp, c_lo, c_hi, F, N, S, Q, W, k, inv_s2, var_floor,
+                )  # fmt: skip
+                p_lo[:m] = q_lo[:m]
+                p_hi[:m] = q_hi[:m]
+                p_own[:m] = q_own[:m]
                 n_p = m
-            # alive candidates = owners of pieces (plus the newcomer), each once: a mark
-            # per candidate keeps this linear in the number of pieces
-            n_alive = 0
-            for j in range(n_p):
-                o = p_own[j]
-                if mark[o] != tt_:
-                    mark[o] = tt_
-                    alive[n_alive] = o
-                    n_alive += 1
-            if mark[newc] != tt_:
-                mark[newc] = tt_
-                alive[n_alive] = newc
-                n_alive += 1
+            n_alive = _fpop_alive(p_own, n_p, newc, tt_, mark, alive)
             if n_alive > max_alive:
                 max_alive = n_alive
         F[tt_], last[tt_] = _best_last(
             model, tt_, alive, n_alive, F, pen, N, S, Q, W, k, inv_s2, var_floor
         )
     return F, last, max_alive
+
+
+@njit(cache=True)
+def _fpop_admit(
+    model, newc, n_p, p_lo, p_hi, p_own, q_lo, q_hi, q_own,
+    stamp, c_lo, c_hi, F, N, S, Q, W, k, inv_s2, var_floor,
+):  # fmt: skip
+    """Admit the candidate *newc*: each piece of the envelope (p_*) shrinks to where its
+    owner still beats the newcomer, the newcomer takes the rest; the new pieces go to
+    q_*. Returns their number."""
+    m = 0
+    for j in range(n_p):
+        sc = p_own[j]
+        if stamp[sc] != newc:
+            c = F[newc] - F[sc] - seg_cost(model, sc, newc, N, S, Q, W, k, inv_s2, var_floor)
+            a_, b_ = _interval(model, sc, newc, c, N, S, W, k, inv_s2)
+            stamp[sc] = newc
+            c_lo[sc] = a_
+            c_hi[sc] = b_
+        kl = max(p_lo[j], c_lo[sc])
+        kh = min(p_hi[j], c_hi[sc])
+        if kl > kh:
+            # the whole piece goes to the newcomer
+            m = _push_newcomer(q_lo, q_hi, q_own, m, p_lo[j], p_hi[j], newc)
+            continue
+        if kl > p_lo[j]:
+            m = _push_newcomer(q_lo, q_hi, q_own, m, p_lo[j], kl, newc)
+        q_lo[m] = kl
+        q_hi[m] = kh
+        q_own[m] = sc
+        m += 1
+        if kh < p_hi[j]:
+            m = _push_newcomer(q_lo, q_hi, q_own, m, kh, p_hi[j], newc)
+    return m
+
+
+@njit(cache=True)
+def _fpop_alive(p_own, n_p, newc, tt_, mark, alive):
+    """The alive candidates (owners of pieces, plus the newcomer), each once, into
+    *alive*: a mark per candidate keeps this linear in the number of pieces. Returns
+    their number."""
+    n_alive = 0
+    for j in range(n_p):
+        o = p_own[j]
+        if mark[o] != tt_:
+            mark[o] = tt_
+            alive[n_alive] = o
+            n_alive += 1
+    if mark[newc] != tt_:
+        mark[newc] = tt_
+        alive[n_alive] = newc
+        n_alive += 1
+    return n_alive
 
 
 @njit(cache=True)
@@ -792,25 +809,7 @@ def fpop_normal1(y, obs, pen, w, cap):
     max_p = 1
     for t in range(1, n + 1):
         # every piece gains the point t - 1; the envelope's minimum is F[t]
-        best = np.inf
-        arg = 0
-        seen = obs[t - 1]
-        yi = y[t - 1]
-        for j in range(n_p):
-            if seen:
-                a = A[j]
-                a2 = a + w
-                r = w / a2
-                d = yi - M[j]
-                C[j] += a * r * d * d
-                M[j] += r * d
-                A[j] = a2
-            # a piece's own minimum C[j] (even outside its interval) is the cost of a real
-            # segmentation, so it is never below F[t]; and the piece holding the
-            # envelope's minimum attains it: the smallest C[j] is F[t] (no clipping)
-            if C[j] < best:
-                best = C[j]
-                arg = own[j]
+        best, arg = _n1_add_point(n_p, A, M, C, own, obs[t - 1], y[t - 1], w)
         F[t] = best  # the pieces carry F[s] + pen, and F[0] = -pen
         last[t] = arg
         if t == n:
@@ -819,37 +818,7 @@ def fpop_normal1(y, obs, pen, w, cap):
         level = best + pen
         if check and 2 * n_p + 1 > cap:
             return F, last, -1
-        k = 0
-        for j in range(n_p):
-            if A[j] > 0.0 and C[j] < level:
-                half = np.sqrt((level - C[j]) / A[j])
-                a_ = max(lo[j], M[j] - half)
-                b_ = min(hi[j], M[j] + half)
-            elif A[j] <= 0.0 and C[j] < level:
-                a_ = lo[j]
-                b_ = hi[j]
-            else:
-                a_ = 1.0
-                b_ = -1.0
-            # the newcomer's pieces are the constant ``level`` (set again when a piece is
-            # extended: the same values)
-            if a_ >= b_:  # the newcomer takes the whole piece
-                k = _push_newcomer(lo2, hi2, own2, k, lo[j], hi[j], t)
-                A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
-                continue
-            if a_ > lo[j]:
-                k = _push_newcomer(lo2, hi2, own2, k, lo[j], a_, t)
-                A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
-            lo2[k] = a_
-            hi2[k] = b_
-            A2[k] = A[j]
-            M2[k] = M[j]
-            C2[k] = C[j]
-            own2[k] = own[j]
-            k += 1
-            if b_ < hi[j]:
-                k = _push_newcomer(lo2, hi2, own2, k, b_, hi[j], t)
-                A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
+        k = _n1_admit(n_p, lo, hi, A, M, C, own, lo2, hi2, A2, M2, C2, own2, level, t)
         # the new pieces become the current ones (the buffers swap: nothing is copied)
         lo, lo2 = lo2, lo
         hi, hi2 = hi2, hi
@@ -861,3 +830,69 @@ def fpop_normal1(y, obs, pen, w, cap):
         if n_p > max_p:
             max_p = n_p
     return F, last, max_p
+
+
+@njit(cache=True)
+def _n1_add_point(n_p, A, M, C, own, seen, yi, w):
+    """Every piece of :func:`fpop_normal1` gains the point *yi* (when *seen*); the
+    envelope's minimum and the candidate that attains it."""
+    best = np.inf
+    arg = 0
+    for j in range(n_p):
+        if seen:
+            a = A[j]
+            a2 = a + w
+            r = w / a2
+            d = yi - M[j]
+            C[j] += a * r * d * d
+            M[j] += r * d
+            A[j] = a2
+        # a piece's own minimum C[j] (even outside its interval) is the cost of a real
+        # segmentation, so it is never below F[t]; and the piece holding the envelope's
+        # minimum attains it: the smallest C[j] is F[t] (no clipping)
+        if C[j] < best:
+            best = C[j]
+            arg = own[j]
+    return best, arg
+
+
+@njit(cache=True)
+def _n1_below(a, m, c, lo, hi, level):
+    """Where the piece ``a (theta - m)**2 + c`` on [lo, hi] lies below *level* (an empty
+    interval, lo > hi, when nowhere)."""
+    if not c < level:  # (as written, a NaN also gives nothing)
+        return 1.0, -1.0
+    if a <= 0.0:
+        return lo, hi
+    half = np.sqrt((level - c) / a)
+    return max(lo, m - half), min(hi, m + half)
+
+
+@njit(cache=True)
+def _n1_admit(n_p, lo, hi, A, M, C, own, lo2, hi2, A2, M2, C2, own2, level, t):
+    """Admit the candidate *t* (the constant *level*): each piece keeps where it lies
+    below the level, the newcomer takes the rest; the new pieces go to the *2 buffers.
+    Returns their number."""
+    k = 0
+    for j in range(n_p):
+        a_, b_ = _n1_below(A[j], M[j], C[j], lo[j], hi[j], level)
+        # the newcomer's pieces are the constant ``level`` (set again when a piece is
+        # extended: the same values)
+        if a_ >= b_:  # the newcomer takes the whole piece
+            k = _push_newcomer(lo2, hi2, own2, k, lo[j], hi[j], t)
+            A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
+            continue
+        if a_ > lo[j]:
+            k = _push_newcomer(lo2, hi2, own2, k, lo[j], a_, t)
+            A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
+        lo2[k] = a_
+        hi2[k] = b_
+        A2[k] = A[j]
+        M2[k] = M[j]
+        C2[k] = C[j]
+        own2[k] = own[j]
+        k += 1
+        if b_ < hi[j]:
+            k = _push_newcomer(lo2, hi2, own2, k, b_, hi[j], t)
+            A2[k - 1], M2[k - 1], C2[k - 1] = 0.0, 0.0, level
+    return k

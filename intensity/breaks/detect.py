@@ -450,6 +450,55 @@ def _optimal_intervals(table: pd.DataFrame, lo: float, hi: float) -> pd.DataFram
     return table.assign(penalty_min=lower, penalty_max=upper)
 
 
+def _path_range(
+    cost: SegmentCost, dependence: Any, min_size: int, pen_min: Any, pen_max: Any
+) -> tuple[float, float]:
+    """The penalty range of the path: as given, else log n to 10 log n times the long-run
+    variance factor of the dependence model (the one of the default search for 'ar1')."""
+    n_obs = int(cost.obs.sum())
+    factor = 1.0
+    dep = _dependence_choice(dependence, cost)
+    if isinstance(dep, DependenceModel):
+        factor = dep.lrv_factor
+    elif dep == "ar1" and (pen_min is None or pen_max is None):
+        mbic = _penalty("mbic", type(cost), n_obs)
+        factor = _search_with_dependence(cost, mbic, min_size)[3].lrv_factor
+    lo = float(pen_min) if pen_min is not None else factor * math.log(n_obs)
+    hi = float(pen_max) if pen_max is not None else factor * 10 * math.log(n_obs)
+    if not 0 <= lo < hi:
+        raise ParameterError(f"need 0 <= pen_min < pen_max, got {lo!r}, {hi!r}")
+    return lo, hi
+
+
+def _segmentations(
+    cost: SegmentCost, min_size: int, lo: float, hi: float
+) -> dict[float, tuple[list[int], float]]:
+    """The optimal segmentation (breaks, cost) at every penalty the bisection of
+    [lo, hi] visits (CROPS, Haynes et al. 2017): between two penalties whose numbers of
+    breaks differ by more than one, the penalty where their costs cross."""
+    cache: dict[float, tuple[list[int], float]] = {}
+
+    def run(p: float) -> tuple[list[int], float]:
+        if p not in cache:
+            cps, c, _ = cost.run(p, min_size)
+            cache[p] = (cps, c)
+        return cache[p]
+
+    stack = [(lo, hi)]
+    while stack:
+        a, b = stack.pop()
+        ca, cb = run(a), run(b)
+        if len(ca[0]) > len(cb[0]) + 1:
+            lam = (cb[1] - ca[1]) / (len(ca[0]) - len(cb[0]))
+            if not a < lam < b:
+                continue
+            cl = run(lam)
+            if len(cl[0]) != len(cb[0]):
+                stack += [(a, lam), (lam, b)]
+        # else: adjacent numbers of breaks, nothing in between
+    return cache
+
+
 def penalty_path(
     series: pd.Series,
     model: BreakModel | Literal["auto"] = "auto",
@@ -491,38 +540,8 @@ def penalty_path(
     k = _nb_size(size, dispersion)
     ds, cost = _prepare(series, model, seasonal, k, sigma)
     _check_observed(cost, int(min_size), k is not None)
-    n_obs = int(cost.obs.sum())
-    factor = 1.0
-    dep = _dependence_choice(dependence, cost)
-    if isinstance(dep, DependenceModel):
-        factor = dep.lrv_factor
-    elif dep == "ar1" and (pen_min is None or pen_max is None):
-        mbic = _penalty("mbic", type(cost), n_obs)
-        factor = _search_with_dependence(cost, mbic, int(min_size))[3].lrv_factor
-    lo = float(pen_min) if pen_min is not None else factor * math.log(n_obs)
-    hi = float(pen_max) if pen_max is not None else factor * 10 * math.log(n_obs)
-    if not 0 <= lo < hi:
-        raise ParameterError(f"need 0 <= pen_min < pen_max, got {lo!r}, {hi!r}")
-    cache: dict[float, tuple[list[int], float]] = {}
-
-    def run(p: float) -> tuple[list[int], float]:
-        if p not in cache:
-            cps, c, _ = cost.run(p, int(min_size))
-            cache[p] = (cps, c)
-        return cache[p]
-
-    stack = [(lo, hi)]
-    while stack:
-        a, b = stack.pop()
-        ca, cb = run(a), run(b)
-        if len(ca[0]) > len(cb[0]) + 1:
-            lam = (cb[1] - ca[1]) / (len(ca[0]) - len(cb[0]))
-            if not a < lam < b:
-                continue
-            cl = run(lam)
-            if len(cl[0]) != len(cb[0]):
-                stack += [(a, lam), (lam, b)]
-        # else: adjacent numbers of breaks, nothing in between
+    lo, hi = _path_range(cost, dependence, int(min_size), pen_min, pen_max)
+    cache = _segmentations(cost, int(min_size), lo, hi)
     by_m: dict[int, dict[str, Any]] = {}
     for p, (cps, c) in sorted(cache.items()):
         m = len(cps)

@@ -411,15 +411,8 @@ def _break_bootstrap(
     return int(lo_d), int(hi_d), (1 + exceed) / (n_boot + 1), exceed == 0
 
 
-# =========================================================================== entry point
-def _frame_costs(
-    frame: pd.DataFrame,
-    model: str,
-    seasonal: Mapping[str, Any] | None,
-    size: float | Mapping[str, float] | None,
-    min_size: int,
-) -> tuple[pd.DatetimeIndex, list[CountCost]]:
-
+def _check_frame(frame: Any, seasonal: Any) -> None:
+    """A DataFrame of at least two uniquely named columns; *seasonal* maps some of them."""
     if not isinstance(frame, pd.DataFrame):
         raise SeriesValidationError(
             f"detect_breaks on several metrics needs a DataFrame, got {type(frame).__name__}"
@@ -440,6 +433,17 @@ def _frame_costs(
     unknown = sorted(set(seasonal or {}) - set(map(str, frame.columns)))
     if unknown:
         raise ParameterError(f"seasonal names columns not in the frame: {unknown}")
+
+
+# =========================================================================== entry point
+def _frame_costs(
+    frame: pd.DataFrame,
+    model: str,
+    seasonal: Mapping[str, Any] | None,
+    size: float | Mapping[str, float] | None,
+    min_size: int,
+) -> tuple[pd.DatetimeIndex, list[CountCost]]:
+    _check_frame(frame, seasonal)
     costs: list[CountCost] = []
     index: pd.DatetimeIndex | None = None
     for col in frame.columns:
@@ -560,6 +564,89 @@ def detect_common_breaks(
     )
 
 
+#: columns of CommonBreaks.metrics
+_METRIC_COLUMNS = (
+    "level_before",
+    "level_after",
+    "ratio",
+    "ratio_ci_lower",
+    "ratio_ci_upper",
+    "statistic",
+    "p_value",
+    "affected",
+    "own_date",
+)
+
+
+def _segment_rows(
+    cost: CountCost, lv: Any, name: str, starts: np.ndarray, ends: np.ndarray, dates: np.ndarray
+) -> list[dict[str, Any]]:
+    """One metric's rows of CommonBreaks.segments."""
+    return [
+        {
+            "segment": i,
+            "metric": name,
+            "start": dates[starts[i]],
+            "end": dates[ends[i] - 1],
+            "days": int(ends[i] - starts[i]),
+            "observed": int(cost.N[ends[i]] - cost.N[starts[i]]),
+            "level": lv.level[i],
+            "ci_lower": lv.ci_lower[i],
+            "ci_upper": lv.ci_upper[i],
+        }
+        for i in range(len(starts))
+    ]
+
+
+def _metrics_table(
+    per_metric: list[dict[str, np.ndarray]],
+    affected: np.ndarray,
+    own: np.ndarray,
+    names: list[str],
+    dates: np.ndarray,
+    cps: list[int],
+) -> pd.DataFrame:
+    """CommonBreaks.metrics: one row per break and metric (``own_date`` still a position)."""
+    rows: dict[str, list[Any]] = {c: [] for c in _METRIC_COLUMNS}
+    keys = []
+    for i in range(len(cps)):
+        for j, nm in enumerate(names):
+            pm = per_metric[j]
+            keys.append((dates[cps[i]], nm))
+            values = (
+                pm["lv"][i],
+                pm["lv"][i + 1],
+                pm["rt"][i + 1, 0],
+                pm["rt"][i + 1, 1],
+                pm["rt"][i + 1, 2],
+                pm["stat"][i],
+                pm["p"][i],
+                bool(affected[i, j]),
+                own[i, j],
+            )
+            for col, v in zip(_METRIC_COLUMNS, values, strict=True):
+                rows[col].append(v)
+    index = (
+        pd.MultiIndex.from_tuples(keys, names=["date", "metric"])
+        if keys
+        else pd.MultiIndex.from_arrays([pd.DatetimeIndex([]), []], names=["date", "metric"])
+    )
+    return pd.DataFrame(rows, index=index)
+
+
+def _own_in_interval(
+    own_pos: np.ndarray, lo: np.ndarray, hi: np.ndarray, tau: np.ndarray, d: int
+) -> Any:
+    """Whether each metric's own best date lies in the common break's date interval
+    (True where the break has no interval)."""
+    if not len(tau):
+        return pd.Series(dtype=bool)
+    lo_rep = np.repeat(np.where(lo >= 0, np.minimum(lo, tau), tau), d)
+    hi_rep = np.repeat(np.where(hi >= 0, np.maximum(hi, tau), tau), d)
+    inside = (own_pos >= lo_rep) & (own_pos <= hi_rep)
+    return np.where(np.repeat(lo >= 0, d), inside, True)
+
+
 def _build(
     frame: pd.DataFrame,
     index: pd.DatetimeIndex,
@@ -591,20 +678,6 @@ def _build(
     k = len(cps)
     aa, tt, bb = bounds[:-2], bounds[1:-1], bounds[2:]
     threshold = float(chi2.isf(affected_level / d, 1))
-    metric_rows: dict[str, list[Any]] = {
-        c: []
-        for c in (
-            "level_before",
-            "level_after",
-            "ratio",
-            "ratio_ci_lower",
-            "ratio_ci_upper",
-            "statistic",
-            "p_value",
-            "affected",
-            "own_date",
-        )
-    }
     seg_rows: list[dict[str, Any]] = []
     level = {}
     affected = np.zeros((k, d), dtype=bool)
@@ -620,47 +693,12 @@ def _build(
         affected[:, j] = stat > threshold
         per_metric.append({"lv": lv.level, "rt": rt, "stat": stat, "p": chi2.sf(stat, 1)})
         level[names[j]] = np.repeat(lv.level, ends - starts)
-        for i in range(len(starts)):
-            seg_rows.append(
-                {
-                    "segment": i,
-                    "metric": names[j],
-                    "start": dates[starts[i]],
-                    "end": dates[ends[i] - 1],
-                    "days": int(ends[i] - starts[i]),
-                    "observed": int(cost.N[ends[i]] - cost.N[starts[i]]),
-                    "level": lv.level[i],
-                    "ci_lower": lv.ci_lower[i],
-                    "ci_upper": lv.ci_upper[i],
-                }
-            )
+        seg_rows += _segment_rows(cost, lv, names[j], starts, ends, dates)
     own = np.full((k, d), -1, dtype=np.int64)
     for i in range(k):
         for j, cost in enumerate(costs):
             own[i, j] = _own_split(cost, int(aa[i]), int(bb[i]), m)
-    keys = []
-    for i in range(k):
-        for j, nm in enumerate(names):
-            pm = per_metric[j]
-            keys.append((dates[cps[i]], nm))
-            for col, v in (
-                ("level_before", pm["lv"][i]),
-                ("level_after", pm["lv"][i + 1]),
-                ("ratio", pm["rt"][i + 1, 0]),
-                ("ratio_ci_lower", pm["rt"][i + 1, 1]),
-                ("ratio_ci_upper", pm["rt"][i + 1, 2]),
-                ("statistic", pm["stat"][i]),
-                ("p_value", pm["p"][i]),
-                ("affected", bool(affected[i, j])),
-                ("own_date", own[i, j]),
-            ):
-                metric_rows[col].append(v)
-    metrics = pd.DataFrame(
-        metric_rows,
-        index=pd.MultiIndex.from_tuples(keys, names=["date", "metric"])
-        if keys
-        else pd.MultiIndex.from_arrays([pd.DatetimeIndex([]), []], names=["date", "metric"]),
-    )
+    metrics = _metrics_table(per_metric, affected, own, names, dates, cps)
     rng = np.random.default_rng(seed)
     lo = np.full(k, -1, dtype=np.int64)
     hi = lo.copy()
@@ -676,13 +714,7 @@ def _build(
     nat = np.datetime64("NaT")
     own_pos = np.asarray(metrics["own_date"], dtype=np.int64)
     metrics["own_date"] = np.where(own_pos >= 0, dates[np.clip(own_pos, 0, n - 1)], nat)
-    if k:
-        lo_rep = np.repeat(np.where(lo >= 0, np.minimum(lo, tau), tau), d)
-        hi_rep = np.repeat(np.where(hi >= 0, np.maximum(hi, tau), tau), d)
-        inside = (own_pos >= lo_rep) & (own_pos <= hi_rep)
-        metrics["own_in_interval"] = np.where(np.repeat(lo >= 0, d), inside, True)
-    else:
-        metrics["own_in_interval"] = pd.Series(dtype=bool)
+    metrics["own_in_interval"] = _own_in_interval(own_pos, lo, hi, tau, d)
     n_aff = affected.sum(axis=1)
     share = n_aff / d
     breaks = pd.DataFrame(

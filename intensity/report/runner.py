@@ -297,20 +297,32 @@ def _metric_report(ctx: MetricContext, out: Path, note: str) -> list[Path]:
     flat = [f for figs in figures for f in figs]
     files = write_figures(out, ctx.stem, str(metric), flat, opt.formats, opt.dpi)
     say(f"[{metric}] {total}/{total} report PDF and tables")
+    files.append(_report_pdf(ctx, out, note, facts, figures))
+    merged: dict[str, Any] = {}
+    for tabs in tables:
+        merged.update(tabs)
+    files += write_tables(out, ctx.stem, merged)
+    return files
+
+
+def _report_pdf(
+    ctx: MetricContext,
+    out: Path,
+    note: str,
+    facts: list[list[Fact]],
+    figures: list[list[tuple[str, Any]]],
+) -> Path:
+    """``<stem>_report.pdf``: the summary of every section's facts and what was not
+    done, then a page per question with its figures."""
     not_done = ctx.run.not_done()
     parts = _pages_of(SECTIONS, facts, figures)
     if parts:  # what was not done goes on the first page (the data's)
         page, first_facts, first_figs = parts[0]
         parts[0] = (page, first_facts + not_done, first_figs)
     summary_facts = [f for fs in facts for f in fs] + not_done
-    title = f"intensity report: {metric}"
-    pages = section_pages(title, str(metric), summary_facts, parts, note)
-    files.append(write_pdf(out / f"{ctx.stem}_report.pdf", title, pages))
-    merged: dict[str, Any] = {}
-    for tabs in tables:
-        merged.update(tabs)
-    files += write_tables(out, ctx.stem, merged)
-    return files
+    title = f"intensity report: {ctx.metric}"
+    pages = section_pages(title, str(ctx.metric), summary_facts, parts, note)
+    return write_pdf(out / f"{ctx.stem}_report.pdf", title, pages)
 
 
 def _pages_of(

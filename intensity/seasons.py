@@ -155,6 +155,8 @@ class _SeasonFit:
         y: np.ndarray,
         obs: np.ndarray,
         blk: np.ndarray,
+        days: np.ndarray,
+        w: np.ndarray,
         idx: pd.DatetimeIndex,
         pos: Any,
         dependence: str,
@@ -162,8 +164,7 @@ class _SeasonFit:
     ) -> None:
         self.y, self.obs, self.blk, self.idx, self.pos = y, obs, blk, idx, pos
         self.dependence, self.z = dependence, z
-        self.days = np.flatnonzero(blk)
-        self.w = blk & obs
+        self.days, self.w = days, w  # the season's positions, and those observed
 
     def excess(
         self, name: str, X_all: np.ndarray, harm: int, win: slice
@@ -360,7 +361,7 @@ def seasonal_excess(
         # work per season
         win_s = local_window(n, blk)
         local = local or (win_s.stop - win_s.start) < n
-        season_fit = _SeasonFit(y, obs, blk, idx, pos, dependence, z)
+        season_fit = _SeasonFit(y, obs, blk, days, w, idx, pos, dependence, z)
         for name, X_all, harm, win in (
             # cut, not shifted, at the ends: a level window reaching further to one side
             # extrapolated a more flexible trend (8.3% of null winters at p < 0.05

@@ -14,7 +14,6 @@ from scipy.special import ndtri
 from .._typing import BreakModel, PenaltyName
 from .._validation import (
     RegularSeries,
-    as_regular_series,
     check_choice,
     check_fraction,
     check_whole,
@@ -310,8 +309,7 @@ def _check_search_options(
     if n_breaks is not None and max_breaks is not None:
         raise ParameterError("give n_breaks or max_breaks, not both")
     if model == "auto":
-        ds0 = as_regular_series(series, counts=False, min_observed=2)
-        model = _auto_model(ds0.values[ds0.observed])
+        model = _auto_model(series)
     if n_breaks is not None and not COSTS[model].exact_m:
         raise ParameterError(f"n_breaks is not available for model={model!r}")
     return model
@@ -533,9 +531,7 @@ def penalty_path(
     True
     """
     if model == "auto":
-        ds0 = as_regular_series(series, counts=False, min_observed=2)
-        v = ds0.values[ds0.observed]
-        model = _auto_model(v)
+        model = _auto_model(series)
     check_choice("model", model, tuple(COSTS))
     k = _nb_size(size, dispersion)
     ds, cost = _prepare(series, model, seasonal, k, sigma)

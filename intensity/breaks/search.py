@@ -122,8 +122,11 @@ def _nb_size(size: float | None, dispersion: float | None) -> float | None:
     return None
 
 
-def _auto_model(v: np.ndarray) -> BreakModel:
-    """'negbin' for whole non-negative numbers, else 'normal'."""
+def _auto_model(series: pd.Series) -> BreakModel:
+    """The model ``'auto'`` stands for: 'negbin' when the observed values are whole
+    non-negative numbers, else 'normal'."""
+    ds = as_regular_series(series, counts=False, min_observed=2)
+    v = ds.values[ds.observed]
     counts = bool((v >= 0).all() and np.all(np.abs(v - np.round(v)) <= 1e-9))
     return "negbin" if counts else "normal"
 

@@ -213,8 +213,7 @@ def _analyse(
     files: list[Path] = []
     rows: list[dict[str, Any]] = []
     for metric in cols:
-        ctx = _metric_context(frame, metric, cols, options, say, (version, hashes))
-        ctx.stem = stems[metric]
+        ctx = _metric_context(frame, metric, cols, options, say, (version, hashes), stems[metric])
         with pl.source_label(note):
             files += _metric_report(ctx, out, note)
         rows.append(_ordered({**_metric_row(ctx), **provenance}))
@@ -264,6 +263,7 @@ def _metric_context(
     options: Options,
     say: Callable[[str], None],
     provenance: tuple[str, list[tuple[str, str]]],
+    stem: str,
 ) -> MetricContext:
     """One metric's series from its first to its last observed day, with this metric's
     quality findings only (and those of the whole table, metric ``'*'``): the personnel
@@ -276,7 +276,7 @@ def _metric_context(
     s.attrs["quality"] = [r for r in recs if str(r.get("metric")) in (str(metric), "*")]
     run = Steps(str(metric), say)
     version, hashes = provenance
-    return MetricContext(metric, s, frame, cols, options, run, version, hashes, str(metric))
+    return MetricContext(metric, s, frame, cols, options, run, version, hashes, stem)
 
 
 def _metric_report(ctx: MetricContext, out: Path, note: str) -> list[Path]:

@@ -75,6 +75,26 @@ def test_demo_pdf_pages_render_and_say_simulated(demo_runs, tmp_path):
         assert out.count("SIMULATED DATA") >= n  # every page says so
 
 
+def test_figure_pdf_is_its_report_page(demo_runs):
+    """Each figure is drawn once: its own PDF is its page of the report (issue 23), one
+    page with the figure's title, the same words as that page."""
+    from pypdf import PdfReader
+
+    ra, _ = demo_runs
+    report = PdfReader(ra.out_dir / "simulated_report.pdf")
+    pages = [" ".join(p.extract_text().split()) for p in report.pages]
+    figures = [p for p in ra.files if p.suffix == ".pdf" and not p.stem.endswith("_report")]
+    assert len(figures) >= 7
+    for path in figures:
+        own = PdfReader(path)
+        assert len(own.pages) == 1, path.name
+        assert own.metadata.title == "simulated: " + path.stem.removeprefix("simulated_")
+        assert own.metadata.creator == "intensity"
+        words = " ".join(own.pages[0].extract_text().split())
+        assert words and words in pages, path.name
+        assert own.pages[0].mediabox == report.pages[pages.index(words)].mediabox
+
+
 def test_demo_finds_the_known_structure(demo_runs):
     ra, _ = demo_runs
     brk = pd.read_csv(ra.out_dir / "simulated_breaks.csv", parse_dates=["date"])

@@ -186,41 +186,90 @@ def write_tables(out: Path, stem: str, tables: dict[str, Any]) -> list[Path]:
     return files
 
 
-def write_figures(
-    out: Path,
+def write_report(
+    path: Path,
+    title: str,
+    pages: list[Any],
+    figures: list[tuple[str, Any]],
     stem: str,
     label: str,
-    figures: list[tuple[str, Any]],
     formats: Sequence[str],
     dpi: int,
 ) -> list[Path]:
-    """Each figure as ``<stem>_<name>.<format>`` titled ``<label>: <name>``."""
+    """Each of *figures* as ``<stem>_<name>.<format>`` titled ``<label>: <name>`` (in the
+    folder of *path*), then *pages* as the report PDF *path*.
+
+    Each figure is drawn into the report once; its own PDF is its page cut out of the
+    report (the same drawing, fonts subset once for the whole set) instead of a second
+    rendering. Other formats are saved from the figure."""
     from ..plotting import save_figure
 
-    return [
-        save_figure(fig, out / f"{stem}_{name}.{fmt}", title=f"{label}: {name}", dpi=dpi)
-        for name, fig in figures
-        for fmt in formats
-    ]
-
-
-def write_pdf(path: Path, title: str, pages: list[Any]) -> Path:
-    """*pages* (figures) as one PDF with fixed metadata (no date: same input, same bytes),
-    written atomically."""
-    from matplotlib.backends.backend_pdf import PdfPages
-
+    out = path.parent
+    report = _pdf_bytes(title, pages)
+    cut = _PageCutter(report) if "pdf" in formats else None
+    files: list[Path] = []
+    for name, fig in figures:
+        for fmt in formats:
+            target = out / f"{stem}_{name}.{fmt}"
+            figure_title = f"{label}: {name}"
+            index = _page_index(pages, fig) if cut is not None and fmt == "pdf" else None
+            if cut is not None and index is not None:
+                files.append(cut.write(index, target, figure_title))
+            else:
+                files.append(save_figure(fig, target, title=figure_title, dpi=dpi))
     from ..pipeline import atomic_write_bytes
-    from ..plotting import house_style
 
-    buf = io.BytesIO()
-    meta = {
+    atomic_write_bytes(path, report)
+    files.append(path)
+    return files
+
+
+def _page_index(pages: list[Any], fig: Any) -> int | None:
+    """Where *fig* (the object itself) is among *pages*, or None."""
+    return next((i for i, page in enumerate(pages) if page is fig), None)
+
+
+class _PageCutter:
+    """Single pages of one PDF, each written as a PDF of its own with the package's fixed
+    metadata (no date: same input, same bytes)."""
+
+    def __init__(self, pdf: bytes) -> None:
+        from pypdf import PdfReader
+
+        self._reader = PdfReader(io.BytesIO(pdf))
+
+    def write(self, index: int, path: Path, title: str) -> Path:
+        from pypdf import PdfWriter
+
+        from ..pipeline import atomic_write_bytes
+
+        writer = PdfWriter()
+        writer.add_page(self._reader.pages[index])
+        writer.add_metadata({f"/{k}": v for k, v in _metadata(title).items() if v})
+        buf = io.BytesIO()
+        writer.write(buf)
+        atomic_write_bytes(path, buf.getvalue())
+        return path
+
+
+def _metadata(title: str) -> dict[str, Any]:
+    return {
         "Creator": "intensity",
         "Producer": "intensity (matplotlib)",
         "CreationDate": None,
         "Title": title,
     }
-    with house_style(), PdfPages(buf, metadata=meta) as pdf:
+
+
+def _pdf_bytes(title: str, pages: list[Any]) -> bytes:
+    """*pages* (figures) as one PDF with fixed metadata (no date: same input, same
+    bytes)."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from ..plotting import house_style
+
+    buf = io.BytesIO()
+    with house_style(), PdfPages(buf, metadata=_metadata(title)) as pdf:
         for page in pages:
             pdf.savefig(page)
-    atomic_write_bytes(path, buf.getvalue())
-    return path
+    return buf.getvalue()

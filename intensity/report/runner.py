@@ -19,7 +19,7 @@ from .anomalies import AnomaliesSection
 from .base import Fact, MetricContext, Options, Section, Steps
 from .breaks import BreaksSection
 from .engagements import EngagementsSection
-from .files import _csv, _new_staging, file_stems, publish, write_figures, write_pdf, write_tables
+from .files import _csv, _new_staging, file_stems, publish, write_report, write_tables
 from .inputs import _check_report_options, _date_window, _provenance
 from .joint import JointSection, joint_metrics
 from .pages import _text_pages, section_pages
@@ -293,11 +293,8 @@ def _metric_report(ctx: MetricContext, out: Path, note: str) -> list[Path]:
     figures = [ctx.run(f"{sec.name} figures", sec.figures, ctx) or [] for sec in SECTIONS]
     facts = [ctx.run(f"{sec.name} text", sec.facts, ctx) or [] for sec in SECTIONS]
     tables = [ctx.run(f"{sec.name} tables", sec.tables, ctx) or {} for sec in SECTIONS]
-    opt = ctx.options
-    flat = [f for figs in figures for f in figs]
-    files = write_figures(out, ctx.stem, str(metric), flat, opt.formats, opt.dpi)
     say(f"[{metric}] {total}/{total} report PDF and tables")
-    files.append(_report_pdf(ctx, out, note, facts, figures))
+    files = _report_pdf(ctx, out, note, facts, figures)
     merged: dict[str, Any] = {}
     for tabs in tables:
         merged.update(tabs)
@@ -311,9 +308,9 @@ def _report_pdf(
     note: str,
     facts: list[list[Fact]],
     figures: list[list[tuple[str, Any]]],
-) -> Path:
-    """``<stem>_report.pdf``: the summary of every section's facts and what was not
-    done, then a page per question with its figures."""
+) -> list[Path]:
+    """Each figure's files and ``<stem>_report.pdf``: the summary of every section's
+    facts and what was not done, then a page per question with its figures."""
     not_done = ctx.run.not_done()
     parts = _pages_of(SECTIONS, facts, figures)
     if parts:  # what was not done goes on the first page (the data's)
@@ -322,7 +319,10 @@ def _report_pdf(
     summary_facts = [f for fs in facts for f in fs] + not_done
     title = f"intensity report: {ctx.metric}"
     pages = section_pages(title, str(ctx.metric), summary_facts, parts, note)
-    return write_pdf(out / f"{ctx.stem}_report.pdf", title, pages)
+    flat = [f for figs in figures for f in figs]
+    opt = ctx.options
+    path = out / f"{ctx.stem}_report.pdf"
+    return write_report(path, title, pages, flat, ctx.stem, str(ctx.metric), opt.formats, opt.dpi)
 
 
 def _pages_of(
@@ -399,8 +399,10 @@ def _joint_report(
         figures = section.figures(ctx)
         facts = section.facts(ctx)
         files = write_tables(out, "joint", section.tables(ctx))
-        files += write_figures(out, "joint", "joint", figures, options.formats, options.dpi)
         title = "intensity report: several metrics"
         pages = _text_pages(title, facts, note) + [fig for _, fig in figures]
-        files.append(write_pdf(out / "joint_report.pdf", title, pages))
+        path = out / "joint_report.pdf"
+        files += write_report(
+            path, title, pages, figures, "joint", "joint", options.formats, options.dpi
+        )
     return files, section.summary(ctx)

@@ -134,9 +134,13 @@ def decompose(
 ) -> Decomposition:
     """Decompose a daily count series into trend, seasonal components and remainder.
 
-    One period uses statsmodels' ``STL``, several use ``MSTL`` (periods sorted ascending).
-    The fit happens on the transformed scale; missing days are filled by linear
-    interpolation for the fit only and reported in ``filled_days``.
+    One period uses statsmodels' ``STL``, several its ``MSTL`` algorithm (periods sorted
+    ascending). The trend and low-pass smoothers are evaluated every tenth of their window
+    and interpolated between, as R's ``stl`` does by default (statsmodels evaluates every
+    day: 15x slower at 1,600 days, and the cost grows with the window); pass
+    ``trend_jump=1, low_pass_jump=1`` for statsmodels' exact result. The fit happens on the
+    transformed scale; missing days are filled by linear interpolation for the fit only
+    and reported in ``filled_days``.
 
     Parameters
     ----------
@@ -152,7 +156,7 @@ def decompose(
     robust
         Robust STL fitting (outliers do not pull the trend).
     **stl_kwargs
-        Passed to ``STL`` (single period) or as ``stl_kwargs`` to ``MSTL``.
+        Passed to each period's ``STL`` (``inner_iter`` and ``outer_iter`` to its fit).
 
     Returns
     -------
@@ -232,17 +236,60 @@ def _refuse_short_periods(per: tuple[int, ...], n: int) -> None:
 def _stl(
     endog: np.ndarray, per: tuple[int, ...], robust: bool, stl_kwargs: dict[str, Any]
 ) -> tuple[Any, np.ndarray, str]:
-    """STL (one period) or MSTL (several): the fit, its seasonal columns and the method."""
-    from statsmodels.tsa.seasonal import MSTL, STL
+    """STL (one period) or MSTL (several): the fit, its seasonal columns and the method.
 
+    MSTL is statsmodels' algorithm (Bandara, Hyndman & Bergmeir 2021: two rounds, each
+    period's STL on the series without the other periods' seasonal components, seasonal
+    windows 11, 15, ...), run here so that each period's STL gets its own interpolation
+    jumps: the trend and low-pass smoothers are evaluated every tenth of their window and
+    interpolated between, R's ``stl`` default (``t.jump``, ``l.jump``). statsmodels
+    evaluates them on every day, which made a 20,000-day robust fit take 78 s (now 5 s).
+    Pass ``trend_jump=1, low_pass_jump=1`` for statsmodels' exact result."""
+    kw = dict(stl_kwargs)
+    fit_kw = {k: kw.pop(k) for k in ("inner_iter", "outer_iter") if k in kw}
     if len(per) == 1:
-        res = STL(endog, period=per[0], robust=robust, **stl_kwargs).fit()
+        res = _stl_fit(endog, per[0], kw.pop("seasonal", 7), robust, kw, fit_kw)
         return res, np.asarray(res.seasonal).reshape(-1, 1), "STL"
-    res = MSTL(endog, periods=per, stl_kwargs={"robust": robust, **stl_kwargs}).fit()
-    seas = np.asarray(res.seasonal).reshape(len(endog), -1)
-    if seas.shape[1] != len(per):  # pragma: no cover - guarded above
-        raise InsufficientDataError("MSTL dropped a period; the series is too short")
-    return res, seas, "MSTL"
+    seasonal = np.zeros((len(per), len(endog)))
+    deseas = endog
+    for _ in range(2):
+        for i, period in enumerate(per):
+            deseas = deseas + seasonal[i]
+            res = _stl_fit(deseas, period, 7 + 4 * (i + 1), robust, kw, fit_kw)
+            seasonal[i] = res.seasonal
+            deseas = deseas - seasonal[i]
+    # the last period's fit carries the trend and weights; its residual is what is left
+    # after every seasonal component (as statsmodels' MSTL)
+    return _MSTLResult(res.trend, deseas - res.trend), seasonal.T, "MSTL"
+
+
+@dataclass(frozen=True)
+class _MSTLResult:
+    trend: np.ndarray
+    resid: np.ndarray
+
+
+def _stl_fit(
+    endog: np.ndarray,
+    period: int,
+    window: int,
+    robust: bool,
+    kw: dict[str, Any],
+    fit_kw: dict[str, Any],
+) -> Any:
+    """One STL fit with R's default jumps for the trend and low-pass smoothers unless
+    *kw* sets them."""
+    from statsmodels.tsa.seasonal import STL
+
+    stl = STL(endog, period=period, seasonal=window, robust=robust, **kw)
+    jumps = {
+        f"{name}_jump": -(-int(stl.config[name]) // 10)
+        for name in ("trend", "low_pass")
+        if f"{name}_jump" not in kw
+    }
+    if any(j > 1 for j in jumps.values()):
+        stl = STL(endog, period=period, seasonal=window, robust=robust, **kw, **jumps)
+    return stl.fit(**fit_kw)
 
 
 # =========================================================================== design

@@ -21,7 +21,9 @@ REF = Path(__file__).parent / "reference"
 @pytest.mark.parametrize("periods", [(7,), (7, 365)], ids=["stl-7", "mstl-7-365"])
 def test_decompose_reproduces_statsmodels_exactly(periods):
     sim = simulate_counts(900, seed=11)
-    res = intensity.decompose(sim.counts, periods=periods, robust=True)
+    # every day evaluated (no interpolation jumps): statsmodels' STL / MSTL to the bit
+    exact = {"trend_jump": 1, "low_pass_jump": 1}
+    res = intensity.decompose(sim.counts, periods=periods, robust=True, **exact)
     z = np.log1p(sim.counts.to_numpy())
     if len(periods) == 1:
         ref = STL(z, period=7, robust=True).fit()
@@ -32,6 +34,25 @@ def test_decompose_reproduces_statsmodels_exactly(periods):
     np.testing.assert_array_equal(res.trend.to_numpy(), ref.trend)
     np.testing.assert_array_equal(res.remainder.to_numpy(), ref.resid)
     assert res.trend.index.equals(sim.counts.index)
+
+
+@pytest.mark.parametrize("robust", [False, True], ids=["plain", "robust"])
+def test_decompose_jumps_stay_close_to_every_day(robust):
+    """R's default jumps (trend and low-pass smoothers every tenth of their window) against
+    statsmodels' every-day evaluation on a 1,600-day series: the trend within 0.02 and the
+    seasonal components within 0.1 of the remainder's sd on average (log scale). Robust
+    fitting re-weights days from each fit's residuals, so small differences are passed on
+    (measured on this series: trend rms 0.0004 plain, 0.0016 robust; seasonal rms 0.003
+    plain, 0.009 and 0.021 robust, against a remainder sd of 0.24 and 0.31)."""
+    sim = simulate_counts(1600, seed=5, size=8.0)
+    fast = intensity.decompose(sim.counts, robust=robust)
+    exact = intensity.decompose(sim.counts, robust=robust, trend_jump=1, low_pass_jump=1)
+    noise = float(exact.remainder.std())
+    rms = lambda a, b: float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))  # noqa: E731
+    assert rms(fast.trend, exact.trend) < 0.02
+    for col in exact.seasonal.columns:
+        assert rms(fast.seasonal[col], exact.seasonal[col]) < 0.1 * noise, col
+    assert abs(float(fast.remainder.std()) - noise) < 0.02 * noise
 
 
 def test_decompose_against_r_forecast_mstl():

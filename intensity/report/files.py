@@ -266,10 +266,10 @@ def _pdf_bytes(title: str, pages: list[Any]) -> bytes:
     bytes)."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from ..plotting import house_style
+    from ..plotting import house_style, lean_font_subsets
 
     buf = io.BytesIO()
-    with house_style(), PdfPages(buf, metadata=_metadata(title)) as pdf:
+    with house_style(), lean_font_subsets(), PdfPages(buf, metadata=_metadata(title)) as pdf:
         for page in pages:
             pdf.savefig(page)
     return buf.getvalue()

@@ -14,7 +14,9 @@ from .exceptions import (
     FetchError,
     InsufficientDataError,
     IntensityError,
+    IntensityWarning,
     ParameterError,
+    ReportSkippedWarning,
     SeriesValidationError,
 )
 
@@ -150,4 +152,6 @@ __all__ = [
     "InsufficientDataError",
     "ParameterError",
     "FetchError",
+    "IntensityWarning",
+    "ReportSkippedWarning",
 ]

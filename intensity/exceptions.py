@@ -13,6 +13,8 @@ __all__ = [
     "InsufficientDataError",
     "ParameterError",
     "FetchError",
+    "IntensityWarning",
+    "ReportSkippedWarning",
 ]
 
 
@@ -38,3 +40,12 @@ class ParameterError(IntensityError, ValueError):
 
 class FetchError(IntensityError, OSError):
     """A download failed (offline, HTTP error, checksum mismatch)."""
+
+
+class IntensityWarning(UserWarning):
+    """Base class of the warnings :mod:`intensity` issues."""
+
+
+class ReportSkippedWarning(IntensityWarning):
+    """A text was not taken as an operational report (the warning names the rule and
+    quotes the text), so that no text is dropped silently."""

@@ -130,14 +130,15 @@ _THREE_SLOTS_FROM = 2024
 #: a report time named in a header-less text ("станом на 16:00", "as of 6 pm"): minutes or
 #: am/pm are required, so "станом на 18 листопада" is not a time
 _TEXT_TIME = re.compile(
-    r"(?:станом\s+на|as\s+of)\s+([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*(am|pm)?(?![0-9])"
+    r"(?:станом\s+на|по\s+состоянию\s+на|as\s+of|\bна)\s+([0-9]{1,2})"
+    r"(?:[:.]([0-9]{2})|\s+(годин\w*))?\s*(am|pm)?(?![0-9])"
 )
 
 
 def _text_slot(text: str) -> str | None:
     """The report slot a header-less text names, if it is one of the General Staff's."""
     for m in _TEXT_TIME.finditer(text):
-        hh, mm, ap = int(m.group(1)), m.group(2), m.group(3)
+        hh, mm, ap = int(m.group(1)), m.group(2) or ("00" if m.group(3) else None), m.group(4)
         if mm is None and ap is None:
             continue
         if ap == "pm" and hh < 12:
@@ -185,6 +186,20 @@ def _named_day(sentence: str, ref: datetime | None) -> date | None:
     except ValueError:
         return None
     return None
+
+
+#: words that make a named date the date of a morning report, not of the day it covers
+_REPORT_DATE = re.compile(
+    r"(?:вранці|зранку|ранков\w+\s+зведенн\w+|утром|утренн\w+\s+сводк\w+"
+    r"|morning(?:\s+report|\s+update)?(?:\s+of|\s+on)?)\s+(?:[\w']+\s+){0,2}?$"
+)
+
+
+def _names_report_date(sentence: str) -> bool:
+    """Whether the day *sentence* names is introduced as a morning report's date
+    ("вранці 24 листопада", "у ранковому зведенні 22 грудня")."""
+    m = _NAMED_DAY.search(sentence.lower())
+    return m is not None and _REPORT_DATE.search(sentence.lower()[: m.start()]) is not None
 
 
 def _slot(t: datetime | None) -> str | None:
@@ -243,6 +258,8 @@ def _window(
         window = _SLOT_WINDOWS.get(slot or "", "partial")
     if slot == "18:00" and window in ("day", "unknown"):
         window = "24h"  # the 18:00 report's "past day" is the 24 hours to 18:00
+    elif window == "24h" and _SLOT_WINDOWS.get(slot or "") == "day":
+        window = "day"  # "протягом доби" in a morning report: the day before, in full
     return window
 
 
@@ -307,6 +324,10 @@ def _covered_day(
                     f"the text names {named:%Y-%m-%d}; taken as the day covered "
                     f"(the publication date gave {covers:%Y-%m-%d})"
                 )
+            if window == "day" and _names_report_date(total_sentence):
+                # "повідомив вранці 24 листопада: за минулу добу …": the date is the
+                # morning report's, which covers the day before
+                named = named - timedelta(days=1)
             covers = named
             complete = window in ("day", "24h")
     return covers, complete

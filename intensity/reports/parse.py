@@ -68,6 +68,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     text, orig = prepared
     warnings: list[str] = []
     lang = _language(text[:240])
+    script = "en" if lang == "en" else "uk"  # the direction phrases: Latin or Cyrillic
     header, pub, corrected = _header_and_time(text, published, warnings)
     ref = header or pub
     sentences, offsets = _split_sentences(text)
@@ -75,7 +76,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     total = find_total(sentences, flags)
     if total is None and ref is not None and ref < _ENGAGEMENTS_FROM:
         total = repelled_total(sentences)
-    if _not_a_report(total, header, text, sentences, flags):
+    if _not_a_report(total, header, text, sentences, flags, orig):
         return None
     if total is None:
         _no_total_warning(header, sentences, offsets, orig, warnings)
@@ -87,7 +88,9 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     if header is None and pub is not None:
         warnings.append("no header: time taken from the publication time")
     on = covers or (ref.date() if ref else None)
-    directions = _parse_directions(sentences, on, lang, warnings, flags, orig=orig, offsets=offsets)
+    directions = _parse_directions(
+        sentences, on, script, warnings, flags, orig=orig, offsets=offsets
+    )
     _sanity(got.value, got.floor, directions, warnings)
     return Report(
         header_time=header,
@@ -100,7 +103,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         total_floor=got.floor,
         measure=got.measure,
         change=None if got.sentence is None else stated_change(sentences, got.sentence),
-        ongoing=_national_ongoing(text, sentences, flags, lang),
+        ongoing=_national_ongoing(text, sentences, flags, script),
         directions=directions,
         language=lang,
         part=_part(text),
@@ -148,12 +151,27 @@ def _part_warnings(parts: list[Report], has_total: bool) -> tuple[str, ...]:
 
 
 def _not_a_report(
-    total: Any, header: Any, text: str, sentences: list[str], flags: list[bool]
+    total: Any, header: Any, text: str, sentences: list[str], flags: list[bool], orig: str
 ) -> bool:
-    """A zone's or a group's own update (no header, the update's wording), or a text with
-    neither a header nor a sentence about engagements."""
+    """A zone's or a group's own update (no header, its figure stated for the zone: a
+    :class:`~intensity.exceptions.ReportSkippedWarning` quotes it), or a text with neither
+    a header nor a sentence about engagements. A whole report that also names a zone's
+    "area of responsibility" (every morning report from October 2023 to early 2024) is
+    kept: its total's sentence does not name the zone."""
     if header is None and _ZONE_UPDATE.search(text):
-        return True  # an operational zone's or a group's own update, not the daily report
+        where = text if total is None else total.sentence
+        if _ZONE_UPDATE.search(where):
+            import warnings
+
+            from ..exceptions import ReportSkippedWarning
+
+            warnings.warn(
+                "not taken as the daily report: an operational zone's or a group's own "
+                f"update (its figure is the zone's, not the whole front's): {orig[:120]!r}",
+                ReportSkippedWarning,
+                stacklevel=3,
+            )
+            return True
     if total is not None or header is not None or any(flags):
         return False
     return not any(_ENG_ANY.search(s) for s in sentences)

@@ -25,6 +25,19 @@ _UK_MONTHS = {
     "жовтня": 10,
     "листопада": 11,
     "грудня": 12,
+    # Russian-language rewrites (genitive, as after a day number)
+    "января": 1,
+    "февраля": 2,
+    "марта": 3,
+    "апреля": 4,
+    "мая": 5,
+    "июня": 6,
+    "июля": 7,
+    "августа": 8,
+    "сентября": 9,
+    "октября": 10,
+    "ноября": 11,
+    "декабря": 12,
 }
 _EN_MONTHS = {
     m: i
@@ -49,12 +62,20 @@ _EN_MONTHS = {
 _MONTH_RE = "|".join(list(_UK_MONTHS) + list(_EN_MONTHS))
 
 _HEADER = re.compile(
-    r"(?:оперативна\s+інформація|operational\s+information|operational\s+update)\s+"
-    r"(?:станом\s+на|as\s+of|as\s+at)\s+([0-9]{1,2})[:.]([0-9]{2})\.?\s*(am|pm)?\s*(?:on\s+)?"
+    r"(?:оперативна\s+інформація|оперативная\s+информация|operational\s+information"
+    r"|operational\s+update)\s+(?:станом\s+на|по\s+состоянию\s+на|as\s+of|as\s+at)\s+([0-9]{1,2})[:.]([0-9]{2})\.?\s*(am|pm)?\s*(?:on\s+)?"
     rf"(?:([0-9]{{1,2}})\s*[./]\s*([0-9]{{1,2}})\s*[./]\s*([0-9]{{4}})|([0-9]{{1,2}})\s+({_MONTH_RE}),?\s+([0-9]{{4}})|"
     rf"({_MONTH_RE})\s+([0-9]{{1,2}}),?\s+([0-9]{{4}}))",
 )
-_ENG_UK = r"(?:бойов\w*\s+зіткн\w*|боєзіткн\w*|бойов\w*\s+зіткнен\w*)"
+#: the engagement noun in Cyrillic: Ukrainian, and the Russian of Russian-language rewrites
+#: ("боевых столкновений"); every Cyrillic pattern below accepts both
+_ENG_UK = (
+    r"(?:бойов\w*\s+зіткн\w*|боєзіткн\w*|бойов\w*\s+зіткнен\w*"
+    r"|боев\w*\s+столкновени\w*|боестолкновени\w*)"
+)
+#: Russian: "за прошедшие сутки", "с начала суток", "за сутки"
+_RU_DAY = r"(?:(?:всего\s+)?за\s+(?:прошедшие|минувшие|последние)\s+сутки|за\s+сутки)"
+_RU_PARTIAL = r"(?:с\s+начала\s+(?:этих\s+|текущих\s+)?суток)"
 _ENG_EN = (
     r"(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|engagements"
     r"|firefights|skirmishes)"
@@ -84,11 +105,46 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
         "partial",
     ),
     (re.compile(rf"протягом\s+доби\s+(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"), "24h"),
+    (  # "за добу на фронті відбулося 145", "загалом за добу зафіксовано 198"
+        re.compile(rf"за\s+добу\s+(?:на\s+фронті\s+)?(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"),
+        "day",
+    ),
+    (  # Russian: "за прошедшие сутки произошло 203 боевых столкновения"
+        re.compile(rf"{_RU_DAY}\s+(?:на\s+фронте\s+)?(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"),
+        "day",
+    ),
+    (  # "с начала суток на фронте произошло 112 боевых столкновений"
+        re.compile(
+            rf"{_RU_PARTIAL}\s+(?:на\s+фронте\s+)?(?:\w+\s+){{0,3}}?{_FLOOR}{_N}\s+{_ENG_UK}"
+        ),
+        "partial",
+    ),
+    (  # "количество боевых столкновений составляет 156"
+        re.compile(
+            r"количество\s+(?:[\w'-]+\s+){0,10}?(?:уже\s+)?(?:составляет|составило|составила"
+            rf"|достигло|выросло\s+до|увеличилось\s+(?:уже\s+)?до)\s*[,-]?\s*{_FLOOR}{_N}"
+        ),
+        "any",
+    ),
+    (  # "на цей час відбулося 101 бойове зіткнення", "наразі ворог провів 40 атак"
+        re.compile(
+            r"(?:на\s+цей\s+час|на\s+даний\s+час|наразі)\s+(?:[\w']+\s+){0,3}?"
+            rf"{_FLOOR}{_N}\s+{_ENG_UK}\b(?!\s+(?:ще\s+)?трива|\s+досі)"
+        ),
+        "partial",
+    ),
+    (  # French: "au cours des dernières 24 heures, 178 affrontements"
+        re.compile(
+            r"au\s+cours\s+des\s+derni[eè]res\s+(?:24|vingt-quatre)\s+heures\s*,?\s+"
+            rf"{_FLOOR}{_N}\s+(?:affrontements|combats)\b"
+        ),
+        "day",
+    ),
     (
         re.compile(
-            rf"кількість\s+(?:атак\s+[\w']+|бойов\w+\s+ді\w+\s+[\w']+|{_ENG_UK})\s+(?:[\w']+\s+){{0,6}}?"
-            r"(?:вже\s+)?(?:становить|становила|складає|складала|зросла\s+до|збільшил\w+\s+до"
-            rf"|досягла|сягнула)\s*[,-]?\s*{_FLOOR}{_N}"
+            r"кількість\s+(?:[\w'-]+\s+){0,12}?(?:вже\s+)?"
+            r"(?:становить|становила|складає|складала|зросла\s+(?:ще\s+на\s+[\w']+,?\s+)?до"
+            rf"|збільшил\w+\s+(?:вже\s+)?до|досягла|сягнула)\s*[,-]?\s*{_FLOOR}{_N}"
         ),
         "any",
     ),
@@ -115,15 +171,16 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
     ),
     (  # "противник провів 73 атаки", "окупанти здійснили 58 спроб прорвати оборону"
         re.compile(
-            rf"(?:провів|провели|здійснив|здійснили|здійснено|проведено)\s+{_FLOOR}{_N}\s+"
-            r"(?:атак|спроб|штурм|наступальн)"
+            rf"(?:провів|провели|здійснив|здійснили|здійснено|проведено|зафіксува\w+)\s+"
+            rf"(?:вже\s+)?{_FLOOR}{_N}\s+(?:атак|спроб|штурм|наступальн|бо[їі]|бій\b)"
         ),
         "any",
     ),
     (
         re.compile(
-            rf"(?:відбул\w+|відбув\w*|пройшл\w*|зафіксовано|сталося|сталось)\s+{_FLOOR}{_N}\s+"
-            rf"(?:{_ENG_UK}|бій\b|бо[їі]\w*)"
+            r"(?:відбул\w+|відбув\w*|пройшл\w*|зафіксовано|сталося|сталось"
+            rf"|произош\w+|зафиксирован\w*|состоял\w+)\s+{_FLOOR}{_N}\s+"
+            rf"(?:{_ENG_UK}|бій\b|бо[їі]\w*|(?:ворож\w+\s+|російськ\w+\s+)?атак)"
         ),
         "any",
     ),
@@ -159,6 +216,13 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
         ),
         "partial",
     ),
+    (
+        re.compile(
+            r"(?:at\s+present|currently|so\s+far\s+today|as\s+of\s+now),?\s+"
+            rf"(?:there\s+(?:have\s+been|were|are)\s+)?{_FLOOR}{_N}\s+{_ENG_EN}"
+        ),
+        "partial",
+    ),
     (re.compile(rf"a\s+total\s+of\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
     (re.compile(rf"in\s+total,?\s+{_FLOOR}{_N}\s+{_ENG_EN}"), "any"),
     (
@@ -175,20 +239,21 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
         ),
         "any",
     ),
-    (re.compile(rf"attacked\s+(?:[\w']+\s+){{0,3}}?{_FLOOR}{_N}\s+times"), "any"),
+    (re.compile(rf"attacked\s+(?:[\w']+\s+){{0,12}}?{_FLOOR}{_N}\s+times"), "any"),
     # headline style ("war update: 311 combat clashes on frontline over past day"): the
     # count right before 'combat clashes/engagements' when nothing more specific matched
     (
         re.compile(
             rf"{_FLOOR}{_N}\s+(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|skirmishes)\b"
-            r"(?!\s+(?:are|were|is)\s+(?:still\s+)?ongoing|\s+(?:are|were)\s+still)"
+            r"(?!\s+(?:are|were|is)\s+(?:still\s+)?ongoing|\s+(?:are|were)\s+still|\s+continu)"
         ),
         "any",
     ),
     # headline list: "Генштаб: 173 бойових зіткнення, бої на … напрямках" (the count right
     # before the noun when nothing more specific matched; not an ongoing count)
     (
-        re.compile(rf"{_FLOOR}{_N}\s+{_ENG_UK}(?!\s+(?:ще\s+)?трива|\s+досі)"),
+        # \b: the whole noun first, so "зіткне|нь ще тривають" cannot pass the test
+        re.compile(rf"{_FLOOR}{_N}\s+{_ENG_UK}\b(?!\s+(?:ще\s+)?трива|\s+досі|\s+продолжа)"),
         "any",
     ),
 ]
@@ -199,20 +264,28 @@ _TOTAL_KEYS: list[tuple[str, ...]] = [
     ("вчора",),
     ("від початку",),
     ("протягом доби",),
+    ("за добу",),
+    ("сутки",),
+    ("суток",),
+    ("количество",),
+    ("на цей час", "на даний час", "наразі"),
+    ("au cours",),
     ("кількість",),
     ("кількість",),
     ("сьогодні", "початку"),
     ("станом на зараз",),
     ("атакува",),
     ("атакува", "штурмува"),
-    ("провів", "провели", "здійсн", "проведено"),
-    ("відбул", "відбув", "пройшл", "зафіксов", "сталос", "сталося"),
+    ("провів", "провели", "здійсн", "проведено", "зафіксува"),
+    ("відбул", "відбув", "пройшл", "зафіксов", "сталос", "сталося")
+    + ("произош", "зафиксир", "состоял"),
     ("зіткн", "боєзіткн"),
     ("past", "last"),
     ("past", "last"),
     ("yesterday",),
     ("past", "last"),
     ("since the",),
+    ("at present", "currently", "so far", "as of now"),
     ("a total of",),
     ("in total",),
     ("recorded", "took place", "occurred", "taken place", "registered"),
@@ -240,7 +313,8 @@ _DIR_EN = re.compile(
 )
 _SPLIT_NAMES = re.compile(r"\s*(?:,|\s+і\s+|\s+та\s+|\s+й\s+|\s+and\s+)\s*")
 _REPORT_WORDS = re.compile(
-    rf"{_ENG_UK}|{_ENG_EN}|оперативна\s+інформація|operational\s+information|general\s+staff|генштаб"
+    rf"{_ENG_UK}|{_ENG_EN}|оперативна\s+інформація|оперативная\s+информация"
+    r"|operational\s+information|general\s+staff|генштаб|affrontements|état-major"
 )
 
 
@@ -257,11 +331,14 @@ _EVENING = re.compile(r"evening\s+(?:situation\s+)?(?:report|update)|вечір�
 _MORNING = re.compile(r"morning\s+(?:situation\s+)?report|ранков\w+\s+зведен")
 _DAY_WORDS = re.compile(
     r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday"
-    r"|останн\w+\s+доб|попередн\w+\s+доб"
+    r"|останн\w+\s+доб|попередн\w+\s+доб|загалом\s+за\s+добу"
+    r"|(?:прошедш|минувш|последн)\w+\s+сутк|за\s+сутки|вчера|derni[eè]res\s+24"
 )
 _PARTIAL_WORDS = re.compile(
     r"від\s+початку|з\s+початку|since\s+the\s+(?:beginning|start)|since\s+(?:morning|dawn|midnight)"
     r"|станом\s+на\s+(?:зараз|вечір)|на\s+момент\s+зведення|кількість|\btoday\b|сьогодні"
+    r"|поточн\w+\s+доб|на\s+цей\s+час|наразі|at\s+present|currently"
+    r"|с\s+начала\s+суток|количество|сегодня|по\s+состоянию\s+на\s+(?:[0-9]|сейчас)"
 )
 #: the General Staff counted engagements from May 2023; before, "repelled N attacks"
 _ENGAGEMENTS_FROM = datetime(2023, 6, 1)

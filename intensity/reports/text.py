@@ -182,9 +182,17 @@ _NOT_LATIN = bytes(b for b in range(256) if not 0x61 <= b <= 0x7A)
 
 
 def _language(head: str) -> str:
-    """'uk' when a (lower-cased) text has more Ukrainian than Latin letters, else 'en'."""
+    """'uk' when a (lower-cased) text has more Cyrillic than Latin letters ('ru' when it
+    has more of the letters only Russian uses, ы э ъ ё, than of those only Ukrainian uses,
+    і ї є ґ, or none of the latter in 40 Cyrillic letters), else 'en'."""
     b = head.encode("cp1251", "ignore")
-    return "uk" if len(b.translate(None, _NOT_CYR)) > len(b.translate(None, _NOT_LATIN)) else "en"
+    cyrillic = len(b.translate(None, _NOT_CYR))
+    if cyrillic <= len(b.translate(None, _NOT_LATIN)):
+        return "en"
+    russian = sum(head.count(c) for c in "ыэъё")
+    ukrainian = sum(head.count(c) for c in "іїєґ")
+    # forty Cyrillic letters of Ukrainian without one і are all but impossible
+    return "ru" if russian > ukrainian or (ukrainian == 0 and cyrillic >= 40) else "uk"
 
 
 def _split_sentences(text: str) -> tuple[list[str], list[int]]:

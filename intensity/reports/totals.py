@@ -101,19 +101,26 @@ def _sentence_total(s: str, is_dir: bool, rounded: Total | None) -> Total | None
 def find_total(sentences: list[str], flags: list[bool]) -> Total | None:
     """The national total of a report from its (lower-cased) sentences and their
     direction flags: the first sentence that states one; a rounded figure ("more than
-    190" in a headline) gives way to an exact one in the body that can be its value."""
+    190" in a headline) gives way to an exact one in the body that can be its value, and
+    a count in a sentence that names a direction to a whole-front one."""
     rounded: Total | None = None
+    regional: Total | None = None
     for s, is_dir in zip(sentences, flags, strict=True):
         if not _ANY_TOTAL_KEY.search(s):
             continue
         t = _sentence_total(s, is_dir, rounded)
         if t is None:
             continue
+        if is_dir and not _WHOLE_FRONT.search(s):
+            # "33 combat engagements took place on the Tavriiskyi Axis": a count in a
+            # sentence that names a direction gives way to a whole-front one later
+            regional = regional or t
+            continue
         if not t.floor:
             return t
         if rounded is None:
             rounded = t
-    return rounded
+    return rounded or regional
 
 
 def repelled_total(sentences: list[str]) -> Total | None:

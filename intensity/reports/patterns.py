@@ -244,7 +244,8 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
     # count right before 'combat clashes/engagements' when nothing more specific matched
     (
         re.compile(
-            rf"{_FLOOR}{_N}\s+(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|skirmishes)\b"
+            rf"{_FLOOR}{_N}\s+(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|skirmishes"
+            r"|engagements)\b"
             r"(?!\s+(?:are|were|is)\s+(?:still\s+)?ongoing|\s+(?:are|were)\s+still|\s+continu)"
         ),
         "any",
@@ -292,7 +293,7 @@ _TOTAL_KEYS: list[tuple[str, ...]] = [
     ("there were", "there have been"),
     ("number of",),
     ("attacked",),
-    ("combat", "clashes", "battles", "military", "skirmishes"),
+    ("combat", "clashes", "battles", "military", "skirmishes", "engagements"),
     ("зіткн", "боєзіткн"),
 ]
 assert len(_TOTAL_KEYS) == len(_TOTALS)

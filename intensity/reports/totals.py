@@ -4,6 +4,7 @@ one, the headline measure before May 2023, and the change a report states.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,10 @@ from .patterns import (
 #: зіткнень"): used to find a total when nothing more specific matched, but too loose to
 #: call a sentence a total sentence
 _GENERIC_PATTERNS = 2
+
+
+#: a count right before a direction word (the text's number words are digits by now)
+_COUNTED = re.compile(r"[0-9]+\s+(?:[\w']+\s+)?$")
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,11 @@ def _direction_at(s: str) -> int:
     in the Kursk region" is a direction's count."""
     if _WHOLE_FRONT.search(s):
         return -1
-    dm = _DIRECTION_WORDS.search(s)
-    return dm.start() if dm else -1
+    for dm in _DIRECTION_WORDS.finditer(s):
+        # "on 5 directions", "in eight axes": how many directions, not one of them
+        if not _COUNTED.search(s, max(0, dm.start() - 24), dm.start()):
+            return dm.start()
+    return -1
 
 
 def _clear_of_direction(m: Any, s: str, dir_at: int) -> bool:

@@ -13,7 +13,7 @@ zeros. An index on no such grid (every other day, mixed month days) is an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 import numpy as np
@@ -93,6 +93,24 @@ class RegularSeries:
     @property
     def is_daily(self) -> bool:
         return self.unit == "day"
+
+    def observed_span(self) -> RegularSeries:
+        """The series from its first to its last observed period: missing periods at the
+        edges carry no information, but a fit over them moves its trend's knots (one
+        leading missing day changed the personnel seasonal tests' p from 0.259 to 0.272)."""
+        pos = np.flatnonzero(self.observed)
+        if len(pos) == 0 or (pos[0] == 0 and pos[-1] == len(self.values) - 1):
+            return self
+        a, b = int(pos[0]), int(pos[-1]) + 1
+        idx = self.series.index
+        kept = (self.filled_dates >= idx[a]) & (self.filled_dates <= idx[b - 1])
+        return replace(
+            self,
+            series=self.series.iloc[a:b],
+            values=self.values[a:b],
+            observed=self.observed[a:b],
+            filled_dates=self.filled_dates[kept],
+        )
 
 
 #: the daily case keeps its historical name

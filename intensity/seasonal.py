@@ -799,6 +799,12 @@ def fit_seasonal(
     Returns
     -------
     SeasonalFit
+        Fitted on the span from the first to the last observed period (missing periods
+        at the edges carry no information and would only move the trend's knots, so a
+        table that starts with a missing day gives the same tests as the report, which
+        analyses the observed span); its series keep the input's index: on the edges'
+        missing periods the trend is held at its first / last value, with the weekday
+        and annual effects of those dates.
 
     Examples
     --------
@@ -809,8 +815,11 @@ def fit_seasonal(
     (7, 6)
     """
     level = check_fraction("level", level)
-    ds = as_regular_series(series, counts=True, min_observed=30)
-    require_nonzero(ds, what="fit_seasonal", min_days=10)
+    given = as_regular_series(series, counts=True, min_observed=30)
+    require_nonzero(given, what="fit_seasonal", min_days=10)
+    # fitted on the observed span (the edges' missing days would only move the trend's
+    # knots), reported on the input's index
+    ds = given.observed_span()
     idx = ds.series.index
     n = len(idx)
     ppy = ds.periods_per_year
@@ -857,8 +866,12 @@ def fit_seasonal(
     wk_cols = design.groups.get("weekly", [])
     weekly_eff = np.exp(design.X[:, wk_cols] @ fit.params[wk_cols]) if wk_cols else np.ones(n)
     name = ds.series.name
+    if len(given.series) != n:  # missing periods at the edges: on the input's index
+        mu, annual_eff, weekly_eff = _on_edges(given.series.index, idx, design, fit, weekly, K, ppy)
+        lo, hi = _negbin.interval(mu, fit.alpha, level)
+        idx = given.series.index
     return SeasonalFit(
-        observed=ds.series,
+        observed=given.series,
         fitted=pd.Series(mu, index=idx, name="expected"),
         lower=pd.Series(lo, index=idx, name="lower"),
         upper=pd.Series(hi, index=idx, name="upper"),
@@ -884,6 +897,32 @@ def fit_seasonal(
         unit=ds.unit,
         weekly=bool(weekly),
     )
+
+
+def _on_edges(
+    full: pd.Index,
+    span: pd.Index,
+    design: _Design,
+    fit: _NBFit,
+    weekly: bool,
+    K: int,
+    ppy: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The expectation, annual and weekly effects on the input's whole index when the fit
+    covered only its observed *span*: the weekday and annual terms are functions of the
+    date, the trend is held at its value on the span's first and last period."""
+    beta = dict(zip(design.names, fit.params, strict=True))
+    seas = _design(full, weekly=weekly, K=K, months=False, trend_df=0, periods_per_year=ppy)
+    part = {
+        g: seas.X[:, c] @ np.array([beta[seas.names[j]] for j in c]) for g, c in seas.groups.items()
+    }
+    tcols = design.groups.get("trend", [])
+    trend = design.X[:, tcols] @ fit.params[tcols] if tcols else np.zeros(len(span))
+    held = pd.Series(trend, index=span).reindex(full).ffill().bfill().to_numpy()
+    annual, week = part.get("annual", 0.0), part.get("weekly", 0.0)
+    eta = beta["const"] + held + annual + week
+    ones = np.zeros(len(full))
+    return np.exp(eta), np.exp(ones + annual), np.exp(ones + week)
 
 
 class _Candidates:
@@ -1209,8 +1248,9 @@ def seasonal_profile(
     """
     check_choice("by", by, ("weekday", "month"))
     level = check_fraction("level", level)
-    ds = as_daily_series(series, counts=True, min_observed=28)
-    require_nonzero(ds, what="seasonal_profile", min_days=10)
+    given = as_daily_series(series, counts=True, min_observed=28)
+    require_nonzero(given, what="seasonal_profile", min_days=10)
+    ds = given.observed_span()  # as fit_seasonal: the edges' missing days move nothing
     idx = ds.series.index
     n = len(idx)
     if by == "month" and n < 365:
@@ -1220,7 +1260,7 @@ def seasonal_profile(
     if by == "weekday":
         if fit is None:
             fit = fit_seasonal(ds.series, level=level, tests=False, dependence=dependence)
-        elif not fit.observed.index.equals(idx) or fit.level != level:
+        elif not fit.observed.index.equals(given.series.index) or fit.level != level:
             raise ParameterError(
                 "fit must be a SeasonalFit of the same series at the same level "
                 f"(its dates {fit.observed.index[0]:%Y-%m-%d} … "

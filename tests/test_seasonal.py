@@ -303,3 +303,39 @@ def test_profiles_are_one_number_and_dependence_aware(personnel):
     assert dep["p_value"].min() > ind["p_value"].min()
     with pytest.raises(ParameterError, match="fit must be a SeasonalFit of the same series"):
         intensity.seasonal_profile(personnel.iloc[:800], "weekday", fit=fit)
+
+
+# ------------------------------------------------- edges: one number for the API and report
+def test_missing_edge_days_change_nothing():
+    """Missing days before the first and after the last observation carry no information:
+    the fit, its tests and both profiles are those of the observed span (issue 22: one
+    leading missing day moved the real weekly p from 0.259 to 0.272 and its F test's
+    denominator df from 14.6 to 12.1), and the results keep the input's index."""
+    s = simulate_counts(800, seed=3, size=15.0).counts
+    days = pd.date_range(s.index[0] - pd.Timedelta(days=3), s.index[-1] + pd.Timedelta(days=2))
+    padded = s.reindex(days.rename(s.index.name))
+    a, b = intensity.fit_seasonal(padded), intensity.fit_seasonal(s)
+    pd.testing.assert_frame_equal(a.tests, b.tests)
+    pd.testing.assert_series_equal(a.params, b.params)
+    assert a.fitted.index.equals(padded.index) and a.fitted.notna().all()
+    pd.testing.assert_series_equal(a.fitted.loc[s.index], b.fitted)
+    pd.testing.assert_series_equal(a.annual.loc[s.index], b.annual)
+    # beyond the observed span: the trend held at its edge value, the weekday and annual
+    # effects of those dates
+    np.testing.assert_allclose(a.trend.iloc[:4], b.trend.iloc[0], rtol=1e-12)
+    np.testing.assert_allclose(a.trend.iloc[-3:], b.trend.iloc[-1], rtol=1e-12)
+    for by in ("weekday", "month"):
+        pd.testing.assert_frame_equal(
+            intensity.seasonal_profile(padded, by=by).table,
+            intensity.seasonal_profile(s, by=by).table,
+        )
+
+
+def test_real_report_and_api_give_one_seasonal_test(personnel):
+    """The loss table's personnel column starts with a missing day (the first cumulative
+    figure has no increment); the report analyses it from its first observed day. Both
+    routes give the same weekly and annual tests."""
+    assert pd.isna(personnel.iloc[0])
+    api = intensity.fit_seasonal(personnel).tests
+    report_route = intensity.fit_seasonal(personnel.loc[personnel.first_valid_index() :]).tests
+    pd.testing.assert_frame_equal(api, report_route)

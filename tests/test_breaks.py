@@ -467,3 +467,73 @@ def test_penalty_path_intervals_are_where_each_segmentation_is_optimal():
     for m, row in t.iterrows():
         mid = (row["penalty_min"] + row["penalty_max"]) / 2
         assert len(cost.run(mid, 14)[0]) == m, (m, mid)
+
+
+# --------------------------------------------------------------- known dates as breaks
+def test_forced_dates_are_breaks_and_the_search_runs_between_them():
+    """``dates=``: the given date is a break (first day of the new segment, flagged
+    ``forced``), the simulated break elsewhere is still found, and the ratio at the forced
+    date estimates the simulated change."""
+    sim = simulate_counts(900, seed=4, breaks=[(300, 1.3), (650, 0.75)], annual_amplitude=0)
+    s = sim.counts
+    b = intensity.detect_breaks(s, dates=s.index[300], n_boot=49)
+    assert b.forced == (s.index[300],)
+    row = b.breaks.loc[s.index[300]]
+    assert bool(row["forced"]) and row["ratio_ci_lower"] < 1.3 < row["ratio_ci_upper"]
+    others = b.breaks[~b.breaks["forced"].astype(bool)]
+    assert (abs(others.index - s.index[650]) <= pd.Timedelta(days=10)).any()
+    assert "forced" in b.summary().columns and "given as breaks" in str(b)
+
+
+def test_forced_date_without_a_change_says_so():
+    """A date where nothing changed is still a break (it was asked for), with a ratio
+    whose interval holds 1 and a p-value that is not small."""
+    s = simulate_counts(700, seed=8, annual_amplitude=0).counts
+    b = intensity.detect_breaks(s, dates=["2023-01-10"], n_boot=99)
+    row = b.breaks.loc[pd.Timestamp("2023-01-10")]
+    assert row["ratio_ci_lower"] < 1 < row["ratio_ci_upper"]
+    assert row["p_value"] > 0.05
+
+
+def test_forced_search_is_the_search_of_each_piece():
+    """With a fixed cost (Gaussian, sigma given, no dependence), the breaks with a forced
+    date are the date plus the optimal breaks of the two pieces searched apart."""
+    rng = np.random.default_rng(2)
+    y = np.concatenate([rng.normal(0, 1, 200), rng.normal(2, 1, 150), rng.normal(0.5, 1, 250)])
+    s = pd.Series(y, index=pd.date_range("2023-01-01", periods=len(y), freq="D"))
+    kw = {"model": "normal", "sigma": 1.0, "penalty": 12.0, "n_boot": 0, "dependence": "none"}
+    cut = 280
+    forced = intensity.detect_breaks(s, dates=s.index[cut], **kw)
+    left = intensity.detect_breaks(s.iloc[:cut], **kw)
+    right = intensity.detect_breaks(s.iloc[cut:], **kw)
+    expected = sorted({*left.dates, s.index[cut], *right.dates})
+    assert list(forced.dates) == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"dates": "2021-01-01"}, "dates of the series"),
+        ({"dates": "2023-01-05"}, "min_size=14 days on each side"),
+        ({"dates": ["2023-03-01", "2023-03-10"]}, "at least min_size=14 days apart"),
+        ({"dates": "2023-03-01", "n_breaks": 2}, "cannot be combined with n_breaks"),
+        ({"dates": "2023-03-01", "max_breaks": 2}, "cannot be combined with max_breaks"),
+        ({"dates": "2023-03-01", "dependence": "local"}, "cannot be combined with dependence"),
+        ({"dates": "not a date"}, "dates must be dates"),
+    ],
+    ids=["outside", "near-start", "too-close", "n_breaks", "max_breaks", "local", "garbage"],
+)
+def test_forced_dates_errors(kwargs, match):
+    s = pd.Series(
+        np.random.default_rng(0).poisson(50, 400).astype(float),
+        index=pd.date_range("2023-01-01", periods=400, freq="D"),
+    )
+    with pytest.raises(ParameterError, match=match):
+        intensity.detect_breaks(s, **kwargs)
+
+
+def test_forced_dates_refused_for_a_frame():
+    s = simulate_counts(400, seed=1).counts
+    frame = pd.DataFrame({"a": s, "b": s})
+    with pytest.raises(ParameterError, match="dates does not apply to a DataFrame"):
+        intensity.detect_breaks(frame, dates="2022-06-01")

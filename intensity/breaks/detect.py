@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -62,6 +63,7 @@ def detect_breaks(
     dependence: Literal["auto", "ar1", "none"] | DependenceModel = ...,
     n_breaks: int | None = ...,
     min_share: float = ...,
+    dates: Any = ...,
 ) -> Breaks: ...
 
 
@@ -104,6 +106,7 @@ def detect_breaks(
     n_breaks: int | None = None,
     min_share: float = 0.5,
     alpha: float = 0.05,
+    dates: Any = None,
 ) -> Breaks | CommonBreaks:
     """Find level (or trend) breaks by exact optimal segmentation.
 
@@ -191,6 +194,17 @@ def detect_breaks(
         (segment neighbourhood dynamic programming, as R's
         ``strucchange::breakpoints(y ~ 1, h = min_size, breaks = n_breaks)``; quadratic
         time). The penalty is then not used. Not for ``model='linear_trend'``.
+    dates
+        Known dates to force as breaks (a date or a list, e.g. the Kursk incursion
+        ``"2024-08-06"``): each is a break whatever the data, as the first day of a new
+        segment, and the search finds any others between them with the same penalty and
+        noise model. Each must be a date of the series at least ``min_size`` periods from
+        the ends and from the others. The breaks table gets a ``forced`` column;
+        :attr:`Breaks.forced` lists them. A forced break's p-value compares the change
+        there with the largest in its window, which is conservative for a date fixed in
+        advance; :func:`~intensity.event_effect` is the test of a known date. Not with
+        ``n_breaks``, ``max_breaks``, ``dependence='local'``, ``model='linear_trend'`` or
+        a DataFrame.
 
     Returns
     -------
@@ -206,7 +220,7 @@ def detect_breaks(
     ['2022-09-17']
     """
     if isinstance(series, pd.DataFrame):
-        extra = {"max_breaks": max_breaks, "n_breaks": n_breaks, "sigma": sigma}
+        extra = {"max_breaks": max_breaks, "n_breaks": n_breaks, "sigma": sigma, "dates": dates}
         return _common_breaks(
             series,
             model,
@@ -234,7 +248,10 @@ def detect_breaks(
     _check_observed(cost, m, k is not None)
     pen = _penalty(penalty, type(cost), int(cost.obs.sum()))
     dep = _dependence_choice(dependence, cost)
-    cps, total, pen, dep_model = _search(cost, pen, m, dep, n_breaks)
+    refused = {"n_breaks": n_breaks, "max_breaks": max_breaks}
+    refused["dependence='local'"] = True if dep == "local" else None
+    forced = _forced_positions(dates, ds, cost, m, refused)
+    cps, total, pen, dep_model = _search(cost, pen, m, dep, n_breaks, forced)
     if n_breaks is not None:
         penalty = f"n_breaks={int(n_breaks)}"  # type: ignore[assignment]
     if max_breaks is not None and len(cps) > max_breaks:
@@ -260,8 +277,63 @@ def detect_breaks(
             alpha,
         )
     return _build_breaks(
-        ds, cost, cps, pen, penalty, m, ci, seasonal is not None, n_boot, seed, total, dep_model
+        ds,
+        cost,
+        cps,
+        pen,
+        penalty,
+        m,
+        ci,
+        seasonal is not None,
+        n_boot,
+        seed,
+        total,
+        dep_model,
+        forced=_snap_to_observed(forced, cost.obs),
     )
+
+
+def _forced_positions(
+    dates: Any, ds: Any, cost: SegmentCost, m: int, refused: dict[str, Any]
+) -> list[int]:
+    """The positions of the dates given as breaks (``[]`` for none), checked: dates of
+    the series, at least *m* periods from its ends and from each other, and no option in
+    *refused* set."""
+    if dates is None:
+        return []
+    for name, value in refused.items():
+        if value is not None:
+            raise ParameterError(f"dates cannot be combined with {name}")
+    if isinstance(cost, LinearTrendCost):
+        raise ParameterError("dates cannot be combined with model='linear_trend'")
+    one = isinstance(dates, (str, pd.Timestamp)) or not hasattr(dates, "__iter__")
+    given = [dates] if one else list(dates)
+    try:
+        stamps = sorted({pd.Timestamp(d) for d in given})
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"dates must be dates, got {dates!r} ({exc})") from None
+    idx = pd.DatetimeIndex(ds.series.index)
+    n = len(idx)
+    pos: list[int] = []
+    for d in stamps:
+        at = int(idx.get_indexer(pd.DatetimeIndex([d]))[0])
+        if at < 0:
+            raise ParameterError(
+                f"dates must be dates of the series ({cost.unit}s {idx[0]:%Y-%m-%d} … "
+                f"{idx[-1]:%Y-%m-%d}), got {d:%Y-%m-%d}"
+            )
+        if at < m or n - at < m:
+            raise ParameterError(
+                f"a forced break needs min_size={m} {cost.unit}s on each side, got "
+                f"{d:%Y-%m-%d} ({at} from the start, {n - at} to the end)"
+            )
+        if pos and at - pos[-1] < m:
+            raise ParameterError(
+                f"forced breaks must be at least min_size={m} {cost.unit}s apart, got "
+                f"{idx[pos[-1]]:%Y-%m-%d} and {d:%Y-%m-%d}"
+            )
+        pos.append(int(at))
+    return pos
 
 
 def _common_breaks(
@@ -316,7 +388,12 @@ def _check_search_options(
 
 
 def _search(
-    cost: SegmentCost, pen: float, m: int, dep: Any, n_breaks: int | None
+    cost: SegmentCost,
+    pen: float,
+    m: int,
+    dep: Any,
+    n_breaks: int | None,
+    forced: Sequence[int] = (),
 ) -> tuple[list[int], float, float, DependenceModel | None]:
     """The optimal segmentation: with exactly *n_breaks* breaks, or penalised (by the
     dependence fixed point for a latent model, by a fixed model's factor otherwise).
@@ -328,10 +405,10 @@ def _search(
             dep_model = _segmentation_dependence(cost, cps)
         return cps, total, float("nan"), dep_model
     if dep in _LATENT:
-        return _search_with_dependence(cost, pen, m)
+        return _search_with_dependence(cost, pen, m, forced)
     if dep_model is not None:
         pen = pen * dep_model.lrv_factor
-    cps, total, _ = cost.run(pen, m)
+    cps, total, _ = cost.run(pen, m, forced=forced)
     return cps, total, pen, dep_model
 
 

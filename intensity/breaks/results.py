@@ -3,7 +3,7 @@ are built from a segmentation: levels, date intervals, p-values, the drift path.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any
@@ -70,6 +70,9 @@ class Breaks(ResultMixin):
         p-value at least ``alpha``), dropped least significant first.
     alpha : float or None
         The level of that test (``None``: no test, as without ``dependence='local'``).
+    forced : tuple of pd.Timestamp
+        The dates given as breaks (``detect_breaks(dates=...)``): breaks whatever the data
+        (the ``forced`` column of :attr:`breaks`); the search found the others between them.
     unit : str
         The period of the index ('day', 'week', 'month', 'quarter' or 'year'); ``min_size``
         and positions count these.
@@ -98,6 +101,7 @@ class Breaks(ResultMixin):
     )
     dropped: tuple[pd.Timestamp, ...] = ()
     alpha: float | None = None
+    forced: tuple[pd.Timestamp, ...] = ()
 
     # The two tables are built on first use: a segmentation asked only for its dates (as
     # in a penalty path or a benchmark) does not pay for pandas' DataFrame construction,
@@ -141,7 +145,7 @@ class Breaks(ResultMixin):
             b = self.breaks
             columns = {c: b[c].to_numpy() for c in b.columns}
             dates = b.index.values
-        cols = [*_BREAK_COLUMNS, "p_bound"] if "p_bound" in columns else _BREAK_COLUMNS
+        cols = [*_BREAK_COLUMNS, *(c for c in ("p_bound", "forced") if c in columns)]
         data = {c: columns[c] for c in cols}
         for c in ("ci_lower", "ci_upper"):
             data[c] = _day_strings(data[c])
@@ -181,6 +185,12 @@ class Breaks(ResultMixin):
             )
         elif self.counts:
             notes.append(f"{self.unit}s taken as independent (dependence='none')")
+        if self.forced:
+            notes.append(
+                f"{len(self.forced)} date(s) given as breaks (forced: a break whatever the "
+                "data; its p-value compares the change there with the largest in its window, "
+                "conservative for a date fixed in advance: event_effect tests a date)"
+            )
         if "p_bound" in self.breaks and self.breaks["p_bound"].astype(bool).any():
             notes.append("p_bound: the p-value is an upper bound (no bootstrap draw as extreme)")
         return notes
@@ -264,9 +274,11 @@ def _build_breaks(
     seed: int,
     total: float,
     dep: DependenceModel | None = None,
+    forced: Sequence[int] = (),
 ) -> Breaks:
     """The result of a segmentation: segment levels, ratios and every break's interval and
-    p-value, asked of the cost. Tables are built from arrays (no per-row pandas work)."""
+    p-value, asked of the cost. Tables are built from arrays (no per-row pandas work).
+    *forced*: the positions given as breaks (a ``forced`` column when there are any)."""
     idx = ds.series.index
     dates = idx.values
     n = len(idx)
@@ -322,6 +334,7 @@ def _build_breaks(
             "p_value": p,
             "p_bound": bound,
             "position": pos,
+            **({"forced": np.isin(pos, np.asarray(forced, dtype=np.int64))} if forced else {}),
         },
         dates[pos],
     )
@@ -344,6 +357,7 @@ def _build_breaks(
         unit=cost.unit,
         cost_notes=tuple(cost.notes()),
         counts=isinstance(cost, CountCost),
+        forced=tuple(pd.Timestamp(dates[f]) for f in sorted(forced)),
     )
 
 

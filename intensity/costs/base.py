@@ -240,22 +240,44 @@ class SegmentCost(ABC):
         return np.asarray(_pelt.seg_costs(self.code, a_, b_, *self._sums()))
 
     def run(
-        self, pen: float, min_size: int, functional: bool = True
+        self, pen: float, min_size: int, functional: bool = True, forced: Sequence[int] = ()
     ) -> tuple[list[int], float, int]:
         """The optimal segmentation for penalty *pen*: breaks, total unpenalised cost and
         the most candidates the search kept. Functional pruning where the cost allows it
-        (``functional=False``: PELT's inequality pruning only, the reference)."""
+        (``functional=False``: PELT's inequality pruning only, the reference). *forced*
+        positions are breaks whatever the data: the search runs between them (segment
+        costs are differences of prefix sums, so each piece is searched on its slice)."""
+        n = len(self.y)
+        bounds = [0, *sorted(int(f) for f in forced), n]
+        cps: list[int] = []
+        total, alive = 0.0, 0
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            found, cost, kept = self._run_piece(a, b, float(pen), int(min_size), functional)
+            cps += ([a] if a > 0 else []) + found
+            total += cost
+            alive = max(alive, kept)
+        return cps, total, alive
+
+    def _run_piece(
+        self, a: int, b: int, pen: float, min_size: int, functional: bool
+    ) -> tuple[list[int], float, int]:
+        """The optimal segmentation of periods ``[a, b)``: breaks (positions in the whole
+        series), unpenalised cost and the most candidates kept."""
         from .. import _pelt
 
-        n = len(self.y)
-        args = (self.code, n, int(min_size), float(pen), *self._sums())
+        n = b - a
+        sums = self._sums()
+        if a > 0 or b < len(self.y):
+            sums = (*(arr[a : b + 1] for arr in sums[:4]), *sums[4:])
+        args = (self.code, n, min_size, pen, *sums)
         use_fpop = functional and self.functional
         F, last, alive = _pelt.fpop(*args) if use_fpop else _pelt.pelt(*args)
         if not np.isfinite(F[n]):
             raise InsufficientDataError(
                 f"no segmentation with min_size={min_size} fits {n} {self.unit}s"
             )
-        return self._backtrack(F, last, pen, n, int(alive))
+        cps, cost, kept = self._backtrack(F, last, pen, n, int(alive))
+        return [c + a for c in cps], cost, kept
 
     @staticmethod
     def _backtrack(

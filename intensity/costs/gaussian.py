@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -270,12 +271,12 @@ class NormalCost(_GaussianCost):
         return [f"noise sd {self.sigma:.4g}"]
 
     def run(
-        self, pen: float, min_size: int, functional: bool = True
+        self, pen: float, min_size: int, functional: bool = True, forced: Sequence[int] = ()
     ) -> tuple[list[int], float, int]:
         """As :meth:`SegmentCost.run`; segments of any length (``min_size=1``) use the
         one-pass kernel over quadratic pieces (:func:`intensity._pelt.fpop_normal1`)."""
-        if not (functional and int(min_size) == 1):
-            return super().run(pen, min_size, functional)
+        if forced or not (functional and int(min_size) == 1):
+            return super().run(pen, min_size, functional, forced)
         from .. import _pelt
 
         n = len(self.y)

@@ -82,8 +82,10 @@ class LinearTrendCost(SegmentCost):
         return self._continuous[key]
 
     def run(
-        self, pen: float, min_size: int, functional: bool = True
+        self, pen: float, min_size: int, functional: bool = True, forced: Sequence[int] = ()
     ) -> tuple[list[int], float, int]:
+        if forced:
+            raise ParameterError("forced breaks are not available for model='linear_trend'")
         knots, _, cost, alive = self.run_continuous(pen, min_size)
         return [int(k) for k in knots[1:-1]], cost, alive
 

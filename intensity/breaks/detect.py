@@ -259,38 +259,10 @@ def detect_breaks(
     if isinstance(cost, LinearTrendCost):
         return _build_linear_breaks(ds, cost, pen, penalty, m, ci, seasonal is not None)
     cps = _snap_to_observed(cps, cost.obs)
+    built = (ds, cost, cps, pen, penalty, m, ci, seasonal is not None, n_boot, seed, total)
     if dep == "local" and dep_model is not None and n_breaks is None and max_breaks is None:
-        alpha = check_fraction("alpha", alpha)
-        return _breaks_apart_from_drift(
-            ds,
-            cost,
-            cps,
-            pen,
-            penalty,
-            m,
-            ci,
-            seasonal is not None,
-            n_boot,
-            seed,
-            total,
-            dep_model,
-            alpha,
-        )
-    return _build_breaks(
-        ds,
-        cost,
-        cps,
-        pen,
-        penalty,
-        m,
-        ci,
-        seasonal is not None,
-        n_boot,
-        seed,
-        total,
-        dep_model,
-        forced=_snap_to_observed(forced, cost.obs),
-    )
+        return _breaks_apart_from_drift(*built, dep_model, check_fraction("alpha", alpha))
+    return _build_breaks(*built, dep_model, forced=_snap_to_observed(forced, cost.obs))
 
 
 def _forced_positions(

@@ -374,7 +374,7 @@ def test_dispersion_estimator_ignores_level_shifts():
         ({"penalty": -1}, ParameterError, "penalty must be a finite number >= 0"),
         ({"min_size": 0}, ParameterError, "min_size must be a whole number >= 1"),
         ({"ci": 1.5}, ParameterError, r"ci must be in \(0.0, 1.0\)"),
-        ({"seasonal": "yes"}, ParameterError, "seasonal must be None or a SeasonalFit"),
+        ({"seasonal": "yes"}, ParameterError, "seasonal must be 'auto', None or a SeasonalFit"),
         ({"min_size": 400}, InsufficientDataError, "two segments of min_size=400"),
     ],
     ids=["model", "penalty-name", "penalty-neg", "min-size", "ci", "seasonal", "too-short"],
@@ -537,3 +537,45 @@ def test_forced_dates_refused_for_a_frame():
     frame = pd.DataFrame({"a": s, "b": s})
     with pytest.raises(ParameterError, match="dates does not apply to a DataFrame"):
         intensity.detect_breaks(frame, dates="2022-06-01")
+
+
+# ------------------------------------------------------- monthly data: season, not noise
+def test_monthly_season_is_season_not_dependence():
+    """UKDriverDeaths (R's datasets; tests/reference/make_ukdriverdeaths_reference.R):
+    with defaults, the annual cycle of monthly counts is fitted and removed
+    (``seasonal='auto'``) instead of being read as serial dependence (long-run variance
+    factor 20 and no break before, issue 22). The seat-belt law (in force 31 January
+    1983) is found: a drop whose date interval holds February 1983, the first month of
+    the new regime in strucchange's own seasonal model of the series."""
+    d = pd.read_csv(REF / "ukdriverdeaths.csv", parse_dates=["date"], index_col="date")
+    s = d["deaths"].asfreq("MS")
+    ref = pd.read_csv(REF / "ukdriverdeaths_strucchange.csv", parse_dates=[0]).iloc[:, 0]
+    law = ref[ref.dt.year == 1983].iloc[0]
+    b = intensity.detect_breaks(s)
+    assert b.seasonal_adjusted and b.dependence.lrv_factor < 5
+    near = b.breaks[(b.breaks["ci_lower"] <= law) & (b.breaks["ci_upper"] >= law)]
+    assert len(near) == 1 and near["ratio_ci_upper"].iloc[0] < 0.9
+    # without the adjustment the cycle is read as dependence and hides the break
+    plain = intensity.detect_breaks(s, seasonal=None)
+    assert plain.dependence.lrv_factor > 10
+    covering = [
+        lo <= law <= hi
+        for lo, hi in zip(plain.breaks["ci_lower"], plain.breaks["ci_upper"], strict=True)
+    ]
+    assert not any(covering)
+
+
+def test_auto_seasonal_leaves_daily_series_and_short_or_flat_ones():
+    """'auto' fits nothing for daily data, for monthly data under three years, and keeps
+    the unadjusted search when the annual cycle is not significant."""
+    daily = simulate_counts(500, seed=2).counts
+    assert not intensity.detect_breaks(daily, n_boot=0).seasonal_adjusted
+    rng = np.random.default_rng(5)
+    idx = pd.date_range("2010-01-01", periods=30, freq="MS")
+    short = pd.Series(rng.poisson(200 * (1 + 0.3 * np.sin(np.arange(30) * np.pi / 6))), idx)
+    assert not intensity.detect_breaks(short.astype(float), min_size=3, n_boot=0).seasonal_adjusted
+    idx = pd.date_range("2000-01-01", periods=120, freq="MS")
+    flat = pd.Series(rng.poisson(300, 120).astype(float), idx)
+    assert not intensity.detect_breaks(flat, min_size=6, n_boot=0).seasonal_adjusted
+    with pytest.raises(ParameterError, match="seasonal must be 'auto', None or a SeasonalFit"):
+        intensity.detect_breaks(flat, seasonal="yes")

@@ -94,7 +94,7 @@ def detect_breaks(
     penalty: PenaltyName | float = "mbic",
     min_size: int = 14,
     max_breaks: int | None = None,
-    seasonal: Any = None,
+    seasonal: Any = "auto",
     ci: float = 0.95,
     *,
     size: float | None = None,
@@ -145,7 +145,12 @@ def detect_breaks(
     seasonal
         A :class:`~intensity.seasonal.SeasonalFit` of the same series: breaks are then
         sought in the deseasonalised rate, so a weekday rhythm or the annual cycle is not
-        mistaken for a break.
+        mistaken for a break. ``'auto'`` (default): weekly, monthly and quarterly counts
+        of at least three years are fitted with :func:`~intensity.fit_seasonal` and
+        deseasonalised when their annual cycle is significant (p < 0.05 under the AR(1)
+        dependence; otherwise the cycle is read as serial dependence and hides the
+        breaks: UKDriverDeaths' 1983 seat-belt law); daily series are left as they are.
+        ``None``: never adjusted.
     ci
         Level of the date and level intervals. Dates: parametric bootstrap under the
         fitted count model (count models) or Bai's (1997) asymptotic interval as in R's
@@ -220,6 +225,8 @@ def detect_breaks(
     ['2022-09-17']
     """
     if isinstance(series, pd.DataFrame):
+        if isinstance(seasonal, str) and seasonal == "auto":
+            seasonal = None  # a frame takes a mapping of column to SeasonalFit
         extra = {"max_breaks": max_breaks, "n_breaks": n_breaks, "sigma": sigma, "dates": dates}
         return _common_breaks(
             series,
@@ -257,9 +264,9 @@ def detect_breaks(
     if max_breaks is not None and len(cps) > max_breaks:
         cps, total, pen = _at_most(cost, pen, m, max_breaks)
     if isinstance(cost, LinearTrendCost):
-        return _build_linear_breaks(ds, cost, pen, penalty, m, ci, seasonal is not None)
+        return _build_linear_breaks(ds, cost, pen, penalty, m, ci, cost.adjusted)
     cps = _snap_to_observed(cps, cost.obs)
-    built = (ds, cost, cps, pen, penalty, m, ci, seasonal is not None, n_boot, seed, total)
+    built = (ds, cost, cps, pen, penalty, m, ci, cost.adjusted, n_boot, seed, total)
     if dep == "local" and dep_model is not None and n_breaks is None and max_breaks is None:
         return _breaks_apart_from_drift(*built, dep_model, check_fraction("alpha", alpha))
     return _build_breaks(*built, dep_model, forced=_snap_to_observed(forced, cost.obs))
@@ -552,7 +559,7 @@ def penalty_path(
     pen_min: float | None = None,
     pen_max: float | None = None,
     min_size: int = 14,
-    seasonal: Any = None,
+    seasonal: Any = "auto",
     *,
     size: float | None = None,
     dispersion: float | None = None,

@@ -74,12 +74,20 @@ def _prepare(
     sigma: float | None,
 ) -> tuple[RegularSeries, SegmentCost]:
     """Validate *series* and build the cost of *model* on it (deseasonalised by
-    *seasonal*, a SeasonalFit of the same series)."""
+    *seasonal*: a SeasonalFit of the same series, or ``'auto'``, see
+    :func:`_auto_seasonal`)."""
     cls = COSTS[model]
     ds = as_regular_series(series, counts=cls.counts, min_observed=2)
     if cls.counts:
         require_nonzero(ds, what=f"detect_breaks(model={model!r})")
     mult = None
+    if isinstance(seasonal, str):
+        if seasonal != "auto":
+            raise ParameterError(
+                f"seasonal must be 'auto', None or a SeasonalFit from fit_seasonal(), "
+                f"got {seasonal!r}"
+            )
+        seasonal = _auto_seasonal(ds, cls)
     if seasonal is not None:
         from ..seasonal import SeasonalFit
 
@@ -96,7 +104,33 @@ def _prepare(
         m = (seasonal.fitted / seasonal.trend).to_numpy(dtype=float)
         mult = m / np.exp(np.mean(np.log(m)))
     cost = cls(ds.values, ds.observed, mult, size=size, sigma=sigma, unit=ds.unit)
+    cost.adjusted = mult is not None
     return ds, cost
+
+
+#: the calendar periods whose annual cycle ``seasonal='auto'`` fits
+_AUTO_SEASONAL_UNITS = ("week", "month", "quarter")
+#: the level of the annual-cycle test above which ``seasonal='auto'`` leaves it alone
+AUTO_SEASONAL_ALPHA = 0.05
+
+
+def _auto_seasonal(ds: RegularSeries, cls: type[SegmentCost]) -> Any:
+    """``seasonal='auto'``: for weekly, monthly or quarterly counts of at least three
+    years, the seasonal fit when its annual cycle is significant (Wald test under the
+    AR(1) dependence, p < 0.05), else None. In monthly data an annual cycle left in the
+    series is read as serial dependence (UKDriverDeaths: long-run variance factor 20, no
+    break found); daily series are left as they are (their weekday and annual effects
+    are small against the level, the dependence model absorbs them, and the calibration
+    studies hold without a fit; pass a SeasonalFit to adjust them)."""
+    if not cls.counts or ds.unit not in _AUTO_SEASONAL_UNITS:
+        return None
+    if int(ds.observed.sum()) < 3 * ds.periods_per_year:
+        return None
+    from ..seasonal import fit_seasonal
+
+    fit = fit_seasonal(ds.series)
+    p = fit.tests["p_value"].get("annual", float("nan"))
+    return fit if p < AUTO_SEASONAL_ALPHA else None
 
 
 def _nb_size(size: float | None, dispersion: float | None) -> float | None:

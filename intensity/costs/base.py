@@ -153,6 +153,8 @@ class SegmentCost(ABC):
     functional: ClassVar[bool] = False
     #: segment neighbourhood (exactly m breaks) applies
     exact_m: ClassVar[bool] = True
+    #: the values were deseasonalised by a seasonal fit (set by the caller)
+    adjusted: bool = False
 
     def __init__(
         self,

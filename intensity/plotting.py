@@ -164,7 +164,10 @@ def _date_axis(ax: Axes, index: pd.Index) -> None:
     import matplotlib.dates as mdates
 
     span = (index[-1] - index[0]).days if len(index) else 0
-    if span > 540:
+    if span > 6 * 365:  # long series (monthly data over decades): years, at most ~9 ticks
+        ax.xaxis.set_major_locator(mdates.YearLocator(base=max(1, -(-span // 365) // 8)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    elif span > 540:
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
     else:
@@ -445,18 +448,21 @@ def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any)
         axes = fig.subplots(k + 2, 1, sharex=True)
         axes[0].plot(idx, result.observed, color=PALETTE["grey"], lw=0.5, label="observed")
         axes[0].plot(idx, result.trend_counts, color=PALETTE["blue"], lw=1.4, label="trend")
-        axes[0].set_ylabel(metric_label(result.observed.name))
+        axes[0].set_ylabel(metric_label(result.observed.name, result.unit))
         _legend(axes[0])
         axes[0].set_title(
             f"{result.method} decomposition of {name} "
             f"({_range_text(idx)}, {result.transform} scale)"
         )
+        # the seasonal and remainder panels are on the transformed scale: say which
+        unit = {"log1p": "log(1+y)", "sqrt": "sqrt(y)"}.get(result.transform, "y")
         for i, c in enumerate(result.seasonal.columns, start=1):
             axes[i].plot(idx, result.seasonal[c], color=PALETTE["orange"], lw=0.6)
-            axes[i].set_ylabel(c.replace("seasonal_", "period "))
+            period = int(c.removeprefix("seasonal_"))
+            axes[i].set_ylabel(f"{period}-{result.unit} cycle\n{unit}")
         axes[-1].plot(idx, result.remainder, color=PALETTE["black"], lw=0.4)
         axes[-1].axhline(0, color=PALETTE["grey"], lw=0.5)
-        axes[-1].set_ylabel("remainder")
+        axes[-1].set_ylabel(f"remainder\n{unit}")
         _date_axis(axes[-1], idx)
         return _finish(fig, True, source_note())
 

@@ -87,6 +87,7 @@ class Decomposition(ResultMixin):
     periods: tuple[int, ...]
     filled_days: pd.DatetimeIndex
     method: str
+    unit: str = "day"
 
     def summary(self) -> pd.DataFrame:
         """Variance shares of each component (on the transformed scale, observed days)."""
@@ -125,9 +126,13 @@ class Decomposition(ResultMixin):
         return plot_decomposition(self, ax=ax, **kw)
 
 
+#: the seasonal periods :func:`decompose` takes by default, per calendar period of the index
+DEFAULT_PERIODS = {"day": (7, 365), "week": (52,), "month": (12,), "quarter": (4,)}
+
+
 def decompose(
     series: pd.Series,
-    periods: Sequence[int] = (7, 365),
+    periods: Sequence[int] | None = None,
     transform: Transform = "log1p",
     robust: bool = True,
     **stl_kwargs: Any,
@@ -145,12 +150,14 @@ def decompose(
     Parameters
     ----------
     series
-        Daily counts (``DatetimeIndex``, daily frequency).
+        Daily counts (``DatetimeIndex``), or weekly, monthly or quarterly ones (any
+        regular calendar index, as :func:`detect_breaks` takes).
     periods
-        Seasonal periods in days, e.g. ``(7,)`` or ``(7, 365)``. Each needs at least two
-        full periods of data, and with several periods more than two (statsmodels' MSTL
-        drops, with only a warning, every period of at least half the series): this
-        raises instead.
+        Seasonal periods in periods of the index, e.g. ``(7,)`` or ``(7, 365)`` days.
+        Default: the week and the year for daily data ``(7, 365)``, the year otherwise
+        (52 weeks, 12 months, 4 quarters). Each needs at least two full periods of data,
+        and with several periods more than two (statsmodels' MSTL drops, with only a
+        warning, every period of at least half the series): this raises instead.
     transform
         ``'log1p'`` (default: multiplicative effects), ``'sqrt'`` or ``'none'``.
     robust
@@ -176,10 +183,17 @@ def decompose(
     ['seasonal_7']
     """
     check_choice("transform", transform, ("log1p", "sqrt", "none"))
+    ds = as_regular_series(series, counts=transform != "none", min_observed=3)
+    if periods is None:
+        if ds.unit not in DEFAULT_PERIODS:
+            raise ParameterError(
+                f"decompose needs a seasonal cycle within the year, got {ds.unit}ly data; "
+                "pass periods= to decompose it anyway"
+            )
+        periods = DEFAULT_PERIODS[ds.unit]
     per = _check_periods(periods)
-    ds = as_daily_series(series, counts=transform != "none", min_observed=3)
     n = len(ds.values)
-    _refuse_short_periods(per, n)
+    _refuse_short_periods(per, n, ds.unit)
     z = _forward(ds.values, transform)
     zs = pd.Series(z, index=ds.series.index)
     missing = ~ds.observed
@@ -207,6 +221,7 @@ def decompose(
         periods=per,
         filled_days=pd.DatetimeIndex(idx[missing]),
         method=method,
+        unit=ds.unit,
     )
 
 
@@ -221,13 +236,13 @@ def _check_periods(periods: Any) -> tuple[int, ...]:
     return per
 
 
-def _refuse_short_periods(per: tuple[int, ...], n: int) -> None:
+def _refuse_short_periods(per: tuple[int, ...], n: int, unit: str = "day") -> None:
     """statsmodels' MSTL drops (with only a warning) every period >= n / 2: refused."""
     short = [p for p in per if (len(per) > 1 and 2 * p >= n) or n < 2 * p]
     if short:
         need = 2 * short[0] + (1 if len(per) > 1 else 0)
         raise InsufficientDataError(
-            f"period {short[0]} needs at least {need} days (more than two full periods), "
+            f"period {short[0]} needs at least {need} {unit}s (more than two full periods), "
             f"got {n}; statsmodels' MSTL would silently drop it. Use periods="
             f"{tuple(p for p in per if p not in short) or '(7,)'} or a longer series"
         )

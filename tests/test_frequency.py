@@ -80,9 +80,8 @@ def test_irregular_indexes_stay_an_error(index, message):
     [
         lambda s: intensity.detect_anomalies(s),
         lambda s: intensity.seasonal_profile(s),
-        lambda s: intensity.decompose(s),
     ],
-    ids=["detect_anomalies", "seasonal_profile", "decompose"],
+    ids=["detect_anomalies", "seasonal_profile"],
 )
 def test_daily_only_functions_say_so(call):
     s = _s(pd.date_range("2000-01-01", periods=120, freq="MS"))
@@ -170,3 +169,29 @@ def test_quarterly_and_weekly_counts():
     mu = np.where(np.arange(200) < 120, 500.0, 700.0)
     b = intensity.detect_breaks(pd.Series(rng.poisson(mu), index=w, name="w"))
     assert b.unit == "week" and list(b.positions) == [120]
+
+
+@pytest.mark.parametrize(
+    ("freq", "period"),
+    [("W-SUN", 52), ("MS", 12), ("QS-JAN", 4)],
+    ids=["weekly", "monthly", "quarterly"],
+)
+def test_decompose_takes_the_year_of_any_regular_index(freq, period):
+    """decompose on weekly, monthly or quarterly counts: the annual cycle in periods of
+    the index by default, recovered from a simulated one."""
+    n = 3 * period + 5
+    idx = pd.date_range("2001-01-01", periods=n, freq=freq)
+    phase = 2 * np.pi * np.arange(n) / period
+    rng = np.random.default_rng(1)
+    s = pd.Series(rng.poisson(400 * np.exp(0.3 * np.sin(phase))).astype(float), index=idx)
+    d = intensity.decompose(s)
+    assert d.periods == (period,) and d.unit in ("week", "month", "quarter")
+    assert np.corrcoef(d.seasonal.iloc[:, 0], 0.3 * np.sin(phase))[0, 1] > 0.9
+    fig = d.plot()
+    assert f"{period}-{d.unit} cycle" in fig.axes[1].get_ylabel()
+
+
+def test_decompose_refuses_yearly_without_periods():
+    s = _s(pd.date_range("1900-01-01", periods=40, freq="YS"))
+    with pytest.raises(ParameterError, match="cycle within the year"):
+        intensity.decompose(s)

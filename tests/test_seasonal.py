@@ -122,10 +122,10 @@ def test_decompose_parameter_errors(kwargs, exc, match):
         intensity.decompose(simulate_counts(100, seed=0).counts, **kwargs)
 
 
-def test_decompose_weekly_input_error():
+def test_decompose_weekly_input_needs_two_cycles():
     s = pd.Series(np.arange(30.0), index=pd.date_range("2024-01-07", periods=30, freq="W-SUN"))
-    with pytest.raises(SeriesValidationError, match="freq must be daily, got 'W-SUN'"):
-        intensity.decompose(s, periods=(7,))
+    with pytest.raises(InsufficientDataError, match="period 52 needs at least 104 weeks"):
+        intensity.decompose(s)
 
 
 @pytest.mark.parametrize("transform", ["log1p", "sqrt", "none"])

@@ -129,6 +129,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         formats=args.format.split(","),
         dpi=args.dpi,
         inputs=[args.input or "data/processed"],
+        source=args.source,
     )
     return _print_result(res)
 
@@ -289,6 +290,13 @@ def _parser() -> argparse.ArgumentParser:
         "report itself is always a PDF)",
     )
     r.add_argument("--dpi", type=int, default=200, help="resolution of PNG figures (default: 200)")
+    r.add_argument(
+        "--source",
+        default=None,
+        help="caption naming the data's source on every figure and page (default: the "
+        "General Staff for its loss tables and report figures; for any other file its "
+        "name and 'not stated')",
+    )
     r.set_defaults(func=_cmd_report)
 
     d = sub.add_parser("demo", help="the same report on a simulated series (offline)")

@@ -326,3 +326,28 @@ def test_report_window_keeps_its_own_findings_and_says_why_no_winter(shared_dir,
     part = _artefacts_for(frame["personnel"]["2024-01-01":"2025-06-30"], None)
     assert len(whole) > 100 and len(part) < len(whole)
     assert (pd.to_datetime(part["date"]) >= "2024-01-01").all()
+
+
+def test_source_caption_follows_the_input(tmp_path, shared_dir):
+    """The figures and pages say where the data come from (issue 26): the General Staff
+    for its loss tables, the file's name and "not stated" for a user's own CSV, and what
+    --source says when given."""
+    from pypdf import PdfReader
+
+    from intensity.plotting import SOURCE_NOTE
+
+    assert load_input(shared_dir / "petroivaniuk_losses").attrs["caption"] == SOURCE_NOTE
+    s = demo_series().iloc[:420, 0]
+    own = tmp_path / "my_counts.csv"
+    pd.DataFrame({"date": s.index.strftime("%Y-%m-%d"), "events": s.to_numpy()}).to_csv(
+        own, index=False
+    )
+    data = load_input(own)
+    assert "my_counts.csv (not stated" in data.attrs["caption"]
+    for source, expected in ((None, "my_counts.csv (not stated"), ("Source: my own", "my own")):
+        out = tmp_path / f"out_{source is None}"
+        res = run_report(data, out, ["events"], n_boot=9, n_sim=9, source=source)
+        words = " ".join(PdfReader(out / "events_report.pdf").pages[0].extract_text().split())
+        assert expected in words and "General Staff of the Armed" not in words
+        fig = next(p for p in res.files if p.name == "events_overview.pdf")
+        assert expected in " ".join(PdfReader(fig).pages[0].extract_text().split())

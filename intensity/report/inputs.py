@@ -24,15 +24,23 @@ def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
     :func:`intensity.pipeline.read_processed`, so the reader's quality findings (stalls,
     catch-ups, rounding) come with them. A metric found in two files of the folder is an
     error naming both: one of them would otherwise be dropped unseen.
+
+    ``attrs['caption']`` names the source the figures will say: the General Staff for its
+    loss tables (and files built from them) and for figures read from its reports; for any
+    other file, its name and that the source is not stated (``--source`` names it).
     """
-    from ..io import _LOSS_FILE_STEMS, read_counts, read_losses
+    frame = _load(path)
+    frame.attrs["caption"] = _caption(frame, path)
+    return frame
+
+
+def _load(path: str | os.PathLike[str] | None) -> pd.DataFrame:
+    from ..io import read_counts, read_losses
     from ..pipeline import processed_sidecar, read_processed
 
     p = Path(path) if path is not None else Path("data/processed")
     if p.is_dir():
-        if any(
-            (p / f"{stem}{ext}").exists() for stem in _LOSS_FILE_STEMS for ext in (".json", ".csv")
-        ):
+        if _has_loss_tables(p):
             return read_losses(p)
         files = sorted(f for f in p.glob("*.csv") if not f.name.startswith("."))
         if not files:
@@ -42,15 +50,56 @@ def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
                 "(e.g. --input ../shared/data/petroivaniuk_losses)"
             )
         frames = []
+        general_staff = True
         for f in files:
             meta = processed_sidecar(f)
             frames.append(read_counts(f) if meta is None else read_processed(f, meta))
-        return _combine(frames, files)
+            general_staff = general_staff and meta is not None and _built_from_losses(meta)
+        out = _combine(frames, files)
+        out.attrs["general_staff"] = general_staff
+        return out
     if p.exists():
         if _is_figure_table(p):
             return engagement_figures(p)
         return read_counts(p)
     raise DataFormatError(f"{p}: no such file or folder")
+
+
+def _has_loss_tables(p: Path) -> bool:
+    from ..io import _LOSS_FILE_STEMS
+
+    return any(
+        (p / f"{stem}{ext}").exists() for stem in _LOSS_FILE_STEMS for ext in (".json", ".csv")
+    )
+
+
+def _built_from_losses(meta: dict[str, Any]) -> bool:
+    """Whether a processed file was built from the General Staff's loss tables only."""
+    from ..io import _LOSS_FILE_STEMS
+
+    inputs = meta.get("inputs") or []
+    stems = {Path(str(i.get("file", ""))).stem for i in inputs if isinstance(i, dict)}
+    return bool(stems) and stems <= set(_LOSS_FILE_STEMS)
+
+
+#: the caption of figures read from the General Staff's reports by news pages
+FIGURES_NOTE = (
+    "Source: General Staff figures as reported by the news pages listed in {name} "
+    "(claims, not independently verified)"
+)
+
+
+def _caption(frame: pd.DataFrame, path: str | os.PathLike[str] | None) -> str:
+    """The source caption of the data *load_input* read from *path*."""
+    from ..plotting import SOURCE_NOTE
+
+    p = Path(path) if path is not None else Path("data/processed")
+    if p.is_dir() and (_has_loss_tables(p) or frame.attrs.get("general_staff")):
+        return SOURCE_NOTE
+    if frame.attrs.get("figures") is not None:
+        return FIGURES_NOTE.format(name=p.name)
+    names = ", ".join(str(n) for n in (frame.attrs.get("source") or [p.name])[:3])
+    return f"Source: {names} (not stated; name it with --source)"
 
 
 def _combine(frames: list[pd.DataFrame], files: list[Path]) -> pd.DataFrame:

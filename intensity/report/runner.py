@@ -109,7 +109,10 @@ def run_report(
     simulated
         Say on every page that the data are simulated.
     source
-        Caption naming the data source (default: the General Staff note).
+        Caption naming the data source. Default: the caption :func:`load_input` found
+        for the data (``attrs['caption']``: the General Staff for its loss tables and
+        report figures, the file's name and "not stated" for any other file), else the
+        General Staff note.
     n_boot, n_sim
         Bootstrap replications for break intervals and simulations for anomaly episodes.
     progress
@@ -204,7 +207,7 @@ def _analyse(
     out.mkdir(parents=True, exist_ok=True)
     stems = file_stems([*cols, *short])
     say = progress or (lambda _m: None)
-    note = SIMULATED_NOTE if simulated else (source or pl.SOURCE_NOTE)
+    note = SIMULATED_NOTE if simulated else (source or _caption_of(data))
     options = Options(model, penalty, n_boot, n_sim, seed, fmts, dpi)
     provenance = {
         "version": version,
@@ -226,6 +229,14 @@ def _analyse(
     summary = pd.DataFrame(rows).set_index("metric")
     files.append(_csv(summary, out / "summary.csv"))
     return ReportResult(out_dir=out, files=files, summary=summary, seconds=time.perf_counter() - t0)
+
+
+def _caption_of(data: Any) -> str:
+    """The source caption :func:`load_input` put on *data*, else the General Staff's."""
+    from .. import plotting as pl
+
+    caption = getattr(data, "attrs", {}).get("caption")
+    return caption if isinstance(caption, str) and caption else pl.SOURCE_NOTE
 
 
 def _choose_metrics(

@@ -234,12 +234,45 @@ def _legend(ax: Axes, *, fontsize: float | None = None) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return
-    size = float(fontsize or mpl.rcParams["legend.fontsize"])
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=fontsize or mpl.rcParams["legend.fontsize"]).get_size_in_points()
     fig = ax.figure
     width_in = ax.get_position().width * fig.get_figwidth()  # type: ignore[union-attr]
-    entry = max(len(lab) for lab in labels) * 0.55 * size / 72 + 0.45
-    ncols = max(1, min(len(labels), int(width_in // entry)))
+    ncols = _legend_columns([len(lab) for lab in labels], size, width_in)
     ax.legend(frameon=False, loc="upper left", ncols=ncols, fontsize=size)
+    rows = -(-len(labels) // ncols)
+    _headroom(ax, rows * size * 1.45 / 72 + 0.08)
+
+
+def _legend_columns(lengths: list[int], size: float, width_in: float) -> int:
+    """The most legend columns whose entries (filled column by column, each column as wide
+    as its longest label plus the handle) fit *width_in* inches."""
+    for ncols in range(len(lengths), 1, -1):
+        rows = -(-len(lengths) // ncols)
+        cols = [lengths[j * rows : (j + 1) * rows] for j in range(ncols)]
+        need = sum(max(c) * 0.55 * size / 72 + 0.45 for c in cols if c)
+        if need <= width_in:
+            return ncols
+    return 1
+
+
+def _headroom(ax: Axes, height_in: float) -> None:
+    """Raise the top of *ax*'s y range so that a band *height_in* inches high at the top
+    of the axes holds no data: the legend drawn there sits on nothing (a legend without
+    a frame over a spike, an error bar or a curve hid it, issue 26). The axes' height is
+    taken before the layout shrinks it, hence the margin."""
+    fig = ax.figure
+    axes_in = ax.get_position().height * fig.get_figheight()  # type: ignore[union-attr]
+    frac = min(0.5, 1.25 * height_in / max(axes_in, 1e-6))
+    lo, hi = ax.get_ylim()
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        return  # inverted or empty: leave it
+    if ax.get_yscale() == "log" and lo > 0:
+        top = np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) / (1 - frac))
+    else:
+        top = lo + (hi - lo) / (1 - frac)
+    ax.set_ylim(lo, top)
 
 
 def _finish(fig: Figure, created: bool, caption: str | None = None) -> Figure:
@@ -608,6 +641,23 @@ def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         return _finish(fig, created, source_note())
 
 
+def _season_axis(ax: Axes, first: str, last_day: int) -> None:
+    """Ticks at the first of each month of a season starting on *first* ("MM-DD"), labelled
+    with the date ("1 Dec"), instead of day numbers (issue 26)."""
+    start = pd.Timestamp(f"2001-{first}")  # a year without 29 February
+    days = pd.date_range(start, start + pd.Timedelta(days=last_day), freq="D")
+    firsts = [(d - start).days for d in days if d.day == 1]
+    if start.day != 1:
+        firsts = [0, *firsts]
+    ax.set_xticks(firsts)
+    ax.set_xticklabels(
+        [
+            f"{(start + pd.Timedelta(days=k)).day} {(start + pd.Timedelta(days=k)):%b}"
+            for k in firsts
+        ]
+    )
+
+
 def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
     """The seasonal plot: every season's 7-day mean by day of season (solid) with its two
     baselines in the same colour: the level of the fighting around it (dashed) and what
@@ -631,7 +681,8 @@ def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figu
         a.plot([], [], color=PALETTE["black"], lw=0.8, ls="--", label="level around it")
         a.plot([], [], color=PALETTE["black"], lw=0.8, ls=":", label="other years' season")
         first, last = result.season
-        a.set_xlabel(f"day of season ({first} … {last})")
+        _season_axis(a, first, int(x.max()) if len(x) else 0)
+        a.set_xlabel(f"date in the season ({first} … {last})")
         a.set_ylabel(metric_label(result.name))
         a.set_title(f"{result.name}: each season against its two baselines")
         _legend(a, fontsize=6)

@@ -26,7 +26,12 @@ def test_plot_decomposition_panels(sim):
     axes = fig.get_axes()
     assert len(axes) == 4
     assert "MSTL decomposition" in axes[0].get_title()
-    assert [a.get_ylabel() for a in axes[1:]] == ["period 7", "period 365", "remainder"]
+    # each panel says its period and unit, and the scale it is on (issue 26)
+    assert [a.get_ylabel().replace("\n", " ") for a in axes[1:]] == [
+        "7-day cycle log(1+y)",
+        "365-day cycle log(1+y)",
+        "remainder log(1+y)",
+    ]
     assert any("General Staff" in t.get_text() for t in fig.texts)
 
 

@@ -25,7 +25,9 @@ def _text_pages(title: str, facts: list[tuple[str, str]], note: str) -> list[Any
 
         fig, y = new_page(True)
         for k, v in facts:
-            need = 0.034 if k.startswith("#") else 0.0175
+            lines = _wrapped(str(v))
+            # a row is 0.0175 of the page; each further line of a wrapped value 9.6 pt
+            need = 0.034 if k.startswith("#") else 0.0175 + 0.0115 * (len(lines) - 1)
             if y - need < 0.05:
                 fig, y = new_page(False)
             if k.startswith("#"):
@@ -34,9 +36,33 @@ def _text_pages(title: str, facts: list[tuple[str, str]], note: str) -> list[Any
                 y -= 0.022
                 continue
             fig.text(0.10, y, k, fontsize=8, va="top")
-            fig.text(0.45, y, v, fontsize=8, va="top", family="DejaVu Sans Mono")
-            y -= 0.0175
+            fig.text(
+                0.45,
+                y,
+                "\n".join(lines),
+                fontsize=8,
+                va="top",
+                family="DejaVu Sans Mono",
+                linespacing=1.2,
+            )
+            y -= need
     return pages
+
+
+#: characters of the monospaced value column (8 pt DejaVu Sans Mono from 45% to 93% of an
+#: A4 page's width: 0.6 em a character)
+_VALUE_CHARS = 57
+
+
+def _wrapped(value: str) -> list[str]:
+    """A fact's value as the lines that fit its column (a long list of findings or a
+    reason ran off the page, issue 26); breaks at spaces, commas and semicolons."""
+    import textwrap
+
+    out: list[str] = []
+    for para in value.split("\n") or [""]:
+        out += textwrap.wrap(para, _VALUE_CHARS, break_on_hyphens=False) or [""]
+    return out
 
 
 def section_pages(

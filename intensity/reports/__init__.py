@@ -21,7 +21,8 @@ The subpackage is organised by concern, each piece testable on its own:
 :mod:`~intensity.reports.totals` (the national total),
 :mod:`~intensity.reports.directions` (per-direction counts),
 :mod:`~intensity.reports.parse` (one report), :mod:`~intensity.reports.daily` (the daily
-table, hand-collected figures, the nowcast) and :mod:`~intensity.reports.telegram`.
+table, hand-collected figures, the nowcast), :mod:`~intensity.reports.periods` (monthly
+totals, means and peak days as checks) and :mod:`~intensity.reports.telegram`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from .dates import KYIV
 from .model import DirectionCount, Report
 from .numbers import parse_number
 from .parse import merge_parts, parse_report
+from .periods import check_period_figures, read_period_figures
 from .telegram import parse_with_date, read_telegram_export
 from .text import normalise_text
 
@@ -57,4 +59,6 @@ __all__ = [
     "direction_counts",
     "parse_with_date",
     "read_telegram_export",
+    "read_period_figures",
+    "check_period_figures",
 ]

@@ -223,7 +223,7 @@ def _plausible_days() -> tuple[date, date]:
     return date(2014, 1, 1), date.today() + timedelta(days=1)
 
 
-def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
+def engagements_daily(reports: Any, *, nowcast_by: str | None = None, periods: Any = None) -> Any:
     """Daily engagement series from many parsed reports.
 
     Parameters
@@ -235,6 +235,13 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
         ``None`` (default): one whole-day ratio per partial slot; ``'year'`` or
         ``'quarter'``: a ratio per period where it has enough days, the pooled one
         elsewhere (see :func:`nowcast_ratios`).
+    periods
+        Period figures of the same count (monthly totals, means per day, single days: a
+        table as :func:`~intensity.reports.periods.read_period_figures` reads, or its
+        path) to check the whole-day series against
+        (:func:`~intensity.reports.periods.check_period_figures`): the checks are in
+        ``attrs['period_checks']``, each contradicted figure a
+        ``period_figure_mismatch`` finding.
 
     Returns
     -------
@@ -310,11 +317,27 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None) -> Any:
     df.index = days
     for day, row in rec.items():
         events += _day_checks(row, pd.Timestamp(day))
+    if periods is not None:
+        events += _period_checks(df, periods)
     df.attrs["quality"] = _quality_records(_quality_frame(events))
     ratios = nowcast_ratios(df, by=nowcast_by)
     df = _add_nowcast(df, ratios)
     df.attrs["nowcast"] = ratios
     return df
+
+
+def _period_checks(df: Any, periods: Any) -> list[dict[str, Any]]:
+    """Check *df*'s whole-day series against the period figures (a table or its path):
+    the checks go to ``attrs['period_checks']``, the contradicted figures are returned as
+    findings."""
+    import pandas as pd
+
+    from .periods import check_period_figures, period_findings, read_period_figures
+
+    table = periods if isinstance(periods, pd.DataFrame) else read_period_figures(periods)
+    checks = check_period_figures(df["engagements"].astype(float), table)
+    df.attrs["period_checks"] = checks
+    return period_findings(checks)
 
 
 def _plausible(reps: list[Report]) -> tuple[list[Report], list[dict[str, Any]]]:

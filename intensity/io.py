@@ -199,9 +199,14 @@ def _check_columns(names: list[object], path: Path) -> list[str]:
 
 
 def _raw_table(
-    path: Path, *, dayfirst: bool | None = None, date_format: str | None = None
+    path: Path,
+    *,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    date_column: str = "date",
 ) -> pd.DataFrame:
-    """Read a CSV or JSON file into a DataFrame with a parsed ``date`` column (not deduplicated)."""
+    """Read a CSV or JSON file into a DataFrame with a parsed ``date`` column (not
+    deduplicated); *date_column* names the file's date column when it is not ``date``."""
     text = _read_text(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json", ".txt"):
@@ -217,13 +222,28 @@ def _raw_table(
     df.columns = _check_columns(list(df.columns), path)
     if df.empty:
         raise DataFormatError(f"{path}: no rows")
-    if "date" not in df.columns:
-        raise DataFormatError(f"{path}: no 'date' column (columns found: {list(df.columns)[:8]})")
+    df = _named_date_column(df, date_column, path)
     dates = parse_date_column(
         df["date"], where=str(path), dayfirst=dayfirst, date_format=date_format
     )
     df = df.copy()
     df["date"] = dates
+    return df
+
+
+def _named_date_column(df: pd.DataFrame, date_column: str, path: Path) -> pd.DataFrame:
+    """*df* with its date column *date_column* named ``date`` (a missing one, or a second
+    ``date`` column beside it, is an error naming the columns found)."""
+    found = list(df.columns)[:8]
+    if date_column not in df.columns:
+        hint = "" if date_column != "date" else "; name it with date_column="
+        raise DataFormatError(f"{path}: no {date_column!r} column (columns found: {found}){hint}")
+    if date_column != "date":
+        if "date" in df.columns:
+            raise DataFormatError(
+                f"{path}: date_column={date_column!r} but the file also has a 'date' column"
+            )
+        df = df.rename(columns={date_column: "date"})
     return df
 
 
@@ -531,6 +551,7 @@ def read_counts(
     dayfirst: bool | None = None,
     date_format: str | None = None,
     thousands: Thousands = "auto",
+    date_column: str = "date",
 ) -> pd.DataFrame:
     """Read a tidy file of daily counts.
 
@@ -557,6 +578,9 @@ def read_counts(
         decimal points when a dotted value is anything else (``3.5``); a column that can
         be read both ways is an error. ``'.'``: dots separate thousands; ``'none'``: dots
         are decimal points.
+    date_column
+        The name of the file's date column (default ``date``), e.g. ``"day"`` for the
+        VIINA and UCDP daily tables (``read_counts(path, date_column="day")``).
 
     Returns
     -------
@@ -583,7 +607,7 @@ def read_counts(
     [190.0, nan, 201.0]
     """
     p = Path(path)
-    df = _raw_table(p, dayfirst=dayfirst, date_format=date_format)
+    df = _raw_table(p, dayfirst=dayfirst, date_format=date_format, date_column=date_column)
     quality: list[dict[str, object]] = []
     if {"metric", "value"} <= set(df.columns):
         if "direction" not in df.columns:

@@ -881,6 +881,21 @@ def plot_direction_shares(
         return _finish(fig, created, source or source_note())
 
 
+def _plain_log_labels(ax: Axes) -> None:
+    """Log-axis tick labels as plain numbers at 1, 2 and 5 times a power of ten ("0.5",
+    "2"), not powers of ten ("2x10^0") on every minor tick."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(v: float, _pos: int) -> str:
+        if v <= 0:
+            return ""
+        lead = v / 10 ** np.floor(np.log10(v))
+        return f"{v:g}" if min(abs(lead - k) for k in (1, 2, 5)) < 1e-6 else ""
+
+    ax.yaxis.set_major_formatter(FuncFormatter(label))
+    ax.yaxis.set_minor_formatter(FuncFormatter(label))
+
+
 def plot_metrics(
     frame: pd.DataFrame,
     metrics: list[str] | None = None,
@@ -902,6 +917,7 @@ def plot_metrics(
             a.plot(m.index, (m / _typical(m)).where(m > 0), lw=1.0, label=str(c))
         a.axhline(1.0, color=PALETTE["grey"], lw=0.6, ls="--")
         a.set_yscale("log")
+        _plain_log_labels(a)
         a.set_ylabel("28-day mean / its median (log scale)")
         a.set_title(f"{len(cols)} metrics on a common scale, {_range_text(frame.index)}")
         _legend(a)

@@ -353,3 +353,31 @@ def test_corrupted_tables_only_raise_package_errors(tmp_path, rows, fmt, cut):
     except IntensityError as exc:
         assert str(exc)
     assert p.read_bytes() == before
+
+
+def test_read_counts_date_column(tmp_path):
+    """A date column named otherwise (VIINA's and UCDP's ``day``) is named with
+    date_column=; a file without it says which columns it has and how to name it."""
+    p = tmp_path / "events.csv"
+    p.write_text("day,events\n2024-01-01,3\n2024-01-03,5\n", encoding="utf-8")
+    with pytest.raises(
+        DataFormatError, match=r"no 'date' column .*\['day', 'events'\].*date_column="
+    ):
+        intensity.read_counts(p)
+    s = intensity.read_counts(p, date_column="day")["events"]
+    assert s.tolist()[0] == 3.0 and np.isnan(s.iloc[1]) and s.index.name == "date"
+    both = tmp_path / "both.csv"
+    both.write_text("date,day,events\n2024-01-01,2024-01-01,3\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match="also has a 'date' column"):
+        intensity.read_counts(both, date_column="day")
+
+
+def test_real_independent_series_read(shared_dir):
+    """VIINA 2.0 and UCDP GED daily tables read with date_column='day': VIINA every day
+    2022-02-24 … 2026-05-04, UCDP every day of 2022-02-24 … 2024-12-31."""
+    v = intensity.read_counts(shared_dir / "viina_daily" / "viina_daily.csv", date_column="day")
+    assert len(v) == 1531 and v["core3"].notna().all()
+    u = intensity.read_counts(
+        shared_dir / "ucdp_ukraine_daily" / "ucdp_ukraine_daily.csv", date_column="day"
+    )
+    assert u.loc["2022-02-24":"2024-12-31", "events"].notna().all()

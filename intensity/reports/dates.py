@@ -125,8 +125,9 @@ def _local(published: Any) -> datetime | None:
 #: cp1251 bytes of [а-яіїєґ] and of [a-z]: letters are counted after one fast encoding
 
 
-#: 2024 on: three posts a day (08:00, 16:00, 22:00); before, 06:00 and 18:00
-_THREE_SLOTS_FROM = 2024
+#: three posts a day (08:00, 16:00, 22:00) from spring 2024; before, the evening post was
+#: the 18:00 24-hour report, which the hand-read pages still quote in April 2024
+_THREE_SLOTS_FROM = datetime(2024, 5, 1)
 #: a report time named in a header-less text ("станом на 16:00", "as of 6 pm"): minutes or
 #: am/pm are required, so "станом на 18 листопада" is not a time
 _TEXT_TIME = re.compile(
@@ -231,7 +232,7 @@ def _report_slot(header: datetime | None, text: str, ref: datetime | None) -> st
     if slot is None:
         slot = _text_slot(text)
     if slot is None:
-        if _EVENING.search(text) and ref is not None and ref.year < _THREE_SLOTS_FROM:
+        if _EVENING.search(text) and ref is not None and ref < _THREE_SLOTS_FROM:
             slot = "18:00"  # 2022-23: the evening report was the 18:00 24-hour one
         elif _EVENING.search(text):
             slot = "22:00"

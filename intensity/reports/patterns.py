@@ -328,7 +328,11 @@ _ALL_FRONT = re.compile(
     r"загалом\s+на\s+фронті|на\s+всіх\s+напрямках|across\s+the\s+front|on\s+all\s+directions"
 )
 _ALL_FRONT_KEYS = ("фронті", "напрямках", "front", "directions")
-_EVENING = re.compile(r"evening\s+(?:situation\s+)?(?:report|update)|вечірн\w+\s+зведен")
+_EVENING = re.compile(
+    r"evening\s+(?:situation\s+)?(?:report|update)|вечірн\w+\s+зведен"
+    r"|\b6\s*p\.?\s*m\.?\s+(?:report|update|summary)"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+evening"
+)
 _MORNING = re.compile(r"morning\s+(?:situation\s+)?report|ранков\w+\s+зведен")
 _DAY_WORDS = re.compile(
     r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday"

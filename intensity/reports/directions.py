@@ -225,6 +225,9 @@ def _split_names(raw: str) -> list[str]:
 
 #: "на цьому / даному напрямку": the direction of the sentence before
 _THIS_DIRECTION = frozenset({"цьому", "даному", "тому", "this", "that"})
+#: a follow-up that gives a direction's whole count after a part of it ("зупинили п'ять
+#: атак. Загалом ворог десять разів намагався ...": 10, not the 5 repelled)
+_IN_TOTAL = re.compile(r"(?:загалом|всього|усього|in\s+total|overall|altogether)\b")
 
 
 def _parse_directions(
@@ -269,7 +272,15 @@ class _DirectionReader:
 
     def other_sentence(self, s: str) -> None:
         """A sentence without a direction: "Одне боєзіткнення досі триває." right after
-        a direction sentence belongs to it; anything else ends the direction's context."""
+        a direction sentence belongs to it, and so does "Загалом ворог десять разів
+        намагався …" (the direction's whole count, after a part of it: the larger wins);
+        anything else ends the direction's context."""
+        if self.last and _IN_TOTAL.match(s) and not _is_total_sentence(s):
+            f, _ = _first_counts(s, self.lang)
+            if f is not None:
+                for row in self.last:
+                    row[2] = _whole_count(row[2], f)
+                return
         if self.last:
             og = _ongoing_in(s, self.lang)
             if og is not None and not _is_total_sentence(s):
@@ -304,8 +315,11 @@ class _DirectionReader:
         if names and names[0].lower() in _THIS_DIRECTION:
             # "на цьому напрямку ще 5 боєзіткнень тривають": the direction just named
             f2, o2 = _first_counts(rest, self.lang)
+            whole = _IN_TOTAL.match(s) is not None
             for row in self.last:
-                row[2] = row[2] if row[2] is not None else f2
+                row[2] = (
+                    _whole_count(row[2], f2) if whole else (row[2] if row[2] is not None else f2)
+                )
                 row[3] = row[3] if row[3] is not None else o2
             return
         if self.cased and names and names[0][:1].islower():
@@ -357,6 +371,14 @@ class _DirectionReader:
             self.warnings.append(f"'respectively' without one number per direction: {s[:120]!r}")
         self.last = [[n, d, first, ongoing, group, True] for n, d in zip(names, ids, strict=True)]
         self.rows.extend(self.last)
+
+
+def _whole_count(before: int | None, whole: int | None) -> int | None:
+    """A direction's count once an "in total" figure follows: the total, unless it is
+    smaller than the count already read (then it is not the whole of it)."""
+    if whole is None:
+        return before
+    return whole if before is None or whole >= before else before
 
 
 def _names_text(m: Any, raw_of: Any) -> str:

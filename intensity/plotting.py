@@ -989,13 +989,16 @@ def plot_lead_lag(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         )
         a.axhline(0, color=PALETTE["black"], lw=0.5)
         best = result.best_lag
+        # the highest correlation is a finding only outside the simultaneous band
+        verdict = "" if result.significant else ", not significant"
         a.plot(
             [best],
             [t.loc[best, "ccf"]],
             "D",
             color=PALETTE["red"],
+            mfc=PALETTE["red"] if result.significant else "none",
             ms=4,
-            label=f"highest: lag {best:+d}",
+            label=f"highest: lag {best:+d}{verdict}",
         )
         a.set_xlabel(f"lag in days (positive: {result.b_name} follows {result.a_name})")
         a.set_ylabel("correlation (prewhitened)")

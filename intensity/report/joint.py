@@ -102,11 +102,14 @@ class JointSection:
             out.append(("common_breaks", pl.plot_common_breaks(res)))
         lls = ctx.results.get("lead_lag") or []
         if lls:
-            rows = (len(lls) + 1) // 2
+            # one panel per pair, one above the other on one correlation scale: a grid of
+            # two columns left an empty panel for an odd number of pairs, and each panel's
+            # own scale made a weak correlation look as tall as a strong one (issue 26)
             with pl.house_style():
-                fig = Figure(figsize=(7.2, 2.6 * rows))
-                for i, ll in enumerate(lls):
-                    pl.plot_lead_lag(ll, ax=fig.add_subplot(rows, 2, i + 1))
+                fig = Figure(figsize=(7.2, 2.1 * len(lls) + 0.5))
+                axes = fig.subplots(len(lls), 1, sharey=True, squeeze=False)[:, 0]
+                for ax, ll in zip(axes, lls, strict=True):
+                    pl.plot_lead_lag(ll, ax=ax)
                 pl._finish(fig, True, pl.source_note())
             out.append(("lead_lag", fig))
         return out

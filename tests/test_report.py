@@ -194,6 +194,12 @@ def test_report_formats_model_and_options(tmp_path):
     assert not any(n.endswith(".pdf") and not n.endswith("_report.pdf") for n in names)
     assert "simulated_knots.csv" in names
     assert _read_all(outs[0]) == _read_all(outs[1])
+    # a knot is a change of slope, not a level ratio (issue 26: "x10.06")
+    from pypdf import PdfReader
+
+    first = PdfReader(outs[0] / "simulated_report.pdf").pages[0].extract_text()
+    knots = [line for line in first.splitlines() if line.strip().startswith("2022-")]
+    assert knots and all("slope" in line and "×" not in line for line in knots)
     summary = pd.read_csv(outs[0] / "summary.csv")
     assert summary.loc[0, "model"] == "linear_trend" and summary.loc[0, "first"] == "2022-06-01"
     with pytest.raises(ParameterError, match="format must be among"):

@@ -56,8 +56,8 @@ class BreaksSection(Section):
             facts.append(
                 (
                     f"  {d:%Y-%m-%d}",
-                    f"[{_fmt_date(row['ci_lower'])} … {_fmt_date(row['ci_upper'])}]"
-                    f" ×{row['ratio']:.2f}",
+                    f"[{_fmt_date(row['ci_lower'])} … {_fmt_date(row['ci_upper'])}] "
+                    + _change_words(brk, row),
                 )
             )
         if len(brk.breaks) > MAX_LISTED:
@@ -81,6 +81,16 @@ class BreaksSection(Section):
             "breaks": pd.NA if brk is None else len(brk.breaks),
             "model": ctx.options.model if brk is None else brk.model,
         }
+
+
+def _change_words(brk: Any, row: Any) -> str:
+    """What changed at a break: the level ratio, or for a continuous trend (a knot) the
+    slope before and after (log scale, per 30 days for daily data): a knot's ratio is a
+    ratio of growth factors, not of levels (issue 26: "x10.06" read as a level jump)."""
+    if brk.model != "linear_trend":
+        return f"×{row['ratio']:.2f}"
+    per = "30 days" if brk.unit == "day" else brk.unit
+    return f"slope {row['level_before']:+.3f} → {row['level_after']:+.3f} per {per} (log scale)"
 
 
 def penalty_words(brk: Any) -> str:

@@ -89,3 +89,27 @@ def test_sections_sharing_a_page_are_one_page():
         [[("fa", "FA")], [], [("fc", "FC")]],
     )
     assert parts == [("p", [("# a", ""), ("# b", "")], ["FA"]), ("q", [], ["FC"])]
+
+
+def test_break_among_reporting_artefacts_says_so():
+    """A break whose date interval lies within two weeks of stalls, catch-ups or rounded
+    figures is flagged as possibly a change in the reporting (issue 26: the spring-2022
+    break x0.21 is where a stall ends and rounding begins)."""
+    import pandas as pd
+
+    from intensity.report.breaks import _artefacts_near, _reporting_findings
+
+    s = pd.Series([1.0], index=pd.DatetimeIndex(["2022-03-20"]))
+    s.attrs["quality"] = [
+        {"date": "2022-03-10", "kind": "stall"},
+        {"date": "2022-03-15", "kind": "catch_up"},
+        {"date": "2022-05-30", "kind": "rounded"},
+        {"date": "2022-03-12", "kind": "series_start"},
+    ]
+    found = _reporting_findings(s)
+    assert sorted(found["kind"]) == ["catch_up", "rounded", "stall"]
+    row = {"ci_lower": pd.Timestamp("2022-03-16"), "ci_upper": pd.Timestamp("2022-03-16")}
+    note = _artefacts_near(found, pd.Timestamp("2022-03-16"), row)
+    assert "catch-up 1, stall 1" in note and "rounded" not in note
+    far = {"ci_lower": pd.Timestamp("2023-01-01"), "ci_upper": pd.Timestamp("2023-01-10")}
+    assert _artefacts_near(found, pd.Timestamp("2023-01-05"), far) == ""

@@ -52,12 +52,14 @@ class BreaksSection(Section):
             (f"# Trend breaks ({adj}{brk.model}, {penalty_words(brk)})", ""),
             ("number of breaks", f"{len(brk.breaks)} (penalty {brk.penalty:.1f})"),
         ]
+        findings = _reporting_findings(ctx.series)
         for d, row in brk.breaks.head(MAX_LISTED).iterrows():
             facts.append(
                 (
                     f"  {d:%Y-%m-%d}",
                     f"[{_fmt_date(row['ci_lower'])} … {_fmt_date(row['ci_upper'])}] "
-                    + _change_words(brk, row),
+                    + _change_words(brk, row)
+                    + _artefacts_near(findings, d, row),
                 )
             )
         if len(brk.breaks) > MAX_LISTED:
@@ -81,6 +83,41 @@ class BreaksSection(Section):
             "breaks": pd.NA if brk is None else len(brk.breaks),
             "model": ctx.options.model if brk is None else brk.model,
         }
+
+
+#: quality findings that mark a change in how the figures were reported, not in the war
+REPORTING_KINDS = ("stall", "catch_up", "rounded", "correction", "partial_day")
+#: days either side of a break's date interval searched for them
+ARTEFACT_REACH = 14
+
+
+def _reporting_findings(series: pd.Series) -> pd.DataFrame:
+    """The series' reporting findings (date, kind) from its ``attrs['quality']``."""
+    rows = [
+        (pd.Timestamp(str(r.get("date"))), str(r.get("kind")))
+        for r in series.attrs.get("quality") or []
+        if str(r.get("kind")) in REPORTING_KINDS
+    ]
+    return pd.DataFrame(rows, columns=["date", "kind"])
+
+
+def _artefacts_near(findings: pd.DataFrame, day: Any, row: Any) -> str:
+    """A note when reporting findings lie within two weeks of a break's date interval:
+    the spring-2022 break (x0.21 on 2022-03-16) is where a stall and catch-ups end and
+    rounded figures begin, a change in the reporting as much as in the war (issue 26)."""
+    if findings.empty:
+        return ""
+    lo = pd.Timestamp(row["ci_lower"]) if pd.notna(row["ci_lower"]) else pd.Timestamp(day)
+    hi = pd.Timestamp(row["ci_upper"]) if pd.notna(row["ci_upper"]) else pd.Timestamp(day)
+    reach = pd.Timedelta(days=ARTEFACT_REACH)
+    near = findings[(findings["date"] >= lo - reach) & (findings["date"] <= hi + reach)]
+    if near.empty:
+        return ""
+    counts = near["kind"].value_counts()
+    what = ", ".join(f"{k.replace('_', '-')} {n}" for k, n in sorted(counts.items()))
+    return (
+        f"; reporting artefacts within {ARTEFACT_REACH} days ({what}): may be a change in reporting"
+    )
 
 
 def _change_words(brk: Any, row: Any) -> str:

@@ -53,6 +53,13 @@ def test_api_reference_builds_without_warnings(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     page = (tmp_path / "html" / "api" / "models.html").read_text()
     assert "detect_breaks" in page and "seasonal_excess" in page
+    # issue 26: the result classes and their members are in the reference
+    results = (tmp_path / "html" / "api" / "results.html").read_text()
+    for name in ("SeasonalFit", "Breaks", "CommonBreaks", "SeasonalExcess", "EventEffect"):
+        assert f"intensity.{name}" in results
+    assert "SeasonalExcess.sentence" in results and "CommonBreaks.ratios" in results
+    data = (tmp_path / "html" / "api" / "data.html").read_text()
+    assert "quality_events" in data and "ReportSkippedWarning" in data
 
 
 def test_every_result_has_a_readable_repr():

@@ -357,3 +357,25 @@ def test_source_caption_follows_the_input(tmp_path, shared_dir):
         assert expected in words and "General Staff of the Armed" not in words
         fig = next(p for p in res.files if p.name == "events_overview.pdf")
         assert expected in " ".join(PdfReader(fig).pages[0].extract_text().split())
+
+
+def test_report_is_laid_out_as_a_supplement(demo_runs):
+    """Numbered figures with captions that say what is drawn, and a methods page built
+    from what was run, citing only the methods used (issue 26)."""
+    from pypdf import PdfReader
+
+    ra, _ = demo_runs
+    pages = [
+        " ".join(p.extract_text().split())
+        for p in PdfReader(ra.out_dir / "simulated_report.pdf").pages
+    ]
+    text = " ".join(pages)
+    n_figures = sum(1 for p in ra.files if p.suffix == ".pdf" and not p.stem.endswith("_report"))
+    for k in range(1, n_figures + 1):
+        assert f"Figure {k} " in text
+    assert f"Figure {n_figures + 1} " not in text
+    assert "95% intervals of their dates" in text  # the breaks figure's caption
+    methods = " ".join(p for p in pages if "simulated: methods" in p)
+    assert "PELT" in methods and "References" in methods
+    assert "Killick, R., Fearnhead, P. & Eckley" in methods
+    assert "Benjamini, Y. & Hochberg" in methods  # the anomalies ran

@@ -88,7 +88,16 @@ def test_sections_sharing_a_page_are_one_page():
         [[("# a", "")], [("# b", "")], []],
         [[("fa", "FA")], [], [("fc", "FC")]],
     )
-    assert parts == [("p", [("# a", ""), ("# b", "")], ["FA"]), ("q", [], ["FC"])]
+    figures = ("# Figures on the following pages", "")
+    assert parts == [
+        ("p", [("# a", ""), ("# b", ""), figures, ("Figure 1", "fa")], ["FA"]),
+        ("q", [figures, ("Figure 2", "fc")], ["FC"]),
+    ]
+    # each figure's caption, numbered through the report
+    parts = runner._pages_of(
+        (A(), C()), [[], []], [[("fa", "FA")], [("fc", "FC")]], [{"fa": "what A draws"}, {}]
+    )
+    assert parts[0][1][-1] == ("Figure 1", "what A draws") and parts[1][1][-1] == ("Figure 2", "fc")
 
 
 def test_break_among_reporting_artefacts_says_so():

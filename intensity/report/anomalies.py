@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .base import Fact, MetricContext, Section
+from .base import Fact, MetricContext, Section, result_notes
 
 
 class AnomaliesSection(Section):
@@ -29,6 +29,31 @@ class AnomaliesSection(Section):
 
     def figures(self, ctx: MetricContext) -> list[tuple[str, Any]]:
         return ctx.plots("anomalies")
+
+    def captions(self, ctx: MetricContext) -> dict[str, str]:
+        ano = ctx.get("anomalies")
+        kind = "" if ano is None else f" ({ano.baseline_kind})"
+        return {
+            "anomalies": f"Daily {ctx.metric} against its baseline{kind} with the 99% band; "
+            "spike and dip days (Benjamini–Hochberg q ≤ 0.01) and surge or lull episodes "
+            "(shaded).",
+        }
+
+    def methods(self, ctx: MetricContext) -> list[Fact]:
+        ano = ctx.get("anomalies")
+        if ano is None:
+            return []
+        return [
+            ("# Anomalies", ""),
+            (
+                "method",
+                "single days by their negative-binomial predictive tails with the false "
+                "discovery rate controlled (Benjamini & Hochberg 1995); episodes by a "
+                "penalised scan of window quasi-likelihood ratios, the penalty the 95% "
+                "quantile of its maximum on simulated series",
+            ),
+            *result_notes(ano),
+        ]
 
     def facts(self, ctx: MetricContext) -> list[Fact]:
         ano = ctx.get("anomalies")

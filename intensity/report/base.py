@@ -141,3 +141,18 @@ class Section:
     def summary(self, ctx: MetricContext) -> dict[str, Any]:
         """The section's columns of the report's ``summary.csv`` row."""
         return {}
+
+    def captions(self, ctx: MetricContext) -> dict[str, str]:
+        """A caption per figure name: what is drawn, with which model, on which data."""
+        return {}
+
+    def methods(self, ctx: MetricContext) -> list[Fact]:
+        """The section's lines on the methods page: how its results were computed, from
+        the results themselves (their notes), and the works it cites (``("ref", text)``)."""
+        return []
+
+
+def result_notes(result: Any) -> list[Fact]:
+    """A result's own notes (what was run, with which options) as methods lines."""
+    notes = getattr(result, "_notes", None)
+    return [("", str(n)) for n in (notes() if callable(notes) else [])]

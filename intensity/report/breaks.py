@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .base import Fact, MetricContext, Section
+from .base import Fact, MetricContext, Section, result_notes
 from .files import _fmt_date
 
 #: breaks listed on the summary page; the rest are counted and left to breaks.csv
@@ -42,6 +42,40 @@ class BreaksSection(Section):
 
     def figures(self, ctx: MetricContext) -> list[tuple[str, Any]]:
         return ctx.plots("breaks", "penalty_path")
+
+    def captions(self, ctx: MetricContext) -> dict[str, str]:
+        brk = ctx.get("breaks")
+        how = "" if brk is None else f" ({brk.model} cost, {penalty_words(brk)})"
+        return {
+            "breaks": f"Daily {ctx.metric} with the segment levels of the optimal "
+            f"segmentation{how}, the breaks and the 95% intervals of their dates.",
+            "penalty_path": "Number of breaks against the penalty: every segmentation that "
+            "is optimal for some penalty in the range (CROPS), with its penalty interval.",
+        }
+
+    def methods(self, ctx: MetricContext) -> list[Fact]:
+        brk = ctx.get("breaks")
+        if brk is None:
+            return []
+        return [
+            ("# Trend breaks", ""),
+            (
+                "method",
+                "exact optimal partitioning (PELT: Killick, Fearnhead & Eckley 2012, with "
+                "functional pruning: Maidstone et al. 2017) of the deseasonalised rate; "
+                "date intervals and p-values by a parametric bootstrap of counts simulated "
+                "from the fitted noise model in a window around each break, the p-values "
+                "sequential (Besag & Clifford 1991); the penalty path by CROPS (Haynes, "
+                "Eckley & Fearnhead 2017)"
+                + (
+                    "; the penalty mBIC (Zhang & Siegmund 2007) times the noise's long-run "
+                    "variance factor"
+                    if brk.penalty_name == "mbic"
+                    else ""
+                ),
+            ),
+            *result_notes(brk),
+        ]
 
     def facts(self, ctx: MetricContext) -> list[Fact]:
         brk = ctx.get("breaks")
@@ -114,7 +148,7 @@ def _artefacts_near(findings: pd.DataFrame, day: Any, row: Any) -> str:
     if near.empty:
         return ""
     counts = near["kind"].value_counts()
-    what = ", ".join(f"{k.replace('_', '-')} {n}" for k, n in sorted(counts.items()))
+    what = ", ".join(f"{str(k).replace('_', '-')} {n}" for k, n in sorted(counts.items()))
     return (
         f"; reporting artefacts within {ARTEFACT_REACH} days ({what}): may be a change in reporting"
     )

@@ -44,6 +44,31 @@ class QualitySection(Section):
             out += ctx.figure("metrics", pl.plot_metrics, frame, [ctx.metric, *others])
         return out
 
+    def captions(self, ctx: MetricContext) -> dict[str, str]:
+        s = ctx.series
+        period = f"{s.index[0]:%Y-%m-%d} … {s.index[-1]:%Y-%m-%d}" if len(s) else ""
+        return {
+            "overview": f"Daily {ctx.metric} ({period}; grey), its 7- and 28-day means and "
+            "the seasonal model's trend, with what the other sections found: the breaks and "
+            "the 95% intervals of their dates, spikes, dips, surges and the reporting "
+            "artefacts (stalls, catch-ups, rounded figures), and each winter's excess.",
+            "metrics": f"{ctx.metric} beside the other metrics analysed, each 28-day mean "
+            "over its own median 28-day mean (log scale).",
+        }
+
+    def methods(self, ctx: MetricContext) -> list[Fact]:
+        s = ctx.series
+        obs = int(s.notna().sum())
+        return [
+            ("# Data", ""),
+            ("series", f"{ctx.metric}: {len(s)} days, {obs} observed"),
+            (
+                "quality",
+                "the reader's findings (stalls, catch-ups, rounded figures, corrections) are "
+                "listed with the data and their days set apart from the tests of single days",
+            ),
+        ]
+
     def facts(self, ctx: MetricContext) -> list[Fact]:
         s, n = ctx.series, len(ctx.series)
         quality = ctx.get("quality")

@@ -22,6 +22,7 @@ from .engagements import EngagementsSection
 from .files import _csv, _new_staging, file_stems, publish, write_report, write_tables
 from .inputs import _check_report_options, _date_window, _provenance
 from .joint import JointSection, joint_metrics
+from .methods import methods_facts
 from .pages import _text_pages, section_pages
 from .quality import QualitySection
 from .seasonality import SeasonalitySection
@@ -301,16 +302,23 @@ def _metric_report(ctx: MetricContext, out: Path, note: str) -> list[Path]:
         say(f"[{metric}] {i}/{total} {sec.name}")
         ctx.run(sec.name, sec.analyse, ctx)
     say(f"[{metric}] {total - 1}/{total} figures")
-    figures = [ctx.run(f"{sec.name} figures", sec.figures, ctx) or [] for sec in SECTIONS]
-    facts = [ctx.run(f"{sec.name} text", sec.facts, ctx) or [] for sec in SECTIONS]
-    tables = [ctx.run(f"{sec.name} tables", sec.tables, ctx) or {} for sec in SECTIONS]
+    figures = _each(ctx, "figures", "figures", list)
+    facts = _each(ctx, "facts", "text", list)
+    captions = _each(ctx, "captions", "captions", dict)
+    methods = [line for lines in _each(ctx, "methods", "methods", list) for line in lines]
     say(f"[{metric}] {total}/{total} report PDF and tables")
-    files = _report_pdf(ctx, out, note, facts, figures)
+    files = _report_pdf(ctx, out, note, facts, figures, (captions, methods))
     merged: dict[str, Any] = {}
-    for tabs in tables:
+    for tabs in _each(ctx, "tables", "tables", dict):
         merged.update(tabs)
     files += write_tables(out, ctx.stem, merged)
     return files
+
+
+def _each(ctx: MetricContext, hook: str, label: str, empty: Callable[[], Any]) -> list[Any]:
+    """Every section's *hook* (``figures``, ``facts``, ...) run as a step named
+    ``"<section> <label>"``; a failing one gives *empty()* and is recorded as not done."""
+    return [ctx.run(f"{sec.name} {label}", getattr(sec, hook), ctx) or empty() for sec in SECTIONS]
 
 
 def _report_pdf(
@@ -319,17 +327,24 @@ def _report_pdf(
     note: str,
     facts: list[list[Fact]],
     figures: list[list[tuple[str, Any]]],
+    notes: tuple[list[dict[str, str]], list[Fact]] = ([], []),
 ) -> list[Path]:
     """Each figure's files and ``<stem>_report.pdf``: the summary of every section's
-    facts and what was not done, then a page per question with its figures."""
+    facts and what was not done, then a page per question with its numbered figures
+    and their captions, then the methods page (*notes*: each section's captions and
+    the methods lines)."""
+    captions, methods = notes
     not_done = ctx.run.not_done()
-    parts = _pages_of(SECTIONS, facts, figures)
+    parts = _pages_of(SECTIONS, facts, figures, captions)
     if parts:  # what was not done goes on the first page (the data's)
         page, first_facts, first_figs = parts[0]
         parts[0] = (page, first_facts + not_done, first_figs)
     summary_facts = [f for fs in facts for f in fs] + not_done
     title = f"intensity report: {ctx.metric}"
     pages = section_pages(title, str(ctx.metric), summary_facts, parts, note)
+    lines = methods_facts(methods)
+    if lines:
+        pages += _text_pages(f"{ctx.metric}: methods", lines, note)
     flat = [f for figs in figures for f in figs]
     opt = ctx.options
     path = out / f"{ctx.stem}_report.pdf"
@@ -337,19 +352,32 @@ def _report_pdf(
 
 
 def _pages_of(
-    sections: Sequence[Section], facts: list[list[Fact]], figures: list[list[tuple[str, Any]]]
+    sections: Sequence[Section],
+    facts: list[list[Fact]],
+    figures: list[list[tuple[str, Any]]],
+    captions: Sequence[dict[str, str]] = (),
 ) -> list[tuple[str, list[Fact], list[Any]]]:
     """``(page title, facts, figures)`` per page: consecutive sections with the same
-    :attr:`~Section.page` share one."""
-    parts: list[tuple[str, list[Fact], list[Any]]] = []
-    for sec, fs, figs in zip(sections, facts, figures, strict=True):
+    :attr:`~Section.page` share one. Figures are numbered through the report; each
+    page's facts end with its figures' numbers and captions."""
+    pages: list[tuple[str, list[Fact], list[Any], list[Fact]]] = []
+    caps = list(captions) or [{} for _ in sections]
+    number = 0
+    for sec, fs, figs, cap in zip(sections, facts, figures, caps, strict=True):
+        lines: list[Fact] = []
+        for name, _ in figs:
+            number += 1
+            lines.append((f"Figure {number}", cap.get(name, name.replace("_", " "))))
         drawn = [fig for _, fig in figs]
-        if parts and parts[-1][0] == sec.page:
-            page, old_facts, old_figs = parts[-1]
-            parts[-1] = (page, old_facts + fs, old_figs + drawn)
+        if pages and pages[-1][0] == sec.page:
+            page, old_facts, old_figs, old_lines = pages[-1]
+            pages[-1] = (page, old_facts + fs, old_figs + drawn, old_lines + lines)
         else:
-            parts.append((sec.page, list(fs), drawn))
-    return parts
+            pages.append((sec.page, list(fs), drawn, lines))
+    return [
+        (page, fs + ([("# Figures on the following pages", ""), *lines] if lines else []), figs)
+        for page, fs, figs, lines in pages
+    ]
 
 
 def _metric_row(ctx: MetricContext) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .base import Fact, MetricContext, Section
+from .base import Fact, MetricContext, Section, result_notes
 
 
 class SeasonalitySection(Section):
@@ -39,6 +39,49 @@ class SeasonalitySection(Section):
 
     def figures(self, ctx: MetricContext) -> list[tuple[str, Any]]:
         return ctx.plots("decomposition", "seasonal_fit", "weekday_profile", "month_profile")
+
+    def captions(self, ctx: MetricContext) -> dict[str, str]:
+        dec = ctx.get("decomposition")
+        per = ", ".join(str(p) for p in dec.periods) if dec is not None else ""
+        return {
+            "decomposition": f"{getattr(dec, 'method', 'STL')} decomposition of "
+            f"log(1 + {ctx.metric}): trend, the {per}-day cycles and the remainder "
+            "(descriptive; the count model carries the statistics).",
+            "seasonal_fit": "Observed counts with the negative-binomial seasonal model's "
+            "expectation and 95% prediction interval, and its deseasonalised trend.",
+            "weekday_profile": "Weekday rate ratios to the average day with 95% intervals "
+            "(the seasonal model's weekday effects; intervals for serially dependent days).",
+            "month_profile": "Month rate ratios to the average month with 95% intervals "
+            "(weekday-adjusted negative-binomial model; intervals for serially dependent days).",
+        }
+
+    def methods(self, ctx: MetricContext) -> list[Fact]:
+        out: list[Fact] = []
+        dec, fit = ctx.get("decomposition"), ctx.get("seasonal_fit")
+        if dec is not None:
+            out += [
+                ("# Decomposition", ""),
+                (
+                    "method",
+                    f"{dec.method} of log(1 + y) (STL: Cleveland et al. 1990; MSTL: Bandara, "
+                    "Hyndman & Bergmeir 2021), trend and low-pass smoothers every tenth of "
+                    "their window as R's stl",
+                ),
+            ]
+        if fit is not None:
+            out += [
+                ("# Seasonal count model", ""),
+                (
+                    "method",
+                    "negative-binomial (NB2) regression on weekday effects (sum to zero), "
+                    f"{fit.harmonics} annual Fourier pair(s) chosen by BIC and a natural "
+                    f"spline trend with {fit.trend_df} df; weekly and annual effects tested "
+                    "by Wald F tests with the covariance of a latent AR(1) model of the "
+                    "log-rate (denominator df from its effective sample size)",
+                ),
+                *result_notes(fit),
+            ]
+        return out
 
     def facts(self, ctx: MetricContext) -> list[Fact]:
         fit, prof_m = ctx.get("seasonal_fit"), ctx.get("month_profile")

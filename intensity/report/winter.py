@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .base import Fact, MetricContext, Section
+from .base import Fact, MetricContext, Section, result_notes
 
 
 class WinterSection(Section):
@@ -26,6 +26,28 @@ class WinterSection(Section):
 
     def figures(self, ctx: MetricContext) -> list[tuple[str, Any]]:
         return ctx.plots("winters")
+
+    def captions(self, ctx: MetricContext) -> dict[str, str]:
+        return {
+            "winters": "Each winter's 7-day mean by date (solid) with its two baselines in "
+            "the same colour: the level of the fighting around it (dashed) and what the "
+            "other years' winters bring (dotted).",
+        }
+
+    def methods(self, ctx: MetricContext) -> list[Fact]:
+        win = ctx.get("winters")
+        if win is None:
+            return []
+        return [
+            ("# The winter question", ""),
+            (
+                "method",
+                "each season against two baselines fitted without it (negative-binomial "
+                "regressions): the level of the days around it, and the same season of the "
+                "other years; intervals for serially dependent days",
+            ),
+            *result_notes(win),
+        ]
 
     def facts(self, ctx: MetricContext) -> list[Fact]:
         win = ctx.get("winters")

@@ -144,7 +144,8 @@ def _text_slot(text: str) -> str | None:
             continue
         if ap == "pm" and hh < 12:
             hh += 12
-        if hh in (6, 8, 16, 18, 22) and (mm is None or mm == "00"):
+        # 07:00: how some pages time the morning wrap-up (its window is the day before)
+        if hh in (6, 7, 8, 16, 18, 22) and (mm is None or mm == "00"):
             return f"{hh:02d}:00"
     return None
 

@@ -122,3 +122,42 @@ def test_break_among_reporting_artefacts_says_so():
     assert "catch-up 1, stall 1" in note and "rounded" not in note
     far = {"ci_lower": pd.Timestamp("2023-01-01"), "ci_upper": pd.Timestamp("2023-01-10")}
     assert _artefacts_near(found, pd.Timestamp("2023-01-05"), far) == ""
+
+
+def test_winter_says_why_the_anomaly_scan_differs():
+    """The winter page says, per winter, what the anomaly scan found there and why it can
+    differ from the winter's excess (issue 22: no episode in 2024/25, +13% over the level
+    around it, not significant over the other winters, which are the scan's baseline)."""
+    import pandas as pd
+
+    from intensity.report.winter import scan_agreement
+
+    row = pd.Series(
+        {
+            "start": pd.Timestamp("2024-11-01"),
+            "end": pd.Timestamp("2025-02-28"),
+            "excess_level_ci_lower": 2.0,
+            "excess_level_ci_upper": 25.0,
+            "excess_seasonal_ci_lower": -2.0,
+            "excess_seasonal_ci_upper": 74.0,
+        }
+    )
+
+    class Ano:
+        baseline_kind = "seasonal"
+        episodes = pd.DataFrame(columns=["kind", "start", "end", "mean_excess_pct"])
+
+    assert "not significant (over the level around it, it is)" in scan_agreement(row, Ano())
+    Ano.episodes = pd.DataFrame(
+        [
+            {
+                "kind": "surge",
+                "start": pd.Timestamp("2024-12-01"),
+                "end": pd.Timestamp("2024-12-30"),
+                "mean_excess_pct": 30.0,
+            }
+        ]
+    )
+    assert scan_agreement(row, Ano()) == "anomaly scan: surge 2024-12-01 … 2024-12-30 (+30%)"
+    Ano.baseline_kind, Ano.episodes = "level", Ano.episodes.iloc[:0]
+    assert "a stricter question" in scan_agreement(row, Ano())

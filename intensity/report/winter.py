@@ -10,6 +10,47 @@ import pandas as pd
 from .base import Fact, MetricContext, Section, result_notes
 
 
+def scan_agreement(row: pd.Series, ano: Any) -> str:
+    """One sentence on whether the anomaly scan agrees with the winter's excess, and why
+    they can differ (issue 22: the scan found no episode in winter 2024/25 while the
+    winter reads +13% over the level around it): they ask different questions."""
+    start, end = pd.Timestamp(row["start"]), pd.Timestamp(row["end"])
+    ep = ano.episodes
+    inside = ep[(ep["start"] <= end) & (ep["end"] >= start)] if len(ep) else ep
+    if len(inside):
+        found = ", ".join(
+            f"{e['kind']} {e['start']:%Y-%m-%d} … {e['end']:%Y-%m-%d} "
+            f"({e['mean_excess_pct']:+.0f}%)"
+            for _, e in inside.iterrows()
+        )
+        return f"anomaly scan: {found}"
+    level = _clear(row, "excess_level")
+    seasonal = _clear(row, "excess_seasonal")
+    if str(ano.baseline_kind).startswith("seasonal") and not seasonal:
+        why = (
+            "not significant (over the level around it, it is)"
+            if level
+            else "not significant, as over the level around it"
+        )
+        return (
+            "anomaly scan: no episode; its baseline is the other years' season, over which "
+            f"this winter's excess is {why}"
+        )
+    if level or seasonal:
+        return (
+            f"anomaly scan: no episode (baseline {ano.baseline_kind}): it tests windows of "
+            "two weeks to three months at a 5% level over the whole series, a stricter "
+            "question than this season's average excess"
+        )
+    return f"anomaly scan: no episode (baseline {ano.baseline_kind}), as the excesses say"
+
+
+def _clear(row: pd.Series, prefix: str) -> bool:
+    """Whether the interval of an excess leaves out zero."""
+    lo, hi = row[f"{prefix}_ci_lower"], row[f"{prefix}_ci_upper"]
+    return bool(pd.notna(lo) and pd.notna(hi) and (lo > 0 or hi < 0))
+
+
 class WinterSection(Section):
     name = "the winter question"
     page = "the winter question"
@@ -54,11 +95,14 @@ class WinterSection(Section):
         if win is None:
             return []
         facts: list[Fact] = [("# The winter question (Nov 1 … Feb 28)", "")]
+        ano = ctx.get("anomalies")
         for label in win.table.index:
             head, _, rest = win.sentence(str(label)).partition(": ")
             level_part, _, seas_part = rest.partition("; ")
             facts.append((f"  {head}", level_part))
             facts.append(("", seas_part))
+            if ano is not None:
+                facts.append(("", scan_agreement(win.table.loc[label], ano)))
         return facts
 
     def tables(self, ctx: MetricContext) -> dict[str, pd.DataFrame | None]:

@@ -259,7 +259,8 @@ def _parser() -> argparse.ArgumentParser:
         "--metric",
         action="append",
         default=[],
-        help="metric to analyse (repeatable; default: every metric with a year of data). "
+        help="metric to analyse (repeatable; default: every metric with a year of data, "
+        "52 days of it above zero). "
         "With several (or none named), a joint report adds the breaks common to them, each "
         "metric's ratio at each break and their lead and lag (joint_report.pdf)",
     )

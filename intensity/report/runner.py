@@ -243,8 +243,10 @@ def _caption_of(data: Any) -> str:
 def _choose_metrics(
     frame: pd.DataFrame, metrics: Sequence[str] | None
 ) -> tuple[list[Any], list[Any]]:
-    """The metrics to analyse and those left out (fewer than 365 observed days): the ones
-    named, the one series of hand-collected figures, or every metric with a year of data."""
+    """The metrics to analyse and those left out: the ones named, the one series of
+    hand-collected figures, or every metric with a year of data of which at least
+    :data:`MIN_NONZERO_DAYS` days are above zero (the others get a ``not analysed`` row
+    saying why)."""
     if metrics:
         missing = [m for m in metrics if m not in frame.columns]
         if missing:
@@ -256,14 +258,14 @@ def _choose_metrics(
         # hand-collected figures: the one series there is, however sparse; each step says
         # what it needs when the data do not give it
         return ["engagements"], []
-    cols = [c for c in frame.columns if frame[c].notna().sum() >= 365]
+    cols = [c for c in frame.columns if _enough(frame[c])]
     if not cols:
         found = ", ".join(
             f"{c!r} ({int(frame[c].notna().sum())} days)" for c in list(frame.columns)[:8]
         )
         raise ParameterError(
-            f"no metric with at least 365 observed days (found {found}); name one with "
-            "--metric to analyse it anyway"
+            f"no metric with at least 365 observed days, {MIN_NONZERO_DAYS} of them not "
+            f"zero (found {found}); name one with --metric to analyse it anyway"
         )
     return cols, [c for c in frame.columns if c not in cols]
 
@@ -405,15 +407,34 @@ def _ordered(row: dict[str, Any]) -> dict[str, Any]:
     return {**ordered, **{k: v for k, v in row.items() if k not in ordered}}
 
 
+#: the days with a count above zero a metric needs to be analysed by default: a series
+#: of zeros with a handful of events (submarines: 1 non-zero day in 1,059) has no rate to
+#: model, and analysing it cost minutes of the all-metrics run (issue 26)
+MIN_NONZERO_DAYS = 52
+
+
+def _enough(s: pd.Series) -> bool:
+    """Whether the default selection analyses *s*: a year of observed days, and at least
+    :data:`MIN_NONZERO_DAYS` of them above zero."""
+    return int(s.notna().sum()) >= 365 and int((s > 0).sum()) >= MIN_NONZERO_DAYS
+
+
 def _short_row(frame: pd.DataFrame, metric: Any) -> dict[str, Any]:
-    """The summary row of a metric left out for too few observed days."""
-    n_obs = int(frame[metric].notna().sum())
+    """The summary row of a metric the default selection leaves out: too few observed
+    days, or too few above zero."""
+    s = frame[metric]
+    n_obs, nonzero = int(s.notna().sum()), int((s > 0).sum())
+    why = (
+        f"{n_obs} observed days, fewer than the 365"
+        if n_obs < 365
+        else f"{nonzero} days above zero of {n_obs}, fewer than the {MIN_NONZERO_DAYS}"
+    )
     return {
         "metric": metric,
         "days": n_obs,
         "status": "not analysed",
-        "not_done": f"{n_obs} observed days, fewer than the 365 the default selection "
-        "needs (name it with --metric to analyse it anyway)",
+        "not_done": f"{why} the default selection needs (name it with --metric to analyse "
+        "it anyway)",
     }
 
 

@@ -586,14 +586,28 @@ def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
         a.plot(t.index, t["cost"], "o-", color=PALETTE["blue"], ms=3)
-        for m, row in t.iterrows():
+        pen = result.chosen_penalty
+        used = t[(t["penalty_min"] <= pen) & (t["penalty_max"] >= pen)] if pen else t.iloc[:0]
+        chosen = used.index[0] if len(used) else None
+        if chosen is not None:  # the segmentation the breaks use (issue 26: not marked)
+            a.plot(
+                [chosen], [used.loc[chosen, "cost"]], "o", ms=7, mfc="none", color=PALETTE["red"]
+            )
+        last = t.index[-1] if len(t) else None
+        for k, (m, row) in enumerate(t.iterrows()):
+            # above-right and below-left of the line in turn (neighbouring segmentations
+            # have nearly the same cost, so labels on one side ran into each other); the
+            # last one to the left of its point so it stays on the figure
+            right = k % 2 == 0 and m != last
+            text = f"{row['penalty_min']:.0f}–{row['penalty_max']:.0f}"
             a.annotate(
-                f"{row['penalty_min']:.0f}–{row['penalty_max']:.0f}",
+                text + (f" (used: {pen:.0f})" if m == chosen else ""),
                 (m, row["cost"]),
                 textcoords="offset points",
-                xytext=(3, 3),
-                fontsize=5,
-                color=PALETTE["grey"],
+                xytext=(3, 3) if right else (-3, -9),
+                ha="left" if right else "right",
+                fontsize=6,
+                color=PALETTE["red"] if m == chosen else PALETTE["black"],
             )
         a.set_xlabel("number of breaks")
         a.set_ylabel("cost (−2 log-likelihood)")

@@ -279,3 +279,26 @@ def test_labels_name_the_metric_and_say_deseasonalised(losses):
     legend = [t.get_text() for t in fb.axes[0].get_legend().get_texts()]
     assert "segment level (deseasonalised)" in legend
     assert "tanks destroyed" in intensity.metrics.metric_label("tank")
+
+
+def test_penalty_path_marks_the_penalty_used():
+    """The penalty path figure says which segmentation the breaks use (issue 26: it was
+    not marked), and its labels neither overlap nor leave the figure."""
+    import sys
+    from dataclasses import replace
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from layout import layout_problems
+
+    sim = simulate_counts(1600, seed=1, breaks=[(400, 1.5), (900, 0.7), (1200, 1.3)])
+    brk = intensity.detect_breaks(sim.counts, n_boot=0)
+    path = replace(
+        intensity.penalty_path(sim.counts, dependence=brk.dependence),
+        chosen_penalty=brk.penalty,
+    )
+    fig = path.plot()
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    used = [t for t in texts if "(used:" in t]
+    assert len(used) == 1 and f"{brk.penalty:.0f})" in used[0]
+    assert layout_problems(fig) == []

@@ -3,6 +3,7 @@ ratios, and the penalty path (which segmentations are optimal for which penalty)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -34,11 +35,14 @@ class BreaksSection(Section):
         )
         # the path spans the penalty the breaks used (their dependence, not found again)
         dep = brk.dependence if brk is not None and brk.dependence is not None else "auto"
-        ctx.results["penalty_path"] = (
+        path = (
             ctx.run("penalty path", penalty_path, s, seasonal=fit, dependence=dep)
             if opt.model in ("auto", "negbin")
             else None  # the path is drawn for the default model only
         )
+        if path is not None and brk is not None:  # its figure marks the penalty used
+            path = replace(path, chosen_penalty=float(brk.penalty))
+        ctx.results["penalty_path"] = path
 
     def figures(self, ctx: MetricContext) -> list[tuple[str, Any]]:
         return ctx.plots("breaks", "penalty_path")

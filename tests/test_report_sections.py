@@ -161,3 +161,22 @@ def test_winter_says_why_the_anomaly_scan_differs():
     assert scan_agreement(row, Ano()) == "anomaly scan: surge 2024-12-01 … 2024-12-30 (+30%)"
     Ano.baseline_kind, Ano.episodes = "level", Ano.episodes.iloc[:0]
     assert "a stricter question" in scan_agreement(row, Ano())
+
+
+def test_break_at_an_episode_edge_says_so():
+    """A break on the first day of a surge or the day after its last is named as the
+    episode's edge (issue 26: the demo's 40-day surge gave two of its six breaks)."""
+    import pandas as pd
+
+    from intensity.report.breaks import _episode_edge
+
+    ep = pd.DataFrame(
+        [{"kind": "surge", "start": pd.Timestamp("2025-01-14"), "end": pd.Timestamp("2025-02-22")}]
+    )
+    at = {"ci_lower": pd.Timestamp("2025-02-18"), "ci_upper": pd.Timestamp("2025-03-05")}
+    assert "the end of the surge 2025-01-14 … 2025-02-22" in _episode_edge(
+        ep, pd.Timestamp("2025-02-23"), at
+    )
+    far = {"ci_lower": pd.Timestamp("2024-08-17"), "ci_upper": pd.Timestamp("2024-08-19")}
+    assert _episode_edge(ep, pd.Timestamp("2024-08-18"), far) == ""
+    assert _episode_edge(None, pd.Timestamp("2024-08-18"), far) == ""

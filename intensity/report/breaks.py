@@ -91,13 +91,16 @@ class BreaksSection(Section):
             ("number of breaks", f"{len(brk.breaks)} (penalty {brk.penalty:.1f})"),
         ]
         findings = _reporting_findings(ctx.series)
+        ano = ctx.get("anomalies")
+        episodes = ano.episodes if ano is not None else None
         for d, row in brk.breaks.head(MAX_LISTED).iterrows():
             facts.append(
                 (
                     f"  {d:%Y-%m-%d}",
                     f"[{_fmt_date(row['ci_lower'])} … {_fmt_date(row['ci_upper'])}] "
                     + _change_words(brk, row)
-                    + _artefacts_near(findings, d, row),
+                    + _artefacts_near(findings, d, row)
+                    + _episode_edge(episodes, d, row),
                 )
             )
         if len(brk.breaks) > MAX_LISTED:
@@ -156,6 +159,30 @@ def _artefacts_near(findings: pd.DataFrame, day: Any, row: Any) -> str:
     return (
         f"; reporting artefacts within {ARTEFACT_REACH} days ({what}): may be a change in reporting"
     )
+
+
+#: days either side of a break's date interval within which an episode's edge is its
+EDGE_REACH = 3
+
+
+def _episode_edge(episodes: pd.DataFrame | None, day: Any, row: Any) -> str:
+    """A note when a break falls on the first day of a surge or lull episode or the day
+    after its last (the demo's surge of 40 days gave two of its six breaks, issue 26): a
+    step segmentation draws a passing episode as two steps."""
+    if episodes is None or not len(episodes):
+        return ""
+    lo = pd.Timestamp(row["ci_lower"]) if pd.notna(row["ci_lower"]) else pd.Timestamp(day)
+    hi = pd.Timestamp(row["ci_upper"]) if pd.notna(row["ci_upper"]) else pd.Timestamp(day)
+    reach = pd.Timedelta(days=EDGE_REACH)
+    for _, e in episodes.iterrows():
+        start, after = pd.Timestamp(e["start"]), pd.Timestamp(e["end"]) + pd.Timedelta(days=1)
+        for edge, word in ((start, "start"), (after, "end")):
+            if lo - reach <= edge <= hi + reach:
+                return (
+                    f"; the {word} of the {e['kind']} {start:%Y-%m-%d} … {e['end']:%Y-%m-%d}"
+                    " (a passing episode drawn as a step)"
+                )
+    return ""
 
 
 def _change_words(brk: Any, row: Any) -> str:

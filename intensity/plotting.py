@@ -284,16 +284,26 @@ def _finish(fig: Figure, created: bool, caption: str | None = None) -> Figure:
     return fig
 
 
+def pdf_metadata(title: str | None = None) -> dict[str, Any]:
+    """The metadata of every PDF the package writes: no creation date (same input, same
+    bytes), and the title when there is one."""
+    meta: dict[str, Any] = {
+        "Creator": "intensity",
+        "Producer": "intensity (matplotlib)",
+        "CreationDate": None,
+    }
+    if title:
+        meta["Title"] = title
+    return meta
+
+
 def save_pdf(fig: Figure, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
     """Save *fig* as a reproducible PDF (fixed creation date; written atomically)."""
     from .pipeline import atomic_write_bytes
 
     buf = io.BytesIO()
-    meta = {"Creator": "intensity", "Producer": "intensity (matplotlib)", "CreationDate": None}
-    if title:
-        meta["Title"] = title
     with house_style(), lean_font_subsets():
-        fig.savefig(buf, format="pdf", metadata=meta)
+        fig.savefig(buf, format="pdf", metadata=pdf_metadata(title))
     p = Path(path)
     atomic_write_bytes(p, buf.getvalue())
     return p

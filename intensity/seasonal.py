@@ -867,7 +867,6 @@ def fit_seasonal(
         dep = _residual_dependence(y_all, obs, design.X, fit)
         fit = replace(fit, cov=_dependent_cov(design.X, obs, fit, dep))
     mu = np.exp(design.X @ fit.params)
-    lo, hi = _negbin.interval(mu, fit.alpha, level)
     # the annual cycle is tested even when not chosen, when it could have been
     annual_testable = (annual is True or annual == "auto") and n >= 2 * ppy and max_k >= 1
     tests_df = (
@@ -883,8 +882,8 @@ def fit_seasonal(
     name = ds.series.name
     if len(given.series) != n:  # missing periods at the edges: on the input's index
         mu, annual_eff, weekly_eff = _on_edges(given.series.index, idx, design, fit, weekly, K, ppy)
-        lo, hi = _negbin.interval(mu, fit.alpha, level)
         idx = given.series.index
+    lo, hi = _negbin.interval(mu, fit.alpha, level)
     return SeasonalFit(
         observed=given.series,
         fitted=pd.Series(mu, index=idx, name="expected"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .base import Fact, MetricContext, Section, result_notes
+from .base import Fact, MetricContext, Section, method_lines
 
 
 class AnomaliesSection(Section):
@@ -40,20 +40,14 @@ class AnomaliesSection(Section):
         }
 
     def methods(self, ctx: MetricContext) -> list[Fact]:
-        ano = ctx.get("anomalies")
-        if ano is None:
-            return []
-        return [
-            ("# Anomalies", ""),
-            (
-                "method",
-                "single days by their negative-binomial predictive tails with the false "
-                "discovery rate controlled (Benjamini & Hochberg 1995); episodes by a "
-                "penalised scan of window quasi-likelihood ratios, the penalty the 95% "
-                "quantile of its maximum on simulated series",
-            ),
-            *result_notes(ano),
-        ]
+        return method_lines(
+            ctx.get("anomalies"),
+            "Anomalies",
+            "single days by their negative-binomial predictive tails with the false "
+            "discovery rate controlled (Benjamini & Hochberg 1995); episodes by a "
+            "penalised scan of window quasi-likelihood ratios, the penalty the 95% "
+            "quantile of its maximum on simulated series",
+        )
 
     def facts(self, ctx: MetricContext) -> list[Fact]:
         ano = ctx.get("anomalies")

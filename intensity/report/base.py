@@ -156,3 +156,11 @@ def result_notes(result: Any) -> list[Fact]:
     """A result's own notes (what was run, with which options) as methods lines."""
     notes = getattr(result, "_notes", None)
     return [("", str(n)) for n in (notes() if callable(notes) else [])]
+
+
+def method_lines(result: Any, heading: str, method: str) -> list[Fact]:
+    """A section's methods lines: *heading*, the *method* sentence (with its citations)
+    and the result's own notes; nothing when the result was not computed."""
+    if result is None:
+        return []
+    return [(f"# {heading}", ""), ("method", method), *result_notes(result)]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from .base import Fact, MetricContext, Section, result_notes
+from .base import Fact, MetricContext, Section, method_lines
 from .files import _fmt_date
 
 #: breaks listed on the summary page; the rest are counted and left to breaks.csv
@@ -61,25 +61,21 @@ class BreaksSection(Section):
         brk = ctx.get("breaks")
         if brk is None:
             return []
-        return [
-            ("# Trend breaks", ""),
-            (
-                "method",
-                "exact optimal partitioning (PELT: Killick, Fearnhead & Eckley 2012, with "
-                "functional pruning: Maidstone et al. 2017) of the deseasonalised rate; "
-                "date intervals and p-values by a parametric bootstrap of counts simulated "
-                "from the fitted noise model in a window around each break, the p-values "
-                "sequential (Besag & Clifford 1991); the penalty path by CROPS (Haynes, "
-                "Eckley & Fearnhead 2017)"
-                + (
-                    "; the penalty mBIC (Zhang & Siegmund 2007) times the noise's long-run "
-                    "variance factor"
-                    if brk.penalty_name == "mbic"
-                    else ""
-                ),
-            ),
-            *result_notes(brk),
-        ]
+        mbic = (
+            "; the penalty mBIC (Zhang & Siegmund 2007) times the noise's long-run variance factor"
+            if brk.penalty_name == "mbic"
+            else ""
+        )
+        return method_lines(
+            brk,
+            "Trend breaks",
+            "exact optimal partitioning (PELT: Killick, Fearnhead & Eckley 2012, with "
+            "functional pruning: Maidstone et al. 2017) of the deseasonalised rate; "
+            "date intervals and p-values by a parametric bootstrap of counts simulated "
+            "from the fitted noise model in a window around each break, the p-values "
+            "sequential (Besag & Clifford 1991); the penalty path by CROPS (Haynes, "
+            "Eckley & Fearnhead 2017)" + mbic,
+        )
 
     def facts(self, ctx: MetricContext) -> list[Fact]:
         brk = ctx.get("breaks")
@@ -132,6 +128,15 @@ REPORTING_KINDS = ("stall", "catch_up", "rounded", "correction", "partial_day")
 ARTEFACT_REACH = 14
 
 
+def _date_interval(day: Any, row: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """A break's date interval, the break's own day where an end is missing."""
+    lo, hi = row["ci_lower"], row["ci_upper"]
+    return (
+        pd.Timestamp(lo) if pd.notna(lo) else pd.Timestamp(day),
+        pd.Timestamp(hi) if pd.notna(hi) else pd.Timestamp(day),
+    )
+
+
 def _reporting_findings(series: pd.Series) -> pd.DataFrame:
     """The series' reporting findings (date, kind) from its ``attrs['quality']``."""
     rows = [
@@ -148,8 +153,7 @@ def _artefacts_near(findings: pd.DataFrame, day: Any, row: Any) -> str:
     rounded figures begin, a change in the reporting as much as in the war (issue 26)."""
     if findings.empty:
         return ""
-    lo = pd.Timestamp(row["ci_lower"]) if pd.notna(row["ci_lower"]) else pd.Timestamp(day)
-    hi = pd.Timestamp(row["ci_upper"]) if pd.notna(row["ci_upper"]) else pd.Timestamp(day)
+    lo, hi = _date_interval(day, row)
     reach = pd.Timedelta(days=ARTEFACT_REACH)
     near = findings[(findings["date"] >= lo - reach) & (findings["date"] <= hi + reach)]
     if near.empty:
@@ -171,8 +175,7 @@ def _episode_edge(episodes: pd.DataFrame | None, day: Any, row: Any) -> str:
     step segmentation draws a passing episode as two steps."""
     if episodes is None or not len(episodes):
         return ""
-    lo = pd.Timestamp(row["ci_lower"]) if pd.notna(row["ci_lower"]) else pd.Timestamp(day)
-    hi = pd.Timestamp(row["ci_upper"]) if pd.notna(row["ci_upper"]) else pd.Timestamp(day)
+    lo, hi = _date_interval(day, row)
     reach = pd.Timedelta(days=EDGE_REACH)
     for _, e in episodes.iterrows():
         start, after = pd.Timestamp(e["start"]), pd.Timestamp(e["end"]) + pd.Timedelta(days=1)

@@ -209,11 +209,11 @@ def write_report(
     cut = _PageCutter(report) if "pdf" in formats else None
     files: list[Path] = []
     for name, fig in figures:
+        index = _page_index(pages, fig) if cut is not None else None
+        figure_title = f"{label}: {name}"
         for fmt in formats:
             target = out / f"{stem}_{name}.{fmt}"
-            figure_title = f"{label}: {name}"
-            index = _page_index(pages, fig) if cut is not None and fmt == "pdf" else None
-            if cut is not None and index is not None:
+            if cut is not None and index is not None and fmt == "pdf":
                 files.append(cut.write(index, target, figure_title))
             else:
                 files.append(save_figure(fig, target, title=figure_title, dpi=dpi))
@@ -242,23 +242,15 @@ class _PageCutter:
         from pypdf import PdfWriter
 
         from ..pipeline import atomic_write_bytes
+        from ..plotting import pdf_metadata
 
         writer = PdfWriter()
         writer.add_page(self._reader.pages[index])
-        writer.add_metadata({f"/{k}": v for k, v in _metadata(title).items() if v})
+        writer.add_metadata({f"/{k}": v for k, v in pdf_metadata(title).items() if v})
         buf = io.BytesIO()
         writer.write(buf)
         atomic_write_bytes(path, buf.getvalue())
         return path
-
-
-def _metadata(title: str) -> dict[str, Any]:
-    return {
-        "Creator": "intensity",
-        "Producer": "intensity (matplotlib)",
-        "CreationDate": None,
-        "Title": title,
-    }
 
 
 def _pdf_bytes(title: str, pages: list[Any]) -> bytes:
@@ -266,10 +258,10 @@ def _pdf_bytes(title: str, pages: list[Any]) -> bytes:
     bytes)."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from ..plotting import house_style, lean_font_subsets
+    from ..plotting import house_style, lean_font_subsets, pdf_metadata
 
     buf = io.BytesIO()
-    with house_style(), lean_font_subsets(), PdfPages(buf, metadata=_metadata(title)) as pdf:
+    with house_style(), lean_font_subsets(), PdfPages(buf, metadata=pdf_metadata(title)) as pdf:
         for page in pages:
             pdf.savefig(page)
     return buf.getvalue()

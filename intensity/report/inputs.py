@@ -29,16 +29,16 @@ def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
     loss tables (and files built from them) and for figures read from its reports; for any
     other file, its name and that the source is not stated (``--source`` names it).
     """
-    frame = _load(path)
-    frame.attrs["caption"] = _caption(frame, path)
+    p = Path(path) if path is not None else Path("data/processed")
+    frame = _load(p)
+    frame.attrs["caption"] = _caption(frame, p)
     return frame
 
 
-def _load(path: str | os.PathLike[str] | None) -> pd.DataFrame:
+def _load(p: Path) -> pd.DataFrame:
     from ..io import read_counts, read_losses
     from ..pipeline import processed_sidecar, read_processed
 
-    p = Path(path) if path is not None else Path("data/processed")
     if p.is_dir():
         if _has_loss_tables(p):
             return read_losses(p)
@@ -89,11 +89,10 @@ FIGURES_NOTE = (
 )
 
 
-def _caption(frame: pd.DataFrame, path: str | os.PathLike[str] | None) -> str:
-    """The source caption of the data *load_input* read from *path*."""
+def _caption(frame: pd.DataFrame, p: Path) -> str:
+    """The source caption of the data *load_input* read from *p*."""
     from ..plotting import SOURCE_NOTE
 
-    p = Path(path) if path is not None else Path("data/processed")
     if p.is_dir() and (_has_loss_tables(p) or frame.attrs.get("general_staff")):
         return SOURCE_NOTE
     if frame.attrs.get("figures") is not None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .base import Fact, MetricContext, Section, result_notes
+from .base import Fact, MetricContext, Section, method_lines
 
 
 class SeasonalitySection(Section):
@@ -69,18 +69,15 @@ class SeasonalitySection(Section):
                 ),
             ]
         if fit is not None:
-            out += [
-                ("# Seasonal count model", ""),
-                (
-                    "method",
-                    "negative-binomial (NB2) regression on weekday effects (sum to zero), "
-                    f"{fit.harmonics} annual Fourier pair(s) chosen by BIC and a natural "
-                    f"spline trend with {fit.trend_df} df; weekly and annual effects tested "
-                    "by Wald F tests with the covariance of a latent AR(1) model of the "
-                    "log-rate (denominator df from its effective sample size)",
-                ),
-                *result_notes(fit),
-            ]
+            out += method_lines(
+                fit,
+                "Seasonal count model",
+                "negative-binomial (NB2) regression on weekday effects (sum to zero), "
+                f"{fit.harmonics} annual Fourier pair(s) chosen by BIC and a natural "
+                f"spline trend with {fit.trend_df} df; weekly and annual effects tested "
+                "by Wald F tests with the covariance of a latent AR(1) model of the "
+                "log-rate (denominator df from its effective sample size)",
+            )
         return out
 
     def facts(self, ctx: MetricContext) -> list[Fact]:

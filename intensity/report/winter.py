@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .base import Fact, MetricContext, Section, result_notes
+from .base import Fact, MetricContext, Section, method_lines
 
 
 def scan_agreement(row: pd.Series, ano: Any) -> str:
@@ -76,19 +76,13 @@ class WinterSection(Section):
         }
 
     def methods(self, ctx: MetricContext) -> list[Fact]:
-        win = ctx.get("winters")
-        if win is None:
-            return []
-        return [
-            ("# The winter question", ""),
-            (
-                "method",
-                "each season against two baselines fitted without it (negative-binomial "
-                "regressions): the level of the days around it, and the same season of the "
-                "other years; intervals for serially dependent days",
-            ),
-            *result_notes(win),
-        ]
+        return method_lines(
+            ctx.get("winters"),
+            "The winter question",
+            "each season against two baselines fitted without it (negative-binomial "
+            "regressions): the level of the days around it, and the same season of the "
+            "other years; intervals for serially dependent days",
+        )
 
     def facts(self, ctx: MetricContext) -> list[Fact]:
         win = ctx.get("winters")

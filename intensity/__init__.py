@@ -58,6 +58,8 @@ _LAZY = {
     "event_effect": "events",
     "Simulation": "simulate",
     "simulate_counts": "simulate",
+    "Reconstruction": "reconstruct",
+    "reconstruct_daily": "reconstruct",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
@@ -66,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .events import EventEffect, event_effect
     from .io import quality_events, read_counts, read_losses, validate
     from .multi import CommonBreaks, LeadLag, Ratio, lead_lag, ratio  # type: ignore[no-redef]
+    from .reconstruct import Reconstruction, reconstruct_daily
     from .reports import (
         DirectionCount,
         Report,
@@ -137,6 +140,8 @@ __all__ = [
     "Report",
     "DirectionCount",
     "engagements_daily",
+    "reconstruct_daily",
+    "Reconstruction",
     "direction_counts",
     "read_telegram_export",
     "Anomalies",

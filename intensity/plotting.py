@@ -50,6 +50,7 @@ __all__ = [
     "plot_common_breaks",
     "plot_lead_lag",
     "plot_ratio",
+    "plot_reconstruction",
     "ONE_COLUMN",
     "TWO_COLUMN",
 ]
@@ -1054,4 +1055,72 @@ def plot_ratio(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
         a.set_title(f"{result.name}: {len(result.breaks.breaks)} break(s), {_range_text(r.index)}")
         _legend(a)
         _date_axis(a, r.index)
+        return _finish(fig, created, source_note())
+
+
+# --------------------------------------------------------------------------- reconstruction
+def plot_reconstruction(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
+    """A reconstructed daily series (:func:`intensity.reconstruct_daily`): the smooth level
+    (the count without its day-to-day noise) with the prediction band of a day without a
+    figure of its own, the reported days as
+    dots, days known only from partial figures as open circles, and each period figure
+    as a bar at its mean per day over its days. Log scale: the count grew tenfold."""
+    from scipy.stats import norm
+
+    with house_style():
+        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        d = result.days
+        # the interval of a day without a figure of its own: the level's uncertainty and
+        # the day-to-day noise
+        zq = float(norm.ppf(0.5 + result.level / 2))
+        spread = np.sqrt(d["level_sd_log"] ** 2 + float(result.params["sigma_day"]) ** 2)
+        a.fill_between(
+            d.index,
+            d["level"] * np.exp(-zq * spread),
+            d["level"] * np.exp(zq * spread),
+            color=PALETTE["sky"],
+            alpha=0.3,
+            lw=0,
+            label=f"{result.level:.0%} interval of a day without a figure",
+        )
+        a.plot(d.index, d["level"], color=PALETTE["blue"], lw=0.8, label="reconstructed level")
+        rep = d[d["source"] == "reported"]
+        a.plot(
+            rep.index,
+            rep["estimate"],
+            "o",
+            color=PALETTE["black"],
+            ms=2.2,
+            label=f"reported whole day ({len(rep)})",
+        )
+        part = d[d["source"].isin(("partial", "floor"))]
+        if len(part):
+            a.plot(
+                part.index,
+                part["estimate"],
+                "o",
+                mfc="none",
+                color=PALETTE["black"],
+                ms=2.6,
+                mew=0.5,
+                label=f"partial or 'more than' figure ({len(part)})",
+            )
+        ev = result.evidence
+        per = ev[ev["stat"].isin(("total", "mean_per_day"))]
+        for j, (_, r) in enumerate(per.iterrows()):
+            ndays = (r["end"] - r["start"]).days + 1
+            mean = r["value"] / ndays if r["stat"] == "total" else r["value"]
+            a.plot(
+                [r["start"], r["end"] + pd.Timedelta(days=1)],
+                [mean, mean],
+                color=PALETTE["red"],
+                lw=1.6,
+                solid_capstyle="butt",
+                label=f"period figure, mean per day ({len(per)})" if j == 0 else None,
+            )
+        a.set_yscale("log")
+        a.set_ylabel(metric_label(result.name))
+        _date_axis(a, d.index)
+        a.set_title(f"{result.name}: reconstructed daily series")
+        _legend(a, fontsize=6)
         return _finish(fig, created, source_note())

@@ -114,7 +114,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     # a wrong option is said at once, before the data are loaded
     _check_report_options(args.model, _penalty_arg(args.penalty), args.format.split(","), args.dpi)
-    data = load_input(args.input)
+    data = load_input(args.input, args.periods)
     _say(f"loaded {data.shape[1]} metric(s), {len(data)} days")
     res = run_report(
         data,
@@ -128,7 +128,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         end=args.end,
         formats=args.format.split(","),
         dpi=args.dpi,
-        inputs=[args.input or "data/processed"],
+        inputs=[args.input or "data/processed", *([args.periods] if args.periods else [])],
         source=args.source,
     )
     return _print_result(res)
@@ -297,6 +297,14 @@ def _parser() -> argparse.ArgumentParser:
         help="caption naming the data's source on every figure and page (default: the "
         "General Staff for its loss tables and report figures; for any other file its "
         "name and 'not stated')",
+    )
+    r.add_argument(
+        "--periods",
+        default=None,
+        help="table of period figures of the engagement count (monthly totals, means per "
+        "day, peak days; the layout of gs_engagement_aggregates) for an --input of "
+        "hand-collected engagement figures: the figures are checked against them, and the "
+        "reconstructed daily series uses them",
     )
     r.set_defaults(func=_cmd_report)
 

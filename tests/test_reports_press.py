@@ -137,28 +137,63 @@ def test_figure_table_errors(tmp_path):
 
 
 def test_report_on_hand_collected_figures(shared_dir, tmp_path):
-    """intensity report --input engagements.csv runs and says what it could and could not
-    estimate from the scattered days."""
+    """intensity report --input engagements.csv --periods aggregates.csv (issue 25): the
+    analyses of the reported days say what they could not do, and the reconstructed
+    series answers the winter question for the engagement count with the stated months."""
+    import pandas as pd
+    from pypdf import PdfReader
+
     from intensity.cli import main
 
     out = tmp_path / "rep"
+    figures = shared_dir / "news_engagements" / "engagements.csv"
     rc = main(
         [
             "report",
             "--input",
-            str(shared_dir / "news_engagements" / "engagements.csv"),
+            str(figures),
+            "--periods",
+            str(shared_dir / "gs_engagement_aggregates" / "aggregates.csv"),
             "--out",
             str(out),
         ]
     )
     assert rc == 0
-    import pandas as pd
-
     summary = pd.read_csv(out / "summary.csv")
     row = summary.iloc[0]
     assert row["metric"] == "engagements"
     assert row["status"] in ("complete", "partial")
-    assert "365 observed days" in str(row["not_done"])  # the winter question needs a year
+    assert "365 observed days" in str(row["not_done"])  # on the reported days alone
+    assert row["loo_day_coverage"] >= 0.9
+    assert "aggregates.csv sha256:" in row["inputs"]
+    days = pd.read_csv(out / "engagements_reconstructed.csv", parse_dates=["date"])
+    # reported days keep their figure; the rest say they are estimated
+    whole = pd.read_csv(figures)
+    assert days["reported"].sum() < 100 and set(days["source"]) >= {"reported", "model"}
+    assert (days.loc[~days["reported"], "source"] != "reported").all()
+    assert whole["day"].min() == days["date"].min().strftime("%Y-%m-%d")
+    monthly = pd.read_csv(out / "engagements_reconstructed_monthly.csv", index_col="month")
+    assert monthly.loc["2024-12", "total"] == pytest.approx(6247, abs=31)
+    winters = pd.read_csv(out / "engagements_reconstructed_winters.csv", index_col="season")
+    w = winters.loc["2024/25"]
+    assert w["excess_level_pct_lower"] < w["excess_level_pct"] < w["excess_level_pct_upper"]
+    text = " ".join(p.extract_text() for p in PdfReader(out / "engagements_report.pdf").pages)
+    text = " ".join(text.split())
+    assert "what the evidence supports" in text
+    assert "the highest stated month is December 2024 (202 a day)" in text
+    assert "answered on the reconstructed daily series" in text
+    assert (out / "engagements_reconstruction.pdf").exists()
+
+
+def test_periods_need_a_figure_table(shared_dir, tmp_path):
+    from intensity.exceptions import ParameterError
+    from intensity.report import load_input
+
+    with pytest.raises(ParameterError, match="--periods checks a table of hand-collected"):
+        load_input(
+            shared_dir / "petroivaniuk_losses",
+            shared_dir / "gs_engagement_aggregates" / "aggregates.csv",
+        )
 
 
 def test_attacks_repelled_are_their_own_measure(shared_dir):

@@ -232,4 +232,6 @@ def breaks_on_draws(
             }
         )
     cols = ["date", "date_lower", "date_upper", "share", "ratio", "reported_days_near", "supported"]
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    out.index = pd.RangeIndex(1, len(out) + 1, name="break")
+    return out

@@ -123,6 +123,11 @@ class Section:
     name: str = ""
     page: str = ""
 
+    def applies(self, ctx: MetricContext) -> bool:
+        """Whether the section has anything to do for this input (a section for one kind
+        of input, e.g. hand-collected figures, says no to the others: no progress line)."""
+        return True
+
     def analyse(self, ctx: MetricContext) -> None:
         """Run the analysis, storing results in ``ctx.results`` (each step via ``ctx.run``)."""
 

@@ -15,10 +15,17 @@ import pandas as pd
 from ..exceptions import DataFormatError, ParameterError
 
 
-def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
+def load_input(
+    path: str | os.PathLike[str] | None, periods: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
     """The data a report runs on: a folder of loss tables, a folder of processed files, one
     counts file (see :func:`intensity.read_counts`) or a table of hand-collected
     engagement figures (columns day, window, total, …: see :func:`engagement_figures`).
+
+    *periods* is a table of period figures of the engagement count (monthly totals, means
+    per day, peak days: :func:`~intensity.reports.read_period_figures`), for a table of
+    hand-collected figures only: the daily figures are checked against them and the
+    report's reconstructed series uses them.
 
     Processed files (``intensity build``'s CSVs with their JSON sidecars) are read with
     :func:`intensity.pipeline.read_processed`, so the reader's quality findings (stalls,
@@ -30,7 +37,18 @@ def load_input(path: str | os.PathLike[str] | None) -> pd.DataFrame:
     other file, its name and that the source is not stated (``--source`` names it).
     """
     p = Path(path) if path is not None else Path("data/processed")
-    frame = _load(p)
+    if periods is not None:
+        from ..reports.periods import read_period_figures
+
+        table = read_period_figures(periods)
+        if not (p.is_file() and _is_figure_table(p)):
+            raise ParameterError(
+                "--periods checks a table of hand-collected engagement figures (columns day, "
+                f"window, total); {p} is not one"
+            )
+        frame = engagement_figures(p, periods=table)
+    else:
+        frame = _load(p)
     frame.attrs["caption"] = _caption(frame, p)
     return frame
 
@@ -217,20 +235,24 @@ def _is_figure_table(p: Path) -> bool:
     return {"day", "window", "total"} <= {h.strip().strip('"').strip() for h in head}
 
 
-def engagement_figures(path: str | os.PathLike[str]) -> pd.DataFrame:
+def engagement_figures(path: str | os.PathLike[str], periods: Any = None) -> pd.DataFrame:
     """The daily whole-day engagement series from a table of hand-collected figures
     (:func:`intensity.reports.reports_from_table`): one column ``engagements``, NaN on
     days without a whole-day figure (partial figures are not mixed in; the daily table
-    with the partial columns and the nowcast is :func:`intensity.engagements_daily`)."""
+    with the partial columns and the nowcast is :func:`intensity.engagements_daily`).
+    With *periods* (a table of period figures), the figures are checked against them
+    (contradictions are quality findings) and the table is kept in ``attrs['periods']``."""
     from ..reports import engagements_daily, reports_from_table
 
-    daily = engagements_daily(reports_from_table(path))
+    daily = engagements_daily(reports_from_table(path), periods=periods)
     out = daily[["engagements"]].astype(float)
     out.attrs["quality"] = daily.attrs.get("quality")
     # plain values only in attrs: pandas compares attrs when frames are combined, and a
     # DataFrame there makes pd.concat fail
     out.attrs["figures"] = _plain_frame(daily)
     out.attrs["nowcast"] = _plain_frame(daily.attrs.get("nowcast", pd.DataFrame()))
+    if periods is not None:
+        out.attrs["periods"] = _plain_frame(periods)
     return out
 
 

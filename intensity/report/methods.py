@@ -31,6 +31,14 @@ REFERENCES = {
     "Benjamini & Hochberg 1995": "Benjamini, Y. & Hochberg, Y. (1995). Controlling the false "
     "discovery rate: a practical and powerful approach to multiple testing. Journal of the "
     "Royal Statistical Society B 57, 289-300.",
+    "Chow & Lin 1971": "Chow, G. C. & Lin, A. (1971). Best linear unbiased interpolation, "
+    "distribution, and extrapolation of time series by related series. Review of Economics "
+    "and Statistics 53, 372-375.",
+    "Bardsley et al. 2014": "Bardsley, J. M., Solonen, A., Haario, H. & Laine, M. (2014). "
+    "Randomize-then-optimize: a method for sampling from posterior distributions in "
+    "nonlinear inverse problems. SIAM Journal on Scientific Computing 36, A1895-A1910.",
+    "Rubin 1987": "Rubin, D. B. (1987). Multiple Imputation for Nonresponse in Surveys. "
+    "Wiley, New York.",
 }
 
 

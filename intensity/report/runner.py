@@ -25,6 +25,7 @@ from .joint import JointSection, joint_metrics
 from .methods import methods_facts
 from .pages import _text_pages, section_pages
 from .quality import QualitySection
+from .reconstruction import ReconstructionSection
 from .seasonality import SeasonalitySection
 from .winter import WinterSection
 
@@ -43,6 +44,7 @@ SECTIONS: tuple[Section, ...] = (
     BreaksSection(),
     WinterSection(),
     AnomaliesSection(),
+    ReconstructionSection(),
 )
 
 #: the columns of summary.csv, in this order (a section's new columns follow them)
@@ -298,7 +300,9 @@ def _metric_report(ctx: MetricContext, out: Path, note: str) -> list[Path]:
     A section whose figures, facts or tables fail is recorded as not done, like a step."""
     say, metric = ctx.run.say, ctx.metric
     # progress: the sections that analyse something, then figures, then the files
-    analysing = [sec for sec in SECTIONS if type(sec).analyse is not Section.analyse]
+    analysing = [
+        sec for sec in SECTIONS if type(sec).analyse is not Section.analyse and sec.applies(ctx)
+    ]
     total = len(analysing) + 2
     for i, sec in enumerate(analysing, 1):
         say(f"[{metric}] {i}/{total} {sec.name}")

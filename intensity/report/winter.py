@@ -87,7 +87,16 @@ class WinterSection(Section):
     def facts(self, ctx: MetricContext) -> list[Fact]:
         win = ctx.get("winters")
         if win is None:
-            return []
+            if ctx.get("reconstructed_winters") is None:
+                return []
+            return [
+                ("# The winter question (Nov 1 … Feb 28)", ""),
+                (
+                    "reported days",
+                    "too few for the question; answered on the reconstructed daily series "
+                    "(its own page), with the reconstruction's uncertainty carried",
+                ),
+            ]
         facts: list[Fact] = [("# The winter question (Nov 1 … Feb 28)", "")]
         ano = ctx.get("anomalies")
         for label in win.table.index:

@@ -50,6 +50,7 @@ def test_round2_corpus_covers_every_family():
         "scope",
         "covered",
         "window",
+        "operation",
     }
     assert len({c["id"] for c in CASES}) == len(CASES)
 

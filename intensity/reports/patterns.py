@@ -320,7 +320,22 @@ _REPORT_WORDS = re.compile(
 
 
 _DIRECTION_WORDS = re.compile(  # matched on lower-cased text (faster than re.I on Cyrillic)
-    r"напрямк|операційн\w+\s+зон|області\b|районі\b|direction|sector|\bregion\b|\barea\b|\baxis\b"
+    r"напрямк|операційн\w+\s+зон|області\b|районі\b|операції\b"
+    r"|направлени|области\b|районе\b|операции\b"  # Russian
+    r"|direction|sector|\bregion\b|\barea\b|\baxis\b"
+)
+#: a clause break between a count and a direction named after it ("173 clashes, heaviest
+#: on the Pokrovsk direction"): the direction is not the count's scope
+_CLAUSE_BREAK = re.compile(r"[,;:—–]|\s-\s")
+#: a place preposition: "in the Kursk region", "на Курському напрямку", "в районе"
+_LOCATIVE = re.compile(r"\b(?:in|on|at|near|within|у|в|во|на|під|под)\b")
+#: a part of the count, or its busiest sector, named after it ("most of them in the
+#: Pokrovsk sector", "heaviest pressure in", "з них найбільше на Покровському"): the count
+#: itself is the whole front's
+_PARTITIVE = re.compile(
+    r"\b(?:most|mostly|of\s+them|of\s+which|the\s+bulk|більшість|з\s+них|из\s+них"
+    r"|больше\s+всего|большинство|heaviest|fiercest|hottest|toughest|hardest|highest"
+    r"|largest|biggest|greatest|най\w+|наи\w+)\b"  # най-, наи-: a superlative
 )
 _WHOLE_FRONT = re.compile(r"загалом|in\s+total|a\s+total|total\s+of|на\s+фронті|front")
 _ENG_ANY = re.compile(rf"{_ENG_UK}|{_ENG_EN}")

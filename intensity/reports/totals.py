@@ -12,9 +12,12 @@ from .numbers import parse_number
 from .patterns import (
     _ANY_TOTAL_KEY,
     _CHANGE,
+    _CLAUSE_BREAK,
     _DIGITS,
     _DIRECTION_WORDS,
     _GAP_LOCAL,
+    _LOCATIVE,
+    _PARTITIVE,
     _REPELLED,
     _TOTAL_KEYS,
     _TOTALS,
@@ -42,6 +45,9 @@ class Total:
     kind: str
     sentence: str
     measure: str = "engagements"
+    #: the sentence names a direction, region or operation as the count's own scope ("31
+    #: engagements took place in the Kursk region"): never a whole-front total
+    scoped: bool = False
 
 
 def _is_total_sentence(s: str) -> bool:
@@ -85,6 +91,20 @@ def _clear_of_direction(m: Any, s: str, dir_at: int) -> bool:
     return not (m.end() > dir_at or len(gap.split()) < 3 or _GAP_LOCAL.match(gap))
 
 
+def _scoped(s: str, end: int, dir_at: int) -> bool:
+    """Whether the direction named at *dir_at* is the scope of the count ending at *end*:
+    in the same clause, with a place preposition among the last words before it ("31
+    engagements took place in the Kursk region"); not a headline that names the busiest
+    sectors after the count ("95 engagements since morning, Pokrovsk most active") or a
+    part of it ("200 engagements today, most of them in the Pokrovsk sector")."""
+    if dir_at < 0:
+        return False
+    gap = s[end:dir_at]
+    if _CLAUSE_BREAK.search(gap) or _PARTITIVE.search(gap) or _DIGITS.search(gap):
+        return False  # another clause, a part of the count, or another count's direction
+    return bool(_LOCATIVE.search(" ".join(gap.split()[-4:])))
+
+
 def _sentence_total(s: str, is_dir: bool, rounded: Total | None) -> Total | None:
     """The first total pattern matching the (lower-cased) sentence *s*; in a direction
     sentence only a count well before the direction's name. With *rounded* (a floor
@@ -102,7 +122,7 @@ def _sentence_total(s: str, is_dir: bool, rounded: Total | None) -> Total | None
         floor = bool(m.groupdict().get("floor"))
         if rounded is not None and (floor or not _refines(rounded.value, v)):
             return None  # not an exact figure of the rounded one: keep looking
-        return Total(v, floor, kind, s)
+        return Total(v, floor, kind, s, scoped=_scoped(s, m.end(), dir_at))
     return None
 
 
@@ -121,8 +141,12 @@ def find_total(sentences: list[str], flags: list[bool]) -> Total | None:
             continue
         if is_dir and not _WHOLE_FRONT.search(s):
             # "33 combat engagements took place on the Tavriiskyi Axis": a count in a
-            # sentence that names a direction gives way to a whole-front one later
-            regional = regional or t
+            # sentence that names a direction gives way to a whole-front one later; where
+            # the direction is the count's own scope (no clause between them: "in the
+            # Kursk region") it is never the whole front's, even when nothing else is
+            # found; a headline naming the busiest sector after a comma is
+            if not t.scoped:
+                regional = regional or t
             continue
         if not t.floor:
             return t

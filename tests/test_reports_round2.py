@@ -51,6 +51,7 @@ def test_round2_corpus_covers_every_family():
         "covered",
         "window",
         "operation",
+        "pages3",
     }
     assert len({c["id"] for c in CASES}) == len(CASES)
 

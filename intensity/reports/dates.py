@@ -248,11 +248,16 @@ def _window(
     slot: str | None,
     has_total: bool,
     warnings: list[str],
+    before: str | None = None,
 ) -> str:
     """Which part of the day the total covers: 'day' (a whole past day), 'partial' (the
     day so far), '24h' (the 2022-23 18:00 report), 'night' (06:00) or 'unknown'; from
-    the pattern that found the total, the words of its sentence, then the slot."""
+    the pattern that found the total, the words of its sentence, the words of the
+    sentence *before* it ("За останню добу відбулися численні бойові зіткнення. Загалом
+    було зафіксовано 94 бої."), then the slot."""
     window = _window_of_words(kind, (total_sentence or "").lower())
+    if window is None and before:
+        window = _window_of_words("any", before.lower())
     if window is None and slot is None and has_total:
         window = "unknown"
         warnings.append("the text does not say which part of the day its total covers")

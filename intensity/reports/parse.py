@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .dates import (
@@ -82,7 +83,14 @@ def parse_report(text: str, published: Any = None) -> Report | None:
         _no_total_warning(header, sentences, offsets, orig, warnings)
     got = _TotalParts.of(total)
     slot = _report_slot(header, text, ref)
-    window = _window(got.kind, got.sentence, slot, total is not None, warnings)
+    if slot is None and header is None and _evening_of_2023(pub, published):
+        slot = "18:00"
+        warnings.append(
+            "published after 18:00 before May 2024: taken as the 18:00 report (24 hours to 18:00)"
+        )
+    window = _window(
+        got.kind, got.sentence, slot, total is not None, warnings, _before(sentences, got.sentence)
+    )
     time_known = header is not None or _published_time_known(published)
     covers, complete = _covered_day(window, ref, header, time_known, got.sentence, warnings)
     if header is None and pub is not None:
@@ -148,6 +156,29 @@ def _part_warnings(parts: list[Report], has_total: bool) -> tuple[str, ...]:
     for p in parts:
         out += [w for w in p.warnings if not (has_total and w.startswith("total number"))]
     return tuple(out)
+
+
+def _evening_of_2023(pub: datetime | None, published: Any) -> bool:
+    """A page published (time known) between 18:00 and midnight in the regime of the 18:00
+    24-hour report (June 2023 to April 2024): the count it quotes is that report's."""
+    from .dates import _THREE_SLOTS_FROM
+
+    return (
+        pub is not None
+        and _published_time_known(published)
+        and _ENGAGEMENTS_FROM <= pub < _THREE_SLOTS_FROM
+        and pub.hour >= 18
+    )
+
+
+def _before(sentences: list[str], sentence: str | None) -> str | None:
+    """The sentence before *sentence* (its window words describe the next sentence's count
+    when that one has none: "За минулу добу на Покровському напрямку відбулося найбільше
+    бойових зіткнень – 27. Усього на фронті зафіксовано 94 бої.")."""
+    if sentence is None or sentence not in sentences:
+        return None
+    i = sentences.index(sentence)
+    return sentences[i - 1] if i > 0 else None
 
 
 def _not_a_report(

@@ -71,14 +71,15 @@ _HEADER = re.compile(
 #: ("боевых столкновений"); every Cyrillic pattern below accepts both
 _ENG_UK = (
     r"(?:бойов\w*\s+зіткн\w*|боєзіткн\w*|бойов\w*\s+зіткнен\w*"
+    r"|(?:інцидент\w*|випадк\w*)\s+(?:з\s+)?бойов\w*\s+зіткнен\w*"  # rewrites' wording
     r"|боев\w*\s+столкновени\w*|боестолкновени\w*)"
 )
 #: Russian: "за прошедшие сутки", "с начала суток", "за сутки"
 _RU_DAY = r"(?:(?:всего\s+)?за\s+(?:прошедшие|минувшие|последние)\s+сутки|за\s+сутки)"
 _RU_PARTIAL = r"(?:с\s+начала\s+(?:этих\s+|текущих\s+)?суток)"
 _ENG_EN = (
-    r"(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|engagements"
-    r"|firefights|skirmishes)"
+    r"(?:(?:combat|military)\s+(?:engagements?|clashes?|encounters?)|clashes|battles"
+    r"|engagements|firefights|skirmishes)"
 )
 _FLOOR = r"(?P<floor>понад|більше\s+ніж|близько|майже|over|more\s+than|about|nearly|almost)?\s*"  # noqa: E501
 _N = rf"(?P<n>{NUM})"
@@ -106,7 +107,7 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(rf"протягом\s+доби\s+(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"), "24h"),
     (  # "за добу на фронті відбулося 145", "загалом за добу зафіксовано 198"
-        re.compile(rf"за\s+добу\s+(?:на\s+фронті\s+)?(?:\w+\s+){{0,2}}?{_FLOOR}{_N}\s+{_ENG_UK}"),
+        re.compile(rf"за\s+добу\s+(?:на\s+фронті\s+)?(?:\w+\s+){{0,3}}?{_FLOOR}{_N}\s+{_ENG_UK}"),
         "day",
     ),
     (  # Russian: "за прошедшие сутки произошло 203 боевых столкновения"
@@ -244,7 +245,7 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
     # count right before 'combat clashes/engagements' when nothing more specific matched
     (
         re.compile(
-            rf"{_FLOOR}{_N}\s+(?:(?:combat|military)\s+(?:engagements?|clashes?)|clashes|battles|skirmishes"
+            rf"{_FLOOR}{_N}\s+(?:(?:combat|military)\s+(?:engagements?|clashes?|encounters?)|clashes|battles|skirmishes"
             r"|engagements)\b"
             r"(?!\s+(?:are|were|is)\s+(?:still\s+)?ongoing|\s+(?:are|were)\s+still|\s+continu)"
         ),
@@ -255,6 +256,11 @@ _TOTALS: list[tuple[re.Pattern[str], str]] = [
     (
         # \b: the whole noun first, so "зіткне|нь ще тривають" cannot pass the test
         re.compile(rf"{_FLOOR}{_N}\s+{_ENG_UK}\b(?!\s+(?:ще\s+)?трива|\s+досі|\s+продолжа)"),
+        "any",
+    ),
+    # French rewrite: "123 affrontements avec l'armée russe ont eu lieu samedi"
+    (
+        re.compile(rf"{_FLOOR}{_N}\s+affrontements\b(?!\s+(?:sont\s+)?(?:toujours\s+)?en\s+cours)"),
         "any",
     ),
 ]
@@ -295,6 +301,7 @@ _TOTAL_KEYS: list[tuple[str, ...]] = [
     ("attacked",),
     ("combat", "clashes", "battles", "military", "skirmishes", "engagements"),
     ("зіткн", "боєзіткн"),
+    ("affrontements",),
 ]
 assert len(_TOTAL_KEYS) == len(_TOTALS)
 _ANY_TOTAL_KEY = re.compile("|".join(sorted({re.escape(k) for ks in _TOTAL_KEYS for k in ks})))
@@ -327,6 +334,11 @@ _DIRECTION_WORDS = re.compile(  # matched on lower-cased text (faster than re.I 
 #: a clause break between a count and a direction named after it ("173 clashes, heaviest
 #: on the Pokrovsk direction"): the direction is not the count's scope
 _CLAUSE_BREAK = re.compile(r"[,;:—–]|\s-\s")
+#: a direction named by its adjective alone right before a count ("на Лиманському – 19
+#: атак, на Сіверському – чотири боєзіткнення", "на Курском — 12"): that direction's count
+_ELLIPTIC_DIRECTION = re.compile(
+    r"(?:на|у|в)\s+[\w'’-]+(?:ському|цькому|зькому|ському|ском|цком|ой|ому)\s*[–—-]\s*$"
+)
 #: a place preposition: "in the Kursk region", "на Курському напрямку", "в районе"
 _LOCATIVE = re.compile(r"\b(?:in|on|at|near|within|у|в|во|на|під|под)\b")
 #: a part of the count, or its busiest sector, named after it ("most of them in the
@@ -350,7 +362,7 @@ _EVENING = re.compile(
 )
 _MORNING = re.compile(r"morning\s+(?:situation\s+)?report|ранков\w+\s+зведен")
 _DAY_WORDS = re.compile(
-    r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday"
+    r"минул\w+\s+доб|вчора|past\s+day|last\s+day|past\s+24|yesterday|\bза\s+добу"
     r"|останн\w+\s+доб|попередн\w+\s+доб|загалом\s+за\s+добу"
     r"|(?:прошедш|минувш|последн)\w+\s+сутк|за\s+сутки|вчера|derni[eè]res\s+24"
 )
@@ -359,6 +371,14 @@ _PARTIAL_WORDS = re.compile(
     r"|станом\s+на\s+(?:зараз|вечір)|на\s+момент\s+зведення|кількість|\btoday\b|сьогодні"
     r"|поточн\w+\s+доб|на\s+цей\s+час|наразі|at\s+present|currently"
     r"|с\s+начала\s+суток|количество|сегодня|по\s+состоянию\s+на\s+(?:[0-9]|сейчас)"
+    r"|(?:протягом|упродовж)\s+(?:цього\s+)?дня|від\s+самого\s+ранку|since\s+the\s+morning"
+)
+#: a rate, not one day's figure: "over 50 combat clashes occur daily", "в середньому 150
+#: боїв на добу" (a statement about the fighting, not a report)
+_HABITUAL = re.compile(
+    r"\b(?:occur|occurs|take\s+place|takes\s+place|happen|happens)\s+(?:each\s+|every\s+)?da(?:il)?y"
+    r"|\bevery\s+day\b|\bper\s+day\b|\bon\s+average\b|\baverag(?:e|ing)\b|щодня|щоденно\s+(?:відбува|трапля)"
+    r"|в\s+середньому|ежедневно|каждый\s+день|в\s+среднем"
 )
 #: the General Staff counted engagements from May 2023; before, "repelled N attacks"
 _ENGAGEMENTS_FROM = datetime(2023, 6, 1)

@@ -15,7 +15,9 @@ from .patterns import (
     _CLAUSE_BREAK,
     _DIGITS,
     _DIRECTION_WORDS,
+    _ELLIPTIC_DIRECTION,
     _GAP_LOCAL,
+    _HABITUAL,
     _LOCATIVE,
     _PARTITIVE,
     _REPELLED,
@@ -27,7 +29,7 @@ from .patterns import (
 #: the last patterns of _TOTALS are generic headline forms ("N combat clashes", "N бойових
 #: зіткнень"): used to find a total when nothing more specific matched, but too loose to
 #: call a sentence a total sentence
-_GENERIC_PATTERNS = 2
+_GENERIC_PATTERNS = 3
 
 
 #: a count right before a direction word (the text's number words are digits by now)
@@ -116,6 +118,8 @@ def _sentence_total(s: str, is_dir: bool, rounded: Total | None) -> Total | None
         m = rx.search(s)
         if not m or not _clear_of_direction(m, s, dir_at):
             continue
+        if _ELLIPTIC_DIRECTION.search(s, max(0, m.start() - 40), m.start()):
+            continue  # "на Сіверському – 4 боєзіткнення": a direction's count
         v = parse_number(m.group("n"))
         if v is None:
             continue
@@ -134,8 +138,8 @@ def find_total(sentences: list[str], flags: list[bool]) -> Total | None:
     rounded: Total | None = None
     regional: Total | None = None
     for s, is_dir in zip(sentences, flags, strict=True):
-        if not _ANY_TOTAL_KEY.search(s):
-            continue
+        if not _ANY_TOTAL_KEY.search(s) or _HABITUAL.search(s):
+            continue  # no total word, or a rate ("50 clashes occur daily")
         t = _sentence_total(s, is_dir, rounded)
         if t is None:
             continue

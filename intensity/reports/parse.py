@@ -82,12 +82,7 @@ def parse_report(text: str, published: Any = None) -> Report | None:
     if total is None:
         _no_total_warning(header, sentences, offsets, orig, warnings)
     got = _TotalParts.of(total)
-    slot = _report_slot(header, text, ref)
-    if slot is None and header is None and _evening_of_2023(pub, published):
-        slot = "18:00"
-        warnings.append(
-            "published after 18:00 before May 2024: taken as the 18:00 report (24 hours to 18:00)"
-        )
+    slot = _slot_of(header, text, ref, pub, published, warnings)
     window = _window(
         got.kind, got.sentence, slot, total is not None, warnings, _before(sentences, got.sentence)
     )
@@ -156,6 +151,25 @@ def _part_warnings(parts: list[Report], has_total: bool) -> tuple[str, ...]:
     for p in parts:
         out += [w for w in p.warnings if not (has_total and w.startswith("total number"))]
     return tuple(out)
+
+
+def _slot_of(
+    header: datetime | None,
+    text: str,
+    ref: datetime | None,
+    pub: datetime | None,
+    published: Any,
+    warnings: list[str],
+) -> str | None:
+    """The report slot (:func:`_report_slot`); a page without one published after 18:00 in
+    the regime of the 18:00 24-hour report quotes that report."""
+    slot = _report_slot(header, text, ref)
+    if slot is None and header is None and _evening_of_2023(pub, published):
+        slot = "18:00"
+        warnings.append(
+            "published after 18:00 before May 2024: taken as the 18:00 report (24 hours to 18:00)"
+        )
+    return slot
 
 
 def _evening_of_2023(pub: datetime | None, published: Any) -> bool:

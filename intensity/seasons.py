@@ -165,6 +165,7 @@ class _SeasonFit:
         self.y, self.obs, self.blk, self.idx, self.pos = y, obs, blk, idx, pos
         self.dependence, self.z = dependence, z
         self.days, self.w = days, w  # the season's positions, and those observed
+        self.last_log_ratio, self.last_se = math.nan, math.nan
 
     def excess(
         self, name: str, X_all: np.ndarray, harm: int, win: slice
@@ -195,6 +196,7 @@ class _SeasonFit:
         se = math.sqrt(var_sum / tot**2 + var_base)
         ratio = float(yw[ww].sum()) / tot
         lr = math.log(ratio) if ratio > 0 else -math.inf
+        self.last_log_ratio, self.last_se = lr, se
         z = self.z
         cols = {
             f"{name}_expected_mean": tot / int(self.w.sum()),
@@ -206,21 +208,68 @@ class _SeasonFit:
         return cols, pd.Series(mu[bw]), dep
 
 
+def _centre(values: np.ndarray, ses: np.ndarray) -> tuple[float, float]:
+    """The median of the other seasons' log ratios and its variance: one season's own; two
+    seasons' mean; for k >= 3 the median with ``pi / 2`` times the mean variance over k."""
+    k = len(values)
+    if k == 1:
+        return float(values[0]), float(ses[0] ** 2)
+    if k == 2:
+        return float(values.mean()), float((ses**2).sum() / 4)
+    return float(np.median(values)), float(math.pi / 2 * np.mean(ses**2) / k)
+
+
+def _over_other_seasons(
+    rows: list[dict[str, Any]], curves: dict[tuple[str, str], pd.Series], z: float
+) -> None:
+    """Each season's excess over the level around it against the median of the other
+    seasons' (the ``seasonal`` columns and the ``expected_seasonal`` curve), in place."""
+    lr = np.array([r.pop("_log_ratio") for r in rows])
+    se = np.array([r.pop("_se") for r in rows])
+    usable = np.isfinite(lr) & np.isfinite(se) & (se > 0)
+    starts = pd.DatetimeIndex([r["start"] for r in rows])
+    for i, row in enumerate(rows):
+        # the other seasons within LOCAL_REACH days (three years) either side: the answer
+        # for a season does not depend on years far away, nor on where a long series starts
+        near = np.abs((starts - starts[i]).days.to_numpy()) <= LOCAL_REACH
+        others = usable & near & (np.arange(len(rows)) != i)
+        expected = curves[(row["season"], "expected_level")]
+        row["other_seasons"] = int(others.sum())
+        if not others.any() or not usable[i]:
+            row.update(
+                {
+                    "seasonal_expected_mean": math.nan,
+                    "excess_seasonal_pct": math.nan,
+                    "excess_seasonal_ci_lower": math.nan,
+                    "excess_seasonal_ci_upper": math.nan,
+                    "p_seasonal": math.nan,
+                }
+            )
+            curves[(row["season"], "expected_seasonal")] = expected * math.nan
+            continue
+        centre, var_c = _centre(lr[others], se[others])
+        d = lr[i] - centre
+        sd = math.sqrt(se[i] ** 2 + var_c)
+        row.update(
+            {
+                "seasonal_expected_mean": row["level_expected_mean"] * math.exp(centre),
+                "excess_seasonal_pct": 100 * math.expm1(d),
+                "excess_seasonal_ci_lower": 100 * math.expm1(d - z * sd),
+                "excess_seasonal_ci_upper": 100 * math.expm1(d + z * sd),
+                "p_seasonal": float(2 * ndtr(-abs(d) / sd)),
+            }
+        )
+        curves[(row["season"], "expected_seasonal")] = expected * math.exp(centre)
+
+
 def _excess_notes(
     n_shifts: int,
     around_days: int,
-    harmonics: int,
-    local: bool,
     level: float,
     dependence: str,
     dep_notes: list[str],
 ) -> tuple[str, ...]:
     """The notes of a SeasonalExcess: the two baselines and how the excess is measured."""
-    reach = (
-        f" (the season and {LOCAL_REACH} days either side)"
-        if local
-        else (" (every day but the season's)")
-    )
     how = (
         f"excess = observed / expected - 1 over the season's observed days; {level:.0%} "
         "intervals and p-values with the serial dependence of the residuals"
@@ -231,8 +280,9 @@ def _excess_notes(
         "level: weekday × smooth trend (one spline df per year) × the level shifts "
         f"({n_shifts} in the series), fitted on the {around_days} days either side of "
         "the season (fewer at the ends of the series), not on the season; "
-        f"seasonal: the same with {harmonics} annual harmonic(s) learnt from the other years"
-        + reach,
+        "seasonal: the season's excess over its level against the median of the other "
+        f"seasons' excesses over theirs, those within {LOCAL_REACH} days (robust to one "
+        "unusual season)",
         how,
         *dep_notes,
     )
@@ -243,7 +293,6 @@ def seasonal_excess(
     season: tuple[str, str] = ("11-01", "02-28"),
     *,
     level: float = 0.95,
-    harmonics: int = 2,
     pre_days: int = 60,
     max_days: int = 90,
     around_days: int = 240,
@@ -253,21 +302,28 @@ def seasonal_excess(
 ) -> SeasonalExcess:
     """Each occurrence of a season (e.g. every winter) against two baselines.
 
-    For each season the two baselines are fitted **without that season** (so it cannot
-    raise its own expectation) and predicted into it (:mod:`intensity.baselines`):
-
-    * **level** — weekday × a stiff trend (one spline df per year) × the sustained level
-      shifts of the series, fitted on the ``around_days`` days either side of the
-      season; the trend is interpolated across the season from the data around it: *was
-      the fighting heavier than around it?*
-    * **seasonal** — the same plus ``harmonics`` annual harmonics, learnt from the other
-      years: *was it heavier than that season usually is?*
-
-    The excess is ``sum(observed) / sum(expected) - 1`` over the season's observed days.
-    Its interval and p-value hold under serial dependence: the variance of the season's
-    sum comes from the latent AR(1) model of the residuals outside the season
-    (:mod:`intensity.dependence`), and the baseline's own uncertainty (the delta method on
-    the sandwich covariance that model implies) is added.
+    * **level** — *was the fighting heavier than around it?* A baseline of weekday × a
+      stiff trend (one spline df per year) × the sustained level shifts of the series,
+      fitted **without the season** on the ``around_days`` days either side of it
+      (:mod:`intensity.baselines`) and predicted into it: the trend is interpolated across
+      the season from the data around it. The excess is ``sum(observed) /
+      sum(expected) - 1`` over the season's observed days. Its interval and p-value hold
+      under serial dependence: the variance of the season's sum comes from the latent
+      AR(1) model of the residuals outside the season (:mod:`intensity.dependence`), and
+      the baseline's own uncertainty (the delta method on the sandwich covariance that
+      model implies) is added.
+    * **seasonal** — *was it heavier than that season usually is?* The season's excess over the
+      level around it against the **median** of the excesses over theirs of the other seasons
+      within three years (a difference of log ratios; with two other seasons their mean, with
+      one that one). A median of the other seasons is robust to one unusual season, and the
+      answer rests on the same local baselines, so it does not move with the start of the series
+      beyond which seasons it holds (issue 22: a seasonal baseline of annual harmonics learnt
+      from every other year read winter 2024/25 as +31% on the whole real series and +10% from
+      2023 on, and 2025/26 as -26%, p = .03, which became -19%, p = .18, without 2024/25). Its
+      variance is the season's own plus that of the centre (for a median of k >= 3, ``pi / 2``
+      times the mean of their variances over k, a conservative normal approximation); seasons
+      whose baselines share days are positively correlated, which makes the interval
+      conservative.
 
     Parameters
     ----------
@@ -278,8 +334,6 @@ def seasonal_excess(
         (``("11-01", "02-28")``) is labelled by both years, ``'2024/25'``.
     level
         Confidence level of the intervals.
-    harmonics
-        Annual harmonics of the seasonal baseline.
     pre_days
         Days before the season whose mean is reported as the pre-season level.
     max_days
@@ -334,11 +388,9 @@ def seasonal_excess(
     z = float(ndtri(0.5 + level / 2))
     pos = resolve_shifts(s, shifts, max_days)
     X_level, _ = _design(idx, pos, 0)
-    X_seas, _ = _design(idx, pos, harmonics)
     rows = []
     curves: dict[tuple[str, str], pd.Series] = {}
     dep_notes: list[str] = []
-    local = False
     for blk in season_blocks(idx, season):
         days = np.flatnonzero(blk)
         label, full_len = _season_label(idx[days[0]], season)
@@ -355,35 +407,29 @@ def seasonal_excess(
         pre = (np.arange(n) >= days[0] - pre_days) & (np.arange(n) < days[0]) & obs
         row["pre_season_mean"] = float(y[pre].mean()) if pre.any() else math.nan
         # the level baseline: around_days either side of the season, so "the level
-        # around it" is its neighbours' and does not move with the start of the series;
-        # the seasonal one: three years either side (the whole of any series up to
-        # about six years), whose other years teach the season. Both: a fixed amount of
-        # work per season
-        win_s = local_window(n, blk)
-        local = local or (win_s.stop - win_s.start) < n
+        # around it" is its neighbours' and does not move with the start of the series
+        # (a fixed amount of work per season); cut, not shifted, at the ends: a window
+        # reaching further to one side extrapolated a more flexible trend (8.3% of null
+        # winters at p < 0.05 against 5.0%, AR(1) design of tests/test_winter.py)
         season_fit = _SeasonFit(y, obs, blk, days, w, idx, pos, dependence, z)
-        for name, X_all, harm, win in (
-            # cut, not shifted, at the ends: a level window reaching further to one side
-            # extrapolated a more flexible trend (8.3% of null winters at p < 0.05
-            # against 5.0%, AR(1) design of tests/test_winter.py)
-            ("level", X_level, 0, local_window(n, blk, around_days, keep_length=False)),
-            ("seasonal", X_seas, harmonics, win_s),
-        ):
-            cols, expected, dep = season_fit.excess(name, X_all, harm, win)
-            row.update(cols)
-            curves[(label, f"expected_{name}")] = expected
-            if name == "level" and not dep_notes:
-                dep_notes.append(f"{label}, level baseline: " + dep.describe())
+        win = local_window(n, blk, around_days, keep_length=False)
+        cols, expected, dep = season_fit.excess("level", X_level, 0, win)
+        row.update(cols)
+        row["_log_ratio"], row["_se"] = season_fit.last_log_ratio, season_fit.last_se
+        curves[(label, "expected_level")] = expected
+        if not dep_notes:
+            dep_notes.append(f"{label}, level baseline: " + dep.describe())
         curves[(label, "observed")] = pd.Series(np.where(obs[blk], y[blk], np.nan))
         rows.append(row)
     if not rows:
         raise InsufficientDataError(
             f"no season {season[0]} … {season[1]} has {min_coverage:.0%} of its days observed"
         )
+    _over_other_seasons(rows, curves, z)
     table = pd.DataFrame(rows).set_index("season")
     curve_df = pd.DataFrame(curves)
     curve_df.index = pd.RangeIndex(1, len(curve_df) + 1, name="day of season")
-    notes = _excess_notes(len(pos), around_days, harmonics, local, level, dependence, dep_notes)
+    notes = _excess_notes(len(pos), around_days, level, dependence, dep_notes)
     return SeasonalExcess(
         table=table,
         curves=curve_df,

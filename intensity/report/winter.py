@@ -71,8 +71,8 @@ class WinterSection(Section):
     def captions(self, ctx: MetricContext) -> dict[str, str]:
         return {
             "winters": "Each winter's 7-day mean by date (solid) with its two baselines in "
-            "the same colour: the level of the fighting around it (dashed) and what the "
-            "other years' winters bring (dotted).",
+            "the same colour: the level of the fighting around it (dashed) and that level "
+            "times the other winters' typical excess over theirs (dotted).",
         }
 
     def methods(self, ctx: MetricContext) -> list[Fact]:
@@ -81,7 +81,8 @@ class WinterSection(Section):
             "The winter question",
             "each season against two baselines fitted without it (negative-binomial "
             "regressions): the level of the days around it, and the same season of the "
-            "other years; intervals for serially dependent days",
+            "other years (its excess over its own level against the median of the other "
+            "winters' excesses over theirs); intervals for serially dependent days",
         )
 
     def facts(self, ctx: MetricContext) -> list[Fact]:

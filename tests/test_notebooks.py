@@ -10,7 +10,7 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_the_eight_notebooks():
+def test_there_are_the_nine_notebooks():
     names = [p.stem for p in NOTEBOOKS]
     assert names == [
         "01_quickstart",
@@ -21,6 +21,7 @@ def test_there_are_the_eight_notebooks():
         "06_winter",
         "07_several_metrics",
         "08_independent_measures",
+        "09_reconstruction",
     ]
 
 

@@ -685,10 +685,12 @@ def _season_axis(ax: Axes, first: str, last_day: int) -> None:
 
 def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
     """The seasonal plot: every season's 7-day mean by day of season (solid) with its two
-    baselines in the same colour: the level of the fighting around it (dashed) and what
-    the other years' seasons bring (dotted)."""
+    baselines in the same colour: the level of the fighting around it (dashed) and that
+    level times the other seasons' typical excess over theirs (dotted). Each season's
+    legend entry gives both excesses with their intervals."""
     c = result.curves
-    labels = list(result.table.index)
+    t = result.table
+    labels = list(t.index)
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
         x = c.index.to_numpy()
@@ -699,19 +701,41 @@ def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figu
 
         for i, lab in enumerate(labels):
             col = colours[i % len(colours)]
-            a.plot(x, smooth(c[(lab, "observed")]), color=col, lw=1.2, label=lab)
+            a.plot(
+                x,
+                smooth(c[(lab, "observed")]),
+                color=col,
+                lw=1.2,
+                label=_excess_label(lab, t.loc[lab]),
+            )
             a.plot(x, smooth(c[(lab, "expected_level")]), color=col, lw=0.8, ls="--")
             a.plot(x, smooth(c[(lab, "expected_seasonal")]), color=col, lw=0.8, ls=":")
         a.plot([], [], color=PALETTE["black"], lw=1.2, label="observed (7-day mean)")
         a.plot([], [], color=PALETTE["black"], lw=0.8, ls="--", label="level around it")
-        a.plot([], [], color=PALETTE["black"], lw=0.8, ls=":", label="other years' season")
+        a.plot([], [], color=PALETTE["black"], lw=0.8, ls=":", label="× other seasons' excess")
         first, last = result.season
         _season_axis(a, first, int(x.max()) if len(x) else 0)
         a.set_xlabel(f"date in the season ({first} … {last})")
         a.set_ylabel(metric_label(result.name))
-        a.set_title(f"{result.name}: each season against its two baselines")
+        a.set_title(
+            f"{result.name}: each season against its two baselines "
+            f"(excess over the level / over the other seasons, {result.level:.0%} intervals)"
+        )
         _legend(a, fontsize=6)
         return _finish(fig, created, source_note())
+
+
+def _excess_label(label: str, r: pd.Series) -> str:
+    """'2024/25: +13% [2, 25] / +18% [-5, 48]' (a part is left out when not computed)."""
+
+    def part(prefix: str) -> str:
+        v = r.get(f"excess_{prefix}_pct", np.nan)
+        if not np.isfinite(v):
+            return "–"
+        lo, hi = r[f"excess_{prefix}_ci_lower"], r[f"excess_{prefix}_ci_upper"]
+        return f"{v:+.0f}% [{lo:.0f}, {hi:.0f}]"
+
+    return f"{label}: {part('level')} / {part('seasonal')}"
 
 
 def plot_day_change(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:

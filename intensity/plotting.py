@@ -809,13 +809,15 @@ def plot_overview(
     as bands, surges and lulls shaded (against the baseline the legend names), spikes
     marked, reporting artefacts marked apart; with *winters* (a
     :class:`~intensity.SeasonalExcess`), each season as a bar along the bottom with its
-    excess over the level around it and over the other years. Only the *major_breaks*
+    excess over the level around it and over the other seasons (in a strip above the
+    plot when the function makes the figure, so no label sits on the data; along the
+    bottom of a given *ax*). Only the *major_breaks*
     largest breaks (by cost reduction) are drawn; the legend says how many there are and
     the breaks table has them all."""
     s = series
     idx = s.index
     with house_style():
-        fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
+        fig, a, strip, created = _overview_axes(ax, kw.pop("figsize", TWO_COLUMN), winters)
         layer_daily(a, s)
         layer_means(a, s)
         if trend is not None:
@@ -827,40 +829,71 @@ def plot_overview(
             layer_spikes(a, anomalies.spikes, size=10)
             layer_artefacts(a, anomalies.artefacts, s, anomalies.baseline["expected"])
         if winters is not None:
-            trans = a.get_xaxis_transform()
-            for label, r in winters.table.iterrows():
-                a.plot(
-                    [r["start"], r["end"] + pd.Timedelta(days=1)],
-                    [0.03, 0.03],
-                    transform=trans,
-                    color=PALETTE["purple"],
-                    lw=2.0,
-                    solid_capstyle="butt",
-                )
-                mid = r["start"] + (r["end"] - r["start"]) / 2
-                a.text(
-                    mid,
-                    0.05,
-                    f"{label}\n{r['excess_level_pct']:+.0f}% / {r['excess_seasonal_pct']:+.0f}%",
-                    transform=trans,
-                    ha="center",
-                    va="bottom",
-                    fontsize=5.5,
-                    color=PALETTE["purple"],
-                )
-            first, last = winters.season
-            a.plot(
-                [],
-                [],
-                color=PALETTE["purple"],
-                lw=2.0,
-                label=f"season {first}…{last}: % over level / other years",
-            )
+            _season_bars(a, winters, strip)
         a.set_ylabel(metric_label(s.name))
-        a.set_title(f"{s.name or 'series'} per day, {_range_text(idx)}")
+        # the title above the season strip when there is one
+        (strip or a).set_title(f"{s.name or 'series'} per day, {_range_text(idx)}")
         _legend(a)
         _date_axis(a, idx)
         return _finish(fig, created, source or source_note())
+
+
+def _season_bars(a: Axes, winters: Any, strip: Axes | None = None) -> None:
+    """Each season as a bar with its two excesses: in *strip* (a thin axes above *a*,
+    sharing its dates) when given, else along the bottom of *a*."""
+    target = a if strip is None else strip
+    trans = target.get_xaxis_transform()
+    y_bar, y_text = (0.15, 0.3) if strip is not None else (0.03, 0.05)
+    for label, r in winters.table.iterrows():
+        target.plot(
+            [r["start"], r["end"] + pd.Timedelta(days=1)],
+            [y_bar, y_bar],
+            transform=trans,
+            color=PALETTE["purple"],
+            lw=2.0,
+            solid_capstyle="butt",
+        )
+        mid = r["start"] + (r["end"] - r["start"]) / 2
+        sep = ": " if strip is not None else "\n"
+        target.text(
+            mid,
+            y_text,
+            f"{label}{sep}{r['excess_level_pct']:+.0f}% / {r['excess_seasonal_pct']:+.0f}%",
+            transform=trans,
+            ha="center",
+            va="bottom",
+            fontsize=5.5,
+            color=PALETTE["purple"],
+        )
+    first, last = winters.season
+    a.plot(
+        [],
+        [],
+        color=PALETTE["purple"],
+        lw=2.0,
+        label=f"season {first}…{last}: % over level / others",
+    )
+
+
+def _overview_axes(
+    ax: Axes | None, figsize: tuple[float, float], winters: Any
+) -> tuple[Figure, Axes, Axes | None, bool]:
+    """The overview's axes; with *winters* on a figure made here, a thin strip above the
+    plot for the season bars (so no label sits on the data)."""
+    if ax is not None or winters is None:
+        fig, a, created = _new_axes(ax, figsize)
+        return fig, a, None, created
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    strip_in = 0.22  # inches: a bar and one line of 5.5-point text
+    gs = fig.add_gridspec(2, 1, height_ratios=[strip_in, figsize[1] - strip_in], hspace=0.0)
+    strip = fig.add_subplot(gs[0])
+    a = fig.add_subplot(gs[1])
+    strip.sharex(a)
+    strip.axis("off")
+    strip.set_ylim(0, 1)
+    return fig, a, strip, True
 
 
 def _major_breaks(table: pd.DataFrame, k: int) -> pd.DataFrame:

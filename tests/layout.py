@@ -31,6 +31,10 @@ def _tick_labels(fig: Any) -> tuple[set[int], set[int]]:
     drawn: set[int] = set()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
+            if not ax.axison:  # an axes drawn without its axes (a strip of labels)
+                for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                    every.update((id(tick.label1), id(tick.label2)))
+                continue
             for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
                 every.update((id(tick.label1), id(tick.label2)))
             # the ticks matplotlib draws (inside the view limits): Axis._update_ticks,
@@ -113,5 +117,40 @@ def legends_over_data(fig: Any, share: float = 0.0) -> list[str]:
     return out
 
 
+def labels_over_data(fig: Any) -> list[str]:
+    """Texts placed inside an axes (labels, annotations; not the legend, title or ticks)
+    whose box holds points of a plotted series (a line of more than two points: not the
+    vertical break markers)."""
+    r = _renderer(fig)
+    out = []
+    for ax in fig.axes:
+        series = []
+        for line in ax.get_lines():
+            xy = np.asarray(line.get_xydata(), dtype=float)
+            if len(xy) > 2 and line.get_visible():
+                xy = xy[np.isfinite(xy).all(axis=1)]
+                series.append((line, line.get_transform().transform(xy)))
+        for t in ax.texts:
+            if not t.get_visible() or not t.get_text().strip():
+                continue
+            b = _box(t, r)
+            for line, pts in series:
+                inside = (
+                    (pts[:, 0] > b.x0 + SLACK)
+                    & (pts[:, 0] < b.x1 - SLACK)
+                    & (pts[:, 1] > b.y0 + SLACK)
+                    & (pts[:, 1] < b.y1 - SLACK)
+                )
+                if inside.any():
+                    out.append(
+                        f"label over data: {t.get_text()[:40]!r} over {int(inside.sum())} "
+                        f"points of {line.get_label()[:30]!r}"
+                    )
+                    break
+    return out
+
+
 def layout_problems(fig: Any) -> list[str]:
-    return text_off_page(fig) + overlapping_texts(fig) + legends_over_data(fig)
+    return (
+        text_off_page(fig) + overlapping_texts(fig) + legends_over_data(fig) + labels_over_data(fig)
+    )

@@ -797,6 +797,16 @@ def validate_reconstruction(
         One row per left-out figure: ``kind`` (``day`` or ``period``), ``start``, ``end``,
         ``stat``, ``observed``, ``predicted``, ``lower``, ``upper``, ``covered`` and
         ``log_error``; summarise it with :func:`coverage_table`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> days = pd.date_range("2025-01-01", periods=120, freq="D")
+    >>> s = pd.Series(np.nan, index=days)
+    >>> s.iloc[::4] = np.round(150 * np.exp(0.1 * np.sin(np.arange(30) / 3)))
+    >>> loo = validate_reconstruction(s)
+    >>> int(coverage_table(loo).loc["day", "n"])
+    30
     """
     full = reconstruct_daily(figures, periods, covariate, level=level, start=start, end=end)
     obs, k, mu = full._obs, full._k, full._mu
@@ -859,8 +869,9 @@ def _loo_row(
 
 
 def coverage_table(loo: pd.DataFrame) -> pd.DataFrame:
-    """Per kind of left-out figure: how many, the share inside their interval, the median
-    interval as a factor (upper / lower) and the root mean square log error."""
+    """Per kind of left-out figure (:func:`validate_reconstruction`): how many, the share
+    inside their interval, the median interval as a factor (upper / lower) and the root mean
+    square log error."""
     g = loo.groupby("kind")
     return pd.DataFrame(
         {

@@ -189,6 +189,17 @@ def breaks_on_draws(
         draws that have it), ``ratio`` (median level ratio after / before),
         ``reported_days_near`` (reported days within *tolerance* days) and
         ``supported`` (``share >= min_share``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from intensity.reconstruct import reconstruct_daily
+    >>> days = pd.date_range("2024-01-01", periods=400, freq="D")
+    >>> s = pd.Series(np.nan, index=days)
+    >>> s.iloc[::3] = np.where(np.arange(0, 400, 3) < 200, 100.0, 200.0)
+    >>> br = breaks_on_draws(reconstruct_daily(s), n_draws=3)
+    >>> bool(br["supported"].any())
+    True
     """
     from ..breaks import detect_breaks
 

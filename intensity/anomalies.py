@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Literal
 
@@ -511,6 +511,27 @@ def detect_anomalies(
     require_nonzero(ds, what="detect_anomalies")
     s = ds.series
     idx = s.index
+    first, last = s.first_valid_index(), s.last_valid_index()
+    if not isinstance(baseline, SeasonalFit) and (first != idx[0] or last != idx[-1]):
+        # days before the first observed day or after the last change nothing: analyse
+        # the observed span and give the input's index back, so a leading missing day
+        # (the first day of a loss table's increments) does not move the answer
+        inner = detect_anomalies(
+            s.loc[first:last],
+            baseline,
+            alpha,
+            min_days=min_days,
+            max_days=max_days,
+            artefacts=_artefacts_for(series, artefacts),
+            n_sim=n_sim,
+            seed=seed,
+            dependence=dependence,
+            harmonics=harmonics,
+            shifts=shifts,
+        )
+        # the baseline covers the input's index (days outside the observed span carry
+        # the nearest observed day's); the table of tested days stays as it is
+        return replace(inner, series=s, baseline=inner.baseline.reindex(idx).bfill().ffill())
     art = _artefacts_for(series, artefacts)
     art_days = np.zeros(len(idx), dtype=bool)
     if len(art):

@@ -224,6 +224,27 @@ def local_design(
     return _design(index[window], inside, harmonics)[0]
 
 
+#: the fewest usable days a level segment needs outside a season it shares with a shift
+#: for the fit without the season to bridge that season
+MIN_SEGMENT_DAYS = 120
+
+
+def _thin_segment(blk: np.ndarray, use: np.ndarray, shifts: tuple[int, ...]) -> bool:
+    """Whether a sustained shift falls in the season *blk* and one of the two level
+    segments it separates has fewer than :data:`MIN_SEGMENT_DAYS` usable days outside the
+    season."""
+    n = len(blk)
+    bounds = [0, *sorted(p for p in shifts if 0 < p < n), n]
+    for k in range(1, len(bounds) - 1):
+        p = bounds[k]
+        if not blk[p]:
+            continue
+        for a, b in ((bounds[k - 1], p), (p, bounds[k + 1])):
+            if int((use[a:b] & ~blk[a:b]).sum()) < MIN_SEGMENT_DAYS:
+                return True
+    return False
+
+
 def seasonal_baseline(
     series: pd.Series,
     exclude: np.ndarray,
@@ -259,10 +280,15 @@ def seasonal_baseline(
         b = blk[win]
         fit = _fit(y[win], use[win] & ~b, Xw, start=start)
         cache[i] = (Xw, fit)
-        if (blk & edge).any():
-            # a season at either end of the series: its annual effect from the fit without
-            # it, the trend, weekday and shifts from the fit on every (non-anomalous) day,
-            # so the season is not an extrapolation of a trend fitted without it
+        if (blk & edge).any() or _thin_segment(blk, use, shifts):
+            # a season at either end of the series, or one split by a sustained level
+            # shift whose segment has too few days of its own outside the season to
+            # bridge it: its annual effect from the fit without it, the trend, weekday and
+            # shifts from the fit on every (non-anomalous) day, so the season is not an
+            # extrapolation of a trend fitted without it (issue 26: the autumn of 2022,
+            # split by the shift on 2022-10-24 after a spring and summer of reporting
+            # artefacts, was read as 180 a day before the shift against about 350
+            # observed, and 840 after it against 530-690)
             delta = fit.params[ann] - base.params[ann]
             eta[blk] = eta[blk] + X[blk][:, ann] @ delta
         else:

@@ -78,7 +78,8 @@ def test_demo_pdf_pages_render_and_say_simulated(demo_runs, tmp_path):
 
 def test_figure_pdf_is_its_report_page(demo_runs):
     """Each figure is drawn once: its own PDF is its page of the report (issue 23), one
-    page with the figure's title, the same words as that page."""
+    page with the figure's title, the same words as that page; the report's pages are all
+    A4 (issue 26), the figure's own PDF keeps the figure's size."""
     from pypdf import PdfReader
 
     ra, _ = demo_runs
@@ -93,7 +94,10 @@ def test_figure_pdf_is_its_report_page(demo_runs):
         assert own.metadata.creator == "intensity"
         words = " ".join(own.pages[0].extract_text().split())
         assert words and words in pages, path.name
-        assert own.pages[0].mediabox == report.pages[pages.index(words)].mediabox
+        box = own.pages[0].mediabox
+        assert float(box.width) < 595 and float(box.height) < 842, path.name
+    a4 = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in report.pages}
+    assert a4 == {(595, 842)}
 
 
 def test_demo_finds_the_known_structure(demo_runs):

@@ -205,8 +205,8 @@ def write_report(
     from ..plotting import save_figure
 
     out = path.parent
-    report = _pdf_bytes(title, pages)
-    cut = _PageCutter(report) if "pdf" in formats else None
+    drawn = _pdf_bytes(title, pages)
+    cut = _PageCutter(drawn) if "pdf" in formats else None
     files: list[Path] = []
     for name, fig in figures:
         index = _page_index(pages, fig) if cut is not None else None
@@ -219,9 +219,54 @@ def write_report(
                 files.append(save_figure(fig, target, title=figure_title, dpi=dpi))
     from ..pipeline import atomic_write_bytes
 
-    atomic_write_bytes(path, report)
+    atomic_write_bytes(path, _on_a4(drawn, title))
     files.append(path)
     return files
+
+
+#: A4 portrait in PostScript points, the size of every page of a report
+A4_POINTS = (595.28, 841.89)
+#: the top margin of a figure placed on an A4 page (points; the text pages' title sits
+#: about as low)
+_FIGURE_TOP = 40.0
+
+
+def _on_a4(pdf: bytes, title: str) -> bytes:
+    """The report with every page A4 (issue 26: A4 text pages were mixed with 183 and 89
+    mm figure pages): a smaller page is placed, unscaled, centred at the top of an A4
+    page. The page's drawing is not parsed or copied: its content is wrapped in a
+    translation (``q … cm … Q``) and its media box enlarged, so this costs milliseconds.
+    The figure's own PDF stays its own size."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, RectangleObject
+
+    from ..plotting import pdf_metadata
+
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter()
+    width, height = A4_POINTS
+    for page in reader.pages:
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        out = writer.add_page(page)
+        if abs(w - width) < 1 and abs(h - height) < 1:
+            continue
+        dx, dy = (width - w) / 2, max(height - _FIGURE_TOP - h, 0.0)
+        pre, post = DecodedStreamObject(), DecodedStreamObject()
+        pre.set_data(f"q 1 0 0 1 {dx:.3f} {dy:.3f} cm\n".encode())
+        post.set_data(b"\nQ\n")
+        body = out.raw_get("/Contents")
+        parts = list(body) if isinstance(body, ArrayObject) else [body]
+        out[NameObject("/Contents")] = ArrayObject(
+            [writer._add_object(pre), *parts, writer._add_object(post)]
+        )
+        box = RectangleObject([0, 0, width, height])
+        out.mediabox = box
+        out.cropbox = box
+        out.trimbox = box
+    writer.add_metadata({f"/{k}": v for k, v in pdf_metadata(title).items() if v})
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
 
 
 def _page_index(pages: list[Any], fig: Any) -> int | None:

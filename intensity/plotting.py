@@ -726,16 +726,10 @@ def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figu
 
 
 def _excess_label(label: str, r: pd.Series) -> str:
-    """'2024/25: +13% [2, 25] / +18% [-5, 48]' (a part is left out when not computed)."""
+    """'2024/25: +13% [2, 25] / +18% [-5, 48]' (a part not computed reads '–')."""
+    from .seasons import excess_text
 
-    def part(prefix: str) -> str:
-        v = r.get(f"excess_{prefix}_pct", np.nan)
-        if not np.isfinite(v):
-            return "–"
-        lo, hi = r[f"excess_{prefix}_ci_lower"], r[f"excess_{prefix}_ci_upper"]
-        return f"{v:+.0f}% [{lo:.0f}, {hi:.0f}]"
-
-    return f"{label}: {part('level')} / {part('seasonal')}"
+    return f"{label}: {excess_text(r, 'level')} / {excess_text(r, 'seasonal')}"
 
 
 def plot_day_change(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:

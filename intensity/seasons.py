@@ -26,7 +26,27 @@ from .baselines import (
 from .dependence import DependenceModel, estimate_dependence
 from .exceptions import InsufficientDataError, ParameterError
 
-__all__ = ["seasonal_excess", "SeasonalExcess"]
+__all__ = ["seasonal_excess", "SeasonalExcess", "excess_text"]
+
+
+def excess_text(row: Any, baseline: str) -> str:
+    """``'+13% [2, 25]'``: a season's excess over *baseline* (``'level'`` or
+    ``'seasonal'``) with its interval, from a row of :func:`seasonal_excess`'s table (or
+    of a table with the same columns, e.g. the reconstruction's ``excess_on_draws``);
+    ``'–'`` when it was not computed. Every page, figure and sentence that shows an excess
+    writes it with this.
+
+    Examples
+    --------
+    >>> excess_text({"excess_level_pct": 12.8, "excess_level_ci_lower": 2.2,
+    ...              "excess_level_ci_upper": 24.6}, "level")
+    '+13% [2, 25]'
+    """
+    v = row.get(f"excess_{baseline}_pct", math.nan)
+    if not isinstance(v, (int, float)) or not math.isfinite(v):
+        return "–"
+    lo, hi = row[f"excess_{baseline}_ci_lower"], row[f"excess_{baseline}_ci_upper"]
+    return f"{v:+.0f}% [{lo:.0f}, {hi:.0f}]"
 
 
 @dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
@@ -61,17 +81,10 @@ class SeasonalExcess(ResultMixin):
         """E.g. ``'winter 2024/25: +13% [2, 25] over the level of the 240 days around
         it; +31% [-2, 74] over the other winters'``."""
         r = self.table.loc[label]
-
-        def part(prefix: str) -> str:
-            return (
-                f"{r[f'excess_{prefix}_pct']:+.0f}% "
-                f"[{r[f'excess_{prefix}_ci_lower']:.0f}, {r[f'excess_{prefix}_ci_upper']:.0f}]"
-            )
-
         return (
-            f"{what} {label}: {part('level')} over the level of the {self.around_days} days "
-            f"around it; "
-            f"{part('seasonal')} over the other {what}s"
+            f"{what} {label}: {excess_text(r, 'level')} over the level of the "
+            f"{self.around_days} days around it; "
+            f"{excess_text(r, 'seasonal')} over the other {what}s"
         )
 
     def _title(self) -> str:

@@ -231,7 +231,7 @@ def test_real_winter_and_breaks_on_draws(real):
     r = reconstruct_daily(daily, periods)
     ex = excess_on_draws(r, n_draws=6, seed=1)
     w = ex.loc["2024/25"]
-    assert w["excess_level_pct_lower"] < w["excess_level_pct"] < w["excess_level_pct_upper"]
+    assert w["excess_level_ci_lower"] < w["excess_level_pct"] < w["excess_level_ci_upper"]
     assert 0 < w["between_level"] < 1  # part of the uncertainty is the reconstruction's
     br = breaks_on_draws(r, n_draws=6, seed=1)
     supported = br[br["supported"]]
@@ -264,7 +264,7 @@ def test_excess_on_draws_finds_a_simulated_winter_surge():
     w = ex.loc["2023/24"]
     # found, but attenuated: on the full truth the winter reads +54% [33, 78]; the
     # smoother blurs the surge's edges into the months around it (+25% [8, 45] here)
-    assert w["excess_level_pct_lower"] > 0 and w["excess_level_pct"] > 15, w
+    assert w["excess_level_ci_lower"] > 0 and w["excess_level_pct"] > 15, w
     assert w["reported_days"] == int(figures.loc["2023-11-01":"2024-02-28"].notna().sum())
 
 

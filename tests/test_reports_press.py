@@ -176,7 +176,7 @@ def test_report_on_hand_collected_figures(shared_dir, tmp_path):
     assert monthly.loc["2024-12", "total"] == pytest.approx(6247, abs=31)
     winters = pd.read_csv(out / "engagements_reconstructed_winters.csv", index_col="season")
     w = winters.loc["2024/25"]
-    assert w["excess_level_pct_lower"] < w["excess_level_pct"] < w["excess_level_pct_upper"]
+    assert w["excess_level_ci_lower"] < w["excess_level_pct"] < w["excess_level_ci_upper"]
     text = " ".join(p.extract_text() for p in PdfReader(out / "engagements_report.pdf").pages)
     text = " ".join(text.split())
     assert "what the evidence supports" in text

@@ -104,10 +104,11 @@ def excess_on_draws(
     Returns
     -------
     pd.DataFrame
-        Index ``season``; for ``level`` and ``seasonal``: ``excess_{b}_pct`` with
-        ``_lower``/``_upper``, ``p_{b}``, and ``between_{b}`` (the share of the variance
-        that comes from the reconstruction, not from the analysis); ``reported_days``
-        and ``days`` of the season, ``n_draws``.
+        Index ``season``; for ``level`` and ``seasonal`` the columns of
+        :func:`~intensity.seasonal_excess`'s table (``excess_{b}_pct``,
+        ``excess_{b}_ci_lower``, ``excess_{b}_ci_upper``, ``p_{b}``) and ``between_{b}``
+        (the share of the variance that comes from the reconstruction, not from the
+        analysis); ``reported_days`` and ``days`` of the season, ``n_draws``.
 
     Examples
     --------
@@ -118,7 +119,7 @@ def excess_on_draws(
     >>> s.iloc[::5] = np.round(150 * np.exp(0.2 * np.sin(np.arange(0, len(days), 5) / 58)))
     >>> t = excess_on_draws(reconstruct_daily(s), n_draws=3)
     >>> list(t.columns[:3])
-    ['excess_level_pct', 'excess_level_pct_lower', 'excess_level_pct_upper']
+    ['excess_level_pct', 'excess_level_ci_lower', 'excess_level_ci_upper']
     """
     from ..seasons import seasonal_excess
 
@@ -158,8 +159,8 @@ def excess_on_draws(
                 continue
             c = rubin(est, np.array(acc[f"{b}_var"]), level)
             row[f"excess_{b}_pct"] = float(np.expm1(c["estimate"]) * 100)
-            row[f"excess_{b}_pct_lower"] = float(np.expm1(c["lower"]) * 100)
-            row[f"excess_{b}_pct_upper"] = float(np.expm1(c["upper"]) * 100)
+            row[f"excess_{b}_ci_lower"] = float(np.expm1(c["lower"]) * 100)
+            row[f"excess_{b}_ci_upper"] = float(np.expm1(c["upper"]) * 100)
             row[f"p_{b}"] = c["p"]
             row[f"between_{b}"] = c["share_between"]
         rows.append(row)

@@ -197,18 +197,18 @@ def _stated_lines(recon: Any) -> list[Fact]:
 
 
 def _winter_lines(win: pd.DataFrame, recon: Any) -> list[Fact]:
+    from ..seasons import excess_text
+
     out: list[Fact] = [("# The winter question on the reconstruction (Nov 1 … Feb 28)", "")]
     for season, r in win.iterrows():
         if not np.isfinite(r.get("excess_level_pct", np.nan)):
             continue
-        clear = r["excess_level_pct_lower"] > 0 or r["excess_level_pct_upper"] < 0
-        verdict = _verdict(r)
+        clear = r["excess_level_ci_lower"] > 0 or r["excess_level_ci_upper"] < 0
         out.append(
             (
                 f"  {season}",
-                f"{r['excess_level_pct']:+.0f}% [{r['excess_level_pct_lower']:+.0f}, "
-                f"{r['excess_level_pct_upper']:+.0f}] over the level around it "
-                f"(p {r['p_level']:.2g}): {verdict}",
+                f"{excess_text(r, 'level')} over the level around it "
+                f"(p {r['p_level']:.2g}): {_verdict(r)}",
             )
         )
         out.append(
@@ -216,13 +216,7 @@ def _winter_lines(win: pd.DataFrame, recon: Any) -> list[Fact]:
                 "",
                 f"{int(r['reported_days'])} of {int(r['days'])} days reported; "
                 f"{r['between_level']:.0%} of the variance is the reconstruction's"
-                + (
-                    ""
-                    if clear
-                    else "; over the other winters "
-                    f"{r['excess_seasonal_pct']:+.0f}% [{r['excess_seasonal_pct_lower']:+.0f}, "
-                    f"{r['excess_seasonal_pct_upper']:+.0f}]"
-                ),
+                + ("" if clear else f"; over the other winters {excess_text(r, 'seasonal')}"),
             )
         )
     return out
@@ -233,9 +227,9 @@ def _days(n: int) -> str:
 
 
 def _verdict(r: pd.Series) -> str:
-    if r["excess_level_pct_lower"] > 0:
+    if r["excess_level_ci_lower"] > 0:
         return "a winter-long excess"
-    if r["excess_level_pct_upper"] < 0:
+    if r["excess_level_ci_upper"] < 0:
         return "a winter-long shortfall"
     return "no winter-long excess the evidence can tell from the level around it"
 
@@ -243,6 +237,8 @@ def _verdict(r: pd.Series) -> str:
 def _supported_lines(win: pd.DataFrame, recon: Any) -> list[Fact]:
     """One sentence of what the evidence supports: the highest stated month, and the
     reconstructed answer for the winter it falls in."""
+    from ..seasons import excess_text
+
     m = recon.monthly()
     stated = m[m["stated_total"].notna()]
     if not len(stated):
@@ -259,8 +255,7 @@ def _supported_lines(win: pd.DataFrame, recon: Any) -> list[Fact]:
             if np.isfinite(r.get("excess_level_pct", np.nan)):
                 text += (
                     f"; over the whole winter {season} the reconstruction finds "
-                    f"{_verdict(r)} ({r['excess_level_pct']:+.0f}% "
-                    f"[{r['excess_level_pct_lower']:+.0f}, {r['excess_level_pct_upper']:+.0f}])"
+                    f"{_verdict(r)} ({excess_text(r, 'level')})"
                 )
     return [("what the evidence supports", text)]
 

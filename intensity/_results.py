@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["ResultMixin"]
+__all__ = ["ResultMixin", "excess_text"]
 
 
 class ResultMixin:
@@ -51,3 +52,23 @@ class ResultMixin:
 
     def plot(self, ax: Any = None, **kw: Any) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
+
+
+def excess_text(row: Any, baseline: str) -> str:
+    """``'+13% [2, 25]'``: a season's excess over *baseline* (``'level'`` or
+    ``'seasonal'``) with its interval, from a row of :func:`seasonal_excess`'s table (or
+    of a table with the same columns, e.g. the reconstruction's ``excess_on_draws``);
+    ``'–'`` when it was not computed. Every page, figure and sentence that shows an excess
+    writes it with this.
+
+    Examples
+    --------
+    >>> excess_text({"excess_level_pct": 12.8, "excess_level_ci_lower": 2.2,
+    ...              "excess_level_ci_upper": 24.6}, "level")
+    '+13% [2, 25]'
+    """
+    v = row.get(f"excess_{baseline}_pct", math.nan)
+    if not isinstance(v, (int, float)) or not math.isfinite(v):
+        return "–"
+    lo, hi = row[f"excess_{baseline}_ci_lower"], row[f"excess_{baseline}_ci_upper"]
+    return f"{v:+.0f}% [{lo:.0f}, {hi:.0f}]"

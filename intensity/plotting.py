@@ -727,7 +727,7 @@ def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figu
 
 def _excess_label(label: str, r: pd.Series) -> str:
     """'2024/25: +13% [2, 25] / +18% [-5, 48]' (a part not computed reads '–')."""
-    from .seasons import excess_text
+    from ._results import excess_text
 
     return f"{label}: {excess_text(r, 'level')} / {excess_text(r, 'seasonal')}"
 

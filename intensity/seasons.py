@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ._results import ResultMixin
+from ._results import ResultMixin, excess_text
 from ._validation import as_daily_series, check_fraction, require_nonzero
 from .baselines import (
     LOCAL_REACH,
@@ -27,26 +27,6 @@ from .dependence import DependenceModel, estimate_dependence
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = ["seasonal_excess", "SeasonalExcess", "excess_text"]
-
-
-def excess_text(row: Any, baseline: str) -> str:
-    """``'+13% [2, 25]'``: a season's excess over *baseline* (``'level'`` or
-    ``'seasonal'``) with its interval, from a row of :func:`seasonal_excess`'s table (or
-    of a table with the same columns, e.g. the reconstruction's ``excess_on_draws``);
-    ``'–'`` when it was not computed. Every page, figure and sentence that shows an excess
-    writes it with this.
-
-    Examples
-    --------
-    >>> excess_text({"excess_level_pct": 12.8, "excess_level_ci_lower": 2.2,
-    ...              "excess_level_ci_upper": 24.6}, "level")
-    '+13% [2, 25]'
-    """
-    v = row.get(f"excess_{baseline}_pct", math.nan)
-    if not isinstance(v, (int, float)) or not math.isfinite(v):
-        return "–"
-    lo, hi = row[f"excess_{baseline}_ci_lower"], row[f"excess_{baseline}_ci_upper"]
-    return f"{v:+.0f}% [{lo:.0f}, {hi:.0f}]"
 
 
 @dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin

@@ -197,7 +197,7 @@ def _stated_lines(recon: Any) -> list[Fact]:
 
 
 def _winter_lines(win: pd.DataFrame, recon: Any) -> list[Fact]:
-    from ..seasons import excess_text
+    from .._results import excess_text
 
     out: list[Fact] = [("# The winter question on the reconstruction (Nov 1 … Feb 28)", "")]
     for season, r in win.iterrows():
@@ -237,7 +237,7 @@ def _verdict(r: pd.Series) -> str:
 def _supported_lines(win: pd.DataFrame, recon: Any) -> list[Fact]:
     """One sentence of what the evidence supports: the highest stated month, and the
     reconstructed answer for the winter it falls in."""
-    from ..seasons import excess_text
+    from .._results import excess_text
 
     m = recon.monthly()
     stated = m[m["stated_total"].notna()]

@@ -28,7 +28,17 @@ def test_press_corpus_size():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_press_corpus(case):
-    _check(case)
+    """Each text as expected; a text the parser drops leaves a ReportSkippedWarning, and
+    only a text expected not to be a report may (issue 25: never silently)."""
+    import warnings
+
+    from intensity.exceptions import ReportSkippedWarning
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        _check(case)
+    if any(issubclass(w.category, ReportSkippedWarning) for w in seen):
+        assert case["expect"].get("none"), "dropped, though expected as a report"
 
 
 def accuracy(cases: list[dict] = CASES, check=_check) -> dict[str, tuple[int, int]]:

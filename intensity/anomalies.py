@@ -511,13 +511,14 @@ def detect_anomalies(
     require_nonzero(ds, what="detect_anomalies")
     s = ds.series
     idx = s.index
-    first, last = s.first_valid_index(), s.last_valid_index()
-    if not isinstance(baseline, SeasonalFit) and (first != idx[0] or last != idx[-1]):
+    span = ds.observed_span()
+    if not isinstance(baseline, SeasonalFit) and span is not ds:
         # days before the first observed day or after the last change nothing: analyse
-        # the observed span and give the input's index back, so a leading missing day
-        # (the first day of a loss table's increments) does not move the answer
+        # the observed span (as fit_seasonal does) and give the input's index back, so a
+        # leading missing day (the first day of a loss table's increments) does not move
+        # the answer
         inner = detect_anomalies(
-            s.loc[first:last],
+            span.series,
             baseline,
             alpha,
             min_days=min_days,

@@ -89,6 +89,22 @@ def overlapping_texts(fig: Any) -> list[str]:
     return out
 
 
+def _display_points(line: Any) -> np.ndarray:
+    """A line's finite data points in display (pixel) coordinates."""
+    xy = np.asarray(line.get_xydata(), dtype=float)
+    return line.get_transform().transform(xy[np.isfinite(xy).all(axis=1)])
+
+
+def _inside(pts: np.ndarray, box: Any, margin: float = 0.0) -> np.ndarray:
+    """Which points lie inside *box* shrunk by *margin* pixels on every side."""
+    return (
+        (pts[:, 0] > box.x0 + margin)
+        & (pts[:, 0] < box.x1 - margin)
+        & (pts[:, 1] > box.y0 + margin)
+        & (pts[:, 1] < box.y1 - margin)
+    )
+
+
 def legends_over_data(fig: Any, share: float = 0.0) -> list[str]:
     """Legends under which more than *share* of an axes' plotted points lie."""
     r = _renderer(fig)
@@ -102,11 +118,8 @@ def legends_over_data(fig: Any, share: float = 0.0) -> list[str]:
             xy = np.asarray(line.get_xydata(), dtype=float)
             if not len(xy) or not line.get_visible():
                 continue
-            xy = xy[np.isfinite(xy).all(axis=1)]
-            pts = line.get_transform().transform(xy)
-            inside = (
-                (pts[:, 0] > b.x0) & (pts[:, 0] < b.x1) & (pts[:, 1] > b.y0) & (pts[:, 1] < b.y1)
-            )
+            pts = _display_points(line)
+            inside = _inside(pts, b)
             if inside.sum() > max(0, share * len(pts)):
                 label = ax.get_title() or ax.get_ylabel()
                 out.append(
@@ -128,19 +141,13 @@ def labels_over_data(fig: Any) -> list[str]:
         for line in ax.get_lines():
             xy = np.asarray(line.get_xydata(), dtype=float)
             if len(xy) > 2 and line.get_visible():
-                xy = xy[np.isfinite(xy).all(axis=1)]
-                series.append((line, line.get_transform().transform(xy)))
+                series.append((line, _display_points(line)))
         for t in ax.texts:
             if not t.get_visible() or not t.get_text().strip():
                 continue
             b = _box(t, r)
             for line, pts in series:
-                inside = (
-                    (pts[:, 0] > b.x0 + SLACK)
-                    & (pts[:, 0] < b.x1 - SLACK)
-                    & (pts[:, 1] > b.y0 + SLACK)
-                    & (pts[:, 1] < b.y1 - SLACK)
-                )
+                inside = _inside(pts, b, SLACK)
                 if inside.any():
                     out.append(
                         f"label over data: {t.get_text()[:40]!r} over {int(inside.sum())} "

@@ -73,7 +73,6 @@ MIN_DAYS = 10
 _COEF_SD = 3.0
 #: bounds of (sigma_level, length_days, sigma_day)
 _BOUNDS = ((0.02, 3.0), (2.0, 3650.0), (0.01, 2.0))
-_SOURCES = ("reported", "floor", "partial", "model")
 #: the nowcast columns of :func:`~intensity.reports.engagements_daily`
 _NOWCAST_COLUMNS = ("engagements_estimated", "estimate_lower", "estimate_upper")
 
@@ -443,7 +442,7 @@ def _level(
     alpha: np.ndarray,
     kj: np.ndarray,
     jac: sparse.csr_matrix,
-    sd: np.ndarray,
+    cf: Any,
     k: np.ndarray,
     s_day: float,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -451,16 +450,23 @@ def _level(
     the slow component) and its posterior sd on the log scale. Its prior covariance is
     ``K - sigma_day^2 I``, so its mode is ``x - sigma_day^2 J' S^-1 innovation``."""
     ksj = kj - s_day**2 * np.asarray(jac.T.todense())  # (K - s^2 I) J'
-    s = np.asarray(jac @ kj) + np.diag(sd**2)
-    var = np.diag(k) - s_day**2 - np.einsum("ij,ji->i", ksj, linalg.solve(s, ksj.T, assume_a="pos"))
+    var = np.diag(k) - s_day**2 - np.einsum("ij,ji->i", ksj, linalg.cho_solve(cf, ksj.T))
     return np.exp(x - s_day**2 * alpha), np.sqrt(np.clip(var, 0, None))
 
 
-def _posterior_cov(
-    k: np.ndarray, jac: sparse.csr_matrix, kj: np.ndarray, sd: np.ndarray
-) -> np.ndarray:
-    s = np.asarray(jac @ kj) + np.diag(sd**2)
-    return k - kj @ linalg.solve(s, kj.T, assume_a="pos")
+def _linearised(
+    k: np.ndarray, x: np.ndarray, used: _Obs
+) -> tuple[sparse.csr_matrix, np.ndarray, Any]:
+    """At the mode *x*: the Jacobian ``J`` of the observations *used*, ``K J'`` and the
+    Cholesky factor of ``S = J K J' + R``, which the posterior covariance, the level and
+    a left-out figure's prediction all solve with."""
+    _, jac = _h_and_jacobian(x, used)
+    kj = np.asarray((jac @ k).T)
+    return jac, kj, linalg.cho_factor(np.asarray(jac @ kj) + np.diag(used.sd**2))
+
+
+def _posterior_cov(k: np.ndarray, kj: np.ndarray, cf: Any) -> np.ndarray:
+    return k - kj @ linalg.cho_solve(cf, kj.T)
 
 
 # --------------------------------------------------------------------------- result
@@ -711,11 +717,10 @@ def reconstruct_daily(
         th, loglik = np.asarray(theta, float), np.nan
     k = _prior_cov(len(days), design, th)
     x, alpha, used = _mode(k, mean0, obs)
-    _, jac = _h_and_jacobian(x, used)
-    kj = np.asarray((jac @ k).T)
-    post = _posterior_cov(k, jac, kj, used.sd)
+    jac, kj, cf = _linearised(k, x, used)
+    post = _posterior_cov(k, kj, cf)
     table = _day_table(days, x, post, obs, level)
-    table["level"], table["level_sd_log"] = _level(x, alpha, kj, jac, used.sd, k, th[2])
+    table["level"], table["level_sd_log"] = _level(x, alpha, kj, jac, cf, k, th[2])
     h, _ = _h_and_jacobian(x, obs)
     evidence = pd.DataFrame(obs.rows)
     evidence["fitted"] = np.exp(h)  # a total, a mean per day or a day, as stated
@@ -767,13 +772,11 @@ def _predict(
     """Mode and sd (observation noise included) of *target*'s single observation under the
     posterior given *obs*."""
     x, _, used = _mode(k, mu, obs, x0=x0)
-    _, jac = _h_and_jacobian(x, used)
-    kj = np.asarray((jac @ k).T)
+    jac, _, cf = _linearised(k, x, used)
     h, jt = _h_and_jacobian(x, target)
-    s = np.asarray(jac @ kj) + np.diag(used.sd**2)
     kt = np.asarray(jt @ k).ravel()  # J_t K
     a = np.asarray(jac @ kt).ravel()  # J K J_t'
-    var = float(np.asarray(jt @ kt).ravel()[0] - a @ linalg.solve(s, a, assume_a="pos"))
+    var = float(np.asarray(jt @ kt).ravel()[0] - a @ linalg.cho_solve(cf, a))
     return float(h[0]), float(np.sqrt(max(var, 0.0) + target.sd[0] ** 2))
 
 
@@ -790,6 +793,10 @@ def validate_reconstruction(
     figures at once) and each period figure is left out in turn, the rest conditions the
     estimate (the variance parameters of the full fit are kept), and the left-out figure
     is predicted with its interval.
+
+    *figures* is what :func:`reconstruct_daily` takes (then *periods*, *covariate*,
+    *level*, *start* and *end* as there), or a :class:`Reconstruction` already made, whose
+    fit and level are checked as they are (the report checks the reconstruction it shows).
 
     Returns
     -------
@@ -808,7 +815,12 @@ def validate_reconstruction(
     >>> int(coverage_table(loo).loc["day", "n"])
     30
     """
-    full = reconstruct_daily(figures, periods, covariate, level=level, start=start, end=end)
+    full = (
+        figures
+        if isinstance(figures, Reconstruction)
+        else reconstruct_daily(figures, periods, covariate, level=level, start=start, end=end)
+    )
+    level = full.level
     obs, k, mu = full._obs, full._k, full._mu
     zq = float(stats.norm.ppf(0.5 + level / 2))
     single = obs.single()

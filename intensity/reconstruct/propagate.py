@@ -126,7 +126,7 @@ def excess_on_draws(
     n_draws = check_whole("n_draws", n_draws, 2)
     level = check_fraction("level", level, low=0.5, high=0.999)
     draws = recon.draws(n_draws, seed=seed)
-    per: dict[str, dict[str, list[float]]] = {}
+    per: dict[str, dict[str, Any]] = {}
     for col in draws:
         s = draws[col].round().rename(recon.name)
         t = seasonal_excess(s, season, level=level, **kw).table
@@ -138,12 +138,12 @@ def excess_on_draws(
                 if np.isfinite(pct) and np.isfinite(lo) and np.isfinite(hi):
                     acc.setdefault(f"{b}_est", []).append(float(np.log1p(pct / 100)))
                     acc.setdefault(f"{b}_var", []).append(_log_var(lo, hi, level))
-            acc.setdefault("start", []).append(r["start"])
-            acc.setdefault("end", []).append(r["end"])
+            acc.setdefault("start", r["start"])
+            acc.setdefault("end", r["end"])
     rows = []
     days = recon.days
     for name, acc in per.items():
-        start, end = acc["start"][0], acc["end"][0]
+        start, end = acc["start"], acc["end"]
         part = days.loc[start:end]
         row: dict[str, Any] = {
             "season": name,

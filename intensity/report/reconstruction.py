@@ -53,7 +53,7 @@ class ReconstructionSection(Section):
         if recon is None:
             return
         ctx.results["reconstruction_loo"] = ctx.run(
-            "reconstruction check", validate_reconstruction, figures, periods, **window
+            "reconstruction check", validate_reconstruction, recon
         )
         seed = ctx.options.seed
         ctx.results["reconstructed_winters"] = ctx.run(

@@ -249,9 +249,14 @@ def _legend(ax: Axes, *, fontsize: float | None = None) -> None:
 def _legend_columns(lengths: list[int], size: float, width_in: float) -> int:
     """The most legend columns whose entries (filled column by column, each column as wide
     as its longest label plus the handle) fit *width_in* inches."""
-    for ncols in range(len(lengths), 1, -1):
-        rows = -(-len(lengths) // ncols)
-        cols = [lengths[j * rows : (j + 1) * rows] for j in range(ncols)]
+    n = len(lengths)
+    for ncols in range(n, 1, -1):
+        # matplotlib's split: the first n % ncols columns hold one entry more (six
+        # entries in five columns are 2, 1, 1, 1, 1, not 2, 2, 2: counting the latter
+        # put the sixth entry off the figure)
+        sizes = [n // ncols + (j < n % ncols) for j in range(ncols)]
+        edges = np.cumsum([0, *sizes])
+        cols = [lengths[edges[j] : edges[j + 1]] for j in range(ncols)]
         need = sum(max(c) * 0.55 * size / 72 + 0.45 for c in cols if c)
         if need <= width_in:
             return ncols

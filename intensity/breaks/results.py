@@ -229,8 +229,13 @@ def _breaks_frame(columns: dict[str, Any], dates: np.ndarray) -> pd.DataFrame:
     """The breaks table from its columns, indexed by break date."""
     index = pd.DatetimeIndex(dates, name="date")
     if not len(dates):
+        # the same dtypes as with breaks: comparing an empty date interval with a date
+        # is then False, not a TypeError
         cols = [*_BREAK_COLUMNS, "position"]
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols}, index=index)
+        dtype = {"ci_lower": "datetime64[ns]", "ci_upper": "datetime64[ns]", "position": int}
+        return pd.DataFrame(
+            {c: pd.Series(dtype=dtype.get(c, float)) for c in cols}, index=index
+        )
     return pd.DataFrame(columns, index=index)
 
 

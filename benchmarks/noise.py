@@ -3,11 +3,16 @@
 For each design of ``tests/designs.py``: the share of 730-day null series with at least
 one break, the share of series with a +25% step at the middle where a break is found
 within 60 days, and the coverage of the true date by the 95% date interval, for the
-AR(1) search (``dependence='ar1'``, what the default ``'auto'`` does) and the
-long-range noise model (``dependence='local'``: local level + AR(1) from the variogram,
-breaks tested against it). Run from the checkout::
+AR(1) search (``dependence='ar1'``, the default before issue 22) and the default
+``'auto'`` (the drift model of ``intensity._levelshift`` when the log-rate drifts and
+the drift reading fits better, else the AR(1) search). Run from the checkout::
 
     python benchmarks/noise.py --reps 40
+    python benchmarks/noise.py --oracle
+
+``--oracle``: for the random-walk designs, the power of the best scan test for the
++25% step with the true variances (the ceiling of any detector calibrated at that
+level under that model).
 
 The real-data designs read the shared data folder (``INTENSITY_SHARED_DATA``).
 """
@@ -58,13 +63,36 @@ def _row(i: int, reps: int, dependence: str) -> dict[str, object]:
     }
 
 
+def _oracle() -> None:
+    import math
+
+    import numpy as np
+
+    from intensity._levelshift import ShiftModel, oracle_power
+
+    print("| random walk sd | mean | oracle power at 5% | at 10% |")
+    print("|---|---|---|---|")
+    for sd, mean in [(0.01, 1000), (0.02, 1000), (0.03, 1000), (0.01, 30), (0.01, 3)]:
+        # the designs' log-rate: count noise (NB size 40) + walk + AR(1) 0.5 of sd 0.1
+        model = ShiftModel(h=1 / mean + 1 / 40, q=sd * sd, s=0.01 * 0.75, phi=0.5, loglik=0)
+        p = [
+            oracle_power(model, 730, math.log(1.25), 365, 14, a, np.random.default_rng(1))
+            for a in (0.05, 0.10)
+        ]
+        print(f"| {sd} | {mean} | {p[0]:.0%} | {p[1]:.0%} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reps", type=int, default=40)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--oracle", action="store_true")
     args = ap.parse_args()
+    if args.oracle:
+        _oracle()
+        return
     k = len(designs(_personnel()))
-    jobs = [(i, dep) for i in range(k) for dep in ("ar1", "local")]
+    jobs = [(i, dep) for i in range(k) for dep in ("ar1", "auto")]
     with ProcessPoolExecutor(args.workers) as ex:
         rows = list(
             ex.map(_row, [j[0] for j in jobs], [args.reps] * len(jobs), [j[1] for j in jobs])

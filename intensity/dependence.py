@@ -83,8 +83,16 @@ class DependenceModel:
         Daily variance of a random-walk (local level) component of the log-rate, the
         slow drift that an AR(1) does not describe (:func:`estimate_drift`); 0 = none.
     long_range : bool
-        Fitted to the variogram over lags up to four months (:func:`estimate_drift`)
-        rather than to lags 1 and 2: the model the break tests use.
+        A long-range model of the log-rate (local level + AR(1) + noise) rather than
+        the AR(1) of lags 1 and 2: the model the break tests use.
+    drift_lr, drift_p : float
+        The test of a random-walk drift in the log-rate without breaks (likelihood ratio
+        and p-value, :func:`intensity._levelshift.drift_test`) by which
+        ``dependence='auto'`` chose the noise model (NaN: not tested).
+    drift_gain : float
+        When that test found drift: the BIC gain of the drift reading (drift model and
+        its shifts) over the step reading (AR(1) and the penalised search's breaks),
+        :func:`intensity._levelshift.compare_readings`; positive: drift model used.
     """
 
     rho: float
@@ -95,12 +103,31 @@ class DependenceModel:
     n: int = 0
     drift: float = 0.0
     long_range: bool = False
+    drift_lr: float = math.nan
+    drift_p: float = math.nan
+    drift_gain: float = math.nan
 
     @property
     def independent(self) -> bool:
         return self.sigma2 <= 0 or self.rho <= 0
 
     def describe(self) -> str:
+        return self._describe() + self._drift_tested()
+
+    def _drift_tested(self) -> str:
+        if not math.isfinite(self.drift_lr):
+            return ""
+        p = "p < 0.001" if self.drift_p < 0.001 else f"p = {self.drift_p:.3f}"
+        text = f"; random-walk drift without breaks: LR {self.drift_lr:.1f}, {p}"
+        if not math.isfinite(self.drift_gain):
+            return text + " (none: AR(1) model used)"
+        verdict = "drift model used" if self.drift_gain > 0 else "AR(1) model used"
+        return text + (
+            f"; the drift reading fits {'better' if self.drift_gain > 0 else 'worse'} than "
+            f"the step reading by BIC {abs(self.drift_gain):.1f} ({verdict})"
+        )
+
+    def _describe(self) -> str:
         if self.long_range and not self.drift > 0:
             return (
                 f"AR(1) of the log-rate fitted to its variogram over lags to four months "

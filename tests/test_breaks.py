@@ -305,11 +305,14 @@ def test_seasonal_adjustment_removes_spurious_breaks():
     sim = simulate_counts(
         1100, seed=5, annual_amplitude=0.35, weekday=(1.3, 1.2, 1.0, 1.0, 0.9, 0.8, 0.85)
     )
-    raw = detect_breaks(sim.counts)
+    raw = detect_breaks(sim.counts, dependence="ar1")
     fit = intensity.fit_seasonal(sim.counts)
     adj = detect_breaks(sim.counts, seasonal=fit)
-    assert len(raw.breaks) >= 2  # the annual cycle looks like level shifts
+    assert len(raw.breaks) >= 2  # to the AR(1) search the annual cycle looks like steps
     assert len(adj.breaks) == 0
+    # by default the cycle left in is read as drift (a random walk follows it), not steps
+    default = detect_breaks(sim.counts)
+    assert len(default.breaks) < len(raw.breaks) and default.dependence.drift > 0
     assert adj.seasonal_adjusted
 
 

@@ -39,11 +39,6 @@ def _hump(n: int = 730) -> np.ndarray:
     return np.log(1000) + 0.4 * np.exp(-0.5 * ((t - n / 2) / 60) ** 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 22 open: the drift is fitted within the segments the AR(1) search "
-    "proposed, so a hump it has cut into steps hides its own drift and the steps stay",
-)
 def test_a_hump_is_drift_not_steps_and_a_sharp_step_stays():
     """A smooth +50% hump over four months: the AR(1) search cuts it into steps; the
     long-range noise keeps none of them and draws the hump as drift. A sharp x2 step
@@ -70,15 +65,27 @@ def test_a_hump_is_drift_not_steps_and_a_sharp_step_stays():
     assert any("drift" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
 
 
-def test_local_noise_is_reproducible_and_leaves_the_default_alone():
+def test_local_noise_is_reproducible_and_the_default_takes_it_on_a_drift():
     rng = np.random.default_rng(4)
     s = rw_ar1(0.02).draw(rng, 500, 1.0)
     a = detect_breaks(s, dependence="local", seed=3)
     b = detect_breaks(s, dependence="local", seed=3)
     assert a.positions == b.positions and a.summary().equals(b.summary())
-    default = detect_breaks(s)
-    assert default.drift is None and default.dropped == ()
-    assert default.dependence is not None and not default.dependence.long_range
+    # 'auto': the log-rate drifts (LR test without breaks) and the drift reading fits
+    # better than the AR(1) search's steps (BIC): the drift model, said so
+    default = detect_breaks(s, seed=3)
+    dep = default.dependence
+    assert dep is not None and dep.long_range and dep.drift > 0 and dep.drift_gain > 0
+    assert default.positions == a.positions and default.drift is not None
+    assert "drift model used" in str(default)
+    ar = detect_breaks(s, dependence="ar1", seed=3)
+    assert ar.drift is None and not ar.dependence.long_range
+    assert len(ar.positions) > len(default.positions)  # the AR(1) search cuts it into steps
+    # without draws nothing can be tested: the AR(1) search stands (documented)
+    assert (
+        detect_breaks(s, n_boot=0).positions
+        == detect_breaks(s, dependence="ar1", n_boot=0).positions
+    )
     with pytest.raises(ValueError, match="alpha"):
         detect_breaks(s, dependence="local", alpha=1.5)
 
@@ -109,8 +116,9 @@ def test_real_personnel_drift(personnel):
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 22 targets not met: false breaks on random-walk noise stay above 10% "
-    "with dependence='local' (benchmarks/noise.py)",
+    reason="issue 22 targets not met: a +25% step in a random walk of sd 0.01-0.02 a day "
+    "is found in 20-25% of series at <= 10% false breaks; the best scan test with the "
+    "true variances reaches about a third (benchmarks/noise.py --oracle)",
 )
 @pytest.mark.parametrize("i", [0, 1, 3], ids=["rw0.01", "rw0.02", "arfima0.3"])
 def test_local_noise_meets_the_issue_targets(i):

@@ -251,7 +251,8 @@ def test_report_has_a_page_per_question(demo_runs):
     at = [text.find(t) for t in order]
     assert all(i >= 0 for i in at) and at == sorted(at), dict(zip(order, at, strict=True))
     assert f"intensity {intensity.__version__}" in text
-    assert "Trend breaks (deseasonalised, negbin, mbic" in text  # the penalty as used
+    # the penalty as used, or the drift model when the noise model chosen by fit is it
+    assert re.search(r"Trend breaks \(deseasonalised, negbin, (mbic|drift model)", text)
 
 
 def test_joint_page_when_several_metrics_are_named(tmp_path):

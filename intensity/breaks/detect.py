@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from .._levelshift import ShiftSelection
 from .._typing import BreakModel, PenaltyName
 from .._validation import (
     RegularSeries,
@@ -165,31 +166,41 @@ def detect_breaks(
         bootstrap's resolution is found with up to 3× more replications and then reported
         as the bound ``1/(B+1)`` with ``p_bound=True`` ("p < …").
     dependence
-        Serial dependence of the counts (count models). ``'ar1'`` (the default for count
-        models through ``'auto'``): a latent AR(1) negative-binomial model
-        (:mod:`intensity.dependence`) is fitted to the residuals of the segmentation, the
-        penalty is multiplied by its long-run variance factor (quasi-likelihood), the
-        search repeated until the breaks no longer change, level intervals are widened by
-        the factor's square root, and the bootstrap simulates dependent counts. Without it
-        autocorrelated noise (lag-1 0.2–0.45 on real losses) is read as breaks.
-        ``'none'``: days independent (the Gaussian models' default). A fitted
-        :class:`~intensity.dependence.DependenceModel` fixes it.
+        Serial dependence of the counts (count models). ``'ar1'``: a latent AR(1)
+        negative-binomial model (:mod:`intensity.dependence`) is fitted to the residuals
+        of the segmentation, the penalty is multiplied by its long-run variance factor
+        (quasi-likelihood), the search repeated until the breaks no longer change, level
+        intervals are widened by the factor's square root, and the bootstrap simulates
+        dependent counts. Without it autocorrelated noise (lag-1 0.2–0.45 on real losses)
+        is read as breaks. ``'none'``: days independent (the Gaussian models' default).
+        A fitted :class:`~intensity.dependence.DependenceModel` fixes it.
 
-        ``'local'`` (experimental, issue 22) asks whether the log-rate also *drifts*:
-        after the AR(1) search, a local level (random walk) + AR(1) model is fitted to
-        the robust variogram of the segments' log-rate over lags to four months and kept
-        when it fits better than an AR(1) alone
-        (:func:`~intensity.dependence.estimate_drift`). A slow drift makes a penalised
-        search cut a hump into steps, so every proposed break is then tested against
-        this long-range noise (the bootstrap simulates the drift too) and breaks with
-        p-value ``>= alpha`` are dropped one at a time, least significant first; the
-        drift path with its band is :attr:`Breaks.drift`. It lowers the false breaks on
-        random-walk noise but does not yet reach the calibration targets of issue 22
-        (``benchmarks/noise.py``), so it is not the default.
+        ``'local'``: breaks apart from drift. The log-rate is a local level (random
+        walk) + AR(1) + count noise, fitted by maximum likelihood with the Kalman
+        filter (:mod:`intensity._levelshift`); abrupt shifts are added one at a time
+        while the largest shift statistic of the disturbance smoother (de Jong & Penzer
+        1998) has a Monte Carlo p-value below ``alpha`` against series simulated from
+        the fitted model (at least 99 draws), with days beyond 3.5 standard errors set
+        aside as spikes. The breaks table then gives each shift's date interval (from
+        series simulated with that shift), its size beyond the drift as ``ratio`` (the
+        jump of the level on that day, not a ratio of segment means) and that p-value;
+        :attr:`Breaks.drift` is the drift path with its band and :attr:`Breaks.dropped`
+        the AR(1) search's breaks it reads as drift. A slow drift and a modest step look
+        alike: under a random walk of daily sd 0.01 the best possible scan finds a +25%
+        step in about a third of two-year series (``benchmarks/noise.py --oracle``).
+
+        ``'auto'`` (the default for count models) chooses between the two by fit and
+        says which it used (:meth:`DependenceModel.describe`): the AR(1) search unless
+        the log-rate drifts (likelihood-ratio test of the random walk without breaks,
+        p < 0.05) and the drift reading (drift model and its shifts) has a lower BIC than
+        the step reading (AR(1) and the search's breaks), each break counting two
+        parameters. On real personnel the drift model is taken. With ``n_boot=0`` no
+        draws are made and the AR(1) search stands. DataFrame input, ``dates``,
+        ``n_breaks`` and ``max_breaks`` use the AR(1).
     alpha
-        Level at which a proposed break must stand out from the long-range noise
-        (``dependence='local'`` only; needs ``n_boot > 0``). Not used with ``n_breaks``
-        or ``max_breaks``.
+        Level at which a shift must stand out from the drift model (``dependence``
+        ``'local'``, or ``'auto'`` when it takes the drift model). Not used with
+        ``n_breaks`` or ``max_breaks``.
 
     min_share
         DataFrame input only: a break is *common* when at least this share of the
@@ -266,10 +277,82 @@ def detect_breaks(
     if isinstance(cost, LinearTrendCost):
         return _build_linear_breaks(ds, cost, pen, penalty, m, ci, cost.adjusted)
     cps = _snap_to_observed(cps, cost.obs)
-    built = (ds, cost, cps, pen, penalty, m, ci, cost.adjusted, n_boot, seed, total)
-    if dep == "local" and dep_model is not None and n_breaks is None and max_breaks is None:
-        return _breaks_apart_from_drift(*built, dep_model, check_fraction("alpha", alpha))
+    built: Built = (ds, cost, cps, pen, penalty, m, ci, cost.adjusted, n_boot, seed, total)
+    alpha = check_fraction("alpha", alpha)
+    searched = not forced and n_breaks is None and max_breaks is None
+    if dep_model is not None and searched and dep in _LATENT:
+        return _by_noise_model(built, dep_model, alpha, str(dependence))
     return _build_breaks(*built, dep_model, forced=_snap_to_observed(forced, cost.obs))
+
+
+#: a segmentation as :func:`_build_breaks` takes it: series, cost, breaks, penalty, its
+#: name, min_size, ci, seasonally adjusted, n_boot, seed, total cost
+Built = tuple[RegularSeries, SegmentCost, list[int], float, Any, int, float, bool, int, int, float]
+
+
+def _by_noise_model(built: Built, dep_model: DependenceModel, alpha: float, asked: str) -> Breaks:
+    """A penalised search's result under the noise model it calls for: the drift model
+    (``dependence='local'``, or ``'auto'`` when the log-rate drifts: :func:`_drift_choice`)
+    or the AR(1). *asked*: the ``dependence`` option."""
+    cost, cps, m, ci, n_boot, seed = built[1], built[2], built[5], built[6], built[8], built[9]
+    if asked == "local":
+        return _breaks_apart_from_drift(*built, dep_model, alpha)
+    if asked == "auto" and n_boot > 0:
+        dep_model, pruned = _drift_choice(cost, cps, m, n_boot, seed, dep_model, alpha, ci)
+        if pruned is not None:
+            return _breaks_apart_from_drift(*built, dep_model, alpha, pruned)
+    return _build_breaks(*built, dep_model)
+
+
+#: what :func:`_drift_prune` returns: breaks kept, their model, dropped, the selection
+Pruned = tuple[list[int], DependenceModel | None, list[int], ShiftSelection | None]
+
+MIN_SHIFT_DRAWS = 99
+"""The fewest null draws of the drift model's shift selection, whatever ``n_boot``."""
+
+DRIFT_ALPHA = 0.05
+"""Level of the test by which ``dependence='auto'`` takes the drift model."""
+
+
+def _drift_choice(
+    cost: SegmentCost,
+    cps: list[int],
+    m: int,
+    n_boot: int,
+    seed: int,
+    base: DependenceModel,
+    alpha: float,
+    ci: float,
+) -> tuple[DependenceModel, Pruned | None]:
+    """``dependence='auto'``: does the log-rate drift? First, without breaks, the
+    likelihood ratio of the local level + AR(1) + noise model against the AR(1) + noise
+    model (:func:`~intensity._levelshift.drift_test`); a series that does not drift even
+    with its steps counted as drift keeps the AR(1) search's breaks *cps*. Otherwise the
+    two readings are compared by BIC on the log-rate: the AR(1) + noise model with
+    jumps at *cps*, and the drift model with the shifts it finds (:func:`_drift_prune`),
+    each break counting two parameters (date and size) and the drift one. A few steps
+    make the first test reject too, and then the AR(1) reading fits better; a drift cut
+    into steps costs more breaks than it saves. Returns *base* carrying the choice and,
+    when the drift model is taken, its breaks (else ``None``)."""
+    from .._levelshift import compare_readings, drift_test
+    from ..dependence import _log_rate
+
+    assert isinstance(cost, CountCost)
+    z = _log_rate(cost._raw(), cost.mult, cost.obs)
+    if int(np.isfinite(z).sum()) < 60:
+        return base, None
+    test = drift_test(z, [])
+    base = replace(base, drift_lr=test.lr, drift_p=test.p_value)
+    if test.p_value >= DRIFT_ALPHA:
+        return base, None
+    pruned = _drift_prune(cost, cps, m, n_boot, seed, base, alpha, ci)
+    if pruned[3] is None or pruned[1] is None:
+        return base, None
+    gain = compare_readings(z, cps, pruned[3].positions)
+    if gain <= 0:
+        return replace(base, drift_gain=gain), None
+    model = replace(pruned[1], drift_lr=test.lr, drift_p=test.p_value, drift_gain=gain)
+    return base, (pruned[0], model, pruned[2], pruned[3])
 
 
 def _forced_positions(
@@ -423,19 +506,38 @@ def _breaks_apart_from_drift(
     total: float,
     base: DependenceModel,
     alpha: float,
+    pruned: Pruned | None = None,
 ) -> Breaks:
-    """``dependence='local'``: the breaks that stand out from the long-range noise
-    (:func:`_drift_prune`), built as :func:`_build_breaks` does, with the drift path and
-    the dropped dates."""
+    """``dependence='local'`` (or ``'auto'`` when the log-rate drifts): the breaks that
+    stand out from the long-range noise (:func:`_drift_prune`, or *pruned* when already
+    run), built as :func:`_build_breaks` does, with the drift path and the dropped
+    dates."""
     assert isinstance(cost, CountCost)
     n = len(cost.y)
-    cps, drift, dropped = _drift_prune(cost, cps, m, n_boot, seed, base, alpha)
+    if pruned is None:
+        pruned = _drift_prune(cost, cps, m, n_boot, seed, base, alpha, ci)
+    cps, drift, dropped, sel = pruned
     if drift is None:
         return _build_breaks(
             ds, cost, cps, pen, penalty, m, ci, adjusted, n_boot, seed, total, base
         )
     total = float(cost.costs(np.array([0, *cps]), np.array([*cps, n])).sum())
-    res = _build_breaks(ds, cost, cps, pen, penalty, m, ci, adjusted, n_boot, seed, total, drift)
+    columns = None if sel is None else _shift_columns(sel, ds.series.index, ci)
+    res = _build_breaks(
+        ds,
+        cost,
+        cps,
+        pen,
+        penalty,
+        m,
+        ci,
+        adjusted,
+        0 if columns else n_boot,
+        seed,
+        total,
+        drift,
+        columns=columns,
+    )
     z = float(ndtri(0.5 + ci / 2))
     path = partial(_drift_frame, cost, np.log(res.level.to_numpy()), drift, z, ds.series.index)
     return replace(
@@ -454,36 +556,67 @@ def _drift_prune(
     seed: int,
     base: DependenceModel,
     alpha: float,
-) -> tuple[list[int], DependenceModel | None, list[int]]:
-    """Breaks apart from drift: fit the local level + AR(1) model to the segmentation
-    *cps* (:func:`~intensity.dependence.estimate_drift`; where the drift does not fit
-    better, the variogram's AR(1), which may be close to a random walk), and drop the
-    least significant break while its bootstrap p-value under that model is
-    ``>= alpha``. The model stays the one fitted to the proposed segmentation: refitted
-    after a drop, the dropped jump would count as drift and drop the next break too (on
-    real personnel every break went). Returns the breaks kept, the model (``None``: too
-    few observed periods) and the dropped positions."""
+    ci: float,
+) -> tuple[list[int], DependenceModel | None, list[int], ShiftSelection | None]:
+    """Breaks apart from drift: level shifts of the log-rate selected one at a time under
+    a local level + AR(1) + noise model fitted by maximum likelihood
+    (:func:`~intensity._levelshift.select_shifts`: auxiliary-residual scan, Monte Carlo
+    p-values from the fitted model, spikes set aside). The AR(1) search's breaks *cps*
+    that no kept shift lies within *m* periods of are returned as dropped. Without
+    replications (``n_boot < 1``) nothing can be tested: the proposals stay, with the
+    variogram model (:func:`~intensity.dependence.estimate_drift`). Returns the breaks
+    kept, their model (``None``: too few observed periods), the dropped positions and
+    the selection (``None`` when untested)."""
+    from .._levelshift import select_shifts
+    from ..dependence import _log_rate, _mean_inverse_rate
+
     assert isinstance(cost, CountCost)
     n = len(cost.y)
     raw = cost._raw()
-    cps = list(cps)
-    dropped: list[int] = []
-    bounds = np.array([0, *cps, n], dtype=np.int64)
-    model = estimate_drift(raw, cost.mult, cost.obs, bounds, base)
-    if model is None or n_boot < 1:
-        return cps, model, dropped
-    while cps:
+    z = _log_rate(raw, cost.mult, cost.obs)
+    if int(np.isfinite(z).sum()) < 60:
+        return list(cps), None, [], None
+    if n_boot < 1:
         bounds = np.array([0, *cps, n], dtype=np.int64)
-        levels = cost.segment_levels(bounds[:-1], bounds[1:], 1.96, model.lrv_factor)
-        unc = cost.break_uncertainties(
-            bounds, m, 0.95, n_boot, np.random.default_rng(seed), levels, model
-        )
-        p = np.where(np.isnan(unc.p_value), -1.0, unc.p_value)
-        j = int(np.argmax(p))
-        if p[j] < alpha:
-            break
-        dropped.append(cps.pop(j))
-    return cps, model, dropped
+        return list(cps), estimate_drift(raw, cost.mult, cost.obs, bounds, base), [], None
+    # at least 99 null draws: with fewer a shift could not reach p < 0.05 at all
+    n_sim = max(n_boot, MIN_SHIFT_DRAWS)
+    sel = select_shifts(z, m, alpha, n_sim, np.random.default_rng(seed), level=ci)
+    fit = sel.model
+    inv_k = fit.h - _mean_inverse_rate(z)
+    model = DependenceModel(
+        rho=fit.phi,
+        sigma2=fit.ar_variance,
+        size=1.0 / inv_k if inv_k > 1e-8 else math.inf,
+        acf1=base.acf1,
+        lrv_factor=base.lrv_factor,
+        n=int(np.isfinite(z).sum()),
+        drift=fit.q,
+        long_range=True,
+    )
+    kept = list(sel.positions)
+    dropped = [c for c in cps if not any(abs(c - k) < m for k in kept)]
+    return kept, model, dropped, sel
+
+
+def _shift_columns(sel: ShiftSelection, index: pd.Index, ci: float) -> dict[str, np.ndarray]:
+    """The breaks-table columns of the drift model's shifts: the date interval from
+    series simulated under it, the shift beyond the drift (``ratio``, with its Wald
+    interval) and the selection p-value."""
+    z = float(ndtri(0.5 + ci / 2))
+    jump = np.asarray(sel.log_jumps, dtype=float)
+    se = np.asarray(sel.se, dtype=float)
+    p = np.asarray(sel.p_values, dtype=float)
+    last = len(index) - 1
+    return {
+        "ci_lower": index.values[np.clip(np.asarray(sel.date_lower, dtype=np.int64), 0, last)],
+        "ci_upper": index.values[np.clip(np.asarray(sel.date_upper, dtype=np.int64), 0, last)],
+        "ratio": np.exp(jump),
+        "ratio_ci_lower": np.exp(jump - z * se),
+        "ratio_ci_upper": np.exp(jump + z * se),
+        "p_value": p,
+        "p_bound": np.asarray(sel.p_bounds, dtype=bool),
+    }
 
 
 def _optimal_intervals(table: pd.DataFrame, lo: float, hi: float) -> pd.DataFrame:

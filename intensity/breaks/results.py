@@ -66,10 +66,11 @@ class Breaks(ResultMixin):
         series' units) with its pointwise band ``lower``/``upper`` at level ``ci``;
         ``None`` when the AR(1) alone fits.
     dropped : tuple of pd.Timestamp
-        Break dates the search proposed that the drift model explains (bootstrap
-        p-value at least ``alpha``), dropped least significant first.
+        Break dates the AR(1) search proposed that the drift model reads as drift (no
+        kept shift within ``min_size`` of them).
     alpha : float or None
-        The level of that test (``None``: no test, as without ``dependence='local'``).
+        The level at which shifts were kept under the drift model (``None``: the AR(1)
+        reading, no such test).
     forced : tuple of pd.Timestamp
         The dates given as breaks (``detect_breaks(dates=...)``): breaks whatever the data
         (the ``forced`` column of :attr:`breaks`); the search found the others between them.
@@ -170,12 +171,12 @@ class Breaks(ResultMixin):
         if self.seasonal_adjusted:
             notes.append("breaks in the deseasonalised rate (weekday and annual effects removed)")
         if self.dependence is not None and self.dependence.long_range:
-            chosen = " (chosen over an AR(1) alone by fit)" if self.dependence.drift > 0 else ""
             notes.append(
                 self.dependence.describe()
-                + f"{chosen}; breaks tested against it (bootstrap with this noise): "
-                f"{len(self.dropped)} proposed break(s) with p >= {self.alpha:g} read as "
-                "noise or drift and dropped"
+                + f"; shifts kept while the largest stands out of this noise at p < "
+                f"{self.alpha:g} (series simulated from it); ratio = the jump on the day, "
+                f"beyond the drift; {len(self.dropped)} break(s) of the AR(1) search read "
+                "as drift"
             )
         elif self.dependence is not None:
             notes.append(
@@ -233,9 +234,7 @@ def _breaks_frame(columns: dict[str, Any], dates: np.ndarray) -> pd.DataFrame:
         # is then False, not a TypeError
         cols = [*_BREAK_COLUMNS, "position"]
         dtype = {"ci_lower": "datetime64[ns]", "ci_upper": "datetime64[ns]", "position": int}
-        return pd.DataFrame(
-            {c: pd.Series(dtype=dtype.get(c, float)) for c in cols}, index=index
-        )
+        return pd.DataFrame({c: pd.Series(dtype=dtype.get(c, float)) for c in cols}, index=index)
     return pd.DataFrame(columns, index=index)
 
 
@@ -280,10 +279,13 @@ def _build_breaks(
     total: float,
     dep: DependenceModel | None = None,
     forced: Sequence[int] = (),
+    columns: dict[str, np.ndarray] | None = None,
 ) -> Breaks:
     """The result of a segmentation: segment levels, ratios and every break's interval and
     p-value, asked of the cost. Tables are built from arrays (no per-row pandas work).
-    *forced*: the positions given as breaks (a ``forced`` column when there are any)."""
+    *forced*: the positions given as breaks (a ``forced`` column when there are any).
+    *columns*: breaks-table columns from a test other than the cost's bootstrap (the drift
+    model's: date intervals, shift sizes and p-values), in place of the cost's."""
     idx = ds.series.index
     dates = idx.values
     n = len(idx)
@@ -340,6 +342,7 @@ def _build_breaks(
             "p_bound": bound,
             "position": pos,
             **({"forced": np.isin(pos, np.asarray(forced, dtype=np.int64))} if forced else {}),
+            **(columns or {}),
         },
         dates[pos],
     )

@@ -50,9 +50,19 @@ class BreaksSection(Section):
     def captions(self, ctx: MetricContext) -> dict[str, str]:
         brk = ctx.get("breaks")
         how = "" if brk is None else f" ({brk.model} cost, {penalty_words(brk)})"
+        text = (
+            f"Daily {ctx.metric} with the segment levels of the optimal "
+            f"segmentation{how}, the breaks and the 95% intervals of their dates."
+        )
+        if _drifts(brk):
+            text = (
+                f"Daily {ctx.metric} with the drift of its level (local level of the drift "
+                "model, purple, with its 95% band), the mean level between the abrupt "
+                "changes that stand out of that drift, the changes and the 95% intervals "
+                "of their dates."
+            )
         return {
-            "breaks": f"Daily {ctx.metric} with the segment levels of the optimal "
-            f"segmentation{how}, the breaks and the 95% intervals of their dates.",
+            "breaks": text,
             "penalty_path": "Number of breaks against the penalty: every segmentation that "
             "is optimal for some penalty in the range (CROPS), with its penalty interval.",
         }
@@ -74,7 +84,7 @@ class BreaksSection(Section):
             "date intervals and p-values by a parametric bootstrap of counts simulated "
             "from the fitted noise model in a window around each break, the p-values "
             "sequential (Besag & Clifford 1991); the penalty path by CROPS (Haynes, "
-            "Eckley & Fearnhead 2017)" + mbic,
+            "Eckley & Fearnhead 2017)" + mbic + _drift_method(brk),
         )
 
     def facts(self, ctx: MetricContext) -> list[Fact]:
@@ -86,6 +96,15 @@ class BreaksSection(Section):
             (f"# Trend breaks ({adj}{brk.model}, {penalty_words(brk)})", ""),
             ("number of breaks", f"{len(brk.breaks)} (penalty {brk.penalty:.1f})"),
         ]
+        if _drifts(brk):
+            facts[0] = (f"# Trend breaks ({adj}{brk.model}, drift model)", "")
+            facts[1] = (
+                "abrupt changes",
+                f"{len(brk.breaks)} beyond the drift (drift sd "
+                f"{brk.dependence.drift**0.5:.3f} a day; the AR(1) search's "
+                f"{len(brk.breaks) + len(brk.dropped)} break(s), {len(brk.dropped)} read as "
+                "drift; ×: the jump on the day)",
+            )
         findings = _reporting_findings(ctx.series)
         ano = ctx.get("anomalies")
         episodes = ano.episodes if ano is not None else None
@@ -196,6 +215,26 @@ def _change_words(brk: Any, row: Any) -> str:
         return f"×{row['ratio']:.2f}"
     per = "30 days" if brk.unit == "day" else brk.unit
     return f"slope {row['level_before']:+.3f} → {row['level_after']:+.3f} per {per} (log scale)"
+
+
+def _drifts(brk: Any) -> bool:
+    """The breaks were found under the drift model (a drift path is drawn)."""
+    dep = getattr(brk, "dependence", None)
+    return dep is not None and dep.long_range and dep.drift > 0
+
+
+def _drift_method(brk: Any) -> str:
+    """The methods sentence of the drift model, when it was used."""
+    if not _drifts(brk):
+        return ""
+    return (
+        "; the noise model chosen by fit (likelihood-ratio test of a random-walk drift, "
+        "then BIC of the drift reading against the step reading): a local level + AR(1) + "
+        "noise model of the log-rate fitted by maximum likelihood with the Kalman filter, "
+        "abrupt shifts selected one at a time by the auxiliary residuals of the "
+        "disturbance smoother (de Jong & Penzer 1998) against series simulated from the "
+        "fitted model, as DeCAFS (Romano et al. 2022) separates changes from drift"
+    )
 
 
 def penalty_words(brk: Any) -> str:

@@ -1,0 +1,124 @@
+"""The drift model of the log-rate (``intensity._levelshift``): the Kalman filter and
+disturbance smoother against statsmodels, the shift scan's size and power, and
+``detect_breaks``' choice between the drift and the AR(1) readings (issue 22)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from designs import _ar1, _counts, _rw, _series  # tests/designs.py
+
+from intensity import _levelshift as ls
+from intensity import detect_breaks
+
+
+def _log_walk(rng: np.random.Generator, n: int, q: float, step_at: int | None = None):
+    x = math.log(1000) + _rw(rng, n, math.sqrt(q)) + _ar1(rng, n, 0.5, 0.1)
+    if step_at is not None:
+        x = x + np.where(np.arange(n) >= step_at, math.log(1.6), 0.0)
+    return _counts(rng, x)
+
+
+@pytest.mark.parametrize("missing", [False, True], ids=["complete", "gaps"])
+def test_shift_statistic_is_statsmodels_standardised_level_disturbance(missing):
+    """``r_t / sqrt(N_t)`` is the smoothed level disturbance over its standard deviation
+    (de Jong & Penzer 1998), and the likelihood is the Kalman likelihood; both checked
+    against statsmodels' UnobservedComponents (local level + AR(1) + irregular) with the
+    same variances, away from the diffuse start. Tolerance 1e-5 on the statistic: the
+    diffuse start is a variance of 1e6 here and exact in statsmodels, which moves the
+    statistic by up to 1e-6."""
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    rng = np.random.default_rng(2)
+    n = 400
+    z = np.cumsum(rng.normal(0, 0.01, n)) + _ar1(rng, n, 0.6, 0.1) + rng.normal(0, 0.15, n)
+    if missing:
+        z[100:120] = np.nan
+        z[250] = np.nan
+    h, q, s, phi = 0.15**2, 1e-4, 0.01 * (1 - 0.36), 0.6
+    free = np.zeros(n, dtype=np.bool_)
+    ll, u, _, info = ls._kalman(z, h, q, s, phi, free, True)
+    res = UnobservedComponents(z, level="llevel", autoregressive=1).smooth([h, q, s, phi])
+    eta = np.asarray(res.smoothed_state_disturbance[0])
+    var = q - np.asarray(res.smoothed_state_disturbance_cov[0, 0])
+    inner = slice(20, n - 1)  # the last disturbance moves nothing observed: variance 0
+    assert np.allclose(u[inner], eta[inner] / np.sqrt(var[inner]), atol=1e-5)
+    assert np.allclose(info[inner] * q * q, var[inner], rtol=1e-5)
+    # the likelihood without the diffuse first period
+    assert ll == pytest.approx(float(res.llf_obs[1:].sum()), abs=1e-4)
+    assert ll == pytest.approx(ls._loglik(z, h, q, s, phi, free), rel=1e-12)
+
+
+def test_fit_recovers_the_variances_of_a_long_series():
+    rng = np.random.default_rng(5)
+    n = 4000
+    z = np.cumsum(rng.normal(0, 0.02, n)) + rng.normal(0, 0.2, n)
+    model, _ = ls.fit_shift_model(z - np.median(z), np.zeros(n, dtype=np.bool_))
+    # truth: drift sd 0.02, white 0.2 (the AR(1) part may take some of the white noise)
+    assert 0.014 <= math.sqrt(model.q) <= 0.028, model
+    assert 0.15 <= math.sqrt(model.h + model.ar_variance) <= 0.25, model
+
+
+def test_scan_keeps_its_size_on_a_drift_and_finds_a_sharp_step():
+    """20 null series of 400 days (a random walk of sd 0.015 a day + AR(1) + counts):
+    at most 2 with a shift at the 5% level; a x1.6 step in the same noise found within
+    a week in >= 8 of 10, its 95% date interval covering the true date."""
+    false = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        z = np.log(_log_walk(rng, 400, 0.015**2) + 0.5)
+        false += len(ls.select_shifts(z, 14, 0.05, 49, rng).positions) > 0
+    assert false <= 2, false
+    found = covered = 0
+    for seed in range(10):
+        rng = np.random.default_rng(100 + seed)
+        z = np.log(_log_walk(rng, 400, 0.01**2, step_at=200) + 0.5)
+        sel = ls.select_shifts(z, 14, 0.05, 99, rng)
+        near = [i for i, p in enumerate(sel.positions) if abs(p - 200) <= 7]
+        if near:
+            found += 1
+            i = near[0]
+            covered += sel.date_lower[i] <= 200 <= sel.date_upper[i]
+            assert 1.3 < math.exp(sel.log_jumps[i]) < 2.0  # truth 1.6
+    assert found >= 8 and covered >= found - 1, (found, covered)
+
+
+def test_auto_keeps_the_ar1_reading_for_steps_in_stationary_noise():
+    """Two steps in AR(1) counts: the drift test without breaks reads the steps as
+    drift, the comparison of readings does not, and the AR(1) search's breaks stand."""
+    rng = np.random.default_rng(8)
+    n = 700
+    level = np.where(np.arange(n) < 250, 0.0, math.log(1.5)) + np.where(
+        np.arange(n) < 480, 0.0, math.log(0.7)
+    )
+    s = _series(_counts(rng, math.log(800) + level + _ar1(rng, n, 0.5, 0.1)))
+    b = detect_breaks(s, n_boot=99)
+    dep = b.dependence
+    assert dep is not None and not dep.long_range and dep.drift == 0
+    assert math.isfinite(dep.drift_lr)
+    pos = np.asarray(b.positions)
+    assert len(pos) == 2 and np.all(np.abs(pos - [250, 480]) <= 5), b.dates
+    assert "AR(1) model used" in str(b)
+
+
+def test_personnel_one_answer_whatever_the_start(personnel):
+    """Real personnel: the drift model is taken; the abrupt change of October 2023 is
+    found from the whole series and from 2023 with overlapping date intervals and the
+    same size within its interval; from 2024 no abrupt change stands out of the drift."""
+    whole = detect_breaks(personnel)
+    since = detect_breaks(personnel["2023-01-01":])
+    later = detect_breaks(personnel["2024-01-01":])
+    for b in (whole, since, later):
+        assert b.dependence is not None and b.dependence.drift > 0
+        assert b.drift is not None and b.drift.index.equals(b.series.index)
+    oct23 = pd.Timestamp("2023-10-11")
+    a = whole.breaks.loc[whole.breaks.index == oct23].iloc[0]
+    c = since.breaks.loc[since.breaks.index == oct23].iloc[0]
+    assert len(since.breaks) == 1
+    assert a["ci_lower"] <= c["ci_upper"] and c["ci_lower"] <= a["ci_upper"]
+    assert abs(a["ratio"] - c["ratio"]) < (c["ratio_ci_upper"] - c["ratio_ci_lower"]) / 2
+    assert c["ratio_ci_lower"] > 1.2 and c["p_value"] < 0.01
+    assert len(later.breaks) == 0

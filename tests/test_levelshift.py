@@ -120,5 +120,5 @@ def test_personnel_one_answer_whatever_the_start(personnel):
     assert len(since.breaks) == 1
     assert a["ci_lower"] <= c["ci_upper"] and c["ci_lower"] <= a["ci_upper"]
     assert abs(a["ratio"] - c["ratio"]) < (c["ratio_ci_upper"] - c["ratio_ci_lower"]) / 2
-    assert c["ratio_ci_lower"] > 1.2 and c["p_value"] < 0.01
+    assert c["ratio_ci_lower"] > 1.2 and c["p_value"] <= 0.01 and c["p_bound"]
     assert len(later.breaks) == 0

@@ -233,7 +233,11 @@ def _breaks_frame(columns: dict[str, Any], dates: np.ndarray) -> pd.DataFrame:
         # the same dtypes as with breaks: comparing an empty date interval with a date
         # is then False, not a TypeError
         cols = [*_BREAK_COLUMNS, "position"]
-        dtype = {"ci_lower": "datetime64[ns]", "ci_upper": "datetime64[ns]", "position": int}
+        dtype: dict[str, Any] = {
+            "ci_lower": "datetime64[ns]",
+            "ci_upper": "datetime64[ns]",
+            "position": int,
+        }
         return pd.DataFrame({c: pd.Series(dtype=dtype.get(c, float)) for c in cols}, index=index)
     return pd.DataFrame(columns, index=index)
 

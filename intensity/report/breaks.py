@@ -101,9 +101,8 @@ class BreaksSection(Section):
             facts[1] = (
                 "abrupt changes",
                 f"{len(brk.breaks)} beyond the drift (drift sd "
-                f"{brk.dependence.drift**0.5:.3f} a day; the AR(1) search's "
-                f"{len(brk.breaks) + len(brk.dropped)} break(s), {len(brk.dropped)} read as "
-                "drift; ×: the jump on the day)",
+                f"{brk.dependence.drift**0.5:.3f} a day; {len(brk.dropped)} break(s) of "
+                "the AR(1) search read as drift; ×: the jump on the day)",
             )
         findings = _reporting_findings(ctx.series)
         ano = ctx.get("anomalies")

@@ -340,9 +340,9 @@ def _null_alt_maxima(
 
 
 def _unpack(theta: np.ndarray) -> tuple[float, float, float, float]:
-    h, q, s = np.exp(np.clip(theta[:3], -40.0, 5.0))
-    phi = _MAX_PHI / (1.0 + math.exp(-float(theta[3])))
-    return float(h), float(q), float(s), phi
+    h, q, s, x = (float(v) for v in theta)  # scalars: this runs once a likelihood
+    h, q, s = (math.exp(min(max(v, -40.0), 5.0)) for v in (h, q, s))
+    return h, q, s, _MAX_PHI / (1.0 + math.exp(-x))
 
 
 def fit_shift_model(

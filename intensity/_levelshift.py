@@ -351,6 +351,7 @@ def fit_shift_model(
     start: np.ndarray | None = None,
     drift: bool = True,
     thorough: bool = False,
+    max_phi: float = _MAX_PHI,
 ) -> tuple[ShiftModel, np.ndarray]:
     """Maximum-likelihood variances of the model for the centred log-rate *z* (NaN:
     unobserved) with free jumps after the positions *free* (``drift=False``: no random
@@ -368,9 +369,11 @@ def fit_shift_model(
             np.array([math.log(v / 4), math.log(v / 1e4), math.log(v / 4), 2.0]),
         ]
 
+    cap = min(max_phi, _MAX_PHI) / _MAX_PHI
+
     def nll(theta: np.ndarray) -> float:
         h, q, s, phi = _unpack(theta)
-        return -_loglik(z, h, q if drift else 0.0, s, phi, free)
+        return -_loglik(z, h, q if drift else 0.0, s, phi * cap, free)
 
     best = None
     for x0 in starts:
@@ -382,6 +385,7 @@ def fit_shift_model(
     assert best is not None
     h, q, s, phi = _unpack(best.x)
     q = q if drift else 0.0
+    phi *= cap
     # a drift below 1e-7 a day (sd 0.0003) moves the log-rate by < 0.01 a year: none
     q = q if q > 1e-7 else 0.0
     return ShiftModel(h=h, q=q, s=s, phi=phi, loglik=-float(best.fun)), best.x
@@ -400,17 +404,21 @@ class DriftTest:
     without: ShiftModel
 
 
-def drift_test(z: np.ndarray, breaks: list[int] | tuple[int, ...]) -> DriftTest:
+def drift_test(
+    z: np.ndarray, breaks: list[int] | tuple[int, ...], max_phi: float = _MAX_PHI
+) -> DriftTest:
     """:class:`DriftTest` of the log-rate *z* (NaN: unobserved) given jumps at *breaks*
     (first periods of new segments), after the spikes are set aside as
-    :func:`select_shifts` does."""
+    :func:`select_shifts` does; the model without drift has its AR(1) coefficient at
+    most *max_phi* (then the test is of drift or dependence longer than that AR(1), and
+    the chi-squared mixture a screen rather than an exact level)."""
     from scipy.stats import chi2
 
     z = np.asarray(z, dtype=float)
     z = z - np.nanmedian(z)
     free = _free_at(len(z), breaks)
     z, with_drift, theta, _ = _set_aside_spikes(z, free, None)
-    without, _ = fit_shift_model(z, free, theta, drift=False, thorough=True)
+    without, _ = fit_shift_model(z, free, theta, drift=False, thorough=True, max_phi=max_phi)
     lr = max(2.0 * (with_drift.loglik - without.loglik), 0.0)
     return DriftTest(lr, 0.5 * float(chi2.sf(lr, 1)) if lr > 0 else 1.0, with_drift, without)
 

@@ -86,9 +86,10 @@ class DependenceModel:
         A long-range model of the log-rate (local level + AR(1) + noise) rather than
         the AR(1) of lags 1 and 2: the model the break tests use.
     drift_lr, drift_p : float
-        The test of a random-walk drift in the log-rate without breaks (likelihood ratio
-        and p-value, :func:`intensity._levelshift.drift_test`) by which
-        ``dependence='auto'`` chose the noise model (NaN: not tested).
+        The test of a random-walk drift in the log-rate without breaks against an AR(1)
+        whose rho is at most the search's (likelihood ratio and p-value,
+        :func:`intensity._levelshift.drift_test`) by which ``dependence='auto'`` chose the
+        noise model (NaN: not tested).
     drift_gain : float
         When that test found drift: the BIC gain of the drift reading (drift model and
         its shifts) over the step reading (AR(1) and the penalised search's breaks),
@@ -118,7 +119,7 @@ class DependenceModel:
         if not math.isfinite(self.drift_lr):
             return ""
         p = "p < 0.001" if self.drift_p < 0.001 else f"p = {self.drift_p:.3f}"
-        text = f"; random-walk drift without breaks: LR {self.drift_lr:.1f}, {p}"
+        text = f"; drift beyond the search's AR(1), without breaks: LR {self.drift_lr:.1f}, {p}"
         if not math.isfinite(self.drift_gain):
             return text + " (none: AR(1) model used)"
         verdict = "drift model used" if self.drift_gain > 0 else "AR(1) model used"

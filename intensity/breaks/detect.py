@@ -195,7 +195,8 @@ def detect_breaks(
         p < 0.05) and the drift reading (drift model and its shifts) has a lower BIC than
         the step reading (AR(1) and the search's breaks), each break counting two
         parameters. On real personnel the drift model is taken. With ``n_boot=0`` no
-        draws are made and the AR(1) search stands. DataFrame input, ``dates``,
+        draws are made and the AR(1) search stands, as it does with a penalty other than
+        the default (a penalty is a choice for the penalised search). DataFrame input, ``dates``,
         ``n_breaks`` and ``max_breaks`` use the AR(1).
     alpha
         Level at which a shift must stand out from the drift model (``dependence``
@@ -281,8 +282,16 @@ def detect_breaks(
     alpha = check_fraction("alpha", alpha)
     searched = not forced and n_breaks is None and max_breaks is None
     if dep_model is not None and searched and dep in _LATENT:
-        return _by_noise_model(built, dep_model, alpha, str(dependence))
+        return _by_noise_model(built, dep_model, alpha, _asked(dependence, penalty))
     return _build_breaks(*built, dep_model, forced=_snap_to_observed(forced, cost.obs))
+
+
+def _asked(dependence: Any, penalty: Any) -> str:
+    """The noise model asked for: ``dependence``, except that a penalty of the user's own
+    (not the default ``'mbic'``) asks for the penalised search, so ``'auto'`` keeps it."""
+    if dependence == "auto" and not (isinstance(penalty, str) and penalty == "mbic"):
+        return "ar1"
+    return str(dependence)
 
 
 #: a segmentation as :func:`_build_breaks` takes it: series, cost, breaks, penalty, its
@@ -326,8 +335,10 @@ def _drift_choice(
 ) -> tuple[DependenceModel, Pruned | None]:
     """``dependence='auto'``: does the log-rate drift? First, without breaks, the
     likelihood ratio of the local level + AR(1) + noise model against the AR(1) + noise
-    model (:func:`~intensity._levelshift.drift_test`); a series that does not drift even
-    with its steps counted as drift keeps the AR(1) search's breaks *cps*. Otherwise the
+    model with its rho at most the search's (:func:`~intensity._levelshift.drift_test`:
+    an AR(1) of rho 0.99 passes for a random walk over two years, but the search corrects
+    only for the rho it estimated); a series with no dependence beyond the search's, even
+    with its steps counted as drift, keeps the AR(1) search's breaks *cps*. Otherwise the
     two readings are compared by BIC on the log-rate: the AR(1) + noise model with
     jumps at *cps*, and the drift model with the shifts it finds (:func:`_drift_prune`),
     each break counting two parameters (date and size) and the drift one. A few steps
@@ -341,7 +352,7 @@ def _drift_choice(
     z = _log_rate(cost._raw(), cost.mult, cost.obs)
     if int(np.isfinite(z).sum()) < 60:
         return base, None
-    test = drift_test(z, [])
+    test = drift_test(z, [], max_phi=max(base.rho, 0.0))
     base = replace(base, drift_lr=test.lr, drift_p=test.p_value)
     if test.p_value >= DRIFT_ALPHA:
         return base, None

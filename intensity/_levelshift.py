@@ -37,7 +37,9 @@ from scipy.signal import lfilter
 from .costs.counts import SEQUENTIAL_EXCEEDANCES
 
 __all__ = [
+    "CleanRate",
     "DriftTest",
+    "clean_rate",
     "compare_readings",
     "ShiftModel",
     "ShiftSelection",
@@ -236,19 +238,48 @@ def _loglik(
 
 
 @njit(cache=True)
-def _null_maxima(
-    Z: np.ndarray, h: float, q: float, s: float, phi: float, free: np.ndarray, ok: np.ndarray
+def _largest(u: np.ndarray, ok: np.ndarray) -> tuple[float, int]:  # pragma: no cover
+    """The largest ``|u|`` over the positions *ok* and where it is (``(-1.0, 0)``: none)."""
+    best = -1.0
+    at = 0
+    for t in range(u.shape[0]):
+        if ok[t] and abs(u[t]) > best:
+            best = abs(u[t])
+            at = t
+    return best, at
+
+
+@njit(cache=True)
+def _free_best(
+    u: np.ndarray, ok: np.ndarray, free: np.ndarray, m: int
 ) -> np.ndarray:  # pragma: no cover - compiled
-    """The largest ``|statistic|`` over the positions *ok* of each row of *Z*."""
-    out = np.zeros(Z.shape[0])
+    """*free* with the :data:`ALT_FREE` best positions of ``|u|`` over *ok* (*m* apart)
+    freed, and the days within ``m // 2`` of each: with one only, a second shift
+    elsewhere would still pass for drift and hide both, and a drift smears the best
+    position (a step at 364 peaked at 368, and a jump freed there left the step to the
+    drift)."""
+    trial = free.copy()
+    score = np.where(ok, np.abs(u), -1.0)
+    for _ in range(ALT_FREE):
+        j = int(np.argmax(score))
+        if score[j] < 0.0:
+            break
+        trial[max(j - m // 2, 0) : j + m // 2 + 1] = True
+        score[max(j - m + 1, 0) : j + m] = -1.0
+    return trial
+
+
+@njit(cache=True)
+def _row_maxima(
+    Z: np.ndarray, h: float, q: float, s: float, phi: float, free: np.ndarray, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """The largest ``|statistic|`` over the positions *ok* of each row of *Z*, and where."""
+    best = np.zeros(Z.shape[0])
+    at = np.zeros(Z.shape[0], dtype=np.int64)
     for b in range(Z.shape[0]):
         _, u, _, _ = _kalman(Z[b], h, q, s, phi, free, True)
-        best = 0.0
-        for t in range(u.shape[0]):
-            if ok[t] and abs(u[t]) > best:
-                best = abs(u[t])
-        out[b] = best
-    return out
+        best[b], at[b] = _largest(u, ok)
+    return best, at
 
 
 @njit(cache=True)
@@ -290,34 +321,18 @@ def _alt_stat(
     m: int,
 ) -> tuple[float, int, float]:  # pragma: no cover - compiled
     """The largest shift statistic with the drift variance refitted under the
-    alternative: the best positions under *q0* (:data:`ALT_FREE`, *m* apart), the drift
-    variance that maximises the likelihood with free jumps there (golden-section search
-    on ``log q`` below ``q0``), and the largest statistic under that variance. Returns
+    alternative: the best positions under *q0* (:func:`_free_best`), the drift variance
+    that maximises the likelihood with free jumps there (golden-section search on
+    ``log q`` below ``q0``), and the largest statistic under that variance. Returns
     (statistic, position, q)."""
     _, u, _, _ = _kalman(z, h, q0, s, phi, free, True)
-    trial = free.copy()
-    score = np.where(ok, np.abs(u), -1.0)
-    t = int(np.argmax(score))
-    best = score[t]
+    best, t = _largest(u, ok)
     if best < 0.0 or q0 <= 0.0:
         return max(best, 0.0), t, q0
-    # free the ALT_FREE best separated positions: with one only, a second shift
-    # elsewhere would still pass for drift and hide both; and the days within m // 2
-    # of each, as a drift smears the best position (a step at 364 peaked at 368, and
-    # a jump freed there left the step to the drift)
-    for _ in range(ALT_FREE):
-        j = int(np.argmax(score))
-        if score[j] < 0.0:
-            break
-        trial[max(j - m // 2, 0) : j + m // 2 + 1] = True
-        score[max(j - m + 1, 0) : j + m] = -1.0
+    trial = _free_best(u, ok, free, m)
     qa = _golden_q(z, h, s, phi, trial, math.log(q0) - 12.0, math.log(q0) + 0.5)
     _, u, _, _ = _kalman(z, h, qa, s, phi, free, True)
-    best = 0.0
-    for i in range(u.shape[0]):
-        if ok[i] and abs(u[i]) > best:
-            best = abs(u[i])
-            t = i
+    best, t = _largest(u, ok)
     return best, t, qa
 
 
@@ -404,23 +419,19 @@ class DriftTest:
     without: ShiftModel
 
 
-def drift_test(
-    z: np.ndarray, breaks: list[int] | tuple[int, ...], max_phi: float = _MAX_PHI
-) -> DriftTest:
-    """:class:`DriftTest` of the log-rate *z* (NaN: unobserved) given jumps at *breaks*
-    (first periods of new segments), after the spikes are set aside as
-    :func:`select_shifts` does; the model without drift has its AR(1) coefficient at
-    most *max_phi* (then the test is of drift or dependence longer than that AR(1), and
-    the chi-squared mixture a screen rather than an exact level)."""
+def drift_test(rate: CleanRate, max_phi: float = _MAX_PHI) -> DriftTest:
+    """:class:`DriftTest` of the cleaned log-rate *rate* without breaks; the model
+    without drift has its AR(1) coefficient at most *max_phi* (then the test is of drift
+    or dependence longer than that AR(1), and the chi-squared mixture a screen rather
+    than an exact level)."""
     from scipy.stats import chi2
 
-    z = np.asarray(z, dtype=float)
-    z = z - np.nanmedian(z)
-    free = _free_at(len(z), breaks)
-    z, with_drift, theta, _ = _set_aside_spikes(z, free, None)
-    without, _ = fit_shift_model(z, free, theta, drift=False, thorough=True, max_phi=max_phi)
-    lr = max(2.0 * (with_drift.loglik - without.loglik), 0.0)
-    return DriftTest(lr, 0.5 * float(chi2.sf(lr, 1)) if lr > 0 else 1.0, with_drift, without)
+    free = np.zeros(len(rate.z), dtype=np.bool_)
+    without, _ = fit_shift_model(
+        rate.z, free, rate.theta, drift=False, thorough=True, max_phi=max_phi
+    )
+    lr = max(2.0 * (rate.model.loglik - without.loglik), 0.0)
+    return DriftTest(lr, 0.5 * float(chi2.sf(lr, 1)) if lr > 0 else 1.0, rate.model, without)
 
 
 def _free_at(n: int, breaks: list[int] | tuple[int, ...]) -> np.ndarray:
@@ -433,22 +444,50 @@ def _free_at(n: int, breaks: list[int] | tuple[int, ...]) -> np.ndarray:
 
 
 def compare_readings(
-    z: np.ndarray, steps: list[int] | tuple[int, ...], shifts: list[int] | tuple[int, ...]
+    rate: CleanRate, steps: list[int] | tuple[int, ...], shifts: list[int] | tuple[int, ...]
 ) -> float:
-    """BIC gain of the drift reading over the step reading of the log-rate *z*: the
-    local level + AR(1) + noise model with jumps at *shifts* against the AR(1) + noise
-    model with jumps at *steps* (first periods of new segments), each break counting two
-    parameters (date and size) and the drift variance one, on the same days (spikes set
-    aside as :func:`select_shifts` does). Positive: the drift reading fits better."""
-    z = np.asarray(z, dtype=float)
-    z = z - np.nanmedian(z)
-    n = len(z)
-    z, _, theta, _ = _set_aside_spikes(z, np.zeros(n, dtype=np.bool_), None)
-    stepped, _ = fit_shift_model(z, _free_at(n, steps), theta, drift=False, thorough=True)
-    drifting, _ = fit_shift_model(z, _free_at(n, shifts), theta, thorough=True)
+    """BIC gain of the drift reading over the step reading of the cleaned log-rate
+    *rate*: the local level + AR(1) + noise model with jumps at *shifts* against the
+    AR(1) + noise model with jumps at *steps* (first periods of new segments), each break
+    counting two parameters (date and size) and the drift variance one. Positive: the
+    drift reading fits better."""
+    z, n = rate.z, len(rate.z)
+    stepped, _ = fit_shift_model(z, _free_at(n, steps), rate.theta, drift=False, thorough=True)
+    drifting, _ = fit_shift_model(z, _free_at(n, shifts), rate.theta, thorough=True)
     log_n = math.log(max(int(np.isfinite(z).sum()), 2))
     penalty = log_n * (len(shifts) - len(steps)) + 0.5 * log_n
     return 2.0 * (drifting.loglik - stepped.loglik) - 2.0 * penalty
+
+
+@dataclass(frozen=True)
+class CleanRate:
+    """The centred log-rate with its spikes set aside (NaN) and the null model (no shift)
+    fitted to it: what the drift test, the shift selection and the comparison of readings
+    all start from, computed once (:func:`clean_rate`)."""
+
+    z: np.ndarray
+    model: ShiftModel
+    theta: np.ndarray
+    outliers: tuple[int, ...]
+
+
+def clean_rate(z: np.ndarray) -> CleanRate:
+    """:class:`CleanRate` of the log-rate *z* (NaN: unobserved): centred on its median,
+    days beyond :data:`OUTLIER_Z` one-step standard errors set aside."""
+    z = np.asarray(z, dtype=float)
+    z = z - np.nanmedian(z)
+    free = np.zeros(len(z), dtype=np.bool_)
+    model, theta = fit_shift_model(z, free)
+    gone: list[int] = []
+    for _ in range(2):  # fit, set the spikes aside, refit (twice at most)
+        e = _kalman(z, model.h, model.q, model.s, model.phi, free, False)[2]
+        bad = np.abs(np.nan_to_num(e)) > OUTLIER_Z
+        if not bad.any():
+            break
+        gone += np.flatnonzero(bad).tolist()
+        z = np.where(bad, np.nan, z)
+        model, theta = fit_shift_model(z, free, theta)
+    return CleanRate(z, model, theta, tuple(sorted(gone)))
 
 
 def _simulate(
@@ -490,48 +529,28 @@ def _scan_positions(n: int, free: np.ndarray, m: int) -> np.ndarray:
     return ok
 
 
-def _set_aside_spikes(
-    z: np.ndarray, free: np.ndarray, theta: np.ndarray | None
-) -> tuple[np.ndarray, ShiftModel, np.ndarray, list[int]]:
-    """Fit, set aside the days beyond :data:`OUTLIER_Z`, refit (twice at most)."""
-    model, theta = fit_shift_model(z, free, theta)
-    gone: list[int] = []
-    for _ in range(2):
-        e = _kalman(z, model.h, model.q, model.s, model.phi, free, False)[2]
-        bad = np.abs(np.nan_to_num(e)) > OUTLIER_Z
-        if not bad.any():
-            break
-        gone += np.flatnonzero(bad).tolist()
-        z = np.where(bad, np.nan, z)
-        model, theta = fit_shift_model(z, free, theta)
-    return z, model, theta, gone
-
-
 def select_shifts(
-    z: np.ndarray,
+    z: np.ndarray | CleanRate,
     min_size: int,
     alpha: float,
     n_sim: int,
     rng: np.random.Generator,
-    max_shifts: int | None = None,
     level: float = 0.95,
     n_interval: int | None = None,
 ) -> ShiftSelection:
-    """Forward selection of level shifts in the log-rate *z* (NaN: unobserved) under the
-    local level + AR(1) + noise model (module docstring). Positions are the first periods
-    of the new segments. *n_sim* null draws at most per step; the date intervals from
-    *n_interval* draws (default *n_sim*)."""
-    z = np.asarray(z, dtype=float)
-    z = z - np.nanmedian(z)
+    """Forward selection of level shifts in the log-rate *z* (NaN: unobserved; or its
+    :func:`clean_rate`) under the local level + AR(1) + noise model (module docstring).
+    Positions are the first periods of the new segments. *n_sim* null draws at most per
+    step; the date intervals from *n_interval* draws (default *n_sim*)."""
+    rate = z if isinstance(z, CleanRate) else clean_rate(z)
+    z, model, theta = rate.z, rate.model, rate.theta
     n = len(z)
     free = np.zeros(n, dtype=np.bool_)
     n_interval = n_sim if n_interval is None else int(n_interval)
-    z, model, theta, gone = _set_aside_spikes(z, free, None)
     kept: list[int] = []
     pvals: list[float] = []
     bounds: list[bool] = []
-    limit = n if max_shifts is None else int(max_shifts)
-    while len(kept) < limit:
+    while True:
         ok = _scan_positions(n, free, min_size)
         if not ok.any():
             break
@@ -551,7 +570,7 @@ def select_shifts(
         p_values=tuple(float(pvals[i]) for i in order),
         p_bounds=tuple(bool(bounds[i]) for i in order),
         model=model,
-        outliers=tuple(sorted(gone)),
+        outliers=rate.outliers,
         n_sim=n_sim,
         log_jumps=tuple(e[0] for e in est),
         se=tuple(e[1] for e in est),
@@ -564,20 +583,13 @@ def _short_range_refit(
     z: np.ndarray, model: ShiftModel, free: np.ndarray, ok: np.ndarray, m: int
 ) -> ShiftModel:
     """The null model of a scan step with its short-range part (count noise, AR(1))
-    refitted with free jumps at the :data:`ALT_FREE` best positions, so that a shift in
+    refitted with free jumps at the best positions (:func:`_free_best`), so that a shift in
     the data does not leak into it (in a series with one +25% step and AR(1) noise the
     null fit put all the noise in an AR(1) of rho 0.11 and none in the count noise), and
     the drift variance refitted without them (:func:`_golden_q`): the null of "no
     further shift" that :func:`_alt_stat` then measures."""
     u = _kalman(z, model.h, model.q, model.s, model.phi, free, True)[1]
-    score = np.where(ok, np.abs(u), -1.0)
-    trial = free.copy()
-    for _ in range(ALT_FREE):
-        j = int(np.argmax(score))
-        if score[j] < 0.0:
-            break
-        trial[max(j - m // 2, 0) : j + m // 2 + 1] = True
-        score[max(j - m + 1, 0) : j + m] = -1.0
+    trial = _free_best(u, ok, free, m)
     alt, _ = fit_shift_model(z, trial, _pack(model))
     if model.q <= 0:
         return replace(alt, q=0.0)
@@ -639,9 +651,9 @@ def _shift_estimate(
     rng: np.random.Generator,
 ) -> tuple[float, float, int, int]:
     """The shift at disturbance position *t* (the others free): its GLS size and
-    standard error, and the *level* percentile interval of its date re-estimated (the
-    largest statistic between the neighbouring shifts) on series simulated from *model*
-    with that shift."""
+    standard error, and the shortest interval holding *level* of its dates re-estimated
+    (the largest statistic between the neighbouring shifts) on series simulated from
+    *model* with that shift."""
     others = free.copy()
     others[t] = False
     _, u, _, info = _kalman(z, model.h, model.q, model.s, model.phi, others, True)
@@ -658,7 +670,7 @@ def _shift_estimate(
     obs = np.isfinite(z)
     sims = _simulate(rng, model, obs, n_sim)
     sims[:, t + 1 :] += jump
-    found = np.sort(_argmax_rows(sims, model.h, model.q, model.s, model.phi, others, ok))
+    found = np.sort(_row_maxima(sims, model.h, model.q, model.s, model.phi, others, ok)[1])
     # the shortest run of days holding *level* of the re-estimated dates: a drift burst
     # elsewhere that outdoes the shift in a few draws (3% for personnel's October 2023
     # change) does not stretch the interval to it, as an equal-tailed one did
@@ -666,22 +678,6 @@ def _shift_estimate(
     width = found[k - 1 :] - found[: len(found) - k + 1]
     i = int(np.argmin(width))
     return jump, se, int(min(found[i], t)) + 1, int(max(found[i + k - 1], t)) + 1
-
-
-@njit(cache=True)
-def _argmax_rows(
-    Z: np.ndarray, h: float, q: float, s: float, phi: float, free: np.ndarray, ok: np.ndarray
-) -> np.ndarray:  # pragma: no cover - compiled
-    """The position of the largest ``|statistic|`` over *ok* in each row of *Z*."""
-    out = np.zeros(Z.shape[0], dtype=np.int64)
-    for b in range(Z.shape[0]):
-        _, u, _, _ = _kalman(Z[b], h, q, s, phi, free, True)
-        best = -1.0
-        for t in range(u.shape[0]):
-            if ok[t] and abs(u[t]) > best:
-                best = abs(u[t])
-                out[b] = t
-    return out
 
 
 def oracle_power(
@@ -700,9 +696,9 @@ def oracle_power(
     obs = np.ones(n, dtype=bool)
     free = np.zeros(n, dtype=np.bool_)
     ok = _scan_positions(n, free, min_size)
-    null = _null_maxima(
+    null = _row_maxima(
         _simulate(rng, model, obs, 999), model.h, model.q, model.s, model.phi, free, ok
-    )
+    )[0]
     crit = float(np.quantile(null, 1 - alpha))
     step = np.where(np.arange(n) >= at, shift, 0.0)
     mean = abs(_kalman(step, model.h, model.q, model.s, model.phi, free, True)[1][at - 1])

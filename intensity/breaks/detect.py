@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from .._levelshift import ShiftSelection
+from .._levelshift import CleanRate, ShiftSelection
 from .._typing import BreakModel, PenaltyName
 from .._validation import (
     RegularSeries,
@@ -191,8 +191,9 @@ def detect_breaks(
 
         ``'auto'`` (the default for count models) chooses between the two by fit and
         says which it used (:meth:`DependenceModel.describe`): the AR(1) search unless
-        the log-rate drifts (likelihood-ratio test of the random walk without breaks,
-        p < 0.05) and the drift reading (drift model and its shifts) has a lower BIC than
+        the log-rate drifts or depends over a longer range than the search's AR(1)
+        (likelihood-ratio test without breaks against an AR(1) of at most the search's
+        rho, p < 0.05) and the drift reading (drift model and its shifts) has a lower BIC than
         the step reading (AR(1) and the search's breaks), each break counting two
         parameters. On real personnel the drift model is taken. With ``n_boot=0`` no
         draws are made and the AR(1) search stands, as it does with a penalty other than
@@ -345,21 +346,22 @@ def _drift_choice(
     make the first test reject too, and then the AR(1) reading fits better; a drift cut
     into steps costs more breaks than it saves. Returns *base* carrying the choice and,
     when the drift model is taken, its breaks (else ``None``)."""
-    from .._levelshift import compare_readings, drift_test
+    from .._levelshift import clean_rate, compare_readings, drift_test
     from ..dependence import _log_rate
 
     assert isinstance(cost, CountCost)
     z = _log_rate(cost._raw(), cost.mult, cost.obs)
     if int(np.isfinite(z).sum()) < 60:
         return base, None
-    test = drift_test(z, [], max_phi=max(base.rho, 0.0))
+    rate = clean_rate(z)  # once for the test, the selection and the comparison
+    test = drift_test(rate, max_phi=max(base.rho, 0.0))
     base = replace(base, drift_lr=test.lr, drift_p=test.p_value)
     if test.p_value >= DRIFT_ALPHA:
         return base, None
-    pruned = _drift_prune(cost, cps, m, n_boot, seed, base, alpha, ci)
+    pruned = _drift_prune(cost, cps, m, n_boot, seed, base, alpha, ci, rate)
     if pruned[3] is None or pruned[1] is None:
         return base, None
-    gain = compare_readings(z, cps, pruned[3].positions)
+    gain = compare_readings(rate, cps, pruned[3].positions)
     if gain <= 0:
         return replace(base, drift_gain=gain), None
     model = replace(pruned[1], drift_lr=test.lr, drift_p=test.p_value, drift_gain=gain)
@@ -568,6 +570,7 @@ def _drift_prune(
     base: DependenceModel,
     alpha: float,
     ci: float,
+    rate: CleanRate | None = None,
 ) -> tuple[list[int], DependenceModel | None, list[int], ShiftSelection | None]:
     """Breaks apart from drift: level shifts of the log-rate selected one at a time under
     a local level + AR(1) + noise model fitted by maximum likelihood
@@ -577,7 +580,8 @@ def _drift_prune(
     replications (``n_boot < 1``) nothing can be tested: the proposals stay, with the
     variogram model (:func:`~intensity.dependence.estimate_drift`). Returns the breaks
     kept, their model (``None``: too few observed periods), the dropped positions and
-    the selection (``None`` when untested)."""
+    the selection (``None`` when untested). *rate*: the cleaned log-rate when
+    :func:`_drift_choice` already made it."""
     from .._levelshift import select_shifts
     from ..dependence import _log_rate, _mean_inverse_rate
 
@@ -592,7 +596,9 @@ def _drift_prune(
         return list(cps), estimate_drift(raw, cost.mult, cost.obs, bounds, base), [], None
     # at least 99 null draws: with fewer a shift could not reach p < 0.05 at all
     n_sim = max(n_boot, MIN_SHIFT_DRAWS)
-    sel = select_shifts(z, m, alpha, n_sim, np.random.default_rng(seed), level=ci)
+    sel = select_shifts(
+        z if rate is None else rate, m, alpha, n_sim, np.random.default_rng(seed), level=ci
+    )
     fit = sel.model
     inv_k = fit.h - _mean_inverse_rate(z)
     model = DependenceModel(

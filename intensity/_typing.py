@@ -8,6 +8,9 @@ Transform = Literal["log1p", "sqrt", "none"]
 BreakModel = Literal["negbin", "poisson", "normal", "normal_meanvar", "linear_trend"]
 PenaltyName = Literal["mbic", "bic", "aic"]
 ProfileBy = Literal["weekday", "month"]
+#: the noise model of the seasonal analyses: the drift model when the log-rate drifts, else
+#: the latent AR(1) ("auto"); the AR(1) always; independent days
+SeasonalNoise = Literal["auto", "ar1", "none"]
 Corrections = Literal["mask", "keep"]
 #: how dots in numbers are read: decided per column, thousands separators, decimal points
 Thousands = Literal["auto", ".", "none"]

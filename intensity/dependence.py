@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -94,6 +95,9 @@ class DependenceModel:
         When that test found drift: the BIC gain of the drift reading (drift model and
         its shifts) over the step reading (AR(1) and the penalised search's breaks),
         :func:`intensity._levelshift.compare_readings`; positive: drift model used.
+    drift_dof : float
+        Degrees of freedom of the estimated drift variance (the denominator df of a Wald
+        F test that rests on it, :func:`intensity._levelshift.drift_dof`; inf: none).
     """
 
     rho: float
@@ -107,10 +111,11 @@ class DependenceModel:
     drift_lr: float = math.nan
     drift_p: float = math.nan
     drift_gain: float = math.nan
+    drift_dof: float = math.inf
 
     @property
     def independent(self) -> bool:
-        return self.sigma2 <= 0 or self.rho <= 0
+        return (self.sigma2 <= 0 or self.rho <= 0) and not self.drift > 0
 
     def describe(self) -> str:
         return self._describe() + self._drift_tested()
@@ -121,7 +126,7 @@ class DependenceModel:
         p = "p < 0.001" if self.drift_p < 0.001 else f"p = {self.drift_p:.3f}"
         text = f"; drift beyond the search's AR(1), without breaks: LR {self.drift_lr:.1f}, {p}"
         if not math.isfinite(self.drift_gain):
-            return text + " (none: AR(1) model used)"
+            return text + (" (drift model used)" if self.drift > 0 else " (none: AR(1) model used)")
         verdict = "drift model used" if self.drift_gain > 0 else "AR(1) model used"
         return text + (
             f"; the drift reading fits {'better' if self.drift_gain > 0 else 'worse'} than "
@@ -154,6 +159,16 @@ class DependenceModel:
 
 
 NO_DEPENDENCE = DependenceModel(rho=0.0, sigma2=0.0, size=math.inf, acf1=0.0, lrv_factor=1.0)
+
+
+def drift_quadratic(A: np.ndarray, q: float) -> Any:
+    """``q A' M A`` with ``M_st = min(s, t)``: the covariance that a random walk of daily
+    variance *q* gives the contrasts *A* (days × k, or one vector of days), in O(days k²)
+    from the reverse cumulative sums (``min(s, t) = sum_k [k <= s][k <= t]``). A walk's
+    origin only moves a contrast whose weights do not sum to zero."""
+    A = np.asarray(A, dtype=float)
+    C = np.cumsum(A[::-1], axis=0)[::-1][1:]
+    return q * (C.T @ C)
 
 
 def _lag_products(r: np.ndarray, h: int) -> float:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from .._levelshift import CleanRate, ShiftSelection
+from .._levelshift import DRIFT_ALPHA, CleanRate, ShiftSelection
 from .._typing import BreakModel, PenaltyName
 from .._validation import (
     RegularSeries,
@@ -319,9 +319,6 @@ Pruned = tuple[list[int], DependenceModel | None, list[int], ShiftSelection | No
 
 MIN_SHIFT_DRAWS = 99
 """The fewest null draws of the drift model's shift selection, whatever ``n_boot``."""
-
-DRIFT_ALPHA = 0.05
-"""Level of the test by which ``dependence='auto'`` takes the drift model."""
 
 
 def _drift_choice(

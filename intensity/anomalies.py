@@ -804,7 +804,9 @@ def day_change(
     prev = d - pd.Timedelta(days=1)
     if np.isnan(s[d]) or np.isnan(s[prev]):
         raise ParameterError(f"{d:%Y-%m-%d} or the day before is missing in the series")
-    fit = baseline if baseline is not None else fit_seasonal(s)
+    fit = (
+        baseline if baseline is not None else fit_seasonal(s, dependence="ar1")
+    )  # its fitted means only
     if not isinstance(fit, SeasonalFit):
         raise ParameterError(f"baseline must be None or a SeasonalFit, got {type(fit).__name__}")
     m1, m0 = float(fit.fitted[d]), float(fit.fitted[prev])

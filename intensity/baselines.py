@@ -84,7 +84,7 @@ def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
         # the package's seasonal model (its quasi-BIC choice of harmonics) with the
         # baselines' stiff trend, one spline df per year
         fit = (
-            fit_seasonal(series, tests=False, trend=_trend_df(len(series)))
+            fit_seasonal(series, tests=False, trend=_trend_df(len(series)), dependence="ar1")
             if len(series) >= 730
             else None
         )

@@ -128,7 +128,7 @@ def _auto_seasonal(ds: RegularSeries, cls: type[SegmentCost]) -> Any:
         return None
     from ..seasonal import fit_seasonal
 
-    fit = fit_seasonal(ds.series)
+    fit = fit_seasonal(ds.series, dependence="ar1")  # a gate: the AR(1) test as calibrated
     p = fit.tests["p_value"].get("annual", float("nan"))
     return fit if p < AUTO_SEASONAL_ALPHA else None
 

@@ -75,8 +75,7 @@ class SeasonalitySection(Section):
                 "negative-binomial (NB2) regression on weekday effects (sum to zero), "
                 f"{fit.harmonics} annual Fourier pair(s) chosen by BIC and a natural "
                 f"spline trend with {fit.trend_df} df; weekly and annual effects tested "
-                "by Wald F tests with the covariance of a latent AR(1) model of the "
-                "log-rate (denominator df from its effective sample size)",
+                "by Wald F tests " + _noise_text(fit),
             )
         return out
 
@@ -146,3 +145,20 @@ def _extreme(table: pd.DataFrame, fn: Any) -> str:
     key = fn(table.index, key=lambda i: table.loc[i, "rate_ratio"])
     r = table.loc[key]
     return f"{key}: {r['rate_ratio']:.3f} (95% CI {r['ci_lower']:.3f}–{r['ci_upper']:.3f})"
+
+
+def _noise_text(fit: Any) -> str:
+    """How the seasonal model's tests allow for the serial dependence (the model
+    :func:`~intensity.fit_seasonal` chose)."""
+    dep = fit.dependence
+    if dep is not None and dep.drift > 0:
+        return (
+            "with the covariance of a local level (random walk, drift sd "
+            f"{dep.drift**0.5:.3f} a day) + AR(1) model of the log-rate, taken because "
+            "the log-rate drifts beyond an AR(1) (denominator df from the precision of "
+            "the drift variance); the annual cycle tested with 2 harmonics"
+        )
+    return (
+        "with the covariance of a latent AR(1) model of the log-rate (denominator df "
+        "from its effective sample size); the annual cycle tested with 2 harmonics"
+    )

@@ -31,7 +31,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
-from scipy.optimize import minimize
 from scipy.signal import lfilter
 
 from .costs.counts import SEQUENTIAL_EXCEEDANCES
@@ -103,6 +102,118 @@ class ShiftSelection:
 
 
 @njit(cache=True)
+def _settled(
+    np00: float, np01: float, np11: float, p00: float, p01: float, p11: float
+) -> bool:  # pragma: no cover - compiled
+    """Whether a covariance (of the state, or the smoother's N) has stopped moving, to
+    1e-13 of its size: from then on the filter's gains are held (steady state)."""
+    return (
+        abs(np00 - p00) <= 1e-13 * abs(np00)
+        and abs(np01 - p01) <= 1e-13 * (abs(np01) + abs(np00))
+        and abs(np11 - p11) <= 1e-13 * (abs(np11) + abs(np00))
+    )
+
+
+@njit(cache=True)
+def _filter(
+    z: np.ndarray, h: float, q: float, s: float, phi: float, free: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
+    """The Kalman filter of :func:`_kalman`: log-likelihood, prediction errors, their
+    variances, the gains and the standardised errors. Once the state covariance has
+    settled (:func:`_settled`) the gains are held until a missing day or a free jump."""
+    n = z.shape[0]
+    a0 = 0.0
+    a1 = 0.0
+    p00 = _BIG
+    p01 = 0.0
+    p11 = s / max(1.0 - phi * phi, 1e-12)
+    v = np.zeros(n)
+    F = np.full(n, np.inf)
+    K0 = np.zeros(n)
+    K1 = np.zeros(n)
+    e = np.full(n, np.nan)
+    ll = 0.0
+    steady = False
+    k0 = k1 = Ft = logF = sdF = 0.0
+    for t in range(n):
+        ok = np.isfinite(z[t])
+        if steady and ok and not free[t]:
+            vt = z[t] - a0 - a1
+            v[t], F[t], K0[t], K1[t], e[t] = vt, Ft, k0, k1, vt / sdF
+            ll -= 0.5 * (logF + vt * vt / Ft)
+            a0 = a0 + k0 * vt
+            a1 = phi * a1 + k1 * vt
+            continue
+        if ok:
+            vt = z[t] - a0 - a1
+            Ft = p00 + 2.0 * p01 + p11 + h
+            k0 = (p00 + p01) / Ft
+            k1 = phi * (p01 + p11) / Ft
+            v[t], F[t], K0[t], K1[t] = vt, Ft, k0, k1
+            if Ft < 1e3:  # not a diffuse step
+                ll -= 0.5 * (math.log(2.0 * math.pi * Ft) + vt * vt / Ft)
+                e[t] = vt / math.sqrt(Ft)
+            a0 = a0 + k0 * vt
+            a1 = phi * a1 + k1 * vt
+            np00 = p00 * (1.0 - k0) - p01 * k0
+            np01 = -p00 * k1 + p01 * (phi - k1)
+            np11 = -phi * p01 * k1 + phi * p11 * (phi - k1)
+        else:
+            a1 = phi * a1
+            np00, np01, np11 = p00, phi * p01, phi * phi * p11
+        np00 += _BIG if free[t] else q
+        np11 += s
+        steady = ok and not free[t] and _settled(np00, np01, np11, p00, p01, p11)
+        if steady:
+            logF, sdF = math.log(2.0 * math.pi * Ft), math.sqrt(Ft)
+        p00, p01, p11 = np00, np01, np11
+    return ll, v, F, K0, K1, e
+
+
+@njit(cache=True)
+def _smoother(
+    v: np.ndarray, F: np.ndarray, K0: np.ndarray, K1: np.ndarray, phi: float
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """The disturbance smoother's shift statistic ``r_t / sqrt(N_t)`` and information
+    ``N_t`` for every ``t`` (de Jong & Penzer 1998), from the filter's output; in a run of
+    held gains, once N has settled only r moves."""
+    n = v.shape[0]
+    u = np.zeros(n)
+    info = np.zeros(n)
+    r0 = r1 = n00 = n01 = n11 = 0.0
+    held = False
+    Fh = K0h = K1h = sq = 0.0
+    for t in range(n - 1, -1, -1):
+        # r, N after time t: the level disturbance eta_t moves mu_{t+1}
+        if held and F[t] == Fh and K0[t] == K0h and K1[t] == K1h:
+            u[t], info[t] = r0 / sq, n00
+            w = v[t] / Fh
+            r0, r1 = w + (1.0 - K0h) * r0 - K1h * r1, w - K0h * r0 + (phi - K1h) * r1
+            continue
+        u[t] = r0 / math.sqrt(n00) if n00 > 1e-300 else 0.0
+        info[t] = n00
+        held = False
+        if not np.isfinite(F[t]):
+            r1, n01, n11 = phi * r1, phi * n01, phi * phi * n11
+            continue
+        Ft = F[t]
+        l00, l01, l10, l11 = 1.0 - K0[t], -K0[t], -K1[t], phi - K1[t]
+        r0, r1 = v[t] / Ft + l00 * r0 + l10 * r1, v[t] / Ft + l01 * r0 + l11 * r1
+        m00 = n00 * l00 + n01 * l10
+        m01 = n00 * l01 + n01 * l11
+        m10 = n01 * l00 + n11 * l10
+        m11 = n01 * l01 + n11 * l11
+        nn00 = 1.0 / Ft + l00 * m00 + l10 * m10
+        nn01 = 1.0 / Ft + l00 * m01 + l10 * m11
+        nn11 = 1.0 / Ft + l01 * m01 + l11 * m11
+        if nn00 > 1e-300 and _settled(nn00, nn01, nn11, n00, n01, n11):
+            held = True
+            Fh, K0h, K1h, sq = Ft, K0[t], K1[t], math.sqrt(nn00)
+        n00, n01, n11 = nn00, nn01, nn11
+    return u, info
+
+
+@njit(cache=True)
 def _kalman(
     z: np.ndarray,
     h: float,
@@ -116,89 +227,11 @@ def _kalman(
     for every ``t`` (with *smooth*), the standardised one-step prediction errors and the
     information ``N_t`` of a shift at ``t`` (its estimate is ``r_t / N_t``, with variance
     ``1 / N_t``: de Jong & Penzer 1998)."""
-    n = z.shape[0]
-    a0 = 0.0
-    a1 = 0.0
-    p00 = _BIG
-    p01 = 0.0
-    p11 = s / max(1.0 - phi * phi, 1e-12)
-    v = np.zeros(n)
-    F = np.full(n, np.inf)
-    K0 = np.zeros(n)
-    K1 = np.zeros(n)
-    e = np.full(n, np.nan)
-    ll = 0.0
-    for t in range(n):
-        if np.isfinite(z[t]):
-            vt = z[t] - a0 - a1
-            Ft = p00 + 2.0 * p01 + p11 + h
-            k0 = (p00 + p01) / Ft
-            k1 = phi * (p01 + p11) / Ft
-            v[t] = vt
-            F[t] = Ft
-            K0[t] = k0
-            K1[t] = k1
-            if Ft < 1e3:  # not a diffuse step
-                ll -= 0.5 * (math.log(2.0 * math.pi * Ft) + vt * vt / Ft)
-                e[t] = vt / math.sqrt(Ft)
-            na0 = a0 + k0 * vt
-            na1 = phi * a1 + k1 * vt
-            l00 = 1.0 - k0
-            l01 = -k0
-            l10 = -k1
-            l11 = phi - k1
-            np00 = p00 * l00 + p01 * l01
-            np01 = p00 * l10 + p01 * l11
-            np11 = phi * p01 * l10 + phi * p11 * l11
-        else:
-            na0 = a0
-            na1 = phi * a1
-            np00 = p00
-            np01 = phi * p01
-            np11 = phi * phi * p11
-        a0 = na0
-        a1 = na1
-        p00 = np00 + (_BIG if free[t] else q)
-        p01 = np01
-        p11 = np11 + s
-    u = np.zeros(n)
-    info = np.zeros(n)
+    ll, v, F, K0, K1, e = _filter(z, h, q, s, phi, free)
     if smooth:
-        r0 = 0.0
-        r1 = 0.0
-        n00 = 0.0
-        n01 = 0.0
-        n11 = 0.0
-        for t in range(n - 1, -1, -1):
-            # r, N after time t: the level disturbance eta_t moves mu_{t+1}
-            u[t] = r0 / math.sqrt(n00) if n00 > 1e-300 else 0.0
-            info[t] = n00
-            if np.isfinite(F[t]):
-                Ft = F[t]
-                l00 = 1.0 - K0[t]
-                l01 = -K0[t]
-                l10 = -K1[t]
-                l11 = phi - K1[t]
-                nr0 = v[t] / Ft + l00 * r0 + l10 * r1
-                nr1 = v[t] / Ft + l01 * r0 + l11 * r1
-                m00 = n00 * l00 + n01 * l10
-                m01 = n00 * l01 + n01 * l11
-                m10 = n01 * l00 + n11 * l10
-                m11 = n01 * l01 + n11 * l11
-                nn00 = 1.0 / Ft + l00 * m00 + l10 * m10
-                nn01 = 1.0 / Ft + l00 * m01 + l10 * m11
-                nn11 = 1.0 / Ft + l01 * m01 + l11 * m11
-            else:
-                nr0 = r0
-                nr1 = phi * r1
-                nn00 = n00
-                nn01 = phi * n01
-                nn11 = phi * phi * n11
-            r0 = nr0
-            r1 = nr1
-            n00 = nn00
-            n01 = nn01
-            n11 = nn11
+        u, info = _smoother(v, F, K0, K1, phi)
+    else:
+        u, info = np.zeros(z.shape[0]), np.zeros(z.shape[0])
     return ll, u, e, info
 
 
@@ -206,14 +239,26 @@ def _kalman(
 def _loglik(
     z: np.ndarray, h: float, q: float, s: float, phi: float, free: np.ndarray
 ) -> float:  # pragma: no cover - compiled
-    """The log-likelihood of :func:`_kalman` without its arrays (the fits' inner loop)."""
+    """The log-likelihood of :func:`_kalman` without its arrays (the fits' inner loop).
+    Once the state covariance has settled (to 1e-13, relative), the gains and the
+    prediction variance are held until a missing day or a free jump moves it again (the
+    steady-state filter: the same numbers, without the covariance updates and the
+    logarithm of every day)."""
     a0 = 0.0
     a1 = 0.0
     p00 = _BIG
     p01 = 0.0
     p11 = s / max(1.0 - phi * phi, 1e-12)
     ll = 0.0
+    steady = False
+    k0 = k1 = Ft = logF = 0.0
     for t in range(z.shape[0]):
+        if steady and np.isfinite(z[t]) and not free[t]:
+            vt = z[t] - a0 - a1
+            ll -= 0.5 * (logF + vt * vt / Ft)
+            a0 = a0 + k0 * vt
+            a1 = phi * a1 + k1 * vt
+            continue
         if np.isfinite(z[t]):
             vt = z[t] - a0 - a1
             Ft = p00 + 2.0 * p01 + p11 + h
@@ -233,9 +278,14 @@ def _loglik(
             np00 = p00
             np01 = phi * p01
             np11 = phi * phi * p11
-        p00 = np00 + (_BIG if free[t] else q)
+        np00 += _BIG if free[t] else q
+        np11 += s
+        steady = np.isfinite(z[t]) and not free[t] and _settled(np00, np01, np11, p00, p01, p11)
+        if steady:
+            logF = math.log(2.0 * math.pi * Ft)  # the next day's gains are this day's
+        p00 = np00
         p01 = np01
-        p11 = np11 + s
+        p11 = np11
     return ll
 
 
@@ -356,6 +406,91 @@ def _null_alt_maxima(
     return out
 
 
+@njit(cache=True)
+def _nll(
+    theta: np.ndarray, z: np.ndarray, free: np.ndarray, drift: bool, cap: float
+) -> float:  # pragma: no cover - compiled
+    """The negative log-likelihood at the parameter vector *theta* (:func:`_unpack`)."""
+    h = math.exp(min(max(theta[0], -40.0), 5.0))
+    q = math.exp(min(max(theta[1], -40.0), 5.0)) if drift else 0.0
+    s = math.exp(min(max(theta[2], -40.0), 5.0))
+    phi = _MAX_PHI / (1.0 + math.exp(-min(max(theta[3], -40.0), 40.0))) * cap
+    return -_loglik(z, h, q, s, phi, free)
+
+
+@njit(cache=True)
+def _nelder_mead(
+    x0: np.ndarray,
+    z: np.ndarray,
+    free: np.ndarray,
+    drift: bool,
+    cap: float,
+    xatol: float,
+    fatol: float,
+    maxiter: int,
+) -> tuple[np.ndarray, float]:  # pragma: no cover - compiled
+    """Nelder-Mead minimum of :func:`_nll` from *x0*: the standard simplex moves
+    (reflection 1, expansion 2, contraction 1/2, shrink 1/2; first simplex: each
+    coordinate moved by 5%, or 0.00025 from 0) and stopping rule (every vertex within
+    *xatol* of the best and every value within *fatol*) of scipy's ``Nelder-Mead``,
+    compiled: the fits evaluate the likelihood some 400 times each, and the Python
+    round trip per evaluation cost three times the likelihood itself."""
+    k = x0.shape[0]
+    sim = np.empty((k + 1, k))
+    fs = np.empty(k + 1)
+    sim[0] = x0
+    for j in range(k):
+        y = x0.copy()
+        y[j] = 1.05 * y[j] if y[j] != 0.0 else 0.00025
+        sim[j + 1] = y
+    for j in range(k + 1):
+        fs[j] = _nll(sim[j], z, free, drift, cap)
+    order = np.argsort(fs, kind="mergesort")
+    sim = sim[order]
+    fs = fs[order]
+    it = 1
+    while it < maxiter:
+        if np.max(np.abs(sim[1:] - sim[0])) <= xatol and np.max(np.abs(fs[0] - fs[1:])) <= fatol:
+            break
+        centre = sim[:-1].sum(axis=0) / k
+        worst = sim[-1].copy()
+        xr = 2.0 * centre - worst
+        fr = _nll(xr, z, free, drift, cap)
+        shrink = False
+        if fr < fs[0]:
+            xe = 3.0 * centre - 2.0 * worst
+            fe = _nll(xe, z, free, drift, cap)
+            if fe < fr:
+                sim[-1], fs[-1] = xe, fe
+            else:
+                sim[-1], fs[-1] = xr, fr
+        elif fr < fs[-2]:
+            sim[-1], fs[-1] = xr, fr
+        elif fr < fs[-1]:  # outside contraction
+            xc = 1.5 * centre - 0.5 * worst
+            fc = _nll(xc, z, free, drift, cap)
+            if fc <= fr:
+                sim[-1], fs[-1] = xc, fc
+            else:
+                shrink = True
+        else:  # inside contraction
+            xc = 0.5 * centre + 0.5 * worst
+            fc = _nll(xc, z, free, drift, cap)
+            if fc < fs[-1]:
+                sim[-1], fs[-1] = xc, fc
+            else:
+                shrink = True
+        if shrink:
+            for j in range(1, k + 1):
+                sim[j] = sim[0] + 0.5 * (sim[j] - sim[0])
+                fs[j] = _nll(sim[j], z, free, drift, cap)
+        it += 1
+        order = np.argsort(fs, kind="mergesort")
+        sim = sim[order]
+        fs = fs[order]
+    return sim[0].copy(), fs[0]
+
+
 def _unpack(theta: np.ndarray) -> tuple[float, float, float, float]:
     h, q, s, x = (float(v) for v in theta)  # scalars: this runs once a likelihood
     h, q, s = (math.exp(min(max(v, -40.0), 5.0)) for v in (h, q, s))
@@ -387,25 +522,19 @@ def fit_shift_model(
         ]
 
     cap = min(max_phi, _MAX_PHI) / _MAX_PHI
-
-    def nll(theta: np.ndarray) -> float:
-        h, q, s, phi = _unpack(theta)
-        return -_loglik(z, h, q if drift else 0.0, s, phi * cap, free)
-
-    best = None
+    z = np.ascontiguousarray(z, dtype=float)
+    free = np.ascontiguousarray(free, dtype=np.bool_)
+    best_x, best_f = np.empty(4), math.inf
     for x0 in starts:
-        r = minimize(
-            nll, x0, method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-4, "maxiter": 1500}
-        )
-        if best is None or r.fun < best.fun:
-            best = r
-    assert best is not None
-    h, q, s, phi = _unpack(best.x)
+        x, f = _nelder_mead(np.asarray(x0, float), z, free, drift, cap, 1e-3, 1e-4, 1500)
+        if f < best_f or not math.isfinite(best_f):
+            best_x, best_f = x, f
+    h, q, s, phi = _unpack(best_x)
     q = q if drift else 0.0
     phi *= cap
     # a drift below 1e-7 a day (sd 0.0003) moves the log-rate by < 0.01 a year: none
     q = q if q > 1e-7 else 0.0
-    return ShiftModel(h=h, q=q, s=s, phi=phi, loglik=-float(best.fun)), best.x
+    return ShiftModel(h=h, q=q, s=s, phi=phi, loglik=-float(best_f)), best_x
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,57 @@ def test_personnel_one_answer_whatever_the_start(personnel):
     assert abs(a["ratio"] - c["ratio"]) < (c["ratio_ci_upper"] - c["ratio_ci_lower"]) / 2
     assert c["ratio_ci_lower"] > 1.2 and c["p_value"] <= 0.01 and c["p_bound"]
     assert len(later.breaks) == 0
+
+
+def test_compiled_nelder_mead_is_scipys():
+    """The compiled simplex search runs scipy's Nelder-Mead (same moves, first simplex
+    and stopping rule): the same optimum, to rounding, from the same start."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(11)
+    z = np.log(_log_walk(rng, 600, 1e-4) + 0.5)
+    z = z - np.median(z)
+    free = np.zeros(len(z), dtype=np.bool_)
+    x0 = np.array([math.log(0.01), math.log(1e-4), math.log(0.005), 0.5])
+    ref = minimize(
+        lambda t: float(ls._nll(t, z, free, True, 1.0)),
+        x0,
+        method="Nelder-Mead",
+        options={"xatol": 1e-3, "fatol": 1e-4, "maxiter": 1500},
+    )
+    x, f = ls._nelder_mead(x0, z, free, True, 1.0, 1e-3, 1e-4, 1500)
+    assert f == pytest.approx(ref.fun, rel=1e-12)
+    np.testing.assert_allclose(x, ref.x, rtol=1e-9, atol=1e-9)
+
+
+def test_drift_quadratic_is_the_walk_covariance():
+    """``q A' min(s, t) A`` by reverse cumulative sums equals the dense product."""
+    from intensity.dependence import drift_quadratic
+
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(60, 3))
+    idx = np.arange(60)
+    M = np.minimum.outer(idx, idx).astype(float)
+    np.testing.assert_allclose(drift_quadratic(A, 2.5e-4), 2.5e-4 * A.T @ M @ A, rtol=1e-12)
+    a = A[:, 0] - A[:, 0].mean()  # a contrast: the walk's origin does not matter
+    shifted = np.minimum.outer(idx + 7, idx + 7).astype(float)
+    assert drift_quadratic(a, 1.0) == pytest.approx(float(a @ shifted @ a), rel=1e-10)
+
+
+def test_drift_noise_takes_the_drift_model_only_where_the_log_rate_drifts():
+    """The noise model of the seasonal analyses: the drift model on a random walk (with
+    the df of its drift variance), the AR(1) it was given on stationary AR(1) noise."""
+    from intensity.dependence import DependenceModel
+
+    rng = np.random.default_rng(8)
+    n = 1200
+    base = DependenceModel(0.5, 0.01, 40.0, 0.3, 2.0)
+    ones, obs = np.ones(n), np.ones(n, dtype=bool)
+    walk = _counts(rng, math.log(1000) + _rw(rng, n, 0.02) + _ar1(rng, n, 0.5, 0.1))
+    dep = ls.drift_noise(walk, ones, obs, base)
+    assert dep.drift > 0 and dep.drift_p < 0.05 and 1 < dep.drift_dof < 1e6
+    assert 0.01 < math.sqrt(dep.drift) < 0.04, dep  # the walk's sd is 0.02
+    assert not dep.independent and "drift model used" in dep.describe()
+    steady = _counts(rng, math.log(1000) + _ar1(rng, n, 0.5, 0.1))
+    kept = ls.drift_noise(steady, ones, obs, base)
+    assert kept.drift == 0 and kept.rho == base.rho and np.isfinite(kept.drift_p)

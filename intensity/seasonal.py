@@ -580,16 +580,19 @@ class SeasonalFit(ResultMixin):
     tests : pd.DataFrame
         Tests of the weekly and annual components: ``statistic``, ``df``,
         ``df_denominator``, ``p_value``, ``method``. With the default
-        ``dependence='ar1'`` a Wald test whose p-value is from F(``df``,
-        ``df_denominator``) with ``statistic / df`` (the denominator df from the residuals'
-        dependence; NaN when it is unbounded, then chi-squared); with ``'none'`` a
-        likelihood-ratio test (chi-squared, ``df_denominator`` NaN).
+        ``dependence='auto'`` (or ``'ar1'``) a Wald test whose p-value is from F(``df``,
+        ``df_denominator``) with ``statistic / df`` (the denominator df from the
+        precision of the noise model's variance: the AR(1)'s, or the drift's where the
+        log-rate drifts, as ``method`` says; NaN when it is unbounded, then
+        chi-squared); with ``'none'`` a likelihood-ratio test (chi-squared,
+        ``df_denominator`` NaN).
     poisson_limit : bool
         True when the counts showed no overdispersion and the fit is the Poisson limit
         of the NB model (``alpha = 0``); said in the text form of the result.
     dependence : DependenceModel or None
-        The serial-dependence model of the chosen model's residuals
-        (``dependence='ar1'``); it sets the covariance, the tests and the intervals.
+        The noise model of the chosen model's residuals (the latent AR(1), or the local
+        level + AR(1) model with ``drift > 0`` where ``dependence='auto'`` found
+        drift); it sets the covariance, the tests and the intervals.
     selection_factor : float
         The long-run variance factor of the most general candidate's residuals, which
         scaled the quasi-BIC that chose the harmonics and the trend.

@@ -407,15 +407,23 @@ def _null_alt_maxima(
 
 
 @njit(cache=True)
+def _unpack(theta: np.ndarray) -> tuple[float, float, float, float]:  # pragma: no cover
+    """The variances ``h, q, s`` and the AR(1) coefficient of the parameter vector
+    *theta* (log variances, logit of ``phi / _MAX_PHI``; clipped, so a simplex that
+    wanders far stays finite)."""
+    h = math.exp(min(max(theta[0], -40.0), 5.0))
+    q = math.exp(min(max(theta[1], -40.0), 5.0))
+    s = math.exp(min(max(theta[2], -40.0), 5.0))
+    return h, q, s, _MAX_PHI / (1.0 + math.exp(-min(max(theta[3], -40.0), 40.0)))
+
+
+@njit(cache=True)
 def _nll(
     theta: np.ndarray, z: np.ndarray, free: np.ndarray, drift: bool, cap: float
 ) -> float:  # pragma: no cover - compiled
     """The negative log-likelihood at the parameter vector *theta* (:func:`_unpack`)."""
-    h = math.exp(min(max(theta[0], -40.0), 5.0))
-    q = math.exp(min(max(theta[1], -40.0), 5.0)) if drift else 0.0
-    s = math.exp(min(max(theta[2], -40.0), 5.0))
-    phi = _MAX_PHI / (1.0 + math.exp(-min(max(theta[3], -40.0), 40.0))) * cap
-    return -_loglik(z, h, q, s, phi, free)
+    h, q, s, phi = _unpack(theta)
+    return -_loglik(z, h, q if drift else 0.0, s, phi * cap, free)
 
 
 @njit(cache=True)
@@ -489,12 +497,6 @@ def _nelder_mead(
         sim = sim[order]
         fs = fs[order]
     return sim[0].copy(), fs[0]
-
-
-def _unpack(theta: np.ndarray) -> tuple[float, float, float, float]:
-    h, q, s, x = (float(v) for v in theta)  # scalars: this runs once a likelihood
-    h, q, s = (math.exp(min(max(v, -40.0), 5.0)) for v in (h, q, s))
-    return h, q, s, _MAX_PHI / (1.0 + math.exp(-min(max(x, -40.0), 40.0)))
 
 
 def fit_shift_model(

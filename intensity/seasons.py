@@ -182,9 +182,10 @@ class _SeasonFit:
         win: slice,
         base: DependenceModel,
     ) -> DependenceModel:
-        """The window's noise model under ``'auto'``: the drift model when the log-rate
-        of the days the baseline is fitted on (weekday effects and the series' annual
-        cycle removed) drifts, else *base* (their AR(1)). Fitted per window, as the
+        """The window's noise model under ``'auto'``: the drift model of the log-rate of
+        the days the baseline is fitted on (weekday effects and the reach's annual cycle
+        removed) whenever its drift variance fits above 0 (:data:`SEASON_DRIFT_ALPHA`),
+        else *base* (their AR(1)). Fitted per window, as the
         baseline: the answer for a season rests on its neighbourhood, not on how wild
         the series was years before (on real personnel the drift of the whole series
         is sd 0.05 a day, of the days from 2023 on 0.02). The annual cycle is left out

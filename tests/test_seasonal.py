@@ -283,10 +283,10 @@ def test_f_tests_state_both_degrees_of_freedom(personnel):
         fit.summary().loc[f"test annual ({row['method']})", "df_denominator"]
         == (row["df_denominator"])
     )
-    ar1 = intensity.fit_seasonal(personnel, dependence="ar1").tests.loc["annual"]
-    assert _test_text(
-        intensity.fit_seasonal(personnel, dependence="ar1").tests, "annual"
-    ).startswith(f"Wald (AR(1) dependence): F(4, {ar1['df_denominator']:.0f}) = ")
+    ar1 = intensity.fit_seasonal(personnel, dependence="ar1").tests
+    assert _test_text(ar1, "annual").startswith(
+        f"Wald (AR(1) dependence): F(4, {ar1.loc['annual', 'df_denominator']:.0f}) = "
+    )
     # without dependence: likelihood-ratio, chi-squared, no denominator
     lr = intensity.fit_seasonal(personnel, dependence="none").tests
     assert lr["df_denominator"].isna().all()

@@ -11,6 +11,8 @@ ProfileBy = Literal["weekday", "month"]
 #: the noise model of the seasonal analyses: the drift model when the log-rate drifts, else
 #: the latent AR(1) ("auto"); the AR(1) always; independent days
 SeasonalNoise = Literal["auto", "ar1", "none"]
+#: the null series of the episode scan: AR(1) + slow component, AR(1), independent
+AnomalyNoise = Literal["auto", "ar1", "none"]
 Corrections = Literal["mask", "keep"]
 #: how dots in numbers are read: decided per column, thousands separators, decimal points
 Thousands = Literal["auto", ".", "none"]

@@ -13,9 +13,12 @@ Three different things, never mixed:
   penalty per window. The penalty is the 95% quantile of the largest window statistic in
   series simulated from the baseline **with the serial dependence of the residuals** (the
   latent AR(1) model of :mod:`intensity.dependence`, estimated without the days already
-  found anomalous), so autocorrelated noise is not read as surges and a series without
-  anomalies shows one in about 5% of cases at most; each episode gets a Monte Carlo
-  p-value from the same simulations;
+  found anomalous, and a slow AR(1) on top where the residuals' means over weeks to
+  months vary more than that AR(1) allows, :func:`intensity.dependence.slow_component`),
+  so autocorrelated noise and a wandering level are not read as surges: a series without
+  anomalies and an AR(1) log-rate shows one in about 5% of cases at most, one whose
+  log-rate is a random walk or has long memory in 5-15% (35-55% with the AR(1) alone);
+  each episode gets a Monte Carlo p-value from the same simulations;
 * **reporting artefacts** — stalls, catch-ups, corrections and partial days reported by the
   data layer (:func:`intensity.quality_events`); they are listed separately and their days
   are left out of both tests.
@@ -40,6 +43,7 @@ import pandas as pd
 
 from . import _negbin
 from ._results import ResultMixin
+from ._typing import AnomalyNoise
 from ._validation import (
     RegularSeries,
     as_daily_series,
@@ -54,7 +58,12 @@ from .baselines import (
     season_blocks,
     seasonal_baseline,
 )
-from .dependence import DependenceModel, estimate_dependence, simulate_latent_counts
+from .dependence import (
+    DependenceModel,
+    estimate_dependence,
+    simulate_latent_counts,
+    slow_component,
+)
 from .exceptions import InsufficientDataError, ParameterError
 from .io import dated_within, quality_events
 
@@ -318,11 +327,13 @@ def _analyse(
     n_sim: int,
     seed: int,
     known: np.ndarray | None = None,
-    dependence: bool = True,
+    dependence: str = "auto",
 ) -> _Outcome:
     """Day tests and the episode scan against one baseline fit (anything with ``fitted``
     and ``dispersion``). *known*: days already found anomalous, left out of the
-    dependence estimate; ``dependence=False`` simulates independent null series."""
+    dependence estimate; *dependence*: ``'auto'`` the residuals' AR(1) with a slow
+    component at the scan's scales (:func:`~intensity.dependence.slow_component`),
+    ``'ar1'`` the AR(1) alone, ``'none'`` independent null series."""
     idx = ds.series.index
     mu = fit.fitted.to_numpy(dtype=float)
     a_ = float(fit.dispersion)
@@ -362,9 +373,11 @@ def _analyse(
     y_u = np.where(use, y, 0.0)
     rng = np.random.default_rng(seed)
     dep = None
-    if dependence:
+    if dependence != "none":
         clean = use & (~known if known is not None else True)
         dep = estimate_dependence(y, mu, clean, _negbin.size_from_dispersion(a_))
+        if dependence == "auto":
+            dep = slow_component(y, mu, clean, dep, _scan_lengths(min_days, max_days))
     if dep is not None and not dep.independent:
         sims = simulate_latent_counts(mu, dep, rng, n_sim)
     else:
@@ -424,6 +437,15 @@ def _analyse(
     )
 
 
+def _scan_lengths(min_days: int, max_days: int) -> tuple[int, ...]:
+    """Window lengths at which the slow component is measured: six from *min_days* to
+    *max_days*, evenly on a log scale (at least 7 days: shorter windows are the AR(1)'s)."""
+    lo = max(min_days, 7)
+    if max_days <= lo:
+        return (max(max_days, 2),)
+    return tuple(sorted({int(round(v)) for v in np.geomspace(lo, max_days, 6)}))
+
+
 #: the seasons whose expectation the 'seasonal' baseline learns from the other years
 _SEASONS = (("12-01", "02-28"), ("03-01", "05-31"), ("06-01", "08-31"), ("09-01", "11-30"))
 
@@ -438,7 +460,7 @@ def detect_anomalies(
     artefacts: pd.DataFrame | None = None,
     n_sim: int = 199,
     seed: int = 0,
-    dependence: Literal["ar1", "none"] = "ar1",
+    dependence: AnomalyNoise = "auto",
     harmonics: int = 2,
     shifts: Literal["auto"] | Sequence[Any] = "auto",
 ) -> Anomalies:
@@ -480,9 +502,13 @@ def detect_anomalies(
     n_sim, seed
         Simulated null series for the episode penalty and p-values; reproducible.
     dependence
-        ``'ar1'`` (default): the null series carry the residuals' latent AR(1)
+        ``'auto'`` (default): the null series carry the residuals' latent AR(1)
         dependence (estimated without the anomalous days), so serial correlation is not
-        read as surges; ``'none'``: independent days.
+        read as surges, and a second, slow AR(1) where the residuals' means over
+        ``min_days`` to ``max_days`` days vary more than that AR(1) allows
+        (:func:`~intensity.dependence.slow_component`; on four-year null series whose
+        log-rate is a random walk or has long memory, the AR(1) alone called 35-55% of
+        them surges); ``'ar1'``: the AR(1) alone; ``'none'``: independent days.
     harmonics
         Annual harmonics of the ``'seasonal'`` baseline.
     shifts
@@ -538,7 +564,7 @@ def detect_anomalies(
     if len(art):
         pos = idx.get_indexer(pd.DatetimeIndex(art["date"]))
         art_days[pos[pos >= 0]] = True
-    use_dep = dependence == "ar1"
+    use_dep = str(dependence)
     if isinstance(baseline, SeasonalFit):
         if not baseline.fitted.index.equals(idx):
             raise ParameterError("baseline was fitted on a different date range than series")
@@ -588,8 +614,10 @@ def _check_anomaly_options(
         raise ParameterError(
             f"need whole numbers 1 <= min_days <= max_days, got {min_days!r}, {max_days!r}"
         )
-    if dependence not in ("ar1", "none"):
-        raise ParameterError(f"dependence must be one of ['ar1', 'none'], got {dependence!r}")
+    if dependence not in ("auto", "ar1", "none"):
+        raise ParameterError(
+            f"dependence must be one of ['auto', 'ar1', 'none'], got {dependence!r}"
+        )
     if baseline is None:
         ok = isinstance(series, pd.Series) and isinstance(series.index, pd.DatetimeIndex)
         span = (series.index.max() - series.index.min()).days + 1 if ok and len(series) else 0

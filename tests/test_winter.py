@@ -44,14 +44,23 @@ def _series(rho: float, raised: bool, rng: np.random.Generator) -> pd.Series:
 
 
 # ----------------------------------------------------------------------------- real data
-def test_real_winter_2024_is_a_surge_over_the_level(personnel):
+def test_real_winter_2024_surge_over_the_level_only_under_the_ar1(personnel):
+    # issue 22: the level scan called winter 2024/25 a +33% surge while seasonal_excess
+    # puts it at +13% [-7, +36] over its level. With the AR(1) null alone it still does;
+    # the default null adds the slow wandering of the residuals' 14-90-day means
+    # (a slow AR(1), sd 0.07 on real personnel) and, as seasonal_excess, finds none
+    def over(res):
+        ep = res.episodes
+        return ep[(ep["start"] <= "2024-12-31") & (ep["end"] >= "2024-11-15")]
+
+    ar1 = intensity.detect_anomalies(personnel, baseline="level", n_sim=99, dependence="ar1")
+    assert (over(ar1)["kind"] == "surge").any(), ar1.episodes
     res = intensity.detect_anomalies(personnel, baseline="level", n_sim=99)
-    ep = res.episodes
-    over = ep[(ep["start"] <= "2024-12-31") & (ep["end"] >= "2024-11-15")]
-    assert (over["kind"] == "surge").any(), ep
-    assert not (over["kind"] == "lull").any(), ep
-    assert (ep["baseline"] == "level").all() and res.baseline_kind == "level"
-    assert "level" in str(res)
+    assert over(res).empty, res.episodes
+    assert res.dependence.slow_sigma2 > 0
+    assert res.baseline_kind == "level" and "level" in str(res)
+    winter = intensity.seasonal_excess(personnel).table.loc["2024/25"]
+    assert winter["excess_level_ci_lower"] < 0 < winter["excess_level_ci_upper"]
 
 
 def test_real_seasonal_excess_of_the_winters(personnel):

@@ -133,6 +133,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--oracle", action="store_true")
     ap.add_argument("--seasonal", action="store_true")
+    ap.add_argument(
+        "--dependence", default="ar1,auto", help="the break searches to run, comma-separated"
+    )
     args = ap.parse_args()
     if args.oracle:
         _oracle()
@@ -141,7 +144,7 @@ def main() -> None:
         _seasonal(args.reps, args.workers)
         return
     k = len(designs(_personnel()))
-    jobs = [(i, dep) for i in range(k) for dep in ("ar1", "auto")]
+    jobs = [(i, dep) for i in range(k) for dep in args.dependence.split(",")]
     with ProcessPoolExecutor(args.workers) as ex:
         rows = list(
             ex.map(_row, [j[0] for j in jobs], [args.reps] * len(jobs), [j[1] for j in jobs])

@@ -410,7 +410,13 @@ def _null_alt_maxima(
 def _unpack(theta: np.ndarray) -> tuple[float, float, float, float]:  # pragma: no cover
     """The variances ``h, q, s`` and the AR(1) coefficient of the parameter vector
     *theta* (log variances, logit of ``phi / _MAX_PHI``; clipped, so a simplex that
-    wanders far stays finite)."""
+    wanders far stays finite). A vector of three has no drift (``q = 0``): the model
+    without drift is fitted over its own three parameters, not over four with one that
+    does not move the likelihood (the simplex then had to shrink along it too)."""
+    if theta.shape[0] == 3:
+        h = math.exp(min(max(theta[0], -40.0), 5.0))
+        s = math.exp(min(max(theta[1], -40.0), 5.0))
+        return h, 0.0, s, _MAX_PHI / (1.0 + math.exp(-min(max(theta[2], -40.0), 40.0)))
     h = math.exp(min(max(theta[0], -40.0), 5.0))
     q = math.exp(min(max(theta[1], -40.0), 5.0))
     s = math.exp(min(max(theta[2], -40.0), 5.0))
@@ -526,12 +532,16 @@ def fit_shift_model(
     cap = min(max_phi, _MAX_PHI) / _MAX_PHI
     z = np.ascontiguousarray(z, dtype=float)
     free = np.ascontiguousarray(free, dtype=np.bool_)
-    best_x, best_f = np.empty(4), math.inf
+    # without drift, the three parameters that move the likelihood (no q)
+    keep = np.array([0, 1, 2, 3]) if drift else np.array([0, 2, 3])
+    best_x, best_f = np.empty(len(keep)), math.inf
     for x0 in starts:
-        x, f = _nelder_mead(np.asarray(x0, float), z, free, drift, cap, 1e-3, 1e-4, 1500)
+        x, f = _nelder_mead(np.asarray(x0, float)[keep], z, free, drift, cap, 1e-3, 1e-4, 1500)
         if f < best_f or not math.isfinite(best_f):
             best_x, best_f = x, f
     h, q, s, phi = _unpack(best_x)
+    if not drift:  # as a start for a fit with drift: the first start's drift variance
+        best_x = np.array([best_x[0], float(starts[0][1]), best_x[1], best_x[2]])
     q = q if drift else 0.0
     phi *= cap
     # a drift below 1e-7 a day (sd 0.0003) moves the log-rate by < 0.01 a year: none

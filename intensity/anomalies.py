@@ -14,10 +14,12 @@ Three different things, never mixed:
   series simulated from the baseline **with the serial dependence of the residuals** (the
   latent AR(1) model of :mod:`intensity.dependence`, estimated without the days already
   found anomalous, and a slow AR(1) on top where the residuals' means over weeks to
-  months vary more than that AR(1) allows, :func:`intensity.dependence.slow_component`),
-  so autocorrelated noise and a wandering level are not read as surges: a series without
-  anomalies and an AR(1) log-rate shows one in about 5% of cases at most, one whose
-  log-rate is a random walk or has long memory in 5-15% (35-55% with the AR(1) alone);
+  months vary more than that AR(1) allows, :func:`intensity.dependence.slow_component`,
+  and with the seasonal baseline an offset per season it predicted from the other years,
+  :func:`intensity.dependence.season_offsets`), so autocorrelated noise and a wandering
+  level are not read as surges: a series without anomalies and an AR(1) log-rate shows
+  one in about 5% of cases at most, one whose log-rate is a random walk or has long
+  memory in 0-10% (25-55% with the AR(1) alone, ``benchmarks/noise.py --anomalies``);
   each episode gets a Monte Carlo p-value from the same simulations;
 * **reporting artefacts** — stalls, catch-ups, corrections and partial days reported by the
   data layer (:func:`intensity.quality_events`); they are listed separately and their days
@@ -61,6 +63,7 @@ from .baselines import (
 from .dependence import (
     DependenceModel,
     estimate_dependence,
+    season_offsets,
     simulate_latent_counts,
     slow_component,
 )
@@ -372,14 +375,17 @@ def _analyse(
     var_u = np.where(use, var, 0.0)
     y_u = np.where(use, y, 0.0)
     rng = np.random.default_rng(seed)
+    # the seasons a seasonal baseline predicted from the other years
+    blocks: tuple[tuple[int, int], ...] = getattr(fit, "left_out", ())
     dep = None
     if dependence != "none":
         clean = use & (~known if known is not None else True)
         dep = estimate_dependence(y, mu, clean, _negbin.size_from_dispersion(a_))
         if dependence == "auto":
             dep = slow_component(y, mu, clean, dep, _scan_lengths(min_days, max_days))
+            dep = season_offsets(y, mu, clean, dep, blocks)
     if dep is not None and not dep.independent:
-        sims = simulate_latent_counts(mu, dep, rng, n_sim)
+        sims = simulate_latent_counts(mu, dep, rng, n_sim, blocks=blocks)
     else:
         sims = _negbin.draw(rng, mu, _negbin.size_from_dispersion(a_), (n_sim, len(mu)))
     sims *= use
@@ -506,9 +512,13 @@ def detect_anomalies(
         dependence (estimated without the anomalous days), so serial correlation is not
         read as surges, and a second, slow AR(1) where the residuals' means over
         ``min_days`` to ``max_days`` days vary more than that AR(1) allows
-        (:func:`~intensity.dependence.slow_component`; on four-year null series whose
-        log-rate is a random walk or has long memory, the AR(1) alone called 35-55% of
-        them surges); ``'ar1'``: the AR(1) alone; ``'none'``: independent days.
+        (:func:`~intensity.dependence.slow_component`), and with the seasonal baseline a
+        log offset per season it predicted from the other years, where the seasons'
+        mean residuals vary more than that
+        (:func:`~intensity.dependence.season_offsets`). On four-year null series whose
+        log-rate is a random walk or has long memory, the AR(1) alone called 25-55% of
+        them surges, this 0-10%; ``'ar1'``: the AR(1) alone; ``'none'``: independent
+        days.
     harmonics
         Annual harmonics of the ``'seasonal'`` baseline.
     shifts

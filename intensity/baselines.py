@@ -55,6 +55,10 @@ class Baseline:
     kind: str
     description: str
     shifts: tuple[pd.Timestamp, ...] = ()
+    left_out: tuple[tuple[int, int], ...] = ()
+    """The seasons (``(start, stop)`` positions) whose expectation was predicted from a
+    fit without them: the anomaly scan's null gives each its own offset
+    (:func:`~intensity.dependence.season_offsets`)."""
 
 
 #: the most spline df a baseline trend gets (fit_seasonal's largest automatic choice):
@@ -245,6 +249,12 @@ def _thin_segment(blk: np.ndarray, use: np.ndarray, shifts: tuple[int, ...]) -> 
     return False
 
 
+def _span(blk: np.ndarray) -> tuple[int, int]:
+    """The ``(start, stop)`` positions of the contiguous block *blk* (a boolean mask)."""
+    on = np.flatnonzero(blk)
+    return (int(on[0]), int(on[-1]) + 1) if len(on) else (0, 0)
+
+
 def seasonal_baseline(
     series: pd.Series,
     exclude: np.ndarray,
@@ -316,4 +326,5 @@ def seasonal_baseline(
             )
         ),
         shifts=tuple(idx[p] for p in shifts),
+        left_out=tuple(_span(blk) for blk in blocks),
     )

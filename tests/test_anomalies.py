@@ -83,8 +83,9 @@ def test_wandering_level_is_not_read_as_surges():
 @pytest.mark.parametrize("i", [0, 1, 2], ids=["rw 0.01", "rw 0.02", "ARFIMA 0.3"])
 def test_null_series_under_drift_show_few_false_episodes(i):
     """Four-year null series on a wandering log-rate (tests/designs.py): an episode in
-    at most 4 of 20 (measured 1, 3 and 2 of 20; with the AR(1) null alone, 9, 10 and 8).
-    The AR(1) designs keep their 5% (tests/test_winter.py)."""
+    at most 4 of 20 (measured 0, 2 and 1 of 20; with the slow AR(1) but no season
+    offsets 1, 3 and 2; with the AR(1) null alone 9, 10 and 8). The AR(1) designs keep
+    their 5% (tests/test_winter.py)."""
     design = _drift_designs()[i]
     rng = np.random.default_rng(7)
     false = 0

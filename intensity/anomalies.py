@@ -49,6 +49,7 @@ from ._typing import AnomalyNoise
 from ._validation import (
     RegularSeries,
     as_daily_series,
+    as_regular_series,
     check_choice,
     check_fraction,
     require_nonzero,
@@ -56,6 +57,7 @@ from ._validation import (
 from .baselines import (
     BaselineKind,
     level_baseline,
+    periods,
     resolve_shifts,
     season_blocks,
     seasonal_baseline,
@@ -382,7 +384,8 @@ def _analyse(
         clean = use & (~known if known is not None else True)
         dep = estimate_dependence(y, mu, clean, _negbin.size_from_dispersion(a_))
         if dependence == "auto":
-            dep = slow_component(y, mu, clean, dep, _scan_lengths(min_days, max_days))
+            floor = periods(7, ds.periods_per_year)
+            dep = slow_component(y, mu, clean, dep, _scan_lengths(min_days, max_days, floor))
             dep = season_offsets(y, mu, clean, dep, blocks)
     if dep is not None and not dep.independent:
         sims = simulate_latent_counts(mu, dep, rng, n_sim, blocks=blocks)
@@ -443,10 +446,11 @@ def _analyse(
     )
 
 
-def _scan_lengths(min_days: int, max_days: int) -> tuple[int, ...]:
-    """Window lengths at which the slow component is measured: six from *min_days* to
-    *max_days*, evenly on a log scale (at least 7 days: shorter windows are the AR(1)'s)."""
-    lo = max(min_days, 7)
+def _scan_lengths(min_days: int, max_days: int, floor: int = 7) -> tuple[int, ...]:
+    """Window lengths (periods) at which the slow component is measured: six from
+    *min_days* to *max_days*, evenly on a log scale (at least *floor*, a week: shorter
+    windows are the AR(1)'s)."""
+    lo = max(min_days, floor)
     if max_days <= lo:
         return (max(max_days, 2),)
     return tuple(sorted({int(round(v)) for v in np.geomspace(lo, max_days, 6)}))
@@ -475,8 +479,12 @@ def detect_anomalies(
     Parameters
     ----------
     series
-        Daily counts. Reporting artefacts recorded by the reader (``attrs['quality']``, e.g.
-        from :func:`intensity.read_losses`) are picked up automatically.
+        Daily counts, or weekly, monthly or quarterly ones (any regular index): then the
+        baselines have no weekday effect, their annual harmonics and trend follow the
+        index's periods a year, and ``min_days``/``max_days`` are taken in periods of
+        the index (14-90 days: 2-13 weeks, 1-3 months; a spike is one period). Reporting
+        artefacts recorded by the reader (``attrs['quality']``, e.g. from
+        :func:`intensity.read_losses`) are picked up automatically (matched by date).
     baseline
         What an anomaly is measured against (:mod:`intensity.baselines`):
 
@@ -502,7 +510,11 @@ def detect_anomalies(
         False discovery rate for single days (BH), and the level of the reported
         prediction band.
     min_days, max_days
-        Shortest and longest episode considered.
+        Shortest and longest episode considered, in days (rounded to whole periods of a
+        weekly or monthly index, at least one). The sustained level shifts of the built
+        baselines need segments of ``2 * max_days``: with monthly counts and the default,
+        6 months, so a surge of a few months can become two shifts; give monthly counts
+        a longer ``max_days`` (e.g. 183).
     artefacts
         A quality table (columns ``date, metric, kind``) to use instead of the reader's.
     n_sim, seed
@@ -543,7 +555,7 @@ def detect_anomalies(
 
     alpha = check_fraction("alpha", alpha)
     baseline = _check_anomaly_options(series, baseline, min_days, max_days, dependence)
-    ds = as_daily_series(series, counts=True, min_observed=60)
+    ds = _regular_counts(series)
     require_nonzero(ds, what="detect_anomalies")
     s = ds.series
     idx = s.index
@@ -575,25 +587,25 @@ def detect_anomalies(
         pos = idx.get_indexer(pd.DatetimeIndex(art["date"]))
         art_days[pos[pos >= 0]] = True
     use_dep = str(dependence)
+    # the episode lengths in periods of the series (days for daily counts)
+    lo, hi = periods(min_days, ds.periods_per_year), periods(max_days, ds.periods_per_year)
     if isinstance(baseline, SeasonalFit):
         if not baseline.fitted.index.equals(idx):
             raise ParameterError("baseline was fitted on a different date range than series")
-        out = _analyse(
-            ds, baseline, art_days, alpha, min_days, max_days, n_sim, seed, art_days, use_dep
-        )
+        out = _analyse(ds, baseline, art_days, alpha, lo, hi, n_sim, seed, art_days, use_dep)
         kind, description = "seasonal fit", "a given SeasonalFit (used as it is)"
     else:
         kind = str(baseline)
         run = partial(
             _analyse,
             alpha=alpha,
-            min_days=min_days,
-            max_days=max_days,
+            min_days=lo,
+            max_days=hi,
             n_sim=n_sim,
             seed=seed,
             dependence=use_dep,
         )
-        out, description = _fitted_baseline(ds, kind, art_days, shifts, harmonics, max_days, run)
+        out, description = _fitted_baseline(ds, kind, art_days, shifts, harmonics, hi, run)
     episodes = out.episodes.assign(baseline=kind)
     return Anomalies(
         series=s,
@@ -611,6 +623,18 @@ def detect_anomalies(
         baseline_description=description,
         dependence=out.dependence,
     )
+
+
+def _regular_counts(series: Any) -> RegularSeries:
+    """The validated counts: daily, weekly, monthly or quarterly (yearly counts have no
+    season and no episodes within the year)."""
+    ds = as_regular_series(series, counts=True, min_observed=60)
+    if ds.unit == "year":
+        raise ParameterError(
+            "detect_anomalies needs counts within the year (daily, weekly, monthly or "
+            "quarterly), got yearly counts; use detect_breaks for their level"
+        )
+    return ds
 
 
 def _check_anomaly_options(
@@ -654,10 +678,11 @@ def _fitted_baseline(
     the episodes repeat (at most 4 rounds). Returns the last round's analysis and the
     baseline's description."""
     s, idx = ds.series, ds.series.index
-    if kind == "seasonal" and len(idx) < 730:
+    ppy = ds.periods_per_year
+    if kind == "seasonal" and len(idx) < int(2 * ppy):
         raise InsufficientDataError(
             f"baseline='seasonal' needs two years of data to learn a season from the "
-            f"other years, got {len(idx)} days"
+            f"other years, got {len(idx)} {ds.unit}s"
         )
     shift_pos = resolve_shifts(s, shifts, max_days)
     # a season is left out only when at least two other years remain to learn it from;
@@ -665,7 +690,7 @@ def _fitted_baseline(
     # years out made its prediction so noisy that power fell from 87% to 75%)
     blocks = (
         [b for season in _SEASONS for b in season_blocks(pd.DatetimeIndex(idx), season)]
-        if len(idx) >= 3 * 365
+        if len(idx) >= int(3 * ppy)
         else []
     )
     exclude = art_days.copy()

@@ -31,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._validation import PERIODS_PER_YEAR, period_unit
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = ["BaselineKind", "Baseline", "level_baseline", "seasonal_baseline", "season_blocks"]
@@ -67,9 +68,23 @@ class Baseline:
 MAX_TREND_DF = 24
 
 
-def _trend_df(n: int) -> int:
-    """One spline df per year of *n* days, at least 1 and at most :data:`MAX_TREND_DF`."""
-    return max(1, min(MAX_TREND_DF, int(round(n / _YEAR))))
+def _trend_df(n: int, per_year: float = _YEAR) -> int:
+    """One spline df per year of *n* periods (*per_year* of them a year; days by
+    default), at least 1 and at most :data:`MAX_TREND_DF`."""
+    return max(1, min(MAX_TREND_DF, int(round(n / per_year))))
+
+
+def per_year(index: pd.DatetimeIndex) -> float:
+    """Periods a year of a regular index (its ``freq``; days when it has none)."""
+    unit = period_unit(index.freq) if index.freq is not None else None
+    return PERIODS_PER_YEAR[unit or "day"]
+
+
+def periods(days: float, per_year_: float) -> int:
+    """*days* as a whole number of periods (at least 1) of a series with *per_year_*
+    periods a year: the baselines' and the scan's lengths are set in days and hold for
+    weekly and monthly counts too."""
+    return max(1, int(round(days * per_year_ / _YEAR)))
 
 
 def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
@@ -83,13 +98,14 @@ def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
     m = 2 * int(max_days)
     if int(series.notna().sum()) < 2 * m:
         return ()
+    ppy = per_year(pd.DatetimeIndex(series.index))
     try:
         # located in the deseasonalised rate, so the annual cycle does not move them
         # the package's seasonal model (its quasi-BIC choice of harmonics) with the
         # baselines' stiff trend, one spline df per year
         fit = (
-            fit_seasonal(series, tests=False, trend=_trend_df(len(series)), dependence="ar1")
-            if len(series) >= 730
+            fit_seasonal(series, tests=False, trend=_trend_df(len(series), ppy), dependence="ar1")
+            if len(series) >= int(2 * ppy)
             else None
         )
         b = detect_breaks(series, min_size=m, n_boot=0, seasonal=fit)
@@ -123,12 +139,18 @@ def resolve_shifts(
 def _design(
     index: pd.DatetimeIndex, shifts: tuple[int, ...], harmonics: int
 ) -> tuple[np.ndarray, list[int]]:
-    """Weekday + annual harmonics + spline trend + shift steps; returns the matrix and
-    the columns of the annual terms."""
+    """Weekday (daily counts) + annual harmonics + spline trend + shift steps; returns
+    the matrix and the columns of the annual terms."""
     from .seasonal import _design as seasonal_design
 
+    ppy = per_year(index)
     d = seasonal_design(
-        index, weekly=True, K=harmonics, months=False, trend_df=_trend_df(len(index))
+        index,
+        weekly=ppy == _YEAR,
+        K=harmonics,
+        months=False,
+        trend_df=_trend_df(len(index), ppy),
+        periods_per_year=ppy,
     )
     pos = np.arange(len(index))
     steps = [(pos >= p).astype(float) for p in shifts]
@@ -155,13 +177,14 @@ def level_baseline(series: pd.Series, exclude: np.ndarray, shifts: tuple[int, ..
     X, _ = _design(idx, shifts, 0)
     fit = _fit(np.nan_to_num(y), use, X)
     mu = np.exp(X @ fit.params)
+    ppy = per_year(idx)
     return Baseline(
         fitted=pd.Series(mu, index=idx, name="expected"),
         dispersion=float(fit.alpha),
         kind="level",
         description=(
-            "level: weekday × smooth trend (natural spline, "
-            f"{_trend_df(len(idx))} df) × {len(shifts)} sustained level shift(s); "
+            f"level: {'weekday × ' if ppy == _YEAR else ''}smooth trend (natural spline, "
+            f"{_trend_df(len(idx), ppy)} df) × {len(shifts)} sustained level shift(s); "
             "no annual terms; fitted without the episodes"
         ),
         shifts=tuple(idx[p] for p in shifts),
@@ -233,10 +256,12 @@ def local_design(
 MIN_SEGMENT_DAYS = 120
 
 
-def _thin_segment(blk: np.ndarray, use: np.ndarray, shifts: tuple[int, ...]) -> bool:
+def _thin_segment(
+    blk: np.ndarray, use: np.ndarray, shifts: tuple[int, ...], least: int = MIN_SEGMENT_DAYS
+) -> bool:
     """Whether a sustained shift falls in the season *blk* and one of the two level
-    segments it separates has fewer than :data:`MIN_SEGMENT_DAYS` usable days outside the
-    season."""
+    segments it separates has fewer than *least* usable periods (:data:`MIN_SEGMENT_DAYS`
+    days) outside the season."""
     n = len(blk)
     bounds = [0, *sorted(p for p in shifts if 0 < p < n), n]
     for k in range(1, len(bounds) - 1):
@@ -244,7 +269,7 @@ def _thin_segment(blk: np.ndarray, use: np.ndarray, shifts: tuple[int, ...]) -> 
         if not blk[p]:
             continue
         for a, b in ((bounds[k - 1], p), (p, bounds[k + 1])):
-            if int((use[a:b] & ~blk[a:b]).sum()) < MIN_SEGMENT_DAYS:
+            if int((use[a:b] & ~blk[a:b]).sum()) < least:
                 return True
     return False
 
@@ -274,12 +299,14 @@ def seasonal_baseline(
     X, ann = _design(idx, shifts, harmonics)
     base = _fit(y, obs & ~exclude, X)
     eta = X @ base.params
+    ppy = per_year(idx)
     edge = np.zeros(len(idx), dtype=bool)
-    edge[:_EDGE_DAYS] = edge[-_EDGE_DAYS:] = True
+    edge[: periods(_EDGE_DAYS, ppy)] = edge[-periods(_EDGE_DAYS, ppy) :] = True
+    reach, least = periods(LOCAL_REACH, ppy), periods(MIN_SEGMENT_DAYS, ppy)
     use = obs & ~exclude
     cache = {} if cache is None else cache
     for i, blk in enumerate(blocks):
-        win = local_window(len(idx), blk)
+        win = local_window(len(idx), blk, reach)
         if i in cache:
             Xw, start = cache[i]
         else:
@@ -290,7 +317,7 @@ def seasonal_baseline(
         b = blk[win]
         fit = _fit(y[win], use[win] & ~b, Xw, start=start)
         cache[i] = (Xw, fit)
-        if (blk & edge).any() or _thin_segment(blk, use, shifts):
+        if (blk & edge).any() or _thin_segment(blk, use, shifts, least):
             # a season at either end of the series, or one split by a sustained level
             # shift whose segment has too few days of its own outside the season to
             # bridge it: its annual effect from the fit without it, the trend, weekday and
@@ -314,7 +341,8 @@ def seasonal_baseline(
         dispersion=float(base.alpha),
         kind="seasonal",
         description=(
-            f"seasonal: weekday × {harmonics} annual harmonic(s) × smooth trend × "
+            f"seasonal: {'weekday × ' if ppy == _YEAR else ''}{harmonics} annual "
+            "harmonic(s) × smooth trend × "
             f"{len(shifts)} sustained level shift(s); "
             + (
                 "each season's expectation from a fit that leaves that season out, on "

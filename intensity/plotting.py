@@ -689,20 +689,26 @@ def _season_axis(ax: Axes, first: str, last_day: int) -> None:
 
 
 def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
-    """The seasonal plot: every season's 7-day mean by day of season (solid) with its two
+    """The seasonal plot: every season's 7-day mean by day of season (solid; weekly or
+    monthly counts as they are, at their period's place in the season) with its two
     baselines in the same colour: the level of the fighting around it (dashed) and that
     level times the other seasons' typical excess over theirs (dotted). Each season's
     legend entry gives both excesses with their intervals."""
+    from ._validation import PERIODS_PER_YEAR
+
     c = result.curves
     t = result.table
     labels = list(t.index)
+    daily = result.unit == "day"
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
         x = c.index.to_numpy()
+        if not daily:  # the period's first day, counted from the season's first
+            x = (x - 1) * (365.25 / PERIODS_PER_YEAR[result.unit]) + 1
         colours = [PALETTE[k] for k in ("blue", "orange", "green", "red", "purple", "sky")]
 
         def smooth(v: pd.Series) -> pd.Series:
-            return v.rolling(7, min_periods=4, center=True).mean()
+            return v.rolling(7, min_periods=4, center=True).mean() if daily else v
 
         for i, lab in enumerate(labels):
             col = colours[i % len(colours)]
@@ -715,7 +721,8 @@ def plot_seasonal_excess(result: Any, ax: Axes | None = None, **kw: Any) -> Figu
             )
             a.plot(x, smooth(c[(lab, "expected_level")]), color=col, lw=0.8, ls="--")
             a.plot(x, smooth(c[(lab, "expected_seasonal")]), color=col, lw=0.8, ls=":")
-        a.plot([], [], color=PALETTE["black"], lw=1.2, label="observed (7-day mean)")
+        seen = "observed (7-day mean)" if daily else f"observed ({result.unit}ly)"
+        a.plot([], [], color=PALETTE["black"], lw=1.2, label=seen)
         a.plot([], [], color=PALETTE["black"], lw=0.8, ls="--", label="level around it")
         a.plot([], [], color=PALETTE["black"], lw=0.8, ls=":", label="× other seasons' excess")
         first, last = result.season

@@ -14,7 +14,7 @@ from scipy.special import ndtr, ndtri
 
 from ._results import ResultMixin, excess_text
 from ._typing import SeasonalNoise
-from ._validation import as_daily_series, check_fraction, require_nonzero
+from ._validation import as_regular_series, check_fraction, require_nonzero
 from .baselines import (
     LOCAL_REACH,
     _design,
@@ -22,6 +22,8 @@ from .baselines import (
     _trend_df,
     local_design,
     local_window,
+    per_year,
+    periods,
     resolve_shifts,
     season_blocks,
 )
@@ -35,6 +37,8 @@ __all__ = ["seasonal_excess", "SeasonalExcess", "excess_text"]
 SEASON_DRIFT_ALPHA = 1.0
 #: level of the annual test above which the cycle is taken out before the drift is fitted
 CYCLE_ALPHA = 0.05
+#: days a year: the periods a year of daily counts
+_DAY_YEAR = 365.25
 
 
 @dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
@@ -62,6 +66,9 @@ class SeasonalExcess(ResultMixin):
     name: str
     notes: tuple[str, ...] = ()
     around_days: int = 240
+    unit: str = "day"
+    """The period of the series ('day', 'week', 'month', 'quarter'): the curves are by
+    period of the season."""
 
     def summary(self) -> pd.DataFrame:
         return self.table
@@ -196,7 +203,8 @@ class _SeasonFit:
         the true one and 11-13% of null winters were flagged)."""
         from ._levelshift import drift_noise
 
-        wk = slice(1, 7)  # the weekday columns of the level design
+        # the weekday columns of the level design (daily counts only)
+        wk = slice(1, 7) if per_year(self.idx) == _DAY_YEAR else slice(1, 1)
         mult = np.exp(X[:, wk] @ params[wk]) * self.cycle[win]
         return drift_noise(yw, mult, fit_days, base, alpha=SEASON_DRIFT_ALPHA)
 
@@ -256,15 +264,16 @@ def _annual_cycle(series: pd.Series, blk: np.ndarray, cache: dict[Any, Any]) -> 
     years shares one)."""
     from .seasonal import fit_seasonal
 
-    reach = local_window(len(series), blk)
+    ppy = per_year(pd.DatetimeIndex(series.index))
+    reach = local_window(len(series), blk, periods(LOCAL_REACH, ppy))
     key = (reach.start, reach.stop)
     if key not in cache:
         cycle = np.ones(len(series))
         part = series.iloc[reach]
-        if int(part.notna().sum()) >= 730:
+        if int(part.notna().sum()) >= int(2 * ppy):
             # the baselines' stiff trend (one df per year): no search over trends, a
             # fixed amount of work per reach (0.15 s against 0.42 s on 2,700 days)
-            fit = fit_seasonal(part, annual=2, trend=_trend_df(len(part)))
+            fit = fit_seasonal(part, annual=2, trend=_trend_df(len(part), ppy))
             if fit.tests["p_value"].get("annual", math.nan) < CYCLE_ALPHA:
                 cycle[reach] = fit.annual.to_numpy()
         cache[key] = cycle
@@ -379,6 +388,23 @@ def _excess_notes(
     )
 
 
+def _regular_counts(series: Any) -> Any:
+    """The validated counts: daily, weekly, monthly or quarterly, with a year observed
+    (yearly counts have no season)."""
+    ds = as_regular_series(series, counts=True, min_observed=4)
+    if ds.unit == "year":
+        raise ParameterError(
+            "seasonal_excess needs counts within the year (daily, weekly, monthly or "
+            "quarterly), got yearly counts"
+        )
+    if int(ds.observed.sum()) < int(ds.periods_per_year):
+        raise InsufficientDataError(
+            f"seasonal_excess needs at least {int(ds.periods_per_year)} observed {ds.unit}s "
+            f"(a year), got {int(ds.observed.sum())}"
+        )
+    return ds
+
+
 def seasonal_excess(
     series: pd.Series,
     season: tuple[str, str] = ("11-01", "02-28"),
@@ -420,7 +446,11 @@ def seasonal_excess(
     Parameters
     ----------
     series
-        Daily counts.
+        Daily counts, or weekly, monthly or quarterly ones (any regular index): a season
+        is then the periods whose dates fall in it, the baselines have no weekday effect,
+        ``pre_days``, ``max_days`` and ``around_days`` are rounded to whole periods, the
+        coverage counts periods (``observed_days`` is the number of observed periods)
+        and the curves are by period of the season.
     season
         First and last day, ``("MM-DD", "MM-DD")``; a season that wraps the new year
         (``("11-01", "02-28")``) is labelled by both years, ``'2024/25'``.
@@ -473,19 +503,22 @@ def seasonal_excess(
     level = check_fraction("level", level)
     min_coverage = check_fraction("min_coverage", min_coverage, low=0.0, high=1.0 + 1e-12)
     _check_excess_options(around_days, dependence)
-    ds = as_daily_series(series, counts=True, min_observed=365)
+    ds = _regular_counts(series)
     require_nonzero(ds, what="seasonal_excess", min_days=10)
     s = ds.series
     idx = pd.DatetimeIndex(s.index)
     n = len(idx)
-    if n < 730:
+    ppy = ds.periods_per_year
+    if n < int(2 * ppy):
         raise InsufficientDataError(
-            f"seasonal_excess needs two years of data to compare seasons, got {n} days"
+            f"seasonal_excess needs two years of data to compare seasons, got {n} {ds.unit}s"
         )
+    # the lengths given in days, in periods of the series (the identity for daily counts)
+    pre, around, longest = (periods(d, ppy) for d in (pre_days, around_days, max_days))
     y = np.nan_to_num(ds.values)
     obs = ds.observed
     z = float(ndtri(0.5 + level / 2))
-    pos = resolve_shifts(s, shifts, max_days)
+    pos = resolve_shifts(s, shifts, longest)
     X_level, _ = _design(idx, pos, 0)
     cycles: dict[Any, Any] = {}
     dep_notes: list[str] = []
@@ -493,9 +526,9 @@ def seasonal_excess(
     curves: dict[tuple[str, str], pd.Series] = {}
     for blk in season_blocks(idx, season):
         days = np.flatnonzero(blk)
-        label, full_len = _season_label(idx[days[0]], season)
+        label, full_days = _season_label(idx[days[0]], season)
         w = blk & obs
-        if w.sum() < min_coverage * full_len:
+        if w.sum() < min_coverage * periods(full_days, ppy):
             continue
         row: dict[str, Any] = {
             "season": label,
@@ -504,8 +537,8 @@ def seasonal_excess(
             "observed_days": int(w.sum()),
             "observed_mean": float(y[w].mean()),
         }
-        pre = (np.arange(n) >= days[0] - pre_days) & (np.arange(n) < days[0]) & obs
-        row["pre_season_mean"] = float(y[pre].mean()) if pre.any() else math.nan
+        before = (np.arange(n) >= days[0] - pre) & (np.arange(n) < days[0]) & obs
+        row["pre_season_mean"] = float(y[before].mean()) if before.any() else math.nan
         # the level baseline: around_days either side of the season, so "the level
         # around it" is its neighbours' and does not move with the start of the series
         # (a fixed amount of work per season); cut, not shifted, at the ends: a window
@@ -513,7 +546,7 @@ def seasonal_excess(
         # winters at p < 0.05 against 5.0%, AR(1) design of tests/test_winter.py)
         cycle = _annual_cycle(s, blk, cycles) if dependence == "auto" else None
         season_fit = _SeasonFit(y, obs, blk, days, w, idx, pos, dependence, z, cycle)
-        win = local_window(n, blk, around_days, keep_length=False)
+        win = local_window(n, blk, around, keep_length=False)
         cols, expected, dep = season_fit.excess("level", X_level, 0, win)
         row.update(cols)
         row["_log_ratio"], row["_se"] = season_fit.last_log_ratio, season_fit.last_se
@@ -530,7 +563,7 @@ def seasonal_excess(
     _over_other_seasons(rows, curves, z)
     table = pd.DataFrame(rows).set_index("season")
     curve_df = pd.DataFrame(curves)
-    curve_df.index = pd.RangeIndex(1, len(curve_df) + 1, name="day of season")
+    curve_df.index = pd.RangeIndex(1, len(curve_df) + 1, name=f"{ds.unit} of season")
     notes = _excess_notes(len(pos), around_days, level, dependence, dep_notes)
     return SeasonalExcess(
         table=table,
@@ -540,4 +573,5 @@ def seasonal_excess(
         name=str(s.name or "series"),
         notes=notes,
         around_days=int(around_days),
+        unit=ds.unit,
     )

@@ -243,3 +243,33 @@ def test_decompose_refuses_yearly_without_periods():
     s = _s(pd.date_range("1900-01-01", periods=40, freq="YS"))
     with pytest.raises(ParameterError, match="cycle within the year"):
         intensity.decompose(s)
+
+
+@pytest.mark.parametrize(("freq", "n"), [("W-SUN", 300), ("MS", 120)], ids=["weekly", "monthly"])
+def test_seasonal_excess_of_weekly_and_monthly_counts(freq, n):
+    """seasonal_excess on weekly or monthly counts (issue 22): an annual cycle of +-15%
+    and December 2015 to February 2016 raised by 30%, so the winter (November to
+    February) is about +22% over the other winters. That winter alone is unusual at 1%,
+    with an interval that covers the truth; the curves are by period of the season."""
+    rng = np.random.default_rng(1)
+    idx = pd.date_range("2012-01-01", periods=n, freq=freq)
+    per_year = 365.25 / 7 if freq.startswith("W") else 12.0
+    mu = 5000.0 * np.exp(0.15 * np.cos(2 * np.pi * np.arange(n) / per_year))
+    raised = ((idx.year == 2015) & (idx.month == 12)) | ((idx.year == 2016) & (idx.month <= 2))
+    mu[raised] *= 1.3
+    s = pd.Series(rng.negative_binomial(100, 100 / (100 + mu)).astype(float), index=idx)
+    res = intensity.seasonal_excess(s)
+    t = res.table
+    r = t.loc["2015/16"]
+    assert r["p_seasonal"] < 0.01
+    assert r["excess_seasonal_ci_lower"] <= 22.5 <= r["excess_seasonal_ci_upper"]
+    assert (t.drop(index="2015/16")["p_seasonal"] > 0.01).all(), t["p_seasonal"]
+    unit = "week" if freq.startswith("W") else "month"
+    assert res.unit == unit and res.curves.index.name == f"{unit} of season"
+    assert res.plot() is not None
+
+
+def test_seasonal_excess_refuses_yearly_counts():
+    s = _s(pd.date_range("1900-01-01", periods=80, freq="YS"))
+    with pytest.raises(ParameterError, match="counts within the year"):
+        intensity.seasonal_excess(s)

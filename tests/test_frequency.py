@@ -102,9 +102,9 @@ def test_anomalies_of_weekly_and_monthly_counts(freq, n, length, seed, kw):
     index (no weekday effect, annual harmonics and trend df per year of its periods, the
     seasons left out by date), the episode lengths in days become periods (14-90 days:
     2-13 weeks; 14-183 days: 1-6 months). A +40% surge over 6 weeks / 3 months is found,
-    as an episode or as spike periods (two of the three months are single-period outliers
-    at q < 0.01, and a spike is not scanned again); the same series without it shows
-    no episode. With monthly counts and the default ``max_days=90`` the sustained level
+    as an episode or as spike periods (in the monthly series two of the three months are
+    single-period outliers at q < 0.01 and the third is +10%); the same series without it
+    shows no episode. With monthly counts and the default ``max_days=90`` the sustained level
     shifts need only 6-month segments, and a 3-month surge of +60% became two of them."""
     at = n // 2 + 5
     s = _surge_series(freq, n, at, length, 1.4, seed)

@@ -1,6 +1,7 @@
 """Anomalies of daily counts, with reporting artefacts kept apart.
 
-Three different things, never mixed:
+Three different things, each with its own test (a strong surge is both a run of spike
+days and one episode):
 
 * **spikes and dips** — single days far outside their predictive distribution under a
   baseline (negative binomial): upper/lower tail p-values and Benjamini–Hochberg q-values
@@ -9,13 +10,16 @@ Three different things, never mixed:
   above (below) the baseline although no single day needs to be extreme. Found by a
   penalised scan in the spirit of CAPA (Fisch, Eckley & Fearnhead 2022): every window of
   ``min_days``…``max_days`` days gets the quasi-likelihood ratio of "rate × theta" against
-  the baseline; the best set of non-overlapping windows maximises the total ratio minus a
-  penalty per window. The penalty is the 95% quantile of the largest window statistic in
-  series simulated from the baseline **with the serial dependence of the residuals** (the
-  latent AR(1) model of :mod:`intensity.dependence`, estimated without the days already
-  found anomalous, and a slow AR(1) on top where the residuals' means over weeks to
-  months vary more than that AR(1) allows, :func:`intensity.dependence.slow_component`,
-  and with the seasonal baseline an offset per season it predicted from the other years,
+  the baseline (on the days that are not spikes); the best set of non-overlapping
+  windows maximises the total ratio minus a penalty per window, and each episode then
+  runs on over the spike days of its direction next to it, its excess counting all its
+  days (a strong surge is both spike days and one episode). The penalty is the 95%
+  quantile of the largest window statistic in series simulated from the baseline **with
+  the serial dependence of the residuals** (the latent AR(1) model of
+  :mod:`intensity.dependence`, estimated without the days already found anomalous, and
+  a slow AR(1) on top where the residuals' means over weeks to months vary more than
+  that AR(1) allows, :func:`intensity.dependence.slow_component`, and with the seasonal
+  baseline an offset per season it predicted from the other years,
   :func:`intensity.dependence.season_offsets`), so autocorrelated noise and a wandering
   level are not read as surges: a series without anomalies and an AR(1) log-rate shows
   one in about 5% of cases at most, one whose log-rate is a random walk or has long
@@ -397,13 +401,15 @@ def _analyse(
     # its bound without it (see the closing note of the winter-surge issue)
     null_max = _scan_max(sims, mu_u, var_u, min_days, max_days)
     pen = float(np.quantile(null_max, 0.95))
-    windows = _segment(y_u, mu_u, var_u, min_days, max_days, pen)
+    found = _segment(y_u, mu_u, var_u, min_days, max_days, pen)
+    windows = _with_spike_days(found, y, mu, spike=test & ~use, use=use)
     rows = []
     for a, b, st in windows:
-        obs_sum = float(y_u[a:b].sum())
-        exp_sum = float(mu_u[a:b].sum())
+        # every tested day of the episode, its spike days too (a strong surge is both)
+        obs_sum = float(np.where(test[a:b], y[a:b], 0.0).sum())
+        exp_sum = float(np.where(test[a:b], mu[a:b], 0.0).sum())
         ratio = obs_sum / exp_sum if exp_sum > 0 else np.nan
-        excess = np.where(use[a:b], y[a:b] - mu[a:b], np.nan)
+        excess = np.where(test[a:b], y[a:b] - mu[a:b], np.nan)
         peak = idx[a + int(np.nanargmax(excess if ratio > 1 else -excess))]
         rows.append(
             {
@@ -444,6 +450,36 @@ def _analyse(
         spans=[(a, b) for a, b, _ in windows],
         dependence=dep,
     )
+
+
+def _with_spike_days(
+    windows: list[tuple[int, int, float]],
+    y: np.ndarray,
+    mu: np.ndarray,
+    spike: np.ndarray,
+    use: np.ndarray,
+) -> list[tuple[int, int, float]]:
+    """The scan's windows, each extended over the spike days (*spike*, of its
+    direction) that run on from either end of it. The scan leaves spike days out (*use*:
+    the days it scans), so a strong surge, most of whose days are spikes, was found as
+    the window of its ordinary days: a 30-day doubling read as a 13-19-day episode of
+    +52-56% beside 26 spike days. The statistic and p-value stay the window's."""
+    n = len(y)
+    taken = np.zeros(n, dtype=bool)
+    for a, b, _ in windows:
+        taken[a:b] = True
+    out = []
+    for a, b, st in windows:
+        up = float(np.where(use[a:b], y[a:b], 0.0).sum()) > float(mu[a:b][use[a:b]].sum())
+        run = spike & ((y > mu) if up else (y < mu))
+        while a > 0 and run[a - 1] and not taken[a - 1]:
+            a -= 1
+            taken[a] = True
+        while b < n and run[b] and not taken[b]:
+            taken[b] = True
+            b += 1
+        out.append((a, b, st))
+    return out
 
 
 def _scan_lengths(min_days: int, max_days: int, floor: int = 7) -> tuple[int, ...]:

@@ -59,6 +59,22 @@ def test_null_series_flag_few_days_and_few_surges():
     assert with_episode / R <= 0.05, with_episode / R
 
 
+def test_a_strong_surge_is_one_episode_with_its_spike_days():
+    # a 30-day doubling: most of its days are spikes too; the episode the scan finds
+    # among its ordinary days runs on over the spike days next to it, and its excess
+    # counts them (before: a 13-19-day episode of +52-56% beside 26 spike days)
+    sim = simulate_counts(730, seed=1, size=45, surges=[(400, 30, 2.0)])
+    res = intensity.detect_anomalies(sim.counts, n_sim=99)
+    s0, s1 = sim.surges[0]
+    ep = res.episodes[(res.episodes["start"] <= s1) & (res.episodes["end"] >= s0)]
+    assert len(ep) == 1 and ep["kind"].iloc[0] == "surge", res.episodes
+    e = ep.iloc[0]
+    assert e["days"] >= 28 and 80 < e["mean_excess_pct"] < 125, e
+    assert e["start"] == s0 and e["end"] == s1
+    inside = (res.spikes.index >= s0) & (res.spikes.index <= s1)
+    assert inside.sum() >= 20  # the same days are spikes as well
+
+
 def _drift_designs():
     from designs import arfima, rw_ar1
 

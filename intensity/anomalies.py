@@ -10,21 +10,22 @@ days and one episode):
   above (below) the baseline although no single day needs to be extreme. Found by a
   penalised scan in the spirit of CAPA (Fisch, Eckley & Fearnhead 2022): every window of
   ``min_days``…``max_days`` days gets the quasi-likelihood ratio of "rate × theta" against
-  the baseline (on the days that are not spikes); the best set of non-overlapping
-  windows maximises the total ratio minus a penalty per window, and each episode then
-  runs on over the spike days of its direction next to it, its excess counting all its
-  days (a strong surge is both spike days and one episode). The penalty is the 95%
+  the baseline (on the days that are not spikes); the best set of non-overlapping windows
+  maximises the total ratio minus a penalty per window, and each episode then runs on over
+  the spike days of its direction next to it, its excess counting all its days (a strong
+  surge is both spike days and one episode); a run of at least ``min_days`` (and two)
+  consecutive spike days of one direction is an episode too. The penalty is the 95%
   quantile of the largest window statistic in series simulated from the baseline **with
   the serial dependence of the residuals** (the latent AR(1) model of
-  :mod:`intensity.dependence`, estimated without the days already found anomalous, and
-  a slow AR(1) on top where the residuals' means over weeks to months vary more than
-  that AR(1) allows, :func:`intensity.dependence.slow_component`, and with the seasonal
+  :mod:`intensity.dependence`, estimated without the days already found anomalous, and a
+  slow AR(1) on top where the residuals' means over weeks to months vary more than that
+  AR(1) allows, :func:`intensity.dependence.slow_component`, and with the seasonal
   baseline an offset per season it predicted from the other years,
   :func:`intensity.dependence.season_offsets`), so autocorrelated noise and a wandering
-  level are not read as surges: a series without anomalies and an AR(1) log-rate shows
-  one in about 5% of cases at most, one whose log-rate is a random walk or has long
-  memory in 0-10% (25-55% with the AR(1) alone, ``benchmarks/noise.py --anomalies``);
-  each episode gets a Monte Carlo p-value from the same simulations;
+  level are not read as surges: a series without anomalies and an AR(1) log-rate shows one
+  in about 5% of cases at most, one whose log-rate is a random walk or has long memory in
+  0-10% (25-55% with the AR(1) alone, ``benchmarks/noise.py --anomalies``); each episode
+  gets a Monte Carlo p-value from the same simulations;
 * **reporting artefacts** — stalls, catch-ups, corrections and partial days reported by the
   data layer (:func:`intensity.quality_events`); they are listed separately and their days
   are left out of both tests.
@@ -403,6 +404,7 @@ def _analyse(
     pen = float(np.quantile(null_max, 0.95))
     found = _segment(y_u, mu_u, var_u, min_days, max_days, pen)
     windows = _with_spike_days(found, y, mu, spike=test & ~use, use=use)
+    windows = sorted(windows + _spike_runs(windows, y, mu, var, test & ~use, min_days))
     rows = []
     for a, b, st in windows:
         # every tested day of the episode, its spike days too (a strong surge is both)
@@ -479,6 +481,34 @@ def _with_spike_days(
             taken[b] = True
             b += 1
         out.append((a, b, st))
+    return out
+
+
+def _spike_runs(
+    windows: list[tuple[int, int, float]],
+    y: np.ndarray,
+    mu: np.ndarray,
+    var: np.ndarray,
+    spike: np.ndarray,
+    min_len: int,
+) -> list[tuple[int, int, float]]:
+    """Runs of at least *min_len* (and two) consecutive spike days of one direction
+    outside the scan's *windows*, as episodes with their window statistic: a surge
+    whose every day is a spike (+60% for 8 weeks in weekly counts) left the scan nothing to find and
+    was reported as spike periods only. Each day of such a run is significant on its
+    own (BH), so the run is a collective anomaly too."""
+    taken = np.zeros(len(y), dtype=bool)
+    for a, b, _ in windows:
+        taken[a:b] = True
+    out = []
+    for up in (True, False):
+        run = spike & ~taken & ((y > mu) if up else (y < mu))
+        edges = np.diff(np.concatenate([[0], run.astype(np.int8), [0]]))
+        starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        for lo, hi in zip(starts.tolist(), stops.tolist(), strict=True):
+            if hi - lo >= max(min_len, 2):  # one period is a spike, never an episode
+                S, M, V = (np.array([[float(v[lo:hi].sum())]]) for v in (y, mu, var))
+                out.append((lo, hi, float(_qlr(S, M, V)[0, 0])))
     return out
 
 

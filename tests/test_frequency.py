@@ -273,3 +273,16 @@ def test_seasonal_excess_refuses_yearly_counts():
     s = _s(pd.date_range("1900-01-01", periods=80, freq="YS"))
     with pytest.raises(ParameterError, match="counts within the year"):
         intensity.seasonal_excess(s)
+
+
+def test_a_surge_of_spike_weeks_is_an_episode():
+    # +60% for 8 weeks in weekly counts (k = 100): every week is a spike, so the scan
+    # (which leaves spike periods out) has nothing to find; the run of spike weeks is
+    # an episode of its own (before: 8 spike weeks and no episode)
+    s = _surge_series("W-SUN", 300, 155, 8, 1.6, seed=3)
+    res = intensity.detect_anomalies(s, n_sim=99)
+    ep = res.episodes
+    hit = ep[(ep["start"] <= s.index[162]) & (ep["end"] >= s.index[155])]
+    assert len(hit) == 1 and hit["kind"].iloc[0] == "surge", ep
+    assert hit["days"].iloc[0] >= 7 and 40 < hit["mean_excess_pct"].iloc[0] < 90
+    assert hit["p_value"].iloc[0] <= 0.01

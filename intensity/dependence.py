@@ -284,6 +284,23 @@ def estimate_dependence(
 _SLOW_RHOS = (0.9, 0.95, 0.97, 0.98, 0.99, 0.995)
 
 
+def _residual_moments(
+    y: np.ndarray, mu: np.ndarray, obs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The relative residuals (:func:`relative_residuals`, 0 where not observed), the
+    mask of the days they exist on and their mean square."""
+    r = relative_residuals(np.asarray(y, dtype=float), np.asarray(mu, dtype=float), obs)
+    ok = np.isfinite(r)
+    return np.where(ok, r, 0.0), ok, float(np.mean(r[ok] ** 2)) if ok.any() else 0.0
+
+
+def _latent_acov(model: DependenceModel, top: int) -> np.ndarray:
+    """Autocovariances at lags 1 … top - 1 of the relative residuals that *model*'s
+    latent AR(1) and slow AR(1) imply, ``exp(cov of the log-rate) - 1``."""
+    lag = np.arange(1, top)
+    return np.expm1(model.sigma2 * model.rho**lag + model.slow_sigma2 * model.slow_rho**lag)
+
+
 def _window_mean_variance(g0: float, acov: np.ndarray, L: int) -> float:
     """Variance of the mean of *L* consecutive relative residuals with variance *g0* and
     autocovariances *acov* (lags 1, 2, ...)."""
@@ -343,20 +360,10 @@ def slow_component(
     >>> slow_component(y, mu, ok, estimate_dependence(y, mu, ok)).slow_sigma2 > 0
     True
     """
-    y = np.asarray(y, dtype=float)
-    mu = np.asarray(mu, dtype=float)
-    ok = np.asarray(obs, dtype=bool) & np.isfinite(y) & np.isfinite(mu) & (mu > 0)
+    r, ok, g0 = _residual_moments(y, mu, obs)
     if int(ok.sum()) < 30:
         return model
-    r = np.where(ok, y / np.where(ok, mu, 1.0) - 1.0, 0.0)
-    g0 = float(np.mean(r[ok] ** 2))
-    top = max(lengths)
-    lag = np.arange(1, top)
-    acov = (
-        np.expm1(model.sigma2 * model.rho**lag)
-        if model.sigma2 > 0 and model.rho > 0
-        else np.zeros(top - 1)
-    )
+    acov = _latent_acov(model, max(lengths))
     use = [L for L in lengths if 2 <= L <= ok.sum() // 4]
     implied = np.array([_window_mean_variance(g0, acov, L) for L in use])
     measured = np.array([_robust_window_variance(r, ok, L) for L in use])
@@ -401,17 +408,10 @@ def season_offsets(
     variance *model* implies for means over as many days; none when that is not
     positive or fewer than four seasons have 30 observed days.
     """
-    y = np.asarray(y, dtype=float)
-    mu = np.asarray(mu, dtype=float)
-    ok = np.asarray(obs, dtype=bool) & np.isfinite(y) & np.isfinite(mu) & (mu > 0)
+    r, ok, g0 = _residual_moments(y, mu, obs)
     if not blocks or int(ok.sum()) < 30:
         return model
-    r = np.where(ok, y / np.where(ok, mu, 1.0) - 1.0, 0.0)
-    g0 = float(np.mean(r[ok] ** 2))
-    top = max(b - a for a, b in blocks) + 1
-    lag = np.arange(1, top)
-    lat = model.sigma2 * model.rho**lag + model.slow_sigma2 * model.slow_rho**lag
-    acov = np.expm1(lat)
+    acov = _latent_acov(model, max(b - a for a, b in blocks) + 1)
     pairs = []
     for a, b in blocks:
         k = int(ok[a:b].sum())

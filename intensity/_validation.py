@@ -373,6 +373,16 @@ def _check_counts(values: pd.Series, arr: np.ndarray, obs: np.ndarray, name: str
         )
 
 
+def require_within_year(ds: RegularSeries, what: str) -> None:
+    """Refuse yearly counts in an analysis of the cycle within the year (*what*: its name
+    for the message)."""
+    if ds.unit == "year":
+        raise ParameterError(
+            f"{what} needs counts within the year (daily, weekly, monthly or quarterly), "
+            "got yearly counts; use detect_breaks for their level"
+        )
+
+
 def require_nonzero(
     ds: DailySeries, *, name: str = "series", what: str = "this analysis", min_days: int = 1
 ) -> None:

@@ -58,6 +58,7 @@ from ._validation import (
     check_choice,
     check_fraction,
     require_nonzero,
+    require_within_year,
 )
 from .baselines import (
     BaselineKind,
@@ -454,6 +455,14 @@ def _analyse(
     )
 
 
+def _covered(windows: list[tuple[int, int, float]], n: int) -> np.ndarray:
+    """The mask of the days inside *windows* (``(start, stop, statistic)``)."""
+    taken = np.zeros(n, dtype=bool)
+    for a, b, _ in windows:
+        taken[a:b] = True
+    return taken
+
+
 def _with_spike_days(
     windows: list[tuple[int, int, float]],
     y: np.ndarray,
@@ -467,12 +476,10 @@ def _with_spike_days(
     the window of its ordinary days: a 30-day doubling read as a 13-19-day episode of
     +52-56% beside 26 spike days. The statistic and p-value stay the window's."""
     n = len(y)
-    taken = np.zeros(n, dtype=bool)
-    for a, b, _ in windows:
-        taken[a:b] = True
+    taken = _covered(windows, n)
     out = []
     for a, b, st in windows:
-        up = float(np.where(use[a:b], y[a:b], 0.0).sum()) > float(mu[a:b][use[a:b]].sum())
+        up = float((y[a:b] - mu[a:b])[use[a:b]].sum()) > 0.0
         run = spike & ((y > mu) if up else (y < mu))
         while a > 0 and run[a - 1] and not taken[a - 1]:
             a -= 1
@@ -497,9 +504,7 @@ def _spike_runs(
     whose every day is a spike (+60% for 8 weeks in weekly counts) left the scan nothing to find and
     was reported as spike periods only. Each day of such a run is significant on its
     own (BH), so the run is a collective anomaly too."""
-    taken = np.zeros(len(y), dtype=bool)
-    for a, b, _ in windows:
-        taken[a:b] = True
+    taken = _covered(windows, len(y))
     out = []
     for up in (True, False):
         run = spike & ~taken & ((y > mu) if up else (y < mu))
@@ -695,11 +700,7 @@ def _regular_counts(series: Any) -> RegularSeries:
     """The validated counts: daily, weekly, monthly or quarterly (yearly counts have no
     season and no episodes within the year)."""
     ds = as_regular_series(series, counts=True, min_observed=60)
-    if ds.unit == "year":
-        raise ParameterError(
-            "detect_anomalies needs counts within the year (daily, weekly, monthly or "
-            "quarterly), got yearly counts; use detect_breaks for their level"
-        )
+    require_within_year(ds, "detect_anomalies")
     return ds
 
 

@@ -80,6 +80,11 @@ def per_year(index: pd.DatetimeIndex) -> float:
     return PERIODS_PER_YEAR[unit or "day"]
 
 
+def has_weekdays(index: pd.DatetimeIndex) -> bool:
+    """Whether the baselines of a series on *index* carry weekday effects: daily counts."""
+    return per_year(index) == _YEAR
+
+
 def periods(days: float, per_year_: float) -> int:
     """*days* as a whole number of periods (at least 1) of a series with *per_year_*
     periods a year: the baselines' and the scan's lengths are set in days and hold for
@@ -146,7 +151,7 @@ def _design(
     ppy = per_year(index)
     d = seasonal_design(
         index,
-        weekly=ppy == _YEAR,
+        weekly=has_weekdays(index),
         K=harmonics,
         months=False,
         trend_df=_trend_df(len(index), ppy),
@@ -183,7 +188,7 @@ def level_baseline(series: pd.Series, exclude: np.ndarray, shifts: tuple[int, ..
         dispersion=float(fit.alpha),
         kind="level",
         description=(
-            f"level: {'weekday × ' if ppy == _YEAR else ''}smooth trend (natural spline, "
+            f"level: {'weekday × ' if has_weekdays(idx) else ''}smooth trend (natural spline, "
             f"{_trend_df(len(idx), ppy)} df) × {len(shifts)} sustained level shift(s); "
             "no annual terms; fitted without the episodes"
         ),
@@ -341,7 +346,7 @@ def seasonal_baseline(
         dispersion=float(base.alpha),
         kind="seasonal",
         description=(
-            f"seasonal: {'weekday × ' if ppy == _YEAR else ''}{harmonics} annual "
+            f"seasonal: {'weekday × ' if has_weekdays(idx) else ''}{harmonics} annual "
             "harmonic(s) × smooth trend × "
             f"{len(shifts)} sustained level shift(s); "
             + (

@@ -31,6 +31,7 @@ from ._validation import (
     check_choice,
     check_fraction,
     require_nonzero,
+    require_within_year,
 )
 from .dependence import DependenceModel, drift_quadratic, estimate_dependence, variance_dof
 from .exceptions import InsufficientDataError, ParameterError
@@ -851,11 +852,7 @@ def fit_seasonal(
     idx = ds.series.index
     n = len(idx)
     ppy = ds.periods_per_year
-    if ds.unit == "year":
-        raise ParameterError(
-            "fit_seasonal needs counts within the year (daily, weekly, monthly or quarterly), "
-            "got yearly counts; use detect_breaks for their level"
-        )
+    require_within_year(ds, "fit_seasonal")
     weekly = _check_weekly(weekly, ds)
     max_k = int((ppy - 1) // 2)
     max_harmonics = min(int(max_harmonics), max_k)

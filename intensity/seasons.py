@@ -14,12 +14,13 @@ from scipy.special import ndtr, ndtri
 
 from ._results import ResultMixin, excess_text
 from ._typing import SeasonalNoise
-from ._validation import as_regular_series, check_fraction, require_nonzero
+from ._validation import as_regular_series, check_fraction, require_nonzero, require_within_year
 from .baselines import (
     LOCAL_REACH,
     _design,
     _fit,
     _trend_df,
+    has_weekdays,
     local_design,
     local_window,
     per_year,
@@ -37,8 +38,6 @@ __all__ = ["seasonal_excess", "SeasonalExcess", "excess_text"]
 SEASON_DRIFT_ALPHA = 1.0
 #: level of the annual test above which the cycle is taken out before the drift is fitted
 CYCLE_ALPHA = 0.05
-#: days a year: the periods a year of daily counts
-_DAY_YEAR = 365.25
 
 
 @dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
@@ -204,7 +203,7 @@ class _SeasonFit:
         from ._levelshift import drift_noise
 
         # the weekday columns of the level design (daily counts only)
-        wk = slice(1, 7) if per_year(self.idx) == _DAY_YEAR else slice(1, 1)
+        wk = slice(1, 7) if has_weekdays(self.idx) else slice(1, 1)
         mult = np.exp(X[:, wk] @ params[wk]) * self.cycle[win]
         return drift_noise(yw, mult, fit_days, base, alpha=SEASON_DRIFT_ALPHA)
 
@@ -392,11 +391,7 @@ def _regular_counts(series: Any) -> Any:
     """The validated counts: daily, weekly, monthly or quarterly, with a year observed
     (yearly counts have no season)."""
     ds = as_regular_series(series, counts=True, min_observed=4)
-    if ds.unit == "year":
-        raise ParameterError(
-            "seasonal_excess needs counts within the year (daily, weekly, monthly or "
-            "quarterly), got yearly counts"
-        )
+    require_within_year(ds, "seasonal_excess")
     if int(ds.observed.sum()) < int(ds.periods_per_year):
         raise InsufficientDataError(
             f"seasonal_excess needs at least {int(ds.periods_per_year)} observed {ds.unit}s "

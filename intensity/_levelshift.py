@@ -562,19 +562,24 @@ class DriftTest:
     without: ShiftModel
 
 
-def drift_test(rate: CleanRate, max_phi: float = _MAX_PHI) -> DriftTest:
-    """:class:`DriftTest` of the cleaned log-rate *rate* (with its free jumps); the model
-    without drift has its AR(1) coefficient at most *max_phi* (then the test is of drift
-    or dependence longer than that AR(1), and the chi-squared mixture a screen rather
-    than an exact level)."""
+def drift_test(
+    rate: CleanRate, max_phi: float = _MAX_PHI, steps: list[int] | tuple[int, ...] = ()
+) -> DriftTest:
+    """:class:`DriftTest` of the cleaned log-rate *rate* (with its free jumps, and jumps
+    at *steps* too: first periods of new segments); the model without drift has its
+    AR(1) coefficient at most *max_phi* (then the test is of drift or dependence longer
+    than that AR(1), and the chi-squared mixture a screen rather than an exact level)."""
     from scipy.stats import chi2
 
-    free = rate.free
+    free, with_drift = rate.free, rate.model
+    if len(steps):
+        free = free | _free_at(len(rate.z), steps)
+        with_drift, _ = fit_shift_model(rate.z, free, rate.theta, thorough=True)
     without, _ = fit_shift_model(
         rate.z, free, rate.theta, drift=False, thorough=True, max_phi=max_phi
     )
-    lr = max(2.0 * (rate.model.loglik - without.loglik), 0.0)
-    return DriftTest(lr, 0.5 * float(chi2.sf(lr, 1)) if lr > 0 else 1.0, rate.model, without)
+    lr = max(2.0 * (with_drift.loglik - without.loglik), 0.0)
+    return DriftTest(lr, 0.5 * float(chi2.sf(lr, 1)) if lr > 0 else 1.0, with_drift, without)
 
 
 DRIFT_ALPHA = 0.05

@@ -341,7 +341,11 @@ def _drift_choice(
     jumps at *cps*, and the drift model with the shifts it finds (:func:`_drift_prune`),
     each break counting two parameters (date and size) and the drift one. A few steps
     make the first test reject too, and then the AR(1) reading fits better; a drift cut
-    into steps costs more breaks than it saves. Returns *base* carrying the choice and,
+    into steps costs more breaks than it saves. The AR(1) reading is taken only when its
+    steps account for the drift: the drift test again, with jumps at *cps*, does not
+    reject (a random walk with one break read as a step had won the comparison in 40% of
+    two-year null series at 30 a day; the breaks are claimed under the model that fits).
+    Returns *base* carrying the choice and,
     when the drift model is taken, its breaks (else ``None``)."""
     from .._levelshift import clean_rate, compare_readings, drift_test
     from ..dependence import _log_rate
@@ -359,7 +363,7 @@ def _drift_choice(
     if pruned[3] is None or pruned[1] is None:
         return base, None
     gain = compare_readings(rate, cps, pruned[3].positions)
-    if gain <= 0:
+    if gain <= 0 and drift_test(rate, max(base.rho, 0.0), cps).p_value >= DRIFT_ALPHA:
         return replace(base, drift_gain=gain), None
     model = replace(pruned[1], drift_lr=test.lr, drift_p=test.p_value, drift_gain=gain)
     return base, (pruned[0], model, pruned[2], pruned[3])
@@ -549,7 +553,9 @@ def _breaks_apart_from_drift(
         columns=columns,
     )
     z = float(ndtri(0.5 + ci / 2))
-    path = partial(_drift_frame, cost, np.log(res.level.to_numpy()), drift, z, ds.series.index)
+    with np.errstate(divide="ignore"):  # a segment of zeros: its path is 0 (log -inf)
+        log_level = np.log(res.level.to_numpy())
+    path = partial(_drift_frame, cost, log_level, drift, z, ds.series.index)
     return replace(
         res,
         _drift=path if drift.drift > 0 else None,

@@ -724,6 +724,9 @@ def _simulate(
     return np.ascontiguousarray(z)
 
 
+NULL_CHUNK = 20
+"""Null draws of a selection step read at a time between checks of the stopping rule."""
+
 FIRST_BATCH = 99
 """Null draws of a selection step's first batch: enough for ``p <= 0.01`` when none is
 as extreme, where the step stops (the p-value is then that bound)."""
@@ -782,7 +785,10 @@ def select_shifts(
         model, theta = fit_shift_model(z, free, theta)
     order = np.argsort(kept)
     kept = [kept[i] for i in order]
-    est = [_shift_estimate(z, model, free, k - 1, min_size, n_interval, level, rng) for k in kept]
+    # one set of null series for every shift's date interval (the same model), each
+    # shift added to a copy: the draws cost as much as the re-estimation
+    null = _simulate(rng, model, np.isfinite(z), n_interval) if kept and n_interval else None
+    est = [_shift_estimate(z, model, free, k - 1, min_size, null, level) for k in kept]
     return ShiftSelection(
         positions=tuple(int(k) for k in kept),
         p_values=tuple(float(pvals[i]) for i in order),
@@ -848,11 +854,16 @@ def _next_shift(
     exceed = draws = 0
     for rows in _batches(n_sim):
         sims = _simulate(rng, model, obs, rows)
-        null = _null_alt_maxima(sims, model.h, model.q, model.s, model.phi, free, ok, m)
-        exceed += int(np.sum(null >= stat - 1e-12))
-        draws += rows
-        if exceed >= SEQUENTIAL_EXCEEDANCES:
-            break
+        # a batch is read in chunks, so a step far from significance stops at its tenth
+        # exceedance (after some 20-40 draws, not the batch's 99); the draws are made for
+        # the whole batch, so the random stream and every kept shift are the same
+        for lo in range(0, rows, NULL_CHUNK):
+            chunk = sims[lo : lo + NULL_CHUNK]
+            null = _null_alt_maxima(chunk, model.h, model.q, model.s, model.phi, free, ok, m)
+            exceed += int(np.sum(null >= stat - 1e-12))
+            draws += len(chunk)
+            if exceed >= SEQUENTIAL_EXCEEDANCES:
+                return t, (1 + exceed) / (draws + 1), False
         if exceed == 0 and 1.0 / (draws + 1) < alpha:
             break  # plainly kept: the p-value is the bound 1 / (draws + 1)
     return t, (1 + exceed) / (draws + 1), exceed == 0
@@ -864,14 +875,14 @@ def _shift_estimate(
     free: np.ndarray,
     t: int,
     min_size: int,
-    n_sim: int,
+    null: np.ndarray | None,
     level: float,
-    rng: np.random.Generator,
 ) -> tuple[float, float, int, int]:
     """The shift at disturbance position *t* (the others free): its GLS size and
     standard error, and the shortest interval holding *level* of its dates re-estimated
-    (the largest statistic between the neighbouring shifts) on series simulated from
-    *model* with that shift."""
+    (the largest statistic between the neighbouring shifts) on the series *null*
+    simulated from *model* (:func:`_simulate`; ``None``: no interval) with that shift
+    added."""
     others = free.copy()
     others[t] = False
     _, u, _, info = _kalman(z, model.h, model.q, model.s, model.phi, others, True)
@@ -879,14 +890,13 @@ def _shift_estimate(
         return math.nan, math.nan, t + 1, t + 1
     jump = float(u[t] / math.sqrt(info[t]))
     se = float(1.0 / math.sqrt(info[t]))
-    if n_sim < 1:
+    if null is None or len(null) < 1:
         return jump, se, t + 1, t + 1
     ok = _scan_positions(len(z), others, min_size)
     around = np.flatnonzero(others)
     ok[: around[around < t].max() + 1 if (around < t).any() else 0] = False
     ok[around[around > t].min() if (around > t).any() else len(z) :] = False
-    obs = np.isfinite(z)
-    sims = _simulate(rng, model, obs, n_sim)
+    sims = null.copy()
     sims[:, t + 1 :] += jump
     found = np.sort(_row_maxima(sims, model.h, model.q, model.s, model.phi, others, ok)[1])
     # the shortest run of days holding *level* of the re-estimated dates: a drift burst

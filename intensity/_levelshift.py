@@ -785,10 +785,7 @@ def select_shifts(
         model, theta = fit_shift_model(z, free, theta)
     order = np.argsort(kept)
     kept = [kept[i] for i in order]
-    # one set of null series for every shift's date interval (the same model), each
-    # shift added to a copy: the draws cost as much as the re-estimation
-    null = _simulate(rng, model, np.isfinite(z), n_interval) if kept and n_interval else None
-    est = [_shift_estimate(z, model, free, k - 1, min_size, null, level) for k in kept]
+    est = _estimates(z, model, free, kept, min_size, n_interval, level, rng)
     return ShiftSelection(
         positions=tuple(int(k) for k in kept),
         p_values=tuple(float(pvals[i]) for i in order),
@@ -801,6 +798,23 @@ def select_shifts(
         date_lower=tuple(e[2] for e in est),
         date_upper=tuple(e[3] for e in est),
     )
+
+
+def _estimates(
+    z: np.ndarray,
+    model: ShiftModel,
+    free: np.ndarray,
+    kept: list[int],
+    min_size: int,
+    n_interval: int,
+    level: float,
+    rng: np.random.Generator,
+) -> list[tuple[float, float, int, int]]:
+    """:func:`_shift_estimate` of each shift *kept* (first periods of new segments), from
+    one set of *n_interval* null series for every date interval (the same model; each
+    shift added to a copy: the draws cost as much as the re-estimation)."""
+    null = _simulate(rng, model, np.isfinite(z), n_interval) if kept and n_interval else None
+    return [_shift_estimate(z, model, free, k - 1, min_size, null, level) for k in kept]
 
 
 def _short_range_refit(

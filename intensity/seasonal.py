@@ -789,8 +789,10 @@ def fit_seasonal(
         for quarterly).
     trend
         Degrees of freedom of the smooth log trend, a natural cubic spline (linear beyond
-        its end knots, so it cannot run away at the ends of the series): ``'auto'`` (about
-        one per 8 months), ``'linear'`` (1), ``'none'`` (0) or an integer.
+        its end knots, so it cannot run away at the ends of the series): ``'auto'``
+        (chosen by quasi-BIC among 1 to 16, at most one per 90 days: 16 at most whatever
+        the span, so the fit's cost grows linearly with the series and slower variation
+        is the drift noise model's), ``'linear'`` (1), ``'none'`` (0) or an integer.
     level
         Confidence level of the intervals.
     max_harmonics
@@ -1072,7 +1074,7 @@ def _select(
     df_grid = [tdf]
     if auto_trend:
         df_max = max(1, min(int(n * (_YEAR / ppy) // 90), n // 8))
-        df_grid = sorted({d for d in (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24) if d <= df_max})
+        df_grid = sorted({d for d in (1, 2, 3, 4, 6, 8, 10, 12, 16) if d <= df_max})
     general = models.fitted(max(candidates), max(df_grid))
     dep = _residual_dependence(models.y_all, models.obs, general[0].X, general[1])
     phi = dep.lrv_factor

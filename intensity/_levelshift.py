@@ -34,7 +34,7 @@ from numba import njit
 from scipy.signal import lfilter
 
 from .costs.counts import SEQUENTIAL_EXCEEDANCES
-from .dependence import DependenceModel, _log_rate, _mean_inverse_rate
+from .dependence import DependenceModel, _log_rate, size_from_white
 
 __all__ = [
     "CleanRate",
@@ -75,6 +75,23 @@ class ShiftModel:
     def ar_variance(self) -> float:
         """Stationary variance of the AR(1) part."""
         return self.s / max(1.0 - self.phi * self.phi, 1e-12)
+
+    def as_dependence(self, z: np.ndarray, base: DependenceModel, **kw: float) -> DependenceModel:
+        """This model of the log-rate *z* as the analyses' :class:`DependenceModel`: its
+        AR(1), the NB size its count noise implies (:func:`size_from_white`), its drift;
+        *base* (the residuals' latent AR(1)) gives the short-range summaries, *kw* the
+        drift test's fields."""
+        return DependenceModel(
+            rho=self.phi,
+            sigma2=self.ar_variance,
+            size=size_from_white(self.h, z),
+            acf1=base.acf1,
+            lrv_factor=base.lrv_factor,
+            n=int(np.isfinite(z).sum()),
+            drift=self.q,
+            long_range=True,
+            **kw,
+        )
 
 
 @dataclass(frozen=True)
@@ -632,20 +649,8 @@ def drift_noise(
     test = drift_test(rate, max_phi=max_phi)
     if test.p_value >= alpha or rate.model.q <= 0:
         return replace(base, drift_lr=test.lr, drift_p=test.p_value)
-    m = rate.model
-    inv_k = m.h - _mean_inverse_rate(z)
-    return DependenceModel(
-        rho=m.phi,
-        sigma2=m.s / max(1.0 - m.phi**2, 1e-12),
-        size=1.0 / inv_k if inv_k > 1e-8 else math.inf,
-        acf1=base.acf1,
-        lrv_factor=base.lrv_factor,
-        n=int(np.isfinite(rate.z).sum()),
-        drift=m.q,
-        long_range=True,
-        drift_lr=test.lr,
-        drift_p=test.p_value,
-        drift_dof=drift_dof(rate),
+    return rate.model.as_dependence(
+        z, base, drift_lr=test.lr, drift_p=test.p_value, drift_dof=drift_dof(rate)
     )
 
 

@@ -689,6 +689,14 @@ def _mean_inverse_rate(z: np.ndarray) -> float:
     return float(np.mean(np.exp(-z[np.isfinite(z)])))
 
 
+def size_from_white(white: float, z: np.ndarray) -> float:
+    """The NB size whose extra-Poisson variance makes up the log-rate's white-noise
+    variance *white* beyond its Poisson part (:func:`_mean_inverse_rate` of the log-rate
+    *z*): ``Var(log y) ~ 1 / mu + 1 / size``; ``inf`` when Poisson noise accounts for it."""
+    inv_k = white - _mean_inverse_rate(z)
+    return 1.0 / inv_k if inv_k > 1e-8 else math.inf
+
+
 def estimate_drift(
     raw: np.ndarray,
     mult: np.ndarray,
@@ -730,8 +738,7 @@ def estimate_drift(
     # AIC of the two weighted fits over the k lags: the drift's one parameter more
     gain = k * math.log(max(with_drift[4], 1e-300) / max(without[4], 1e-300)) + 2.0
     c, s, rho, q, _ = with_drift if with_drift[3] > 0 and gain < 0.0 else without
-    inv_k = c - _mean_inverse_rate(z)
-    size = 1.0 / inv_k if inv_k > 1e-8 else math.inf
+    size = size_from_white(c, z)
     return DependenceModel(
         rho=rho,
         sigma2=s,

@@ -586,7 +586,7 @@ def _drift_prune(
     the selection (``None`` when untested). *rate*: the cleaned log-rate when
     :func:`_drift_choice` already made it."""
     from .._levelshift import select_shifts
-    from ..dependence import _log_rate, _mean_inverse_rate
+    from ..dependence import _log_rate
 
     assert isinstance(cost, CountCost)
     n = len(cost.y)
@@ -602,18 +602,7 @@ def _drift_prune(
     sel = select_shifts(
         z if rate is None else rate, m, alpha, n_sim, np.random.default_rng(seed), level=ci
     )
-    fit = sel.model
-    inv_k = fit.h - _mean_inverse_rate(z)
-    model = DependenceModel(
-        rho=fit.phi,
-        sigma2=fit.ar_variance,
-        size=1.0 / inv_k if inv_k > 1e-8 else math.inf,
-        acf1=base.acf1,
-        lrv_factor=base.lrv_factor,
-        n=int(np.isfinite(z).sum()),
-        drift=fit.q,
-        long_range=True,
-    )
+    model = sel.model.as_dependence(z, base)
     kept = list(sel.positions)
     dropped = [c for c in cps if not any(abs(c - k) < m for k in kept)]
     return kept, model, dropped, sel

@@ -116,6 +116,11 @@ class ShiftSelection:
     days holding ``level`` of its dates re-estimated (between its neighbours) on series
     simulated from the fitted model with that shift."""
     date_upper: tuple[int, ...] = ()
+    next_position: int = -1
+    """The shift that ended the selection (first period of its new segment; -1: none was
+    tested), not kept, and its p-value ``next_p``: a p-value near the level can fall the
+    other side with other null draws (another seed)."""
+    next_p: float = math.nan
 
 
 @njit(cache=True)
@@ -776,12 +781,14 @@ def select_shifts(
     kept: list[int] = []
     pvals: list[float] = []
     bounds: list[bool] = []
+    stop = (-1, math.nan)
     while True:
         ok = _scan_positions(n, free, min_size)
         if not ok.any():
             break
         t, p, bound = _next_shift(z, model, free, ok, min_size, n_sim, alpha, rng)
         if p >= alpha:
+            stop = (t + 1, p)
             break
         free[t] = True
         kept.append(t + 1)
@@ -802,6 +809,8 @@ def select_shifts(
         se=tuple(e[1] for e in est),
         date_lower=tuple(e[2] for e in est),
         date_upper=tuple(e[3] for e in est),
+        next_position=stop[0],
+        next_p=stop[1],
     )
 
 

@@ -116,6 +116,21 @@ def test_a_random_walk_at_30_a_day_is_not_read_as_steps():
     assert sum(found) <= 3, found
 
 
+def test_real_personnel_names_the_candidate_that_ended_the_selection(personnel):
+    """The number of breaks is a forward selection's: the step that ended it had p near
+    the level (2022-05-19 at p = 0.05-0.14 over seeds 0-15; seed 14 keeps it, at 0.046,
+    and two more in spring 2022 with it), and the result and its notes say so rather
+    than hide it."""
+    b = detect_breaks(personnel)
+    assert b.next_shift is not None
+    day, p = b.next_shift
+    assert day == pd.Timestamp("2022-05-19") and 0.05 <= p < 0.1, b.next_shift
+    assert "2022-05-19" not in {str(d.date()) for d in b.breaks.index}
+    assert "another seed may keep it" in str(b)
+    kept = detect_breaks(personnel, seed=14)
+    assert pd.Timestamp("2022-05-19") in kept.breaks.index  # the other side of 0.05
+
+
 def test_real_personnel_drift(personnel):
     b = detect_breaks(personnel, dependence="local")
     assert b.dependence is not None and b.dependence.drift > 0

@@ -561,7 +561,17 @@ def _breaks_apart_from_drift(
         _drift=path if drift.drift > 0 else None,
         dropped=tuple(ds.series.index[sorted(dropped)]),
         alpha=alpha,
+        next_shift=_next_shift_date(sel, ds.series.index),
     )
+
+
+def _next_shift_date(
+    sel: ShiftSelection | None, index: pd.Index
+) -> tuple[pd.Timestamp, float] | None:
+    """The date and p-value of the shift that ended the selection *sel* (``None``: none)."""
+    if sel is None or sel.next_position < 0 or sel.next_position >= len(index):
+        return None
+    return pd.Timestamp(index[sel.next_position]), float(sel.next_p)
 
 
 def _drift_prune(

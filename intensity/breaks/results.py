@@ -71,6 +71,14 @@ class Breaks(ResultMixin):
     alpha : float or None
         The level at which shifts were kept under the drift model (``None``: the AR(1)
         reading, no such test).
+    next_shift : tuple of (pd.Timestamp, float) or None
+        Under the drift model: the shift that ended the selection, not kept, with its
+        p-value (``None``: none was tested). One near ``alpha`` can fall the other side
+        with another seed: on real personnel the default call stops at 2022-05-19 with
+        p = 0.05-0.14 over seeds 0-15, and seed 14 keeps it (p = 0.046) with two more
+        shifts in spring 2022 (six breaks against three); deseasonalised, seed 3 stops
+        at 2022-04-27 with p = 0.06, which seeds 0-2 keep with one more (six against
+        four).
     forced : tuple of pd.Timestamp
         The dates given as breaks (``detect_breaks(dates=...)``): breaks whatever the data
         (the ``forced`` column of :attr:`breaks`); the search found the others between them.
@@ -103,6 +111,7 @@ class Breaks(ResultMixin):
     dropped: tuple[pd.Timestamp, ...] = ()
     alpha: float | None = None
     forced: tuple[pd.Timestamp, ...] = ()
+    next_shift: tuple[pd.Timestamp, float] | None = None
 
     # The two tables are built on first use: a segmentation asked only for its dates (as
     # in a penalty path or a benchmark) does not pay for pandas' DataFrame construction,
@@ -176,7 +185,7 @@ class Breaks(ResultMixin):
                 + f"; shifts kept while the largest stands out of this noise at p < "
                 f"{self.alpha:g} (series simulated from it); ratio = the jump on the day, "
                 f"beyond the drift; {len(self.dropped)} break(s) of the AR(1) search read "
-                "as drift"
+                "as drift" + next_shift_words(self)
             )
         elif self.dependence is not None:
             notes.append(
@@ -259,6 +268,19 @@ def _span_days(ds: RegularSeries, starts: np.ndarray, ends: np.ndarray) -> np.nd
 
 #: the generator passed when ``n_boot=0``: nothing draws from it
 _NO_DRAWS = np.random.default_rng(0)
+
+
+def next_shift_words(res: Breaks) -> str:
+    """``'; the next candidate, 2022-04-08, p = 0.061 (not kept)'``, with a warning when
+    its p-value is within twice the level (another seed could keep it); ``''`` without
+    one."""
+    if res.next_shift is None or res.alpha is None:
+        return ""
+    day, p = res.next_shift
+    words = f"; the next candidate, {day:%Y-%m-%d}, p = {p:.3f} (not kept"
+    if p < 2 * res.alpha:
+        words += f": near {res.alpha:g}, another seed may keep it"
+    return words + ")"
 
 
 def _day_strings(values: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..breaks.results import next_shift_words
 from .base import Fact, MetricContext, Section, method_lines
 from .files import _fmt_date
 
@@ -102,7 +103,9 @@ class BreaksSection(Section):
                 "abrupt changes",
                 f"{len(brk.breaks)} beyond the drift (drift sd "
                 f"{brk.dependence.drift**0.5:.3f} a day; {len(brk.dropped)} break(s) of "
-                "the AR(1) search read as drift; ×: the jump on the day)",
+                "the AR(1) search read as drift; ×: the jump on the day"
+                + next_shift_words(brk)
+                + ")",
             )
         findings = _reporting_findings(ctx.series)
         ano = ctx.get("anomalies")

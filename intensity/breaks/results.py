@@ -271,16 +271,16 @@ _NO_DRAWS = np.random.default_rng(0)
 
 
 def next_shift_words(res: Breaks) -> str:
-    """``'; the next candidate, 2022-04-08, p = 0.061 (not kept)'``, with a warning when
-    its p-value is within twice the level (another seed could keep it); ``''`` without
-    one."""
+    """``'; next candidate 2022-04-08 not kept, p = 0.061'``, with a warning when its
+    p-value is within twice the level (another seed could keep it); ``''`` without one.
+    No parentheses: it is read inside the report's own."""
     if res.next_shift is None or res.alpha is None:
         return ""
     day, p = res.next_shift
-    words = f"; the next candidate, {day:%Y-%m-%d}, p = {p:.3f} (not kept"
+    words = f"; next candidate {day:%Y-%m-%d} not kept, p = {p:.3f}"
     if p < 2 * res.alpha:
-        words += f": near {res.alpha:g}, another seed may keep it"
-    return words + ")"
+        words += f", near {res.alpha:g}: another seed may keep it"
+    return words
 
 
 def _day_strings(values: np.ndarray) -> np.ndarray:

@@ -918,7 +918,7 @@ def _shift_estimate(
         return math.nan, math.nan, t + 1, t + 1
     jump = float(u[t] / math.sqrt(info[t]))
     se = float(1.0 / math.sqrt(info[t]))
-    if null is None or len(null) < 1:
+    if null is None:
         return jump, se, t + 1, t + 1
     ok = _scan_positions(len(z), others, min_size)
     around = np.flatnonzero(others)

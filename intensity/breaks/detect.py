@@ -363,7 +363,8 @@ def _drift_choice(
     if pruned[3] is None or pruned[1] is None:
         return base, None
     gain = compare_readings(rate, cps, pruned[3].positions)
-    if gain <= 0 and drift_test(rate, max(base.rho, 0.0), cps).p_value >= DRIFT_ALPHA:
+    # without steps the test given them is the first one, which rejected: not refitted
+    if gain <= 0 and cps and drift_test(rate, max(base.rho, 0.0), cps).p_value >= DRIFT_ALPHA:
         return replace(base, drift_gain=gain), None
     model = replace(pruned[1], drift_lr=test.lr, drift_p=test.p_value, drift_gain=gain)
     return base, (pruned[0], model, pruned[2], pruned[3])

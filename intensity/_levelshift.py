@@ -772,8 +772,16 @@ def select_shifts(
     """Forward selection of level shifts in the log-rate *z* (NaN: unobserved; or its
     :func:`clean_rate`) under the local level + AR(1) + noise model (module docstring).
     Positions are the first periods of the new segments. *n_sim* null draws at most per
-    step; the date intervals from *n_interval* draws (default *n_sim*)."""
+    step; the date intervals from *n_interval* draws (default *n_sim*).
+
+    Unobserved days before the first observed day and after the last are left out of the
+    draws, so the answer does not depend on how the series was cut: the processed series
+    of personnel starts a day later than ``read_losses``' (whose first increment is NaN),
+    and with the null draws one day longer its deseasonalised breaks were six, not four."""
     rate = z if isinstance(z, CleanRate) else clean_rate(z)
+    inner, lo = _observed_part(rate)
+    if inner is not rate:
+        return _moved(select_shifts(inner, min_size, alpha, n_sim, rng, level, n_interval), lo)
     z, model, theta = rate.z, rate.model, rate.theta
     n = len(z)
     free = np.zeros(n, dtype=np.bool_)
@@ -811,6 +819,34 @@ def select_shifts(
         date_upper=tuple(e[3] for e in est),
         next_position=stop[0],
         next_p=stop[1],
+    )
+
+
+def _observed_part(rate: CleanRate) -> tuple[CleanRate, int]:
+    """*rate* from its first observed period to its last, and the periods cut before
+    (*rate* itself when none are cut)."""
+    seen = np.flatnonzero(np.isfinite(rate.z))
+    if len(seen) == 0 or (seen[0] == 0 and seen[-1] == len(rate.z) - 1):
+        return rate, 0
+    lo, hi = int(seen[0]), int(seen[-1]) + 1
+    outliers = tuple(o - lo for o in rate.outliers)
+    return replace(rate, z=rate.z[lo:hi], free=rate.free[lo:hi], outliers=outliers), lo
+
+
+def _moved(sel: ShiftSelection, by: int) -> ShiftSelection:
+    """*sel* with every position moved *by* periods later (a selection made on the
+    series without its first *by* periods)."""
+
+    def move(values: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(int(v) + by for v in values)
+
+    return replace(
+        sel,
+        positions=move(sel.positions),
+        outliers=move(sel.outliers),
+        date_lower=move(sel.date_lower),
+        date_upper=move(sel.date_upper),
+        next_position=sel.next_position + by if sel.next_position >= 0 else -1,
     )
 
 

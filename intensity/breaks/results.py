@@ -75,10 +75,9 @@ class Breaks(ResultMixin):
         Under the drift model: the shift that ended the selection, not kept, with its
         p-value (``None``: none was tested). One near ``alpha`` can fall the other side
         with another seed: on real personnel the default call stops at 2022-05-19 with
-        p = 0.05-0.14 over seeds 0-15, and seed 14 keeps it (p = 0.046) with two more
-        shifts in spring 2022 (six breaks against three); deseasonalised, seed 3 stops
-        at 2022-04-27 with p = 0.06, which seeds 0-2 keep with one more (six against
-        four).
+        p = 0.05-0.14 over seeds 0-19 (0.050 at seed 4); deseasonalised, seeds 0, 2, 5
+        and 7 of 0-11 stop at 2022-04-27 with p = 0.055-0.061 (four breaks) and the
+        others keep it with 2022-04-08 (six).
     forced : tuple of pd.Timestamp
         The dates given as breaks (``detect_breaks(dates=...)``): breaks whatever the data
         (the ``forced`` column of :attr:`breaks`); the search found the others between them.

@@ -123,8 +123,13 @@ class CountCost(SegmentCost):
         rng, level = ctx.rng, ctx.level
         if n_boot < 1:
             return BreakUncertainty(-1, -1, math.nan, False)
-        lo = max(a, tau - HALF_WINDOW)
-        hi = min(b, tau + HALF_WINDOW)
+        # the window within the observed span of the segments either side, so that days
+        # unobserved at an end of the series do not change the draws (how it was cut)
+        seen = np.flatnonzero(self.obs[a:b])
+        if len(seen) == 0:
+            return BreakUncertainty(tau, tau, math.nan, False)
+        lo = max(a + int(seen[0]), tau - HALF_WINDOW)
+        hi = min(a + int(seen[-1]) + 1, tau + HALF_WINDOW)
         obs = self.obs[lo:hi]
         mult = self.mult[lo:hi]
         L = hi - lo

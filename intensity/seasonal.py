@@ -769,7 +769,7 @@ def fit_seasonal(
     level: float = 0.95,
     max_harmonics: int = 4,
     exclude: pd.Series | None = None,
-    tests: bool = True,
+    tests: bool | Sequence[str] = True,
     dependence: SeasonalNoise = "auto",
 ) -> SeasonalFit:
     """Negative-binomial regression of daily counts on weekday, annual cycle and trend.
@@ -809,7 +809,9 @@ def fit_seasonal(
         Boolean Series on (a subset of) the same dates: days left out of the fit (known
         anomalies, catch-up days). Fitted values and intervals are still given for them.
     tests
-        Compute the tests of the weekly and annual components; ``False`` leaves them empty.
+        Compute the tests of the weekly and annual components; ``False`` leaves them empty;
+        a list of component names (``["annual"]``) computes those only (each test costs a
+        refit and, under the AR(1), simulations for its df).
     dependence
         ``'auto'`` (default): as ``'ar1'``, unless the log-rate without its weekday and
         annual effects drifts (a random walk beyond an AR(1) with rho up to 0.95, a
@@ -876,6 +878,7 @@ def fit_seasonal(
     if weekly:
         _check_weekdays(idx, obs)
     check_choice("dependence", dependence, ("auto", "ar1", "none"))
+    tested = _tested_components(tests)
     models = _Candidates(idx, y_all, obs, weekly, ppy)
     K, tdf, bic, dep = _select(models, candidates, tdf, trend == "auto", dependence != "none")
     design, fit = models.fitted(K, tdf)
@@ -891,11 +894,7 @@ def fit_seasonal(
     # fixed number of harmonics (the user's own when given)
     annual_testable = (annual is True or annual == "auto") and n >= 2 * ppy and max_k >= 1
     test_k = min(2, max_k) if annual is True or annual == "auto" else K
-    tests_df = (
-        _seasonal_tests(models, design, fit, K, tdf, dep, test_k, annual_testable)
-        if tests
-        else _tests_frame([])
-    )
+    tests_df = _seasonal_tests(models, design, fit, K, tdf, dep, test_k, annual_testable, tested)
     wk = _weekday_table(fit, design, weekly, level)
     ann_cols = design.groups.get("annual", [])
     annual_eff = np.exp(design.X[:, ann_cols] @ fit.params[ann_cols]) if ann_cols else np.ones(n)
@@ -1111,13 +1110,14 @@ def _seasonal_tests(
     dep: DependenceModel | None,
     test_k: int,
     annual_testable: bool,
+    tested: tuple[str, ...] = ("weekly", "annual"),
 ) -> pd.DataFrame:
     """The weekly and annual tests. The annual cycle is tested with *test_k* harmonics
     whatever number the criterion chose (when it could have been chosen): a test of the
     chosen harmonics is a test after selection (on four-year random walks of daily sd
     0.02-0.03 it rejected 10-12% at the 5% level, with two fixed 3-7%)."""
     rows = []
-    for comp in ("weekly", "annual"):
+    for comp in tested:
         if comp == "annual" and K != test_k:
             if not annual_testable:
                 continue
@@ -1127,6 +1127,19 @@ def _seasonal_tests(
         if comp in tdesign.groups:
             rows.append({"component": comp, **_component_test(models, tdesign, tfit, comp, dep)})
     return _tests_frame(rows)
+
+
+def _tested_components(tests: Any) -> tuple[str, ...]:
+    """The components :func:`fit_seasonal`'s ``tests`` asks for, in table order."""
+    if isinstance(tests, (bool, np.bool_)):
+        return ("weekly", "annual") if tests else ()
+    names = [tests] if isinstance(tests, str) else list(tests)
+    bad = [t for t in names if t not in ("weekly", "annual")]
+    if bad:
+        raise ParameterError(
+            f"tests must be True, False or component names 'weekly' and 'annual', got {tests!r}"
+        )
+    return tuple(c for c in ("weekly", "annual") if c in names)
 
 
 def _component_test(

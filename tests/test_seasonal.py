@@ -256,6 +256,20 @@ def test_real_personnel_decomposition_end_to_end(personnel):
     pd.testing.assert_frame_equal(short.summary(), d.summary(), rtol=1e-9)
 
 
+def test_fit_seasonal_tests_of_the_components_asked_for():
+    """``tests=["annual"]``: the annual row alone, the same as in the full table (the
+    winter question's check for an annual cycle needs no weekly test)."""
+    sim = simulate_counts(800, seed=8)
+    full = intensity.fit_seasonal(sim.counts)
+    only = intensity.fit_seasonal(sim.counts, tests=["annual"])
+    assert list(full.tests.index) == ["weekly", "annual"]
+    assert list(only.tests.index) == ["annual"]
+    pd.testing.assert_series_equal(only.tests.loc["annual"], full.tests.loc["annual"])
+    np.testing.assert_allclose(only.fitted, full.fitted)
+    with pytest.raises(ParameterError, match="tests must be .*got \\['monthly'\\]"):
+        intensity.fit_seasonal(sim.counts, tests=["monthly"])
+
+
 def test_fit_seasonal_tests_flag_and_exclude():
     sim = simulate_counts(400, seed=8, spikes=[(100, 5.0)])
     full = intensity.fit_seasonal(sim.counts, annual=False)

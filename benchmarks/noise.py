@@ -119,10 +119,15 @@ def _anomaly_row(i: int, reps: int) -> dict[str, object]:
     return out
 
 
-def _anomalies(reps: int, workers: int) -> None:
-    k = len(designs(_personnel()))
+def _chosen(only: str) -> list[int]:
+    """The designs whose names contain *only* (all for ``''``)."""
+    return [i for i, d in enumerate(designs(_personnel())) if only in d.name]
+
+
+def _anomalies(reps: int, workers: int, only: str = "") -> None:
+    chosen = _chosen(only)
     with ProcessPoolExecutor(workers) as ex:
-        rows = list(ex.map(_anomaly_row, range(k), [reps] * k))
+        rows = list(ex.map(_anomaly_row, chosen, [reps] * len(chosen)))
     cols = ["seasonal auto", "seasonal ar1", "level auto", "level ar1"]
     print(f"| design | {' | '.join(cols)} |  ({reps} reps, share with >= 1 episode)")
     print("|---|" + "---|" * len(cols))
@@ -130,10 +135,10 @@ def _anomalies(reps: int, workers: int) -> None:
         print(f"| {r['design']} | " + " | ".join(f"{r[c]:.0%}" for c in cols) + " |")
 
 
-def _seasonal(reps: int, workers: int) -> None:
-    k = len(designs(_personnel()))
+def _seasonal(reps: int, workers: int, only: str = "") -> None:
+    chosen = _chosen(only)
     with ProcessPoolExecutor(workers) as ex:
-        rows = list(ex.map(_seasonal_row, range(k), [reps] * k))
+        rows = list(ex.map(_seasonal_row, chosen, [reps] * len(chosen)))
     print(
         f"| design | winters flagged over level | over other winters | annual test |  ({reps} reps)"
     )
@@ -171,18 +176,21 @@ def main() -> None:
     ap.add_argument(
         "--dependence", default="ar1,auto", help="the break searches to run, comma-separated"
     )
+    ap.add_argument(
+        "--only", default="", help="the designs to run: a part of their names (e.g. 'real')"
+    )
     args = ap.parse_args()
     if args.oracle:
         _oracle()
         return
     if args.seasonal:
-        _seasonal(args.reps, args.workers)
+        _seasonal(args.reps, args.workers, args.only)
         return
     if args.anomalies:
-        _anomalies(args.reps, args.workers)
+        _anomalies(args.reps, args.workers, args.only)
         return
-    k = len(designs(_personnel()))
-    jobs = [(i, dep) for i in range(k) for dep in args.dependence.split(",")]
+    chosen = _chosen(args.only)
+    jobs = [(i, dep) for i in chosen for dep in args.dependence.split(",")]
     with ProcessPoolExecutor(args.workers) as ex:
         rows = list(
             ex.map(_row, [j[0] for j in jobs], [args.reps] * len(jobs), [j[1] for j in jobs])

@@ -157,6 +157,23 @@ def _placebos(
     return np.concatenate(out) if out else np.zeros(0)
 
 
+def _span_placebos(
+    values: np.ndarray,
+    weekdays: np.ndarray | None,
+    w: int,
+    trend: bool,
+    excluded: list[int],
+) -> np.ndarray:
+    """:func:`_placebos` on the observed span (first to last observed day): unobserved
+    days at an end of the series would add placebo windows that hold them (the API's
+    personnel, whose first day is a NaN increment, and the processed series, a day
+    shorter, gave other intervals)."""
+    seen = np.flatnonzero(np.isfinite(values))
+    a, b = (int(seen[0]), int(seen[-1]) + 1) if len(seen) else (0, len(values))
+    days = None if weekdays is None else weekdays[a:b]
+    return _placebos(values[a:b], days, w, trend, [p - a for p in excluded])
+
+
 def _batch_steps(
     values: np.ndarray, weekdays: np.ndarray | None, w: int, trend: bool, centers: np.ndarray
 ) -> np.ndarray:
@@ -358,9 +375,9 @@ def event_effect(
     weekdays = idx.day_of_week.to_numpy() if len(s) >= 28 else None
     pos = [int(idx.searchsorted(d)) for d in when]
     z = float(stats.norm.ppf(0.5 + lvl / 2))
-    placebo = _placebos(values, weekdays, w, trend, pos)
+    placebo = _span_placebos(values, weekdays, w, trend, pos)
     half_placebo_w = max(7, w // 2)
-    placebo_pre = _placebos(values, weekdays, half_placebo_w, trend, pos)
+    placebo_pre = _span_placebos(values, weekdays, half_placebo_w, trend, pos)
     n_ind = len(placebo) / (2 * w) if len(placebo) else 0.0
     n_ind_pre = len(placebo_pre) / (2 * half_placebo_w) if len(placebo_pre) else 0.0
     q = _placebo_half(placebo, z) if n_ind >= MIN_INDEPENDENT else np.nan

@@ -62,6 +62,19 @@ def test_known_effect_is_recovered_with_its_interval():
     assert eff.fitted.index.equals(s.index)
 
 
+def test_unobserved_days_at_the_ends_do_not_move_the_interval():
+    """The same counts with unobserved days before and after give the same table: the
+    placebo dates lie within the observed span (one leading NaN day moved the real
+    personnel Kursk interval in its fifth digit)."""
+    s = _drifting(1, ratio=1.3, rw_sd=0.01)
+    idx = pd.date_range(s.index[0] - pd.Timedelta(days=3), periods=len(s) + 5, freq="D")
+    padded = s.reindex(idx)
+    a = intensity.event_effect(s, s.index[1000], window=90)
+    b = intensity.event_effect(padded, s.index[1000], window=90)
+    pd.testing.assert_frame_equal(a.table, b.table, rtol=1e-9)
+    assert b.fitted.index.equals(idx)
+
+
 @pytest.mark.parametrize("rw_sd", [0.0, 0.01], ids=["ar1", "random-walk-0.01"])
 def test_coverage_and_size_under_drift_fast(rw_sd):
     cover, _ = _coverage(8, ratio=1.25, rw_sd=rw_sd)

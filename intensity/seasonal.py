@@ -252,7 +252,8 @@ def _refuse_short_periods(per: tuple[int, ...], n: int, unit: str = "day") -> No
         need = 2 * short[0] + (1 if len(per) > 1 else 0)
         raise InsufficientDataError(
             f"period {short[0]} needs at least {need} {unit}s (more than two full periods), "
-            f"got {n}; statsmodels' MSTL would silently drop it. Use periods="
+            f"got {n} from the first observed {unit} to the last; statsmodels' MSTL would "
+            f"silently drop it. Use periods="
             f"{tuple(p for p in per if p not in short) or '(7,)'} or a longer series"
         )
 

@@ -100,6 +100,18 @@ def test_decompose_refuses_to_drop_annual_silently(n):
         intensity.decompose(s)
 
 
+def test_decompose_counts_the_observed_span_only():
+    """Two and a half years of which only the last 100 days are observed: the periods
+    are checked against the observed span (missing edge days were once filled with the
+    first count and decomposed as data), and the error says so."""
+    s = simulate_counts(900, seed=1).counts
+    s.iloc[:800] = np.nan
+    with pytest.raises(InsufficientDataError, match="got 100 from the first observed day"):
+        intensity.decompose(s)
+    d = intensity.decompose(s, periods=(7,))
+    assert d.trend.iloc[:800].isna().all() and d.trend.iloc[800:].notna().all()
+
+
 def test_decompose_one_year_and_a_day_more_keeps_both_periods():
     s = simulate_counts(731, seed=1).counts
     with warnings.catch_warnings():

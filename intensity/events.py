@@ -11,7 +11,10 @@ The estimate is a Poisson quasi-likelihood regression on the days around the dat
 sources, and the wider one is reported:
 
 * the model: a heteroskedasticity- and autocorrelation-consistent (Newey–West, Bartlett
-  kernel) standard error of the log ratio;
+  kernel) standard error of the log ratio, with the variance a random-walk drift of the
+  log-rate adds to it when the log-rate drifts (the analyses' local level + AR(1) model,
+  :func:`~intensity._levelshift.drift_noise`, fitted over :data:`DRIFT_REACH` days either
+  side of the date with a free jump at it);
 * the series itself (in-time placebos): the same estimate at every other date of the
   series whose window holds no named date. Under drift and long memory a step of some size
   appears at an ordinary date; the event's ratio is only remarkable when it is larger than
@@ -26,6 +29,7 @@ fewer than :data:`MIN_INDEPENDENT` the placebo part is not used and a note says 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +39,7 @@ from scipy import stats
 
 from ._results import ResultMixin
 from ._validation import as_daily_series, check_fraction, check_whole
+from .dependence import drift_quadratic
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = ["event_effect", "EventEffect", "MIN_INDEPENDENT"]
@@ -109,10 +114,17 @@ class _Window:
 
 
 def _estimate(
-    values: np.ndarray, weekdays: np.ndarray | None, win: _Window, trend: bool
+    values: np.ndarray,
+    weekdays: np.ndarray | None,
+    win: _Window,
+    trend: bool,
+    drift: float = 0.0,
 ) -> tuple[float, float, np.ndarray, np.ndarray] | None:
-    """(log ratio, its HAC se, positions used, fitted means) for one window, or None when
-    a side has too few observed days or the fit fails."""
+    """(log ratio, its se, positions used, fitted means) for one window, or None when a
+    side has too few observed days or the fit fails. The se is the HAC one and, with a
+    *drift* variance (daily, of a random walk of the log-rate), the walk's: the step's
+    estimate is a contrast ``a`` of the window's log-rate (its row of ``(X'WX)^-1 X'W``),
+    and a walk moves it by ``q a' min(s, t) a`` (what the trend line does not absorb)."""
     seg = values[win.lo : win.hi]
     obs = np.isfinite(seg)
     split = win.split - win.lo
@@ -130,9 +142,58 @@ def _estimate(
     pos = np.flatnonzero(obs)
     try:
         se = _hac_se(y, X, mu, pos, 1)
+        if drift > 0:
+            a = np.zeros(len(seg))
+            a[pos] = np.linalg.solve((X.T * mu) @ X, X.T * mu)[1]
+            se = float(np.sqrt(se * se + float(drift_quadratic(a, drift))))
     except np.linalg.LinAlgError:
         return None
     return float(beta[1]), se, pos + win.lo, mu
+
+
+#: days either side of a date over which the drift of the log-rate is fitted
+DRIFT_REACH = 365
+
+
+def _drift_variance(
+    values: np.ndarray, weekdays: np.ndarray | None, p0: int, named: list[int]
+) -> float:
+    """The daily variance of the random-walk drift of the log-rate over
+    :data:`DRIFT_REACH` days either side of the date at *p0* (the analyses' drift model,
+    :func:`~intensity._levelshift.drift_noise`, with free jumps at the *named* dates, so a
+    change there is not read as drift; weekday effects removed): 0 when the log-rate does
+    not drift. Fitted around the date, as the winter question's baseline: the answer rests
+    on the date's neighbourhood, not on how wild the series was years before (from
+    2024-01-01 the Kursk date's model interval was a third as wide as on the whole series,
+    which holds 2022)."""
+    from ._levelshift import drift_noise
+    from .dependence import NO_DEPENDENCE
+
+    lo, hi = max(0, p0 - DRIFT_REACH), min(len(values), p0 + DRIFT_REACH)
+    seg = values[lo:hi]
+    obs = np.isfinite(seg)
+    if int(obs.sum()) < 120:
+        return 0.0
+    mult = np.ones(len(seg))
+    if weekdays is not None:
+        mult = _weekday_multipliers(seg, weekdays[lo:hi])
+    free = np.zeros(len(seg), dtype=np.bool_)
+    for p in named:
+        if lo < p < hi:
+            free[p - lo - 1] = True
+    return float(drift_noise(np.nan_to_num(seg), mult, obs, NO_DEPENDENCE, free=free).drift)
+
+
+def _weekday_multipliers(seg: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
+    """Each day's weekday multiplier: the geometric mean of the counts of that weekday
+    over their centred 7-day geometric mean (1 where not estimable)."""
+    z = pd.Series(np.log(seg + 0.5))
+    dev = (z - z.rolling(7, center=True, min_periods=7).mean()).to_numpy()
+    eff = np.zeros(7)
+    for k in range(7):
+        d = dev[(weekdays == k) & np.isfinite(dev)]
+        eff[k] = float(d.mean()) if len(d) else 0.0
+    return np.exp(eff - eff.mean())[weekdays]
 
 
 def _placebos(
@@ -229,7 +290,8 @@ class EventEffect(ResultMixin):
 
     ``table`` has one row per date: ``before`` and ``after`` (mean daily counts observed
     in the window), ``ratio`` with ``lower``/``upper`` (the interval), ``p``, the model's
-    own ``p_model`` and ``se_model`` (log scale), the placebo half-width ``placebo_half``
+    own ``p_model`` and ``se_model`` (log scale, the drift included), ``drift_sd`` (the
+    daily sd of the drift around the date, 0 without), the placebo half-width ``placebo_half``
     (log scale, NaN when not used), ``n_placebo`` and ``n_independent``, ``pre_ratio`` with
     ``pre_lower``/``pre_upper``/``pre_p`` (the same question half a window before the
     date, within the days before it), ``window_start``/``window_end`` and ``uncertainty``
@@ -387,7 +449,8 @@ def event_effect(
     for k, (d, p0) in enumerate(zip(when, pos, strict=True)):
         lo = max(p0 - w, pos[k - 1] if k else 0, 0)
         hi = min(p0 + w, pos[k + 1] if k + 1 < len(pos) else len(s))
-        est = _estimate(values, weekdays, _Window(lo, p0, hi), trend)
+        q_drift = _drift_variance(values, weekdays, p0, pos)
+        est = _estimate(values, weekdays, _Window(lo, p0, hi), trend, q_drift)
         if est is None:
             raise InsufficientDataError(
                 f"too few observed days around {d:%Y-%m-%d}: each side of the date needs at "
@@ -396,9 +459,10 @@ def event_effect(
         b, se, used, mu = est
         fitted_values[used] = mu
         row = _row(b, se, z, q, placebo, n_ind)
+        row["drift_sd"] = math.sqrt(q_drift)
         pre_lo = max(lo, p0 - w)
         pre_split = p0 - (p0 - pre_lo) // 2
-        pre = _estimate(values, weekdays, _Window(pre_lo, pre_split, p0), trend)
+        pre = _estimate(values, weekdays, _Window(pre_lo, pre_split, p0), trend, q_drift)
         row.update(_pre_columns(pre, z, q_pre, placebo_pre, n_ind_pre))
         seg = values[lo:hi]
         split = p0 - lo
@@ -448,14 +512,15 @@ def _effect_notes(w: int, trend: bool, weekly: bool, n_placebo: int, n_ind: floa
         f"log-linear Poisson quasi-likelihood on ±{w} days: step, "
         + ("linear trend, " if trend else "")
         + ("weekday effects" if weekly else "no weekday effects"),
-        f"interval: the wider of the model's Newey–West interval and one from the robust "
+        f"interval: the wider of the model's (Newey–West, plus the drift of the log-rate "
+        f"over {DRIFT_REACH} days either side where it drifts) and one from the robust "
         f"spread of the log ratio at {n_placebo} placebo dates "
         f"(≈{n_ind:.1f} independent windows)",
     ]
     if n_ind < MIN_INDEPENDENT:
         notes.append(
             f"fewer than {MIN_INDEPENDENT} independent placebo windows: the interval is the "
-            "model's alone and does not account for drift or long memory"
+            "model's alone (drift included, longer memory not)"
         )
     return notes
 

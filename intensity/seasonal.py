@@ -1134,8 +1134,11 @@ def _tested_components(tests: Any) -> tuple[str, ...]:
     """The components :func:`fit_seasonal`'s ``tests`` asks for, in table order."""
     if isinstance(tests, (bool, np.bool_)):
         return ("weekly", "annual") if tests else ()
-    names = [tests] if isinstance(tests, str) else list(tests)
-    bad = [t for t in names if t not in ("weekly", "annual")]
+    try:
+        names = [tests] if isinstance(tests, str) else list(tests)
+    except TypeError:
+        names = [tests]
+    bad = [t for t in names if not isinstance(t, str) or t not in ("weekly", "annual")]
     if bad:
         raise ParameterError(
             f"tests must be True, False or component names 'weekly' and 'annual', got {tests!r}"

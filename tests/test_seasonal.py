@@ -278,8 +278,10 @@ def test_fit_seasonal_tests_of_the_components_asked_for():
     assert list(only.tests.index) == ["annual"]
     pd.testing.assert_series_equal(only.tests.loc["annual"], full.tests.loc["annual"])
     np.testing.assert_allclose(only.fitted, full.fitted)
-    with pytest.raises(ParameterError, match="tests must be .*got \\['monthly'\\]"):
-        intensity.fit_seasonal(sim.counts, tests=["monthly"])
+    for bad in (["monthly"], None, 1, [None], ["annual", 2]):
+        with pytest.raises(ParameterError, match="tests must be True, False or component"):
+            intensity.fit_seasonal(sim.counts, tests=bad)
+    assert list(intensity.fit_seasonal(sim.counts, tests="annual").tests.index) == ["annual"]
 
 
 def test_fit_seasonal_tests_flag_and_exclude():

@@ -268,7 +268,18 @@ def _batch_steps(
         # stacked matrix products (einsum over three operands was 10x slower)
         A = np.matmul(Xt * weights[:, None, :], X) + ridge
         rhs = np.matmul(Xt, (weights * target)[..., None])
-        return np.linalg.solve(A, rhs)[..., 0]
+        try:
+            return np.linalg.solve(A, rhs)[..., 0]
+        except np.linalg.LinAlgError:
+            # a window whose fit degenerates (all zeros on a side: its weights vanish) is
+            # left out (NaN), the others solved one by one
+            out = np.full(rhs.shape[:2], np.nan)
+            for i in range(len(A)):
+                try:
+                    out[i] = np.linalg.solve(A[i], rhs[i])[:, 0]
+                except np.linalg.LinAlgError:
+                    pass
+            return out
 
     beta = wls(m, np.log(y + 0.5))
     for _ in range(25):

@@ -181,3 +181,15 @@ def test_plot_draws_the_windows_the_fit_and_the_date():
     assert any(lab.startswith("×") for lab in labels)
     assert {ln.get_label() for ln in ax.get_lines()} >= {"daily", "fitted"}
     assert "Effect of 1 date(s)" in str(eff) and "<table" in eff._repr_html_()
+
+
+def test_placebo_windows_of_zeros_are_left_out_not_a_linalg_error():
+    """A series whose first half is zeros: the placebo fits there degenerate (their
+    weights vanish) and numpy's batched solve raised LinAlgError from inside; those
+    windows are now left out. Found by fuzzing (150 random series: 3 LinAlgErrors)."""
+    rng = np.random.default_rng(2)
+    y = np.r_[np.zeros(400), rng.poisson(2000, 400)].astype(float)
+    s = pd.Series(y, index=pd.date_range("2022-01-01", periods=800, freq="D"))
+    r = intensity.event_effect(s, s.index[600], window=90).table.iloc[0]
+    assert r["lower"] <= r["ratio"] <= r["upper"]
+    assert 0 < r["n_placebo"] < 800 - 2 * 90

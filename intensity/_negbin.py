@@ -308,7 +308,12 @@ def nb2_fit(
     if not math.isfinite(llf):
         return None
     for _ in range(max_iter):
-        step = _newton_step(y, X, beta, math.exp(la))
+        try:
+            step = _newton_step(y, X, beta, math.exp(la))
+        except OverflowError:
+            # alpha ran off to where its powers overflow (a series of a million and
+            # zeros): not settling, as the docstring says, so the caller falls back
+            return None
         if step is None:
             return None
         found = _line_search(y, X, beta, la, step, llf)

@@ -66,3 +66,12 @@ def test_singular_design_is_left_to_the_fallback():
     X = np.column_stack([np.ones(50), np.ones(50)])
     y = np.arange(50, dtype=float)
     assert _negbin.poisson_fit(y, X) is None
+
+
+def test_nb2_fit_where_alpha_overflows_does_not_settle():
+    """Newton's steps can carry alpha to where its square overflows (fuzzing found it in
+    fit_seasonal on counts of 14 a day with one day of a million): the fit then does not
+    settle (None, so the caller falls back) rather than raising OverflowError."""
+    y = np.r_[np.full(50, 14.0), 1e6]
+    X = np.ones((51, 1))
+    assert _negbin.nb2_fit(y, X, np.array([np.log(y.mean())]), 1e160) is None

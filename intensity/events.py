@@ -132,6 +132,8 @@ def _estimate(
     need_after = _MIN_SIDE_SHARE * (len(seg) - split)
     if obs[:split].sum() < max(need_before, 7) or obs[split:].sum() < max(need_after, 7):
         return None
+    if _zero_side(seg, split):
+        return None  # no count on a side: the log ratio is infinite, not estimable
     wd = None if weekdays is None else weekdays[win.lo : win.hi]
     X = _design(len(seg), split, wd, trend)[obs]
     y = seg[obs]
@@ -149,6 +151,11 @@ def _estimate(
     except np.linalg.LinAlgError:
         return None
     return float(beta[1]), se, pos + win.lo, mu
+
+
+def _zero_side(seg: np.ndarray, split: int) -> bool:
+    """Whether the observed counts before *split* or from it on are all zero."""
+    return bool(np.nansum(seg[:split]) == 0 or np.nansum(seg[split:]) == 0)
 
 
 #: days either side of a date over which the drift of the log-rate is fitted
@@ -463,6 +470,11 @@ def event_effect(
         q_drift = _drift_variance(values, weekdays, p0, pos)
         est = _estimate(values, weekdays, _Window(lo, p0, hi), trend, q_drift)
         if est is None:
+            if _zero_side(values[lo:hi], p0 - lo):
+                raise InsufficientDataError(
+                    f"no counts on one side of {d:%Y-%m-%d} within its {w}-day window (all "
+                    "zero): the rate ratio is infinite or zero, not estimable"
+                )
             raise InsufficientDataError(
                 f"too few observed days around {d:%Y-%m-%d}: each side of the date needs at "
                 f"least half of its {w}-day window (and 7 days) observed"

@@ -441,3 +441,26 @@ def write(folder: Path, name: str, data: bytes) -> Path:
     p = folder / name
     p.write_bytes(data)
     return p
+
+
+def count_series(rng: random.Random) -> Any:
+    """A daily count series of 60-1,800 days an analysis might be handed: levels from 0.2
+    to 2,000 a day, a drifting log-rate (daily sd 0, 0.01 or 0.05), and sometimes missing
+    days, a first half of zeros, one constant value or one day of a million."""
+    import numpy as np
+    import pandas as pd
+
+    g = np.random.default_rng(rng.getrandbits(63))
+    n = int(g.integers(60, 1800))
+    level = float(g.choice([0.2, 1.0, 5.0, 50.0, 2000.0]))
+    walk = np.cumsum(g.normal(0.0, float(g.choice([0.0, 0.01, 0.05])), n))
+    y = g.poisson(level * np.exp(walk)).astype(float)
+    if g.random() < 0.3:
+        y[g.random(n) < g.random()] = np.nan
+    if g.random() < 0.2:
+        y[: n // 2] = 0.0
+    if g.random() < 0.1:
+        y[:] = 7.0
+    if g.random() < 0.1:
+        y[int(g.integers(0, n))] = 1e6
+    return pd.Series(y, index=pd.date_range("2022-01-01", periods=n, freq="D"))

@@ -193,3 +193,13 @@ def test_placebo_windows_of_zeros_are_left_out_not_a_linalg_error():
     r = intensity.event_effect(s, s.index[600], window=90).table.iloc[0]
     assert r["lower"] <= r["ratio"] <= r["upper"]
     assert 0 < r["n_placebo"] < 800 - 2 * 90
+
+
+def test_a_side_without_counts_is_refused_not_an_astronomical_ratio():
+    """Zeros up to the date and counts after: the ratio was 3e14 [0, inf] with an
+    overflow warning (found by fuzzing); it is not estimable, and the error says why."""
+    rng = np.random.default_rng(4)
+    y = np.r_[np.zeros(440), rng.poisson(2000, 440)].astype(float)
+    s = pd.Series(y, index=pd.date_range("2022-01-01", periods=880, freq="D"))
+    with pytest.raises(InsufficientDataError, match="no counts on one side of"):
+        intensity.event_effect(s, s.index[440])

@@ -8,7 +8,14 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["ResultMixin", "excess_text"]
+__all__ = ["ResultMixin", "excess_text", "exp_or_inf"]
+
+
+def exp_or_inf(x: float) -> float:
+    """``exp(x)``, and ``inf`` beyond the largest float (an interval bound on a degenerate
+    fit: a size estimate near 0 gives a log-scale se in the hundreds), where ``math.exp``
+    raises OverflowError."""
+    return math.exp(x) if x < 709.78 else math.inf
 
 
 class ResultMixin:

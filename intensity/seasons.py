@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ._results import ResultMixin, excess_text
+from ._results import ResultMixin, excess_text, exp_or_inf
 from ._typing import SeasonalNoise
 from ._validation import as_regular_series, check_fraction, require_nonzero, require_within_year
 from .baselines import (
@@ -245,7 +245,7 @@ class _SeasonFit:
             f"{name}_expected_mean": tot / int(self.w.sum()),
             f"excess_{name}_pct": 100 * (ratio - 1),
             f"excess_{name}_ci_lower": 100 * (math.exp(lr - z * se) - 1),
-            f"excess_{name}_ci_upper": 100 * (math.exp(lr + z * se) - 1),
+            f"excess_{name}_ci_upper": 100 * (exp_or_inf(lr + z * se) - 1),
             f"p_{name}": float(2 * ndtr(-abs(lr) / se)) if se > 0 else math.nan,
         }
         return cols, pd.Series(mu[bw]), dep
@@ -368,7 +368,7 @@ def _over_other_seasons(
                 "seasonal_expected_mean": row["level_expected_mean"] * math.exp(centre),
                 "excess_seasonal_pct": 100 * math.expm1(d),
                 "excess_seasonal_ci_lower": 100 * math.expm1(d - z * sd),
-                "excess_seasonal_ci_upper": 100 * math.expm1(d + z * sd),
+                "excess_seasonal_ci_upper": 100 * (exp_or_inf(d + z * sd) - 1),
                 "p_seasonal": float(2 * ndtr(-abs(d) / sd)),
             }
         )

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _codes
 from .. import _negbin as nb
+from .._results import exp_or_inf
 from ..exceptions import InsufficientDataError, ParameterError
 from .base import BreakContext, BreakUncertainty, SegmentCost, SegmentLevel
 
@@ -47,14 +48,14 @@ class CountCost(SegmentCost):
             return SegmentLevel(0.0, 0.0, math.nan, -math.inf, math.inf)
         se = nb.log_mean_se(s, nn, self.k, inflate)
         lg = math.log(mu)
-        return SegmentLevel(mu, math.exp(lg - z * se), math.exp(lg + z * se), lg, se)
+        return SegmentLevel(mu, math.exp(lg - z * se), exp_or_inf(lg + z * se), lg, se)
 
     def ratio(self, prev: SegmentLevel, cur: SegmentLevel, z: float) -> tuple[float, float, float]:
         if not (np.isfinite(prev.log) and np.isfinite(cur.log)):
             return math.nan, math.nan, math.nan
         d = cur.log - prev.log
         se = math.sqrt(prev.se**2 + cur.se**2)
-        return math.exp(d), math.exp(d - z * se), math.exp(d + z * se)
+        return exp_or_inf(d), exp_or_inf(d - z * se), exp_or_inf(d + z * se)
 
     def fitted_means(self, cps: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Raw counts and the segmentation's fitted mean for every period (level × seasonal

@@ -154,8 +154,12 @@ def _estimate(
 
 
 def _zero_side(seg: np.ndarray, split: int) -> bool:
-    """Whether the observed counts before *split* or from it on are all zero."""
-    return bool(np.nansum(seg[:split]) == 0 or np.nansum(seg[split:]) == 0)
+    """Whether a side (before *split*, or from it on) has observed counts, all zero."""
+    for side in (seg[:split], seg[split:]):
+        seen = side[np.isfinite(side)]
+        if len(seen) and not seen.any():
+            return True
+    return False
 
 
 #: days either side of a date over which the drift of the log-rate is fitted

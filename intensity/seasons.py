@@ -207,6 +207,22 @@ class _SeasonFit:
         mult = np.exp(X[:, wk] @ params[wk]) * self.cycle[win]
         return drift_noise(yw, mult, fit_days, base, alpha=SEASON_DRIFT_ALPHA)
 
+    def _not_estimable(
+        self, name: str, season: np.ndarray
+    ) -> tuple[dict[str, float], pd.Series, Any]:
+        """NaN columns for a season whose baseline expects less than one count in it (no
+        count around it, or a level of ~0 there): the excess is 0/0, not estimable (fits
+        there gave +2.8e18% [-100, inf] and -100% [-100, -100] with p = 0)."""
+        self.last_log_ratio, self.last_se = math.nan, math.nan
+        blank = {
+            f"{name}_expected_mean": math.nan,
+            f"excess_{name}_pct": math.nan,
+            f"excess_{name}_ci_lower": math.nan,
+            f"excess_{name}_ci_upper": math.nan,
+            f"p_{name}": math.nan,
+        }
+        return blank, pd.Series(np.full(int(season.sum()), np.nan)), NO_DEPENDENCE
+
     def excess(
         self, name: str, X_all: np.ndarray, harm: int, win: slice
     ) -> tuple[dict[str, float], pd.Series, Any]:
@@ -218,6 +234,8 @@ class _SeasonFit:
         first_w = self.days[0] - win.start
         X = local_design(self.idx, self.pos, harm, win, X_all)
         fit_days = self.obs[win] & ~bw
+        if not np.any(yw[fit_days] > 0):
+            return self._not_estimable(name, bw)
         fit = _fit(yw, fit_days, X)
         mu = np.exp(X @ fit.params)
         var_drift = 0.0
@@ -229,6 +247,8 @@ class _SeasonFit:
         short = replace(dep, drift=0.0)  # the drift enters once, in var_drift
         cov = fit.cov if self.dependence == "none" else _dependent_cov(X, fit_days, fit, short)
         tot = float(mu[ww].sum())
+        if tot < 1.0:
+            return self._not_estimable(name, bw)
         g = X[ww].T @ mu[ww] / tot
         if dep.drift > 0:
             var_drift = _drift_variance(X, mu, fit_days, ww, fit.alpha, g, tot, dep.drift)

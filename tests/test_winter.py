@@ -4,6 +4,8 @@ and the per-season excess table, on the real series and on simulations that look
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -381,3 +383,21 @@ def test_over_other_winters_holds_its_size_under_long_memory():
             flagged += int((t["p_seasonal"] < 0.05).sum())
             winters += int(t["p_seasonal"].notna().sum())
     assert flagged / winters <= 0.10, (flagged, winters)
+
+
+def test_a_season_whose_baseline_expects_no_count_is_not_estimable():
+    """Zeros for 600 days, then about 50 a day: the first winter and the level around it
+    are zero, the excess 0/0. It read -100% [-100, -100] with p = 0 (and, with a day of a
+    million, +2.8e18% [-100, inf]); it is NaN now, and the later winters are unchanged
+    answers against the others that are estimable."""
+    rng = np.random.default_rng(3)
+    y = np.r_[np.zeros(600), rng.poisson(50, 900)].astype(float)
+    s = pd.Series(y, index=pd.date_range("2022-01-01", periods=1500, freq="D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        res = intensity.seasonal_excess(s)
+    t = res.summary()
+    assert t.loc["2022/23", ["excess_level_pct", "p_level", "excess_seasonal_pct"]].isna().all()
+    later = t.loc[["2024/25", "2025/26"]]
+    assert later["excess_level_pct"].abs().lt(15).all() and later["p_level"].gt(0.05).all()
+    assert "2022/23: – over the level" in res.sentence("2022/23")

@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit
 from scipy.signal import lfilter
 
+from ._validation import observed_bounds
 from .costs.counts import SEQUENTIAL_EXCEEDANCES
 from .dependence import DependenceModel, _log_rate, size_from_white
 
@@ -825,10 +826,9 @@ def select_shifts(
 def _observed_part(rate: CleanRate) -> tuple[CleanRate, int]:
     """*rate* from its first observed period to its last, and the periods cut before
     (*rate* itself when none are cut)."""
-    seen = np.flatnonzero(np.isfinite(rate.z))
-    if len(seen) == 0 or (seen[0] == 0 and seen[-1] == len(rate.z) - 1):
+    lo, hi = observed_bounds(np.isfinite(rate.z))
+    if (lo, hi) == (0, len(rate.z)):
         return rate, 0
-    lo, hi = int(seen[0]), int(seen[-1]) + 1
     outliers = tuple(o - lo for o in rate.outliers)
     return replace(rate, z=rate.z[lo:hi], free=rate.free[lo:hi], outliers=outliers), lo
 

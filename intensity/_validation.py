@@ -67,6 +67,16 @@ def period_unit(offset: object) -> str | None:
     return None
 
 
+def observed_bounds(observed: np.ndarray) -> tuple[int, int]:
+    """``(first, last + 1)`` of the observed periods (*observed*: a boolean mask), or
+    ``(0, n)`` when none is: the span an analysis works on, so that unobserved periods at
+    the ends of its input change nothing."""
+    pos = np.flatnonzero(observed)
+    if len(pos) == 0:
+        return 0, len(observed)
+    return int(pos[0]), int(pos[-1]) + 1
+
+
 @dataclass(frozen=True)
 class RegularSeries:
     """A validated regular series: the full index of its frequency and its float values
@@ -98,10 +108,9 @@ class RegularSeries:
         """The series from its first to its last observed period: missing periods at the
         edges carry no information, but a fit over them moves its trend's knots (one
         leading missing day changed the personnel seasonal tests' p from 0.259 to 0.272)."""
-        pos = np.flatnonzero(self.observed)
-        if len(pos) == 0 or (pos[0] == 0 and pos[-1] == len(self.values) - 1):
+        a, b = observed_bounds(self.observed)
+        if (a, b) == (0, len(self.values)):
             return self
-        a, b = int(pos[0]), int(pos[-1]) + 1
         idx = self.series.index
         kept = (self.filled_dates >= idx[a]) & (self.filled_dates <= idx[b - 1])
         return replace(

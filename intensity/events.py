@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from ._results import ResultMixin
-from ._validation import as_daily_series, check_fraction, check_whole
+from ._validation import as_daily_series, check_fraction, check_whole, observed_bounds
 from .dependence import drift_quadratic
 from .exceptions import InsufficientDataError, ParameterError
 
@@ -214,12 +214,15 @@ def _placebos(
     trend: bool,
     excluded: list[int],
 ) -> np.ndarray:
-    """The log ratio at every date whose ±*w* window lies inside the series and away from
-    the *excluded* positions (the named dates): the same model as :func:`_estimate`,
-    fitted to all those windows at once (batched IRLS, in chunks)."""
-    n = len(values)
+    """The log ratio at every date whose ±*w* window lies inside the observed span (first
+    to last observed day) and away from the *excluded* positions (the named dates): the
+    same model as :func:`_estimate`, fitted to all those windows at once (batched IRLS, in
+    chunks). Unobserved days at an end of the series would add placebo windows that hold
+    them (the API's personnel, whose first day is a NaN increment, and the processed
+    series, a day shorter, gave other intervals)."""
+    a, b = observed_bounds(np.isfinite(values))
     centers = np.array(
-        [c for c in range(w, n - w + 1) if all(abs(c - e) >= w for e in excluded)], int
+        [c for c in range(a + w, b - w + 1) if all(abs(c - e) >= w for e in excluded)], int
     )
     out = [
         _batch_steps(values, weekdays, w, trend, chunk)
@@ -227,23 +230,6 @@ def _placebos(
         if len(chunk)
     ]
     return np.concatenate(out) if out else np.zeros(0)
-
-
-def _span_placebos(
-    values: np.ndarray,
-    weekdays: np.ndarray | None,
-    w: int,
-    trend: bool,
-    excluded: list[int],
-) -> np.ndarray:
-    """:func:`_placebos` on the observed span (first to last observed day): unobserved
-    days at an end of the series would add placebo windows that hold them (the API's
-    personnel, whose first day is a NaN increment, and the processed series, a day
-    shorter, gave other intervals)."""
-    seen = np.flatnonzero(np.isfinite(values))
-    a, b = (int(seen[0]), int(seen[-1]) + 1) if len(seen) else (0, len(values))
-    days = None if weekdays is None else weekdays[a:b]
-    return _placebos(values[a:b], days, w, trend, [p - a for p in excluded])
 
 
 def _batch_steps(
@@ -459,9 +445,9 @@ def event_effect(
     weekdays = idx.day_of_week.to_numpy() if len(s) >= 28 else None
     pos = [int(idx.searchsorted(d)) for d in when]
     z = float(stats.norm.ppf(0.5 + lvl / 2))
-    placebo = _span_placebos(values, weekdays, w, trend, pos)
+    placebo = _placebos(values, weekdays, w, trend, pos)
     half_placebo_w = max(7, w // 2)
-    placebo_pre = _span_placebos(values, weekdays, half_placebo_w, trend, pos)
+    placebo_pre = _placebos(values, weekdays, half_placebo_w, trend, pos)
     n_ind = len(placebo) / (2 * w) if len(placebo) else 0.0
     n_ind_pre = len(placebo_pre) / (2 * half_placebo_w) if len(placebo_pre) else 0.0
     q = _placebo_half(placebo, z) if n_ind >= MIN_INDEPENDENT else np.nan

@@ -156,6 +156,17 @@ def _season_label(first: pd.Timestamp, season: tuple[str, str]) -> tuple[str, in
     return label, full_len
 
 
+def _excess_columns(name: str) -> tuple[str, ...]:
+    """The summary columns of baseline *name*: expected mean, excess, its interval, p."""
+    return (
+        f"{name}_expected_mean",
+        f"excess_{name}_pct",
+        f"excess_{name}_ci_lower",
+        f"excess_{name}_ci_upper",
+        f"p_{name}",
+    )
+
+
 class _SeasonFit:
     """One season's excess over a baseline fitted on a window around it (the season's
     own days left out), with the interval from the serial dependence of the residuals."""
@@ -214,13 +225,7 @@ class _SeasonFit:
         count around it, or a level of ~0 there): the excess is 0/0, not estimable (fits
         there gave +2.8e18% [-100, inf] and -100% [-100, -100] with p = 0)."""
         self.last_log_ratio, self.last_se = math.nan, math.nan
-        blank = {
-            f"{name}_expected_mean": math.nan,
-            f"excess_{name}_pct": math.nan,
-            f"excess_{name}_ci_lower": math.nan,
-            f"excess_{name}_ci_upper": math.nan,
-            f"p_{name}": math.nan,
-        }
+        blank = dict.fromkeys(_excess_columns(name), math.nan)
         return blank, pd.Series(np.full(int(season.sum()), np.nan)), NO_DEPENDENCE
 
     def excess(
@@ -238,6 +243,9 @@ class _SeasonFit:
             return self._not_estimable(name, bw)
         fit = _fit(yw, fit_days, X)
         mu = np.exp(X @ fit.params)
+        tot = float(mu[ww].sum())
+        if tot < 1.0:  # before the noise model, which it would not use
+            return self._not_estimable(name, bw)
         var_drift = 0.0
         dep = NO_DEPENDENCE
         if self.dependence != "none":
@@ -246,9 +254,6 @@ class _SeasonFit:
             dep = self._drift(yw, fit_days, X, fit.params, win, dep)
         short = replace(dep, drift=0.0)  # the drift enters once, in var_drift
         cov = fit.cov if self.dependence == "none" else _dependent_cov(X, fit_days, fit, short)
-        tot = float(mu[ww].sum())
-        if tot < 1.0:
-            return self._not_estimable(name, bw)
         g = X[ww].T @ mu[ww] / tot
         if dep.drift > 0:
             var_drift = _drift_variance(X, mu, fit_days, ww, fit.alpha, g, tot, dep.drift)
@@ -261,13 +266,14 @@ class _SeasonFit:
         lr = math.log(ratio) if ratio > 0 else -math.inf
         self.last_log_ratio, self.last_se = lr, se
         z = self.z
-        cols = {
-            f"{name}_expected_mean": tot / int(self.w.sum()),
-            f"excess_{name}_pct": 100 * (ratio - 1),
-            f"excess_{name}_ci_lower": 100 * (math.exp(lr - z * se) - 1),
-            f"excess_{name}_ci_upper": 100 * (exp_or_inf(lr + z * se) - 1),
-            f"p_{name}": float(2 * ndtr(-abs(lr) / se)) if se > 0 else math.nan,
-        }
+        values = (
+            tot / int(self.w.sum()),
+            100 * (ratio - 1),
+            100 * (math.exp(lr - z * se) - 1),
+            100 * (exp_or_inf(lr + z * se) - 1),
+            float(2 * ndtr(-abs(lr) / se)) if se > 0 else math.nan,
+        )
+        cols = dict(zip(_excess_columns(name), values, strict=True))
         return cols, pd.Series(mu[bw]), dep
 
 

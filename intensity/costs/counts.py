@@ -10,6 +10,7 @@ import numpy as np
 from .. import _codes
 from .. import _negbin as nb
 from .._results import exp_or_inf
+from .._validation import observed_bounds
 from ..exceptions import InsufficientDataError, ParameterError
 from .base import BreakContext, BreakUncertainty, SegmentCost, SegmentLevel
 
@@ -126,11 +127,11 @@ class CountCost(SegmentCost):
             return BreakUncertainty(-1, -1, math.nan, False)
         # the window within the observed span of the segments either side, so that days
         # unobserved at an end of the series do not change the draws (how it was cut)
-        seen = np.flatnonzero(self.obs[a:b])
-        if len(seen) == 0:
+        if not self.obs[a:b].any():
             return BreakUncertainty(tau, tau, math.nan, False)
-        lo = max(a + int(seen[0]), tau - HALF_WINDOW)
-        hi = min(a + int(seen[-1]) + 1, tau + HALF_WINDOW)
+        first, end = observed_bounds(self.obs[a:b])
+        lo = max(a + first, tau - HALF_WINDOW)
+        hi = min(a + end, tau + HALF_WINDOW)
         obs = self.obs[lo:hi]
         mult = self.mult[lo:hi]
         L = hi - lo

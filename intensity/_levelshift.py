@@ -31,7 +31,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
-from scipy.signal import lfilter
 
 from ._validation import observed_bounds
 from .costs.counts import SEQUENTIAL_EXCEEDANCES
@@ -50,6 +49,7 @@ __all__ = [
     "select_shifts",
 ]
 
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _BIG = 1e6  # variance of a diffuse state (the initial level, a free jump)
 OUTLIER_Z = 3.5
 """One-step prediction errors beyond this many standard errors are set aside as spikes."""
@@ -156,6 +156,7 @@ def _filter(
     K1 = np.zeros(n)
     e = np.full(n, np.nan)
     ll = 0.0
+    prod = 1.0
     steady = False
     k0 = k1 = Ft = logF = sdF = 0.0
     for t in range(n):
@@ -170,11 +171,16 @@ def _filter(
         if ok:
             vt = z[t] - a0 - a1
             Ft = p00 + 2.0 * p01 + p11 + h
-            k0 = (p00 + p01) / Ft
-            k1 = phi * (p01 + p11) / Ft
+            inv = 1.0 / Ft  # the same arithmetic as _loglik, to the last bit
+            k0 = (p00 + p01) * inv
+            k1 = phi * (p01 + p11) * inv
             v[t], F[t], K0[t], K1[t] = vt, Ft, k0, k1
-            if Ft < 1e3:  # not a diffuse step
-                ll -= 0.5 * (math.log(2.0 * math.pi * Ft) + vt * vt / Ft)
+            if Ft < 1e3:  # not a diffuse step (the logarithms owed as in _loglik)
+                ll -= _HALF_LOG_2PI + 0.5 * vt * vt * inv
+                prod *= Ft
+                if not 1e-150 < prod < 1e150:
+                    ll -= 0.5 * math.log(prod)
+                    prod = 1.0
                 e[t] = vt / math.sqrt(Ft)
             a0 = a0 + k0 * vt
             a1 = phi * a1 + k1 * vt
@@ -190,7 +196,7 @@ def _filter(
         if steady:
             logF, sdF = math.log(2.0 * math.pi * Ft), math.sqrt(Ft)
         p00, p01, p11 = np00, np01, np11
-    return ll, v, F, K0, K1, e
+    return ll - 0.5 * math.log(prod), v, F, K0, K1, e
 
 
 @njit(cache=True)
@@ -266,13 +272,17 @@ def _loglik(
     Once the state covariance has settled (to 1e-13, relative), the gains and the
     prediction variance are held until a missing day or a free jump moves it again (the
     steady-state filter: the same numbers, without the covariance updates and the
-    logarithm of every day)."""
+    logarithm of every day). Before it settles (never, without drift: the level's
+    variance falls as 1 / t), the prediction variances are multiplied together and their
+    logarithm taken when the product nears the ends of the floating-point range: a
+    logarithm per day was a quarter of the time of a fit without drift."""
     a0 = 0.0
     a1 = 0.0
     p00 = _BIG
     p01 = 0.0
     p11 = s / max(1.0 - phi * phi, 1e-12)
     ll = 0.0
+    prod = 1.0  # product of the prediction variances whose logarithm is still owed
     steady = False
     k0 = k1 = Ft = logF = 0.0
     for t in range(z.shape[0]):
@@ -285,10 +295,15 @@ def _loglik(
         if np.isfinite(z[t]):
             vt = z[t] - a0 - a1
             Ft = p00 + 2.0 * p01 + p11 + h
-            k0 = (p00 + p01) / Ft
-            k1 = phi * (p01 + p11) / Ft
+            inv = 1.0 / Ft
+            k0 = (p00 + p01) * inv
+            k1 = phi * (p01 + p11) * inv
             if Ft < 1e3:
-                ll -= 0.5 * (math.log(2.0 * math.pi * Ft) + vt * vt / Ft)
+                ll -= _HALF_LOG_2PI + 0.5 * vt * vt * inv
+                prod *= Ft
+                if not 1e-150 < prod < 1e150:
+                    ll -= 0.5 * math.log(prod)
+                    prod = 1.0
             a0 = a0 + k0 * vt
             a1 = phi * a1 + k1 * vt
             l00 = 1.0 - k0
@@ -309,7 +324,7 @@ def _loglik(
         p00 = np00
         p01 = np01
         p11 = np11
-    return ll
+    return ll - 0.5 * math.log(prod)
 
 
 @njit(cache=True)
@@ -723,16 +738,56 @@ def _simulate(
     rng: np.random.Generator, model: ShiftModel, obs: np.ndarray, rows: int
 ) -> np.ndarray:
     """Series of the model without shifts (a shift's size does not move the statistic
-    elsewhere, its disturbance being free)."""
+    elsewhere, its disturbance being free): the normal draws made here, their sum
+    compiled (:func:`_combine`)."""
     n = len(obs)
-    z = rng.standard_normal((rows, n)) * math.sqrt(model.h)
-    if model.q > 0:
-        z += np.cumsum(rng.standard_normal((rows, n)) * math.sqrt(model.q), axis=1)
-    xi = rng.standard_normal((rows, n)) * math.sqrt(model.s)
-    xi[:, 0] *= math.sqrt(1.0 / max(1.0 - model.phi**2, 1e-12))
-    z += lfilter([1.0], [1.0, -model.phi], xi, axis=1)
-    z[:, ~obs] = np.nan
-    return np.ascontiguousarray(z)
+    noise = rng.standard_normal((rows, n))
+    walk = rng.standard_normal((rows, n)) if model.q > 0 else np.zeros((0, n))
+    ar = rng.standard_normal((rows, n))
+    return _combine(
+        noise,
+        walk,
+        ar,
+        math.sqrt(model.h),
+        math.sqrt(model.q),
+        math.sqrt(model.s),
+        model.phi,
+        math.sqrt(1.0 / max(1.0 - model.phi**2, 1e-12)),
+        np.ascontiguousarray(obs, dtype=np.bool_),
+    )
+
+
+@njit(cache=True)
+def _combine(
+    noise: np.ndarray,
+    walk: np.ndarray,
+    ar: np.ndarray,
+    sh: float,
+    sq: float,
+    ss: float,
+    phi: float,
+    first: float,
+    obs: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """``sh * noise + cumsum(sq * walk) + AR(1)(ss * ar)`` row by row (the AR(1) from its
+    stationary distribution: the first innovation times *first*; no walk when *walk*
+    has no rows), NaN on unobserved days: one pass instead of numpy's five (a third of
+    the draws' time), the same sums in the same order."""
+    rows, n = noise.shape
+    out = np.empty((rows, n))
+    drift = walk.shape[0] > 0
+    for b in range(rows):
+        level = 0.0
+        x = 0.0
+        for t in range(n):
+            xi = ar[b, t] * ss
+            x = xi * first if t == 0 else xi + phi * x
+            v = noise[b, t] * sh
+            if drift:
+                level += walk[b, t] * sq
+                v += level
+            out[b, t] = v + x if obs[t] else np.nan
+    return out
 
 
 NULL_CHUNK = 20

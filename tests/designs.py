@@ -85,20 +85,47 @@ def arfima(d: float = 0.3, sd: float = 0.15) -> Design:
     return Design(f"ARFIMA d = {d}, sd {sd}", draw)
 
 
+SHIFT_ALPHA = 0.5
+"""Level of the scan that marks the real series' candidate shifts (liberal: anything that
+may be an abrupt change), around which the residual ratios are taken."""
+
+
+def _shift_candidates(personnel: pd.Series) -> pd.DatetimeIndex:
+    """The real series' candidate level shifts: ``detect_breaks`` at :data:`SHIFT_ALPHA`
+    (ten on real personnel: eight in 2022, 2023-06-06 and 2023-10-11)."""
+    from intensity import detect_breaks
+
+    return detect_breaks(personnel, alpha=SHIFT_ALPHA).dates
+
+
 def _real_ratios(personnel: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The real series' residual ratios around the 60-day centred mean of its log, and that
-    mean (the smooth real trend, as issue 22 defines it), on days both exist.
+    """The real series' residual ratios and its smooth trend (the 60-day centred mean of
+    its log, as issue 22 defines it), on days both exist.
+
+    The ratios are taken around the same 60-day mean of the log computed *within* the
+    stretches between the real series' candidate shifts (:func:`_shift_candidates`), so
+    they are residuals of the series' level, not of a mean that smooths its abrupt
+    changes: around one continuous 60-day mean every abrupt change stays in the ratios
+    as a jump of its own size (x1.66 at 2023-10-11, x1.58 at 2023-06-06 in 10-day means),
+    and the blocks carried those jumps into the "null" series (measured 2026-12-04, 40
+    two-year series on the smooth trend: ratios from 2023 on gave a break in 19; without
+    the 61 days around those two dates, in 1; without two random 61-day stretches
+    instead, in 20, 23 and 11).
 
     The mean of the log, not the log of the mean: a 60-day mean of the counts jumps
     whenever a large day enters or leaves its window (the 3,160 of 2022-03-03 made a
-    daily step of 0.177 in its log, 19%, and the first 730 days had steps of 6-8% on five
-    days), so the "smooth" trend had abrupt changes of its own and the residual ratios
-    60-day plateaus; the mean of the log moves at most 0.044 a day (over the real
-    breaks' 60-day ramps)."""
+    daily step of 0.177 in its log, 19%), so the "smooth" trend had abrupt changes of its
+    own; the mean of the log moves at most 0.044 a day (over the real breaks' 60-day
+    ramps)."""
     y = personnel.astype(float)
-    smooth = np.log(y.where(y > 0)).rolling(60, center=True, min_periods=30).mean()
-    ratio = (y / np.exp(smooth)).to_numpy()
-    ok = np.isfinite(ratio) & (ratio > 0)
+    logy = np.log(y.where(y > 0))
+    smooth = logy.rolling(60, center=True, min_periods=30).mean()
+    segment = np.searchsorted(_shift_candidates(personnel).values, y.index.values, "right")
+    level = logy.groupby(segment).transform(
+        lambda g: g.rolling(60, center=True, min_periods=min(30, int(g.notna().sum()))).mean()
+    )
+    ratio = (y / np.exp(level)).to_numpy()
+    ok = np.isfinite(ratio) & (ratio > 0) & np.isfinite(smooth.to_numpy())
     return ratio[ok], smooth.to_numpy()[ok]
 
 

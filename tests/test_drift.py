@@ -155,6 +155,35 @@ def test_local_noise_meets_the_issue_targets(i):
     assert res["false"] <= 0.10 and res["power"] >= 0.80 and res["cover"] >= 0.90, res
 
 
+@pytest.mark.slow
+def test_real_residuals_on_a_flat_level_meet_the_issue_targets(personnel):
+    """Real residual ratios (taken between the real series' candidate shifts,
+    ``tests/designs.py``) in 30-day blocks on a flat level: the default finds no break in
+    null series and the +25% step with its date: the README's row (``benchmarks/noise.py
+    --reps 40``, the same 40 series: 2% / 100% / 100%; 20 other series gave 0% / 95% /
+    89%, 17 of 19 dates covered). With the ratios around one continuous 60-day mean they
+    carried the real series' own jumps, and the false-break rate read 8%, the anomaly
+    scan's 48-60%."""
+    design = designs(personnel)[7]
+    assert "flat level" in design.name
+    res = study(design, detect_breaks, 40, seed=1007)
+    assert res["false"] <= 0.10 and res["power"] >= 0.80 and res["cover"] >= 0.90, res
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 22 targets not met on the smooth real trend (2022-24): 14-15% false "
+    "breaks, on the trend's ramps, which a random walk of one speed does not follow; "
+    "a +25% step is found in 4-5% (benchmarks/noise.py --only real)",
+)
+def test_real_residuals_on_the_smooth_real_trend_meet_the_issue_targets(personnel):
+    design = designs(personnel)[8]
+    assert "smooth real trend" in design.name
+    res = study(design, detect_breaks, 40, seed=1008)
+    assert res["false"] <= 0.10 and res["power"] >= 0.80 and res["cover"] >= 0.90, res
+
+
 def _padded(s: pd.Series, before: int, after: int) -> pd.Series:
     idx = pd.date_range(s.index[0] - pd.Timedelta(days=before), periods=len(s) + before + after)
     return s.reindex(idx)

@@ -174,7 +174,7 @@ def test_real_residuals_on_a_flat_level_meet_the_issue_targets(personnel):
 @pytest.mark.xfail(
     strict=True,
     reason="issue 22 targets not met on the smooth real trend (2022-24): 14-15% false "
-    "breaks, on the trend's ramps, which a random walk of one speed does not follow; "
+    "breaks, step-like features inside the ratio blocks that no slope model explains; "
     "a +25% step is found in 4-5% (benchmarks/noise.py --only real)",
 )
 def test_real_residuals_on_the_smooth_real_trend_meet_the_issue_targets(personnel):

@@ -917,9 +917,50 @@ def _estimates(
 ) -> list[tuple[float, float, int, int]]:
     """:func:`_shift_estimate` of each shift *kept* (first periods of new segments), from
     one set of *n_interval* null series for every date interval (the same model; each
-    shift added to a copy: the draws cost as much as the re-estimation)."""
-    null = _simulate(rng, model, np.isfinite(z), n_interval) if kept and n_interval else None
-    return [_shift_estimate(z, model, free, k - 1, min_size, null, level) for k in kept]
+    shift added to a copy: the draws cost as much as the re-estimation). When an
+    interval is unsettled (:func:`_shortest_run`) the set is extended to
+    :data:`SETTLE_DRAWS` and every interval taken again from it."""
+    obs = np.isfinite(z)
+    null = _simulate(rng, model, obs, n_interval) if kept and n_interval else None
+    est = [_shift_estimate(z, model, free, k - 1, min_size, null, level) for k in kept]
+    if null is not None and n_interval < SETTLE_DRAWS and any(e[4] for e in est):
+        null = np.vstack([null, _simulate(rng, model, obs, SETTLE_DRAWS - n_interval)])
+        est = [_shift_estimate(z, model, free, k - 1, min_size, null, level) for k in kept]
+    return [e[:4] for e in est]
+
+
+SETTLE_DRAWS = 999
+"""Simulated series of the date intervals when one of them is unsettled with fewer."""
+
+SETTLE_PERIODS = 30
+"""How far the end of a date interval may move with the Monte Carlo noise of its draws
+before :func:`_shortest_run` calls it unsettled (with 299 draws the tails of personnel's
+2022-08-29 and 2023-10-11 clusters moved the end by 13-19 days, a far date by 465-662)."""
+
+
+def _shortest_run(found: np.ndarray, level: float) -> tuple[int, int, bool]:
+    """The shortest run of the sorted dates *found* holding *level* of them (first and
+    last position), and whether it is unsettled: the run holding two Monte Carlo
+    standard errors more of them is over three times as long, and a month
+    (:data:`SETTLE_PERIODS`) longer, than the one holding two less. The dates
+    re-estimated on simulated series are a tight cluster around the shift plus a few
+    far ones, where a drift burst elsewhere outdid the shift; when the far share is near
+    ``1 - level`` the run's end jumps between the cluster and a far date with the draws
+    (personnel's October 2023 change, 299 draws: [10-07, 10-13] at seed 0, [10-02,
+    12-02] at seed 4, [07-17, 10-18] at seed 5)."""
+    b = len(found)
+
+    def run(share: float) -> tuple[int, int]:
+        k = min(max(int(math.ceil(share * b)), 1), b)
+        width = found[k - 1 :] - found[: b - k + 1]
+        i = int(np.argmin(width))
+        return int(found[i]), int(found[i + k - 1])
+
+    margin = 2.0 * math.sqrt(level * (1.0 - level) / max(b, 1))
+    lo, hi = run(level)
+    narrow, wide = run(max(level - margin, 0.0)), run(min(level + margin, 1.0))
+    short, long = narrow[1] - narrow[0], wide[1] - wide[0]
+    return lo, hi, long > 3 * max(short, 1) and long - short > SETTLE_PERIODS
 
 
 def _short_range_refit(
@@ -996,21 +1037,21 @@ def _shift_estimate(
     min_size: int,
     null: np.ndarray | None,
     level: float,
-) -> tuple[float, float, int, int]:
+) -> tuple[float, float, int, int, bool]:
     """The shift at disturbance position *t* (the others free): its GLS size and
-    standard error, and the shortest interval holding *level* of its dates re-estimated
+    standard error, the shortest interval holding *level* of its dates re-estimated
     (the largest statistic between the neighbouring shifts) on the series *null*
     simulated from *model* (:func:`_simulate`; ``None``: no interval) with that shift
-    added."""
+    added, and whether that interval is unsettled (:func:`_shortest_run`)."""
     others = free.copy()
     others[t] = False
     _, u, _, info = _kalman(z, model.h, model.q, model.s, model.phi, others, True)
     if info[t] <= 0:
-        return math.nan, math.nan, t + 1, t + 1
+        return math.nan, math.nan, t + 1, t + 1, False
     jump = float(u[t] / math.sqrt(info[t]))
     se = float(1.0 / math.sqrt(info[t]))
     if null is None:
-        return jump, se, t + 1, t + 1
+        return jump, se, t + 1, t + 1, False
     ok = _scan_positions(len(z), others, min_size)
     around = np.flatnonzero(others)
     ok[: around[around < t].max() + 1 if (around < t).any() else 0] = False
@@ -1021,10 +1062,8 @@ def _shift_estimate(
     # the shortest run of days holding *level* of the re-estimated dates: a drift burst
     # elsewhere that outdoes the shift in a few draws (3% for personnel's October 2023
     # change) does not stretch the interval to it, as an equal-tailed one did
-    k = max(int(math.ceil(level * len(found))), 1)
-    width = found[k - 1 :] - found[: len(found) - k + 1]
-    i = int(np.argmin(width))
-    return jump, se, int(min(found[i], t)) + 1, int(max(found[i + k - 1], t)) + 1
+    lo, hi, unsettled = _shortest_run(found, level)
+    return jump, se, min(lo, t) + 1, max(hi, t) + 1, unsettled
 
 
 def oracle_power(

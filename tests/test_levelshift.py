@@ -176,3 +176,22 @@ def test_drift_noise_takes_the_drift_model_only_where_the_log_rate_drifts():
     steady = _counts(rng, math.log(1000) + _ar1(rng, n, 0.5, 0.1))
     kept = ls.drift_noise(steady, ones, obs, base)
     assert kept.drift == 0 and kept.rho == base.rho and np.isfinite(kept.drift_p)
+
+
+@pytest.mark.parametrize(
+    ("far", "unsettled"),
+    [(0, False), (3, False), (15, True)],
+    ids=["cluster", "far-1pct", "far-5pct"],
+)
+def test_date_interval_on_a_cliff_is_unsettled(far, unsettled):
+    """The shortest run holding 95% of 299 re-estimated dates: a tight cluster, or one
+    with 1% of far dates, is settled; with 5% far (where the run's end jumps between the
+    cluster and a far date with the draws' noise) it is unsettled."""
+    rng = np.random.default_rng(3)
+    near = np.round(rng.laplace(500.0, 2.0, 299 - far)).astype(np.int64)
+    found = np.sort(np.r_[near, rng.integers(0, 1600, far)])
+    lo, hi, flag = ls._shortest_run(found, 0.95)
+    assert lo <= 500 <= hi
+    assert flag is unsettled
+    if not unsettled:
+        assert hi - lo < 30

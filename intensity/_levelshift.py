@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -117,6 +118,10 @@ class ShiftSelection:
     days holding ``level`` of its dates re-estimated (between its neighbours) on series
     simulated from the fitted model with that shift."""
     date_upper: tuple[int, ...] = ()
+    date_refound: tuple[float, ...] = ()
+    """Each shift's share of the series simulated with it whose re-estimated date lies
+    within ``min_size`` periods of it: below ``level``, the date interval runs to dates
+    where a drift burst elsewhere outdid the shift."""
     next_position: int = -1
     """The shift that ended the selection (first period of its new segment; -1: none was
     tested), not kept, and its p-value ``next_p``: a p-value near the level can fall the
@@ -869,13 +874,16 @@ def select_shifts(
         model=model,
         outliers=rate.outliers,
         n_sim=n_sim,
-        log_jumps=tuple(e[0] for e in est),
-        se=tuple(e[1] for e in est),
-        date_lower=tuple(e[2] for e in est),
-        date_upper=tuple(e[3] for e in est),
+        **_estimate_fields(est),
         next_position=stop[0],
         next_p=stop[1],
     )
+
+
+def _estimate_fields(est: list[tuple[float, float, int, int, float]]) -> dict[str, Any]:
+    """The :class:`ShiftSelection` fields of the shifts' estimates (:func:`_estimates`)."""
+    names = ("log_jumps", "se", "date_lower", "date_upper", "date_refound")
+    return {name: tuple(e[i] for e in est) for i, name in enumerate(names)}
 
 
 def _observed_part(rate: CleanRate) -> tuple[CleanRate, int]:
@@ -914,7 +922,7 @@ def _estimates(
     n_interval: int,
     level: float,
     rng: np.random.Generator,
-) -> list[tuple[float, float, int, int]]:
+) -> list[tuple[float, float, int, int, float]]:
     """:func:`_shift_estimate` of each shift *kept* (first periods of new segments), from
     one set of *n_interval* null series for every date interval (the same model; each
     shift added to a copy: the draws cost as much as the re-estimation). When an
@@ -926,7 +934,7 @@ def _estimates(
     if null is not None and n_interval < SETTLE_DRAWS and any(e[4] for e in est):
         null = np.vstack([null, _simulate(rng, model, obs, SETTLE_DRAWS - n_interval)])
         est = [_shift_estimate(z, model, free, k - 1, min_size, null, level) for k in kept]
-    return [e[:4] for e in est]
+    return [(e[0], e[1], e[2], e[3], e[5]) for e in est]
 
 
 SETTLE_DRAWS = 999
@@ -1037,21 +1045,22 @@ def _shift_estimate(
     min_size: int,
     null: np.ndarray | None,
     level: float,
-) -> tuple[float, float, int, int, bool]:
+) -> tuple[float, float, int, int, bool, float]:
     """The shift at disturbance position *t* (the others free): its GLS size and
     standard error, the shortest interval holding *level* of its dates re-estimated
     (the largest statistic between the neighbouring shifts) on the series *null*
     simulated from *model* (:func:`_simulate`; ``None``: no interval) with that shift
-    added, and whether that interval is unsettled (:func:`_shortest_run`)."""
+    added, whether that interval is unsettled (:func:`_shortest_run`), and the share of
+    those dates within *min_size* periods of the shift (NaN without draws)."""
     others = free.copy()
     others[t] = False
     _, u, _, info = _kalman(z, model.h, model.q, model.s, model.phi, others, True)
     if info[t] <= 0:
-        return math.nan, math.nan, t + 1, t + 1, False
+        return math.nan, math.nan, t + 1, t + 1, False, math.nan
     jump = float(u[t] / math.sqrt(info[t]))
     se = float(1.0 / math.sqrt(info[t]))
     if null is None:
-        return jump, se, t + 1, t + 1, False
+        return jump, se, t + 1, t + 1, False, math.nan
     ok = _scan_positions(len(z), others, min_size)
     around = np.flatnonzero(others)
     ok[: around[around < t].max() + 1 if (around < t).any() else 0] = False
@@ -1063,7 +1072,8 @@ def _shift_estimate(
     # elsewhere that outdoes the shift in a few draws (3% for personnel's October 2023
     # change) does not stretch the interval to it, as an equal-tailed one did
     lo, hi, unsettled = _shortest_run(found, level)
-    return jump, se, min(lo, t) + 1, max(hi, t) + 1, unsettled
+    refound = float(np.mean(np.abs(found - t) < min_size))
+    return jump, se, min(lo, t) + 1, max(hi, t) + 1, unsettled, refound
 
 
 def oracle_power(

@@ -627,7 +627,8 @@ def _drift_prune(
 def _shift_columns(sel: ShiftSelection, index: pd.Index, ci: float) -> dict[str, np.ndarray]:
     """The breaks-table columns of the drift model's shifts: the date interval from
     series simulated under it, the shift beyond the drift (``ratio``, with its Wald
-    interval) and the selection p-value."""
+    interval), the selection p-value and the share of those series that re-find the
+    date within ``min_size`` (``date_refound``)."""
     z = float(ndtri(0.5 + ci / 2))
     jump = np.asarray(sel.log_jumps, dtype=float)
     se = np.asarray(sel.se, dtype=float)
@@ -641,6 +642,7 @@ def _shift_columns(sel: ShiftSelection, index: pd.Index, ci: float) -> dict[str,
         "ratio_ci_upper": np.exp(jump + z * se),
         "p_value": p,
         "p_bound": np.asarray(sel.p_bounds, dtype=bool),
+        "date_refound": np.asarray(sel.date_refound, dtype=float),
     }
 
 

@@ -154,7 +154,8 @@ class Breaks(ResultMixin):
             b = self.breaks
             columns = {c: b[c].to_numpy() for c in b.columns}
             dates = b.index.values
-        cols = [*_BREAK_COLUMNS, *(c for c in ("p_bound", "forced") if c in columns)]
+        optional = ("p_bound", "date_refound", "forced")
+        cols = [*_BREAK_COLUMNS, *(c for c in optional if c in columns)]
         data = {c: columns[c] for c in cols}
         for c in ("ci_lower", "ci_upper"):
             data[c] = _day_strings(data[c])
@@ -199,6 +200,13 @@ class Breaks(ResultMixin):
                 f"{len(self.forced)} date(s) given as breaks (forced: a break whatever the "
                 "data; its p-value compares the change there with the largest in its window, "
                 "conservative for a date fixed in advance: event_effect tests a date)"
+            )
+        if "date_refound" in self.breaks and (self.breaks["date_refound"] < self.ci).any():
+            notes.append(
+                "date_refound: the share of series simulated with the shift whose scan "
+                f"re-finds its date within {self.min_size} {self.unit}s; below "
+                f"{self.ci:.0%}, the date interval runs to the dates where a drift burst "
+                "elsewhere outdid the shift in the others"
             )
         if "p_bound" in self.breaks and self.breaks["p_bound"].astype(bool).any():
             notes.append("p_bound: the p-value is an upper bound (no bootstrap draw as extreme)")

@@ -143,7 +143,7 @@ def test_real_personnel_october_2023_date_interval_holds_across_seeds(personnel,
 
 def test_date_refound_says_why_a_date_interval_is_years_long(losses):
     """Real drone losses: the drift model keeps 2022-03-19 (x4.9, p <= 0.01), and its 95%
-    date interval runs into 2024-25 because about a tenth of the series simulated with
+    date interval runs into late 2024 because about a tenth of the series simulated with
     that shift put the date at a drift burst elsewhere; ``date_refound`` gives that share
     and the notes explain it, where the interval alone read as a date unknown for three
     years. Personnel's shifts are re-found in 95% or more and get no such note."""

@@ -124,6 +124,36 @@ def test_break_among_reporting_artefacts_says_so():
     assert _artefacts_near(found, pd.Timestamp("2023-01-05"), far) == ""
 
 
+def test_break_whose_date_interval_reaches_far_dates_says_why():
+    """Drone's 2022-03-19 (x4.9) has a date interval into late 2024 because 13% of the
+    series simulated with it put the date at a drift burst elsewhere: the break's line
+    says so, and artefacts are looked for around the day, not over those years."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from intensity.report.breaks import _artefacts_near, _refound_core, _refound_words
+
+    brk = SimpleNamespace(ci=0.95, min_size=14, unit="day")
+    day = pd.Timestamp("2022-03-19")
+    row = pd.Series(
+        {
+            "ci_lower": pd.Timestamp("2022-03-13"),
+            "ci_upper": pd.Timestamp("2024-12-24"),
+            "date_refound": 0.873,
+        }
+    )
+    words = _refound_words(brk, row)
+    assert "re-found within 14 days in 87%" in words and "drift burst" in words
+    core = _refound_core(brk, day, row)
+    assert core["ci_upper"] == pd.Timestamp("2022-04-02") and row["ci_upper"].year == 2024
+    found = pd.DataFrame({"date": [pd.Timestamp("2023-06-01")], "kind": ["stall"]})
+    assert _artefacts_near(found, day, core) == "" and _artefacts_near(found, day, row) != ""
+    settled = row.copy()
+    settled["date_refound"] = 0.97
+    assert _refound_words(brk, settled) == "" and _refound_core(brk, day, settled) is settled
+
+
 def test_winter_says_why_the_anomaly_scan_differs():
     """The winter page says, per winter, what the anomaly scan found there and why it can
     differ from the winter's excess (issue 22: no episode in 2024/25, +13% over the level

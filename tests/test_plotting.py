@@ -75,6 +75,34 @@ def test_plot_breaks_content(sim):
     assert sum(1 for ln in ax.lines if ln.get_linestyle() == "--") == 1
 
 
+def test_break_band_reaching_far_dates_is_faint_and_labelled():
+    """A break whose date interval reaches dates a drift burst took (``date_refound``
+    below the level) is drawn as a faint band with its own legend entry, beside the
+    ordinary band of a settled one."""
+    import matplotlib.pyplot as plt
+
+    idx = pd.date_range("2022-01-01", periods=2)
+    table = pd.DataFrame(
+        {
+            "ci_lower": pd.to_datetime(["2022-03-13", "2023-10-07"]),
+            "ci_upper": pd.to_datetime(["2024-12-24", "2023-10-13"]),
+            "date_refound": [0.87, 0.99],
+        },
+        index=pd.to_datetime(["2022-03-19", "2023-10-11"]),
+    )
+    fig, ax = plt.subplots()
+    ax.plot(idx, [1, 2])
+    plotting.layer_breaks(ax, table)
+    bands = list(ax.patches)
+    assert [round(b.get_alpha(), 2) for b in bands] == [0.12, 0.35]
+    labels = [b.get_label() for b in bands]
+    assert labels == [
+        "95% interval reaching dates where drift outdid the break",
+        "95% interval of a break date",
+    ]
+    plt.close(fig)
+
+
 def test_plot_anomalies_marks_spikes_surges_and_artefacts():
     # under two years the baseline is the level, which has no annual terms: a series
     # without an annual cycle (with one, the default null reads the cycle as slow noise)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..breaks.results import next_shift_words
+from ..breaks.results import kept_near_words, next_shift_words
 from .base import Fact, MetricContext, Section, method_lines
 from .files import _fmt_date
 
@@ -104,6 +104,7 @@ class BreaksSection(Section):
                 f"{len(brk.breaks)} beyond the drift (drift sd "
                 f"{brk.dependence.drift**0.5:.3f} a day; {len(brk.dropped)} break(s) of "
                 "the AR(1) search read as drift; ×: the jump on the day"
+                + kept_near_words(brk)
                 + next_shift_words(brk)
                 + ")",
             )

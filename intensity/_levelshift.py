@@ -667,17 +667,38 @@ def drift_noise(
     holds the multipliers the analysis removes before (weekday effects); *free* the
     known level shifts (positions after which the level may jump). The result carries
     the test (``drift_lr``, ``drift_p``), and with drift the degrees of freedom of the
-    drift variance (``drift_dof``, :func:`drift_dof`)."""
+    drift variance (``drift_dof``, :func:`drift_dof`).
+
+    With ``alpha >= 1`` (the drift model whenever its variance fits above 0, as the
+    seasons take it) and a drift variance that fits at 0, the fitted model's own AR(1)
+    is returned when it is more persistent than *base* (:func:`_more_persistent`): the
+    likelihood then puts the wander in an AR(1) of high rho, and the moment AR(1)
+    understated it (personnel cut at 2025-09-30: rho 0.97 fitted against 0.73, and
+    winter 2024/25 read +15% [8, 23], p = 2e-5, beside +13% [-7, 36] on the whole
+    series)."""
     z = _log_rate(np.asarray(y, float), np.asarray(mult, float), np.asarray(obs, bool))
     if int(np.isfinite(z).sum()) < 120:
         return base
     rate = clean_rate(z, free)
     test = drift_test(rate, max_phi=max_phi)
+    if rate.model.q <= 0 and alpha >= 1.0 and _more_persistent(rate.model, base):
+        # no drift fits, but an AR(1) more persistent than *base* does: the fit's own
+        return rate.model.as_dependence(z, base, drift_lr=test.lr, drift_p=test.p_value)
     if test.p_value >= alpha or rate.model.q <= 0:
         return replace(base, drift_lr=test.lr, drift_p=test.p_value)
     return rate.model.as_dependence(
         z, base, drift_lr=test.lr, drift_p=test.p_value, drift_dof=drift_dof(rate)
     )
+
+
+def _more_persistent(model: ShiftModel, base: DependenceModel) -> bool:
+    """Whether the AR(1) of the fitted *model* (no drift) has a larger long-run variance,
+    ``sigma2 (1 + rho) / (1 - rho)``, than the latent AR(1) *base*."""
+
+    def lrv(rho: float, sigma2: float) -> float:
+        return sigma2 * (1.0 + rho) / max(1.0 - rho, 1e-12)
+
+    return lrv(model.phi, model.ar_variance) > lrv(max(base.rho, 0.0), base.sigma2)
 
 
 def _free_at(n: int, breaks: list[int] | tuple[int, ...]) -> np.ndarray:

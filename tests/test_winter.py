@@ -130,6 +130,22 @@ def test_real_winter_level_answer_does_not_move_with_the_start(personnel):
         intensity.seasonal_excess(personnel, around_days=30)
 
 
+@pytest.mark.parametrize("end", ["2025-06-30", "2025-09-30"], ids=["end-june", "end-september"])
+def test_real_winter_level_answer_holds_when_the_series_ends_soon_after(personnel, end):
+    """Winter 2024/25 over the level with the series cut 4-7 months after it: the drift
+    variance of its window fits at 0 there, the likelihood putting the wander in an
+    AR(1) of rho 0.97, and the moment AR(1) (rho 0.73) it fell back to read +24%
+    [16, 32], p = 2e-11, beside +13% [-7, 36], p = 0.21 on the whole series. The fit's
+    own AR(1) is used where it is the more persistent: the cut answer's interval holds
+    the whole series' estimate, and the move is within the whole answer's half-width."""
+    whole = intensity.seasonal_excess(personnel).table.loc["2024/25"]
+    cut = intensity.seasonal_excess(personnel[:end]).table.loc["2024/25"]
+    assert cut["excess_level_ci_lower"] < whole["excess_level_pct"] < cut["excess_level_ci_upper"]
+    half = (whole["excess_level_ci_upper"] - whole["excess_level_ci_lower"]) / 2
+    assert abs(cut["excess_level_pct"] - whole["excess_level_pct"]) < half, (end, cut)
+    assert cut["p_level"] > 0.05, cut
+
+
 # ----------------------------------------------------------------------------- the demo
 def test_demo_shows_its_one_surge_and_no_episode_at_its_breaks():
     from intensity.report import demo_series

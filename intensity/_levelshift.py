@@ -948,14 +948,23 @@ def _estimates(
     one set of *n_interval* null series for every date interval (the same model; each
     shift added to a copy: the draws cost as much as the re-estimation). When an
     interval is unsettled (:func:`_shortest_run`) the set is extended to
-    :data:`SETTLE_DRAWS` and every interval taken again from it."""
+    :data:`SETTLE_DRAWS` and every interval taken again from all of them (the dates
+    already re-estimated on the first draws are kept, not re-estimated)."""
     obs = np.isfinite(z)
+    sizes = [_shift_size(z, model, free, k - 1) for k in kept]
     null = _simulate(rng, model, obs, n_interval) if kept and n_interval else None
-    est = [_shift_estimate(z, model, free, k - 1, min_size, null, level) for k in kept]
-    if null is not None and n_interval < SETTLE_DRAWS and any(e[4] for e in est):
-        null = np.vstack([null, _simulate(rng, model, obs, SETTLE_DRAWS - n_interval)])
-        est = [_shift_estimate(z, model, free, k - 1, min_size, null, level) for k in kept]
-    return [(e[0], e[1], e[2], e[3], e[5]) for e in est]
+    found = [_redated(z, model, size, min_size, null) for size in sizes]
+    unsettled = [f is not None and _shortest_run(np.sort(f), level)[2] for f in found]
+    if null is not None and n_interval < SETTLE_DRAWS and any(unsettled):
+        more = _simulate(rng, model, obs, SETTLE_DRAWS - n_interval)
+        found = [
+            None if f is None else np.concatenate([f, _redated(z, model, size, min_size, more)])
+            for f, size in zip(found, sizes, strict=True)
+        ]
+    return [
+        _shift_estimate(k - 1, size, f, min_size, level)
+        for k, size, f in zip(kept, sizes, found, strict=True)
+    ]
 
 
 SETTLE_DRAWS = 999
@@ -1058,43 +1067,68 @@ def _next_shift(
     return t, (1 + exceed) / (draws + 1), exceed == 0
 
 
-def _shift_estimate(
-    z: np.ndarray,
-    model: ShiftModel,
-    free: np.ndarray,
-    t: int,
-    min_size: int,
-    null: np.ndarray | None,
-    level: float,
-) -> tuple[float, float, int, int, bool, float]:
-    """The shift at disturbance position *t* (the others free): its GLS size and
-    standard error, the shortest interval holding *level* of its dates re-estimated
-    (the largest statistic between the neighbouring shifts) on the series *null*
-    simulated from *model* (:func:`_simulate`; ``None``: no interval) with that shift
-    added, whether that interval is unsettled (:func:`_shortest_run`), and the share of
-    those dates within *min_size* periods of the shift (NaN without draws)."""
+@dataclass(frozen=True)
+class _ShiftSize:
+    """A kept shift's GLS size and standard error at disturbance position *t*, with the
+    free jumps of the other shifts (*others*)."""
+
+    t: int
+    jump: float
+    se: float
+    others: np.ndarray
+
+
+def _shift_size(z: np.ndarray, model: ShiftModel, free: np.ndarray, t: int) -> _ShiftSize | None:
+    """:class:`_ShiftSize` of the shift at disturbance position *t* (the others free);
+    ``None`` where the data give it no information."""
     others = free.copy()
     others[t] = False
     _, u, _, info = _kalman(z, model.h, model.q, model.s, model.phi, others, True)
     if info[t] <= 0:
-        return math.nan, math.nan, t + 1, t + 1, False, math.nan
-    jump = float(u[t] / math.sqrt(info[t]))
-    se = float(1.0 / math.sqrt(info[t]))
-    if null is None:
-        return jump, se, t + 1, t + 1, False, math.nan
+        return None
+    return _ShiftSize(t, float(u[t] / math.sqrt(info[t])), float(1.0 / math.sqrt(info[t])), others)
+
+
+def _redated(
+    z: np.ndarray,
+    model: ShiftModel,
+    size: _ShiftSize | None,
+    min_size: int,
+    null: np.ndarray | None,
+) -> np.ndarray | None:
+    """The shift's date re-estimated (the largest statistic between the neighbouring
+    shifts) on each of the series *null* simulated from *model* (:func:`_simulate`) with
+    that shift added; ``None`` without draws or size."""
+    if size is None or null is None:
+        return None
+    t, others = size.t, size.others
     ok = _scan_positions(len(z), others, min_size)
     around = np.flatnonzero(others)
     ok[: around[around < t].max() + 1 if (around < t).any() else 0] = False
     ok[around[around > t].min() if (around > t).any() else len(z) :] = False
     sims = null.copy()
-    sims[:, t + 1 :] += jump
-    found = np.sort(_row_maxima(sims, model.h, model.q, model.s, model.phi, others, ok)[1])
+    sims[:, t + 1 :] += size.jump
+    return _row_maxima(sims, model.h, model.q, model.s, model.phi, others, ok)[1]
+
+
+def _shift_estimate(
+    t: int, size: _ShiftSize | None, found: np.ndarray | None, min_size: int, level: float
+) -> tuple[float, float, int, int, float]:
+    """The shift at disturbance position *t*: its size and standard error (NaN without
+    information), the shortest interval holding *level* of its re-estimated dates
+    *found* (:func:`_redated`; the day itself without them), and the share of those
+    dates within *min_size* periods of it (NaN without)."""
+    if size is None:
+        return math.nan, math.nan, t + 1, t + 1, math.nan
+    if found is None:
+        return size.jump, size.se, t + 1, t + 1, math.nan
+    found = np.sort(found)
     # the shortest run of days holding *level* of the re-estimated dates: a drift burst
     # elsewhere that outdoes the shift in a few draws (3% for personnel's October 2023
     # change) does not stretch the interval to it, as an equal-tailed one did
-    lo, hi, unsettled = _shortest_run(found, level)
+    lo, hi, _ = _shortest_run(found, level)
     refound = float(np.mean(np.abs(found - t) < min_size))
-    return jump, se, min(lo, t) + 1, max(hi, t) + 1, unsettled, refound
+    return size.jump, size.se, min(lo, t) + 1, max(hi, t) + 1, refound
 
 
 def oracle_power(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["ResultMixin", "excess_text", "exp_or_inf"]
+__all__ = ["ResultMixin", "excess_text", "exp_or_inf", "reaches_far_dates"]
 
 
 def exp_or_inf(x: float) -> float:
@@ -16,6 +16,14 @@ def exp_or_inf(x: float) -> float:
     fit: a size estimate near 0 gives a log-scale se in the hundreds), where ``math.exp``
     raises OverflowError."""
     return math.exp(x) if x < 709.78 else math.inf
+
+
+def reaches_far_dates(refound: Any, ci: float) -> bool:
+    """Whether a drift-model break's date interval reaches far dates: its
+    ``date_refound`` (the share of the series simulated with it that re-find its date)
+    is below the interval's level *ci*, so the shortest run holding *ci* of the dates
+    runs to where a drift burst outdid the shift. False without a ``date_refound``."""
+    return refound is not None and bool(pd.notna(refound)) and float(refound) < ci
 
 
 class ResultMixin:

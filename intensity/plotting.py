@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from cycler import cycler
 
+from ._results import reaches_far_dates
 from .metrics import metric_label
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -388,8 +389,7 @@ def layer_breaks(
     labelled: set[bool] = set()
     for j, (date, row) in enumerate(table.iterrows()):
         if pd.notna(row["ci_lower"]) and pd.notna(row["ci_upper"]):
-            refound = row.get("date_refound", np.nan)
-            far = bool(pd.notna(refound) and refound < ci)
+            far = reaches_far_dates(row.get("date_refound"), ci)
             label = (
                 f"{ci:.0%} interval reaching dates where drift outdid the break"
                 if far

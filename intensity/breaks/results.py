@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from .. import _negbin
-from .._results import ResultMixin
+from .._results import ResultMixin, reaches_far_dates
 from .._validation import (
     RegularSeries,
 )
@@ -201,7 +201,8 @@ class Breaks(ResultMixin):
                 "data; its p-value compares the change there with the largest in its window, "
                 "conservative for a date fixed in advance: event_effect tests a date)"
             )
-        if "date_refound" in self.breaks and (self.breaks["date_refound"] < self.ci).any():
+        refound = self.breaks.get("date_refound", pd.Series(dtype=float))
+        if any(reaches_far_dates(v, self.ci) for v in refound):
             notes.append(
                 "date_refound: the share of series simulated with the shift whose scan "
                 f"re-finds its date within {self.min_size} {self.unit}s; below "

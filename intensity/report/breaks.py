@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._results import reaches_far_dates
 from ..breaks.results import kept_near_words, next_shift_words
 from .base import Fact, MetricContext, Section, method_lines
 from .files import _fmt_date
@@ -155,8 +156,8 @@ ARTEFACT_REACH = 14
 def _refound(brk: Any, row: Any) -> float | None:
     """The break's ``date_refound`` when it is below the interval's level (the date
     interval then reaches dates where a drift burst outdid the shift), else ``None``."""
-    v = row.get("date_refound") if hasattr(row, "get") else None
-    return float(v) if v is not None and pd.notna(v) and float(v) < brk.ci else None
+    v = row.get("date_refound")
+    return float(v) if reaches_far_dates(v, brk.ci) else None
 
 
 def _refound_words(brk: Any, row: Any) -> str:

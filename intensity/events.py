@@ -166,7 +166,7 @@ def _zero_side(seg: np.ndarray, split: int) -> bool:
 DRIFT_REACH = 365
 
 
-def _drift_variance(
+def _local_drift(
     values: np.ndarray, weekdays: np.ndarray | None, p0: int, named: list[int]
 ) -> float:
     """The daily variance of the random-walk drift of the log-rate over
@@ -457,7 +457,7 @@ def event_effect(
     for k, (d, p0) in enumerate(zip(when, pos, strict=True)):
         lo = max(p0 - w, pos[k - 1] if k else 0, 0)
         hi = min(p0 + w, pos[k + 1] if k + 1 < len(pos) else len(s))
-        q_drift = _drift_variance(values, weekdays, p0, pos)
+        q_drift = _local_drift(values, weekdays, p0, pos)
         est = _estimate(values, weekdays, _Window(lo, p0, hi), trend, q_drift)
         if est is None:
             if _zero_side(values[lo:hi], p0 - lo):

@@ -297,6 +297,36 @@ def test_long_series_winter_answer_does_not_depend_on_days_years_away():
     )
 
 
+def test_long_series_fits_the_annual_cycle_once_per_seven_calendar_years(monkeypatch):
+    # issue 23: each season fitted the annual cycle on its own seven years (51 fits and
+    # 4.0 of 5.4 s at 20,000 days); the seasons of a calendar block of seven years now
+    # share one fit, kept at seven years where an end of the series cuts the block
+    import intensity.seasonal as seasonal_module
+    from intensity.seasons import _cycle_reaches
+
+    sim = intensity.simulate_counts(22 * 365, start="2001-03-01", seed=5, level=600.0)
+    calls: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    real_fit = seasonal_module.fit_seasonal
+
+    def counting(part, *a, **k):
+        calls.append((part.index[0], part.index[-1]))
+        return real_fit(part, *a, **k)
+
+    monkeypatch.setattr(seasonal_module, "fit_seasonal", counting)
+    res = intensity.seasonal_excess(sim.counts, shifts=())
+    assert len(res.table) == 22  # 2001/02 … 2022/23
+    # blocks from Nov 1995, 2002, 2009, 2016: four fits, each seven years long
+    assert len(calls) == 4
+    assert [a.year for a, _ in calls] == [2001, 2002, 2009, 2016]
+    for a, b in calls:
+        assert (b - a).days + 1 == 2557
+    # the season's year picks its block: 2002/03-2008/09 share the one from Nov 2002
+    reach = _cycle_reaches(pd.DatetimeIndex(sim.counts.index), ("11-01", "02-28"))
+    assert reach[2002] == reach[2008] != reach[2009]
+    # a block cut by the end is shifted inward: it ends with the series
+    assert reach[2020].stop == len(sim.counts)
+
+
 LEVEL_DESIGNS = ["ar1-0.6", "random-walk-0.01"]
 # measured (30 series per design; size over 120 winters / power / coverage of +30%):
 #   level from every day:          AR(1) 4.2% / 100% / 80%;  random walk 23% / 93% / 60%

@@ -196,6 +196,23 @@ def poisson_fit(y: np.ndarray, X: np.ndarray, max_iter: int = 100) -> Regression
     >>> bool(abs(f.params[1] - 0.3) < 0.05)
     True
     """
+    run = _poisson_newton(y, X, max_iter)
+    if run is None or not run[3]:
+        return None
+    beta, llf, info, _ = run
+    cov = _inverse_pd(info)
+    if cov is None:
+        return None
+    return RegressionFit(beta, cov, 0.0, 0.0, llf, True)
+
+
+def _poisson_newton(
+    y: np.ndarray, X: np.ndarray, max_iter: int, floor: float = 0.0
+) -> tuple[np.ndarray, float, np.ndarray, bool] | None:
+    """Newton's method for the Poisson log-linear fit: the last coefficients, their
+    log-likelihood and information, and whether the log-likelihood settled (None: a
+    singular design or a mean that overflows; not settled when the information goes
+    singular on the way, or when a day with no count gets a mean below *floor*)."""
     mu = (y + float(np.mean(y))) / 2 + 1e-3
     eta = np.log(mu)
     # the first step from the working response of the GLM start
@@ -212,16 +229,50 @@ def poisson_fit(y: np.ndarray, X: np.ndarray, max_iter: int = 100) -> Regression
         llf = float(np.sum(y * eta - mu - special.gammaln(y + 1)))
         info = X.T @ (mu[:, None] * X)
         if abs(llf - llf_old) <= 1e-12 * (abs(llf) + 1.0) and it > 0:
-            cov = _inverse_pd(info)
-            if cov is None:
-                return None
-            return RegressionFit(beta, cov, 0.0, 0.0, llf, True)
+            return beta, llf, info, True
+        if floor > 0 and np.any((y == 0) & (mu < floor)):
+            return beta, llf, info, False
         llf_old = llf
         step = _solve_sym(info, X.T @ (y - mu))
-        if step is None:
-            return None
+        if step is None:  # the information went singular (means of 0): not settled
+            return beta, llf, info, False
         beta = beta + step
-    return None
+    return beta, llf, info, False
+
+
+#: a fitted mean below this on a day with no count: the fit is running off to a mean of 0
+SEPARATED_MEAN = 1e-8
+
+
+def separated_fit(y: np.ndarray, X: np.ndarray, max_iter: int = 100) -> RegressionFit | None:
+    """The Poisson-limit fit, marked not converged, of counts whose log-linear maximum
+    lies at infinity: Newton's iterates drive the mean of some days with no count to 0
+    (below :data:`SEPARATED_MEAN`; quasi-separation, e.g. a flexible trend over months
+    without a count), so no finite estimate exists, for the NB model either. None when
+    the counts are not separated that way. The caller takes it in place of the route
+    that would reach the same unconverged Poisson limit (statsmodels' Newton for 200
+    iterations, then BFGS: 0.8-1.4 s a fit on the 1,625 days of real naval-ship losses,
+    33 ships).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.column_stack([np.ones(40), np.r_[np.zeros(20), np.ones(20)]])
+    >>> y = np.r_[np.ones(20) * 3, np.zeros(20)]
+    >>> f = separated_fit(y, X)
+    >>> f.converged, f.poisson_limit
+    (False, True)
+    """
+    # stopped where the first such mean falls below the floor, not where it reaches
+    # 1e-300 (inverse means of inf in the noise model of 1 submarine in 1,059 days)
+    run = _poisson_newton(y, X, max_iter, floor=SEPARATED_MEAN)
+    if run is None:
+        return None
+    beta, llf, info, _ = run
+    if not np.any((y == 0) & (X @ beta < math.log(SEPARATED_MEAN))):
+        return None
+    cov = np.linalg.pinv(info, hermitian=True)
+    return RegressionFit(beta, (cov + cov.T) / 2, 0.0, 0.0, llf, False, poisson_limit=True)
 
 
 def _inverse_pd(A: np.ndarray) -> np.ndarray | None:

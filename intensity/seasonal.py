@@ -484,6 +484,8 @@ def _fit_nb(y: np.ndarray, X: np.ndarray, start: _NBFit | None = None) -> _NBFit
     """
     with np.errstate(all="ignore"):
         quick = _fit_nb_newton(y, X, start)
+        if quick is None:  # no finite maximum: the unconverged Poisson limit, quickly
+            quick = _negbin.separated_fit(y, X)
     if quick is not None:
         return quick
     return _fit_nb_statsmodels(y, X)
@@ -1029,7 +1031,12 @@ class _Candidates:
         return self._cache[(K, df)]
 
     def crit(self, K: int, df: int, phi: float) -> float:
+        """The (quasi-)BIC; infinite for a fit that did not converge, so one is never
+        chosen over one that did (its likelihood is not a maximum: real naval-ship
+        losses' trends of 10-16 df ran off to a mean of 0 over months without a ship)."""
         d, f = self.fitted(K, df)
+        if not f.converged:
+            return math.inf
         return -2 * f.llf / phi + (d.X.shape[1] + 1) * np.log(len(self.y))
 
 
@@ -1126,7 +1133,13 @@ def _select(
     if auto_trend:
         df_max = max(1, min(int(n * (_YEAR / ppy) // 90), n // 8))
         df_grid = sorted({d for d in (1, 2, 3, 4, 6, 8, 10, 12, 16) if d <= df_max})
+    # the most general candidate that converged: a separated one's means of 0 made the
+    # factor 1 (its inverse means were infinite; real naval-ship losses)
     general = models.fitted(max(candidates), max(df_grid))
+    for d in sorted(df_grid, reverse=True):
+        if models.fitted(max(candidates), d)[1].converged:
+            general = models.fitted(max(candidates), d)
+            break
     dep = _residual_dependence(models.y_all, models.obs, general[0].X, general[1])
     phi = dep.lrv_factor
     # the trend with the richest annual part, then the harmonics with that trend

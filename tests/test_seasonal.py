@@ -383,3 +383,53 @@ def test_real_report_and_api_give_one_seasonal_test(personnel):
     api = intensity.fit_seasonal(personnel).tests
     report_route = intensity.fit_seasonal(personnel.loc[personnel.first_valid_index() :]).tests
     pd.testing.assert_frame_equal(api, report_route)
+
+
+def test_sparse_counts_with_months_of_zeros_do_not_reach_statsmodels(monkeypatch):
+    # real naval-ship losses (33 ships in 1,625 days): the trends of 10-16 df run off to
+    # a mean of 0 over months without a ship, so no finite maximum exists; three such
+    # candidates went to statsmodels' Newton (200 iterations) and BFGS, 4.5 s of the fit,
+    # only to end at the unconverged Poisson limit. They now end there at once, and an
+    # unconverged candidate is never chosen.
+    import intensity.seasonal as seasonal_module
+
+    rng = np.random.default_rng(11)
+    n = 1600
+    days = np.arange(n)
+    rate = np.where((days < 300) | (days > 1250) | ((days > 700) & (days < 760)), 0.08, 0.0)
+    y = rng.negative_binomial(0.3, 0.3 / (0.3 + rate)).astype(float)
+    s = pd.Series(y, index=pd.date_range("2022-02-25", periods=n))
+    routed: list[int] = []
+    real = seasonal_module._fit_nb_statsmodels
+
+    def counting(y, X):
+        routed.append(X.shape[1])
+        return real(y, X)
+
+    monkeypatch.setattr(seasonal_module, "_fit_nb_statsmodels", counting)
+    fit = intensity.fit_seasonal(s, tests=False)
+    assert routed == []
+    assert fit.converged
+    # the flexible trends were separated: fitted as the unconverged Poisson limit
+    models = seasonal_module._Candidates(s.index, y, np.ones(n, bool), True, 365.25)
+    separated = [d for d in (8, 10, 12, 16) if not models.fitted(4, d)[1].converged]
+    assert separated and all(models.fitted(4, d)[1].poisson_limit for d in separated)
+    assert all(models.crit(4, d, 1.0) == np.inf for d in separated)
+    assert fit.trend_df not in separated
+
+
+def test_separated_fit_only_for_means_running_to_zero():
+    from intensity._negbin import separated_fit
+
+    rng = np.random.default_rng(3)
+    X = np.column_stack([np.ones(300), rng.normal(size=300)])
+    y = rng.poisson(np.exp(0.5 + 0.3 * X[:, 1])).astype(float)
+    assert separated_fit(y, X) is None  # a finite maximum: not separated
+    X2 = np.column_stack([np.ones(300), (np.arange(300) >= 150).astype(float)])
+    y2 = np.where(np.arange(300) < 150, rng.poisson(2.0, 300), 0).astype(float)
+    f = separated_fit(y2, X2)
+    assert f is not None and not f.converged and f.poisson_limit and f.alpha == 0.0
+    assert np.exp(X2[-1] @ f.params) < 1e-8  # the second half's mean runs off to 0
+    # stopped near the floor, not at 1e-300: the noise model's inverse means stay finite
+    # (1 submarine in 1,059 days overflowed there)
+    assert np.exp(X2 @ f.params).min() > 1e-12

@@ -67,6 +67,14 @@ def period_unit(offset: object) -> str | None:
     return None
 
 
+def grid_unit(index: pd.Index) -> str:
+    """The period of a counts index: 'week', 'month', 'quarter' or 'year' when its
+    ``freq`` is such a grid (as :func:`~intensity.read_counts` sets it), else 'day'."""
+    freq = getattr(index, "freq", None)
+    unit = period_unit(freq) if freq is not None else None
+    return unit or "day"
+
+
 def observed_bounds(observed: np.ndarray) -> tuple[int, int]:
     """``(first, last + 1)`` of the observed periods (*observed*: a boolean mask), or
     ``(0, n)`` when none is: the span an analysis works on, so that unobserved periods at

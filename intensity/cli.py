@@ -20,13 +20,16 @@ def _say(msg: str) -> None:
 def _cmd_build(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from ._validation import grid_unit
     from .io import quality_events
     from .pipeline import build, summarize
 
     res = build(args.raw, args.processed, progress=_say)
     for name, frame in res.frames.items():
+        unit = grid_unit(frame.index)
         print(
-            f"\n{name}: {len(frame)} days, {frame.index[0]:%Y-%m-%d} … {frame.index[-1]:%Y-%m-%d}"
+            f"\n{name}: {len(frame)} {unit}s, "
+            f"{frame.index[0]:%Y-%m-%d} … {frame.index[-1]:%Y-%m-%d}"
         )
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             print(summarize(frame).to_string())
@@ -115,7 +118,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     # a wrong option is said at once, before the data are loaded
     _check_report_options(args.model, _penalty_arg(args.penalty), args.format.split(","), args.dpi)
     data = load_input(args.input, args.periods)
-    _say(f"loaded {data.shape[1]} metric(s), {len(data)} days")
+    from ._validation import grid_unit
+
+    _say(f"loaded {data.shape[1]} metric(s), {len(data)} {grid_unit(data.index)}s")
     res = run_report(
         data,
         args.out,

@@ -289,3 +289,63 @@ def test_a_surge_of_spike_weeks_is_an_episode(seed):
     assert len(hit) == 1 and hit["kind"].iloc[0] == "surge", ep
     assert hit["days"].iloc[0] >= 7 and 40 < hit["mean_excess_pct"].iloc[0] < 90
     assert hit["p_value"].iloc[0] <= 0.01
+
+
+# ----------------------------------------------------------------------------- files
+@pytest.mark.parametrize(
+    "dates,freqstr",
+    [
+        (pd.date_range("2010-01-03", periods=60, freq="W-SUN"), "W-SUN"),
+        (pd.date_range("2010-01-06", periods=60, freq="W-WED").delete([4, 9]), "W-WED"),
+        (pd.date_range("1990-01-01", periods=40, freq="MS"), "MS"),
+        (pd.date_range("1990-01-31", periods=40, freq="ME").delete(7), "ME"),
+        (pd.date_range("2001-01-01", periods=12, freq="QS"), "QS-JAN"),
+        # daily files stay daily: a few dates, or Mondays that fill under half the weeks
+        (pd.to_datetime(["2024-12-13", "2024-12-15"]), "D"),
+        (pd.date_range("2024-01-01", periods=5, freq="W-MON"), "D"),
+        (pd.date_range("2024-01-01", periods=40, freq="W-MON")[::3], "D"),
+        (pd.date_range("2024-01-01", periods=30, freq="D").delete([3, 4]), "D"),
+    ],
+    ids=[
+        "weekly",
+        "weekly-gaps",
+        "month-starts",
+        "month-ends",
+        "quarterly",
+        "two-days",
+        "five-mondays",
+        "sparse-mondays",
+        "daily-gaps",
+    ],
+)
+def test_read_counts_keeps_a_coarser_grid(tmp_path, dates, freqstr):
+    # 200 monthly counts read as 6,057 days with 200 observed, and the report tested
+    # weekday effects of the first days of the months (weekly_p 0.16)
+    p = tmp_path / "c.csv"
+    pd.DataFrame({"date": dates, "n": np.arange(len(dates)) + 5}).to_csv(p, index=False)
+    got = intensity.read_counts(p)
+    assert got.index.freqstr == freqstr
+    assert got["n"].notna().sum() == len(dates)
+    assert got.index[0] == dates[0] and got.index[-1] == dates[-1]
+
+
+def test_cli_report_of_monthly_and_weekly_files(tmp_path, capsys):
+    from intensity import cli
+
+    rng = np.random.default_rng(4)
+    months = pd.date_range("1990-01-01", periods=200, freq="MS")
+    weeks = pd.date_range("2010-01-03", periods=400, freq="W-SUN")
+    for name, idx, mean in (("monthly", months, 300), ("weekly", weeks, 700)):
+        f = tmp_path / f"{name}.csv"
+        pd.DataFrame({"date": idx, "count": rng.poisson(mean, len(idx))}).to_csv(f, index=False)
+        out = tmp_path / f"out_{name}"
+        assert cli.main(["report", "--input", str(f), "--out", str(out)]) == 0
+        said = capsys.readouterr()
+        unit = "week" if name == "weekly" else "month"
+        assert f"loaded 1 metric(s), {len(idx)} {unit}s" in said.out + said.err
+        row = pd.read_csv(out / "summary.csv", index_col=0).loc["count"]
+        assert row["days"] == len(idx)  # periods, not the days they span
+        assert np.isnan(row["weekly_p"])  # no weekday test of weekly or monthly counts
+        assert 0 <= row["annual_p"] <= 1
+        assert "weekday profile" in row["not_done"]
+        assert "data quality" not in row["not_done"]  # the checks run on the file's grid

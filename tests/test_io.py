@@ -276,13 +276,21 @@ def test_validate_flags_each_kind():
     assert rep.loc[rep.kind == "gap", "value"].item() == 3
 
 
-def test_validate_duplicates_and_weekly_error():
+def test_validate_duplicates_weekly_grid_and_irregular_error():
     idx = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03"])
     rep = intensity.validate(pd.Series([1, 2, 2, 3], index=idx))
     assert rep["kind"].tolist() == ["duplicate"]
-    weekly = pd.Series(range(5), index=pd.date_range("2024-01-07", periods=5, freq="W-SUN"))
-    with pytest.raises(SeriesValidationError, match="freq must be daily, got 'W-SUN'"):
-        intensity.validate(weekly)
+    # weekly counts are checked on their own grid (as read_counts now keeps it): a
+    # missing week is a gap of one week, not of seven days
+    weeks = pd.date_range("2024-01-07", periods=6, freq="W-SUN")
+    weekly = pd.Series([5.0, 6.0, np.nan, 7.0, -1.0, 8.0], index=weeks)
+    rep = intensity.validate(weekly)
+    assert rep["kind"].tolist() == ["gap", "negative"]
+    assert rep["detail"].iloc[0] == "1 missing week(s) 2024-01-21 … 2024-01-21"
+    # an irregular index stays an error
+    odd = pd.Series([1, 2, 3], index=pd.to_datetime(["2024-01-01", "2024-01-04", "2024-01-09"]))
+    with pytest.raises(SeriesValidationError, match="freq must be daily"):
+        intensity.validate(odd)
     with pytest.raises(SeriesValidationError, match="DatetimeIndex"):
         intensity.validate(pd.Series([1, 2]))
 

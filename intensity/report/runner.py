@@ -4,6 +4,7 @@ per metric (figures, ``<metric>_report.pdf``, tables), the joint page set, and
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import time
@@ -107,8 +108,8 @@ def run_report(
         Output folder (created). Per metric: ``<metric>_*.pdf`` figures,
         ``<metric>_report.pdf`` and ``<metric>_*.csv`` tables.
     metrics
-        Columns to analyse (default: all with at least 365 observed days; the others get a
-        ``not analysed`` row in the summary).
+        Columns to analyse (default: all with a year of observed days, or weeks or
+        months for such counts; the others get a ``not analysed`` row in the summary).
     simulated
         Say on every page that the data are simulated.
     source
@@ -262,11 +263,12 @@ def _choose_metrics(
         return ["engagements"], []
     cols = [c for c in frame.columns if _enough(frame[c])]
     if not cols:
+        year, need, unit = _year_need(frame.index)
         found = ", ".join(
-            f"{c!r} ({int(frame[c].notna().sum())} days)" for c in list(frame.columns)[:8]
+            f"{c!r} ({int(frame[c].notna().sum())} {unit}s)" for c in list(frame.columns)[:8]
         )
         raise ParameterError(
-            f"no metric with at least 365 observed days, {MIN_NONZERO_DAYS} of them not "
+            f"no metric with at least {year} observed {unit}s, {need} of them not "
             f"zero (found {found}); name one with --metric to analyse it anyway"
         )
     return cols, [c for c in frame.columns if c not in cols]
@@ -417,21 +419,36 @@ def _ordered(row: dict[str, Any]) -> dict[str, Any]:
 MIN_NONZERO_DAYS = 52
 
 
+def _year_need(index: pd.Index) -> tuple[int, int, str]:
+    """What the default selection needs of a series on *index*: a year of periods, how
+    many of them above zero (:data:`MIN_NONZERO_DAYS` in days' terms: 52 days, 8 weeks,
+    2 months), and the period's name ('day', 'week', 'month', 'quarter', 'year')."""
+    from .._validation import PERIODS_PER_YEAR, grid_unit
+
+    unit = grid_unit(index)
+    ppy = PERIODS_PER_YEAR[unit]
+    if unit == "day":
+        return 365, MIN_NONZERO_DAYS, unit
+    return int(ppy), max(2, math.ceil(MIN_NONZERO_DAYS * ppy / PERIODS_PER_YEAR["day"])), unit
+
+
 def _enough(s: pd.Series) -> bool:
-    """Whether the default selection analyses *s*: a year of observed days, and at least
-    :data:`MIN_NONZERO_DAYS` of them above zero."""
-    return int(s.notna().sum()) >= 365 and int((s > 0).sum()) >= MIN_NONZERO_DAYS
+    """Whether the default selection analyses *s*: a year of observed periods, and at
+    least :data:`MIN_NONZERO_DAYS` days' worth of them above zero (:func:`_year_need`)."""
+    year, nonzero, _ = _year_need(s.index)
+    return int(s.notna().sum()) >= year and int((s > 0).sum()) >= nonzero
 
 
 def _short_row(frame: pd.DataFrame, metric: Any) -> dict[str, Any]:
     """The summary row of a metric the default selection leaves out: too few observed
-    days, or too few above zero."""
+    periods, or too few above zero."""
     s = frame[metric]
     n_obs, nonzero = int(s.notna().sum()), int((s > 0).sum())
+    year, need, unit = _year_need(s.index)
     why = (
-        f"{n_obs} observed days, fewer than the 365"
-        if n_obs < 365
-        else f"{nonzero} days above zero of {n_obs}, fewer than the {MIN_NONZERO_DAYS}"
+        f"{n_obs} observed {unit}s, fewer than the {year}"
+        if n_obs < year
+        else f"{nonzero} {unit}s above zero of {n_obs}, fewer than the {need}"
     )
     return {
         "metric": metric,

@@ -733,6 +733,39 @@ def _event(date: Any, metric: str, kind: str, detail: str, value: Any) -> dict[s
     return {"date": date, "metric": metric, "kind": kind, "detail": detail, "value": value}
 
 
+#: observed values a column needs before it can be read as running totals
+RUNNING_TOTAL_MIN = 60
+
+
+def running_total_words(s: pd.Series) -> str:
+    """Why the counts *s* look like running totals (``''`` when they do not): at least
+    :data:`RUNNING_TOTAL_MIN` observed values that never decrease and rise on at least
+    half of the steps. Daily counts go down about as often as up; a cumulative table
+    (the General Staff's loss totals, say, saved as counts) never does, and analysed as
+    counts it gave a 'complete' report of one break and 59 spike days.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> idx = pd.date_range("2024-01-01", periods=90)
+    >>> running_total_words(pd.Series(range(1000, 1090), index=idx))[:41]
+    'never decreases over its 90 observed days'
+    >>> running_total_words(pd.Series([3, 5, 4] * 30, index=idx))
+    ''
+    """
+    v = pd.to_numeric(s, errors="coerce").dropna().to_numpy(dtype=float)
+    if len(v) < RUNNING_TOTAL_MIN:
+        return ""
+    step = np.diff(v)
+    if (step < 0).any() or (step > 0).mean() < 0.5:
+        return ""
+    return (
+        f"never decreases over its {len(v)} observed days ({v[0]:,.0f} to {v[-1]:,.0f}): "
+        "running totals, not counts; the counts are their increments (e.g. "
+        "frame.diff(); read_losses reads the General Staff's loss tables so)"
+    )
+
+
 def _rolling_median(x: pd.Series) -> pd.Series:
     return x.rolling(29, center=True, min_periods=7).median()
 
@@ -957,8 +990,9 @@ def validate(obj: object) -> pd.DataFrame:
         Columns ``date, metric, kind, detail, value``; one row per finding, sorted by date.
         Kinds: ``duplicate`` (repeated dates), ``gap`` (a run of missing days; value = its
         length), ``stall``, ``catch_up``, ``correction``, ``series_start``,
-        ``definition_change`` (from the reader), ``negative``, ``non_integer`` and
-        ``impossible`` (more than 8× the centred 29-day median, median ≥ 5).
+        ``definition_change`` (from the reader), ``negative``, ``non_integer``,
+        ``impossible`` (more than 8× the centred 29-day median, median ≥ 5) and
+        ``running_total`` (a column that never decreases: :func:`running_total_words`).
 
     Raises
     ------
@@ -995,6 +1029,9 @@ def validate(obj: object) -> pd.DataFrame:
         s = pd.to_numeric(df[col], errors="coerce")
         rows += _gaps(s, str(col), known_missing, unit)
         rows += _bad_values(s, str(col), corrected, unit)
+        total = running_total_words(s)
+        if total:
+            rows.append(_event(s.first_valid_index(), str(col), "running_total", total, None))
     return _quality_frame(rows)
 
 

@@ -700,4 +700,4 @@ def test_report_on_one_short_column_names_what_it_found(tmp_path, capsys):
     p = _write(tmp_path / "my.csv", "date,attacks\n2024-01-01,5\n2024-01-02,7\n")
     assert cli.main(["report", "--input", str(p), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "'attacks' (2 days)" in err and "--metric" in err
+    assert "'attacks': 2 observed days" in err and "--metric" in err

@@ -389,3 +389,33 @@ def test_real_independent_series_read(shared_dir):
         shared_dir / "ucdp_ukraine_daily" / "ucdp_ukraine_daily.csv", date_column="day"
     )
     assert u.loc["2022-02-24":"2024-12-31", "events"].notna().all()
+
+
+def test_running_totals_are_flagged_not_analysed_as_counts(tmp_path, capsys):
+    # a cumulative loss table saved as a counts file gave a 'complete' report: one break
+    # and 59 spike days of a total that never goes down
+    from intensity import cli
+    from intensity.report import run_report
+
+    rng = np.random.default_rng(9)
+    idx = pd.date_range("2023-01-01", periods=800)
+    daily = rng.negative_binomial(20, 20 / (20 + 800.0), len(idx)).astype(float)
+    frame = pd.DataFrame({"total": 50_000 + np.cumsum(daily), "daily": daily}, index=idx)
+    rep = intensity.validate(frame)
+    flagged = rep[rep["kind"] == "running_total"]
+    assert flagged["metric"].tolist() == ["total"]
+    assert "never decreases over its 800 observed days" in flagged["detail"].item()
+    # the report analyses the counts and says why the totals are left out
+    res = run_report(frame, tmp_path / "r", n_boot=19, n_sim=19)
+    assert res.summary.loc["daily", "status"] == "complete"
+    assert res.summary.loc["total", "status"] == "not analysed"
+    assert "running totals" in res.summary.loc["total", "not_done"]
+    # named, or the only column of a file: a clear error, no report
+    f = tmp_path / "cum.csv"
+    frame[["total"]].rename_axis("date").to_csv(f)
+    for extra in ([], ["--metric", "total"]):
+        assert cli.main(["report", "--input", str(f), "--out", str(tmp_path / "o"), *extra]) == 2
+        assert "running totals, not counts" in capsys.readouterr().err
+    # counts that trend upwards still go down on some days: not flagged
+    rising = pd.Series(daily * np.linspace(1, 3, len(idx)), index=idx, name="rising")
+    assert intensity.io.running_total_words(rising) == ""

@@ -250,26 +250,32 @@ def _choose_metrics(
     hand-collected figures, or every metric with a year of data of which at least
     :data:`MIN_NONZERO_DAYS` days are above zero (the others get a ``not analysed`` row
     saying why)."""
+    from ..io import running_total_words
+
     if metrics:
         missing = [m for m in metrics if m not in frame.columns]
         if missing:
             raise ParameterError(
                 f"metric {missing[0]!r} is not in the data; available: {list(frame.columns)}"
             )
+        for m in metrics:
+            total = running_total_words(frame[m])
+            if total:
+                raise ParameterError(f"metric {m!r} {total}")
         return list(metrics), []
     if frame.attrs.get("figures") is not None:
         # hand-collected figures: the one series there is, however sparse; each step says
         # what it needs when the data do not give it
         return ["engagements"], []
-    cols = [c for c in frame.columns if _enough(frame[c])]
+    cols = [c for c in frame.columns if _enough(frame[c]) and not running_total_words(frame[c])]
     if not cols:
         year, need, unit = _year_need(frame.index)
-        found = ", ".join(
-            f"{c!r} ({int(frame[c].notna().sum())} {unit}s)" for c in list(frame.columns)[:8]
+        found = "; ".join(
+            f"{c!r}: {_short_row(frame, c)['not_done']}" for c in list(frame.columns)[:8]
         )
         raise ParameterError(
             f"no metric with at least {year} observed {unit}s, {need} of them not "
-            f"zero (found {found}); name one with --metric to analyse it anyway"
+            f"zero, that are counts ({found})"
         )
     return cols, [c for c in frame.columns if c not in cols]
 
@@ -442,6 +448,8 @@ def _enough(s: pd.Series) -> bool:
 def _short_row(frame: pd.DataFrame, metric: Any) -> dict[str, Any]:
     """The summary row of a metric the default selection leaves out: too few observed
     periods, or too few above zero."""
+    from ..io import running_total_words
+
     s = frame[metric]
     n_obs, nonzero = int(s.notna().sum()), int((s > 0).sum())
     year, need, unit = _year_need(s.index)
@@ -450,6 +458,9 @@ def _short_row(frame: pd.DataFrame, metric: Any) -> dict[str, Any]:
         if n_obs < year
         else f"{nonzero} {unit}s above zero of {n_obs}, fewer than the {need}"
     )
+    total = running_total_words(s)
+    if total:
+        return {"metric": metric, "days": n_obs, "status": "not analysed", "not_done": total}
     return {
         "metric": metric,
         "days": n_obs,

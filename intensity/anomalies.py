@@ -57,6 +57,7 @@ from ._validation import (
     as_regular_series,
     check_choice,
     check_fraction,
+    check_whole,
     require_nonzero,
     require_within_year,
 )
@@ -637,6 +638,7 @@ def detect_anomalies(
     from .seasonal import SeasonalFit
 
     alpha = check_fraction("alpha", alpha)
+    check_whole("seed", seed, 0)
     baseline = _check_anomaly_options(series, baseline, min_days, max_days, dependence)
     ds = _regular_counts(series)
     require_nonzero(ds, what="detect_anomalies")

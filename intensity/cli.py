@@ -116,7 +116,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report.inputs import _check_report_options
 
     # a wrong option is said at once, before the data are loaded
-    _check_report_options(args.model, _penalty_arg(args.penalty), args.format.split(","), args.dpi)
+    _check_report_options(
+        args.model, _penalty_arg(args.penalty), args.format.split(","), args.dpi, args.seed
+    )
     data = load_input(args.input, args.periods)
     from ._validation import grid_unit
 

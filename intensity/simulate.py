@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _negbin
+from ._validation import check_whole
 from .exceptions import ParameterError
 
 __all__ = ["simulate_counts", "simulate_metrics", "Simulation", "DEFAULT_WEEKDAY"]
@@ -37,6 +38,16 @@ class Simulation:
     breaks: tuple[pd.Timestamp, ...] = ()
     spikes: tuple[pd.Timestamp, ...] = ()
     surges: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = field(default_factory=tuple)
+
+
+def _generator(seed: int | np.random.Generator | None) -> np.random.Generator:
+    """*seed* as a generator: a whole number >= 0, a Generator, or None (fresh entropy);
+    anything else a ParameterError, not numpy's 'expected non-negative integer'."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None:
+        check_whole("seed", seed, 0)
+    return np.random.default_rng(seed)
 
 
 def _normalise_weekday(weekday: Sequence[float] | None) -> np.ndarray:
@@ -109,7 +120,7 @@ def simulate_counts(
         raise ParameterError(f"level and size must be positive, got {level!r}, {size!r}")
     if not 0 <= missing < 1:
         raise ParameterError(f"missing must be in [0, 1), got {missing!r}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = _generator(seed)
     idx = pd.date_range(start, periods=int(n_days), freq="D", name="date")
     t = np.arange(n_days, dtype=float)
     w = _normalise_weekday(weekday)
@@ -201,7 +212,7 @@ def simulate_metrics(
     unknown = sorted(set(breaks or {}) - set(names))
     if unknown:
         raise ParameterError(f"breaks name series not in levels: {unknown}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = _generator(seed)
     mu = _stepped_means(names, levels, breaks or {}, int(n_days))
     models = [
         DependenceModel(rho=rho, sigma2=v * v, size=size, acf1=math.nan, lrv_factor=1.0)

@@ -701,3 +701,37 @@ def test_report_on_one_short_column_names_what_it_found(tmp_path, capsys):
     assert cli.main(["report", "--input", str(p), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "'attacks': 2 observed days" in err and "--metric" in err
+
+
+# ------------------------------------------------------- seeds
+BAD_SEEDS = [
+    pytest.param(-1, id="negative"),
+    pytest.param(1.5, id="float"),
+    pytest.param("a", id="text"),
+    pytest.param(True, id="bool"),
+]
+
+
+@pytest.mark.parametrize("seed", BAD_SEEDS)
+def test_a_bad_seed_is_a_parameter_error_everywhere(seed):
+    # -1 was numpy's 'expected non-negative integer' from deep inside detect_breaks and
+    # detect_anomalies, and two 'internal error' steps of the report (--seed -1)
+    from intensity.report.inputs import _check_report_options
+
+    s = intensity.simulate_counts(400, seed=1).counts
+    calls = {
+        "detect_breaks": lambda: intensity.detect_breaks(s, seed=seed),
+        "detect_anomalies": lambda: intensity.detect_anomalies(s, seed=seed),
+        "ratio": lambda: intensity.ratio(s, s, seed=seed),
+        "simulate_counts": lambda: intensity.simulate_counts(100, seed=seed),
+        "report options": lambda: _check_report_options("auto", "mbic", ["pdf"], 200, seed),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ParameterError, match="seed must be a whole number >= 0"):
+            call()
+            pytest.fail(name)
+
+
+def test_cli_refuses_a_negative_seed_before_loading(tmp_path, capsys):
+    assert cli.main(["report", "--input", str(tmp_path / "none"), "--seed", "-1"]) == 2
+    assert "seed must be a whole number >= 0, got -1" in capsys.readouterr().err

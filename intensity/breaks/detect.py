@@ -242,6 +242,7 @@ def detect_breaks(
     >>> [d.strftime("%Y-%m-%d") for d in res.dates]
     ['2022-09-17']
     """
+    check_whole("seed", seed, 0)
     if isinstance(series, pd.DataFrame):
         if isinstance(seasonal, str) and seasonal == "auto":
             seasonal = None  # a frame takes a mapping of column to SeasonalFit

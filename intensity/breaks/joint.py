@@ -522,6 +522,7 @@ def detect_common_breaks(
     affected_level = check_fraction("affected_level", affected_level)
     check_whole("min_size", min_size, 1)
     check_whole("n_boot", n_boot, 0)
+    check_whole("seed", seed, 0)
     if model == "auto":
         model = "negbin"
     m = int(min_size)

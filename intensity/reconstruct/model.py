@@ -535,7 +535,7 @@ class Reconstruction(ResultMixin):
         meets the stated totals within their rounding and its lower bounds, and keeps the
         reported days' figures."""
         n = check_whole("n", n, 1)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_whole("seed", seed, 0))
         chol = linalg.cholesky(self._k + 1e-9 * np.eye(len(self._k)), lower=True)
         reported = self.days["reported_value"].to_numpy(float)
         floor = self.days["floor"].to_numpy(float)

@@ -124,6 +124,7 @@ def excess_on_draws(
     from ..seasons import seasonal_excess
 
     n_draws = check_whole("n_draws", n_draws, 2)
+    check_whole("seed", seed, 0)
     level = check_fraction("level", level, low=0.5, high=0.999)
     draws = recon.draws(n_draws, seed=seed)
     per: dict[str, dict[str, Any]] = {}
@@ -205,6 +206,7 @@ def breaks_on_draws(
     from ..breaks import detect_breaks
 
     n_draws = check_whole("n_draws", n_draws, 2)
+    check_whole("seed", seed, 0)
     tolerance = check_whole("tolerance", tolerance, 1)
     min_share = check_fraction("min_share", min_share)
     kw.setdefault("n_boot", 0)  # the spread across draws is the date's uncertainty

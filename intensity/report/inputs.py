@@ -149,12 +149,14 @@ _FORMATS = ("pdf", "png", "svg")
 
 
 def _check_report_options(
-    model: str, penalty: str | float, formats: Sequence[str], dpi: int
+    model: str, penalty: str | float, formats: Sequence[str], dpi: int, seed: int = 0
 ) -> tuple[str, ...]:
-    """Validate the report options up front (a bad one stops the run before any work)."""
-    from .._validation import check_choice
+    """Validate the report options up front (a bad one stops the run before any work;
+    a seed of -1 was two internal errors in the report)."""
+    from .._validation import check_choice, check_whole
     from ..costs import COSTS
 
+    check_whole("seed", seed, 0)
     check_choice("model", model, ("auto", *COSTS))
     if isinstance(penalty, str):
         check_choice("penalty", penalty, ("mbic", "bic", "aic"))

@@ -203,7 +203,7 @@ def _analyse(
 
     t0 = time.perf_counter()
     frame = data.to_frame() if isinstance(data, pd.Series) else data
-    fmts = _check_report_options(model, penalty, formats, dpi)
+    fmts = _check_report_options(model, penalty, formats, dpi, seed)
     frame = _date_window(frame, start, end)
     version, hashes = _provenance(inputs)
     cols, short = _choose_metrics(frame, metrics)

@@ -639,6 +639,8 @@ def detect_anomalies(
 
     alpha = check_fraction("alpha", alpha)
     check_whole("seed", seed, 0)
+    check_whole("n_sim", n_sim, 1)
+    check_whole("harmonics", harmonics, 0)
     baseline = _check_anomaly_options(series, baseline, min_days, max_days, dependence)
     ds = _regular_counts(series)
     require_nonzero(ds, what="detect_anomalies")

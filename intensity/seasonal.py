@@ -31,6 +31,7 @@ from ._validation import (
     as_regular_series,
     check_choice,
     check_fraction,
+    check_whole,
     require_nonzero,
     require_within_year,
 )
@@ -916,7 +917,7 @@ def fit_seasonal(
     require_within_year(ds, "fit_seasonal")
     weekly = _check_weekly(weekly, ds)
     max_k = int((ppy - 1) // 2)
-    max_harmonics = min(int(max_harmonics), max_k)
+    max_harmonics = min(check_whole("max_harmonics", max_harmonics, 0), max_k)
     y_all = ds.values
     obs = ds.observed
     if np.any(np.abs(y_all[obs] - np.round(y_all[obs])) > 1e-9):
@@ -1395,6 +1396,8 @@ def seasonal_profile(
     if by == "month" and n < 365:
         raise InsufficientDataError(f"a month profile needs at least 365 days, got {n}")
     check_choice("dependence", dependence, ("auto", "ar1", "none"))
+    if fit is not None and not isinstance(fit, SeasonalFit):
+        raise ParameterError(f"fit must be None or a SeasonalFit, got {type(fit).__name__}")
     obs = ds.observed
     if by == "weekday":
         if fit is None:

@@ -14,7 +14,13 @@ from scipy.special import ndtr, ndtri
 
 from ._results import ResultMixin, excess_text, exp_or_inf
 from ._typing import SeasonalNoise
-from ._validation import as_regular_series, check_fraction, require_nonzero, require_within_year
+from ._validation import (
+    as_regular_series,
+    check_fraction,
+    check_whole,
+    require_nonzero,
+    require_within_year,
+)
 from .baselines import (
     LOCAL_REACH,
     _design,
@@ -133,6 +139,7 @@ def _sum_variance(mu: np.ndarray, dep: DependenceModel, alpha: float) -> float:
 
 
 def _check_excess_options(around_days: Any, dependence: Any) -> None:
+    """Check ``around_days`` (>= 60 days) and ``dependence``."""
     if (
         isinstance(around_days, bool)
         or not isinstance(around_days, (int, np.integer))
@@ -571,6 +578,8 @@ def seasonal_excess(
     level = check_fraction("level", level)
     min_coverage = check_fraction("min_coverage", min_coverage, low=0.0, high=1.0 + 1e-12)
     _check_excess_options(around_days, dependence)
+    check_whole("pre_days", pre_days, 1)
+    check_whole("max_days", max_days, 1)
     ds = _regular_counts(series)
     require_nonzero(ds, what="seasonal_excess", min_days=10)
     s = ds.series

@@ -19,6 +19,7 @@ import pandas as pd
 from . import _negbin
 from ._validation import check_whole
 from .exceptions import ParameterError
+from .io import MAX_DAYS
 
 __all__ = ["simulate_counts", "simulate_metrics", "Simulation", "DEFAULT_WEEKDAY"]
 
@@ -38,6 +39,56 @@ class Simulation:
     breaks: tuple[pd.Timestamp, ...] = ()
     spikes: tuple[pd.Timestamp, ...] = ()
     surges: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = field(default_factory=tuple)
+
+
+def _check_numbers(**values: Any) -> None:
+    """Each value a real number (``size`` may be ``inf``: Poisson), not NaN."""
+    for name, v in values.items():
+        real = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        if not real or math.isnan(v) or (math.isinf(v) and name != "size"):
+            raise ParameterError(f"{name} must be a finite number, got {v!r}")
+
+
+def _check_events(n_days: int, **events: Any) -> None:
+    """``breaks`` and ``spikes`` as ``(day, ratio)``, ``surges`` as ``(start, length,
+    ratio)``: days within the series, lengths >= 1, ratios finite and > 0."""
+    for name, items in events.items():
+        width = 3 if name == "surges" else 2
+        form = "(start, length, ratio)" if width == 3 else "(day, ratio)"
+        try:
+            rows = [tuple(item) for item in items]
+        except TypeError:
+            rows = [()]
+        for row in rows:
+            if not _event_ok(row, width, n_days):
+                raise ParameterError(
+                    f"{name} must be {form} tuples with days in 0 … {n_days - 1} and ratios "
+                    f"> 0, got {items!r}"
+                )
+
+
+def _event_ok(row: tuple[Any, ...], width: int, n_days: int) -> bool:
+    """Whether *row* is ``(day, ratio)`` (*width* 2) or ``(start, length, ratio)`` (3)
+    with a day of the series, a length >= 1 and a finite ratio > 0."""
+    whole = all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in row[:-1])
+    if len(row) != width or not whole or not 0 <= row[0] < n_days:
+        return False
+    if width == 3 and row[1] < 1:
+        return False
+    ratio = row[-1]
+    real = isinstance(ratio, (int, float, np.integer, np.floating)) and not isinstance(ratio, bool)
+    return bool(real and math.isfinite(ratio) and ratio > 0)
+
+
+def _first_day(start: Any) -> pd.Timestamp:
+    """*start* as a day (a date or its text)."""
+    try:
+        day = pd.Timestamp(start)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ParameterError(f"start must be a date, got {start!r} ({exc})") from None
+    if pd.isna(day):
+        raise ParameterError(f"start must be a date, got {start!r}")
+    return day
 
 
 def _generator(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -114,14 +165,17 @@ def simulate_counts(
     >>> sim.counts.index.freqstr, int(sim.counts.isna().sum())
     ('D', 0)
     """
-    if int(n_days) < 1:
-        raise ParameterError(f"n_days must be positive, got {n_days!r}")
+    n_days = check_whole("n_days", n_days, 1)
+    if n_days > MAX_DAYS:  # as the readers: a 10**9-day request was 8 GB per array
+        raise ParameterError(f"n_days must be at most {MAX_DAYS:,} (200 years), got {n_days:,}")
+    _check_numbers(level=level, size=size, trend=trend, annual_amplitude=annual_amplitude)
     if level <= 0 or size <= 0:
         raise ParameterError(f"level and size must be positive, got {level!r}, {size!r}")
     if not 0 <= missing < 1:
         raise ParameterError(f"missing must be in [0, 1), got {missing!r}")
+    _check_events(n_days, breaks=breaks, spikes=spikes, surges=surges)
     rng = _generator(seed)
-    idx = pd.date_range(start, periods=int(n_days), freq="D", name="date")
+    idx = pd.date_range(_first_day(start), periods=n_days, freq="D", name="date")
     t = np.arange(n_days, dtype=float)
     w = _normalise_weekday(weekday)
     logmu = np.log(level) + trend * t / 365.25
@@ -134,7 +188,13 @@ def simulate_counts(
         logmu[int(day)] += np.log(ratio)
     for s0, length, ratio in surges:
         logmu[int(s0) : int(s0) + int(length)] += np.log(ratio)
-    mu = np.exp(logmu)
+    with np.errstate(over="ignore"):
+        mu = np.exp(logmu)
+    if not (np.isfinite(mu).all() and mu.max() < 1e15):
+        raise ParameterError(
+            f"the mean reaches {float(mu.max()):.3g} a day: level, trend, annual_amplitude "
+            "and the ratios must keep it below 1e15"
+        )
     y = _negbin.draw(rng, mu, size)
     if missing > 0:
         y[rng.random(n_days) < missing] = np.nan

@@ -197,3 +197,86 @@ def test_parse_report_any_text_and_published(text, published):
         intensity.parse_report("Загалом протягом минулої доби " + text, published=published)
     except intensity.IntensityError:
         pass
+
+
+# ----------------------------------------------------------------------------- options
+#: values no option takes as they are; each must be an IntensityError or a result
+BAD_OPTION_VALUES = [-1, 0, 0.5, 1.0, 1e9, float("nan"), float("inf"), "x", None, True, [1], -0.5]
+
+
+def _option_calls() -> dict[str, tuple[Any, list[str]]]:
+    s = intensity.simulate_counts(800, seed=1).counts
+    s2 = intensity.simulate_counts(800, seed=2).counts
+    frame = s.to_frame("a").assign(b=s2)
+    return {
+        "detect_breaks": (
+            lambda **k: intensity.detect_breaks(s, **k),
+            ["min_size", "n_boot", "ci", "penalty", "max_breaks", "n_breaks", "size"]
+            + ["sigma", "alpha", "dates", "dependence", "model", "seed"],
+        ),
+        "detect_breaks(frame)": (
+            lambda **k: intensity.detect_breaks(frame, **k),
+            ["min_size", "n_boot", "ci", "penalty", "dates", "seed"],
+        ),
+        "detect_anomalies": (
+            lambda **k: intensity.detect_anomalies(s, **k),
+            ["alpha", "min_days", "max_days", "n_sim", "baseline", "dependence", "shifts"]
+            + ["harmonics", "seed"],
+        ),
+        "fit_seasonal": (
+            lambda **k: intensity.fit_seasonal(s, **k),
+            ["annual", "trend", "weekly", "level", "max_harmonics", "dependence", "tests"]
+            + ["exclude"],
+        ),
+        "seasonal_excess": (
+            lambda **k: intensity.seasonal_excess(s, **k),
+            ["season", "level", "pre_days", "max_days", "around_days", "min_coverage"]
+            + ["dependence", "shifts"],
+        ),
+        "decompose": (
+            lambda **k: intensity.decompose(s, **k),
+            ["periods", "robust", "transform"],
+        ),
+        "event_effect": (
+            lambda **k: intensity.event_effect(s, **{"dates": "2023-06-01", **k}),
+            ["dates", "window", "trend", "level"],
+        ),
+        "ratio": (
+            lambda **k: intensity.ratio(s, s2, **k),
+            ["penalty", "min_size", "ci", "n_boot", "seed"],
+        ),
+        "penalty_path": (
+            lambda **k: intensity.penalty_path(s, **k),
+            ["model", "pen_min", "pen_max", "min_size", "size", "dispersion", "sigma"]
+            + ["dependence"],
+        ),
+        "lead_lag": (lambda **k: intensity.lead_lag(s, s2, **k), ["max_lag", "level"]),
+        "seasonal_profile": (
+            lambda **k: intensity.seasonal_profile(s, **k),
+            ["by", "level", "dependence", "fit"],
+        ),
+        "simulate_counts": (
+            lambda **k: intensity.simulate_counts(**{"n_days": 100, **k}),
+            ["n_days", "level", "size", "trend", "breaks", "spikes", "surges"]
+            + ["annual_amplitude", "start", "seed"],
+        ),
+    }
+
+
+def test_fuzz_options_only_package_errors():
+    # a seed of -1, n_sim=0, max_harmonics=-1, pre_days=None, sigma='x', a NaN date,
+    # trend=1e9 ... were numpy's, pandas' or Python's errors from deep inside (or
+    # 'internal error' steps of the report); every option is now checked up front
+    failures = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, (call, options) in _option_calls().items():
+            for option in options:
+                for value in BAD_OPTION_VALUES:
+                    try:
+                        call(**{option: value})
+                    except intensity.IntensityError:
+                        pass
+                    except Exception as exc:  # noqa: BLE001 - the test's subject
+                        failures.append(f"{name}({option}={value!r}): {type(exc).__name__}")
+    assert not failures, "\n".join(failures[:20])

@@ -243,6 +243,7 @@ def detect_breaks(
     ['2022-09-17']
     """
     check_whole("seed", seed, 0)
+    check_whole("n_boot", n_boot, 0)
     if isinstance(series, pd.DataFrame):
         if isinstance(seasonal, str) and seasonal == "auto":
             seasonal = None  # a frame takes a mapping of column to SeasonalFit
@@ -376,6 +377,19 @@ def _drift_choice(
     return base, (pruned[0], model, pruned[2], pruned[3])
 
 
+def _given_dates(dates: Any) -> list[pd.Timestamp]:
+    """The distinct dates given (one date, its text, or a list of them), sorted."""
+    one = isinstance(dates, (str, pd.Timestamp)) or not hasattr(dates, "__iter__")
+    given = [dates] if one else list(dates)
+    try:
+        stamps = sorted({pd.Timestamp(d) for d in given})
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"dates must be dates, got {dates!r} ({exc})") from None
+    if any(pd.isna(d) for d in stamps):
+        raise ParameterError(f"dates must be dates, got {dates!r} (a missing date)")
+    return stamps
+
+
 def _forced_positions(
     dates: Any, ds: Any, cost: SegmentCost, m: int, refused: dict[str, Any]
 ) -> list[int]:
@@ -389,12 +403,7 @@ def _forced_positions(
             raise ParameterError(f"dates cannot be combined with {name}")
     if isinstance(cost, LinearTrendCost):
         raise ParameterError("dates cannot be combined with model='linear_trend'")
-    one = isinstance(dates, (str, pd.Timestamp)) or not hasattr(dates, "__iter__")
-    given = [dates] if one else list(dates)
-    try:
-        stamps = sorted({pd.Timestamp(d) for d in given})
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"dates must be dates, got {dates!r} ({exc})") from None
+    stamps = _given_dates(dates)
     idx = pd.DatetimeIndex(ds.series.index)
     n = len(idx)
     pos: list[int] = []
@@ -747,6 +756,11 @@ def penalty_path(
     >>> 1 in penalty_path(sim.counts).table.index
     True
     """
+    check_whole("min_size", min_size, 1)
+    for name, value in (("pen_min", pen_min), ("pen_max", pen_max)):
+        number = isinstance(value, (int, float, np.integer, np.floating))
+        if value is not None and (not number or isinstance(value, bool)):
+            raise ParameterError(f"{name} must be None or a number >= 0, got {value!r}")
     if model == "auto":
         model = _auto_model(series)
     check_choice("model", model, tuple(COSTS))

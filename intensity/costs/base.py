@@ -203,9 +203,12 @@ class SegmentCost(ABC):
     def _sigma(self, sigma: float | None) -> float:
         if sigma is None:
             return 1.0
-        s = float(sigma)
-        if not s > 0:
-            raise ParameterError(f"sigma must be positive, got {sigma!r}")
+        try:
+            s = float(sigma)
+        except (TypeError, ValueError):
+            s = math.nan
+        if not (s > 0 and math.isfinite(s)) or isinstance(sigma, bool):
+            raise ParameterError(f"sigma must be a finite number > 0, got {sigma!r}")
         return s
 
     # ------------------------------------------------------------------ reported parameters

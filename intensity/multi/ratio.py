@@ -284,6 +284,7 @@ def ratio(
     ci = check_fraction("ci", ci)
     check_whole("min_size", min_size, 1)
     check_whole("seed", seed, 0)
+    check_whole("n_boot", n_boot, 0)
     da = as_daily_series(a, name="a", counts=True, min_observed=2)
     db = as_daily_series(b, name="b", counts=True, min_observed=2)
     start = max(da.series.index[0], db.series.index[0])

@@ -891,7 +891,7 @@ def _like_for_like(daily: pd.DataFrame, date: Any, window: str) -> tuple[pd.Seri
     check_choice("window", window, ("auto", *_LIKE_FOR_LIKE))
     try:
         d = pd.Timestamp(date).normalize()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, AttributeError):  # NaT has no normalize
         raise ParameterError(f"date must be a date, got {date!r}") from None
     prev = d - pd.Timedelta(days=1)
     order = list(_LIKE_FOR_LIKE) if window == "auto" else [window]
@@ -940,7 +940,7 @@ def day_change(
     s = ds.series
     try:
         d = pd.Timestamp(date).normalize()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, AttributeError):  # NaT has no normalize
         raise ParameterError(f"date must be a date, got {date!r}") from None
     if d not in s.index or d - pd.Timedelta(days=1) not in s.index:
         raise ParameterError(

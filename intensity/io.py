@@ -25,7 +25,7 @@ import pandas as pd
 from ._dates import parse_date_column
 from ._typing import Corrections, Thousands
 from ._validation import check_choice, grid_unit
-from .exceptions import DataFormatError, SeriesValidationError
+from .exceptions import DataFormatError, ParameterError, SeriesValidationError
 
 __all__ = [
     "read_counts",
@@ -196,6 +196,14 @@ def _check_columns(names: list[object], path: Path) -> list[str]:
             )
         seen[name] = raw
     return stripped
+
+
+def _file_path(path: Any) -> Path:
+    """*path* as a Path: a str or os.PathLike, not a number or None (pathlib's TypeError
+    'expected str, bytes or os.PathLike object, not int' otherwise)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ParameterError(f"path must be a file path (str or os.PathLike), got {path!r}")
+    return Path(path)
 
 
 def _raw_table(
@@ -633,7 +641,9 @@ def read_counts(
     >>> intensity.read_counts(p)["engagements"].tolist()
     [190.0, nan, 201.0]
     """
-    p = Path(path)
+    p = _file_path(path)
+    if not isinstance(date_column, str) or not date_column:
+        raise ParameterError(f"date_column must be a column name, got {date_column!r}")
     df = _raw_table(p, dayfirst=dayfirst, date_format=date_format, date_column=date_column)
     quality: list[dict[str, object]] = []
     if {"metric", "value"} <= set(df.columns):
@@ -866,7 +876,7 @@ def read_losses(
     [nan, 1000.0, nan, 2100.0, 900.0]
     """
     check_choice("corrections", corrections, ("mask", "keep"))
-    p = Path(path)
+    p = _file_path(path)
     files = _loss_files(p)
     cum = _cumulative_table(files, dayfirst=dayfirst, date_format=date_format, thousands=thousands)
     index = _daily_index(cum.index.to_series())

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import fuzz  # tests/fuzz.py (pytest puts tests/ on sys.path)
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -279,4 +280,43 @@ def test_fuzz_options_only_package_errors():
                         pass
                     except Exception as exc:  # noqa: BLE001 - the test's subject
                         failures.append(f"{name}({option}={value!r}): {type(exc).__name__}")
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_fuzz_reader_and_report_options_only_package_errors(tmp_path):
+    # path=None / -1 (pathlib's TypeError), date_column=[1] (unhashable), day_change on
+    # a NaT date (AttributeError), direction_counts(-1) ('int' is not iterable); and a
+    # list of texts given as reports was dropped in silence (an empty table)
+    f = tmp_path / "c.csv"
+    f.write_text("date,x\n2024-01-01,5\n2024-01-02,6\n2024-01-03,7\n")
+    s = intensity.simulate_counts(800, seed=1).counts
+    text = "Протягом минулої доби відбулося 150 бойових зіткнень."
+    bad = [-1, 0, 0.5, float("nan"), "x", None, True, [1], {}, b"x", pd.NaT, [text]]
+    calls = {
+        "read_counts": lambda v: intensity.read_counts(v),
+        "read_counts(date_column)": lambda v: intensity.read_counts(f, date_column=v),
+        "read_counts(dayfirst)": lambda v: intensity.read_counts(f, dayfirst=v),
+        "read_counts(thousands)": lambda v: intensity.read_counts(f, thousands=v),
+        "read_losses": lambda v: intensity.read_losses(v),
+        "read_telegram_export": lambda v: intensity.read_telegram_export(v),
+        "validate": lambda v: intensity.validate(v),
+        "parse_report(published)": lambda v: intensity.parse_report(text, published=v),
+        "engagements_daily": lambda v: intensity.engagements_daily(v),
+        "direction_counts": lambda v: intensity.direction_counts(v),
+        "day_change(date)": lambda v: intensity.day_change(s, v),
+    }
+    failures = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, call in calls.items():
+            for value in bad:
+                try:
+                    got = call(value)
+                except intensity.IntensityError:
+                    continue
+                except Exception as exc:  # noqa: BLE001 - the test's subject
+                    failures.append(f"{name}({value!r}): {type(exc).__name__}: {exc}")
+                    continue
+                if name == "direction_counts" and value == [text]:
+                    failures.append(f"texts as reports gave {len(got)} rows, no error")
     assert not failures, "\n".join(failures[:20])

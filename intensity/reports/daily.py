@@ -214,8 +214,23 @@ def _as_reports(reports: Any) -> list[Report]:
                 "a DataFrame of reports needs a 'report' column (see read_telegram_export)"
             )
         reports = reports["report"].tolist()
-    out = [r for r in reports if isinstance(r, Report)]
-    return merge_parts(out)
+    from ..exceptions import ParameterError
+
+    if isinstance(reports, (str, bytes)) or not hasattr(reports, "__iter__"):
+        raise ParameterError(
+            "reports must be parsed reports (a list of parse_report results or a table of "
+            f"them), got {type(reports).__name__}"
+        )
+    items = list(reports)
+    # None is parse_report's answer for a text that is no report: skipped, as before
+    odd = [r for r in items if r is not None and not isinstance(r, Report)]
+    if odd:
+        hint = " (parse the texts first: [parse_report(t) for t in texts])"
+        raise ParameterError(
+            f"reports must be Report objects or None, got {type(odd[0]).__name__}"
+            + (hint if isinstance(odd[0], str) else "")
+        )
+    return merge_parts([r for r in items if r is not None])
 
 
 def _plausible_days() -> tuple[date, date]:

@@ -58,11 +58,12 @@ def read_telegram_export(path: Any) -> Any:
     ``attrs['skipped_messages']``); a message with a ``date`` that is not a time is parsed
     without it, with a warning on its report.
     """
-    from pathlib import Path
 
     import pandas as pd
 
-    latest, skipped = _latest_messages(_messages(Path(path)))
+    from ..io import _file_path
+
+    latest, skipped = _latest_messages(_messages(_file_path(path)))
     rows = []
     groups: dict[tuple[Any, int], list[tuple[Any, dict[str, Any], Report]]] = {}
     for mid, m in latest.items():

@@ -406,6 +406,27 @@ def _dots_are_thousands(
     )
 
 
+_THOUSANDS_COMMA = r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$"
+
+
+def _without_thousands_commas(texts: np.ndarray) -> np.ndarray:
+    """*texts* with the commas of one column removed when they plainly separate thousands
+    (``"1,500"``, ``"12,173.5"``, as English-locale spreadsheets quote them): every
+    value with a comma is whole groups of three, and some value has two commas or the
+    values without one are all below 1,000 (the layout of a column written with
+    separators). Otherwise unchanged: a decimal comma (``"3,5"``) or a column that could
+    be read both ways stays an error naming the value."""
+    s = pd.Series(texts, dtype=object)
+    comma = s.str.contains(",", regex=False)
+    if not comma.any() or not s[comma].str.fullmatch(_THOUSANDS_COMMA).all():
+        return texts
+    plain = s[~comma & s.str.fullmatch(_PLAIN_INT)]
+    several = bool((s[comma].str.count(",") >= 2).any())
+    if not (several or (plain.str.lstrip("+-").str.len() < 4).all()):
+        return texts
+    return np.asarray(np.strings.replace(texts.astype(str), ",", ""))
+
+
 def _cell_number(v: object) -> float | None:
     """One JSON cell that is not text as a float; None when it is not a number (bools,
     lists, dicts)."""
@@ -439,6 +460,8 @@ def _text_numbers(
     bad = np.zeros(len(u), bool)
     real = ~np.isin(u, _NA_TOKENS)
     r = u[real]
+    if "," in joined and len(r) and thousands != "none":
+        r = _without_thousands_commas(r)
     if "." in joined and len(r):
         dotted = np.strings.find(r, ".") >= 0
         series = pd.Series(r, dtype=object)
@@ -493,9 +516,17 @@ def _to_numeric(
         else:
             num, bad = _column_numbers(col, str(c), path, thousands, whole)
         if bad.any():
+            first = col[bad].iloc[0]
+            hint = (
+                " (commas are read as thousands separators only when the whole column is "
+                "written so: every comma between groups of three and the numbers without "
+                "one below 1,000)"
+                if isinstance(first, str) and "," in first
+                else ""
+            )
             raise DataFormatError(
-                f"{path}: column {c!r} must be numeric, got {col[bad].iloc[0]!r} "
-                f"on {df.loc[bad, 'date'].iloc[0]:%Y-%m-%d}"
+                f"{path}: column {c!r} must be numeric, got {first!r} "
+                f"on {df.loc[bad, 'date'].iloc[0]:%Y-%m-%d}{hint}"
             )
         inf = np.isinf(num.to_numpy())
         if inf.any():
@@ -607,7 +638,9 @@ def read_counts(
         (``1.040``) and the undotted values are below 1,000 (or a value has two dots);
         decimal points when a dotted value is anything else (``3.5``); a column that can
         be read both ways is an error. ``'.'``: dots separate thousands; ``'none'``: dots
-        are decimal points.
+        are decimal points. Commas (quoted ``"1,500"``, as English-locale spreadsheets
+        export) separate thousands by the same rule, except with ``'none'``; a decimal
+        comma (``"3,5"``) is an error.
     date_column
         The name of the file's date column (default ``date``), e.g. ``"day"`` for the
         VIINA and UCDP daily tables (``read_counts(path, date_column="day")``).

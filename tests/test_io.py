@@ -84,6 +84,29 @@ def test_read_counts_thousands_separator_and_exact_duplicates(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "body,values",
+    [
+        ('"1,500"\n2024-01-02,200', [1500.0, 200.0]),
+        ('"1,234,567"\n2024-01-02,1200', [1234567.0, 1200.0]),
+        ('"1,234.5"\n2024-01-02,7', [1234.5, 7.0]),
+        ('"1,500"\n2024-01-02,1200', "got '1,500'.*thousands separators only"),
+        ('"3,5"\n2024-01-02,2', "got '3,5'.*thousands separators only"),
+    ],
+    ids=["one-group", "two-commas", "with-decimals", "mixed-layouts", "decimal-comma"],
+)
+def test_read_counts_thousands_commas(tmp_path, body, values):
+    # an English-locale spreadsheet quotes "1,500": it was 'must be numeric, got
+    # '1,500'' for a plain count; now read by the rule dots follow, and the cases that
+    # could be read two ways say why
+    p = _write(tmp_path, "c.csv", "date,x\n2024-01-01," + body + "\n")
+    if isinstance(values, str):
+        with pytest.raises(DataFormatError, match=values):
+            intensity.read_counts(p)
+    else:
+        assert intensity.read_counts(p)["x"].tolist() == values
+
+
+@pytest.mark.parametrize(
     "text,match",
     [
         ("", "empty"),

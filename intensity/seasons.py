@@ -447,8 +447,10 @@ def _excess_notes(
     level: float,
     dependence: str,
     dep_notes: list[str],
+    weekdays: bool = True,
 ) -> tuple[str, ...]:
-    """The notes of a SeasonalExcess: the two baselines and how the excess is measured."""
+    """The notes of a SeasonalExcess: the two baselines (*weekdays*: with weekday
+    effects, daily counts) and how the excess is measured."""
     how = (
         f"excess = observed / expected - 1 over the season's observed days; {level:.0%} "
         "intervals and p-values with the serial dependence of the residuals"
@@ -456,7 +458,8 @@ def _excess_notes(
         else f"excess = observed / expected - 1; {level:.0%} intervals, days independent"
     )
     return (
-        "level: weekday × smooth trend (one spline df per year) × the level shifts "
+        f"level: {'weekday × ' if weekdays else ''}smooth trend (one spline df per year) × "
+        "the level shifts "
         f"({n_shifts} in the series), fitted on the {around_days} days either side of "
         "the season (fewer at the ends of the series), not on the season; "
         "seasonal: the season's excess over its level against the median of the other "
@@ -645,7 +648,7 @@ def seasonal_excess(
     table = pd.DataFrame(rows).set_index("season")
     curve_df = pd.DataFrame(curves)
     curve_df.index = pd.RangeIndex(1, len(curve_df) + 1, name=f"{ds.unit} of season")
-    notes = _excess_notes(len(pos), around_days, level, dependence, dep_notes)
+    notes = _excess_notes(len(pos), around_days, level, dependence, dep_notes, has_weekdays(idx))
     return SeasonalExcess(
         table=table,
         curves=curve_df,

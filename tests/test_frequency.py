@@ -4,6 +4,8 @@ British coal-mining disasters, yearly; R's UKDriverDeaths, monthly)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -347,5 +349,19 @@ def test_cli_report_of_monthly_and_weekly_files(tmp_path, capsys):
         assert row["days"] == len(idx)  # periods, not the days they span
         assert np.isnan(row["weekly_p"])  # no weekday test of weekly or monthly counts
         assert 0 <= row["annual_p"] <= 1
-        assert "weekday profile" in row["not_done"]
-        assert "data quality" not in row["not_done"]  # the checks run on the file's grid
+        # no weekdays in weekly or monthly counts: no profile, and no failure said
+        assert not (out / "count_weekday_profile.csv").exists()
+        assert "weekday profile" not in str(row["not_done"])
+        assert "data quality" not in str(row["not_done"])  # checks on the file's grid
+        # decomposed on the cycle of the year in its periods, not on a '7-day' cycle
+        # of 7 months or 7 weeks
+        assert "decomposition (periods of the year)" in said.out + said.err
+        assert (out / "count_decomposition.pdf").exists()
+        exe = shutil.which("pdftotext")
+        if exe is not None:  # CI installs poppler-utils
+            text = subprocess.run(
+                [exe, str(out / "count_report.pdf"), "-"], capture_output=True, text=True
+            ).stdout
+            # the texts speak of the counts' own periods: no weekdays, no 7-day cycle
+            assert "weekday" not in text.lower(), name
+            assert f"-{unit} cycles" in text.replace("\n", " "), name

@@ -178,7 +178,8 @@ class Breaks(ResultMixin):
         notes = [f"{chosen}; min_size {self.min_size} {self.unit}s; {self.ci:.0%} intervals"]
         notes += self.cost_notes
         if self.seasonal_adjusted:
-            notes.append("breaks in the deseasonalised rate (weekday and annual effects removed)")
+            removed = "weekday and annual effects" if self.unit == "day" else "annual effects"
+            notes.append(f"breaks in the deseasonalised rate ({removed} removed)")
         if self.dependence is not None and self.dependence.long_range:
             notes.append(
                 self.dependence.describe()

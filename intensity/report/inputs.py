@@ -196,7 +196,8 @@ def _date_window(frame: pd.DataFrame, start: Any, end: Any) -> pd.DataFrame:
     out = frame.loc[a:b]
     if out.empty:
         raise ParameterError(
-            f"no data between {start} and {end} (the data run {frame.index[0]:%Y-%m-%d} … "
+            f"no data between {start or 'the start'} and {end or 'the end'} (the data run "
+            f"{frame.index[0]:%Y-%m-%d} … "
             f"{frame.index[-1]:%Y-%m-%d})"
         )
     out.attrs = dict(frame.attrs)

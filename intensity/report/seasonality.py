@@ -15,11 +15,16 @@ class SeasonalitySection(Section):
     page = "seasonality"
 
     def analyse(self, ctx: MetricContext) -> None:
+        from .._validation import grid_unit
         from ..seasonal import decompose, fit_seasonal, seasonal_profile
 
         s, run, n = ctx.series, ctx.run, len(ctx.series)
-        periods = (7, 365) if n > 730 else (7,)  # MSTL needs more than two years
-        run.say(f"[{ctx.metric}] decomposition (periods {periods})")
+        daily = grid_unit(s.index) == "day"
+        # daily: MSTL needs more than two years for the annual cycle; weekly, monthly or
+        # quarterly counts: their own cycle (52, 12, 4), where a 7-period cycle was
+        # taken for a week of months
+        periods = ((7, 365) if n > 730 else (7,)) if daily else None
+        run.say(f"[{ctx.metric}] decomposition (periods {periods or 'of the year'})")
         # the decomposition is descriptive (the count model carries the statistics):
         # non-robust STL, 6× faster than robust on 1,600 days with little difference
         # once catch-up days are missing rather than spikes
@@ -30,8 +35,9 @@ class SeasonalitySection(Section):
         fit = ctx.results["seasonal_fit"] = run("seasonal model", fit_seasonal, s)
         # the weekday profile is the seasonal model's weekday table (one number for the
         # text and the figure)
-        ctx.results["weekday_profile"] = run(
-            "weekday profile", seasonal_profile, s, "weekday", fit=fit
+        # weekly, monthly or quarterly counts have no weekdays: no profile, not a failure
+        ctx.results["weekday_profile"] = (
+            run("weekday profile", seasonal_profile, s, "weekday", fit=fit) if daily else None
         )
         ctx.results["month_profile"] = (
             run("month profile", seasonal_profile, s, "month") if n >= 365 else None
@@ -41,11 +47,14 @@ class SeasonalitySection(Section):
         return ctx.plots("decomposition", "seasonal_fit", "weekday_profile", "month_profile")
 
     def captions(self, ctx: MetricContext) -> dict[str, str]:
+        from .._validation import grid_unit
+
         dec = ctx.get("decomposition")
         per = ", ".join(str(p) for p in dec.periods) if dec is not None else ""
+        unit = grid_unit(ctx.series.index)
         return {
             "decomposition": f"{getattr(dec, 'method', 'STL')} decomposition of "
-            f"log(1 + {ctx.metric}): trend, the {per}-day cycles and the remainder "
+            f"log(1 + {ctx.metric}): trend, the {per}-{unit} cycles and the remainder "
             "(descriptive; the count model carries the statistics).",
             "seasonal_fit": "Observed counts with the negative-binomial seasonal model's "
             "expectation and 95% prediction interval, and its deseasonalised trend.",
@@ -72,10 +81,13 @@ class SeasonalitySection(Section):
             out += method_lines(
                 fit,
                 "Seasonal count model",
-                "negative-binomial (NB2) regression on weekday effects (sum to zero), "
-                f"{fit.harmonics} annual Fourier pair(s) chosen by BIC and a natural "
-                f"spline trend with {fit.trend_df} df; weekly and annual effects tested "
-                "by Wald F tests " + _noise_text(fit),
+                "negative-binomial (NB2) regression on "
+                + ("weekday effects (sum to zero), " if fit.weekly else "")
+                + f"{fit.harmonics} annual Fourier pair(s) chosen by BIC and a natural "
+                f"spline trend with {fit.trend_df} df; "
+                + ("weekly and annual effects" if fit.weekly else "the annual effect")
+                + " tested by Wald F tests "
+                + _noise_text(fit),
             )
         return out
 
@@ -89,9 +101,12 @@ class SeasonalitySection(Section):
                 ("weekly effect", describe_test(fit.tests, "weekly")),
                 ("annual effect", describe_test(fit.tests, "annual")),
                 ("dispersion alpha", f"{fit.dispersion:.4f} (size {fit.size:.1f})"),
-                ("strongest weekday", _extreme(wk, max)),
-                ("weakest weekday", _extreme(wk, min)),
             ]
+            if fit.weekly:  # weekly or monthly counts have no weekdays
+                facts += [
+                    ("strongest weekday", _extreme(wk, max)),
+                    ("weakest weekday", _extreme(wk, min)),
+                ]
         if prof_m is not None:
             facts += [
                 ("highest month", _extreme(prof_m.table, max)),

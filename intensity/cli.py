@@ -119,7 +119,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     _check_report_options(
         args.model, _penalty_arg(args.penalty), args.format.split(","), args.dpi, args.seed
     )
-    data = load_input(args.input, args.periods)
+    data = load_input(args.input, args.periods, args.date_column)
     from ._validation import grid_unit
 
     _say(f"loaded {data.shape[1]} metric(s), {len(data)} {grid_unit(data.index)}s")
@@ -312,6 +312,12 @@ def _parser() -> argparse.ArgumentParser:
         "day, peak days; the layout of gs_engagement_aggregates) for an --input of "
         "hand-collected engagement figures: the figures are checked against them, and the "
         "reconstructed daily series uses them",
+    )
+    r.add_argument(
+        "--date-column",
+        default="date",
+        help="name of the date column of a counts file (default: date; e.g. day for the "
+        "VIINA and UCDP daily tables)",
     )
     r.set_defaults(func=_cmd_report)
 

@@ -244,7 +244,11 @@ def _named_date_column(df: pd.DataFrame, date_column: str, path: Path) -> pd.Dat
     ``date`` column beside it, is an error naming the columns found)."""
     found = list(df.columns)[:8]
     if date_column not in df.columns:
-        hint = "" if date_column != "date" else "; name it with date_column="
+        hint = (
+            ""
+            if date_column != "date"
+            else "; name it with date_column= (--date-column on the command line)"
+        )
         raise DataFormatError(f"{path}: no {date_column!r} column (columns found: {found}){hint}")
     if date_column != "date":
         if "date" in df.columns:

@@ -365,3 +365,21 @@ def test_cli_report_of_monthly_and_weekly_files(tmp_path, capsys):
             # the texts speak of the counts' own periods: no weekdays, no 7-day cycle
             assert "weekday" not in text.lower(), name
             assert f"-{unit} cycles" in text.replace("\n", " "), name
+
+
+def test_cli_report_of_a_file_whose_date_column_is_day(tmp_path, capsys):
+    # VIINA's and UCDP's daily tables name their date column 'day': the reader's hint
+    # 'name it with date_column=' had no counterpart on the command line
+    from intensity import cli
+
+    rng = np.random.default_rng(5)
+    idx = pd.date_range("2022-02-24", periods=800)
+    f = tmp_path / "events.csv"
+    pd.DataFrame({"day": idx, "events": rng.poisson(40, len(idx))}).to_csv(f, index=False)
+    out = tmp_path / "o"
+    assert cli.main(["report", "--input", str(f), "--out", str(out)]) == 2
+    assert "--date-column on the command line" in capsys.readouterr().err
+    args = ["report", "--input", str(f), "--out", str(out), "--date-column", "day"]
+    assert cli.main(args) == 0
+    row = pd.read_csv(out / "summary.csv", index_col=0).loc["events"]
+    assert row["days"] == 800 and row["status"] in ("complete", "partial")

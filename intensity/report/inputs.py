@@ -16,7 +16,9 @@ from ..exceptions import DataFormatError, ParameterError
 
 
 def load_input(
-    path: str | os.PathLike[str] | None, periods: str | os.PathLike[str] | None = None
+    path: str | os.PathLike[str] | None,
+    periods: str | os.PathLike[str] | None = None,
+    date_column: str = "date",
 ) -> pd.DataFrame:
     """The data a report runs on: a folder of loss tables, a folder of processed files, one
     counts file (see :func:`intensity.read_counts`) or a table of hand-collected
@@ -35,6 +37,9 @@ def load_input(
     ``attrs['caption']`` names the source the figures will say: the General Staff for its
     loss tables (and files built from them) and for figures read from its reports; for any
     other file, its name and that the source is not stated (``--source`` names it).
+
+    *date_column* names the date column of a counts file (``--date-column``), e.g.
+    ``day`` for the VIINA and UCDP daily tables.
     """
     p = Path(path) if path is not None else Path("data/processed")
     if periods is not None:
@@ -48,12 +53,12 @@ def load_input(
             )
         frame = engagement_figures(p, periods=table)
     else:
-        frame = _load(p)
+        frame = _load(p, date_column)
     frame.attrs["caption"] = _caption(frame, p)
     return frame
 
 
-def _load(p: Path) -> pd.DataFrame:
+def _load(p: Path, date_column: str = "date") -> pd.DataFrame:
     from ..io import read_counts, read_losses
     from ..pipeline import processed_sidecar, read_processed
 
@@ -79,7 +84,7 @@ def _load(p: Path) -> pd.DataFrame:
     if p.exists():
         if _is_figure_table(p):
             return engagement_figures(p)
-        return read_counts(p)
+        return read_counts(p, date_column=date_column)
     raise DataFormatError(f"{p}: no such file or folder")
 
 

@@ -171,6 +171,20 @@ def _regular_freq(idx: pd.DatetimeIndex, name: str) -> pd.offsets.BaseOffset:
                 f"{idx.freqstr!r}"
             )
         return off
+    grid = coarsest_grid(idx)
+    if grid is None:
+        raise SeriesValidationError(
+            f"{name} must be on a regular daily, weekly, monthly, quarterly or yearly grid, "
+            f"got steps such as {_describe_freq(idx)!r} that fit none of them"
+        )
+    return grid
+
+
+def coarsest_grid(idx: pd.DatetimeIndex) -> pd.offsets.BaseOffset | None:
+    """The coarsest of days, weeks, months, quarters and years whose grid through the
+    first date holds every date of the sorted, unique, midnight *idx* (``None``: none
+    does). The series' frequency when it has none set, and the grid a counts file is
+    read on (:func:`~intensity.read_counts`)."""
     if len(idx) < 2:
         return pd.offsets.Day()
     steps: np.ndarray = np.diff(idx.values.astype("datetime64[ns]").astype(np.int64))
@@ -182,10 +196,7 @@ def _regular_freq(idx: pd.DatetimeIndex, name: str) -> pd.offsets.BaseOffset:
             grid = pd.date_range(idx[0], idx[-1], freq=off)
             if len(grid) and grid[0] == idx[0] and idx.isin(grid).all():
                 return off
-    raise SeriesValidationError(
-        f"{name} must be on a regular daily, weekly, monthly, quarterly or yearly grid, got "
-        f"steps such as {_describe_freq(idx)!r} that fit none of them"
-    )
+    return None
 
 
 def _describe_freq(index: pd.DatetimeIndex) -> str:
@@ -429,6 +440,19 @@ def check_fraction(name: str, value: float, *, low: float = 0.0, high: float = 1
     if not low < v < high:
         raise ParameterError(f"{name} must be in ({low}, {high}), got {value!r}")
     return v
+
+
+def check_date(name: str, value: object, what: str = "a date") -> pd.Timestamp:
+    """*value* as a Timestamp (a date or its text), refusing what pandas cannot read and
+    missing dates (``None``, NaN, NaT): ``'{name} must be {what}, got ...'``, not
+    pandas' error or an AttributeError of NaT later on."""
+    try:
+        day = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(f"{name} must be {what}, got {value!r}") from None
+    if pd.isna(day):
+        raise ParameterError(f"{name} must be {what}, got {value!r}")
+    return day
 
 
 def check_whole(name: str, value: object, low: int) -> int:

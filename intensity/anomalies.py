@@ -56,6 +56,7 @@ from ._validation import (
     as_daily_series,
     as_regular_series,
     check_choice,
+    check_date,
     check_fraction,
     check_whole,
     require_nonzero,
@@ -889,10 +890,7 @@ def _like_for_like(daily: pd.DataFrame, date: Any, window: str) -> tuple[pd.Seri
     """The column of :func:`~intensity.engagements_daily` whose figures exist on *date*
     and the day before (*window* 'auto': whole day, else 22:00, else 16:00)."""
     check_choice("window", window, ("auto", *_LIKE_FOR_LIKE))
-    try:
-        d = pd.Timestamp(date).normalize()
-    except (TypeError, ValueError, AttributeError):  # NaT has no normalize
-        raise ParameterError(f"date must be a date, got {date!r}") from None
+    d = check_date("date", date).normalize()
     prev = d - pd.Timedelta(days=1)
     order = list(_LIKE_FOR_LIKE) if window == "auto" else [window]
     for w in order:
@@ -938,10 +936,7 @@ def day_change(
     ds = as_daily_series(series, counts=True, min_observed=30)
     require_nonzero(ds, what="day_change")
     s = ds.series
-    try:
-        d = pd.Timestamp(date).normalize()
-    except (TypeError, ValueError, AttributeError):  # NaT has no normalize
-        raise ParameterError(f"date must be a date, got {date!r}") from None
+    d = check_date("date", date).normalize()
     if d not in s.index or d - pd.Timedelta(days=1) not in s.index:
         raise ParameterError(
             f"date must lie in {s.index[1]:%Y-%m-%d} … {s.index[-1]:%Y-%m-%d} (it needs the day "

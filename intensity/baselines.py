@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._validation import PERIODS_PER_YEAR, period_unit
+from ._validation import PERIODS_PER_YEAR, grid_unit
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = ["BaselineKind", "Baseline", "level_baseline", "seasonal_baseline", "season_blocks"]
@@ -76,8 +76,7 @@ def _trend_df(n: int, per_year: float = _YEAR) -> int:
 
 def per_year(index: pd.DatetimeIndex) -> float:
     """Periods a year of a regular index (its ``freq``; days when it has none)."""
-    unit = period_unit(index.freq) if index.freq is not None else None
-    return PERIODS_PER_YEAR[unit or "day"]
+    return PERIODS_PER_YEAR[grid_unit(index)]
 
 
 def has_weekdays(index: pd.DatetimeIndex) -> bool:

@@ -112,6 +112,7 @@ def _cmd_import_telegram(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from ._validation import grid_unit
     from .report import load_input, run_report
     from .report.inputs import _check_report_options
 
@@ -120,8 +121,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
         args.model, _penalty_arg(args.penalty), args.format.split(","), args.dpi, args.seed
     )
     data = load_input(args.input, args.periods, args.date_column)
-    from ._validation import grid_unit
-
     _say(f"loaded {data.shape[1]} metric(s), {len(data)} {grid_unit(data.index)}s")
     res = run_report(
         data,

@@ -38,7 +38,13 @@ import pandas as pd
 from scipy import stats
 
 from ._results import ResultMixin
-from ._validation import as_daily_series, check_fraction, check_whole, observed_bounds
+from ._validation import (
+    as_daily_series,
+    check_date,
+    check_fraction,
+    check_whole,
+    observed_bounds,
+)
 from .dependence import drift_quadratic
 from .exceptions import InsufficientDataError, ParameterError
 
@@ -370,12 +376,7 @@ def _positions(index: pd.DatetimeIndex, dates: Any) -> list[pd.Timestamp]:
         raise ParameterError("dates must name at least one date, got none")
     out = []
     for d in raw:
-        try:
-            ts = pd.Timestamp(d)
-        except (TypeError, ValueError):
-            raise ParameterError(f"dates must be dates, got {d!r}") from None
-        if pd.isna(ts):
-            raise ParameterError(f"dates must be dates, got {d!r}")
+        ts = check_date("dates", d, "dates")
         ts = ts.tz_localize(None).normalize() if ts.tzinfo else ts.normalize()
         if not index[0] < ts <= index[-1]:
             raise ParameterError(

@@ -560,13 +560,15 @@ def _count_index(dates: pd.Series) -> pd.DatetimeIndex:
     (``freq`` set: the analyses read weekly and monthly counts as such). Spread on a
     daily grid, 200 monthly counts were 6,057 days with 200 observed, and the report
     tested weekday effects of the first days of the months."""
-    from ._validation import _candidate_offsets
+    from ._validation import coarsest_grid, period_unit
 
     uniq = pd.DatetimeIndex(dates.dropna().unique()).sort_values()
     if len(uniq) >= MIN_COARSE_DATES and (uniq == uniq.normalize()).all():
-        for freq in _candidate_offsets(uniq[0]):  # coarsest first
+        # the analyses' own rule (None: irregular, a daily file with gaps)
+        freq = coarsest_grid(uniq)
+        if freq is not None and period_unit(freq) != "day":
             grid = pd.date_range(uniq[0], uniq[-1], freq=freq, name="date")
-            if len(grid) and uniq.isin(grid).all() and len(uniq) >= len(grid) / 2:
+            if len(uniq) >= len(grid) / 2:
                 return grid
     return _daily_index(dates)
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _negbin
-from ._validation import check_whole
+from ._validation import check_date, check_whole
 from .exceptions import ParameterError
 from .io import MAX_DAYS
 
@@ -78,17 +78,6 @@ def _event_ok(row: tuple[Any, ...], width: int, n_days: int) -> bool:
     ratio = row[-1]
     real = isinstance(ratio, (int, float, np.integer, np.floating)) and not isinstance(ratio, bool)
     return bool(real and math.isfinite(ratio) and ratio > 0)
-
-
-def _first_day(start: Any) -> pd.Timestamp:
-    """*start* as a day (a date or its text)."""
-    try:
-        day = pd.Timestamp(start)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ParameterError(f"start must be a date, got {start!r} ({exc})") from None
-    if pd.isna(day):
-        raise ParameterError(f"start must be a date, got {start!r}")
-    return day
 
 
 def _generator(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -175,7 +164,7 @@ def simulate_counts(
         raise ParameterError(f"missing must be in [0, 1), got {missing!r}")
     _check_events(n_days, breaks=breaks, spikes=spikes, surges=surges)
     rng = _generator(seed)
-    idx = pd.date_range(_first_day(start), periods=n_days, freq="D", name="date")
+    idx = pd.date_range(check_date("start", start), periods=n_days, freq="D", name="date")
     t = np.arange(n_days, dtype=float)
     w = _normalise_weekday(weekday)
     logmu = np.log(level) + trend * t / 365.25

@@ -17,6 +17,7 @@ from .._typing import BreakModel, PenaltyName
 from .._validation import (
     RegularSeries,
     check_choice,
+    check_date,
     check_fraction,
     check_whole,
 )
@@ -381,13 +382,7 @@ def _given_dates(dates: Any) -> list[pd.Timestamp]:
     """The distinct dates given (one date, its text, or a list of them), sorted."""
     one = isinstance(dates, (str, pd.Timestamp)) or not hasattr(dates, "__iter__")
     given = [dates] if one else list(dates)
-    try:
-        stamps = sorted({pd.Timestamp(d) for d in given})
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"dates must be dates, got {dates!r} ({exc})") from None
-    if any(pd.isna(d) for d in stamps):
-        raise ParameterError(f"dates must be dates, got {dates!r} (a missing date)")
-    return stamps
+    return sorted({check_date("dates", d, "dates") for d in given})
 
 
 def _forced_positions(

@@ -190,10 +190,9 @@ def _date_window(frame: pd.DataFrame, start: Any, end: Any) -> pd.DataFrame:
             from .._dates import parse_date_column
 
             return pd.Timestamp(parse_date_column(pd.Series([v]), where=what, column=what)[0])
-        try:
-            return pd.Timestamp(v).normalize()
-        except (TypeError, ValueError):
-            raise ParameterError(f"{what} must be a date, got {v!r}") from None
+        from .._validation import check_date
+
+        return check_date(what, v).normalize()
 
     a, b = day(start, "start"), day(end, "end")
     if a is not None and b is not None and a > b:

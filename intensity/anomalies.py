@@ -27,8 +27,10 @@ days and one episode):
   0-10% (25-55% with the AR(1) alone, ``benchmarks/noise.py --anomalies``); each episode
   gets a Monte Carlo p-value from the same simulations;
 * **reporting artefacts** — stalls, catch-ups, corrections and partial days reported by the
-  data layer (:func:`intensity.quality_events`); they are listed separately and their days
-  are left out of both tests.
+  data layer (:func:`intensity.quality_events`), and stretches of round numbers and
+  possible catch-ups after missing days the counts show whatever their route
+  (:func:`intensity.io.count_findings`); they are listed separately and their days are
+  left out of both tests.
 
 Every episode is measured against a named baseline (:mod:`intensity.baselines`):
 ``'seasonal'`` (default) — above or below what that season brings in the other years —
@@ -78,7 +80,7 @@ from .dependence import (
     slow_component,
 )
 from .exceptions import InsufficientDataError, ParameterError
-from .io import dated_within, quality_events
+from .io import dated_within, new_count_findings, quality_events
 
 __all__ = ["detect_anomalies", "Anomalies", "day_change", "DayChange", "bh_qvalues"]
 
@@ -304,10 +306,20 @@ class Anomalies(ResultMixin):
 
 
 def _artefacts_for(series: pd.Series, artefacts: pd.DataFrame | None) -> pd.DataFrame:
-    q = quality_events(series) if artefacts is None else artefacts
+    """The reporting artefacts of *series*: *artefacts* when given, else the reader's
+    findings with what the counts themselves show (:func:`~intensity.io.count_findings`),
+    so a Series built by hand, one read from a counts file and one from the loss tables
+    keep the same days apart."""
+    name = str(series.name)
+    if artefacts is None:
+        known = quality_events(series)
+        extra = new_count_findings(known, series, name)
+        q = pd.concat([known, extra], ignore_index=True) if len(known) and len(extra) else known
+        q = extra if not len(known) else q
+    else:
+        q = artefacts
     if len(q) == 0:
         return q
-    name = str(series.name)
     if "metric" in q.columns:
         q = q[(q["metric"] == name) | (q["metric"] == "*")]
     if len(series) and "date" in q.columns:

@@ -283,7 +283,7 @@ def test_real_losses_validate_report(losses):
 # ----------------------------------------------------------------------------- validate
 def test_validate_flags_each_kind():
     idx = pd.date_range("2024-01-01", periods=60)
-    v = np.full(60, 100.0)
+    v = np.tile([97.0, 104.0, 99.0], 20)  # not round numbers (those are a finding too)
     v[10:13] = np.nan
     v[20] = -4
     v[30] = 2.5

@@ -299,6 +299,31 @@ def nb2_loglike(y: np.ndarray, eta: np.ndarray, alpha: float) -> float:
     )
 
 
+def dispersion_given_means(y: np.ndarray, mu: np.ndarray) -> float:
+    """Maximum-likelihood NB2 dispersion ``alpha`` of counts *y* around the given means
+    *mu* (a one-dimensional search on ``log alpha`` over ``[1e-8, 1e3]``): the
+    dispersion of a subset of the days a mean was fitted on.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> mu = np.full(4000, 50.0)
+    >>> round(dispersion_given_means(rng.negative_binomial(10, 10 / 60, 4000), mu), 2)
+    0.1
+    """
+    from scipy.optimize import minimize_scalar
+
+    y = np.asarray(y, dtype=float)
+    eta = np.log(np.asarray(mu, dtype=float))
+    res = minimize_scalar(
+        lambda la: -nb2_loglike(y, eta, math.exp(la)),
+        bounds=(math.log(1e-8), math.log(1e3)),
+        method="bounded",
+        options={"xatol": 1e-6},
+    )
+    return float(math.exp(res.x))
+
+
 def _nb2_derivatives(
     y: np.ndarray, X: np.ndarray, beta: np.ndarray, alpha: float
 ) -> tuple[np.ndarray, np.ndarray]:

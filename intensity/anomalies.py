@@ -353,17 +353,21 @@ def _analyse(
     seed: int,
     known: np.ndarray | None = None,
     dependence: str = "auto",
+    coarse: np.ndarray | None = None,
 ) -> _Outcome:
     """Day tests and the episode scan against one baseline fit (anything with ``fitted``
-    and ``dispersion``). *known*: days already found anomalous, left out of the
-    dependence estimate; *dependence*: ``'auto'`` the residuals' AR(1) with a slow
-    component at the scan's scales (:func:`~intensity.dependence.slow_component`),
+    and ``dispersion``). *art_days*: reporting artefacts, not tested as single days;
+    *coarse*: those of them in round numbers, scanned with the others (a stretch's sum
+    is right to a step, a day's is not); *known*: days already found anomalous, left
+    out of the dependence estimate; *dependence*: ``'auto'`` the residuals' AR(1) with a
+    slow component at the scan's scales (:func:`~intensity.dependence.slow_component`),
     ``'ar1'`` the AR(1) alone, ``'none'`` independent null series."""
     idx = ds.series.index
     mu = fit.fitted.to_numpy(dtype=float)
     a_ = float(fit.dispersion)
     y = ds.values
     test = ds.observed & ~art_days
+    coarse = np.zeros(len(idx), dtype=bool) if coarse is None else coarse & ds.observed
     yy = np.where(test, y, 0.0)
     p_up, p_lo = _nb_tails(yy, mu, a_)
     p_up = np.where(test, p_up, np.nan)
@@ -389,8 +393,10 @@ def _analyse(
     )[test]
     spikes = days[days["q"] <= alpha]
 
-    # collective anomalies: scan the days that are neither artefacts nor spikes
-    use = test.copy()
+    # collective anomalies: scan the days that are neither artefacts (but for rounded
+    # ones) nor spikes
+    counted = test | coarse
+    use = counted.copy()
     use[idx.get_indexer(spikes.index)] = False
     var = mu + a_ * mu**2
     mu_u = np.where(use, mu, 0.0)
@@ -423,10 +429,10 @@ def _analyse(
     rows = []
     for a, b, st in windows:
         # every tested day of the episode, its spike days too (a strong surge is both)
-        obs_sum = float(np.where(test[a:b], y[a:b], 0.0).sum())
-        exp_sum = float(np.where(test[a:b], mu[a:b], 0.0).sum())
+        obs_sum = float(np.where(counted[a:b], y[a:b], 0.0).sum())
+        exp_sum = float(np.where(counted[a:b], mu[a:b], 0.0).sum())
         ratio = obs_sum / exp_sum if exp_sum > 0 else np.nan
-        excess = np.where(test[a:b], y[a:b] - mu[a:b], np.nan)
+        excess = np.where(counted[a:b], y[a:b] - mu[a:b], np.nan)
         peak = idx[a + int(np.nanargmax(excess if ratio > 1 else -excess))]
         rows.append(
             {
@@ -682,17 +688,16 @@ def detect_anomalies(
         # the nearest observed day's); the table of tested days stays as it is
         return replace(inner, series=s, baseline=inner.baseline.reindex(idx).bfill().ffill())
     art = _artefacts_for(series, artefacts)
-    art_days = np.zeros(len(idx), dtype=bool)
-    if len(art):
-        pos = idx.get_indexer(pd.DatetimeIndex(art["date"]))
-        art_days[pos[pos >= 0]] = True
+    art_days = _days_of(idx, art)
+    coarse = _days_of(idx, art[art["kind"] == "rounded"]) if len(art) else art_days
     use_dep = str(dependence)
     # the episode lengths in periods of the series (days for daily counts)
     lo, hi = periods(min_days, ds.periods_per_year), periods(max_days, ds.periods_per_year)
     if isinstance(baseline, SeasonalFit):
         if not baseline.fitted.index.equals(idx):
             raise ParameterError("baseline was fitted on a different date range than series")
-        out = _analyse(ds, baseline, art_days, alpha, lo, hi, n_sim, seed, art_days, use_dep)
+        known = art_days & ~coarse
+        out = _analyse(ds, baseline, art_days, alpha, lo, hi, n_sim, seed, known, use_dep, coarse)
         kind, description = "seasonal fit", "a given SeasonalFit (used as it is)"
     else:
         kind = str(baseline)
@@ -704,8 +709,11 @@ def detect_anomalies(
             n_sim=n_sim,
             seed=seed,
             dependence=use_dep,
+            coarse=coarse,
         )
-        out, description = _fitted_baseline(ds, kind, art_days, shifts, harmonics, hi, run)
+        out, description = _fitted_baseline(
+            ds, kind, art_days, shifts, harmonics, hi, run, unfit=art_days & ~coarse
+        )
     episodes = out.episodes.assign(baseline=kind)
     return Anomalies(
         series=s,
@@ -760,6 +768,15 @@ def _check_anomaly_options(
     return baseline
 
 
+def _days_of(idx: pd.Index, findings: pd.DataFrame) -> np.ndarray:
+    """The mask of the days of *idx* that *findings* (a quality table) are dated on."""
+    days = np.zeros(len(idx), dtype=bool)
+    if len(findings):
+        pos = idx.get_indexer(pd.DatetimeIndex(findings["date"]))
+        days[pos[pos >= 0]] = True
+    return days
+
+
 def _fitted_baseline(
     ds: RegularSeries,
     kind: str,
@@ -768,6 +785,7 @@ def _fitted_baseline(
     harmonics: int,
     max_days: int,
     run: Callable[..., Any],
+    unfit: np.ndarray | None = None,
 ) -> tuple[Any, str]:
     """The analysis against a 'level' or 'seasonal' baseline fitted without the episodes
     found: the baseline refitted with each round's spikes and episodes left out, until
@@ -789,20 +807,24 @@ def _fitted_baseline(
         if len(idx) >= int(3 * ppy)
         else []
     )
-    exclude = art_days.copy()
+    # the artefacts the fit leaves out (*unfit*: all but those in round numbers)
+    unfit = art_days if unfit is None else unfit
+    exclude = unfit.copy()
     seen: list[list[tuple[int, int]]] = []
     local_fits: dict[int, Any] = {}  # each season's design and last fit, across rounds
     for _ in range(4):
         base = (
-            level_baseline(s, exclude, shift_pos)
+            level_baseline(s, exclude, shift_pos, precise=~art_days)
             if kind == "level"
-            else seasonal_baseline(s, exclude, shift_pos, harmonics, blocks, local_fits)
+            else seasonal_baseline(
+                s, exclude, shift_pos, harmonics, blocks, local_fits, precise=~art_days
+            )
         )
         out = run(ds, base, art_days, known=exclude)
         if out.spans in seen:
             break
         seen.append(out.spans)
-        exclude = art_days.copy()
+        exclude = unfit.copy()
         exclude[idx.get_indexer(out.spikes.index)] = True
         for a, b in out.spans:
             exclude[a:b] = True

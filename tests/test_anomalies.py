@@ -177,6 +177,37 @@ def test_spike_days_do_not_depend_on_the_route(losses, tmp_path, route):
     assert (res.artefacts["kind"] == "rounded").sum() == (ref.artefacts["kind"] == "rounded").sum()
 
 
+def test_rounded_days_enter_the_baseline_but_not_the_day_tests(personnel):
+    # personnel was published in hundreds from 2022-03-16 into June: with those days left
+    # out of the baseline, the summer of 2022 was bridged from the invasion's first weeks
+    # and read as 463 a day in July against 169 observed, 18 'dip' days (until 2026-12-05)
+    res = intensity.detect_anomalies(personnel, n_sim=49)
+    july = slice("2022-07-01", "2022-07-31")
+    ratio = res.baseline["expected"][july].mean() / personnel[july].mean()
+    assert ratio < 2.0
+    summer = res.spikes.loc["2022-06-01":"2022-08-31"]
+    assert len(summer) <= 2, summer
+    rounded = pd.DatetimeIndex(res.artefacts.loc[res.artefacts["kind"] == "rounded", "date"])
+    assert len(rounded) > 100 and not res.days.index.isin(rounded).any()
+    # their spread does not widen every other day's band: the 2.3-fold 2025-02-28 stays
+    assert pd.Timestamp("2025-02-28") in res.spikes.index
+
+
+def test_rounded_stretch_leaves_the_band_elsewhere_alone():
+    sim = simulate_counts(1100, level=250.0, size=15.0, seed=11)
+    rounded = sim.counts.copy()
+    rounded.iloc[100:220] = (rounded.iloc[100:220] / 100).round() * 100
+    a0 = intensity.detect_anomalies(sim.counts, n_sim=49)
+    a1 = intensity.detect_anomalies(rounded, n_sim=49)
+    assert (a1.artefacts["kind"] == "rounded").sum() >= 100
+    # the dispersion of the exact days: the band outside the stretch within 2%
+    width = [(a.baseline["upper"] - a.baseline["lower"]).iloc[400:] for a in (a0, a1)]
+    assert np.allclose(width[1], width[0], rtol=0.02)
+    # and the stretch's own expectation follows its level (to a step's rounding)
+    exp = a1.baseline["expected"].iloc[100:220].mean()
+    assert abs(exp / sim.counts.iloc[100:220].mean() - 1) < 0.05
+
+
 def test_count_findings_guess_catch_ups_only_without_totals():
     idx = pd.date_range("2024-01-01", periods=90)
     rng = np.random.default_rng(5)

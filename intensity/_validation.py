@@ -295,8 +295,9 @@ def _as_series(
     if counts:
         _check_counts(values, arr, obs, name)
     if int(obs.sum()) < min_observed:
+        unit = grid_unit(full)
         raise InsufficientDataError(
-            f"{name} needs at least {min_observed} observed days, got {int(obs.sum())}"
+            f"{name} needs at least {min_observed} observed {unit}s, got {int(obs.sum())}"
         )
     return RegularSeries(series=values, values=arr, observed=obs, filled_dates=filled, freq=freq)
 

@@ -736,8 +736,12 @@ def detect_anomalies(
 def _regular_counts(series: Any) -> RegularSeries:
     """The validated counts: daily, weekly, monthly or quarterly (yearly counts have no
     season and no episodes within the year)."""
-    ds = as_regular_series(series, counts=True, min_observed=60)
-    require_within_year(ds, "detect_anomalies")
+    ds = as_regular_series(series, counts=True)
+    require_within_year(ds, "detect_anomalies")  # before the count of periods it lacks
+    if int(ds.observed.sum()) < 60:
+        raise InsufficientDataError(
+            f"detect_anomalies needs at least 60 observed {ds.unit}s, got {int(ds.observed.sum())}"
+        )
     return ds
 
 

@@ -367,6 +367,24 @@ def test_cli_report_of_monthly_and_weekly_files(tmp_path, capsys):
             assert f"-{unit} cycles" in text.replace("\n", " "), name
 
 
+def test_cli_report_of_yearly_counts_says_what_they_lack(tmp_path, capsys):
+    # twelve yearly counts went through the default selection (a year of periods is
+    # one) into a 'partial' report of four failed steps, one saying "30 observed days"
+    from intensity import cli
+
+    f = tmp_path / "yearly.csv"
+    years = pd.date_range("2000-01-01", periods=12, freq="YS")
+    pd.DataFrame({"date": years, "x": np.arange(40, 52)}).to_csv(f, index=False)
+    assert cli.main(["report", "--input", str(f), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "no metric of counts within the year" in err and "yearly counts" in err
+    assert (
+        cli.main(["report", "--input", str(f), "--metric", "x", "--out", str(tmp_path / "o")]) == 0
+    )
+    row = pd.read_csv(tmp_path / "o" / "summary.csv", index_col=0).loc["x"]
+    assert "observed years, got 12" in row["not_done"] and "days" not in row["not_done"]
+
+
 def test_cli_report_of_a_file_whose_date_column_is_day(tmp_path, capsys):
     # VIINA's and UCDP's daily tables name their date column 'day': the reader's hint
     # 'name it with date_column=' had no counterpart on the command line

@@ -214,6 +214,9 @@ def test_report_formats_model_and_options(tmp_path):
         run_report(data, tmp_path / "x", penalty=-1.0)
     with pytest.raises(ParameterError, match="start must not be after end"):
         run_report(data, tmp_path / "x", start="2023-01-01", end="01.12.2022")
+    for bad in ("yesterday", "2024-02-30", ""):  # an option's value, not a file's column
+        with pytest.raises(ParameterError, match=rf"^start must be a calendar date .*'{bad}'"):
+            run_report(data, tmp_path / "x", start=bad)
     with pytest.raises(ParameterError, match="model must be one of"):
         run_report(data, tmp_path / "x", model="ar1")
 

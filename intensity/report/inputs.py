@@ -189,7 +189,12 @@ def _date_window(frame: pd.DataFrame, start: Any, end: Any) -> pd.DataFrame:
         if isinstance(v, str):
             from .._dates import parse_date_column
 
-            return pd.Timestamp(parse_date_column(pd.Series([v]), where=what, column=what)[0])
+            try:
+                return pd.Timestamp(parse_date_column(pd.Series([v]), where=what)[0])
+            except DataFormatError:  # a value of an option, not a column of a file
+                raise ParameterError(
+                    f"{what} must be a calendar date (YYYY-MM-DD or DD.MM.YYYY), got {v!r}"
+                ) from None
         from .._validation import check_date
 
         return check_date(what, v).normalize()

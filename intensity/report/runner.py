@@ -269,15 +269,20 @@ def _choose_metrics(
         return ["engagements"], []
     cols = [c for c in frame.columns if _enough(frame[c]) and not running_total_words(frame[c])]
     if not cols:
-        year, need, unit = _year_need(frame.index)
-        found = "; ".join(
-            f"{c!r}: {_short_row(frame, c)['not_done']}" for c in list(frame.columns)[:8]
-        )
-        raise ParameterError(
-            f"no metric with at least {year} observed {unit}s, {need} of them not "
-            f"zero, that are counts ({found})"
-        )
+        raise ParameterError(_none_chosen(frame))
     return cols, [c for c in frame.columns if c not in cols]
+
+
+def _none_chosen(frame: pd.DataFrame) -> str:
+    """Why the default selection took no metric of *frame*, with each one's reason."""
+    year, need, unit = _year_need(frame.index)
+    found = "; ".join(f"{c!r}: {_short_row(frame, c)['not_done']}" for c in list(frame.columns)[:8])
+    rule = (
+        "of counts within the year"
+        if unit == "year"
+        else f"with at least {year} observed {unit}s, {need} of them not zero, that are counts"
+    )
+    return f"no metric {rule} ({found})"
 
 
 def _metric_context(
@@ -441,7 +446,9 @@ def _year_need(index: pd.Index) -> tuple[int, int, str]:
 def _enough(s: pd.Series) -> bool:
     """Whether the default selection analyses *s*: a year of observed periods, and at
     least :data:`MIN_NONZERO_DAYS` days' worth of them above zero (:func:`_year_need`)."""
-    year, nonzero, _ = _year_need(s.index)
+    year, nonzero, unit = _year_need(s.index)
+    if unit == "year":  # no cycle within the year, no episodes, no winters
+        return False
     return int(s.notna().sum()) >= year and int((s > 0).sum()) >= nonzero
 
 
@@ -461,6 +468,15 @@ def _short_row(frame: pd.DataFrame, metric: Any) -> dict[str, Any]:
     total = running_total_words(s)
     if total:
         return {"metric": metric, "days": n_obs, "status": "not analysed", "not_done": total}
+    if unit == "year":
+        return {
+            "metric": metric,
+            "days": n_obs,
+            "status": "not analysed",
+            "not_done": "yearly counts: the report's seasonality, anomalies and winters need "
+            "counts within the year (detect_breaks takes yearly ones; name it with --metric "
+            "to report it anyway)",
+        }
     return {
         "metric": metric,
         "days": n_obs,

@@ -21,7 +21,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ._validation import grid_unit
-    from .io import quality_events
+    from .io import validate
     from .pipeline import build, summarize
 
     res = build(args.raw, args.processed, progress=_say)
@@ -33,7 +33,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         )
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             print(summarize(frame).to_string())
-        q = quality_events(frame)
+        q = validate(frame)  # the sidecar's findings: the reader's, the counts' and the gaps
         if len(q):
             counts = q["kind"].value_counts().sort_index()
             print("quality findings: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

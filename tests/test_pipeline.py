@@ -78,6 +78,10 @@ def test_cli_build_prints_summary(tmp_path, capsys):
     assert rc == 0
     assert "engagements" in out.out and "last_28d_mean" in out.out
     assert "wrote" in out.err
+    # the findings printed are the sidecar's (validate's), its missing day too
+    side = json.loads((tmp_path / "out" / "engagements_small.json").read_text())
+    said = ", ".join(f"{k} {v}" for k, v in side["quality_counts"].items())
+    assert said == "gap 1" and f"quality findings: {said}" in out.out
 
 
 def test_cli_error_is_one_line(tmp_path, capsys):

@@ -886,10 +886,35 @@ def _possible_catch_ups(daily: pd.Series, metric: str) -> list[dict[str, object]
     return rows
 
 
+#: The last observed count is a possible partial day below this share of the median of
+#: the 28 observed days before it.
+PARTIAL_SHARE = 0.25
+
+
+def _possible_partial_day(daily: pd.Series, metric: str) -> list[dict[str, object]]:
+    """The last observed day when its count is below :data:`PARTIAL_SHARE` of the median
+    ``m`` of the 28 observed days before it (and below ``m - 3 sqrt(m)``, beyond the count
+    noise of a small median): a day still running when the data were taken (VIINA's
+    export of 2026-05-04 ran that morning: 5 reports against a median of 120)."""
+    x = daily.dropna()
+    if len(x) < 29:
+        return []
+    m = float(x.iloc[-29:-1].median())
+    last = float(x.iloc[-1])
+    if not (m > 0 and last < min(PARTIAL_SHARE * m, m - 3.0 * np.sqrt(m))):
+        return []
+    detail = (
+        f"possible: the last day's {last:g} is {last / m:.2f} of the median of the 28 days "
+        "before it; taken before the day ended?"
+    )
+    return [_event(x.index[-1], metric, "partial_day", detail, last / m)]
+
+
 def count_findings(series: pd.Series, metric: str | None = None) -> pd.DataFrame:
     """What the counts themselves show of how they were reported, whatever route they
-    came by: stretches published in round numbers (``rounded``) and possible catch-ups
-    after missing days (``catch_up``), for a daily series (empty for a coarser grid).
+    came by: stretches published in round numbers (``rounded``), possible catch-ups
+    after missing days (``catch_up``) and a possible partial last day
+    (``partial_day``), for a daily series (empty for a coarser grid).
     :func:`read_counts` attaches them, :func:`validate` lists them and
     :func:`~intensity.detect_anomalies` keeps their days apart, so a counts file, a
     Series built by hand and the loss tables give the same artefacts (measured
@@ -912,18 +937,24 @@ def count_findings(series: pd.Series, metric: str | None = None) -> pd.DataFrame
     if not isinstance(idx, pd.DatetimeIndex) or grid_unit(idx) != "day":
         return _quality_frame([])
     daily = pd.to_numeric(series, errors="coerce").astype(float)
-    return _quality_frame(_rounding_events(daily, name) + _possible_catch_ups(daily, name))
+    return _quality_frame(
+        _rounding_events(daily, name)
+        + _possible_catch_ups(daily, name)
+        + _possible_partial_day(daily, name)
+    )
 
 
 def new_count_findings(known: pd.DataFrame, series: pd.Series, metric: str) -> pd.DataFrame:
     """:func:`count_findings` of *series* that the findings *known* (a reader's) do not
     already hold (the same date, metric and kind). A reader of cumulative totals (its
-    ``series_start`` finding) knew every catch-up from the totals, so none is guessed
-    for its series (the day after a masked correction is no catch-up)."""
+    ``series_start`` finding) knew every catch-up and what each row covers from the
+    totals, so neither a catch-up nor a partial day is guessed for its series (the day
+    after a masked correction is no catch-up)."""
     extra = count_findings(series, metric)
     mine = known[known["metric"] == metric] if len(known) else known
     if len(mine) and (mine["kind"] == "series_start").any():
-        extra = extra[extra["kind"] != "catch_up"].reset_index(drop=True)
+        guessed = extra["kind"].isin(["catch_up", "partial_day"])
+        extra = extra[~guessed].reset_index(drop=True)
     if len(known) and len(extra):
         have = set(zip(pd.to_datetime(known["date"]), known["metric"], known["kind"], strict=True))
         keep = [
@@ -1129,8 +1160,8 @@ def validate(obj: object) -> pd.DataFrame:
         ``impossible`` (more than 8× the centred 29-day median, median ≥ 5),
         ``running_total`` (a column that never decreases: :func:`running_total_words`),
         and what the counts show of daily series whatever the reader
-        (:func:`count_findings`: ``rounded``, and a possible ``catch_up`` after missing
-        days).
+        (:func:`count_findings`: ``rounded``, a possible ``catch_up`` after missing
+        days and a possible ``partial_day`` at the end).
 
     Raises
     ------

@@ -208,6 +208,30 @@ def test_rounded_stretch_leaves_the_band_elsewhere_alone():
     assert abs(exp / sim.counts.iloc[100:220].mean() - 1) < 0.05
 
 
+def test_a_partial_last_day_is_an_artefact_not_a_dip(shared_dir):
+    # VIINA's daily export ran on the morning of 2026-05-04 (SOURCE.md): 5 reports
+    viina = intensity.read_counts(shared_dir / "viina_daily" / "viina_daily.csv", date_column="day")
+    q = intensity.validate(viina)
+    partial = q[q["kind"] == "partial_day"]
+    assert set(partial["metric"]) >= {"total", "core3"}
+    assert set(partial["date"].dt.strftime("%Y-%m-%d")) == {"2026-05-04"}
+    res = intensity.detect_anomalies(viina["total"], n_sim=49)
+    assert pd.Timestamp("2026-05-04") not in res.spikes.index
+    assert pd.Timestamp("2026-05-04") in set(pd.DatetimeIndex(res.artefacts["date"]))
+
+
+def test_partial_day_only_at_the_end_and_beyond_count_noise():
+    idx = pd.date_range("2024-01-01", periods=60)
+    y = np.random.default_rng(2).poisson(200, 60).astype(float)
+    y[30] = 20  # a low day inside: a dip to test, not an artefact
+    y[-1] = 30
+    found = intensity.validate(pd.Series(y, index=idx, name="x"))
+    assert found.loc[found.kind == "partial_day", "date"].tolist() == [idx[-1]]
+    small = np.random.default_rng(2).poisson(4, 60).astype(float)
+    small[-1] = 0  # a day without events at 4 a day is no partial day
+    assert "partial_day" not in set(intensity.validate(pd.Series(small, idx, name="x")).kind)
+
+
 def test_count_findings_guess_catch_ups_only_without_totals():
     idx = pd.date_range("2024-01-01", periods=90)
     rng = np.random.default_rng(5)

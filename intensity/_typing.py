@@ -16,6 +16,8 @@ AnomalyNoise = Literal["auto", "ar1", "none"]
 Corrections = Literal["mask", "keep"]
 #: how dots in numbers are read: decided per column, thousands separators, decimal points
 Thousands = Literal["auto", ".", "none"]
+#: what a day absent from a counts file is: not reported (NaN), or a day without events (0)
+AbsentDays = Literal["missing", "zero"]
 QualityKind = Literal[
     "duplicate",
     "gap",
@@ -29,4 +31,6 @@ QualityKind = Literal[
     "definition_change",
     "rounded",
     "partial_day",
+    "absent_zero",
+    "absent_days",
 ]

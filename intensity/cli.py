@@ -120,7 +120,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     _check_report_options(
         args.model, _penalty_arg(args.penalty), args.format.split(","), args.dpi, args.seed
     )
-    data = load_input(args.input, args.periods, args.date_column)
+    data = load_input(args.input, args.periods, args.date_column, args.absent_days)
     _say(f"loaded {data.shape[1]} metric(s), {len(data)} {grid_unit(data.index)}s")
     res = run_report(
         data,
@@ -317,6 +317,13 @@ def _parser() -> argparse.ArgumentParser:
         default="date",
         help="name of the date column of a counts file (default: date; e.g. day for the "
         "VIINA and UCDP daily tables)",
+    )
+    r.add_argument(
+        "--absent-days",
+        choices=("missing", "zero"),
+        default="missing",
+        help="what a day absent from a counts file is: missing (default) or zero, for a "
+        "file that lists only the days with events (as UCDP's daily table)",
     )
     r.set_defaults(func=_cmd_report)
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._dates import parse_date_column
-from ._typing import Corrections, Thousands
+from ._typing import AbsentDays, Corrections, Thousands
 from ._validation import check_choice, grid_unit
 from .exceptions import DataFormatError, ParameterError, SeriesValidationError
 
@@ -619,6 +619,7 @@ def read_counts(
     date_format: str | None = None,
     thousands: Thousands = "auto",
     date_column: str = "date",
+    absent: AbsentDays = "missing",
 ) -> pd.DataFrame:
     """Read a tidy file of daily counts (or weekly, monthly or quarterly ones).
 
@@ -650,6 +651,14 @@ def read_counts(
     date_column
         The name of the file's date column (default ``date``), e.g. ``"day"`` for the
         VIINA and UCDP daily tables (``read_counts(path, date_column="day")``).
+    absent
+        What a day absent from the file is (between its first and last date):
+        ``'missing'`` (default; NaN, not reported) or ``'zero'``, a day without events,
+        for files that list only the days with some (UCDP's daily table: "only days with
+        >= 1 event are listed"; read as missing, its 2014-2021 counts were never below 1).
+        Also a metric without a row on a day of the long layout. A cell given empty stays
+        NaN. The days filled are reported (``absent_zero``); :func:`validate` says when a
+        file looks like such a list (``absent_days``).
 
     Returns
     -------
@@ -683,6 +692,7 @@ def read_counts(
     p = _file_path(path)
     if not isinstance(date_column, str) or not date_column:
         raise ParameterError(f"date_column must be a column name, got {date_column!r}")
+    check_choice("absent", absent, ("missing", "zero"))
     df = _raw_table(p, dayfirst=dayfirst, date_format=date_format, date_column=date_column)
     quality: list[dict[str, object]] = []
     if {"metric", "value"} <= set(df.columns):
@@ -704,6 +714,7 @@ def read_counts(
         _check_span(df["date"], int(col.nunique()), p)
         wide = df.assign(column=col).pivot(index="date", columns="column", values="value")
         wide.columns.name = None
+        given = df.assign(column=col, one=True).pivot(index="date", columns="column", values="one")
     else:
         metrics = [c for c in df.columns if c != "date"]
         if not metrics:
@@ -715,14 +726,37 @@ def read_counts(
         if len(num) < before:
             quality.append(_dropped_duplicates(num, before))
         wide = num.set_index("date")
+        given = pd.DataFrame(True, index=wide.index, columns=wide.columns)
     days = _count_index(wide.index.to_series())
     wide = wide.sort_index().reindex(days)
     wide.index = days
+    if absent == "zero":
+        wide, filled = _absent_as_zero(wide, given)
+        quality += filled
     for j, name in enumerate(wide.columns):  # what the counts show of how they were reported
         quality += _quality_records(count_findings(wide.iloc[:, j], str(name)))
     wide.attrs["quality"] = _quality_records(_quality_frame(quality))
     wide.attrs["source"] = [p.name]
     return wide
+
+
+def _absent_as_zero(
+    wide: pd.DataFrame, given: pd.DataFrame
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """*wide* with the cells no row of the file gave (*given*: True where one did) set
+    to 0, and an ``absent_zero`` finding per column that had any."""
+    have = given.reindex(index=wide.index, columns=wide.columns)
+    absent = have.isna().to_numpy()
+    out = wide.mask(absent, 0.0)
+    rows = []
+    for j, name in enumerate(wide.columns):
+        k = int(absent[:, j].sum())
+        if k:
+            first = wide.index[int(np.argmax(absent[:, j]))]
+            unit = grid_unit(wide.index)
+            detail = f"{k} {unit}(s) absent from the file read as 0 (absent='zero')"
+            rows.append(_event(first, str(name), "absent_zero", detail, k))
+    return out, rows
 
 
 # --------------------------------------------------------------------------- losses
@@ -1194,9 +1228,12 @@ def validate(obj: object) -> pd.DataFrame:
     corrected = {
         (pd.Timestamp(str(r["date"])), r["metric"]) for r in rows if r["kind"] == "correction"
     }
+    filled = set(reader_events.loc[reader_events["kind"] == "absent_zero", "metric"])
     for col in df.columns:
         s = pd.to_numeric(df[col], errors="coerce")
         rows += _quality_records(new_count_findings(reader_events, s, str(col)))
+        if str(col) not in filled:
+            rows += _absent_days_hint(s, str(col), unit)
         rows += _gaps(s, str(col), known_missing, unit)
         rows += _bad_values(s, str(col), corrected, unit)
         total = running_total_words(s)
@@ -1230,6 +1267,30 @@ def _daily_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, object]
 
         raise SeriesValidationError(f"freq must be daily, got {_describe_freq(idx)!r}")
     return df.reindex(pd.date_range(idx[0], idx[-1], freq="D")), rows
+
+
+def _absent_days_hint(s: pd.Series, name: str, unit: str = "day") -> list[dict[str, object]]:
+    """A finding when *s* looks like a list of the days with events only: 60 or more
+    counts, none of them 0 and some of 1 or 2, with a fifth or more of the days between
+    its first and last absent (UCDP's daily table: 1,537 of 3,997 days absent, every
+    listed count at least 1). Absent days are read as missing; they may be zeros."""
+    v = s.to_numpy(dtype=float)
+    obs = ~np.isnan(v)
+    if obs.sum() < 60:
+        return []
+    x = v[obs]
+    inside = np.flatnonzero(obs)
+    span = inside[-1] - inside[0] + 1
+    absent = span - len(x)
+    if (x == 0).any() or x.min() > 2 or absent < 0.2 * span:
+        return []
+    detail = (
+        f"no count of 0 in {len(x)} {unit}s, counts down to {x.min():g}, and {absent} of the "
+        f"{span} {unit}s between the first and last absent: a list of the {unit}s with events "
+        "only? Their absent days would be zeros: read_counts(..., absent='zero') "
+        "(--absent-days zero)"
+    )
+    return [_event(s.index[inside[0]], name, "absent_days", detail, absent)]
 
 
 def _gaps(

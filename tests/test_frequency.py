@@ -401,3 +401,25 @@ def test_cli_report_of_a_file_whose_date_column_is_day(tmp_path, capsys):
     assert cli.main(args) == 0
     row = pd.read_csv(out / "summary.csv", index_col=0).loc["events"]
     assert row["days"] == 800 and row["status"] in ("complete", "partial")
+
+
+def test_cli_report_of_a_list_of_event_days(tmp_path, capsys):
+    # UCDP's daily table lists only days with events: read as missing, its quiet days
+    # vanished from every mean; --absent-days zero reads them as the zeros they are
+    from intensity import cli
+
+    rng = np.random.default_rng(6)
+    idx = pd.date_range("2021-01-01", periods=900)
+    y = rng.poisson(np.where(np.arange(900) < 450, 0.8, 6.0))
+    f = tmp_path / "events.csv"
+    pd.DataFrame({"day": idx[y > 0], "events": y[y > 0]}).to_csv(f, index=False)
+    base = ["report", "--input", str(f), "--date-column", "day", "--metric", "events"]
+    assert cli.main([*base, "--out", str(tmp_path / "a")]) == 0
+    quality = pd.read_csv(tmp_path / "a" / "events_quality.csv")
+    assert "absent_days" in set(quality["kind"])  # the report says what the file looks like
+    assert cli.main([*base, "--out", str(tmp_path / "b"), "--absent-days", "zero"]) == 0
+    quality = pd.read_csv(tmp_path / "b" / "events_quality.csv")
+    assert set(quality["kind"]) == {"absent_zero"}
+    assert quality["value"].item() == (y == 0).sum()
+    row = pd.read_csv(tmp_path / "b" / "summary.csv", index_col=0).loc["events"]
+    assert row["days"] == 900 and row["breaks"] >= 1

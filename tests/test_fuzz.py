@@ -297,6 +297,7 @@ def test_fuzz_reader_and_report_options_only_package_errors(tmp_path):
         "read_counts(date_column)": lambda v: intensity.read_counts(f, date_column=v),
         "read_counts(dayfirst)": lambda v: intensity.read_counts(f, dayfirst=v),
         "read_counts(thousands)": lambda v: intensity.read_counts(f, thousands=v),
+        "read_counts(absent)": lambda v: intensity.read_counts(f, absent=v),
         "read_losses": lambda v: intensity.read_losses(v),
         "read_telegram_export": lambda v: intensity.read_telegram_export(v),
         "validate": lambda v: intensity.validate(v),

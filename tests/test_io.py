@@ -12,7 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import intensity
-from intensity.exceptions import DataFormatError, IntensityError, SeriesValidationError
+from intensity.exceptions import (
+    DataFormatError,
+    IntensityError,
+    ParameterError,
+    SeriesValidationError,
+)
 
 
 def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
@@ -401,6 +406,46 @@ def test_read_counts_date_column(tmp_path):
     both.write_text("date,day,events\n2024-01-01,2024-01-01,3\n", encoding="utf-8")
     with pytest.raises(DataFormatError, match="also has a 'date' column"):
         intensity.read_counts(both, date_column="day")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "day,events,dead\n2024-01-01,3,1\n2024-01-04,5,\n2024-01-05,1,0\n",
+        "day,metric,value\n2024-01-01,events,3\n2024-01-01,dead,1\n2024-01-04,events,5\n"
+        "2024-01-04,dead,\n2024-01-05,events,1\n2024-01-05,dead,0\n",
+    ],
+    ids=["wide", "long"],
+)
+def test_read_counts_absent_days_as_zero(tmp_path, text):
+    """A file that lists only the days with events (UCDP's daily table): absent days are
+    zeros with absent='zero', a cell given empty stays missing, the filled days said."""
+    p = tmp_path / "events.csv"
+    p.write_text(text, encoding="utf-8")
+    df = intensity.read_counts(p, date_column="day", absent="zero")
+    assert df["events"].tolist() == [3.0, 0.0, 0.0, 5.0, 1.0]
+    assert df["dead"].iloc[:3].tolist() == [1.0, 0.0, 0.0] and np.isnan(df["dead"].iloc[3])
+    q = intensity.quality_events(df)
+    assert q.loc[q.kind == "absent_zero", "value"].tolist() == [2.0, 2.0]
+    default = intensity.read_counts(p, date_column="day")
+    assert default["events"].isna().sum() == 2
+    with pytest.raises(ParameterError, match=r"absent must be one of \['missing', 'zero'\]"):
+        intensity.read_counts(p, date_column="day", absent="0")
+
+
+def test_validate_says_when_absent_days_may_be_zeros(shared_dir):
+    ucdp = shared_dir / "ucdp_ukraine_daily" / "ucdp_ukraine_daily.csv"
+    q = intensity.validate(intensity.read_counts(ucdp, date_column="day"))
+    hint = q[q.kind == "absent_days"]
+    assert hint["metric"].tolist() == ["events"] and hint["value"].item() == 1537
+    assert "absent='zero'" in hint["detail"].item()
+    q = intensity.validate(intensity.read_counts(ucdp, date_column="day", absent="zero"))
+    assert not (q.kind == "absent_days").any() and not (q.kind == "gap").any()
+    # a series with gaps but zeros of its own, or far from zero, is not such a list
+    idx = pd.date_range("2024-01-01", periods=200)
+    y = np.random.default_rng(3).poisson(40, 200).astype(float)
+    y[::3] = np.nan
+    assert "absent_days" not in set(intensity.validate(pd.Series(y, idx, name="x")).kind)
 
 
 def test_real_independent_series_read(shared_dir):

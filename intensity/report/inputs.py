@@ -19,6 +19,7 @@ def load_input(
     path: str | os.PathLike[str] | None,
     periods: str | os.PathLike[str] | None = None,
     date_column: str = "date",
+    absent: str = "missing",
 ) -> pd.DataFrame:
     """The data a report runs on: a folder of loss tables, a folder of processed files, one
     counts file (see :func:`intensity.read_counts`) or a table of hand-collected
@@ -39,7 +40,8 @@ def load_input(
     other file, its name and that the source is not stated (``--source`` names it).
 
     *date_column* names the date column of a counts file (``--date-column``), e.g.
-    ``day`` for the VIINA and UCDP daily tables.
+    ``day`` for the VIINA and UCDP daily tables; *absent* (``--absent-days``) says what
+    a day absent from a counts file is (:func:`intensity.read_counts`).
     """
     p = Path(path) if path is not None else Path("data/processed")
     if periods is not None:
@@ -53,12 +55,12 @@ def load_input(
             )
         frame = engagement_figures(p, periods=table)
     else:
-        frame = _load(p, date_column)
+        frame = _load(p, date_column, absent)
     frame.attrs["caption"] = _caption(frame, p)
     return frame
 
 
-def _load(p: Path, date_column: str = "date") -> pd.DataFrame:
+def _load(p: Path, date_column: str = "date", absent: Any = "missing") -> pd.DataFrame:
     from ..io import read_counts, read_losses
     from ..pipeline import processed_sidecar, read_processed
 
@@ -76,7 +78,8 @@ def _load(p: Path, date_column: str = "date") -> pd.DataFrame:
         general_staff = True
         for f in files:
             meta = processed_sidecar(f)
-            frames.append(read_counts(f) if meta is None else read_processed(f, meta))
+            counts = read_counts(f, absent=absent) if meta is None else None
+            frames.append(counts if counts is not None else read_processed(f, meta))
             general_staff = general_staff and meta is not None and _built_from_losses(meta)
         out = _combine(frames, files)
         out.attrs["general_staff"] = general_staff
@@ -84,7 +87,7 @@ def _load(p: Path, date_column: str = "date") -> pd.DataFrame:
     if p.exists():
         if _is_figure_table(p):
             return engagement_figures(p)
-        return read_counts(p, date_column=date_column)
+        return read_counts(p, date_column=date_column, absent=absent)
     raise DataFormatError(f"{p}: no such file or folder")
 
 

@@ -33,4 +33,5 @@ QualityKind = Literal[
     "partial_day",
     "absent_zero",
     "absent_days",
+    "stacked_date",
 ]

@@ -93,6 +93,7 @@ ARTEFACT_KINDS = (
     "partial_day",
     "gap",
     "rounded",
+    "stacked_date",
 )
 
 

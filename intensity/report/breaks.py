@@ -148,7 +148,14 @@ class BreaksSection(Section):
 
 
 #: quality findings that mark a change in how the figures were reported, not in the war
-REPORTING_KINDS = ("stall", "catch_up", "rounded", "correction", "partial_day")
+REPORTING_KINDS = (
+    "stall",
+    "catch_up",
+    "rounded",
+    "correction",
+    "partial_day",
+    "stacked_date",
+)
 #: days either side of a break's date interval searched for them
 ARTEFACT_REACH = 14
 

@@ -27,10 +27,11 @@ days and one episode):
   0-10% (25-55% with the AR(1) alone, ``benchmarks/noise.py --anomalies``); each episode
   gets a Monte Carlo p-value from the same simulations;
 * **reporting artefacts** — stalls, catch-ups, corrections and partial days reported by the
-  data layer (:func:`intensity.quality_events`), and stretches of round numbers and
-  possible catch-ups after missing days the counts show whatever their route
-  (:func:`intensity.io.count_findings`); they are listed separately and their days are
-  left out of both tests.
+  data layer (:func:`intensity.quality_events`), and what the counts show whatever their
+  route (:func:`intensity.io.count_findings`: round numbers, possible catch-ups, a
+  partial last day, events stacked on the first days of the months); they are listed
+  separately and their days are not tested. Days in round numbers still count in the
+  baseline and the episodes (a month's sum is right to one step); the others do not.
 
 Every episode is measured against a named baseline (:mod:`intensity.baselines`):
 ``'seasonal'`` (default) — above or below what that season brings in the other years —
@@ -220,7 +221,8 @@ class Anomalies(ResultMixin):
     dependence : DependenceModel or None
         The residuals' serial dependence the episode null simulations use.
     artefacts : pd.DataFrame
-        Reporting artefacts of this series (left out of both tests).
+        Reporting artefacts of this series: not tested; out of the baseline fit and the
+        episode scan too, but for days in round numbers.
     """
 
     series: pd.Series
@@ -294,7 +296,12 @@ class Anomalies(ResultMixin):
             f"episodes: scan penalty {self.penalty:.1f} (95% null quantile from {self.n_sim} "
             "simulated series"
             + (", with the residuals' serial dependence)" if self.dependence else ")"),
-            f"{len(self.artefacts)} reporting artefact(s) listed separately, not tested",
+            f"{len(self.artefacts)} reporting artefact(s) listed separately, not tested"
+            + (
+                " (days in round numbers still count in the baseline and episodes)"
+                if "rounded" in set(self.artefacts.get("kind", ()))
+                else ""
+            ),
         ]
         if self.dependence is not None:
             notes.insert(3, self.dependence.describe())
@@ -315,8 +322,10 @@ def _artefacts_for(series: pd.Series, artefacts: pd.DataFrame | None) -> pd.Data
     if artefacts is None:
         known = quality_events(series)
         extra = new_count_findings(known, series, name)
-        q = pd.concat([known, extra], ignore_index=True) if len(known) and len(extra) else known
-        q = extra if not len(known) else q
+        if not len(known) or not len(extra):
+            q = known if len(known) else extra
+        else:
+            q = pd.concat([known, extra], ignore_index=True)
     else:
         q = artefacts
     if len(q) == 0:

@@ -24,7 +24,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .io import validate
     from .pipeline import build, summarize
 
-    res = build(args.raw, args.processed, progress=_say)
+    res = build(
+        args.raw,
+        args.processed,
+        progress=_say,
+        date_column=args.date_column,
+        absent=args.absent_days,
+    )
     for name, frame in res.frames.items():
         unit = grid_unit(frame.index)
         print(
@@ -193,6 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--processed", default="data/processed", help="output folder (default: data/processed)"
     )
+    _counts_file_options(b)
     b.set_defaults(func=_cmd_build)
 
     f = sub.add_parser(
@@ -312,25 +319,30 @@ def _parser() -> argparse.ArgumentParser:
         "hand-collected engagement figures: the figures are checked against them, and the "
         "reconstructed daily series uses them",
     )
-    r.add_argument(
-        "--date-column",
-        default="date",
-        help="name of the date column of a counts file (default: date; e.g. day for the "
-        "VIINA and UCDP daily tables)",
-    )
-    r.add_argument(
-        "--absent-days",
-        choices=("missing", "zero"),
-        default="missing",
-        help="what a day absent from a counts file is: missing (default) or zero, for a "
-        "file that lists only the days with events (as UCDP's daily table)",
-    )
+    _counts_file_options(r)
     r.set_defaults(func=_cmd_report)
 
     d = sub.add_parser("demo", help="the same report on a simulated series (offline)")
     d.add_argument("--out", default="report-demo", help="output folder (default: report-demo)")
     d.set_defaults(func=_cmd_demo)
     return p
+
+
+def _counts_file_options(p: argparse.ArgumentParser) -> None:
+    """--date-column and --absent-days: how a counts file is read (build and report)."""
+    p.add_argument(
+        "--date-column",
+        default="date",
+        help="name of the date column of a counts file (default: date; e.g. day for the "
+        "VIINA and UCDP daily tables)",
+    )
+    p.add_argument(
+        "--absent-days",
+        choices=("missing", "zero"),
+        default="missing",
+        help="what a day absent from a counts file is: missing (default) or zero, for a "
+        "file that lists only the days with events (as UCDP's daily table)",
+    )
 
 
 def _os_error_text(exc: OSError) -> str:

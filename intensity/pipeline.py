@@ -15,11 +15,14 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import DataFormatError, IntensityError
+from ._typing import AbsentDays
+from ._validation import check_choice
+from .exceptions import DataFormatError, IntensityError, ParameterError
 from .io import (
     _LOSS_FILE_STEMS,
     LOSS_SIDE_FILES,
@@ -198,7 +201,7 @@ class BuildResult:
 
 
 def _datasets(
-    raw: Path, skipped: list[str]
+    raw: Path, skipped: list[str], counts: Callable[[Path], pd.DataFrame] = read_counts
 ) -> list[tuple[str, list[Path], Callable[[Path], pd.DataFrame]]]:
     files = []
     for p in sorted(raw.iterdir()):
@@ -214,7 +217,7 @@ def _datasets(
     if loss_files:
         out.append(("losses", loss_files, lambda _p: read_losses(raw)))
     for p in others:
-        out.append((p.stem, [p], read_counts))
+        out.append((p.stem, [p], counts))
     return out
 
 
@@ -254,6 +257,8 @@ def build(
     processed: str | os.PathLike[str] = "data/processed",
     *,
     progress: Callable[[str], None] | None = None,
+    date_column: str = "date",
+    absent: AbsentDays = "missing",
 ) -> BuildResult:
     """Turn every data file in *raw* into a tidy CSV and a JSON sidecar in *processed*.
 
@@ -267,6 +272,11 @@ def build(
         Input and output folders. *raw* is never written to.
     progress
         Called with a line of text per step (the CLI prints them).
+    date_column, absent
+        How the counts files are read (:func:`~intensity.read_counts`): the name of
+        their date column (``"day"`` for VIINA's and UCDP's daily tables) and what a
+        day absent from them is (``"zero"`` for a list of the days with events, as
+        UCDP's); the loss tables are read as they are.
 
     Returns
     -------
@@ -293,8 +303,12 @@ def build(
     raw_p, out_p = Path(raw), Path(processed)
     if not raw_p.is_dir():
         raise DataFormatError(f"{raw_p}: raw data folder does not exist")
+    if not isinstance(date_column, str) or not date_column:
+        raise ParameterError(f"date_column must be a column name, got {date_column!r}")
+    check_choice("absent", absent, ("missing", "zero"))
     result = BuildResult()
-    datasets = _datasets(raw_p, result.skipped)
+    counts = partial(read_counts, date_column=date_column, absent=absent)
+    datasets = _datasets(raw_p, result.skipped, counts)
     if not datasets:
         raise DataFormatError(
             f"{raw_p}: no CSV or JSON data files; fetch some with 'intensity fetch losses' "

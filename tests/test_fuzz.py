@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import intensity
 from intensity.datasets import shared_data_dir
+from intensity.pipeline import build
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -298,6 +299,8 @@ def test_fuzz_reader_and_report_options_only_package_errors(tmp_path):
         "read_counts(dayfirst)": lambda v: intensity.read_counts(f, dayfirst=v),
         "read_counts(thousands)": lambda v: intensity.read_counts(f, thousands=v),
         "read_counts(absent)": lambda v: intensity.read_counts(f, absent=v),
+        "build(date_column)": lambda v: build(tmp_path, tmp_path / "o", date_column=v),
+        "build(absent)": lambda v: build(tmp_path, tmp_path / "o", absent=v),
         "read_losses": lambda v: intensity.read_losses(v),
         "read_telegram_export": lambda v: intensity.read_telegram_export(v),
         "validate": lambda v: intensity.validate(v),

@@ -9,6 +9,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -191,3 +192,31 @@ def test_cli_fetch_has_a_timeout_option(server, tmp_path, capsys):
     raw = tmp_path / "raw"
     rc = cli.main(["fetch", "losses", "--raw", str(raw), "--url", server, "--timeout", "3"])
     assert rc == 0 and (raw / "fetch_manifest.json").exists()
+
+
+def test_build_reads_event_lists_as_report_does(tmp_path):
+    # VIINA's and UCDP's tables name their date column 'day' and UCDP lists only the days
+    # with events: build could read neither ('no date column'), so the processed route
+    # was closed to them. Same options, same answers by either route.
+    rng = np.random.default_rng(8)
+    idx = pd.date_range("2021-01-01", periods=800)
+    y = rng.poisson(np.where(np.arange(800) < 400, 1.0, 5.0))
+    y[[0, -1]] = np.maximum(y[[0, -1]], 1)  # the list spans the 800 days
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    f = raw / "ucdp_like.csv"
+    pd.DataFrame({"day": idx[y > 0], "events": y[y > 0]}).to_csv(f, index=False)
+    opts = ["--date-column", "day", "--absent-days", "zero"]
+    proc = tmp_path / "proc"
+    assert cli.main(["build", "--raw", str(raw), "--processed", str(proc), *opts]) == 0
+    side = json.loads((proc / "ucdp_like.json").read_text())
+    assert side["quality_counts"] == {"absent_zero": 1}
+    assert side["metrics"]["events"] == {"observed": 800, "missing": 0}
+    outs = {}
+    for route, args in (("file", ["--input", str(f), *opts]), ("built", ["--input", str(proc)])):
+        outs[route] = tmp_path / route
+        assert cli.main(["report", *args, "--metric", "events", "--out", str(outs[route])]) == 0
+    for table in ("summary", "events_breaks", "events_spikes", "events_quality"):
+        a, b = (pd.read_csv(outs[r] / f"{table}.csv") for r in ("file", "built"))
+        a, b = (t.drop(columns=["inputs"], errors="ignore") for t in (a, b))
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=table)

@@ -423,3 +423,21 @@ def test_cli_report_of_a_list_of_event_days(tmp_path, capsys):
     assert quality["value"].item() == (y == 0).sum()
     row = pd.read_csv(tmp_path / "b" / "summary.csv", index_col=0).loc["events"]
     assert row["days"] == 900 and row["breaks"] >= 1
+
+
+def test_default_selection_leaves_flags_out(tmp_path, capsys):
+    # VIINA's daily table carries 'complete' (1 on every day but the last): the default
+    # selection reported on it as counts (a weekly p of 1, four figures of a constant)
+    from intensity import cli
+
+    idx = pd.date_range("2023-01-01", periods=500)
+    flag = np.ones(500)
+    flag[-1] = 0
+    events = np.random.default_rng(9).poisson(120, 500)
+    f = tmp_path / "t.csv"
+    pd.DataFrame({"date": idx, "events": events, "complete": flag}).to_csv(f, index=False)
+    assert cli.main(["report", "--input", str(f), "--out", str(tmp_path / "o")]) == 0
+    rows = pd.read_csv(tmp_path / "o" / "summary.csv", index_col=0)
+    assert rows.loc["events", "status"] in ("complete", "partial")
+    assert rows.loc["complete", "status"] == "not analysed"
+    assert rows.loc["complete", "not_done"].startswith("only 2 distinct values (0, 1)")

@@ -267,7 +267,7 @@ def _choose_metrics(
         # hand-collected figures: the one series there is, however sparse; each step says
         # what it needs when the data do not give it
         return ["engagements"], []
-    cols = [c for c in frame.columns if _enough(frame[c]) and not running_total_words(frame[c])]
+    cols = [c for c in frame.columns if _enough(frame[c])]
     if not cols:
         raise ParameterError(_none_chosen(frame))
     return cols, [c for c in frame.columns if c not in cols]
@@ -443,46 +443,55 @@ def _year_need(index: pd.Index) -> tuple[int, int, str]:
     return int(ppy), max(2, math.ceil(MIN_NONZERO_DAYS * ppy / PERIODS_PER_YEAR["day"])), unit
 
 
+def _left_out_why(s: pd.Series) -> str:
+    """Why the default selection leaves the metric *s* out (``''``: it analyses it):
+    running totals, yearly counts, fewer than a year of observed periods, fewer than
+    :data:`MIN_NONZERO_DAYS` days' worth above zero (:func:`_year_need`), or fewer than
+    three distinct values (a flag or a constant: VIINA's ``complete``, 1 on every day but
+    the last, was reported on as counts)."""
+    from ..io import running_total_words
+
+    total = running_total_words(s)
+    if total:
+        return total
+    anyway = "(name it with --metric to analyse it anyway)"
+    year, need, unit = _year_need(s.index)
+    if unit == "year":
+        return (
+            "yearly counts: the report's seasonality, anomalies and winters need counts "
+            f"within the year (detect_breaks takes yearly ones; {anyway[1:-1]})"
+        )
+    n_obs, nonzero = int(s.notna().sum()), int((s > 0).sum())
+    if n_obs < year:
+        return (
+            f"{n_obs} observed {unit}s, fewer than the {year} the default selection needs {anyway}"
+        )
+    if nonzero < need:
+        return (
+            f"{nonzero} {unit}s above zero of {n_obs}, fewer than the {need} the default "
+            f"selection needs {anyway}"
+        )
+    values = sorted(set(s.dropna().to_numpy(dtype=float).tolist()))
+    if len(values) < 3:
+        shown = ", ".join(f"{v:g}" for v in values)
+        return f"only {len(values)} distinct values ({shown}): a flag or a constant {anyway}"
+    return ""
+
+
 def _enough(s: pd.Series) -> bool:
-    """Whether the default selection analyses *s*: a year of observed periods, and at
-    least :data:`MIN_NONZERO_DAYS` days' worth of them above zero (:func:`_year_need`)."""
-    year, nonzero, unit = _year_need(s.index)
-    if unit == "year":  # no cycle within the year, no episodes, no winters
-        return False
-    return int(s.notna().sum()) >= year and int((s > 0).sum()) >= nonzero
+    """Whether the default selection analyses *s* (:func:`_left_out_why`)."""
+    return not _left_out_why(s)
 
 
 def _short_row(frame: pd.DataFrame, metric: Any) -> dict[str, Any]:
-    """The summary row of a metric the default selection leaves out: too few observed
-    periods, or too few above zero."""
-    from ..io import running_total_words
-
+    """The summary row of a metric the default selection leaves out, with the reason."""
     s = frame[metric]
-    n_obs, nonzero = int(s.notna().sum()), int((s > 0).sum())
-    year, need, unit = _year_need(s.index)
-    why = (
-        f"{n_obs} observed {unit}s, fewer than the {year}"
-        if n_obs < year
-        else f"{nonzero} {unit}s above zero of {n_obs}, fewer than the {need}"
-    )
-    total = running_total_words(s)
-    if total:
-        return {"metric": metric, "days": n_obs, "status": "not analysed", "not_done": total}
-    if unit == "year":
-        return {
-            "metric": metric,
-            "days": n_obs,
-            "status": "not analysed",
-            "not_done": "yearly counts: the report's seasonality, anomalies and winters need "
-            "counts within the year (detect_breaks takes yearly ones; name it with --metric "
-            "to report it anyway)",
-        }
+    why = _left_out_why(s)
     return {
         "metric": metric,
-        "days": n_obs,
+        "days": int(s.notna().sum()),
         "status": "not analysed",
-        "not_done": f"{why} the default selection needs (name it with --metric to analyse "
-        "it anyway)",
+        "not_done": why,
     }
 
 

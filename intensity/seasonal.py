@@ -27,7 +27,6 @@ from ._results import ResultMixin
 from ._typing import ProfileBy, SeasonalNoise, Transform
 from ._validation import (
     RegularSeries,
-    as_daily_series,
     as_regular_series,
     check_choice,
     check_fraction,
@@ -1368,9 +1367,11 @@ def seasonal_profile(
     Parameters
     ----------
     series
-        Daily counts.
+        Daily counts; for ``by='month'`` weekly or monthly ones too (a week counts in
+        the month of its date; no weekday effects in the model).
     by
-        ``'weekday'`` (needs 4 weeks) or ``'month'`` (needs a full year).
+        ``'weekday'`` (needs 4 weeks of daily counts) or ``'month'`` (needs a full
+        year).
     level
         Confidence level.
     dependence
@@ -1388,13 +1389,15 @@ def seasonal_profile(
     """
     check_choice("by", by, ("weekday", "month"))
     level = check_fraction("level", level)
-    given = as_daily_series(series, counts=True, min_observed=28)
+    given = _profile_counts(series, by)
     require_nonzero(given, what="seasonal_profile", min_days=10)
     ds = given.observed_span()  # as fit_seasonal: the edges' missing days move nothing
     idx = ds.series.index
-    n = len(idx)
-    if by == "month" and n < 365:
-        raise InsufficientDataError(f"a month profile needs at least 365 days, got {n}")
+    n, ppy = len(idx), ds.periods_per_year
+    if by == "month" and n < int(ppy):
+        raise InsufficientDataError(
+            f"a month profile needs a year ({int(ppy)} {ds.unit}s), got {n} {ds.unit}s"
+        )
     check_choice("dependence", dependence, ("auto", "ar1", "none"))
     if fit is not None and not isinstance(fit, SeasonalFit):
         raise ParameterError(f"fit must be None or a SeasonalFit, got {type(fit).__name__}")
@@ -1410,7 +1413,14 @@ def seasonal_profile(
             )
         table = fit.weekday[["rate_ratio", "ci_lower", "ci_upper", "log_rr", "se", "p_value"]]
     else:
-        d = _design(idx, weekly=True, K=0, months=True, trend_df=_default_trend_df(n))
+        d = _design(
+            idx,
+            weekly=ds.is_daily,
+            K=0,
+            months=True,
+            trend_df=_default_trend_df(n, ppy),
+            periods_per_year=ppy,
+        )
         f = _fit_nb(ds.values[obs], d.X[obs])
         if dependence != "none":
             dep = _noise_model(ds.values, obs, d, f, dependence)
@@ -1424,6 +1434,23 @@ def seasonal_profile(
         level=level,
         period=f"{idx[0]:%Y-%m-%d} – {idx[-1]:%Y-%m-%d}",
     )
+
+
+def _profile_counts(series: Any, by: str) -> RegularSeries:
+    """The validated counts of a profile: daily ones for weekdays; daily, weekly or
+    monthly ones for months (a week counts in the month of its date, as the index
+    labels it; a quarter holds three months, a year twelve)."""
+    if by == "weekday":
+        ds = as_regular_series(series, counts=True, min_observed=28)
+        if not ds.is_daily:
+            raise ParameterError(f"a weekday profile needs daily counts, got {ds.unit}ly counts")
+        return ds
+    ds = as_regular_series(series, counts=True, min_observed=4)
+    if ds.unit not in ("day", "week", "month"):
+        raise ParameterError(
+            f"a month profile needs daily, weekly or monthly counts, got {ds.unit}ly counts"
+        )
+    return ds
 
 
 def _level_counts(idx: pd.Index, by: ProfileBy) -> np.ndarray:

@@ -79,8 +79,11 @@ def test_irregular_indexes_stay_an_error(index, message):
 
 def test_daily_only_functions_say_so():
     s = _s(pd.date_range("2000-01-01", periods=120, freq="MS"))
-    with pytest.raises(SeriesValidationError, match="freq must be daily, got 'MS'"):
+    with pytest.raises(ParameterError, match="a weekday profile needs daily counts, got monthly"):
         intensity.seasonal_profile(s)
+    q = _s(pd.date_range("2000-01-01", periods=40, freq="QS"))
+    with pytest.raises(ParameterError, match="month profile needs daily, weekly or monthly"):
+        intensity.seasonal_profile(q, by="month")
 
 
 def _surge_series(freq: str, n: int, at: int, length: int, factor: float, seed: int):
@@ -194,6 +197,21 @@ def test_monthly_seasonality_follows_the_frequency(drivers):
         intensity.fit_seasonal(drivers, weekly=True)
     with pytest.raises(ParameterError, match="at most 5 annual harmonics"):
         intensity.fit_seasonal(drivers, annual=6)
+
+
+def test_month_profile_of_monthly_and_weekly_counts(drivers):
+    # monthly counts are where a month profile matters most; it refused them ('freq must
+    # be daily') and the report of a monthly file had none
+    prof = intensity.seasonal_profile(drivers, by="month").table
+    assert prof.loc["Dec", "rate_ratio"] > 1.15 and prof.loc["Apr", "rate_ratio"] < 0.95
+    assert (prof["ci_lower"] < prof["rate_ratio"]).all() and prof["n_days"].sum() == 192
+    weeks = pd.date_range("2012-01-01", periods=312, freq="W-SUN")
+    mu = 3000.0 * np.where(weeks.month.isin([12, 1]), 1.25, 1.0)
+    rng = np.random.default_rng(11)
+    y = pd.Series(rng.negative_binomial(200, 200 / (200 + mu)).astype(float), index=weeks)
+    wprof = intensity.seasonal_profile(y, by="month").table
+    low = wprof.drop(index=["Dec", "Jan"])["rate_ratio"]
+    assert wprof.loc[["Dec", "Jan"], "ci_lower"].min() > low.max()
 
 
 def test_monthly_breaks_with_a_seasonal_adjustment(drivers):
@@ -353,6 +371,7 @@ def test_cli_report_of_monthly_and_weekly_files(tmp_path, capsys):
         assert not (out / "count_weekday_profile.csv").exists()
         assert "weekday profile" not in str(row["not_done"])
         assert "data quality" not in str(row["not_done"])  # checks on the file's grid
+        assert (out / "count_month_profile.csv").exists()  # a year of weeks or months
         # decomposed on the cycle of the year in its periods, not on a '7-day' cycle
         # of 7 months or 7 weeks
         assert "decomposition (periods of the year)" in said.out + said.err

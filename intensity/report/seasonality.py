@@ -39,8 +39,14 @@ class SeasonalitySection(Section):
         ctx.results["weekday_profile"] = (
             run("weekday profile", seasonal_profile, s, "weekday", fit=fit) if daily else None
         )
+        # a year of days, weeks or months (monthly counts: the profile the model's
+        # season is read from); quarters hold three months each, so no month profile
+        unit = grid_unit(s.index)
+        year = {"day": 365, "week": 52, "month": 12}.get(unit)
         ctx.results["month_profile"] = (
-            run("month profile", seasonal_profile, s, "month") if n >= 365 else None
+            run("month profile", seasonal_profile, s, "month")
+            if year is not None and n >= year
+            else None
         )
 
     def figures(self, ctx: MetricContext) -> list[tuple[str, Any]]:
@@ -61,7 +67,8 @@ class SeasonalitySection(Section):
             "weekday_profile": "Weekday rate ratios to the average day with 95% intervals "
             "(the seasonal model's weekday effects; intervals for serially dependent days).",
             "month_profile": "Month rate ratios to the average month with 95% intervals "
-            "(weekday-adjusted negative-binomial model; intervals for serially dependent days).",
+            f"({'weekday-adjusted ' if unit == 'day' else ''}negative-binomial model with a "
+            f"smooth trend; intervals for serially dependent {unit}s).",
         }
 
     def methods(self, ctx: MetricContext) -> list[Fact]:

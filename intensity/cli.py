@@ -21,7 +21,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ._validation import grid_unit
-    from .io import validate
     from .pipeline import build, summarize
 
     res = build(
@@ -39,7 +38,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         )
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             print(summarize(frame).to_string())
-        q = validate(frame)  # the sidecar's findings: the reader's, the counts' and the gaps
+        q = res.quality[name]  # the sidecar's findings: the reader's, the counts', the gaps
         if len(q):
             counts = q["kind"].value_counts().sort_index()
             print("quality findings: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -193,6 +193,8 @@ class BuildResult:
     """What one ``build`` wrote: per dataset, its frame and the output paths."""
 
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: per dataset, the quality findings its sidecar records (:func:`~intensity.validate`)
+    quality: dict[str, pd.DataFrame] = field(default_factory=dict)
     outputs: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     #: ``(file names, reason)`` of every dataset that could not be read; its outputs were
@@ -331,20 +333,26 @@ def build(
             result.failed.append((names, str(exc)))
             say(f"could not read {names}: {exc}")
             continue
-        csv_path, side_path = _write_dataset(name, files, frame, out_p, __version__)
+        quality = validate(frame)
+        csv_path, side_path = _write_dataset(name, files, frame, quality, out_p, __version__)
         say(f"wrote {csv_path} ({len(frame) * len(frame.columns)} rows) and {side_path.name}")
         result.frames[name] = frame
+        result.quality[name] = quality
         result.outputs.extend([csv_path, side_path])
     return result
 
 
 def _write_dataset(
-    name: str, files: list[Path], frame: pd.DataFrame, out_p: Path, version: str
+    name: str,
+    files: list[Path],
+    frame: pd.DataFrame,
+    quality: pd.DataFrame,
+    out_p: Path,
+    version: str,
 ) -> tuple[Path, Path]:
-    """The tidy CSV, then its JSON sidecar: written last, it records the CSV's SHA-256, so a
-    CSV and a sidecar of two different builds (a kill between the two renames) are told
-    apart on reading (:func:`read_processed`)."""
-    quality = validate(frame)
+    """The tidy CSV, then its JSON sidecar with the findings *quality*: written last, it
+    records the CSV's SHA-256, so a CSV and a sidecar of two different builds (a kill
+    between the two renames) are told apart on reading (:func:`read_processed`)."""
     tidy = to_tidy(frame)
     csv_path = out_p / f"{name}.csv"
     side_path = out_p / f"{name}.json"

@@ -198,6 +198,15 @@ def _check_columns(names: list[object], path: Path) -> list[str]:
     return stripped
 
 
+def check_counts_options(date_column: Any, absent: Any) -> None:
+    """Refuse a *date_column* that is not a column name and an *absent* that is not
+    ``'missing'`` or ``'zero'`` (:func:`read_counts`' options, which ``build`` passes
+    on)."""
+    if not isinstance(date_column, str) or not date_column:
+        raise ParameterError(f"date_column must be a column name, got {date_column!r}")
+    check_choice("absent", absent, ("missing", "zero"))
+
+
 def _file_path(path: Any) -> Path:
     """*path* as a Path: a str or os.PathLike, not a number or None (pathlib's TypeError
     'expected str, bytes or os.PathLike object, not int' otherwise)."""
@@ -690,9 +699,7 @@ def read_counts(
     [190.0, nan, 201.0]
     """
     p = _file_path(path)
-    if not isinstance(date_column, str) or not date_column:
-        raise ParameterError(f"date_column must be a column name, got {date_column!r}")
-    check_choice("absent", absent, ("missing", "zero"))
+    check_counts_options(date_column, absent)
     df = _raw_table(p, dayfirst=dayfirst, date_format=date_format, date_column=date_column)
     quality: list[dict[str, object]] = []
     if {"metric", "value"} <= set(df.columns):
@@ -748,12 +755,12 @@ def _absent_as_zero(
     have = given.reindex(index=wide.index, columns=wide.columns)
     absent = have.isna().to_numpy()
     out = wide.mask(absent, 0.0)
+    unit = grid_unit(wide.index)
     rows = []
     for j, name in enumerate(wide.columns):
         k = int(absent[:, j].sum())
         if k:
             first = wide.index[int(np.argmax(absent[:, j]))]
-            unit = grid_unit(wide.index)
             detail = f"{k} {unit}(s) absent from the file read as 0 (absent='zero')"
             rows.append(_event(first, str(name), "absent_zero", detail, k))
     return out, rows

@@ -21,13 +21,13 @@ from pathlib import Path
 import pandas as pd
 
 from ._typing import AbsentDays
-from ._validation import check_choice
-from .exceptions import DataFormatError, IntensityError, ParameterError
+from .exceptions import DataFormatError, IntensityError
 from .io import (
     _LOSS_FILE_STEMS,
     LOSS_SIDE_FILES,
     _quality_frame,
     _quality_records,
+    check_counts_options,
     quality_events,
     read_counts,
     read_losses,
@@ -305,9 +305,7 @@ def build(
     raw_p, out_p = Path(raw), Path(processed)
     if not raw_p.is_dir():
         raise DataFormatError(f"{raw_p}: raw data folder does not exist")
-    if not isinstance(date_column, str) or not date_column:
-        raise ParameterError(f"date_column must be a column name, got {date_column!r}")
-    check_choice("absent", absent, ("missing", "zero"))
+    check_counts_options(date_column, absent)
     result = BuildResult()
     counts = partial(read_counts, date_column=date_column, absent=absent)
     datasets = _datasets(raw_p, result.skipped, counts)

@@ -700,14 +700,14 @@ def detect_anomalies(
     art = _artefacts_for(series, artefacts)
     art_days = _days_of(idx, art)
     coarse = _days_of(idx, art[art["kind"] == "rounded"]) if len(art) else art_days
+    unfit = art_days & ~coarse  # out of the fits too: every artefact but round numbers
     use_dep = str(dependence)
     # the episode lengths in periods of the series (days for daily counts)
     lo, hi = periods(min_days, ds.periods_per_year), periods(max_days, ds.periods_per_year)
     if isinstance(baseline, SeasonalFit):
         if not baseline.fitted.index.equals(idx):
             raise ParameterError("baseline was fitted on a different date range than series")
-        known = art_days & ~coarse
-        out = _analyse(ds, baseline, art_days, alpha, lo, hi, n_sim, seed, known, use_dep, coarse)
+        out = _analyse(ds, baseline, art_days, alpha, lo, hi, n_sim, seed, unfit, use_dep, coarse)
         kind, description = "seasonal fit", "a given SeasonalFit (used as it is)"
     else:
         kind = str(baseline)
@@ -721,9 +721,7 @@ def detect_anomalies(
             dependence=use_dep,
             coarse=coarse,
         )
-        out, description = _fitted_baseline(
-            ds, kind, art_days, shifts, harmonics, hi, run, unfit=art_days & ~coarse
-        )
+        out, description = _fitted_baseline(ds, kind, art_days, unfit, shifts, harmonics, hi, run)
     episodes = out.episodes.assign(baseline=kind)
     return Anomalies(
         series=s,
@@ -795,15 +793,16 @@ def _fitted_baseline(
     ds: RegularSeries,
     kind: str,
     art_days: np.ndarray,
+    unfit: np.ndarray,
     shifts: Any,
     harmonics: int,
     max_days: int,
     run: Callable[..., Any],
-    unfit: np.ndarray | None = None,
 ) -> tuple[Any, str]:
     """The analysis against a 'level' or 'seasonal' baseline fitted without the episodes
     found: the baseline refitted with each round's spikes and episodes left out, until
-    the episodes repeat (at most 4 rounds). Returns the last round's analysis and the
+    the episodes repeat (at most 4 rounds). *art_days*: the reporting artefacts (not
+    tested; not *precise* for the dispersion); *unfit*: those the fits leave out too. Returns the last round's analysis and the
     baseline's description."""
     s, idx = ds.series, ds.series.index
     ppy = ds.periods_per_year
@@ -821,9 +820,7 @@ def _fitted_baseline(
         if len(idx) >= int(3 * ppy)
         else []
     )
-    # the artefacts the fit leaves out (*unfit*: all but those in round numbers)
-    unfit = art_days if unfit is None else unfit
-    exclude = unfit.copy()
+    exclude = unfit.copy()  # the artefacts the fit leaves out: all but round numbers
     seen: list[list[tuple[int, int]]] = []
     local_fits: dict[int, Any] = {}  # each season's design and last fit, across rounds
     for _ in range(4):

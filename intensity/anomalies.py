@@ -802,8 +802,8 @@ def _fitted_baseline(
     """The analysis against a 'level' or 'seasonal' baseline fitted without the episodes
     found: the baseline refitted with each round's spikes and episodes left out, until
     the episodes repeat (at most 4 rounds). *art_days*: the reporting artefacts (not
-    tested; not *precise* for the dispersion); *unfit*: those the fits leave out too. Returns the last round's analysis and the
-    baseline's description."""
+    tested; not *precise* for the dispersion); *unfit*: those the fits leave out too.
+    Returns the last round's analysis and the baseline's description."""
     s, idx = ds.series, ds.series.index
     ppy = ds.periods_per_year
     if kind == "seasonal" and len(idx) < int(2 * ppy):

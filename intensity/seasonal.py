@@ -1436,6 +1436,10 @@ def seasonal_profile(
     )
 
 
+#: the periods a month profile takes (a quarter holds three months, a year twelve)
+MONTH_PROFILE_UNITS = ("day", "week", "month")
+
+
 def _profile_counts(series: Any, by: str) -> RegularSeries:
     """The validated counts of a profile: daily ones for weekdays; daily, weekly or
     monthly ones for months (a week counts in the month of its date, as the index
@@ -1446,7 +1450,7 @@ def _profile_counts(series: Any, by: str) -> RegularSeries:
             raise ParameterError(f"a weekday profile needs daily counts, got {ds.unit}ly counts")
         return ds
     ds = as_regular_series(series, counts=True, min_observed=4)
-    if ds.unit not in ("day", "week", "month"):
+    if ds.unit not in MONTH_PROFILE_UNITS:
         raise ParameterError(
             f"a month profile needs daily, weekly or monthly counts, got {ds.unit}ly counts"
         )

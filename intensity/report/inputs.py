@@ -78,8 +78,9 @@ def _load(p: Path, date_column: str = "date", absent: Any = "missing") -> pd.Dat
         general_staff = True
         for f in files:
             meta = processed_sidecar(f)
-            counts = read_counts(f, absent=absent) if meta is None else None
-            frames.append(counts if counts is not None else read_processed(f, meta))
+            frames.append(
+                read_counts(f, absent=absent) if meta is None else read_processed(f, meta)
+            )
             general_staff = general_staff and meta is not None and _built_from_losses(meta)
         out = _combine(frames, files)
         out.attrs["general_staff"] = general_staff

@@ -454,27 +454,28 @@ def _left_out_why(s: pd.Series) -> str:
     total = running_total_words(s)
     if total:
         return total
-    anyway = "(name it with --metric to analyse it anyway)"
+    anyway = "name it with --metric to analyse it anyway"
     year, need, unit = _year_need(s.index)
     if unit == "year":
         return (
             "yearly counts: the report's seasonality, anomalies and winters need counts "
-            f"within the year (detect_breaks takes yearly ones; {anyway[1:-1]})"
+            f"within the year (detect_breaks takes yearly ones; {anyway})"
         )
     n_obs, nonzero = int(s.notna().sum()), int((s > 0).sum())
     if n_obs < year:
         return (
-            f"{n_obs} observed {unit}s, fewer than the {year} the default selection needs {anyway}"
+            f"{n_obs} observed {unit}s, fewer than the {year} the default selection needs "
+            f"({anyway})"
         )
     if nonzero < need:
         return (
             f"{nonzero} {unit}s above zero of {n_obs}, fewer than the {need} the default "
-            f"selection needs {anyway}"
+            f"selection needs ({anyway})"
         )
     values = sorted(set(s.dropna().to_numpy(dtype=float).tolist()))
     if len(values) < 3:
         shown = ", ".join(f"{v:g}" for v in values)
-        return f"only {len(values)} distinct values ({shown}): a flag or a constant {anyway}"
+        return f"only {len(values)} distinct values ({shown}): a flag or a constant ({anyway})"
     return ""
 
 

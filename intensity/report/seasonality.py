@@ -15,11 +15,12 @@ class SeasonalitySection(Section):
     page = "seasonality"
 
     def analyse(self, ctx: MetricContext) -> None:
-        from .._validation import grid_unit
-        from ..seasonal import decompose, fit_seasonal, seasonal_profile
+        from .._validation import PERIODS_PER_YEAR, grid_unit
+        from ..seasonal import MONTH_PROFILE_UNITS, decompose, fit_seasonal, seasonal_profile
 
         s, run, n = ctx.series, ctx.run, len(ctx.series)
-        daily = grid_unit(s.index) == "day"
+        unit = grid_unit(s.index)
+        daily = unit == "day"
         # daily: MSTL needs more than two years for the annual cycle; weekly, monthly or
         # quarterly counts: their own cycle (52, 12, 4), where a 7-period cycle was
         # taken for a week of months
@@ -41,11 +42,9 @@ class SeasonalitySection(Section):
         )
         # a year of days, weeks or months (monthly counts: the profile the model's
         # season is read from); quarters hold three months each, so no month profile
-        unit = grid_unit(s.index)
-        year = {"day": 365, "week": 52, "month": 12}.get(unit)
         ctx.results["month_profile"] = (
             run("month profile", seasonal_profile, s, "month")
-            if year is not None and n >= year
+            if unit in MONTH_PROFILE_UNITS and n >= int(PERIODS_PER_YEAR[unit])
             else None
         )
 

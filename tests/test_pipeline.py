@@ -213,10 +213,17 @@ def test_build_reads_event_lists_as_report_does(tmp_path):
     assert side["quality_counts"] == {"absent_zero": 1}
     assert side["metrics"]["events"] == {"observed": 800, "missing": 0}
     outs = {}
-    for route, args in (("file", ["--input", str(f), *opts]), ("built", ["--input", str(proc)])):
+    # a folder of raw counts files is a third route: its files are read with the options
+    routes = (
+        ("file", ["--input", str(f), *opts]),
+        ("folder", ["--input", str(raw), *opts]),
+        ("built", ["--input", str(proc)]),
+    )
+    for route, args in routes:
         outs[route] = tmp_path / route
         assert cli.main(["report", *args, "--metric", "events", "--out", str(outs[route])]) == 0
     for table in ("summary", "events_breaks", "events_spikes", "events_quality"):
-        a, b = (pd.read_csv(outs[r] / f"{table}.csv") for r in ("file", "built"))
-        a, b = (t.drop(columns=["inputs"], errors="ignore") for t in (a, b))
-        pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=table)
+        a = pd.read_csv(outs["file"] / f"{table}.csv").drop(columns=["inputs"], errors="ignore")
+        for route in ("folder", "built"):
+            b = pd.read_csv(outs[route] / f"{table}.csv").drop(columns=["inputs"], errors="ignore")
+            pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=f"{table} ({route})")

@@ -79,7 +79,9 @@ def _load(p: Path, date_column: str = "date", absent: Any = "missing") -> pd.Dat
         for f in files:
             meta = processed_sidecar(f)
             frames.append(
-                read_counts(f, absent=absent) if meta is None else read_processed(f, meta)
+                read_counts(f, date_column=date_column, absent=absent)
+                if meta is None
+                else read_processed(f, meta)
             )
             general_staff = general_staff and meta is not None and _built_from_losses(meta)
         out = _combine(frames, files)

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from .. import _negbin
+from .._frames import frame
 from .._results import ResultMixin, reaches_far_dates
 from .._validation import (
     RegularSeries,
@@ -160,7 +161,7 @@ class Breaks(ResultMixin):
         for c in ("ci_lower", "ci_upper"):
             data[c] = _day_strings(data[c])
         index = pd.Index(_day_strings(dates), name=f"break (first {self.unit} of new regime)")
-        return pd.DataFrame(data, index=index)
+        return frame(data, index)
 
     def _title(self) -> str:
         s = self.series
@@ -257,7 +258,7 @@ def _breaks_frame(columns: dict[str, Any], dates: np.ndarray) -> pd.DataFrame:
             "position": int,
         }
         return pd.DataFrame({c: pd.Series(dtype=dtype.get(c, float)) for c in cols}, index=index)
-    return pd.DataFrame(columns, index=index)
+    return frame(columns, index)
 
 
 def _level_series(lev: np.ndarray, lengths: np.ndarray, idx: pd.Index, name: str) -> pd.Series:
@@ -348,7 +349,7 @@ def _build_breaks(
     lev = levels.level
     ratios = cost.ratios(levels, z)
     segments = partial(
-        pd.DataFrame,
+        frame,
         {
             "start": dates[starts],
             "end": dates[ends - 1],

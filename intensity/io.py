@@ -258,6 +258,12 @@ def _named_date_column(df: pd.DataFrame, date_column: str, path: Path) -> pd.Dat
             if date_column != "date"
             else "; name it with date_column= (--date-column on the command line)"
         )
+        if {"period_start", "period_end", "value"} <= set(df.columns):
+            # gs_engagement_aggregates' layout: figures of periods, not of days
+            hint = (
+                "; it holds period figures (period_start, period_end), which check daily "
+                "engagement figures: intensity report --input FIGURES.csv --periods FILE"
+            )
         raise DataFormatError(f"{path}: no {date_column!r} column (columns found: {found}){hint}")
     if date_column != "date":
         if "date" in df.columns:
@@ -636,7 +642,10 @@ def read_counts(
 
     * **wide**: a ``date`` column and one numeric column per metric;
     * **long**: columns ``date, metric, value`` and optionally ``direction``. Rows with a
-      direction become columns named ``"metric/direction"``.
+      direction become columns named ``"metric/direction"``. A long table keyed by a
+      text column of another name (VIINA's ``day, source, events``: dates repeat, one
+      column holds names, not numbers, and its names repeat) is read the same way, each
+      numeric column a metric and the key its direction: ``events/unian``, ...
 
     Parameters
     ----------
@@ -702,6 +711,8 @@ def read_counts(
     check_counts_options(date_column, absent)
     df = _raw_table(p, dayfirst=dayfirst, date_format=date_format, date_column=date_column)
     quality: list[dict[str, object]] = []
+    if not {"metric", "value"} <= set(df.columns):
+        df = _keyed_long(df, p, thousands)
     if {"metric", "value"} <= set(df.columns):
         if "direction" not in df.columns:
             df["direction"] = ""
@@ -745,6 +756,62 @@ def read_counts(
     wide.attrs["quality"] = _quality_records(_quality_frame(quality))
     wide.attrs["source"] = [p.name]
     return wide
+
+
+def _keyed_long(df: pd.DataFrame, path: Path, thousands: str) -> pd.DataFrame:
+    """A long table keyed by a text column of another name than ``metric`` (VIINA's
+    ``day, source, events``: one row per day and outlet) in the long layout's columns
+    (``date, metric, direction, value``: each numeric column a metric, the key its
+    direction, so the columns read ``events/unian``); *df* itself when it is not one.
+
+    It is one when dates repeat, exactly one column besides the date holds no number at
+    all (:func:`_all_text`), and its values repeat (at most one distinct value per two
+    rows: a column of free-text notes is not a key). Read as wide, such a table was
+    refused ("column 'source' must be numeric"); summed, the outlets would be lost."""
+    others = [c for c in df.columns if c != "date"]
+    if len(others) < 2 or not df["date"].duplicated().any():
+        return df
+    keys = [c for c in others if _all_text(df[c], str(c), path, thousands)]
+    if len(keys) != 1:
+        return df
+    key = df[keys[0]]
+    text = key.astype(str).str.strip()
+    if key.isna().any() or (text == "").any():
+        raise DataFormatError(
+            f"{path}: a long table keyed by column {keys[0]!r} needs a key on every row, "
+            f"got an empty one on {df.loc[key.isna() | (text == ''), 'date'].iloc[0]:%Y-%m-%d}"
+        )
+    if text.nunique() > len(df) / 2:
+        return df
+    # built column by column: a value column may itself be named 'value' or 'metric'
+    parts = [
+        pd.DataFrame(
+            {
+                "date": df["date"].to_numpy(),
+                "metric": str(c),
+                "direction": text.to_numpy(),
+                "value": df[c].to_numpy(),
+            }
+        )
+        for c in others
+        if c != keys[0]
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _all_text(col: pd.Series, name: str, path: Path, thousands: str) -> bool:
+    """Whether every filled cell of *col* is something other than a number (a key such
+    as an outlet's or a direction's name), read as the value columns are read."""
+    if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        return False
+    filled = col[col.notna() & (col.astype(str).str.strip() != "")]
+    if filled.empty:
+        return False
+    try:
+        _, bad = _column_numbers(filled, name, path, thousands)
+    except DataFormatError:  # dots that could be read two ways: numbers, not names
+        return False
+    return bool(bad.all())
 
 
 def _absent_as_zero(

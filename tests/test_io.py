@@ -80,6 +80,102 @@ def test_read_counts_long_with_direction(tmp_path):
     assert df.loc["2024-12-14", "attacks/Kursk"] == 55
 
 
+_KEYED_WIDE = (
+    "date,events/unian,events/ria,dead/unian,dead/ria\n"
+    "2024-01-01,3,7,1,0\n2024-01-02,4,,2,\n2024-01-03,5,2,0,1\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "day,source,events,dead\n2024-01-01,unian,3,1\n2024-01-01,ria,7,0\n"
+        "2024-01-02,unian,4,2\n2024-01-03,ria,2,1\n2024-01-03,unian,5,0\n",
+        # the key in another place, names padded, values quoted with a thousands space
+        "events;outlet;dead;day\n3; unian ;1;2024-01-01\n7;ria;0;2024-01-01\n"
+        "4;unian;2;2024-01-02\n2;ria;1;2024-01-03\n5;unian;0;2024-01-03\n",
+        json.dumps(
+            [
+                {"day": "2024-01-03", "source": "unian", "events": 5, "dead": 0},
+                {"day": "2024-01-01", "source": "ria", "events": 7, "dead": 0},
+                {"day": "2024-01-01", "source": "unian", "events": 3, "dead": 1},
+                {"day": "2024-01-03", "source": "ria", "events": 2, "dead": 1},
+                {"day": "2024-01-02", "source": "unian", "events": 4, "dead": 2},
+            ]
+        ),
+    ],
+    ids=["csv", "csv-key-elsewhere", "json"],
+)
+def test_a_long_table_keyed_by_any_text_column_reads_as_its_wide_twin(tmp_path, text):
+    # VIINA's per-outlet table is 'day, source, events', one row per day and outlet: it
+    # was refused ("column 'source' must be numeric, got '24tvua'"); now read as the
+    # long layout with the outlet as direction, the same frame as the wide file
+    name = "keyed.json" if text.startswith("[") else "keyed.csv"
+    p = _write(tmp_path, name, text)
+    wide = intensity.read_counts(_write(tmp_path, "wide.csv", _KEYED_WIDE))
+    for absent in ("missing", "zero"):
+        got = intensity.read_counts(p, date_column="day", absent=absent)
+        want = wide.fillna(0.0) if absent == "zero" else wide
+        pd.testing.assert_frame_equal(
+            got[sorted(got.columns)], want[sorted(want.columns)], check_freq=True
+        )
+
+
+@pytest.mark.parametrize(
+    "text,error",
+    [
+        # a wide file with a notes column: its notes do not repeat, so not a key
+        (
+            "date,events,note\n2024-01-01,3,calm\n2024-01-01,4,heavy fighting\n",
+            "column 'note' must be numeric",
+        ),
+        # two text columns: which one is the key cannot be told
+        (
+            "date,source,region,events\n2024-01-01,a,x,1\n2024-01-01,b,y,2\n"
+            "2024-01-02,a,x,3\n2024-01-02,b,y,4\n",
+            "must be numeric",
+        ),
+        # one row without its key
+        (
+            "date,source,events\n2024-01-01,a,1\n2024-01-01,,2\n2024-01-02,a,3\n"
+            "2024-01-02,b,4\n2024-01-03,a,1\n2024-01-03,b,1\n",
+            "needs a key on every row, got an empty one on 2024-01-01",
+        ),
+        # the same day and key twice with different counts
+        (
+            "date,source,events\n2024-01-01,a,1\n2024-01-01,a,2\n2024-01-02,b,3\n2024-01-02,a,3\n",
+            "conflicting|duplicate",
+        ),
+    ],
+    ids=["notes", "two-keys", "empty-key", "conflicting-rows"],
+)
+def test_what_is_not_a_keyed_long_table_is_refused_as_before(tmp_path, text, error):
+    with pytest.raises(DataFormatError, match=error):
+        intensity.read_counts(_write(tmp_path, "t.csv", text))
+
+
+def test_a_table_of_period_figures_read_as_counts_points_to_periods(tmp_path):
+    # gs_engagement_aggregates' layout given as --input: "no 'date' column" said nothing
+    # of what the file is for
+    text = "period_start,period_end,direction,stat,value\n2025-10-01,2025-10-31,all,total,5480\n"
+    with pytest.raises(DataFormatError, match="period figures.*--periods FILE"):
+        intensity.read_counts(_write(tmp_path, "aggregates.csv", text))
+
+
+def test_viina_outlets_sum_to_its_daily_total(shared_dir):
+    # SOURCE.md: the per-outlet counts sum to 'total' on every day; read with the days
+    # an outlet has no row as zeros, they do, and the partial last day is said of each
+    folder = shared_dir / "viina_daily"
+    outlets = intensity.read_counts(
+        folder / "viina_daily_by_source.csv", date_column="day", absent="zero"
+    )
+    total = intensity.read_counts(folder / "viina_daily.csv", date_column="day")["total"]
+    assert outlets.shape == (1531, 16) and "events/unian" in outlets
+    pd.testing.assert_series_equal(outlets.sum(axis=1), total, check_names=False)
+    q = intensity.quality_events(outlets)
+    assert set(q.loc[q.kind == "absent_zero", "metric"]) == set(outlets.columns)
+
+
 def test_read_counts_thousands_separator_and_exact_duplicates(tmp_path):
     text = 'date;personnel\n2024-12-14;"1\u202f040"\n2024-12-14;"1\u202f040"\n2024-12-15;1280\n'
     df = intensity.read_counts(_write(tmp_path, "p.csv", text))

@@ -762,7 +762,9 @@ def _keyed_long(df: pd.DataFrame, path: Path, thousands: str) -> pd.DataFrame:
     """A long table keyed by a text column of another name than ``metric`` (VIINA's
     ``day, source, events``: one row per day and outlet) in the long layout's columns
     (``date, metric, direction, value``: each numeric column a metric, the key its
-    direction, so the columns read ``events/unian``); *df* itself when it is not one.
+    direction, so the columns read ``events/unian``; with one numeric column named
+    ``value``, or a key named ``metric``, the key names the metrics); *df* itself when
+    it is not one.
 
     It is one when dates repeat, exactly one column besides the date holds no number at
     all (:func:`_all_text`), and its values repeat (at most one distinct value per two
@@ -783,6 +785,11 @@ def _keyed_long(df: pd.DataFrame, path: Path, thousands: str) -> pd.DataFrame:
         )
     if text.nunique() > len(df) / 2:
         return df
+    values = [c for c in others if c != keys[0]]
+    if len(values) == 1 and (keys[0] == "metric" or values[0] == "value"):
+        # 'date, metric, count' or 'date, source, value': the key names the metrics
+        named = {"metric": text.to_numpy(), "direction": ""}
+        return pd.DataFrame({"date": df["date"].to_numpy(), **named, "value": df[values[0]]})
     # built column by column: a value column may itself be named 'value' or 'metric'
     parts = [
         pd.DataFrame(
@@ -793,8 +800,7 @@ def _keyed_long(df: pd.DataFrame, path: Path, thousands: str) -> pd.DataFrame:
                 "value": df[c].to_numpy(),
             }
         )
-        for c in others
-        if c != keys[0]
+        for c in values
     ]
     return pd.concat(parts, ignore_index=True)
 

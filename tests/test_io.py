@@ -154,6 +154,22 @@ def test_what_is_not_a_keyed_long_table_is_refused_as_before(tmp_path, text, err
         intensity.read_counts(_write(tmp_path, "t.csv", text))
 
 
+@pytest.mark.parametrize(
+    "header", ["date,metric,count", "date,source,value"], ids=["metric-key", "value-column"]
+)
+def test_a_keyed_table_whose_key_names_the_metrics(tmp_path, header):
+    # 'date, metric, count' is the long layout with its value column named otherwise:
+    # its metrics are 'engagements' and 'shellings', not 'count/engagements'
+    rows = (
+        "2024-01-01,engagements,190\n2024-01-01,shellings,10\n2024-01-02,engagements,201\n"
+        "2024-01-03,engagements,188\n2024-01-03,shellings,12\n"
+    )
+    df = intensity.read_counts(_write(tmp_path, "k.csv", header + "\n" + rows))
+    assert list(df.columns) == ["engagements", "shellings"]
+    assert df["engagements"].tolist() == [190.0, 201.0, 188.0]
+    assert np.isnan(df["shellings"].iloc[1]) and df["shellings"].iloc[2] == 12
+
+
 def test_a_table_of_period_figures_read_as_counts_points_to_periods(tmp_path):
     # gs_engagement_aggregates' layout given as --input: "no 'date' column" said nothing
     # of what the file is for

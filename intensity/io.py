@@ -760,49 +760,52 @@ def read_counts(
 
 def _keyed_long(df: pd.DataFrame, path: Path, thousands: str) -> pd.DataFrame:
     """A long table keyed by a text column of another name than ``metric`` (VIINA's
-    ``day, source, events``: one row per day and outlet) in the long layout's columns
-    (``date, metric, direction, value``: each numeric column a metric, the key its
-    direction, so the columns read ``events/unian``; with one numeric column named
-    ``value``, or a key named ``metric``, the key names the metrics); *df* itself when
-    it is not one.
-
-    It is one when dates repeat, exactly one column besides the date holds no number at
-    all (:func:`_all_text`), and its values repeat (at most one distinct value per two
-    rows: a column of free-text notes is not a key). Read as wide, such a table was
-    refused ("column 'source' must be numeric"); summed, the outlets would be lost."""
-    others = [c for c in df.columns if c != "date"]
-    if len(others) < 2 or not df["date"].duplicated().any():
+    ``day, source, events``: one row per day and outlet; :func:`_long_key`) in the long
+    layout's columns (``date, metric, direction, value``: each numeric column a metric,
+    the key its direction, so the columns read ``events/unian``; with one numeric column
+    named ``value``, or a key named ``metric``, the key names the metrics); *df* itself
+    when it is not one. Read as wide, such a table was refused ("column 'source' must be
+    numeric"); summed, the outlets would be lost."""
+    key = _long_key(df, path, thousands)
+    if key is None:
         return df
-    keys = [c for c in others if _all_text(df[c], str(c), path, thousands)]
-    if len(keys) != 1:
-        return df
-    key = df[keys[0]]
-    text = key.astype(str).str.strip()
-    if key.isna().any() or (text == "").any():
-        raise DataFormatError(
-            f"{path}: a long table keyed by column {keys[0]!r} needs a key on every row, "
-            f"got an empty one on {df.loc[key.isna() | (text == ''), 'date'].iloc[0]:%Y-%m-%d}"
-        )
-    if text.nunique() > len(df) / 2:
-        return df
-    values = [c for c in others if c != keys[0]]
-    if len(values) == 1 and (keys[0] == "metric" or values[0] == "value"):
+    text = df[key].astype(str).str.strip().to_numpy()
+    dates = df["date"].to_numpy()
+    values = [c for c in df.columns if c not in ("date", key)]
+    if len(values) == 1 and (key == "metric" or values[0] == "value"):
         # 'date, metric, count' or 'date, source, value': the key names the metrics
-        named = {"metric": text.to_numpy(), "direction": ""}
-        return pd.DataFrame({"date": df["date"].to_numpy(), **named, "value": df[values[0]]})
+        return pd.DataFrame(
+            {"date": dates, "metric": text, "direction": "", "value": df[values[0]].to_numpy()}
+        )
     # built column by column: a value column may itself be named 'value' or 'metric'
     parts = [
         pd.DataFrame(
-            {
-                "date": df["date"].to_numpy(),
-                "metric": str(c),
-                "direction": text.to_numpy(),
-                "value": df[c].to_numpy(),
-            }
+            {"date": dates, "metric": str(c), "direction": text, "value": df[c].to_numpy()}
         )
         for c in values
     ]
     return pd.concat(parts, ignore_index=True)
+
+
+def _long_key(df: pd.DataFrame, path: Path, thousands: str) -> str | None:
+    """The key column of a long table: dates repeat, exactly one column besides the
+    date holds no number at all (:func:`_all_text`), and its values repeat (at most one
+    distinct value per two rows: a column of free-text notes is not a key); ``None``
+    when there is none. A key missing on a row is an error."""
+    others = [c for c in df.columns if c != "date"]
+    if len(others) < 2 or not df["date"].duplicated().any():
+        return None
+    keys = [c for c in others if _all_text(df[c], str(c), path, thousands)]
+    if len(keys) != 1:
+        return None
+    key = df[keys[0]]
+    empty = key.isna() | (key.astype(str).str.strip() == "")
+    if empty.any():
+        raise DataFormatError(
+            f"{path}: a long table keyed by column {keys[0]!r} needs a key on every row, "
+            f"got an empty one on {df.loc[empty, 'date'].iloc[0]:%Y-%m-%d}"
+        )
+    return None if key.astype(str).str.strip().nunique() > len(df) / 2 else str(keys[0])
 
 
 def _all_text(col: pd.Series, name: str, path: Path, thousands: str) -> bool:

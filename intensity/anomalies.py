@@ -223,6 +223,15 @@ class Anomalies(ResultMixin):
     artefacts : pd.DataFrame
         Reporting artefacts of this series: not tested; out of the baseline fit and the
         episode scan too, but for days in round numbers.
+
+    Examples
+    --------
+    >>> from intensity import detect_anomalies, simulate_counts
+    >>> sim = simulate_counts(730, seed=4, spikes=[(300, 2.5)])
+    >>> res = detect_anomalies(sim.counts, n_sim=49)
+    >>> row = res.summary().iloc[0]
+    >>> row["kind"], f"{row['start']:%Y-%m-%d}", int(row["days"])
+    ('spike', '2022-12-26', 1)
     """
 
     series: pd.Series
@@ -845,7 +854,15 @@ def _fitted_baseline(
 # =========================================================================== day change
 @dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class DayChange(ResultMixin):
-    """Result of :func:`day_change`."""
+    """Result of :func:`day_change`.
+
+    Examples
+    --------
+    >>> from intensity import day_change, simulate_counts
+    >>> r = day_change(simulate_counts(400, seed=1).counts, "2022-12-14")
+    >>> r.summary().columns.tolist()[:4]
+    ['window', 'value', 'previous', 'change']
+    """
 
     date: pd.Timestamp
     value: float

@@ -394,6 +394,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     Every failure is one line on standard error and exit status 2; ``--debug`` (or the
     environment variable ``INTENSITY_DEBUG=1``) shows the traceback instead. Ctrl-C at any
     point, loading included, is one line and exit status 130.
+
+    Examples
+    --------
+    >>> from intensity.cli import main
+    >>> main(["report", "--input", "no-such-file.csv"])  # one line on stderr, status 2
+    2
     """
     debug = os.environ.get("INTENSITY_DEBUG", "") not in ("", "0")
     _one_blas_thread()

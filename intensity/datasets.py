@@ -22,6 +22,18 @@ def shared_data_dir() -> Path | None:
 
     Looked up in order: ``$INTENSITY_SHARED_DATA``; ``../shared/data`` beside the source
     checkout; ``../shared/data`` relative to the working directory.
+
+    Examples
+    --------
+    >>> import os, pathlib, tempfile
+    >>> from intensity.datasets import shared_data_dir
+    >>> folder = tempfile.mkdtemp()
+    >>> old = os.environ.get("INTENSITY_SHARED_DATA")
+    >>> os.environ["INTENSITY_SHARED_DATA"] = folder
+    >>> shared_data_dir() == pathlib.Path(folder)
+    True
+    >>> _ = os.environ.pop("INTENSITY_SHARED_DATA") if old is None else os.environ.update(
+    ...     INTENSITY_SHARED_DATA=old)
     """
     env = os.environ.get("INTENSITY_SHARED_DATA")
     if env:
@@ -39,7 +51,17 @@ def shared_data_dir() -> Path | None:
 
 
 def load_shared_losses() -> pd.DataFrame:
-    """Daily loss increments from ``<shared>/petroivaniuk_losses`` (see :func:`read_losses`)."""
+    """Daily loss increments from ``<shared>/petroivaniuk_losses`` (see :func:`read_losses`).
+
+    Examples
+    --------
+    >>> from intensity.datasets import load_shared_losses, shared_data_dir
+    >>> if shared_data_dir() is not None:  # the shared data beside the checkout
+    ...     print("personnel" in load_shared_losses())
+    ... else:
+    ...     print(True)
+    True
+    """
     from .io import read_losses
 
     base = shared_data_dir()

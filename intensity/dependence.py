@@ -108,6 +108,19 @@ class DependenceModel:
     season_sigma2 : float
         Variance of a log offset of each season whose expectation a baseline predicted
         from the other years (:func:`season_offsets`; 0 = none).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> from intensity.dependence import estimate_dependence
+    >>> fit = estimate_dependence(y, mu, obs, 30.0)
+    >>> round(fit.rho, 2), round(fit.sigma2, 3)  # the latent AR(1) drawn: 0.6, 0.04
+    (0.63, 0.037)
     """
 
     rho: float
@@ -407,6 +420,19 @@ def season_offsets(
     largest left out, so one real surge does not read as prediction error) less the
     variance *model* implies for means over as many days; none when that is not
     positive or fewer than four seasons have 30 observed days.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> from intensity.dependence import estimate_dependence, season_offsets
+    >>> fit = estimate_dependence(y, mu, obs, 30.0)
+    >>> season_offsets(y, mu, obs, fit, ((100, 220), (465, 585))).season_sigma2  # none drawn
+    0.0
     """
     r, ok, g0 = _residual_moments(y, mu, obs)
     if not blocks or int(ok.sum()) < 30:
@@ -448,6 +474,17 @@ def simulate_latent_counts(
     The latent AR(1) starts in its stationary distribution, so every day has mean *mu*.
     With ``model.season_sigma2 > 0``, each of the *blocks* (``(start, stop)`` positions)
     gets its own log offset of that variance in each series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> y.shape, bool(abs(y.mean() / 200 - 1) < 0.1)
+    ((730,), True)
     """
     mu = np.asarray(mu, dtype=float)
     L = len(mu)
@@ -493,7 +530,21 @@ def variance_dof(
     statistic whose covariance rests on this estimate is referred to ``F(q, dof)`` instead
     of ``chi²(q) / q``: with strong dependence the estimate is noisy (a coefficient of
     variation of 0.3–0.6 on two years of days), and ignoring that makes the tests reject
-    too often. Independent counts give a large value (the chi-squared limit)."""
+    too often. Independent counts give a large value (the chi-squared limit).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> from intensity.dependence import estimate_dependence, variance_dof
+    >>> fit = estimate_dependence(y, mu, obs, 30.0)
+    >>> round(variance_dof(fit, mu, obs, 30.0, n_sim=50), 1)  # two years: a noisy variance
+    22.4
+    """
     if model.independent:
         return math.inf
     rng = np.random.default_rng(seed)
@@ -511,7 +562,21 @@ def variance_dof(
 
 # --------------------------------------------------------------------------- several series
 def relative_residuals(y: np.ndarray, mu: np.ndarray, obs: np.ndarray) -> np.ndarray:
-    """``y / mu - 1`` on observed days with a positive mean, NaN elsewhere."""
+    """``y / mu - 1`` on observed days with a positive mean, NaN elsewhere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> from intensity.dependence import relative_residuals
+    >>> r = relative_residuals(y, mu, obs)
+    >>> r.shape, round(float(np.nanmean(r)), 2)
+    ((730,), -0.03)
+    """
     ok = np.asarray(obs, dtype=bool) & np.isfinite(y) & np.isfinite(mu) & (mu > 0)
     return np.where(ok, np.asarray(y, dtype=float) / np.where(ok, mu, 1.0) - 1.0, np.nan)
 
@@ -522,7 +587,23 @@ def long_run_correlation(resid: np.ndarray, rho: float) -> np.ndarray:
     with Andrews' (1991) AR(1) plug-in bandwidth for lag-1 correlation *rho*, scaled to a
     correlation. It says how far the series' segment means move together, which is what
     a sum of their break statistics needs: correlated series add less information than
-    independent ones. Fewer than 30 common days give the identity."""
+    independent ones. Fewer than 30 common days give the identity.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> from intensity.dependence import long_run_correlation, relative_residuals
+    >>> other = simulate_latent_counts(mu, model, rng, 1)[0]  # independent of y
+    >>> r = np.vstack([relative_residuals(y, mu, obs), relative_residuals(other, mu, obs)])
+    >>> long_run_correlation(r, 0.6).round(2)
+    array([[ 1.  , -0.04],
+           [-0.04,  1.  ]])
+    """
     r = np.asarray(resid, dtype=float)
     d = r.shape[0]
     ok = np.all(np.isfinite(r), axis=0)
@@ -549,7 +630,25 @@ def latent_correlation(resid: np.ndarray, models: list[DependenceModel]) -> np.n
     of their relative residuals: ``E[r_i r_j] = exp(c_ij sd_i sd_j) - 1`` under the latent
     model (the NB noise of different series is independent given the latent rates). A
     series without a latent process (``sigma2 = 0``) gets no correlation; the matrix is
-    projected onto the positive semi-definite ones."""
+    projected onto the positive semi-definite ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> from intensity.dependence import latent_correlation, relative_residuals
+    >>> from intensity.dependence import simulate_joint_latent_counts
+    >>> pair = simulate_joint_latent_counts(np.vstack([mu, mu]), [model, model],
+    ...                                     np.array([30.0, 30.0]), np.array([[1, 0.8], [0.8, 1]]),
+    ...                                     rng)[0]
+    >>> r = np.vstack([relative_residuals(s, mu, obs) for s in pair])
+    >>> bool(latent_correlation(r, [model, model])[0, 1] > 0.5)  # drawn with 0.8
+    True
+    """
     d = len(models)
     c = np.eye(d)
     for i in range(d):
@@ -590,7 +689,22 @@ def simulate_joint_latent_counts(
     size in *sizes* where the model is independent), the latent rates correlated across
     series with the stationary same-day correlation *corr* (:func:`latent_correlation`).
     The innovations get the correlation that keeps *corr* stationary under the series'
-    own AR(1) coefficients."""
+    own AR(1) coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> from intensity.dependence import simulate_joint_latent_counts
+    >>> draws = simulate_joint_latent_counts(np.vstack([mu, mu]), [model, model],
+    ...                                      np.array([30.0, 30.0]), np.eye(2), rng, n_series=3)
+    >>> draws.shape  # replicates × series × days
+    (3, 2, 730)
+    """
     mu = np.asarray(mu, dtype=float)
     d, L = mu.shape
     # a latent process wherever the model has latent variance (with rho = 0 it is
@@ -722,6 +836,20 @@ def estimate_drift(
     same residuals (for ``acf1`` and the long-run variance factor of the search). The
     AR(1) part may reach rho 0.98: over four months that is close to a random walk, and
     the break tests then allow for it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> from intensity.dependence import estimate_dependence, estimate_drift
+    >>> fit = estimate_dependence(y, mu, obs, 30.0)
+    >>> long = estimate_drift(y, np.ones(730), obs, np.array([0, 730]), fit)
+    >>> long.drift  # no random walk in an AR(1): no drift
+    0.0
     """
     z = _log_rate(raw, mult, obs)
     n = int(np.isfinite(z).sum())
@@ -762,7 +890,23 @@ def drift_path(
     """The drift of the log-rate around the segment levels *log_level* (per period):
     the Kalman-smoothed local level of the drift model and its pointwise band of
     ``z_crit`` standard errors, as multipliers of the segment level ``(path, lower,
-    upper)``."""
+    upper)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.dependence import DependenceModel, simulate_latent_counts
+    >>> rng = np.random.default_rng(1)
+    >>> mu, obs = np.full(730, 200.0), np.ones(730, dtype=bool)
+    >>> model = DependenceModel(rho=0.6, sigma2=0.04, size=30.0, acf1=0.3, lrv_factor=5.0)
+    >>> y = simulate_latent_counts(mu, model, rng, 1)[0]
+    >>> from intensity.dependence import drift_path, estimate_dependence
+    >>> walk = DependenceModel(rho=0.3, sigma2=0.02, size=30.0, acf1=0.2, lrv_factor=2.0,
+    ...                        drift=1e-4)
+    >>> path, lower, upper = drift_path(y, np.ones(730), obs, np.full(730, np.log(200)), walk, 1.96)
+    >>> path.shape, bool(np.all(lower <= path) and np.all(path <= upper))
+    ((730,), True)
+    """
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
     z = _log_rate(raw, mult, obs)

@@ -25,7 +25,15 @@ __all__ = ["Direction", "DIRECTIONS", "resolve", "direction_table", "normalise_n
 
 @dataclass(frozen=True)
 class Direction:
-    """One canonical direction."""
+    """One canonical direction.
+
+    Examples
+    --------
+    >>> from intensity.directions import DIRECTIONS
+    >>> kharkiv = DIRECTIONS[0]
+    >>> kharkiv.name_en, str(kharkiv.valid_to), kharkiv.successor
+    ('Kharkiv', '2025-06-15', 'south_slobozhanskyi')
+    """
 
     id: str
     name_en: str
@@ -212,7 +220,14 @@ _APOS = re.compile("[ʼ’'`´]")
 
 
 def normalise_name(name: str) -> str:
-    """Lower case, one apostrophe, no extra spaces or markup."""
+    """Lower case, one apostrophe, no extra spaces or markup.
+
+    Examples
+    --------
+    >>> from intensity.directions import normalise_name
+    >>> normalise_name("  Куп’янському **")
+    "куп'янському"
+    """
     s = _APOS.sub("'", name).replace("*", "").replace("–", "-").replace("—", "-")
     return re.sub(r"\s+", " ", s).strip().lower()
 
@@ -251,7 +266,16 @@ def resolve(name: str, on: date | None = None) -> tuple[str | None, str | None]:
 
 
 def direction_table() -> list[dict[str, object]]:
-    """The table as records (for a DataFrame)."""
+    """The table as records (for a DataFrame).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from intensity.directions import direction_table
+    >>> table = pd.DataFrame(direction_table())
+    >>> table.columns.tolist()[:3]
+    ['id', 'name_en', 'name_uk']
+    """
     return [
         {
             "id": d.id,

@@ -31,7 +31,19 @@ def _true_positives(truth: set[int], pred: set[int], margin: int) -> set[int]:
 def precision_recall(
     annotations: Mapping[object, Sequence[int]], predictions: Sequence[int], margin: int = 5
 ) -> tuple[float, float]:
-    """Precision (against the union of annotations) and recall (mean over annotators)."""
+    """Precision (against the union of annotations) and recall (mean over annotators).
+
+    As in the Turing change-point benchmark (van den Burg & Williams 2020), the start of
+    the series counts as a change point in every set, and a prediction within *margin*
+    of an annotation is a hit.
+
+    Examples
+    --------
+    >>> from intensity.evaluation import precision_recall
+    >>> p, r = precision_recall({"annotator 1": [100, 300], "annotator 2": [102]}, [101, 200])
+    >>> round(p, 3), round(r, 3)  # 0 and 101 hit: precision 2/3, recall (2/3 + 2/2) / 2
+    (0.667, 0.833)
+    """
     sets = {k: set(int(v) for v in vals) | {0} for k, vals in annotations.items()}
     pred = set(int(p) for p in predictions) | {0}
     union: set[int] = set().union(*sets.values()) if sets else {0}

@@ -311,6 +311,14 @@ class EventEffect(ResultMixin):
     date, within the days before it), ``window_start``/``window_end`` and ``uncertainty``
     (which source set the interval: ``placebo`` or ``model``). ``fitted`` holds the
     expected counts of each window's fit on the input's index.
+
+    Examples
+    --------
+    >>> import intensity
+    >>> sim = intensity.simulate_counts(700, level=200, breaks=[(400, 1.3)], seed=1)
+    >>> eff = intensity.event_effect(sim.counts, sim.counts.index[400], window=60)
+    >>> bool(eff.summary()["lower"].iloc[0] > 1)
+    True
     """
 
     series: pd.Series

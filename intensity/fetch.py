@@ -103,6 +103,17 @@ def http_get(
     larger response, announced or not, is refused without retrying. Client errors (4xx
     other than 429) are not retried. Raises :class:`FetchError` with a message that says
     whether the network is unreachable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from intensity import FetchError
+    >>> from intensity.fetch import http_get
+    >>> try:  # nothing listens on port 9: the error says what to do offline
+    ...     http_get("http://127.0.0.1:9/x.json", retries=0, timeout=1)
+    ... except FetchError as err:
+    ...     print(str(err).split(";")[1].strip())
+    are you offline? Copy the files into data/raw/ by hand or pass --url
     """
     last: Exception | None = None
     for attempt in range(retries + 1):
@@ -157,6 +168,18 @@ def fetch_losses(
     it was. So does a download that would lose data: fewer rows than the copy in *raw*,
     or a day that copy has and the download has not (``force=True`` replaces it anyway).
     The replaced files are kept in ``<raw>/backup/``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from intensity import FetchError
+    >>> from intensity.fetch import fetch_losses
+    >>> raw = tempfile.mkdtemp()
+    >>> try:  # offline: nothing in raw is replaced
+    ...     fetch_losses(raw, url="http://127.0.0.1:9/", retries=0, timeout=1)
+    ... except FetchError as err:
+    ...     print("download failed" in str(err))
+    True
     """
     base = url or os.environ.get("INTENSITY_LOSSES_URL") or DEFAULT_LOSSES_URL
     if not base.endswith("/"):
@@ -302,7 +325,17 @@ class _PreviewParser(HTMLParser):
 
 def parse_preview_html(html: str) -> list[dict[str, str]]:
     """Messages of a Telegram web-preview page: ``post`` ("channel/id"), ``date`` (ISO
-    time stamp with offset) and ``text`` (line breaks kept, tags removed)."""
+    time stamp with offset) and ``text`` (line breaks kept, tags removed).
+
+    Examples
+    --------
+    >>> from intensity.fetch import parse_preview_html
+    >>> html = ('<div class="tgme_widget_message js-widget_message" data-post="GeneralStaffZSU/1">'
+    ...         '<div class="tgme_widget_message_text">Станом на 22.00 відбулося 190 бойових '
+    ...         'зіткнень.</div><time datetime="2024-12-14T22:05:00+00:00"></time></div>')
+    >>> [(m["post"], m["date"]) for m in parse_preview_html(html)]
+    [('GeneralStaffZSU/1', '2024-12-14T22:05:00+00:00')]
+    """
     p = _PreviewParser()
     p.feed(html)
     return [m for m in p.messages if m["text"]]
@@ -331,6 +364,18 @@ def fetch_engagements(
     page is fetched again only with ``refresh=True``). The reports are parsed and the
     daily series written to ``<raw>/gs_engagements.csv`` (date, engagements, partial
     figures, slot), which ``intensity build`` then processes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from intensity import FetchError
+    >>> from intensity.fetch import fetch_engagements
+    >>> try:
+    ...     fetch_engagements(tempfile.mkdtemp(), url="http://127.0.0.1:9/", retries=0,
+    ...                       timeout=1, delay=0)
+    ... except FetchError as err:
+    ...     print("download failed" in str(err))
+    True
     """
     stop = _check_fetch_options(channel, max_pages, since)
     base = url or os.environ.get("INTENSITY_PREVIEW_URL") or DEFAULT_PREVIEW_URL

@@ -42,12 +42,26 @@ METRICS: dict[str, str] = {
 
 
 def metric_name(metric: object) -> str:
-    """What *metric* counts (its own name when the registry does not know it)."""
+    """What *metric* counts (its own name when the registry does not know it).
+
+    Examples
+    --------
+    >>> from intensity.metrics import metric_name
+    >>> metric_name("personnel"), metric_name("my_counts")
+    ('claimed Russian personnel losses', 'my_counts')
+    """
     key = "" if metric is None else str(metric)
     return METRICS.get(key, key or "count")
 
 
 def metric_label(metric: object, unit: str = "day", *, deseasonalised: bool = False) -> str:
-    """An axis label: what the metric counts, per period, and whether it is deseasonalised."""
+    """An axis label: what the metric counts, per period, and whether it is deseasonalised.
+
+    Examples
+    --------
+    >>> from intensity.metrics import metric_label
+    >>> metric_label("tank", "week")
+    'claimed Russian tanks destroyed per week'
+    """
     text = f"{metric_name(metric)} per {unit}"
     return f"{text} (deseasonalised)" if deseasonalised else text

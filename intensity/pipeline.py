@@ -48,7 +48,17 @@ _DATA_SUFFIXES = {".csv", ".json"}
 
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 hex digest of a file, read in chunks."""
+    """SHA-256 hex digest of a file, read in chunks.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from intensity.pipeline import sha256_file
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "empty"
+    >>> _ = p.write_bytes(b"")
+    >>> sha256_file(p)[:16]
+    'e3b0c44298fc1c14'
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -123,6 +133,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     run left for the same *path* are removed first; the temporary's name carries this
     process's id, so a concurrent writer's temporary is left alone. An ``OSError`` (disk
     full, no permission) names *path*.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from intensity.pipeline import atomic_write_bytes
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.csv"
+    >>> atomic_write_bytes(p, b"date,tank\\n2024-01-01,3\\n")
+    >>> p.read_bytes()
+    b'date,tank\\n2024-01-01,3\\n'
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +169,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def to_tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Wide daily frame → long ``date, metric, value`` (missing days kept as NaN rows)."""
+    """Wide daily frame → long ``date, metric, value`` (missing days kept as NaN rows).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from intensity.pipeline import to_tidy
+    >>> wide = pd.DataFrame({"tank": [3.0, np.nan]}, index=pd.date_range("2024-01-01", periods=2))
+    >>> to_tidy(wide).columns.tolist(), len(to_tidy(wide))
+    (['date', 'metric', 'value'], 2)
+    """
     long = (
         frame.rename_axis("date")
         .reset_index()
@@ -166,7 +194,18 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per metric: first and last date, observed and missing days, mean, median,
-    mean of the last 28 days."""
+    mean of the last 28 days.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from intensity.pipeline import summarize
+    >>> wide = pd.DataFrame({"tank": [3.0, np.nan, 5.0]},
+    ...                     index=pd.date_range("2024-01-01", periods=3))
+    >>> row = summarize(wide).loc["tank"]
+    >>> int(row["observed"]), int(row["missing"]), float(row["mean"])
+    (2, 1, 4.0)
+    """
     rows = []
     for col in frame.columns:
         s = frame[col]
@@ -190,7 +229,18 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What one ``build`` wrote: per dataset, its frame and the output paths."""
+    """What one ``build`` wrote: per dataset, its frame and the output paths.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from intensity.pipeline import build
+    >>> raw, out = (pathlib.Path(tempfile.mkdtemp()) for _ in range(2))
+    >>> _ = (raw / "tank.csv").write_text("date,tank\\n2024-01-01,3\\n2024-01-02,5\\n")
+    >>> res = build(raw, out)
+    >>> type(res).__name__, sorted(p.name for p in res.outputs)
+    ('BuildResult', ['tank.csv', 'tank.json'])
+    """
 
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: per dataset, the quality findings its sidecar records (:func:`~intensity.validate`)
@@ -436,6 +486,16 @@ def read_processed(
     DataFormatError
         The sidecar is missing or unreadable, or records another SHA-256 than the CSV has
         (the CSV and the sidecar come from two different builds: an interrupted build).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from intensity.pipeline import build, read_processed
+    >>> raw, out = (pathlib.Path(tempfile.mkdtemp()) for _ in range(2))
+    >>> _ = (raw / "tank.csv").write_text("date,tank\\n2024-01-01,3\\n2024-01-02,5\\n")
+    >>> _ = build(raw, out)
+    >>> read_processed(out / "tank.csv")["tank"].tolist()
+    [3.0, 5.0]
     """
     p = Path(path)
     meta = _load_sidecar(p) if sidecar is None else sidecar

@@ -102,14 +102,30 @@ _SOURCE: ContextVar[str] = ContextVar("intensity_source_note", default=SOURCE_NO
 
 
 def source_note() -> str:
-    """The caption line every figure carries (see :func:`source_label`)."""
+    """The caption line every figure carries (see :func:`source_label`).
+
+    Examples
+    --------
+    >>> from intensity.plotting import source_label, source_note
+    >>> with source_label("Source: VIINA 2.0 (ODbL)"):
+    ...     source_note()
+    'Source: VIINA 2.0 (ODbL)'
+    """
     return _SOURCE.get()
 
 
 @contextmanager
 def source_label(text: str) -> Iterator[None]:
     """Use *text* as the source caption of every figure drawn inside the block (e.g. to say
-    that the data are simulated)."""
+    that the data are simulated).
+
+    Examples
+    --------
+    >>> from intensity.plotting import source_label, source_note
+    >>> with source_label("Source: UCDP GED"):
+    ...     print(source_note())
+    Source: UCDP GED
+    """
     token = _SOURCE.set(text)
     try:
         yield
@@ -119,7 +135,16 @@ def source_label(text: str) -> Iterator[None]:
 
 @contextmanager
 def house_style(**overrides: Any) -> Iterator[None]:
-    """The package's matplotlib style as a context manager."""
+    """The package's matplotlib style as a context manager.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> from intensity.plotting import house_style
+    >>> with house_style(**{"font.size": 9}):
+    ...     mpl.rcParams["font.size"]
+    9.0
+    """
     rc: Any = {**_RC, **overrides}
     with mpl.rc_context(rc):
         yield
@@ -305,7 +330,21 @@ def pdf_metadata(title: str | None = None) -> dict[str, Any]:
 
 
 def save_pdf(fig: Figure, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
-    """Save *fig* as a reproducible PDF (fixed creation date; written atomically)."""
+    """Save *fig* as a reproducible PDF (fixed creation date; written atomically).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity.plotting import save_pdf
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([1, 3, 2])
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "f.pdf"
+    >>> a = save_pdf(fig, out, title="test").read_bytes()
+    >>> a == save_pdf(fig, out, title="test").read_bytes()  # the same bytes every time
+    True
+    >>> plt.close(fig)
+    """
     from .pipeline import atomic_write_bytes
 
     buf = io.BytesIO()
@@ -490,6 +529,18 @@ def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any)
     """Panels: observed with trend, one panel per seasonal component, remainder.
 
     With *ax* given, only the trend over the observed counts is drawn on it.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import simulate_counts
+    >>> s = simulate_counts(400, seed=1, breaks=[(200, 1.5)]).counts
+    >>> from intensity import decompose
+    >>> from intensity.plotting import plot_decomposition
+    >>> fig = plot_decomposition(decompose(s, periods=(7,)))
+    >>> len(fig.axes) > 1
+    True
+    >>> plt.close(fig)
     """
     idx = result.observed.index
     name = result.observed.name or "series"
@@ -527,7 +578,20 @@ def plot_decomposition(result: Decomposition, ax: Axes | None = None, **kw: Any)
 
 
 def plot_seasonal_fit(result: SeasonalFit, ax: Axes | None = None, **kw: Any) -> Figure:
-    """Observed counts against the fitted mean, its prediction band and the trend."""
+    """Observed counts against the fitted mean, its prediction band and the trend.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import simulate_counts
+    >>> s = simulate_counts(400, seed=1, breaks=[(200, 1.5)]).counts
+    >>> from intensity import fit_seasonal
+    >>> from intensity.plotting import plot_seasonal_fit
+    >>> fig = plot_seasonal_fit(fit_seasonal(s, annual=False))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     idx = result.observed.index
     name = result.observed.name or "series"
     with house_style():
@@ -552,7 +616,20 @@ def plot_seasonal_fit(result: SeasonalFit, ax: Axes | None = None, **kw: Any) ->
 
 
 def plot_profile(result: SeasonalProfile, ax: Axes | None = None, **kw: Any) -> Figure:
-    """Rate ratios with confidence intervals by weekday or month (1 = average)."""
+    """Rate ratios with confidence intervals by weekday or month (1 = average).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import simulate_counts
+    >>> s = simulate_counts(400, seed=1, breaks=[(200, 1.5)]).counts
+    >>> from intensity import seasonal_profile
+    >>> from intensity.plotting import plot_profile
+    >>> fig, ax = plt.subplots()
+    >>> plot_profile(seasonal_profile(s), ax=ax) is fig  # drawn on the axes given
+    True
+    >>> plt.close(fig)
+    """
     t = result.table
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
@@ -579,7 +656,20 @@ def plot_profile(result: SeasonalProfile, ax: Axes | None = None, **kw: Any) -> 
 # --------------------------------------------------------------------------- breaks
 def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
     """Daily values, segment levels with their intervals, and each break date with its
-    confidence interval as a band."""
+    confidence interval as a band.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import simulate_counts
+    >>> s = simulate_counts(400, seed=1, breaks=[(200, 1.5)]).counts
+    >>> from intensity import detect_breaks
+    >>> from intensity.plotting import plot_breaks
+    >>> fig = plot_breaks(detect_breaks(s, n_boot=0))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     s = result.series
     idx = s.index
     with house_style():
@@ -607,7 +697,20 @@ def plot_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
 
 
 def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
-    """Unpenalised cost against number of breaks for every optimal segmentation (CROPS)."""
+    """Unpenalised cost against number of breaks for every optimal segmentation (CROPS).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import simulate_counts
+    >>> s = simulate_counts(400, seed=1, breaks=[(200, 1.5)]).counts
+    >>> from intensity import penalty_path
+    >>> from intensity.plotting import plot_penalty_path
+    >>> fig = plot_penalty_path(penalty_path(s))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     t = result.table.sort_index()
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
@@ -644,7 +747,20 @@ def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
 # --------------------------------------------------------------------------- anomalies
 def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
     """Observed counts against the baseline band; spikes and dips marked, surges and
-    lulls shaded, reporting artefacts marked differently (grey crosses)."""
+    lulls shaded, reporting artefacts marked differently (grey crosses).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import simulate_counts
+    >>> s = simulate_counts(400, seed=1, breaks=[(200, 1.5)]).counts
+    >>> from intensity import detect_anomalies
+    >>> from intensity.plotting import plot_anomalies
+    >>> fig = plot_anomalies(detect_anomalies(s, n_sim=19))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     s = result.series
     idx = s.index
     b = result.baseline
@@ -755,7 +871,20 @@ def _excess_label(label: str, r: pd.Series) -> str:
 
 
 def plot_day_change(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
-    """The two days against their expected values."""
+    """The two days against their expected values.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import simulate_counts
+    >>> s = simulate_counts(400, seed=1, breaks=[(200, 1.5)]).counts
+    >>> from intensity import day_change
+    >>> from intensity.plotting import plot_day_change
+    >>> fig = plot_day_change(day_change(s, "2022-12-14"))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
         x = np.arange(2)
@@ -829,7 +958,20 @@ def plot_overview(
     plot when the function makes the figure, so no label sits on the data; along the
     bottom of a given *ax*). Only the *major_breaks*
     largest breaks (by cost reduction) are drawn; the legend says how many there are and
-    the breaks table has them all."""
+    the breaks table has them all.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import simulate_counts
+    >>> s = simulate_counts(400, seed=1, breaks=[(200, 1.5)]).counts
+    >>> from intensity import detect_breaks
+    >>> from intensity.plotting import plot_overview
+    >>> fig = plot_overview(s, breaks=detect_breaks(s, n_boot=0))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     s = series
     idx = s.index
     with house_style():
@@ -929,7 +1071,20 @@ def plot_direction_heatmap(
     table: pd.DataFrame, ax: Axes | None = None, *, source: str | None = None, **kw: Any
 ) -> Figure:
     """Direction × week heatmap of attacks (from :func:`intensity.direction_counts`; complete
-    days only; a shared total of paired directions is counted for each)."""
+    days only; a shared total of paired directions is counted for each).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, pandas as pd
+    >>> from intensity.plotting import plot_direction_heatmap
+    >>> days = pd.date_range("2024-12-01", periods=21).repeat(2)
+    >>> table = pd.DataFrame({"date": days, "direction": ["pokrovsk", "kursk"] * 21,
+    ...                       "attacks": range(42), "complete": True})
+    >>> fig = plot_direction_heatmap(table)
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     t = table[table["complete"]].copy() if "complete" in table else table.copy()
     t["direction"] = t["direction"].fillna(t.get("name"))
     t["week"] = pd.to_datetime(t["date"]).dt.to_period("W-SUN").dt.start_time
@@ -959,7 +1114,20 @@ def plot_direction_heatmap(
 def plot_direction_shares(
     table: pd.DataFrame, ax: Axes | None = None, *, source: str | None = None, **kw: Any
 ) -> Figure:
-    """Share of each direction in the weekly attacks (stacked areas)."""
+    """Share of each direction in the weekly attacks (stacked areas).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, pandas as pd
+    >>> from intensity.plotting import plot_direction_shares
+    >>> days = pd.date_range("2024-12-01", periods=21).repeat(2)
+    >>> table = pd.DataFrame({"date": days, "direction": ["pokrovsk", "kursk"] * 21,
+    ...                       "attacks": range(42), "complete": True})
+    >>> fig = plot_direction_shares(table)
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     t = table[table["complete"]].copy() if "complete" in table else table.copy()
     t["direction"] = t["direction"].fillna(t.get("name"))
     t["week"] = pd.to_datetime(t["date"]).dt.to_period("W-SUN").dt.start_time
@@ -1005,7 +1173,18 @@ def plot_metrics(
     """Several metrics side by side on a common scale: each 28-day mean divided by the
     metric's median 28-day mean (1 = its typical level), on a log axis, so that the
     first weeks of the war (ten times any later level for some metrics) do not flatten
-    the rest."""
+    the rest.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity.simulate import simulate_metrics
+    >>> from intensity.plotting import plot_metrics
+    >>> fig = plot_metrics(simulate_metrics(400, {"personnel": 1000, "tank": 8}, seed=2))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     cols = metrics or [c for c in frame.columns if frame[c].notna().sum() > 28]
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
@@ -1034,7 +1213,20 @@ def plot_common_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure
     """Breaks common to several metrics on one axes: each metric's 28-day mean (thin) and
     segment levels (thick, same colour) over its typical level on a log axis; common
     breaks as black dashed lines with their date intervals as grey bands, breaks that
-    moved fewer metrics as dotted grey lines."""
+    moved fewer metrics as dotted grey lines.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import detect_breaks
+    >>> from intensity.simulate import simulate_metrics
+    >>> from intensity.plotting import plot_common_breaks
+    >>> frame = simulate_metrics(400, {"personnel": 1000, "tank": 8}, seed=2)
+    >>> fig = plot_common_breaks(detect_breaks(frame, n_boot=0))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     frame = result.frame
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
@@ -1071,7 +1263,20 @@ def plot_common_breaks(result: Any, ax: Axes | None = None, **kw: Any) -> Figure
 def plot_lead_lag(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
     """Cross-correlation of two prewhitened series by lag with its simultaneous band
     (correlations outside it are significant with every lag tested) and the pointwise
-    95% band, the best lag marked."""
+    95% band, the best lag marked.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import lead_lag
+    >>> from intensity.simulate import simulate_metrics
+    >>> from intensity.plotting import plot_lead_lag
+    >>> frame = simulate_metrics(400, {"personnel": 1000, "tank": 8}, seed=2)
+    >>> fig = plot_lead_lag(lead_lag(frame["personnel"], frame["tank"]))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     t = result.table
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", ONE_COLUMN))
@@ -1108,7 +1313,20 @@ def plot_lead_lag(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
 def plot_ratio(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
     """The daily ratio (grey), its 28-day ratio of sums (black), the segment levels
     (geometric-mean ratio) with their intervals and the breaks with their date
-    intervals."""
+    intervals.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from intensity import ratio
+    >>> from intensity.simulate import simulate_metrics
+    >>> from intensity.plotting import plot_ratio
+    >>> frame = simulate_metrics(400, {"personnel": 1000, "tank": 8}, seed=2)
+    >>> fig = plot_ratio(ratio(frame["personnel"], frame["tank"], n_boot=0))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     r = result.series
     with house_style():
         fig, a, created = _new_axes(ax, kw.pop("figsize", TWO_COLUMN))
@@ -1137,7 +1355,20 @@ def plot_reconstruction(result: Any, ax: Axes | None = None, **kw: Any) -> Figur
     (the count without its day-to-day noise) with the prediction band of a day without a
     figure of its own, the reported days as
     dots, days known only from partial figures as open circles, and each period figure
-    as a bar at its mean per day over its days. Log scale: the count grew tenfold."""
+    as a bar at its mean per day over its days. Log scale: the count grew tenfold.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, numpy as np, pandas as pd
+    >>> from intensity import reconstruct_daily
+    >>> from intensity.plotting import plot_reconstruction
+    >>> s = pd.Series(np.nan, index=pd.date_range("2025-01-01", periods=90))
+    >>> s.iloc[::6] = 150 + 20 * np.sin(np.arange(15))
+    >>> fig = plot_reconstruction(reconstruct_daily(s))
+    >>> type(fig).__name__
+    'Figure'
+    >>> plt.close(fig)
+    """
     from scipy.stats import norm
 
     with house_style():

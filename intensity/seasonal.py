@@ -77,6 +77,13 @@ class Decomposition(ResultMixin):
     scale; ``trend_counts`` and ``seasonal_counts`` (the additive effect of each seasonal
     component on the count scale, ``inv(trend + s) - inv(trend)``) on the original one.
     The remainder is NaN on days that were missing in the input.
+
+    Examples
+    --------
+    >>> from intensity import decompose, simulate_counts
+    >>> d = decompose(simulate_counts(400, seed=2).counts, periods=(7,))
+    >>> d.summary().columns.tolist()
+    ['variance', 'share_of_total', 'mean_abs_effect_counts']
     """
 
     observed: pd.Series
@@ -625,6 +632,13 @@ class SeasonalFit(ResultMixin):
         The period of the index: 'day', 'week', 'month' or 'quarter'.
     weekly : bool
         Whether weekday effects are in the model (daily data only).
+
+    Examples
+    --------
+    >>> from intensity import fit_seasonal, simulate_counts
+    >>> fit = fit_seasonal(simulate_counts(400, seed=2).counts, annual=False)
+    >>> fit.summary().index[:2].tolist()
+    ['weekday Monday', 'weekday Tuesday']
     """
 
     observed: pd.Series
@@ -1326,7 +1340,15 @@ def _dependent_cov(X: np.ndarray, obs: np.ndarray, fit: _NBFit, dep: DependenceM
 @dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class SeasonalProfile(ResultMixin):
     """Rate ratios by weekday or month with confidence intervals (from an NB regression
-    that also carries a smooth trend, so months are not confounded with the trend)."""
+    that also carries a smooth trend, so months are not confounded with the trend).
+
+    Examples
+    --------
+    >>> from intensity import seasonal_profile, simulate_counts
+    >>> prof = seasonal_profile(simulate_counts(400, seed=2).counts)
+    >>> prof.summary().columns.tolist()
+    ['rate_ratio', 'ci_lower', 'ci_upper', 'p_value']
+    """
 
     table: pd.DataFrame
     by: ProfileBy

@@ -64,6 +64,17 @@ class SeasonalExcess(ResultMixin):
     curves : pd.DataFrame
         Day of season × (season, quantity) with the observed counts and both expected
         counts, for the seasonal plot.
+
+    Examples
+    --------
+    >>> from intensity import seasonal_excess, simulate_counts
+    >>> sim = simulate_counts(1100, seed=3, surges=[(620, 60, 1.3)])
+    >>> res = seasonal_excess(sim.counts)
+    >>> res.summary().index.tolist()
+    ['2022/23', '2023/24', '2024/25']
+    >>> print(res.sentence("2023/24"))  # doctest: +NORMALIZE_WHITESPACE
+    winter 2023/24: +37% [28, 46] over the level of the 240 days around it;
+    +11% [1, 21] over the other winters
     """
 
     table: pd.DataFrame

@@ -29,7 +29,15 @@ DEFAULT_WEEKDAY: tuple[float, ...] = (1.06, 1.04, 1.02, 1.0, 0.98, 0.95, 0.95)
 
 @dataclass(frozen=True)
 class Simulation:
-    """A simulated series and the truth behind it."""
+    """A simulated series and the truth behind it.
+
+    Examples
+    --------
+    >>> from intensity import simulate_counts
+    >>> sim = simulate_counts(400, seed=1, breaks=[(200, 1.5)])
+    >>> len(sim.counts), [d.strftime("%Y-%m-%d") for d in sim.breaks]
+    (400, ['2022-09-17'])
+    """
 
     counts: pd.Series
     mean: pd.Series

@@ -110,6 +110,18 @@ class CommonBreaks(ResultMixin):
         ``dependence='none'``).
     effective_params, cost_scale : float
         ``nu`` and ``c`` of the penalty (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from intensity import detect_breaks
+    >>> rng = np.random.default_rng(0)
+    >>> idx = pd.date_range("2024-01-01", periods=400, freq="D")
+    >>> mu = np.where(np.arange(400) < 200, 100.0, 140.0)
+    >>> frame = pd.DataFrame({m: rng.poisson(mu * s) for m, s in (("a", 1), ("b", 0.3))}, index=idx)
+    >>> res = detect_breaks(frame, n_boot=0)
+    >>> type(res).__name__, len(res.dates)
+    ('CommonBreaks', 1)
     """
 
     frame: pd.DataFrame

@@ -85,6 +85,14 @@ class Breaks(ResultMixin):
     unit : str
         The period of the index ('day', 'week', 'month', 'quarter' or 'year'); ``min_size``
         and positions count these.
+
+    Examples
+    --------
+    >>> from intensity import detect_breaks, simulate_counts
+    >>> sim = simulate_counts(500, seed=3, breaks=[(250, 1.6)], annual_amplitude=0)
+    >>> res = detect_breaks(sim.counts, n_boot=0)
+    >>> res.summary().index.tolist(), len(res.segments)
+    (['2022-11-06'], 2)
     """
 
     series: pd.Series
@@ -511,7 +519,16 @@ def _build_linear_breaks(
 # =========================================================================== CROPS
 @dataclass(frozen=True, repr=False)  # the readable repr of ResultMixin
 class PenaltyPath(ResultMixin):
-    """Every optimal segmentation over a penalty range (CROPS)."""
+    """Every optimal segmentation over a penalty range (CROPS).
+
+    Examples
+    --------
+    >>> from intensity import penalty_path, simulate_counts
+    >>> sim = simulate_counts(500, seed=3, breaks=[(250, 1.6)], annual_amplitude=0)
+    >>> path = penalty_path(sim.counts)
+    >>> path.summary().columns.tolist()
+    ['penalty_min', 'penalty_max', 'cost', 'breaks']
+    """
 
     table: pd.DataFrame  # n_breaks, penalty_min, penalty_max, cost, breaks (dates)
     series_name: str

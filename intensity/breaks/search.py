@@ -34,18 +34,39 @@ estimate_size = _negbin.estimate_size
 # =========================================================================== conventions
 def to_ruptures(breaks: Sequence[int], n: int) -> list[int]:
     """Break positions (first index of each new regime) → ruptures' list of exclusive
-    segment ends, which always ends with ``n``."""
+    segment ends, which always ends with ``n``.
+
+    Examples
+    --------
+    >>> from intensity.breaks import to_ruptures
+    >>> to_ruptures([100, 250], 400)
+    [100, 250, 400]
+    """
     return [int(b) for b in breaks] + [int(n)]
 
 
 def from_ruptures(bkps: Sequence[int]) -> list[int]:
-    """ruptures' exclusive ends (last element ``n``) → break positions."""
+    """ruptures' exclusive ends (last element ``n``) → break positions.
+
+    Examples
+    --------
+    >>> from intensity.breaks import from_ruptures
+    >>> from_ruptures([100, 250, 400])
+    [100, 250]
+    """
     return [int(b) for b in list(bkps)[:-1]]
 
 
 def from_strucchange(bp: Sequence[int]) -> list[int]:
     """strucchange's breakpoints (1-based index of the last observation of the old regime)
-    → 0-based position of the first observation of the new regime (the same integer)."""
+    → 0-based position of the first observation of the new regime (the same integer).
+
+    Examples
+    --------
+    >>> from intensity.breaks import from_strucchange
+    >>> from_strucchange([100])  # last of the old regime, 1-based = first of the new, 0-based
+    [100]
+    """
     return [int(b) for b in bp]
 
 

@@ -35,7 +35,16 @@ __all__ = [
 
 
 def prefix(x: np.ndarray) -> np.ndarray:
-    """Prefix sums with a leading 0: ``out[b] - out[a]`` is the sum over ``[a, b)``."""
+    """Prefix sums with a leading 0: ``out[b] - out[a]`` is the sum over ``[a, b)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.costs.base import prefix
+    >>> s = prefix(np.array([1.0, 2.0, 3.0]))
+    >>> s.tolist(), float(s[3] - s[1])  # the sum over [1, 3)
+    ([0.0, 1.0, 3.0, 6.0], 5.0)
+    """
     out = np.zeros(len(x) + 1)
     np.cumsum(x, out=out[1:])
     return out
@@ -44,7 +53,19 @@ def prefix(x: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class SegmentLevel:
     """A segment's level with its interval; ``log``/``se`` on the log scale (count models)
-    or ``se`` on the level scale (Gaussian models); ``var`` the segment's own variance."""
+    or ``se`` on the level scale (Gaussian models); ``var`` the segment's own variance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.poisson(np.r_[np.full(60, 10.0), np.full(60, 30.0)]).astype(float)
+    >>> observed = np.ones(120, dtype=bool)
+    >>> from intensity.costs import PoissonCost
+    >>> level = PoissonCost(y, observed).segment(0, 60, 1.96)  # days 0-59, 95% interval
+    >>> type(level).__name__, round(level.level, 1), level.ci_lower < level.level < level.ci_upper
+    ('SegmentLevel', 10.7, True)
+    """
 
     level: float
     ci_lower: float
@@ -58,7 +79,18 @@ class SegmentLevel:
 class SegmentLevels:
     """The levels of consecutive segments as arrays (one entry per segment), the form the
     result tables are built from; ``levels[i]`` gives segment *i* as a
-    :class:`SegmentLevel`."""
+    :class:`SegmentLevel`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.costs import PoissonCost
+    >>> y = np.random.default_rng(0).poisson(np.r_[np.full(60, 10.0), np.full(60, 30.0)])
+    >>> cost = PoissonCost(y.astype(float), np.ones(120, dtype=bool))
+    >>> levels = cost.segment_levels(np.array([0, 60]), np.array([60, 120]), 1.96, 1.0)
+    >>> levels.level.round(1).tolist(), type(levels[0]).__name__
+    ([10.7, 31.4], 'SegmentLevel')
+    """
 
     level: np.ndarray
     ci_lower: np.ndarray
@@ -90,7 +122,17 @@ class SegmentLevels:
 
 @dataclass(frozen=True)
 class BreakUncertainties:
-    """Date intervals (positions; -1 = not available) and p-values of every break."""
+    """Date intervals (positions; -1 = not available) and p-values of every break.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.costs.base import BreakUncertainties
+    >>> u = BreakUncertainties(lower=np.array([55]), upper=np.array([64]),
+    ...                        p_value=np.array([0.01]), p_bound=np.array([True]))
+    >>> int(u.upper[0] - u.lower[0]), bool(u.p_bound[0])  # a 10-day interval, p < 0.01
+    (9, True)
+    """
 
     lower: np.ndarray
     upper: np.ndarray
@@ -102,7 +144,15 @@ class BreakUncertainties:
 class BreakContext:
     """One break as its uncertainty is computed: at *tau* between segments ``[a, tau)``
     and ``[tau, b)`` with their levels, the minimum segment length, the interval level,
-    bootstrap replications, the generator and the dependence model (or ``None``)."""
+    bootstrap replications, the generator and the dependence model (or ``None``).
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from intensity.costs import BreakContext
+    >>> [f.name for f in dataclasses.fields(BreakContext)][:4]
+    ['a', 'tau', 'b', 'min_size']
+    """
 
     a: int
     tau: int
@@ -118,7 +168,15 @@ class BreakContext:
 
 @dataclass(frozen=True)
 class BreakUncertainty:
-    """Date interval (positions; -1 = not available) and p-value of one break."""
+    """Date interval (positions; -1 = not available) and p-value of one break.
+
+    Examples
+    --------
+    >>> from intensity import detect_breaks, simulate_counts
+    >>> res = detect_breaks(simulate_counts(400, seed=1, breaks=[(200, 1.5)]).counts, n_boot=99)
+    >>> res.breaks[["ci_lower", "ci_upper", "p_value"]].shape  # the break's uncertainty
+    (1, 3)
+    """
 
     lower: int
     upper: int
@@ -139,6 +197,20 @@ class SegmentCost(ABC):
         Observed periods and seasonal multipliers (1 without adjustment).
     N, S, Q, W : np.ndarray
         Prefix sums of observed periods, values, squared values and exposure.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.poisson(np.r_[np.full(60, 10.0), np.full(60, 30.0)]).astype(float)
+    >>> observed = np.ones(120, dtype=bool)
+    >>> from intensity.costs import NormalCost, SegmentCost
+    >>> cost = NormalCost(y, observed)
+    >>> isinstance(cost, SegmentCost), cost.name
+    (True, 'normal')
+    >>> bool(cost.costs(np.array([0]), np.array([120]))[0] > cost.costs(
+    ...     np.array([0, 60]), np.array([60, 120])).sum())  # two segments fit better
+    True
     """
 
     #: the model's name, as ``detect_breaks(model=...)`` takes it

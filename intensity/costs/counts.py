@@ -25,7 +25,19 @@ SEQUENTIAL_EXCEEDANCES = 10
 
 class CountCost(SegmentCost):
     """What the count costs share: log-scale levels and ratios, fitted means for the
-    dependence model, and the parametric bootstrap of a break."""
+    dependence model, and the parametric bootstrap of a break.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.poisson(np.r_[np.full(60, 10.0), np.full(60, 30.0)]).astype(float)
+    >>> observed = np.ones(120, dtype=bool)
+    >>> from intensity.costs import CountCost, NegBinCost
+    >>> cost = NegBinCost(y, observed)
+    >>> isinstance(cost, CountCost), cost.counts
+    (True, True)
+    """
 
     counts = True
     functional = True
@@ -171,7 +183,19 @@ class CountCost(SegmentCost):
 
 class PoissonCost(CountCost):
     """Poisson counts; a seasonal adjustment enters as exposure (the rate of a segment is
-    its counts over the sum of the seasonal multipliers), so the counts stay counts."""
+    its counts over the sum of the seasonal multipliers), so the counts stay counts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.poisson(np.r_[np.full(60, 10.0), np.full(60, 30.0)]).astype(float)
+    >>> observed = np.ones(120, dtype=bool)
+    >>> from intensity.costs import PoissonCost
+    >>> cost = PoissonCost(y, observed)
+    >>> cost.run(3 * np.log(120), 5)[0]  # first day of each new segment
+    [60]
+    """
 
     name = "poisson"
     code = _codes.POISSON
@@ -199,7 +223,19 @@ class PoissonCost(CountCost):
 class NegBinCost(CountCost):
     """Negative-binomial (NB2) counts with size ``k`` estimated once from neighbouring
     periods of the deseasonalised counts (:func:`intensity._negbin.estimate_size`), or
-    given. Without overdispersion the cost is its Poisson limit."""
+    given. Without overdispersion the cost is its Poisson limit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.poisson(np.r_[np.full(60, 10.0), np.full(60, 30.0)]).astype(float)
+    >>> observed = np.ones(120, dtype=bool)
+    >>> from intensity.costs import NegBinCost
+    >>> cost = NegBinCost(y, observed)
+    >>> cost.run(3 * np.log(120), 5)[0]  # first day of each new segment
+    [60]
+    """
 
     name = "negbin"
     code = _codes.NEGBIN

@@ -30,7 +30,16 @@ HALF_WINDOW = 730
 
 
 def robust_sigma(y: np.ndarray) -> float:
-    """Noise standard deviation from first differences (MAD), robust to level shifts."""
+    """Noise standard deviation from first differences (MAD), robust to level shifts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.costs import robust_sigma
+    >>> y = np.r_[np.zeros(100), np.full(100, 5.0)] + np.random.default_rng(0).normal(0, 2, 200)
+    >>> round(robust_sigma(y), 1)  # the step does not inflate it
+    1.7
+    """
     z = y[~np.isnan(y)]
     if len(z) < 3:
         return 1.0
@@ -254,7 +263,19 @@ class _GaussianCost(SegmentCost):
 class NormalCost(_GaussianCost):
     """A change in mean with a constant noise sd: ``sigma`` given, or estimated from first
     differences (MAD), robust to the level shifts sought. ``sigma=1`` makes the cost the
-    plain sum of squared deviations (ruptures' ``"l2"``)."""
+    plain sum of squared deviations (ruptures' ``"l2"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.poisson(np.r_[np.full(60, 10.0), np.full(60, 30.0)]).astype(float)
+    >>> observed = np.ones(120, dtype=bool)
+    >>> from intensity.costs import NormalCost
+    >>> cost = NormalCost(y, observed)
+    >>> cost.run(3 * np.log(120), 5)[0]  # first day of each new segment
+    [60]
+    """
 
     name = "normal"
     code = _codes.NORMAL
@@ -289,7 +310,19 @@ class NormalCost(_GaussianCost):
 
 
 class NormalMeanVarCost(_GaussianCost):
-    """A change in mean and variance (each segment its own variance)."""
+    """A change in mean and variance (each segment its own variance).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.poisson(np.r_[np.full(60, 10.0), np.full(60, 30.0)]).astype(float)
+    >>> observed = np.ones(120, dtype=bool)
+    >>> from intensity.costs import NormalMeanVarCost
+    >>> cost = NormalMeanVarCost(y, observed)
+    >>> cost.run(3 * np.log(120), 5)[0]  # first day of each new segment
+    [60]
+    """
 
     name = "normal_meanvar"
     code = _codes.NORMAL_MEANVAR

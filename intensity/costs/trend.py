@@ -18,7 +18,17 @@ __all__ = ["LinearTrendCost"]
 
 class LinearTrendCost(SegmentCost):
     """Continuous piecewise-linear trend of ``log1p`` values with Gaussian noise (sd from
-    second differences, robust to the knots, or given)."""
+    second differences, robust to the knots, or given).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from intensity.costs import LinearTrendCost
+    >>> t = np.arange(200)
+    >>> y = np.round(np.exp(3 + 0.02 * np.maximum(t - 100, 0)))  # flat, then rising
+    >>> LinearTrendCost(y, np.ones(200, dtype=bool)).run(3 * np.log(200), 14)[0]
+    [100]
+    """
 
     name = "linear_trend"
     code = _codes.LINEAR

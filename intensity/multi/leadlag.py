@@ -61,6 +61,19 @@ class LeadLag(ResultMixin):
         Order of the prewhitening autoregression.
     residuals : pd.DataFrame
         The two prewhitened series (input index).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from intensity import lead_lag
+    >>> rng = np.random.default_rng(0)
+    >>> idx = pd.date_range("2024-01-01", periods=600, freq="D")
+    >>> x = rng.normal(0, 0.3, 603)
+    >>> a = pd.Series(rng.poisson(200 * np.exp(x[3:])), index=idx, name="a")
+    >>> b = pd.Series(rng.poisson(100 * np.exp(x[:-3])), index=idx, name="b")
+    >>> res = lead_lag(a, b)
+    >>> res.best_lag
+    3
     """
 
     table: pd.DataFrame
@@ -107,7 +120,16 @@ def log_rate_residuals(series: pd.Series) -> pd.Series:
     """The deseasonalised, detrended log-rate of a daily count series:
     ``log(y + 0.5)`` less its centred 29-day moving average (the trend; breaks and the
     annual cycle move with it) and less the mean of the remainder on each weekday. NaN on
-    missing days."""
+    missing days.
+
+    Examples
+    --------
+    >>> from intensity import simulate_counts
+    >>> from intensity.multi import log_rate_residuals
+    >>> r = log_rate_residuals(simulate_counts(200, seed=1).counts)
+    >>> len(r), abs(float(r.mean())) < 0.01
+    (200, True)
+    """
     ds = as_daily_series(series, counts=True, min_observed=2)
     x = np.log(ds.series + 0.5)
     trend = x.rolling(TREND_DAYS, center=True, min_periods=TREND_DAYS // 2 + 1).mean()

@@ -103,6 +103,18 @@ class Ratio(ResultMixin):
         Wald test (HAC covariance) that the ratio has no weekday pattern.
     rho : float
         Lag-1 autocorrelation of the log ratio's residuals.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from intensity import ratio
+    >>> rng = np.random.default_rng(0)
+    >>> idx = pd.date_range("2024-01-01", periods=500, freq="D")
+    >>> b = pd.Series(rng.poisson(150, 500), index=idx, name="engagements")
+    >>> a = pd.Series(rng.poisson(6.0 * b), index=idx, name="personnel")
+    >>> res = ratio(a, b, n_boot=0)
+    >>> round(float(res.segments["sum_ratio"].iloc[0]), 1)
+    6.0
     """
 
     series: pd.Series

@@ -493,6 +493,17 @@ class Reconstruction(ResultMixin):
         the covariate's ``beta`` (posterior mean of the standardised coefficient).
     level
         The interval level.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from intensity import reconstruct_daily
+    >>> days = pd.date_range("2025-01-01", periods=90, freq="D")
+    >>> s = pd.Series(np.nan, index=days)
+    >>> s.iloc[::6] = 150 + 20 * np.sin(np.arange(15))
+    >>> r = reconstruct_daily(s)
+    >>> type(r).__name__, int(r.days["reported"].sum())
+    ('Reconstruction', 15)
     """
 
     days: pd.DataFrame
@@ -883,7 +894,18 @@ def _loo_row(
 def coverage_table(loo: pd.DataFrame) -> pd.DataFrame:
     """Per kind of left-out figure (:func:`validate_reconstruction`): how many, the share
     inside their interval, the median interval as a factor (upper / lower) and the root mean
-    square log error."""
+    square log error.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from intensity.reconstruct import coverage_table, validate_reconstruction
+    >>> s = pd.Series(np.nan, index=pd.date_range("2025-01-01", periods=90))
+    >>> s.iloc[::6] = 150 + 20 * np.sin(np.arange(15))
+    >>> table = coverage_table(validate_reconstruction(s))
+    >>> table.columns.tolist(), int(table.loc["day", "n"])
+    (['n', 'coverage', 'median_width_factor', 'rmse_log'], 15)
+    """
     g = loo.groupby("kind")
     return pd.DataFrame(
         {

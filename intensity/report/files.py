@@ -125,7 +125,20 @@ def _new_staging(final: Path) -> Path:
 
 def read_manifest(folder: str | os.PathLike[str]) -> dict[str, str]:
     """``{file name: SHA-256}`` of a report folder's last complete run (empty when there
-    is no manifest: no complete run, or one of a version without manifests)."""
+    is no manifest: no complete run, or one of a version without manifests).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from intensity import simulate_counts
+    >>> from intensity.report import read_manifest, run_report
+    >>> out = tempfile.mkdtemp()
+    >>> _ = run_report(simulate_counts(400, seed=1).counts.rename("attacks"), out,
+    ...                n_boot=19, n_sim=19)
+    >>> manifest = read_manifest(out)
+    >>> len(manifest["attacks_report.pdf"])  # its SHA-256
+    64
+    """
     import json
 
     p = Path(folder) / MANIFEST
@@ -143,7 +156,19 @@ def publish(staging: Path, final: Path, files: Sequence[Path]) -> list[Path]:
     """Move a finished run's *files* from *staging* into *final* as one set: the old
     manifest is removed first, the files are renamed into place (each rename is atomic),
     the previous run's files that this run did not write are removed, and the new
-    manifest is written last."""
+    manifest is written last.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from intensity.report import publish, read_manifest
+    >>> staging, final = (pathlib.Path(tempfile.mkdtemp()) for _ in range(2))
+    >>> _ = (staging / "a.csv").write_text("x\\n1\\n")
+    >>> [p.name for p in publish(staging, final, [staging / "a.csv"])]
+    ['a.csv']
+    >>> list(read_manifest(final))
+    ['a.csv']
+    """
     import json
 
     from ..pipeline import atomic_write_bytes, sha256_file

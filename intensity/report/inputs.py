@@ -42,6 +42,15 @@ def load_input(
     *date_column* names the date column of a counts file (``--date-column``), e.g.
     ``day`` for the VIINA and UCDP daily tables; *absent* (``--absent-days``) says what
     a day absent from a counts file is (:func:`intensity.read_counts`).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from intensity.report import load_input
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
+    >>> _ = p.write_text("day,events\\n2024-01-01,3\\n2024-01-03,5\\n")
+    >>> load_input(p, date_column="day", absent="zero")["events"].tolist()
+    [3.0, 0.0, 5.0]
     """
     p = Path(path) if path is not None else Path("data/processed")
     if periods is not None:
@@ -259,7 +268,18 @@ def engagement_figures(path: str | os.PathLike[str], periods: Any = None) -> pd.
     days without a whole-day figure (partial figures are not mixed in; the daily table
     with the partial columns and the nowcast is :func:`intensity.engagements_daily`).
     With *periods* (a table of period figures), the figures are checked against them
-    (contradictions are quality findings) and the table is kept in ``attrs['periods']``."""
+    (contradictions are quality findings) and the table is kept in ``attrs['periods']``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from intensity.report import engagement_figures
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "figures.csv"
+    >>> _ = p.write_text("day,window,hour,total,floor\\n2025-01-10,day,,190,0\\n"
+    ...                  "2025-01-12,day,,201,0\\n2025-01-12,partial,16,120,0\\n")
+    >>> engagement_figures(p)["engagements"].tolist()
+    [190.0, nan, 201.0]
+    """
     from ..reports import engagements_daily, reports_from_table
 
     daily = engagements_daily(reports_from_table(path), periods=periods)
@@ -300,7 +320,15 @@ def _frame_from_plain(d: Any) -> pd.DataFrame:
 def demo_series(seed: int = 20241214) -> pd.DataFrame:
     """A realistic simulated daily series for the offline demonstration: about 1,600 days
     at a level near 900 per day, weekday rhythm, annual cycle, three level breaks, two
-    spikes, a dip and a 40-day +30% surge."""
+    spikes, a dip and a 40-day +30% surge.
+
+    Examples
+    --------
+    >>> from intensity.report import demo_series
+    >>> demo = demo_series()
+    >>> demo.columns.tolist(), bool(demo.index.freqstr == "D")
+    (['simulated'], True)
+    """
     from ..simulate import simulate_counts
 
     sim = simulate_counts(

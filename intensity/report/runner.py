@@ -71,7 +71,18 @@ SUMMARY_COLUMNS = (
 
 @dataclass(frozen=True)
 class ReportResult:
-    """What :func:`run_report` wrote and the key numbers per metric."""
+    """What :func:`run_report` wrote and the key numbers per metric.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from intensity import simulate_counts
+    >>> from intensity.report import run_report
+    >>> res = run_report(simulate_counts(400, seed=1).counts.rename("attacks"),
+    ...                  tempfile.mkdtemp(), n_boot=19, n_sim=19)
+    >>> type(res).__name__, res.summary.index.tolist()
+    ('ReportResult', ['attacks'])
+    """
 
     out_dir: Path
     files: list[Path] = field(default_factory=list)
@@ -150,6 +161,18 @@ def run_report(
     SHA-256) written last. An interrupted run leaves *out_dir* as it was; files that the
     previous run listed in its manifest and this run did not write are removed, so the
     folder never mixes two analyses.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from intensity import simulate_counts
+    >>> from intensity.report import run_report
+    >>> s = simulate_counts(400, seed=1).counts.rename("attacks")
+    >>> res = run_report(s, tempfile.mkdtemp(), n_boot=19, n_sim=19)
+    >>> sorted(f.name for f in res.files)[:3]
+    ['attacks_anomalies.pdf', 'attacks_artefacts.csv', 'attacks_baseline.csv']
+    >>> int(res.summary.loc["attacks", "days"])
+    400
     """
     final = Path(out_dir)
     final.mkdir(parents=True, exist_ok=True)

@@ -287,6 +287,18 @@ def engagements_daily(reports: Any, *, nowcast_by: str | None = None, periods: A
         inconsistent stated changes, parser warnings, and reports whose covered day lies
         before 2014 or after tomorrow (``implausible_date``: a typo, left out of the rows).
         Days without any report are NaN rows.
+
+    Examples
+    --------
+    >>> from intensity import engagements_daily, parse_report
+    >>> texts = [
+    ...     "Станом на 22.00 14.12.2024 відбулося 190 бойових зіткнень.",
+    ...     "Оперативна інформація станом на 08.00 15.12.2024. Загалом протягом минулої "
+    ...     "доби зафіксовано 251 бойове зіткнення.",
+    ... ]
+    >>> daily = engagements_daily([parse_report(t) for t in texts])
+    >>> daily.loc["2024-12-14", ["engagements", "partial_22"]].tolist()
+    [251, 190]
     """
     import numpy as np
     import pandas as pd
@@ -544,6 +556,19 @@ def nowcast_ratios(daily: Any, level: float = 0.95, by: str | None = None) -> An
     pd.DataFrame
         Index ``slot`` (with *by*: ``slot`` and ``period``, ``'all'`` for the pooled row);
         columns ``n_pairs``, ``ratio``, ``ratio_lower``, ``ratio_upper``, ``sd_log``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from intensity.reports import nowcast_ratios
+    >>> days = pd.date_range("2025-01-01", periods=40, name="date")
+    >>> late = np.arange(40) % 7 * 5 + 150
+    >>> daily = pd.DataFrame({"engagements": late + 40, "partial_22": late,
+    ...                       "partial_16": np.nan, "partial_other": np.nan,
+    ...                       "total_floor": False}, index=days)
+    >>> t = nowcast_ratios(daily)
+    >>> t.loc["22:00", ["n_pairs", "ratio"]].round(2).tolist()
+    [40.0, 1.24]
     """
     import numpy as np
     import pandas as pd
@@ -625,7 +650,16 @@ def _add_nowcast(daily: Any, ratios: Any) -> Any:
 
 def direction_counts(reports: Any) -> Any:
     """Per-direction counts as a long table: date (covered day), slot, complete, direction
-    (canonical id, or None), name (as written), attacks, ongoing, shared, group."""
+    (canonical id, or None), name (as written), attacks, ongoing, shared, group.
+
+    Examples
+    --------
+    >>> from intensity import direction_counts, parse_report
+    >>> r = parse_report("Станом на 22.00 14.12.2024 відбулося 190 бойових зіткнень. "
+    ...                  "На Покровському напрямку ворог 36 разів атакував наші позиції.")
+    >>> direction_counts([r])[["direction", "attacks"]].values.tolist()
+    [['pokrovsk', 36]]
+    """
     import pandas as pd
 
     rows = []

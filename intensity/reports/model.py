@@ -10,7 +10,16 @@ from typing import Any
 # --------------------------------------------------------------------------- result
 @dataclass(frozen=True)
 class DirectionCount:
-    """Engagements reported for one direction (or a group of paired directions)."""
+    """Engagements reported for one direction (or a group of paired directions).
+
+    Examples
+    --------
+    >>> from intensity import parse_report
+    >>> r = parse_report("Станом на 22.00 14.12.2024 відбулося 190 бойових зіткнень. "
+    ...                  "На Покровському напрямку ворог 36 разів атакував наші позиції.")
+    >>> [(d.direction, d.attacks) for d in r.directions]
+    [('pokrovsk', 36)]
+    """
 
     name: str  # as written
     direction: str | None  # canonical id (None: unknown name, kept verbatim in ``name``)
@@ -22,7 +31,17 @@ class DirectionCount:
 
 @dataclass(frozen=True)
 class Report:
-    """One parsed operational report."""
+    """One parsed operational report.
+
+    Examples
+    --------
+    >>> from intensity import parse_report
+    >>> r = parse_report("Оперативна інформація станом на 08.00 15.12.2024 щодо "
+    ...                  "російського вторгнення. Загалом протягом минулої доби "
+    ...                  "зафіксовано 251 бойове зіткнення.")
+    >>> type(r).__name__, r.total, r.covers.isoformat(), r.window
+    ('Report', 251, '2024-12-14', 'day')
+    """
 
     header_time: datetime | None
     published: datetime | None

@@ -263,7 +263,19 @@ def _part(text: str) -> tuple[int, int] | None:
 
 def merge_parts(reports: Iterable[Report]) -> list[Report]:
     """Join multipart posts "(1/2)", "(2/2)" of the same header time into one report:
-    the totals of part 1 with the directions of all parts."""
+    the totals of part 1 with the directions of all parts.
+
+    Examples
+    --------
+    >>> from intensity.reports import merge_parts, parse_report
+    >>> parts = [parse_report(
+    ...     "Оперативна інформація станом на 08.00 15.12.2024 (1/2). Загалом протягом минулої "
+    ...     "доби зафіксовано 251 бойове зіткнення."), parse_report(
+    ...     "Оперативна інформація станом на 08.00 15.12.2024 (2/2). На Покровському "
+    ...     "напрямку ворог 36 разів атакував наші позиції.")]
+    >>> [(r.total, len(r.directions)) for r in merge_parts(parts)]
+    [(251, 1)]
+    """
     out: list[Report] = []
     groups: dict[tuple[Any, int], list[Report]] = {}
     for r in reports:

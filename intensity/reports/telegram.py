@@ -28,7 +28,16 @@ def _telegram_text(text: Any) -> str:
 
 def parse_with_date(text: str, published: Any, label: str) -> Report | None:
     """:func:`parse_report`, but a *published* that is no usable time (a broken export)
-    is dropped with a warning on the report instead of raising."""
+    is dropped with a warning on the report instead of raising.
+
+    Examples
+    --------
+    >>> from intensity.reports import parse_with_date
+    >>> r = parse_with_date("Станом на 22.00 14.12.2024 відбулося 190 бойових зіткнень.",
+    ...                     "not a time", "message 5")
+    >>> r.total, r.warnings[0][:44]
+    (190, 'message 5: published must be a date and time')
+    """
     from ..exceptions import ParameterError
 
     try:
@@ -57,6 +66,19 @@ def read_telegram_export(path: Any) -> Any:
     Messages whose ``id`` is not a number or text are skipped (their count is in
     ``attrs['skipped_messages']``); a message with a ``date`` that is not a time is parsed
     without it, with a warning on its report.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> from intensity import read_telegram_export
+    >>> msg = {"id": 7, "type": "message", "date": "2024-12-15T08:03:00",
+    ...        "text": "Оперативна інформація станом на 08.00 15.12.2024. Загалом протягом "
+    ...                "минулої доби зафіксовано 251 бойове зіткнення."}
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "result.json"
+    >>> _ = p.write_text(json.dumps({"name": "GeneralStaffZSU", "messages": [msg]}))
+    >>> rows = read_telegram_export(p)
+    >>> rows[["message_id", "total"]].values.tolist()
+    [[7, 251]]
     """
 
     import pandas as pd

@@ -159,7 +159,14 @@ def _find_all(data: bytes, sub: bytes) -> list[int]:
 
 def normalise_text(text: str) -> str:
     """Markup and typography removed: bold markers, apostrophe variants, dashes, special
-    spaces, thousands separators ("1 040" → "1040")."""
+    spaces, thousands separators ("1 040" → "1040").
+
+    Examples
+    --------
+    >>> from intensity.reports import normalise_text
+    >>> normalise_text("**Загалом** відбулося 1 040 бойових зіткнень — з них…")
+    'Загалом відбулося 1040 бойових зіткнень - з них…'
+    """
     s = text.replace("**", "").replace("__", "")
     for a, b in _REPLACEMENTS:
         if a in s:

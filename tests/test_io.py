@@ -113,12 +113,19 @@ def test_a_long_table_keyed_by_any_text_column_reads_as_its_wide_twin(tmp_path, 
     name = "keyed.json" if text.startswith("[") else "keyed.csv"
     p = _write(tmp_path, name, text)
     wide = intensity.read_counts(_write(tmp_path, "wide.csv", _KEYED_WIDE))
+    from intensity.pipeline import build, read_processed
+
     for absent in ("missing", "zero"):
         got = intensity.read_counts(p, date_column="day", absent=absent)
         want = wide.fillna(0.0) if absent == "zero" else wide
         pd.testing.assert_frame_equal(
             got[sorted(got.columns)], want[sorted(want.columns)], check_freq=True
         )
+        # the processed route reads it the same
+        out = tmp_path / f"processed-{absent}"
+        build(tmp_path, out, date_column="day", absent=absent)
+        again = read_processed(out / p.with_suffix(".csv").name)
+        pd.testing.assert_frame_equal(again[sorted(again.columns)], got[sorted(got.columns)])
 
 
 @pytest.mark.parametrize(

@@ -144,6 +144,31 @@ def counts_file(rng: random.Random) -> tuple[str, bytes]:
         if rng.random() < 0.3:
             text = _mutate_text(rng, text)
         return ".json", text.encode("utf-8", "surrogatepass")
+    lines = _csv_lines(rng, days, layout, cols, long)
+    text = "\n".join(lines) + "\n"
+    if rng.random() < 0.8:
+        text = _mutate_text(rng, text)
+    if rng.random() < 0.1:  # the thousands-dot layout of Ukrainian and German exports
+        text = text.replace("1", "1.0", 1)
+    data = text.encode("utf-8", "surrogatepass")
+    if rng.random() < 0.25:
+        data = mutate_bytes(rng, data)
+    return ".csv", data
+
+
+def _csv_lines(
+    rng: random.Random, days: list[date], layout: Callable[[date], str], cols: list[str], long: bool
+) -> list[str]:
+    """The lines of a counts CSV: wide, long, or long keyed by a text column of another
+    name (VIINA's ``day, source, events``; keys that are empty or look like numbers)."""
+    if long and rng.random() < 0.4:
+        key = rng.choice(["source", "direction", "напрямок", "metric", "value"])
+        lines = [f"date,{key}," + ",".join(cols)]
+        for d in days:
+            for k in rng.sample(["unian", "Покровський", "ria", "", "1.5"], rng.randint(1, 3)):
+                values = ",".join(str(rng.randint(0, 500)) for _ in cols)
+                lines.append(f"{layout(d)},{k},{values}")
+        return lines
     if long:
         lines = ["date,metric,value" + (",direction" if rng.random() < 0.5 else "")]
         with_dir = lines[0].endswith("direction")
@@ -154,19 +179,11 @@ def counts_file(rng: random.Random) -> tuple[str, bytes]:
                     f"{layout(d)},{c},{v}"
                     + (f",{rng.choice(['', 'Pokrovsk'])}" if with_dir else "")
                 )
-    else:
-        lines = ["date," + ",".join(cols)]
-        for d in days:
-            lines.append(layout(d) + "," + ",".join(str(rng.randint(0, 3000)) for _ in cols))
-    text = "\n".join(lines) + "\n"
-    if rng.random() < 0.8:
-        text = _mutate_text(rng, text)
-    if rng.random() < 0.1:  # the thousands-dot layout of Ukrainian and German exports
-        text = text.replace("1", "1.0", 1)
-    data = text.encode("utf-8", "surrogatepass")
-    if rng.random() < 0.25:
-        data = mutate_bytes(rng, data)
-    return ".csv", data
+        return lines
+    lines = ["date," + ",".join(cols)]
+    for d in days:
+        lines.append(layout(d) + "," + ",".join(str(rng.randint(0, 3000)) for _ in cols))
+    return lines
 
 
 def loss_tables(rng: random.Random, template: list[dict[str, Any]] | None) -> dict[str, bytes]:

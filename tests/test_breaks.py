@@ -335,6 +335,37 @@ def test_result_tables_and_intervals():
     assert "NB size k" in str(res) and "<table" in res._repr_html_()
 
 
+@pytest.mark.parametrize("stops", [True, False], ids=["stops", "starts"])
+@pytest.mark.parametrize("model", ["poisson", "negbin"])
+def test_a_segment_without_counts_has_a_ratio_and_an_upper_bound(stops, model):
+    # VIINA's RIA outlet stops on 2024-09-16 (read with absent='zero'): its break read
+    # "ratio NaN [NaN, NaN]" and the zero segment "level 0 [0, NaN]"; now 0 [0, bound]
+    # with Garwood's exact bound for zero events, and the mirror when counts start
+    rng = np.random.default_rng(2)
+    y = np.r_[rng.poisson(40, 300), np.zeros(200)].astype(float)
+    y = y if stops else y[::-1].copy()
+    s = pd.Series(y, index=pd.date_range("2024-01-01", periods=500))
+    res = detect_breaks(s, model=model, dependence="none", n_boot=99)
+    assert len(res.breaks) == 1
+    row = res.breaks.iloc[0]
+    zero = res.segments.iloc[1 if stops else 0]
+    assert zero["level"] == 0.0 and zero["ci_lower"] == 0.0
+    # independent days: P(no event in 200 days | the bound) = 2.5%
+    assert math.exp(-zero["ci_upper"] * 200) == pytest.approx(0.025, rel=1e-9)
+    if stops:
+        assert row["ratio"] == 0.0 and row["ratio_ci_lower"] == 0.0
+        assert 0.0 < row["ratio_ci_upper"] < 0.001
+    else:
+        assert math.isinf(row["ratio"]) and math.isinf(row["ratio_ci_upper"])
+        assert row["ratio_ci_lower"] > 1000
+    # with serial dependence the bound widens by the long-run variance factor
+    dep = detect_breaks(s, model=model, dependence="ar1", n_boot=0)
+    factor = dep.dependence.lrv_factor
+    assert dep.segments["ci_upper"].iloc[1 if stops else 0] == pytest.approx(
+        zero["ci_upper"] * max(factor, 1.0)
+    )
+
+
 def test_max_breaks_and_penalties():
     sim = simulate_counts(
         900, seed=9, breaks=[(200, 1.5), (450, 0.6), (700, 1.4)], annual_amplitude=0

@@ -58,12 +58,25 @@ class CountCost(SegmentCost):
             return SegmentLevel(math.nan, math.nan, math.nan)
         mu = s / self.exposure(a, b)
         if mu <= 0:
-            return SegmentLevel(0.0, 0.0, math.nan, -math.inf, math.inf)
+            # no count at all (an outlet's coverage ended, a category not yet reported):
+            # Garwood's exact upper bound for zero events, -log(tail) events over the
+            # exposure, with the exposure shrunk by the long-run variance factor; it was
+            # NaN, and so was every ratio to the segment
+            tail = 0.5 * math.erfc(z / math.sqrt(2.0))
+            upper = -math.log(tail) * max(inflate, 1.0) / self.exposure(a, b)
+            return SegmentLevel(0.0, 0.0, upper, -math.inf, math.inf)
         se = nb.log_mean_se(s, nn, self.k, inflate)
         lg = math.log(mu)
         return SegmentLevel(mu, math.exp(lg - z * se), exp_or_inf(lg + z * se), lg, se)
 
     def ratio(self, prev: SegmentLevel, cur: SegmentLevel, z: float) -> tuple[float, float, float]:
+        """*cur*'s level over *prev*'s with its interval (log scale). A segment without
+        any count gives the ratio 0 (or infinity, before one with counts) and the bound
+        of the two segments' own bounds (conservative: each is a *z* interval)."""
+        if cur.level == 0.0 and prev.level > 0.0 and np.isfinite(prev.log):
+            return 0.0, 0.0, cur.ci_upper / prev.ci_lower
+        if prev.level == 0.0 and cur.level > 0.0 and np.isfinite(cur.log):
+            return math.inf, cur.ci_lower / prev.ci_upper, math.inf
         if not (np.isfinite(prev.log) and np.isfinite(cur.log)):
             return math.nan, math.nan, math.nan
         d = cur.log - prev.log

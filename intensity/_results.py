@@ -82,8 +82,24 @@ def excess_text(row: Any, baseline: str) -> str:
     ...              "excess_level_ci_upper": 24.6}, "level")
     '+13% [2, 25]'
     """
+    short = excess_short(row, baseline)
+    if short == "–":
+        return short
+    lo, hi = row[f"excess_{baseline}_ci_lower"], row[f"excess_{baseline}_ci_upper"]
+    return f"{short} [{lo:.0f}, {hi:.0f}]"
+
+
+def excess_short(row: Any, baseline: str) -> str:
+    """``'+13%'``: the estimate alone of :func:`excess_text` (the figures' season bars),
+    ``'–'`` when it was not computed or cannot be (a season without any count against
+    an expectation of none read "+nan%").
+
+    Examples
+    --------
+    >>> excess_short({"excess_level_pct": 12.8}, "level"), excess_short({}, "seasonal")
+    ('+13%', '–')
+    """
     v = row.get(f"excess_{baseline}_pct", math.nan)
     if not isinstance(v, (int, float)) or not math.isfinite(v):
         return "–"
-    lo, hi = row[f"excess_{baseline}_ci_lower"], row[f"excess_{baseline}_ci_upper"]
-    return f"{v:+.0f}% [{lo:.0f}, {hi:.0f}]"
+    return f"{v:+.0f}%"

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from cycler import cycler
 
-from ._results import reaches_far_dates
+from ._results import excess_short, reaches_far_dates
 from .metrics import metric_label
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1016,7 +1016,7 @@ def _season_bars(a: Axes, winters: Any, strip: Axes | None = None) -> None:
         target.text(
             mid,
             y_text,
-            f"{label}{sep}{r['excess_level_pct']:+.0f}% / {r['excess_seasonal_pct']:+.0f}%",
+            f"{label}{sep}{excess_short(r, 'level')} / {excess_short(r, 'seasonal')}",
             transform=trans,
             ha="center",
             va="bottom",

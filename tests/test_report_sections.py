@@ -191,6 +191,16 @@ def test_winter_says_why_the_anomaly_scan_differs():
     assert scan_agreement(row, Ano()) == "anomaly scan: surge 2024-12-01 … 2024-12-30 (+30%)"
     Ano.baseline_kind, Ano.episodes = "level", Ano.episodes.iloc[:0]
     assert "a stricter question" in scan_agreement(row, Ano())
+    # neither excess estimated (helicopter's 2023/24, one loss in 120 days): it read
+    # "not significant, as over the level around it", a test that was never made
+    blank = row.copy()
+    for c in ("excess_level_ci_lower", "excess_level_ci_upper"):
+        blank[c] = float("nan")
+    for c in ("excess_seasonal_ci_lower", "excess_seasonal_ci_upper"):
+        blank[c] = float("nan")
+    Ano.baseline_kind = "seasonal"
+    said = scan_agreement(blank, Ano())
+    assert "not significant" not in said and "no excess to compare" in said
 
 
 def test_break_at_an_episode_edge_says_so():

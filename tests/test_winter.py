@@ -446,4 +446,6 @@ def test_a_season_whose_baseline_expects_no_count_is_not_estimable():
     assert t.loc["2022/23", ["excess_level_pct", "p_level", "excess_seasonal_pct"]].isna().all()
     later = t.loc[["2024/25", "2025/26"]]
     assert later["excess_level_pct"].abs().lt(15).all() and later["p_level"].gt(0.05).all()
-    assert "2022/23: – over the level" in res.sentence("2022/23")
+    # it read "2022/23: – over the level ...; – over the other winters"
+    said = res.sentence("2022/23")
+    assert said == "winter 2022/23: no excess estimable (under one count expected in it)"

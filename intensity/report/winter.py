@@ -24,6 +24,10 @@ def scan_agreement(row: pd.Series, ano: Any) -> str:
             for _, e in inside.iterrows()
         )
         return f"anomaly scan: {found}"
+    if not any(pd.notna(row.get(f"excess_{b}_ci_lower")) for b in ("level", "seasonal")):
+        # neither excess could be estimated (helicopter's 2023/24: one loss in 120 days):
+        # "not significant" would claim a test that was not made
+        return f"anomaly scan: no episode (baseline {ano.baseline_kind}); no excess to compare"
     level = _clear(row, "excess_level")
     seasonal = _clear(row, "excess_seasonal")
     if str(ano.baseline_kind).startswith("seasonal") and not seasonal:

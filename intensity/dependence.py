@@ -917,7 +917,12 @@ def drift_path(
         max(model.sigma2 * (1 - model.rho**2), 1e-12),
         min(model.rho, 0.999),
     ]
-    res = UnobservedComponents(z - log_level, level="llevel", autoregressive=1).smooth(params)
+    # a segment without any count has level 0 (log -inf): no drift around it to measure;
+    # its days are gaps for the smoother, whose states were NaN everywhere before
+    dev = np.where(
+        np.isfinite(log_level), z - np.where(np.isfinite(log_level), log_level, 0), np.nan
+    )
+    res = UnobservedComponents(dev, level="llevel", autoregressive=1).smooth(params)
     lev = np.asarray(res.smoothed_state[0])
     sd = np.sqrt(np.clip(np.asarray(res.smoothed_state_cov[0, 0]), 0.0, None))
     return np.exp(lev), np.exp(lev - z_crit * sd), np.exp(lev + z_crit * sd)

@@ -366,6 +366,29 @@ def test_a_segment_without_counts_has_a_ratio_and_an_upper_bound(stops, model):
     )
 
 
+def test_the_drift_path_around_a_segment_without_counts():
+    # VIINA's ng outlet reports nothing from 2024-04-25 to 2025-12-31, then again: its
+    # drift path was NaN on every day (the smoother fed log 0 = -inf), and the segment
+    # edges came from np.diff of -inf ("RuntimeWarning: invalid value")
+    import warnings
+
+    rng = np.random.default_rng(5)
+    walk = np.exp(np.cumsum(rng.normal(0, 0.02, 1000)))
+    y = rng.poisson(40 * walk).astype(float)
+    y[400:600] = 0.0
+    s = pd.Series(y, index=pd.date_range("2022-01-01", periods=1000))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        res = detect_breaks(s, dependence="local", n_boot=99)
+        drift = res.drift
+    assert drift is not None and not drift["path"].isna().any()
+    zero = res.segments["level"] == 0.0
+    assert zero.sum() == 1
+    start, end = res.segments.loc[zero, ["start", "end"]].iloc[0]
+    assert (drift.loc[start:end, "path"] == 0.0).all()
+    assert (drift["path"].drop(drift.loc[start:end].index) > 0).all()
+
+
 def test_max_breaks_and_penalties():
     sim = simulate_counts(
         900, seed=9, breaks=[(200, 1.5), (450, 0.6), (700, 1.4)], annual_amplitude=0

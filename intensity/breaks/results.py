@@ -242,7 +242,9 @@ def _drift_frame(
     path, lo, hi = drift_path(cost._raw(), cost.mult, cost.obs, log_level, model, z)
     level = np.exp(log_level)
     # each segment's level is its mean: the drift averages to 1 over the segment
-    edges = np.flatnonzero(np.r_[True, np.diff(log_level) != 0, True])
+    # (segments told apart by comparison: a segment without counts has log level -inf,
+    # and np.diff of it warned "invalid value" and cut the segment into single days)
+    edges = np.flatnonzero(np.r_[True, log_level[1:] != log_level[:-1], True])
     for a, b in zip(edges[:-1], edges[1:], strict=True):
         scale = float(np.mean(path[a:b]))
         path[a:b] /= scale

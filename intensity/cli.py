@@ -269,9 +269,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument(
         "--metric",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
-        help="metric to analyse (repeatable; default: every metric with a year of data, "
+        help="metric(s) to analyse (--metric a b or --metric a --metric b; default: every "
+        "metric with a year of data, "
         "52 days of it above zero). "
         "With several (or none named), a joint report adds the breaks common to them, each "
         "metric's ratio at each break and their lead and lag (joint_report.pdf)",

@@ -169,6 +169,20 @@ def test_report_without_data_says_what_to_do(tmp_path, monkeypatch, capsys):
         load_input(tmp_path / "nope.csv")
 
 
+def test_metric_takes_several_names_after_one_flag():
+    # the README writes [--metric NAME ...]: '--metric personnel tank' was refused
+    # ("unrecognized arguments: tank"); both spellings now give the same list
+    from intensity import cli
+
+    parse = cli._parser().parse_args
+    one = parse(["report", "--metric", "personnel", "field artillery", "--metric", "tank"])
+    many = parse(
+        ["report", "--metric", "personnel", "--metric", "field artillery", "--metric", "tank"]
+    )
+    assert one.metric == many.metric == ["personnel", "field artillery", "tank"]
+    assert parse(["report"]).metric == []
+
+
 def test_report_unknown_metric(tmp_path):
     with pytest.raises(ValueError, match="metric 'tanks' is not in the data"):
         run_report(demo_series(), tmp_path, ["tanks"])

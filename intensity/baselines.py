@@ -24,6 +24,7 @@ so the trend is interpolated across an episode from the data around it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -331,6 +332,47 @@ def _thin_segment(
     return False
 
 
+#: the fewest counts on the other years' days of a season, and around it in its level
+#: segment, inside the window of the fit that leaves the season out, for that fit to
+#: learn the season's annual effect and bridge its level
+MIN_OTHER_YEARS_COUNTS = 10.0
+
+
+def _learnt_elsewhere(
+    i: int,
+    blocks: list[np.ndarray],
+    months: np.ndarray,
+    win: slice,
+    use: np.ndarray,
+    y: np.ndarray,
+) -> bool:
+    """Whether the other years' occurrences of block *i*'s season (the blocks sharing its
+    calendar *months*) inside *win* hold at least :data:`MIN_OTHER_YEARS_COUNTS` counts
+    (*y*) on usable days: where they do not (the
+    season's other years lie where the level is 0), the fit without the season cannot
+    learn its annual effect and extrapolates its harmonics. VIINA's NTV outlet reported
+    from March 2022 to 1 January 2023 and never again: its spring 2022 was expected at
+    1,076,869 reports a day, and 256 of its 300 days were spikes or dips."""
+    mine = set(months[blocks[i]].tolist())
+    other = np.zeros(len(use), dtype=bool)
+    for j, blk in enumerate(blocks):
+        if j != i and mine & set(months[blk].tolist()):
+            other |= blk
+    other[: win.start] = other[win.stop :] = False
+    return float(y[other & use].sum()) >= MIN_OTHER_YEARS_COUNTS
+
+
+#: how far (as a factor of its mean) the fit without a season may put the season from
+#: the fit on every day before it is read as an extrapolation, not a prediction
+MAX_LEFT_OUT_FACTOR = 10.0
+
+
+def _log_mean(eta: np.ndarray) -> float:
+    """The log of the mean of ``exp(eta)`` (stable for large *eta*)."""
+    top = float(np.max(eta)) if len(eta) else 0.0
+    return top + math.log(float(np.mean(np.exp(eta - top)))) if len(eta) else 0.0
+
+
 def _span(blk: np.ndarray) -> tuple[int, int]:
     """The ``(start, stop)`` positions of the contiguous block *blk* (a boolean mask)."""
     on = np.flatnonzero(blk)
@@ -376,6 +418,7 @@ def seasonal_baseline(
     use = obs & ~exclude
     precise = use if precise is None else use & precise
     cache = {} if cache is None else cache
+    months = idx.month.to_numpy()
     for i, blk in enumerate(blocks):
         win = local_window(len(idx), blk, reach)
         if i in cache:
@@ -386,6 +429,8 @@ def seasonal_baseline(
         if Xw.shape[0] == X.shape[0]:
             Xw, start = X, base
         b = blk[win]
+        if not _learnt_elsewhere(i, blocks, months, win, use, y):
+            continue  # its expectation from the fit on every day, the season's own included
         fit = _fit(y[win], use[win] & ~b, Xw, start=start)
         cache[i] = (Xw, fit)
         if (blk & edge).any() or _thin_segment(blk, precise, shifts, least):
@@ -398,13 +443,15 @@ def seasonal_baseline(
             # artefacts, was read as 180 a day before the shift against about 350
             # observed, and 840 after it against 530-690)
             delta = fit.params[ann] - base.params[ann]
-            eta[blk] = eta[blk] + X[blk][:, ann] @ delta
+            left_out = eta[blk] + X[blk][:, ann] @ delta
         else:
             # inside the series: the whole expectation from the fit without the season,
             # whose trend bridges it from both sides. With the trend from every day, a
             # raised winter bent the trend up into itself (a +30% winter was seen as
             # +15%) and the scan missed it before the first exclusion could happen
-            eta[blk] = Xw[b] @ fit.params
+            left_out = Xw[b] @ fit.params
+        if abs(_log_mean(left_out) - _log_mean(eta[blk])) <= math.log(MAX_LEFT_OUT_FACTOR):
+            eta[blk] = left_out
     mu = np.exp(eta)
 
     return Baseline(
@@ -418,7 +465,9 @@ def seasonal_baseline(
             + (
                 "each season's expectation from a fit that leaves that season out, on "
                 "the season and three years either side (shifted inward at the ends; at "
-                "the ends of the series: its annual effect only)"
+                "the ends of the series: its annual effect only; a season with under 10 "
+                "counts in its other years, or that fit ten times above or below the fit "
+                "on every day: the latter)"
                 if blocks
                 else "annual effect from all days but the episodes (under three years: "
                 "too few other years to leave a season out)"

@@ -307,3 +307,30 @@ def test_day_change_errors():
         intensity.day_change(s, "not a date")
     with pytest.raises(SeriesValidationError):
         intensity.day_change(-s, s.index[5])
+
+
+def _silent_after(active: int, silent: int, again: int = 0, seed: int = 0) -> pd.Series:
+    """An outlet that reports about 30 a day, falls silent (zeros, as read with
+    absent='zero'), and optionally reports again at about 5 a day."""
+    rng = np.random.default_rng(seed)
+    y = np.r_[rng.poisson(30, active), np.zeros(silent), rng.poisson(5, again)].astype(float)
+    return pd.Series(y, index=pd.date_range("2022-03-01", periods=len(y)), name="outlet")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [(300, 1200, 0), (300, 900, 300)],
+    ids=["stops", "stops-then-again"],
+)
+def test_seasons_whose_fit_without_them_extrapolates_keep_the_fit_on_every_day(shape):
+    # VIINA's NTV outlet (March 2022 - 1 January 2023, then silent) had its spring 2022
+    # expected at 1,076,869 reports a day from the fit without that spring (no other
+    # spring with a count to learn it from): 256 of its 300 days were spikes or dips.
+    # Militarnyy (silent 2023-2025, then again) had its autumn 2025 expected at 25,827.
+    s = _silent_after(*shape)
+    res = intensity.detect_anomalies(s, n_sim=49)
+    expected = res.baseline["expected"]
+    assert float(expected.max()) < 3 * float(s.max())
+    active = s > 0
+    assert len(res.spikes) <= 0.05 * int(active.sum())
+    assert "ten times above or below" in res.baseline_description

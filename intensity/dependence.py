@@ -925,4 +925,8 @@ def drift_path(
     res = UnobservedComponents(dev, level="llevel", autoregressive=1).smooth(params)
     lev = np.asarray(res.smoothed_state[0])
     sd = np.sqrt(np.clip(np.asarray(res.smoothed_state_cov[0, 0]), 0.0, None))
+    # no drift around a level of 0: a multiplier of 1 without a band (the walk's variance
+    # over such a gap overflowed exp, and 0 x inf drew NaN)
+    gap = ~np.isfinite(log_level)
+    lev, sd = np.where(gap, 0.0, lev), np.where(gap, 0.0, sd)
     return np.exp(lev), np.exp(lev - z_crit * sd), np.exp(lev + z_crit * sd)

@@ -375,7 +375,7 @@ def test_the_drift_path_around_a_segment_without_counts():
     rng = np.random.default_rng(5)
     walk = np.exp(np.cumsum(rng.normal(0, 0.02, 1000)))
     y = rng.poisson(40 * walk).astype(float)
-    y[400:600] = 0.0
+    y[400:600] = 0.0  # (a gap of 1,000 days overflowed exp in the band: VIINA's nv)
     s = pd.Series(y, index=pd.date_range("2022-01-01", periods=1000))
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
@@ -385,8 +385,30 @@ def test_the_drift_path_around_a_segment_without_counts():
     zero = res.segments["level"] == 0.0
     assert zero.sum() == 1
     start, end = res.segments.loc[zero, ["start", "end"]].iloc[0]
-    assert (drift.loc[start:end, "path"] == 0.0).all()
+    assert (drift.loc[start:end, ["path", "lower", "upper"]] == 0.0).all().all()
     assert (drift["path"].drop(drift.loc[start:end].index) > 0).all()
+
+
+def test_the_drift_band_over_a_long_silence_is_finite():
+    # VIINA's nv outlet (silent 2023-01-01 ... 2026-04-16) under a walk of daily sd 0.08:
+    # the smoothed walk's variance over the silence overflowed exp ("RuntimeWarning:
+    # overflow") and the band, times the level of 0, was NaN
+    import warnings
+
+    from intensity.dependence import DependenceModel, drift_path
+
+    rng = np.random.default_rng(6)
+    n, silent = 1531, slice(311, 1513)
+    raw = rng.poisson(150, n).astype(float)
+    raw[silent] = 0.0
+    log_level = np.full(n, np.log(150.0))
+    log_level[silent] = -np.inf
+    walk = DependenceModel(rho=0.5, sigma2=0.02, size=30.0, acf1=0.3, lrv_factor=2.0, drift=0.007)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        path, lower, upper = drift_path(raw, np.ones(n), np.ones(n, bool), log_level, walk, 1.96)
+    for band in (path, lower, upper):
+        assert np.isfinite(band).all() and (band[silent] == 1.0).all()
 
 
 def test_max_breaks_and_penalties():

@@ -955,7 +955,7 @@ def fit_seasonal(
     mu = np.exp(design.X @ fit.params)
     # the annual cycle is tested even when not chosen, when it could have been, with a
     # fixed number of harmonics (the user's own when given)
-    annual_testable = (annual is True or annual == "auto") and n >= 2 * ppy and max_k >= 1
+    annual_testable = (annual is True or annual == "auto") and _years_heard(ds) >= 2 and max_k >= 1
     test_k = min(2, max_k) if annual is True or annual == "auto" else K
     tests_df = _seasonal_tests(models, design, fit, K, tdf, dep, test_k, annual_testable, tested)
     wk = _weekday_table(fit, design, weekly, level)
@@ -1083,11 +1083,31 @@ def _trend_df(trend: Any, n: int, ppy: float) -> int:
     )
 
 
+def _years_heard(ds: RegularSeries) -> float:
+    """The periods of *ds* outside runs of a year or more without any count, in years:
+    what an annual cycle can be learnt from. A year of zeros says nothing about the
+    cycle (VIINA's nv outlet, silent from 2023-01-01 to 2026-04-16, was given two annual
+    harmonics from its one year of reports, which deseasonalised it into segment levels
+    of 330 million a day)."""
+    y = np.where(ds.observed, ds.values, 0.0)
+    year = int(round(ds.periods_per_year))
+    quiet = 0
+    run = 0
+    for v in np.append(y, 1.0):  # a closing count ends the last run
+        if v > 0:
+            quiet += run if run >= year else 0
+            run = 0
+        else:
+            run += 1
+    return (len(y) - quiet) / ds.periods_per_year
+
+
 def _annual_candidates(annual: Any, ds: RegularSeries, max_harmonics: int, max_k: int) -> list[int]:
-    """The numbers of annual harmonics to choose among."""
+    """The numbers of annual harmonics to choose among (with ``'auto'``, none under two
+    years of data outside silent years: :func:`_years_heard`)."""
     n, ppy = len(ds.values), ds.periods_per_year
     if annual is True or annual == "auto":
-        return list(range(0, max_harmonics + 1)) if n >= 2 * ppy else [0]
+        return list(range(0, max_harmonics + 1)) if _years_heard(ds) >= 2 else [0]
     if annual is False:
         return [0]
     if isinstance(annual, (int, np.integer)) and annual >= 0:

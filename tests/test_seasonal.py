@@ -396,7 +396,9 @@ def test_sparse_counts_with_months_of_zeros_do_not_reach_statsmodels(monkeypatch
     rng = np.random.default_rng(11)
     n = 1600
     days = np.arange(n)
-    rate = np.where((days < 300) | (days > 1250) | ((days > 700) & (days < 760)), 0.08, 0.0)
+    # (months without a ship, each stretch under a year: a silent year would leave the
+    # annual cycle out, test_a_silent_year_does_not_count_towards_an_annual_cycle)
+    rate = np.where((days < 300) | (days > 1080) | ((days > 660) & (days < 720)), 0.08, 0.0)
     y = rng.negative_binomial(0.3, 0.3 / (0.3 + rate)).astype(float)
     s = pd.Series(y, index=pd.date_range("2022-02-25", periods=n))
     routed: list[int] = []
@@ -433,3 +435,20 @@ def test_separated_fit_only_for_means_running_to_zero():
     # stopped near the floor, not at 1e-300: the noise model's inverse means stay finite
     # (1 submarine in 1,059 days overflowed there)
     assert np.exp(X2 @ f.params).min() > 1e-12
+
+
+def test_a_silent_year_does_not_count_towards_an_annual_cycle():
+    # VIINA's nv outlet reported in 2022, was silent from 2023-01-01 to 2026-04-16 and
+    # reported again: 4.2 years long, one of them heard. Two annual harmonics fitted to
+    # that one year deseasonalised it into break segments of 330 million a day
+    rng = np.random.default_rng(9)
+    y = np.r_[rng.poisson(150, 311), np.zeros(1202), rng.poisson(30, 18)].astype(float)
+    s = pd.Series(y, index=pd.date_range("2022-02-24", periods=len(y)), name="outlet")
+    fit = intensity.fit_seasonal(s)
+    assert "annual" not in fit.tests.index and fit.harmonics == 0
+    res = intensity.detect_breaks(s, seasonal=fit, n_boot=0)
+    assert float(res.segments["level"].max()) < 2 * float(s.max())
+    # two heard years either side of a silent one still learn the cycle
+    both = np.r_[rng.poisson(150, 730), np.zeros(400), rng.poisson(150, 730)].astype(float)
+    fit2 = intensity.fit_seasonal(pd.Series(both, index=pd.date_range("2022-01-01", periods=1860)))
+    assert "annual" in fit2.tests.index

@@ -1089,17 +1089,11 @@ def _years_heard(ds: RegularSeries) -> float:
     cycle (VIINA's nv outlet, silent from 2023-01-01 to 2026-04-16, was given two annual
     harmonics from its one year of reports, which deseasonalised it into segment levels
     of 330 million a day)."""
-    y = np.where(ds.observed, ds.values, 0.0)
-    year = int(round(ds.periods_per_year))
-    quiet = 0
-    run = 0
-    for v in np.append(y, 1.0):  # a closing count ends the last run
-        if v > 0:
-            quiet += run if run >= year else 0
-            run = 0
-        else:
-            run += 1
-    return (len(y) - quiet) / ds.periods_per_year
+    zero = np.where(ds.observed, ds.values, 0.0) <= 0
+    edges = np.diff(np.r_[0, zero.astype(np.int8), 0])
+    runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+    quiet = int(runs[runs >= int(round(ds.periods_per_year))].sum())
+    return (len(zero) - quiet) / ds.periods_per_year
 
 
 def _annual_candidates(annual: Any, ds: RegularSeries, max_harmonics: int, max_k: int) -> list[int]:

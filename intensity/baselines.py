@@ -338,28 +338,36 @@ def _thin_segment(
 MIN_OTHER_YEARS_COUNTS = 10.0
 
 
+def _month_blocks(blocks: list[np.ndarray], months: np.ndarray) -> dict[int, np.ndarray]:
+    """For each calendar month, the days of the *blocks* that hold it (the occurrences of
+    a season in every year; blocks are disjoint), built once for every block's check."""
+    out: dict[int, np.ndarray] = {}
+    for blk in blocks:
+        for m in np.unique(months[blk]).tolist():
+            out[m] = out[m] | blk if m in out else blk.copy()
+    return out
+
+
 def _learnt_elsewhere(
-    i: int,
-    blocks: list[np.ndarray],
+    blk: np.ndarray,
+    by_month: dict[int, np.ndarray],
     months: np.ndarray,
     win: slice,
-    use: np.ndarray,
-    y: np.ndarray,
+    heard: np.ndarray,
 ) -> bool:
-    """Whether the other years' occurrences of block *i*'s season (the blocks sharing its
-    calendar *months*) inside *win* hold at least :data:`MIN_OTHER_YEARS_COUNTS` counts
-    (*y*) on usable days: where they do not (the
-    season's other years lie where the level is 0), the fit without the season cannot
-    learn its annual effect and extrapolates its harmonics. VIINA's NTV outlet reported
-    from March 2022 to 1 January 2023 and never again: its spring 2022 was expected at
-    1,076,869 reports a day, and 256 of its 300 days were spikes or dips."""
-    mine = set(months[blocks[i]].tolist())
-    other = np.zeros(len(use), dtype=bool)
-    for j, blk in enumerate(blocks):
-        if j != i and mine & set(months[blk].tolist()):
-            other |= blk
-    other[: win.start] = other[win.stop :] = False
-    return float(y[other & use].sum()) >= MIN_OTHER_YEARS_COUNTS
+    """Whether the other years' occurrences of the season *blk* (the blocks sharing one
+    of its calendar *months*: :func:`_month_blocks`) inside *win* hold at least
+    :data:`MIN_OTHER_YEARS_COUNTS` counts (*heard*: the counts of usable days, 0
+    elsewhere): where they do not (the season's other years lie where the level is 0),
+    the fit without the season cannot learn its annual effect and extrapolates its
+    harmonics. VIINA's NTV outlet reported from March 2022 to 1 January 2023 and never
+    again: its spring 2022 was expected at 1,076,869 reports a day, and 256 of its 300
+    days were spikes or dips."""
+    other = np.zeros(win.stop - win.start, dtype=bool)
+    for m in np.unique(months[blk]).tolist():
+        other |= by_month[m][win]
+    other &= ~blk[win]
+    return float(heard[win][other].sum()) >= MIN_OTHER_YEARS_COUNTS
 
 
 #: how far (as a factor of its mean) the fit without a season may put the season from
@@ -419,6 +427,7 @@ def seasonal_baseline(
     precise = use if precise is None else use & precise
     cache = {} if cache is None else cache
     months = idx.month.to_numpy()
+    by_month, heard = _month_blocks(blocks, months), np.where(use, y, 0.0)
     for i, blk in enumerate(blocks):
         win = local_window(len(idx), blk, reach)
         if i in cache:
@@ -429,7 +438,7 @@ def seasonal_baseline(
         if Xw.shape[0] == X.shape[0]:
             Xw, start = X, base
         b = blk[win]
-        if not _learnt_elsewhere(i, blocks, months, win, use, y):
+        if not _learnt_elsewhere(blk, by_month, months, win, heard):
             continue  # its expectation from the fit on every day, the season's own included
         fit = _fit(y[win], use[win] & ~b, Xw, start=start)
         cache[i] = (Xw, fit)

@@ -919,14 +919,12 @@ def drift_path(
     ]
     # a segment without any count has level 0 (log -inf): no drift around it to measure;
     # its days are gaps for the smoother, whose states were NaN everywhere before
-    dev = np.where(
-        np.isfinite(log_level), z - np.where(np.isfinite(log_level), log_level, 0), np.nan
-    )
+    gap = ~np.isfinite(log_level)
+    dev = np.where(gap, np.nan, z - np.where(gap, 0.0, log_level))
     res = UnobservedComponents(dev, level="llevel", autoregressive=1).smooth(params)
     lev = np.asarray(res.smoothed_state[0])
     sd = np.sqrt(np.clip(np.asarray(res.smoothed_state_cov[0, 0]), 0.0, None))
     # no drift around a level of 0: a multiplier of 1 without a band (the walk's variance
     # over such a gap overflowed exp, and 0 x inf drew NaN)
-    gap = ~np.isfinite(log_level)
     lev, sd = np.where(gap, 0.0, lev), np.where(gap, 0.0, sd)
     return np.exp(lev), np.exp(lev - z_crit * sd), np.exp(lev + z_crit * sd)

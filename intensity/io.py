@@ -799,13 +799,14 @@ def _long_key(df: pd.DataFrame, path: Path, thousands: str) -> str | None:
     if len(keys) != 1:
         return None
     key = df[keys[0]]
-    empty = key.isna() | (key.astype(str).str.strip() == "")
+    text = key.astype(str).str.strip()
+    empty = key.isna() | (text == "")
     if empty.any():
         raise DataFormatError(
             f"{path}: a long table keyed by column {keys[0]!r} needs a key on every row, "
             f"got an empty one on {df.loc[empty, 'date'].iloc[0]:%Y-%m-%d}"
         )
-    return None if key.astype(str).str.strip().nunique() > len(df) / 2 else str(keys[0])
+    return None if text.nunique() > len(df) / 2 else str(keys[0])
 
 
 def _all_text(col: pd.Series, name: str, path: Path, thousands: str) -> bool:

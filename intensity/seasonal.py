@@ -936,7 +936,9 @@ def fit_seasonal(
     if np.any(np.abs(y_all[obs] - np.round(y_all[obs])) > 1e-9):
         raise ParameterError("fit_seasonal needs whole-number counts, got non-integer values")
     tdf = _trend_df(trend, n, ppy)
-    candidates = _annual_candidates(annual, ds, max_harmonics, max_k)
+    # two years of data outside silent years, for the annual terms to be chosen and tested
+    two_years = _years_heard(ds) >= 2
+    candidates = _annual_candidates(annual, ds, max_harmonics, max_k, two_years)
     obs = _without_excluded(exclude, idx, obs)
     if weekly:
         _check_weekdays(idx, obs)
@@ -955,7 +957,7 @@ def fit_seasonal(
     mu = np.exp(design.X @ fit.params)
     # the annual cycle is tested even when not chosen, when it could have been, with a
     # fixed number of harmonics (the user's own when given)
-    annual_testable = (annual is True or annual == "auto") and _years_heard(ds) >= 2 and max_k >= 1
+    annual_testable = (annual is True or annual == "auto") and two_years and max_k >= 1
     test_k = min(2, max_k) if annual is True or annual == "auto" else K
     tests_df = _seasonal_tests(models, design, fit, K, tdf, dep, test_k, annual_testable, tested)
     wk = _weekday_table(fit, design, weekly, level)
@@ -1096,12 +1098,14 @@ def _years_heard(ds: RegularSeries) -> float:
     return (len(zero) - quiet) / ds.periods_per_year
 
 
-def _annual_candidates(annual: Any, ds: RegularSeries, max_harmonics: int, max_k: int) -> list[int]:
-    """The numbers of annual harmonics to choose among (with ``'auto'``, none under two
-    years of data outside silent years: :func:`_years_heard`)."""
+def _annual_candidates(
+    annual: Any, ds: RegularSeries, max_harmonics: int, max_k: int, two_years: bool
+) -> list[int]:
+    """The numbers of annual harmonics to choose among (with ``'auto'``, none without
+    *two_years* of data outside silent years: :func:`_years_heard`)."""
     n, ppy = len(ds.values), ds.periods_per_year
     if annual is True or annual == "auto":
-        return list(range(0, max_harmonics + 1)) if _years_heard(ds) >= 2 else [0]
+        return list(range(0, max_harmonics + 1)) if two_years else [0]
     if annual is False:
         return [0]
     if isinstance(annual, (int, np.integer)) and annual >= 0:

@@ -95,14 +95,14 @@ class SeasonalExcess(ResultMixin):
         """E.g. ``'winter 2024/25: +13% [2, 25] over the level of the 240 days around
         it; +31% [-2, 74] over the other winters'``."""
         r = self.table.loc[label]
-        if excess_text(r, "level") == excess_text(r, "seasonal") == "–":
+        level, seasonal = excess_text(r, "level"), excess_text(r, "seasonal")
+        if level == seasonal == "–":
             # a baseline expecting less than one count in the season: 0/0 (helicopter's
             # 2023/24 read "– over the level ...; – over the other winters")
             return f"{what} {label}: no excess estimable (under one count expected in it)"
         return (
-            f"{what} {label}: {excess_text(r, 'level')} over the level of the "
-            f"{self.around_days} days around it; "
-            f"{excess_text(r, 'seasonal')} over the other {what}s"
+            f"{what} {label}: {level} over the level of the {self.around_days} days "
+            f"around it; {seasonal} over the other {what}s"
         )
 
     def _title(self) -> str:

@@ -56,14 +56,15 @@ class CountCost(SegmentCost):
         s = float(self.S[b] - self.S[a])
         if nn <= 0:
             return SegmentLevel(math.nan, math.nan, math.nan)
-        mu = s / self.exposure(a, b)
+        exposure = self.exposure(a, b)
+        mu = s / exposure
         if mu <= 0:
             # no count at all (an outlet's coverage ended, a category not yet reported):
             # Garwood's exact upper bound for zero events, -log(tail) events over the
             # exposure, with the exposure shrunk by the long-run variance factor; it was
             # NaN, and so was every ratio to the segment
             tail = 0.5 * math.erfc(z / math.sqrt(2.0))
-            upper = -math.log(tail) * max(inflate, 1.0) / self.exposure(a, b)
+            upper = -math.log(tail) * max(inflate, 1.0) / exposure
             return SegmentLevel(0.0, 0.0, upper, -math.inf, math.inf)
         se = nb.log_mean_se(s, nn, self.k, inflate)
         lg = math.log(mu)

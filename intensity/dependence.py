@@ -212,12 +212,44 @@ def drift_quadratic(A: np.ndarray, q: float) -> Any:
     return q * (C.T @ C)
 
 
-def _lag_products(r: np.ndarray, h: int) -> float:
-    a, b = r[:-h], r[h:]
-    ok = ~(np.isnan(a) | np.isnan(b))
-    if ok.sum() < 10:
-        return 0.0
-    return float(np.mean(a[ok] * b[ok]))
+def latent_lag_weights(sigma2: float, rho: float, n: int) -> np.ndarray:
+    """The covariance weights ``c_h = exp(sigma2 rho^h) - 1`` of a latent AR(1) at lags
+    ``h = 1, 2, ...`` below *n*, up to the last one of at least 1e-7 (beyond it the
+    lags add nothing a covariance shows)."""
+    if not (sigma2 > 0 and rho > 0) or n < 2:
+        return np.zeros(0)
+    c = np.expm1(sigma2 * rho ** np.arange(1.0, n))
+    small = np.flatnonzero(c < 1e-7)
+    return c[: small[0]] if len(small) else c
+
+
+def lagged_cross(Z: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``sum_h c_h Z[h:]' Z[:-h]`` over lags ``h = 1 .. len(c)`` (days × k *Z*): the
+    lagged score covariances of a sandwich, as ``Z' W`` with ``W`` the causal filter of
+    *Z* by the weights, by FFT: O(days k log days + days k²) where a product per lag
+    cost O(lags days k²) (0.09 s at 20,000 days, 70 columns and rho 0.9)."""
+    Z = np.asarray(Z, dtype=float)
+    k = Z.shape[1]
+    L = min(len(c), len(Z) - 1)
+    if L < 1:
+        return np.zeros((k, k))
+    from scipy import fft
+
+    n = len(Z)
+    m = fft.next_fast_len(n + L, real=True)  # no wrap-around: a linear convolution
+    kernel = np.zeros(m)
+    kernel[1 : L + 1] = c[:L]
+    W = fft.irfft(fft.rfft(Z, m, axis=0) * fft.rfft(kernel)[:, None], m, axis=0)[:n]
+    return Z.T @ W
+
+
+def _lag_products(r: np.ndarray, ok: np.ndarray, h: int) -> np.ndarray:
+    """The mean product of the relative residuals *h* days apart, of each row of *r*
+    (rows × days, NaN off the days *ok* they share), 0 with under 10 pairs."""
+    both = ok[:-h] & ok[h:]
+    if both.sum() < 10:
+        return np.zeros(len(r))
+    return np.mean(r[:, :-h][:, both] * r[:, h:][:, both], axis=1)
 
 
 def estimate_dependence(
@@ -247,16 +279,36 @@ def estimate_dependence(
     >>> 0.4 < m.rho < 0.8 and m.lrv_factor > 1.5
     True
     """
-    y = np.asarray(y, dtype=float)
+    return _estimate_rows(np.asarray(y, dtype=float)[None, :], mu, obs, cost_size)[0]
+
+
+def _estimate_rows(
+    Y: np.ndarray, mu: np.ndarray, obs: np.ndarray, cost_size: float
+) -> list[DependenceModel]:
+    """:func:`estimate_dependence` of each row of *Y* (series × days) with the same
+    means and observed days: the moments of all rows at once (:func:`variance_dof`
+    estimates a hundred simulated series; one call per series cost 14 ms of its 32 at
+    2,557 days)."""
     mu = np.asarray(mu, dtype=float)
-    ok = np.asarray(obs, dtype=bool) & np.isfinite(y) & np.isfinite(mu) & (mu > 0)
+    ok = np.asarray(obs, dtype=bool) & np.isfinite(Y).all(axis=0) & np.isfinite(mu) & (mu > 0)
     n = int(ok.sum())
     if n < 30:
-        return NO_DEPENDENCE
-    r = np.where(ok, y / np.where(ok, mu, 1.0) - 1.0, np.nan)
-    g0 = float(np.nanmean(r**2))
+        return [NO_DEPENDENCE] * len(Y)
+    r = np.where(ok, Y / np.where(ok, mu, 1.0) - 1.0, np.nan)
+    g0s = np.nanmean(r**2, axis=1)
     inv_mu = float(np.mean(1.0 / mu[ok]))
-    c1, c2 = _lag_products(r, 1), _lag_products(r, 2)
+    c1s, c2s = _lag_products(r, ok, 1), _lag_products(r, ok, 2)
+    return [
+        _from_moments(float(g0), float(c1), float(c2), inv_mu, n, cost_size)
+        for g0, c1, c2 in zip(g0s, c1s, c2s, strict=True)
+    ]
+
+
+def _from_moments(
+    g0: float, c1: float, c2: float, inv_mu: float, n: int, cost_size: float
+) -> DependenceModel:
+    """The latent AR(1) NB model of relative residuals with mean square *g0* and mean
+    lag-1 and lag-2 products *c1*, *c2* over *n* days of mean inverse mean *inv_mu*."""
     acf1 = c1 / g0 if g0 > 0 else 0.0
     extra = max(g0 - inv_mu, 0.0)  # relative variance beyond Poisson
     rho = sigma2 = 0.0
@@ -549,11 +601,7 @@ def variance_dof(
         return math.inf
     rng = np.random.default_rng(seed)
     sims = simulate_latent_counts(mu, model, rng, n_sim)
-    vals = []
-    for y in sims:
-        d = estimate_dependence(y, mu, obs, cost_size)
-        vals.append(d.lrv_factor)
-    v = np.asarray(vals)
+    v = np.array([d.lrv_factor for d in _estimate_rows(sims, mu, obs, cost_size)])
     m, sd = float(v.mean()), float(v.std(ddof=1))
     if not sd > 0:
         return math.inf

@@ -34,7 +34,14 @@ from ._validation import (
     require_nonzero,
     require_within_year,
 )
-from .dependence import DependenceModel, drift_quadratic, estimate_dependence, variance_dof
+from .dependence import (
+    DependenceModel,
+    drift_quadratic,
+    estimate_dependence,
+    lagged_cross,
+    latent_lag_weights,
+    variance_dof,
+)
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = [
@@ -1341,13 +1348,8 @@ def _dependent_cov(X: np.ndarray, obs: np.ndarray, fit: _NBFit, dep: DependenceM
     A = (Xo * (mu * w)[obs][:, None]).T @ Xo
     B = A.copy()
     Z = np.where(obs[:, None], X * (mu * w)[:, None], 0.0)
-    if dep.sigma2 > 0 and dep.rho > 0:
-        for lag in range(1, len(mu)):
-            c = math.expm1(dep.sigma2 * dep.rho**lag)
-            if c < 1e-7:
-                break
-            G = Z[lag:].T @ Z[:-lag]
-            B += c * (G + G.T)
+    G = lagged_cross(Z, latent_lag_weights(dep.sigma2, dep.rho, len(mu)))
+    B += G + G.T
     if dep.drift > 0:  # a random walk of the log-rate: Cov(y_s, y_t) ~ mu_s mu_t q min(s, t)
         B += drift_quadratic(Z, dep.drift)
     Ainv = np.linalg.pinv(A)

@@ -16,6 +16,8 @@ from intensity.breaks import detect_breaks, estimate_size
 from intensity.dependence import (
     DependenceModel,
     estimate_dependence,
+    lagged_cross,
+    latent_lag_weights,
     season_offsets,
     simulate_latent_counts,
     slow_component,
@@ -88,6 +90,33 @@ def _break_study(rho: float, R: int, seed: int) -> dict[str, float]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("days", "cols", "sigma2", "rho"),
+    [(3, 2, 0.1, 0.5), (60, 4, 0.02, 0.3), (700, 9, 0.05, 0.9), (2500, 20, 0.1, 0.97)],
+    ids=["3 days", "60 days weak", "700 days", "2500 days rho 0.97"],
+)
+def test_lagged_cross_is_the_sum_over_lags(days, cols, sigma2, rho):
+    """The sandwich's lagged score covariances by FFT equal the product per lag they
+    replace (the loop kept to the first weight under 1e-7)."""
+    rng = np.random.default_rng(days)
+    Z = rng.normal(size=(days, cols)) * rng.uniform(1, 100, size=cols)
+    expected = np.zeros((cols, cols))
+    for h in range(1, days):
+        c = np.expm1(sigma2 * rho**h)
+        if c < 1e-7:
+            break
+        expected += c * (Z[h:].T @ Z[:-h])
+    c = latent_lag_weights(sigma2, rho, days)
+    # every lag up to the first weight under 1e-7, or every lag of the series
+    assert (c >= 1e-7).all()
+    assert len(c) == days - 1 or np.expm1(sigma2 * rho ** (len(c) + 1)) < 1e-7
+    got = lagged_cross(Z, c)
+    # FFT round-off against the direct sums: ~1e-15 of the largest entry
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.abs(expected).max())
+    assert latent_lag_weights(0.0, rho, days).size == 0
+    np.testing.assert_array_equal(lagged_cross(Z, np.zeros(0)), np.zeros((cols, cols)))
+
+
 @pytest.mark.parametrize("rho", RHOS, ids=[f"rho={r}" for r in RHOS])
 def test_breaks_calibrated_under_serial_dependence(rho):
     """Defaults: any false break in <= 5% of null series at every rho; a +25% step found

@@ -301,12 +301,28 @@ def local_design(
     full: np.ndarray,
 ) -> np.ndarray:
     """The baseline design of the days in *window*: the rows of *full* (the design of
-    every day) when the window is the whole series, else the design built on the
-    window alone (its own trend, the shifts inside it)."""
+    every day) when the window is the whole series, else the design :func:`_design`
+    builds on the window alone (its own trend, the shifts inside it). Its intercept,
+    weekday and annual columns are functions of the date, so they are *full*'s rows;
+    the trend is built for the window's length and the steps for its shifts (building
+    the calendar columns again from the window's dates was 0.75 ms a window, 4% of
+    ``detect_anomalies`` at 20,000 days)."""
     if window.start == 0 and window.stop == len(index):
         return full
-    inside = tuple(p - window.start for p in shifts if window.start < p < window.stop)
-    return _design(index[window], inside, harmonics)[0]
+    from .seasonal import trend_columns
+
+    inside = [p - window.start for p in shifts if window.start < p < window.stop]
+    ppy = per_year(index)
+    n = window.stop - window.start
+    calendar = 1 + (6 if has_weekdays(index) else 0) + 2 * max(harmonics, 0)
+    pos = np.arange(n)
+    return np.column_stack(
+        [
+            full[window, :calendar],
+            trend_columns(n, _trend_df(n, ppy), ppy),
+            *[(pos >= p).astype(float) for p in inside],
+        ]
+    )
 
 
 #: the fewest usable days a level segment needs outside a season it shares with a shift

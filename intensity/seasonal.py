@@ -438,16 +438,20 @@ def _design(
             [f"month_{m}" for m in MONTHS[:11]],
         )
     if trend_df > 0:
-        t = np.arange(n, dtype=float) / periods_per_year
-        if trend_df == 1:
-            add("trend", (t - t.mean()).reshape(-1, 1), ["trend_linear"])
-        else:
-            add(
-                "trend",
-                _trend_basis(n, trend_df, periods_per_year),
-                [f"trend_s{j}" for j in range(1, trend_df + 1)],
-            )
+        labels = (
+            ["trend_linear"] if trend_df == 1 else [f"trend_s{j}" for j in range(1, trend_df + 1)]
+        )
+        add("trend", trend_columns(n, trend_df, periods_per_year), labels)
     return _Design(np.column_stack(blocks), names, groups)
+
+
+def trend_columns(n: int, trend_df: int, periods_per_year: float = _YEAR) -> np.ndarray:
+    """The trend block of :func:`_design` for *n* periods: a centred linear term for one
+    df, else the natural spline basis (:func:`_trend_basis`, shared by equal lengths)."""
+    if trend_df == 1:
+        t = np.arange(n, dtype=float) / periods_per_year
+        return (t - t.mean()).reshape(-1, 1)
+    return _trend_basis(n, trend_df, periods_per_year)
 
 
 # =========================================================================== NB fitting

@@ -334,3 +334,29 @@ def test_seasons_whose_fit_without_them_extrapolates_keep_the_fit_on_every_day(s
     active = s > 0
     assert len(res.spikes) <= 0.05 * int(active.sum())
     assert "ten times above or below" in res.baseline_description
+
+
+@pytest.mark.parametrize(
+    ("freq", "days", "harmonics", "shifts"),
+    [
+        ("D", 4000, 2, (500, 1900, 3999)),
+        ("D", 4000, 0, ()),
+        ("D", 900, 1, (450,)),
+        ("W-SUN", 900, 2, (300,)),
+        ("MS", 300, 1, (100, 200)),
+    ],
+    ids=["daily, shifts", "daily, no annual", "daily, short", "weekly", "monthly"],
+)
+def test_local_design_is_the_design_built_on_the_window(freq, days, harmonics, shifts):
+    """A window's baseline design, taken from the full design's calendar columns, is
+    bit for bit the design built on the window's own dates (its trend and the shifts
+    inside it)."""
+    from intensity.baselines import _design, local_design
+
+    idx = pd.date_range("2020-01-06", periods=days, freq=freq)
+    full, _ = _design(idx, shifts, harmonics)
+    for window in (slice(0, days), slice(0, days // 3), slice(days // 4, days - 7)):
+        inside = tuple(p - window.start for p in shifts if window.start < p < window.stop)
+        expected, _ = _design(idx[window], inside, harmonics)
+        got = local_design(idx, shifts, harmonics, window, full)
+        np.testing.assert_array_equal(got, expected)

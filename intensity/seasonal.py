@@ -522,7 +522,7 @@ def _fit_nb_newton(y: np.ndarray, X: np.ndarray, start: _NBFit | None) -> _NBFit
     if pois is None:
         return None
     mu = np.exp(X @ pois.params)
-    a0 = float(np.mean(((y - mu) ** 2 - y) / mu**2))
+    a0 = _negbin.moment_dispersion(y, mu)
     if not a0 > 1e-6:
         return None
     got = _negbin.nb2_fit(y, X, pois.params, a0)
@@ -552,7 +552,7 @@ def _fit_nb_statsmodels(y: np.ndarray, X: np.ndarray) -> _NBFit:
                 "estimate); give more observed days or fewer terms"
             )
         mu = pois.mu
-        a0 = float(np.mean(((y - mu) ** 2 - y) / mu**2))
+        a0 = _negbin.moment_dispersion(y, mu)
         if a0 > 1e-6:
             start = np.append(pois.params, a0)
             model = NegativeBinomial(y, X, loglike_method="nb2")

@@ -183,6 +183,17 @@ def test_metric_takes_several_names_after_one_flag():
     assert parse(["report"]).metric == []
 
 
+def test_metrics_named_twice_or_as_one_string_are_analysed_once():
+    """``--metric personnel personnel`` analysed personnel twice and the joint step
+    failed on the duplicate columns (found by the command-line fuzzer); a string given
+    as ``metrics`` was read letter by letter ("metric 'p' is not in the data")."""
+    from intensity.report.runner import _choose_metrics
+
+    frame = pd.DataFrame({"personnel": [1.0], "tank": [2.0]})
+    assert _choose_metrics(frame, ["tank", "personnel", "tank"]) == (["tank", "personnel"], [])
+    assert _choose_metrics(frame, "personnel") == (["personnel"], [])
+
+
 def test_report_unknown_metric(tmp_path):
     with pytest.raises(ValueError, match="metric 'tanks' is not in the data"):
         run_report(demo_series(), tmp_path, ["tanks"])

@@ -275,7 +275,12 @@ def _choose_metrics(
     saying why)."""
     from ..io import running_total_words
 
+    if isinstance(metrics, str):  # one name, not a sequence of its letters
+        metrics = [metrics]
     if metrics:
+        # each once, in the order named: `--metric personnel personnel` analysed personnel
+        # twice and the joint report refused the duplicate columns
+        metrics = list(dict.fromkeys(metrics))
         missing = [m for m in metrics if m not in frame.columns]
         if missing:
             raise ParameterError(

@@ -481,3 +481,127 @@ def count_series(rng: random.Random) -> Any:
     if g.random() < 0.1:
         y[int(g.integers(0, n))] = 1e6
     return pd.Series(y, index=pd.date_range("2022-01-01", periods=n, freq="D"))
+
+
+#: inputs of the command line fuzzer (:func:`cli_inputs`): name -> file or folder
+_CLI_VALUES: dict[str, list[Any]] = {
+    "--metric": [["tanks"], ["tanks", "personnel"], ["nope"], [""], ["tanks", "tanks"], ["тanks"]],
+    "--model": ["auto", "negbin", "poisson", "normal", "normal_meanvar", "linear_trend", "x"],
+    "--penalty": ["mbic", "bic", "aic", "5", "-1", "nan", "inf", "x", "0", "1e308"],
+    "--seed": ["0", "-1", "99999999999999999999", "x", "1.5"],
+    "--start": ["2022-06-01", "2022-09-01", "2023-02-01", "2030-01-01", "1900-01-01"]
+    + ["2022-13-01", "x", "", "01.06.2022"],
+    "--end": ["2023-01-01", "2021-01-01", "2022-03-05", "x", "2099-12-31"],
+    "--format": ["pdf", "png", "svg", "pdf,png", "jpg", "", ",", "PDF"],
+    "--dpi": ["72", "0", "-5", "100000", "x", "nan"],
+    "--source": ["", "GS via x", "ü" * 300, "a\nb"],
+    "--date-column": ["date", "day", "nope", ""],
+    "--absent-days": ["missing", "zero", "x"],
+}
+
+
+def cli_inputs(folder: Path) -> dict[str, Path]:
+    """Small inputs of ``intensity report`` written to *folder*: 500 simulated days of two
+    metrics, the same with a metric of zeros, with gaps, as weekly and monthly sums, its
+    first 20 days, an empty file, a header alone, a date column named ``day``, a folder
+    of them, a table of period figures."""
+    import numpy as np
+    import pandas as pd
+
+    from intensity import simulate_counts
+
+    sim = simulate_counts(500, seed=1).counts
+    df = pd.DataFrame({"personnel": sim, "tanks": (sim / 50).round()})
+    df.index.name = "date"
+    zeros, gaps = df.copy(), df.copy()
+    zeros["tanks"] = 0.0
+    zeros.iloc[100:103, 1] = 4.0
+    gaps.iloc[50:150] = np.nan
+    gaps.iloc[300:310] = np.nan
+    monthly = pd.DataFrame({"tanks": simulate_counts(1100, seed=2).counts}).resample("MS").sum()
+    monthly.index.name = "date"
+    texts = {
+        "ok.csv": df.to_csv(),
+        "zeros.csv": zeros.to_csv(),
+        "gappy.csv": gaps.to_csv(),
+        "weekly.csv": df.resample("W-SUN").sum().iloc[1:-1].to_csv(),
+        "monthly.csv": monthly.iloc[1:-1].to_csv(),
+        "short.csv": df.iloc[:20].to_csv(),
+        "empty.csv": "",
+        "header.csv": "date,personnel\n",
+        "day.csv": df.rename_axis("day").to_csv(),
+        "periods.csv": "period,value,kind\n2023-03,9000,monthly_total\n",
+    }
+    out = {}
+    for name, text in texts.items():
+        out[name] = folder / name
+        out[name].write_text(text)
+    (folder / "folder").mkdir(exist_ok=True)
+    (folder / "folder" / "a.csv").write_text(df.iloc[:400].to_csv())
+    out["folder"] = folder / "folder"
+    out["missing.csv"] = folder / "missing.csv"
+    return out
+
+
+def report_argv(rng: random.Random, files: dict[str, Path], out: Path) -> list[str]:
+    """Arguments of ``intensity report``: an input from *files* (:func:`cli_inputs`; most
+    often one that analyses, with ``--metric tanks``) and zero to four options with
+    values good and bad (:data:`_CLI_VALUES`)."""
+    if rng.random() < 0.6:
+        name = rng.choice(["ok.csv", "zeros.csv", "gappy.csv", "weekly.csv", "monthly.csv"])
+        argv = ["report", "--input", str(files[name]), "--metric", "tanks"]
+    else:
+        argv = ["report", "--input", str(rng.choice([*files.values(), "", "-", "/dev/null"]))]
+    argv += ["--out", str(out)]
+    options = dict(_CLI_VALUES, **{"--periods": [files["periods.csv"], files["ok.csv"]]})
+    for opt in rng.sample(sorted(options), rng.randint(0, 4)):
+        value = rng.choice(options[opt])
+        argv += [opt, *(str(v) for v in (value if isinstance(value, list) else [value]))]
+    return argv
+
+
+def run_cli(argv: list[str]) -> str | None:
+    """Run the command line in this process; the failure as text (an exit status other
+    than 0 or 2, an internal error, a traceback or a warning in what it printed, a NaN in
+    what a run that succeeded printed, status 2 without an error line), else ``None``."""
+    import contextlib
+    import io
+
+    from intensity.cli import main
+
+    err, out = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+            code: Any = main(argv)
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    text = err.getvalue() + out.getvalue()
+    label = " ".join(argv)
+    if code not in (0, 2):
+        return f"{label}: exit status {code}"
+    # a NaN is a defect in what an analysis printed, not in an error echoing a value
+    for bad in ("internal error", "Traceback", "Warning", *((" nan", "+nan") if code == 0 else ())):
+        if bad in text:
+            line = next(x for x in text.splitlines() if bad in x)
+            return f"{label}: {bad!r} in the output: {line[:200]}"
+    lines = err.getvalue().splitlines()
+    if code == 2 and not any(x.startswith("intensity: error: ") or "error:" in x for x in lines):
+        return f"{label}: status 2 without an error line: {lines[-1:]}"
+    return None
+
+
+def build_argv(rng: random.Random, folder: Path) -> list[str]:
+    """Arguments of ``intensity build`` on a raw folder of one to three fuzzed counts
+    files (:func:`counts_file`) written under *folder*, sometimes with
+    ``--absent-days`` or ``--date-column``."""
+    raw = folder / "raw"
+    raw.mkdir()
+    for j in range(rng.randint(1, 3)):
+        suffix, data = counts_file(rng)
+        write(raw, f"m{j}{suffix}", data)
+    argv = ["build", "--raw", str(raw), "--processed", str(folder / "processed")]
+    if rng.random() < 0.3:
+        argv += ["--absent-days", rng.choice(["zero", "missing"])]
+    if rng.random() < 0.2:
+        argv += ["--date-column", rng.choice(["date", "day", "Date", ""])]
+    return argv

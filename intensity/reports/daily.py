@@ -689,7 +689,11 @@ def direction_counts(reports: Any) -> Any:
         "shared",
         "group",
     ]
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    # the same column types without a single direction count (an export of headlines
+    # only): object columns made `intensity import-telegram` fail on them, an internal
+    # error ("KeyError: 'direction'", then "Can only use .dt accessor")
+    return out.astype({"date": "datetime64[ns]", "complete": bool})
 
 
 # =========================================================================== Telegram

@@ -427,8 +427,9 @@ def figures_table(rng: random.Random) -> bytes:
     return data
 
 
-def check(fn: Callable[[], Any], label: str) -> str | None:
-    """Run *fn*; the failure as text (foreign exception, too slow), else ``None``."""
+def check(fn: Callable[[], Any], label: str, limit: float = MAX_SECONDS) -> str | None:
+    """Run *fn*; the failure as text (foreign exception, over *limit* seconds), else
+    ``None``."""
     t0 = time.perf_counter()
     try:
         fn()
@@ -437,8 +438,8 @@ def check(fn: Callable[[], Any], label: str) -> str | None:
     except Exception as exc:  # noqa: BLE001 - this is what the fuzz test looks for
         return f"{label}: {type(exc).__name__}: {str(exc)[:200]}"
     took = time.perf_counter() - t0
-    if took > MAX_SECONDS:
-        return f"{label}: took {took:.1f} s (limit {MAX_SECONDS} s)"
+    if took > limit:
+        return f"{label}: took {took:.1f} s (limit {limit} s)"
     return None
 
 
@@ -605,3 +606,74 @@ def build_argv(rng: random.Random, folder: Path) -> list[str]:
     if rng.random() < 0.2:
         argv += ["--date-column", rng.choice(["date", "day", "Date", ""])]
     return argv
+
+
+#: valid options of each analysis, drawn by :func:`analysis_call`
+ANALYSIS_OPTIONS: dict[str, dict[str, list[Any]]] = {
+    "detect_breaks": {
+        "model": ["auto", "negbin", "poisson", "normal", "normal_meanvar", "linear_trend"],
+        "penalty": ["mbic", "bic", "aic", 10.0],
+        "min_size": [1, 7, 30, 90],
+        "max_breaks": [None, 0, 1, 5],
+        "dependence": ["auto", "ar1", "local", "none"],
+        "n_boot": [0, 99],
+        "seasonal": ["auto", None],
+        "n_breaks": [None, 0, 2],
+    },
+    "fit_seasonal": {
+        "weekly": ["auto", True, False],
+        "annual": ["auto", 0, 1, 3],
+        "trend": ["auto", 0, 1, 5],
+        "dependence": ["auto", "ar1", "none"],
+        "tests": [True, False, ["annual"]],
+        "max_harmonics": [1, 4],
+    },
+    "seasonal_excess": {
+        "season": [("11-01", "02-28"), ("06-01", "08-31"), ("12-15", "01-15"), ("01-01", "12-31")],
+        "around_days": [60, 240, 700],
+        "dependence": ["auto", "ar1", "none"],
+        "shifts": ["auto", ()],
+        "min_coverage": [0.0, 0.5, 1.0],
+        "pre_days": [1, 60],
+        "max_days": [1, 90, 400],
+    },
+    "detect_anomalies": {
+        "baseline": [None, "seasonal", "level"],
+        "alpha": [0.01, 0.2],
+        "min_days": [1, 14, 60],
+        "max_days": [14, 90, 300],
+        "n_sim": [19, 199],
+        "dependence": ["auto", "ar1", "none"],
+        "harmonics": [0, 1, 3],
+        "shifts": ["auto", ()],
+    },
+    "decompose": {"transform": ["log1p", "sqrt", "none"], "robust": [True, False]},
+    "event_effect": {"window": [7, 30, 90, 400], "trend": [True, False], "level": [0.5, 0.95]},
+    "seasonal_profile": {"by": ["weekday", "month"], "dependence": ["auto", "ar1", "none"]},
+}
+
+
+def analysis_call(rng: random.Random, series: Any) -> tuple[str, Callable[[], Any]]:
+    """One analysis of *series* (a quarter of the time summed to weekly or monthly counts)
+    with up to four of its options drawn from :data:`ANALYSIS_OPTIONS`: a label and a
+    call that runs it, its summary and its text."""
+    import intensity
+
+    name = rng.choice(sorted(ANALYSIS_OPTIONS))
+    options = ANALYSIS_OPTIONS[name]
+    chosen = rng.sample(sorted(options), rng.randint(0, min(4, len(options))))
+    kw = {k: rng.choice(options[k]) for k in chosen}
+    if rng.random() < 0.25:
+        series = series.resample(rng.choice(["W-SUN", "MS"])).sum(min_count=1)
+    args = (series, series.index[len(series) // 2]) if name == "event_effect" else (series,)
+    fn = getattr(intensity, name)
+
+    def call() -> None:
+        result = fn(*args, **kw)
+        result.summary()
+        text = str(result)
+        for bad in ("nan%", "+inf%"):
+            if bad in text:
+                raise AssertionError(f"{bad!r} in the text of the result")
+
+    return f"{name}({series.index.freqstr}, {len(series)} periods, {kw})", call

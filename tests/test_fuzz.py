@@ -182,6 +182,36 @@ def test_fuzz_analyses_only_package_errors_long(name):
     _run_analysis(name, 40, seed=7)
 
 
+def _run_analysis_options(n: int, seed: int) -> None:
+    failures = []
+    for i, s in fuzz.inputs(fuzz.count_series, n, seed):
+        label, call = fuzz.analysis_call(random.Random(seed * 7 + i), s)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            err = fuzz.check(call, f"seed={seed} i={i} {label}", limit=OPTIONS_SECONDS)
+        if err:
+            failures.append(err)
+    assert not failures, f"{len(failures)} of {n} calls failed:\n" + "\n".join(failures[:15])
+
+
+#: the time an analysis with drawn options may take (a lenient bound: what it catches is
+#: a search that runs for minutes, as max_breaks with a continuous trend did, 385 s)
+OPTIONS_SECONDS = 30.0
+
+
+def test_fuzz_analyses_with_options():
+    """Every analysis with random valid options (:data:`fuzz.ANALYSIS_OPTIONS`) on random
+    count series, daily, weekly and monthly: only the package's errors, no RuntimeWarning,
+    no NaN percentage in its text, none running for minutes. The first 300 calls found
+    ``detect_breaks(model='linear_trend', max_breaks=1)`` taking 385 s."""
+    _run_analysis_options(12, 105)
+
+
+@pytest.mark.slow
+def test_fuzz_analyses_with_options_long():
+    _run_analysis_options(60, 106)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=st.text(max_size=400),

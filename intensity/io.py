@@ -241,7 +241,7 @@ def _raw_table(
         raise DataFormatError(f"{path}: no rows")
     df = _named_date_column(df, date_column, path)
     dates = parse_date_column(
-        df["date"], where=str(path), dayfirst=dayfirst, date_format=date_format
+        df["date"], where=str(path), column=date_column, dayfirst=dayfirst, date_format=date_format
     )
     df = df.copy()
     df["date"] = dates

@@ -622,3 +622,12 @@ def test_running_totals_are_flagged_not_analysed_as_counts(tmp_path, capsys):
     # counts that trend upwards still go down on some days: not flagged
     rising = pd.Series(daily * np.linspace(1, 3, len(idx)), index=idx, name="rising")
     assert intensity.io.running_total_words(rising) == ""
+
+
+def test_a_date_error_names_the_column_as_the_file_does(tmp_path):
+    """With ``date_column='first_seen_utc'`` (Ukrinform's headlines: publication times)
+    the refusal said "column 'date'", a column the file does not have."""
+    p = tmp_path / "headlines.csv"
+    p.write_text("first_seen_utc,count\n2025-11-29T18:16:31Z,311\n2025-12-01T18:21:04Z,171\n")
+    with pytest.raises(DataFormatError, match="column 'first_seen_utc': dates must be calendar"):
+        intensity.read_counts(p, date_column="first_seen_utc")

@@ -212,14 +212,14 @@ def drift_quadratic(A: np.ndarray, q: float) -> Any:
     return q * (C.T @ C)
 
 
-def latent_lag_weights(sigma2: float, rho: float, n: int) -> np.ndarray:
+def latent_lag_weights(sigma2: float, rho: float, n: int, floor: float = 1e-7) -> np.ndarray:
     """The covariance weights ``c_h = exp(sigma2 rho^h) - 1`` of a latent AR(1) at lags
-    ``h = 1, 2, ...`` below *n*, up to the last one of at least 1e-7 (beyond it the
+    ``h = 1, 2, ...`` below *n*, up to the last one of at least *floor* (beyond it the
     lags add nothing a covariance shows)."""
     if not (sigma2 > 0 and rho > 0) or n < 2:
         return np.zeros(0)
     c = np.expm1(sigma2 * rho ** np.arange(1.0, n))
-    small = np.flatnonzero(c < 1e-7)
+    small = np.flatnonzero(c < floor)
     return c[: small[0]] if len(small) else c
 
 

@@ -34,7 +34,14 @@ from .baselines import (
     resolve_shifts,
     season_blocks,
 )
-from .dependence import NO_DEPENDENCE, DependenceModel, drift_quadratic, estimate_dependence
+from .dependence import (
+    NO_DEPENDENCE,
+    DependenceModel,
+    drift_quadratic,
+    estimate_dependence,
+    lagged_cross,
+    latent_lag_weights,
+)
 from .exceptions import InsufficientDataError, ParameterError
 
 __all__ = ["seasonal_excess", "SeasonalExcess", "excess_text"]
@@ -145,12 +152,9 @@ def _sum_variance(mu: np.ndarray, dep: DependenceModel, alpha: float) -> float:
     e = math.exp(dep.sigma2)
     inv_k = 1.0 / dep.size if math.isfinite(dep.size) else 0.0
     var = float(np.sum(m + m**2 * (e * (1.0 + inv_k) - 1.0)))
-    for h in range(1, len(m)):
-        c = math.expm1(dep.sigma2 * dep.rho**h)
-        if c < 1e-9:
-            break
-        var += 2.0 * c * float(np.sum(m[h:] * m[:-h]))
-    return var
+    # the lagged covariances, as the sandwich of the baseline sums them
+    c = latent_lag_weights(dep.sigma2, dep.rho, len(m), floor=1e-9)
+    return var + 2.0 * float(lagged_cross(m[:, None], c)[0, 0])
 
 
 def _check_excess_options(around_days: Any, dependence: Any) -> None:

@@ -103,11 +103,39 @@ def periods(days: float, per_year_: float) -> int:
     return max(1, int(round(days * per_year_ / _YEAR)))
 
 
+#: level of the annual test below which a baseline takes an annual cycle out (the
+#: sustained shifts' deseasonalisation, the cycle before a season's drift is fitted)
+CYCLE_ALPHA = 0.05
+
+
+def cycle_fit(series: pd.Series) -> tuple[Any, bool]:
+    """:func:`~intensity.fit_seasonal` of *series* with two annual harmonics and the
+    baselines' stiff trend (one spline df per year: no search over trends, a fixed
+    amount of work per year), its annual term tested under the package's default noise
+    model (the drift model where the log-rate drifts); returns the fit and whether the
+    series shows an annual cycle (``p <`` :data:`CYCLE_ALPHA`). The one rule by which the
+    baselines take a cycle out: a cycle the series does not show is a one-off hump read
+    as a season (the real personnel series, annual p = 0.67, and its 2024/25 hump)."""
+    from .seasonal import fit_seasonal
+
+    ppy = per_year(pd.DatetimeIndex(series.index))
+    fit = fit_seasonal(series, annual=2, trend=_trend_df(len(series), ppy), tests=["annual"])
+    return fit, bool(fit.tests["p_value"].get("annual", math.nan) < CYCLE_ALPHA)
+
+
 def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
     """Positions of the level shifts between segments of at least ``2 * max_days`` days
     (:func:`~intensity.detect_breaks` with its defaults otherwise, in the deseasonalised
     rate when there are two years of data); none when the series is too short for two
-    such segments."""
+    such segments.
+
+    The rate is deseasonalised by its weekday effects, and by its annual cycle only
+    where the series shows one (:func:`cycle_fit`). Until 2026-12-05 the annual harmonics
+    of the quasi-BIC were taken out whatever the annual test said: on real personnel
+    (no annual cycle, p = 0.67) the BIC took one or two harmonics from some start dates
+    and none from others, a harmonic followed the 2024/25 hump, and the shifts moved
+    with the start of the series (2023-10-11 on the whole series, 2024-04-25 instead
+    from 2022-04-01), and with them winter 2023/24 over its level (+2% or +30%)."""
     from .breaks import detect_breaks
     from .seasonal import fit_seasonal
 
@@ -116,14 +144,14 @@ def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
         return ()
     ppy = per_year(pd.DatetimeIndex(series.index))
     try:
-        # located in the deseasonalised rate, so the annual cycle does not move them
-        # the package's seasonal model (its quasi-BIC choice of harmonics) with the
-        # baselines' stiff trend, one spline df per year
-        fit = (
-            fit_seasonal(series, tests=False, trend=_trend_df(len(series), ppy), dependence="ar1")
-            if len(series) >= int(2 * ppy)
-            else None
-        )
+        # located in the deseasonalised rate, so neither the weekday rhythm nor an
+        # annual cycle the series shows moves them
+        fit = None
+        if len(series) >= int(2 * ppy):
+            fit, shows_cycle = cycle_fit(series)
+            if not shows_cycle:
+                trend = _trend_df(len(series), ppy)
+                fit = fit_seasonal(series, annual=0, tests=False, trend=trend, dependence="ar1")
         b = detect_breaks(series, min_size=m, n_boot=0, seasonal=fit)
     except InsufficientDataError:
         return ()

@@ -25,7 +25,7 @@ from .baselines import (
     LOCAL_REACH,
     _design,
     _fit,
-    _trend_df,
+    cycle_fit,
     has_weekdays,
     local_design,
     local_window,
@@ -49,8 +49,6 @@ __all__ = ["seasonal_excess", "SeasonalExcess", "excess_text"]
 #: the drift model is taken in a season's window whenever its drift variance fits above 0
 #: (a test at 5% there missed too many drifts: 9-13% of null winters flagged)
 SEASON_DRIFT_ALPHA = 1.0
-#: level of the annual test above which the cycle is taken out before the drift is fitted
-CYCLE_ALPHA = 0.05
 #: calendar years of seasons that share one fit of the annual cycle (:func:`_cycle_reach`)
 CYCLE_YEARS = 7
 
@@ -337,17 +335,16 @@ def _annual_cycle(
     """The annual cycle around the season *blk* as a multiplier of each day of the series:
     :func:`fit_seasonal`'s, with two harmonics, fitted on the season's *reach*
     (:func:`_cycle_reaches`: seven years, so days decades away do not move it) when its
-    annual test finds one at :data:`CYCLE_ALPHA`, else ones; the harmonics carry it to
-    every day of the year, so a season near an edge of its reach and its window beyond
-    it get the reach's cycle. Taken out of the log-rate before its drift is measured.
+    annual test finds one (:func:`~intensity.baselines.cycle_fit`), else ones; the
+    harmonics carry it to every day of the year, so a season near an edge of its reach
+    and its window beyond it get the reach's cycle. Taken out of the log-rate before
+    its drift is measured.
     Only a cycle the series shows: on real personnel (annual p = 0.78) a fitted cycle
     followed the one 2024/25 hump, and taking it out moved the winter's drift with the
     start of the series. *cache* holds the fit of each reach: one per seven calendar
     years, where each season had its own seven-year reach until 2026-12-05 (51 fits
     and 4.0 of 5.4 s at 20,000 days; the same single fit on a series under seven
     years)."""
-    from .seasonal import fit_seasonal
-
     idx = pd.DatetimeIndex(series.index)
     ppy = per_year(idx)
     key = (reach.start, reach.stop)
@@ -357,8 +354,8 @@ def _annual_cycle(
         if int(part.notna().sum()) >= int(2 * ppy):
             # the baselines' stiff trend (one df per year): no search over trends, a
             # fixed amount of work per reach (0.15 s against 0.42 s on 2,700 days)
-            fit = fit_seasonal(part, annual=2, trend=_trend_df(len(part), ppy), tests=["annual"])
-            if fit.tests["p_value"].get("annual", math.nan) < CYCLE_ALPHA:
+            fit, shows_cycle = cycle_fit(part)
+            if shows_cycle:
                 cycle = fit.annual_at(idx)
         cache[key] = cycle
     return np.asarray(cache[key])

@@ -130,6 +130,47 @@ def test_real_winter_level_answer_does_not_move_with_the_start(personnel):
         intensity.seasonal_excess(personnel, around_days=30)
 
 
+@pytest.mark.parametrize(
+    "start", ["2022-04-01", "2022-06-01", "2022-09-01"], ids=["april", "june", "september"]
+)
+def test_real_winters_over_the_level_do_not_move_with_a_2022_start(personnel, start):
+    """The sustained level shifts both baselines share were located in a rate the
+    quasi-BIC's annual harmonics had been taken out of, though the series shows no annual
+    cycle (p = 0.67): from 2022-04-01 one harmonic followed the 2024/25 hump, the shifts
+    became 2022-10-24 and 2024-04-25 (2023-10-11 on the whole series), and winter
+    2023/24 read +30% over its level against +2%. A cycle is now taken out only where
+    the annual test finds one: each winter whose 240 days either side lie in both series
+    gets the same answer."""
+    from intensity.baselines import cycle_fit, sustained_shifts
+
+    cut = personnel[start:]
+    assert not cycle_fit(cut)[1]
+    shifts = [cut.index[p] for p in sustained_shifts(cut, 90)]
+    assert any(abs((d - pd.Timestamp("2023-10-11")).days) <= 2 for d in shifts), shifts
+    assert not any(d.year == 2024 for d in shifts), shifts
+    whole = intensity.seasonal_excess(personnel).table
+    part = intensity.seasonal_excess(cut).table
+    for season in ("2023/24", "2024/25", "2025/26"):
+        a, b = whole.loc[season], part.loc[season]
+        assert abs(a["excess_level_pct"] - b["excess_level_pct"]) < 1.0, (season, a, b)
+
+
+def test_the_baselines_take_out_an_annual_cycle_the_series_shows():
+    # the same rule, cycle_fit, for the shifts and for the cycle before a season's drift
+    from intensity.baselines import cycle_fit, sustained_shifts
+
+    with_cycle = intensity.simulate_counts(
+        1461, seed=11, level=800.0, annual_amplitude=0.25, breaks=[(730, 1.5)]
+    ).counts
+    flat = intensity.simulate_counts(1461, seed=11, level=800.0, annual_amplitude=0.0).counts
+    fit, shows = cycle_fit(with_cycle)
+    assert shows and fit.tests.loc["annual", "p_value"] < 1e-6
+    assert not cycle_fit(flat)[1]
+    # the cycle (+-25%) is taken out: the one step is the one shift, not its winters
+    (shift,) = sustained_shifts(with_cycle, 90)
+    assert abs(shift - 730) <= 3, shift
+
+
 @pytest.mark.parametrize("end", ["2025-06-30", "2025-09-30"], ids=["end-june", "end-september"])
 def test_real_winter_level_answer_holds_when_the_series_ends_soon_after(personnel, end):
     """Winter 2024/25 over the level with the series cut 4-7 months after it: the drift

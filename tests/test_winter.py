@@ -155,6 +155,22 @@ def test_real_winters_over_the_level_do_not_move_with_a_2022_start(personnel, st
         assert abs(a["excess_level_pct"] - b["excess_level_pct"]) < 1.0, (season, a, b)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the sustained shifts' penalty is scaled by one long-run variance factor for the "
+    "whole series: with 2022's volatile months in it is 80, from 2022-10 on 21, and the "
+    "shifts of 2024-04-27 and 2025-04-19 appear (a time-local noise model would fix it; "
+    "see the 2026-12-05 notes)",
+)
+def test_real_sustained_shifts_after_2023_do_not_depend_on_2022(personnel):
+    from intensity.baselines import sustained_shifts
+
+    def after_2023(s):
+        return [str(s.index[p].date()) for p in sustained_shifts(s, 90) if s.index[p].year >= 2024]
+
+    assert after_2023(personnel) == after_2023(personnel["2022-10-01":])
+
+
 def test_the_baselines_take_out_an_annual_cycle_the_series_shows():
     # the same rule, cycle_fit, for the shifts and for the cycle before a season's drift
     from intensity.baselines import cycle_fit, sustained_shifts

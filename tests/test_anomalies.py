@@ -367,8 +367,11 @@ def test_local_design_is_the_design_built_on_the_window(freq, days, harmonics, s
     reason="the single-day tests' NB dispersion is one number for the whole series, set "
     "largely by 2022's volatile months: 2025-02-28 (2,710 against 1,217 expected, 95% "
     "interval [576, 2138]) has q = 0.026 on the whole series and 0.0035 from 2023-06-01 "
-    "([694, 1944]), 0.0003 from 2024 (flagged at q <= 0.01); a time-local dispersion "
-    "would fix it (see the 2026-12-05 notes)",
+    "([694, 1944]), 0.0003 from 2024 (flagged at q <= 0.01). A local moment dispersion "
+    "(two years either side) was tried on 2026-12-05: it flags the day from every start "
+    "against the level baseline, but around the seasonal baseline the unpredicted "
+    "2024/25 hump is in the local scatter and the default lost the day on the whole "
+    "series (q = 0.028); the fix needs day tests against the local level (two scales)",
 )
 def test_real_spike_day_does_not_depend_on_2022_being_in_the_series(personnel):
     # 2025-02-28: 2,710 claimed against 1,050-1,300 on the days around it

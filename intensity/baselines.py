@@ -124,10 +124,12 @@ def cycle_fit(series: pd.Series) -> tuple[Any, bool]:
 
 
 def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
-    """Positions of the level shifts between segments of at least ``2 * max_days`` days
-    (:func:`~intensity.detect_breaks` with its defaults otherwise, in the deseasonalised
-    rate when there are two years of data); none when the series is too short for two
-    such segments.
+    """Positions of the level shifts between segments of at least ``2 * max_days``
+    periods (:func:`~intensity.detect_breaks` with its defaults otherwise, in the
+    deseasonalised rate when there are two years of data); none when the series is too
+    short for two such segments. *max_days* is the longest episode in periods of the
+    series (days for daily counts): the analyses convert theirs, given in days, with
+    :func:`periods`.
 
     The rate is deseasonalised by its weekday effects, and by its annual cycle only
     where the series shows one (:func:`cycle_fit`). Until 2026-12-05 the annual harmonics
@@ -149,7 +151,9 @@ def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
         fit = None
         if len(series) >= int(2 * ppy):
             fit, shows_cycle = cycle_fit(series)
-            if not shows_cycle:
+            if not shows_cycle and not has_weekdays(pd.DatetimeIndex(series.index)):
+                fit = None  # weekly or monthly counts: nothing else to take out
+            elif not shows_cycle:  # the weekday effects alone
                 trend = _trend_df(len(series), ppy)
                 fit = fit_seasonal(series, annual=0, tests=False, trend=trend, dependence="ar1")
         b = detect_breaks(series, min_size=m, n_boot=0, seasonal=fit)

@@ -93,10 +93,13 @@ class MetricContext:
         ``max_days``, 90), found once; ``'auto'`` when that step fails (each analysis then
         finds them itself)."""
         if "shifts" not in self.results:
-            from ..baselines import sustained_shifts
+            from ..baselines import per_year, periods, sustained_shifts
 
             s = self.series
-            found = self.run("level shifts", sustained_shifts, s, 90)
+            # the analyses' max_days=90 in periods of the series, as they convert it (read
+            # as 90 periods, weekly counts needed 180-week segments and found no shift)
+            longest = periods(90, per_year(pd.DatetimeIndex(s.index)))
+            found = self.run("level shifts", sustained_shifts, s, longest)
             self.results["shifts"] = "auto" if found is None else [s.index[p] for p in found]
         return self.results["shifts"]
 

@@ -723,7 +723,12 @@ def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
                 [chosen], [used.loc[chosen, "cost"]], "o", ms=7, mfc="none", color=PALETTE["red"]
             )
         last = t.index[-1] if len(t) else None
-        for k, (m, row) in enumerate(t.iterrows()):
+        # at most about eight labels: on a long path (a low penalty range, 15
+        # segmentations on real personnel) neighbours' labels ran into each other on a
+        # steep stretch; the used segmentation and the last are always labelled
+        step = max(1, -(-len(t) // 8))  # ceil
+        shown = [m for k, m in enumerate(t.index) if k % step == 0 or m in (chosen, last)]
+        for k, (m, row) in enumerate(t.loc[shown].iterrows()):
             # above-right and below-left of the line in turn (neighbouring segmentations
             # have nearly the same cost, so labels on one side ran into each other); the
             # last one to the left of its point so it stays on the figure

@@ -56,7 +56,6 @@ from ..costs import CountCost, SegmentCost
 from ..dependence import (
     NO_DEPENDENCE,
     DependenceModel,
-    estimate_dependence,
     latent_correlation,
     long_run_correlation,
     relative_residuals,
@@ -66,6 +65,7 @@ from ..exceptions import InsufficientDataError, ParameterError, SeriesValidation
 from .search import (
     _check_observed,
     _prepare,
+    _segmentation_dependence,
     _snap_to_observed,
     first_possible,
     fixed_point,
@@ -273,13 +273,15 @@ class _Joint:
 
 
 def _dependence_round(joint: _Joint, cps: list[int]) -> tuple[list[DependenceModel], np.ndarray]:
-    """Each column's dependence model and the columns' relative residuals for *cps*."""
+    """Each column's dependence model (:func:`~intensity.breaks.search._segmentation_dependence`,
+    as the single-series search: outlying periods left out) and the columns' relative
+    residuals for *cps*."""
     deps, res = [], []
     for c in joint.costs:
         assert isinstance(c, CountCost)
         y, mu = c.fitted_means(cps)
         res.append(relative_residuals(y, mu, c.obs))
-        deps.append(estimate_dependence(y, mu, c.obs, c.size))
+        deps.append(_segmentation_dependence(c, cps))
     return deps, np.vstack(res)
 
 

@@ -118,15 +118,16 @@ def test_a_random_walk_at_30_a_day_is_not_read_as_steps():
 
 def test_real_personnel_names_the_candidate_that_ended_the_selection(personnel):
     """The number of breaks is a forward selection's: the step that ended it had p near
-    the level (2022-05-19 at p = 0.05-0.14 over seeds 0-19, 0.050 at seed 4: a p-value
-    must be below the level), and the result and its notes say so rather than hide it."""
+    the level (2022-05-19 at p = 0.05-0.14 over seeds 0-29, 0.050 at seed 28, and seed
+    14 kept it with two more: a p-value must be below the level), and the result and its
+    notes say so rather than hide it (within twice the level)."""
     b = detect_breaks(personnel)
     assert b.next_shift is not None
     day, p = b.next_shift
     assert day == pd.Timestamp("2022-05-19") and 0.05 <= p < 0.1, b.next_shift
     assert "2022-05-19" not in {str(d.date()) for d in b.breaks.index}
     assert "another seed may keep it" in str(b)
-    edge = detect_breaks(personnel, seed=4).next_shift
+    edge = detect_breaks(personnel, seed=28).next_shift
     assert edge is not None and edge[0] == day and edge[1] <= 0.06, edge  # at the edge
 
 
@@ -159,13 +160,15 @@ def test_date_refound_says_why_a_date_interval_is_years_long(losses):
 
 
 def test_a_shift_kept_near_the_level_is_flagged(losses):
-    """Real vehicle losses: 2022-08-29 is kept at p = 0.033 with seed 1 (not at seed 0):
-    the notes say it is near the level and another seed may drop it, as they say of a
-    candidate not kept near it."""
-    b = detect_breaks(losses["vehicles and fuel tanks"], seed=1)
+    """Real vehicle losses: 2022-08-29 is kept at p = 0.020-0.027 with seeds 3-7 (not at
+    seeds 0-2, p = 0.06-0.09; 2022-11-17 is kept at 3 of those 5, p = 0.04-0.05): the
+    notes say it is near the level (above half of it) and another seed may drop it, as
+    they say of a candidate not kept near it."""
+    b = detect_breaks(losses["vehicles and fuel tanks"], seed=5)
     assert pd.Timestamp("2022-08-29") in b.breaks.index
     note = " ".join(b._notes())
-    assert "kept near 0.05: 2022-08-29 (p = 0.033), another seed may drop it" in note
+    assert "kept near 0.05: 2022-08-29 (p = 0.027), " in note
+    assert "another seed may drop it" in note
     assert not any("kept near" in n for n in detect_breaks(losses["personnel"])._notes())
 
 

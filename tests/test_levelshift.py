@@ -52,6 +52,40 @@ def test_shift_statistic_is_statsmodels_standardised_level_disturbance(missing):
     assert ll == pytest.approx(ls._loglik(z, h, q, s, phi, free), rel=1e-12)
 
 
+@pytest.mark.parametrize("missing", [False, True], ids=["complete", "gaps"])
+@pytest.mark.parametrize("phi", [0.1, 0.6, 0.97], ids=["phi0.1", "phi0.6", "phi0.97"])
+def test_level_only_likelihood_is_the_exact_diffuse_one(missing, phi):
+    """Without drift and free jumps the fits use the one-state filter of
+    ``_loglik_level``: the exact diffuse likelihood of a constant level + AR(1) + noise,
+    checked against the dense GLS formula (de Jong 1991: the level profiled out, with
+    ``-1/2 log(1' V^-1 1)``) to 1e-9, and against the two-state filter, whose diffuse
+    start is a variance of 1e6, to 1e-6 (its approximation)."""
+    rng = np.random.default_rng(4)
+    n = 300
+    z = 0.3 + _ar1(rng, n, phi, 0.1) + rng.normal(0, 0.15, n)
+    if missing:
+        z[100:120] = np.nan
+        z[250] = np.nan
+    h, s = 0.15**2, 0.01 * (1 - phi * phi)
+    obs = np.isfinite(z)
+    lag = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))[np.ix_(obs, obs)]
+    V = s / (1 - phi * phi) * phi**lag + h * np.eye(int(obs.sum()))
+    zo, one = z[obs], np.ones(int(obs.sum()))
+    Vz, V1 = np.linalg.solve(V, zo), np.linalg.solve(V, one)
+    dense = -0.5 * (
+        (len(zo) - 1) * math.log(2 * math.pi)
+        + np.linalg.slogdet(V)[1]
+        + zo @ Vz
+        - (one @ Vz) ** 2 / (one @ V1)
+        + math.log(one @ V1)
+    )
+    fast = ls._loglik_level(z, h, s, phi)
+    assert fast == pytest.approx(dense, abs=1e-9)
+    free = np.zeros(n, dtype=np.bool_)
+    assert fast == pytest.approx(ls._loglik(z, h, 0.0, s, phi, free), abs=1e-6)
+    assert ls._loglik_level(np.full(5, np.nan), h, s, phi) == 0.0
+
+
 def test_fit_recovers_the_variances_of_a_long_series():
     rng = np.random.default_rng(5)
     n = 4000

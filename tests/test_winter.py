@@ -168,7 +168,10 @@ def test_real_winters_over_the_level_do_not_move_with_a_2022_start(personnel, st
     "(46.9, its only one). Per-year factors on the whole series' segmentation have median "
     "43, so a time-local estimate alone would not move it; starting every search from "
     "above reads steps as dependence (23 tests failed, among them power at rho = 0). "
-    "Measured 2026-12-05",
+    "Locating the shifts with the drift model (detect_breaks' default, min_size 180) made "
+    "them start-independent (2023-10-11 alone after 2022; 2024-04-27 at p = 0.52-1) but "
+    "missed the demo's known steps and its surge, and weekly sums then read winter 2023/24 "
+    "+25% against +2% from the days. Measured 2026-12-05",
 )
 def test_real_sustained_shifts_after_2023_do_not_depend_on_2022(personnel):
     from intensity.baselines import sustained_shifts

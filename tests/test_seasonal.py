@@ -472,3 +472,30 @@ def test_a_day_of_a_million_does_not_send_the_fit_to_statsmodels(monkeypatch):
     y[rng.choice(len(idx), 69, replace=False)] = np.nan
     fit = intensity.fit_seasonal(pd.Series(y, index=idx))
     assert np.isfinite(fit.tests["p_value"]).all()
+
+
+@pytest.mark.parametrize(
+    "bad, kind",
+    [(1_000_000.0, "huge"), (0.0, "zero"), (30_000.0, "thirty-fold")],
+    ids=["million", "zero", "thirty-fold"],
+)
+def test_fit_seasonal_sets_a_gross_outlier_aside(bad, kind):
+    """One day far beyond anything the counts' scatter gives (a data-entry error, a
+    cumulative correction) does not move the weekday profile: it made its weekday x4.2
+    and every other weekday 0.75-0.84 (one day of 1,000,000 among ~1,000). It is set
+    aside (two-sided NB tail p < 1e-6 under a first fit), listed and named in the text;
+    a clean series sets nothing aside."""
+    s = simulate_counts(1600, seed=3, level=1000.0).counts
+    clean = intensity.fit_seasonal(s)
+    assert clean.set_aside == ()
+    dirty = s.copy()
+    dirty.iloc[800] = bad
+    fit = intensity.fit_seasonal(dirty)
+    assert fit.set_aside == (s.index[800],), kind
+    # the profile of the clean series, to well within its intervals (a 1e-3 tolerance:
+    # one of 1,600 days left out)
+    assert np.allclose(fit.weekday["rate_ratio"], clean.weekday["rate_ratio"], atol=1e-3)
+    assert fit.harmonics == clean.harmonics and fit.trend_df == clean.trend_df
+    words = "set aside as gross outliers (beyond NB tail probability 1e-6 under a first fit)"
+    assert f"{words}: {s.index[800]:%Y-%m-%d}" in str(fit)
+    assert np.isfinite(fit.fitted.iloc[800])  # still given a fitted value

@@ -269,20 +269,11 @@ def _segmentation_dependence(cost: SegmentCost, cps: Sequence[int]) -> Dependenc
     return estimate_dependence(y, mu, cost.obs & ~_outlying(y, mu, cost.obs, cost.size), cost.size)
 
 
-#: two-sided NB tail probability below which a period is set aside from the dependence
-#: estimate of a segmentation: beyond anything the counts' own scatter gives (1e-6 a
-#: period: 0.2% of 1,600-day null series lose one period)
-OUTLYING_P = 1e-6
-
-
 def _outlying(y: np.ndarray, mu: np.ndarray, obs: np.ndarray, size: float) -> np.ndarray:
-    """Observed periods whose count is beyond the NB(mu, *size*) distribution of its
-    segment at two-sided tail probability :data:`OUTLYING_P` (a tail, not a robust
-    scale of the log residuals: with counts of 0-2 a day that scale is about 0 and every
-    day with a count would be set aside)."""
-    alpha = 0.0 if not math.isfinite(size) else 1.0 / size
-    p_up, p_lo = _negbin.tails(np.where(obs, y, 0.0), mu, alpha)
-    return obs & (2.0 * np.minimum(p_up, p_lo) < OUTLYING_P)
+    """Observed periods beyond the NB(mu, *size*) distribution of their segment
+    (:func:`~intensity._negbin.outlying`): left out of the segmentation's dependence
+    estimate."""
+    return _negbin.outlying(y, mu, obs, 0.0 if not math.isfinite(size) else 1.0 / size)
 
 
 def fixed_point(

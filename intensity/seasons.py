@@ -24,7 +24,7 @@ from ._validation import (
 from .baselines import (
     LOCAL_REACH,
     _design,
-    _fit,
+    _fit_clean,
     cycle_fit,
     has_weekdays,
     local_design,
@@ -272,7 +272,7 @@ class _SeasonFit:
         fit_days = self.obs[win] & ~bw
         if not np.any(yw[fit_days] > 0):
             return self._not_estimable(name, bw)
-        fit = _fit(yw, fit_days, X)
+        fit, fit_days = _fit_clean(yw, fit_days, X)
         mu = np.exp(X @ fit.params)
         tot = float(mu[ww].sum())
         if tot < 1.0:  # before the noise model, which it would not use

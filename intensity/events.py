@@ -94,6 +94,26 @@ def _poisson_fit(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
     return beta, np.exp(np.clip(X @ beta, -50, 50))
 
 
+def _gross_outliers(y: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Counts beyond two-sided NB tail probability 1e-6 (:func:`~intensity._negbin.outlying`)
+    around a fit that such a day cannot capture: least squares on ``log(y + 0.5)``, with
+    the dispersion from the median absolute deviation of the log ratios
+    (``var log y ~ 1/mu + alpha``). The Poisson fit itself followed one day of 1,000,000
+    among ~1,000 a day: the mean before the date read 12,000 and the ratio after / before
+    0.0 [0.0, 0.004]."""
+    from . import _negbin
+
+    try:
+        beta = np.linalg.lstsq(X, np.log(y + 0.5), rcond=None)[0]
+    except np.linalg.LinAlgError:
+        return np.zeros(len(y), dtype=bool)
+    mu = np.exp(np.clip(X @ beta, -50, 50))
+    r = np.log((y + 0.5) / (mu + 0.5))
+    spread = (1.4826 * float(np.median(np.abs(r - np.median(r))))) ** 2
+    alpha = max(spread - float(np.mean(1.0 / np.maximum(mu, 1e-9))), 1e-6)
+    return _negbin.outlying(y, mu, np.ones(len(y), dtype=bool), alpha)
+
+
 def _hac_se(y: np.ndarray, X: np.ndarray, mu: np.ndarray, pos: np.ndarray, col: int) -> float:
     """Newey–West standard error of coefficient *col* of a Poisson quasi-likelihood fit;
     lags are calendar days (*pos*: the days' positions, gaps kept), Bartlett weights,
@@ -143,6 +163,11 @@ def _estimate(
     wd = None if weekdays is None else weekdays[win.lo : win.hi]
     X = _design(len(seg), split, wd, trend)[obs]
     y = seg[obs]
+    far = _gross_outliers(y, X)
+    if far.any():  # set aside: one day of 1,000,000 before a date read as a fall to 0
+        obs = obs.copy()
+        obs[np.flatnonzero(obs)[far]] = False
+        X, y = X[~far], y[~far]
     fit = _poisson_fit(y, X)
     if fit is None:
         return None
@@ -463,21 +488,14 @@ def event_effect(
     q_pre = _placebo_half(placebo_pre, z) if n_ind_pre >= MIN_INDEPENDENT else np.nan
     fitted_values = np.full(len(s), np.nan)
     rows = []
+    aside: list[pd.Timestamp] = []
     for k, (d, p0) in enumerate(zip(when, pos, strict=True)):
         lo = max(p0 - w, pos[k - 1] if k else 0, 0)
         hi = min(p0 + w, pos[k + 1] if k + 1 < len(pos) else len(s))
         q_drift = _local_drift(values, weekdays, p0, pos)
         est = _estimate(values, weekdays, _Window(lo, p0, hi), trend, q_drift)
         if est is None:
-            if _zero_side(values[lo:hi], p0 - lo):
-                raise InsufficientDataError(
-                    f"no counts on one side of {d:%Y-%m-%d} within its {w}-day window (all "
-                    "zero): the rate ratio is infinite or zero, not estimable"
-                )
-            raise InsufficientDataError(
-                f"too few observed days around {d:%Y-%m-%d}: each side of the date needs at "
-                f"least half of its {w}-day window (and 7 days) observed"
-            )
+            raise _not_estimable(values[lo:hi], p0 - lo, d, w)
         b, se, used, mu = est
         fitted_values[used] = mu
         row = _row(b, se, z, q, placebo, n_ind)
@@ -486,20 +504,14 @@ def event_effect(
         pre_split = p0 - (p0 - pre_lo) // 2
         pre = _estimate(values, weekdays, _Window(pre_lo, pre_split, p0), trend, q_drift)
         row.update(_pre_columns(pre, z, q_pre, placebo_pre, n_ind_pre))
-        seg = values[lo:hi]
-        split = p0 - lo
-        row.update(
-            date=d,
-            before=float(np.nanmean(seg[:split])),
-            after=float(np.nanmean(seg[split:])),
-            window_start=idx[lo],
-            window_end=idx[hi - 1],
-        )
+        before, after, left = _used_means(values, lo, p0, hi, used)
+        aside += [idx[t] for t in left]
+        row.update(date=d, before=before, after=after, window_start=idx[lo], window_end=idx[hi - 1])
         rows.append(row)
     table = pd.DataFrame(rows).set_index("date")
     first = ["before", "after", "ratio", "lower", "upper", "p"]
     table = table[first + [c for c in table.columns if c not in first]]
-    notes = _effect_notes(w, trend, weekdays is not None, len(placebo), n_ind)
+    notes = _effect_notes(w, trend, weekdays is not None, len(placebo), n_ind, aside)
     fitted = pd.Series(fitted_values, index=s.index, name="fitted")
     return EventEffect(
         series=s,
@@ -510,6 +522,31 @@ def event_effect(
         trend=trend,
         notes=tuple(notes),
     )
+
+
+def _not_estimable(seg: np.ndarray, split: int, d: pd.Timestamp, w: int) -> InsufficientDataError:
+    """Why the window *seg* around the date *d* (at *split*) gave no estimate."""
+    if _zero_side(seg, split):
+        return InsufficientDataError(
+            f"no counts on one side of {d:%Y-%m-%d} within its {w}-day window (all "
+            "zero): the rate ratio is infinite or zero, not estimable"
+        )
+    return InsufficientDataError(
+        f"too few observed days around {d:%Y-%m-%d}: each side of the date needs at "
+        f"least half of its {w}-day window (and 7 days) observed"
+    )
+
+
+def _used_means(
+    values: np.ndarray, lo: int, p0: int, hi: int, used: np.ndarray
+) -> tuple[float, float, list[int]]:
+    """The mean count before and from the date at *p0* over the days of ``[lo, hi)`` the
+    fit *used*, and the observed days it set aside (gross outliers)."""
+    took = np.isin(np.arange(lo, hi), used)
+    seg = np.where(took, values[lo:hi], np.nan)
+    left = [lo + int(t) for t in np.flatnonzero(np.isfinite(values[lo:hi]) & ~took)]
+    split = p0 - lo
+    return float(np.nanmean(seg[:split])), float(np.nanmean(seg[split:])), left
 
 
 def _pre_columns(
@@ -528,8 +565,11 @@ def _pre_columns(
     }
 
 
-def _effect_notes(w: int, trend: bool, weekly: bool, n_placebo: int, n_ind: float) -> list[str]:
-    """The notes of an EventEffect: the model and where its interval comes from."""
+def _effect_notes(
+    w: int, trend: bool, weekly: bool, n_placebo: int, n_ind: float, aside: Any = ()
+) -> list[str]:
+    """The notes of an EventEffect: the model, where its interval comes from and the
+    days set *aside* as gross outliers."""
     notes = [
         f"log-linear Poisson quasi-likelihood on ±{w} days: step, "
         + ("linear trend, " if trend else "")
@@ -543,6 +583,12 @@ def _effect_notes(w: int, trend: bool, weekly: bool, n_placebo: int, n_ind: floa
         notes.append(
             f"fewer than {MIN_INDEPENDENT} independent placebo windows: the interval is the "
             "model's alone (drift included, longer memory not)"
+        )
+    if len(aside):
+        notes.append(
+            "set aside as gross outliers (beyond NB tail probability 1e-6 around a log-scale "
+            "fit), and out of before / after: "
+            + ", ".join(f"{d:%Y-%m-%d}" for d in sorted(set(aside)))
         )
     return notes
 

@@ -1447,9 +1447,22 @@ class SeasonalProfile(ResultMixin):
     name: str
     level: float
     period: str = ""  # "first – last" date of the data
+    set_aside: tuple[pd.Timestamp, ...] = ()
+    """Periods left out of the fit as gross outliers (two-sided NB tail probability
+    below 1e-6 under a first fit)."""
 
     def summary(self) -> pd.DataFrame:
         return self.table[["rate_ratio", "ci_lower", "ci_upper", "p_value"]]
+
+    def _notes(self) -> list[str]:
+        if not self.set_aside:
+            return []
+        days = ", ".join(f"{d:%Y-%m-%d}" for d in self.set_aside[:5])
+        more = f" and {len(self.set_aside) - 5} more" if len(self.set_aside) > 5 else ""
+        return [
+            f"{len(self.set_aside)} period(s) set aside as gross outliers (beyond NB tail "
+            f"probability 1e-6 under a first fit): {days}{more}"
+        ]
 
     def _title(self) -> str:
         return f"{self.by.capitalize()} profile of {self.name} (rate ratio to the average)"
@@ -1526,6 +1539,7 @@ def seasonal_profile(
                 f"{fit.observed.index[-1]:%Y-%m-%d}, level {fit.level})"
             )
         table = fit.weekday[["rate_ratio", "ci_lower", "ci_upper", "log_rr", "se", "p_value"]]
+        set_aside = fit.set_aside
     else:
         d = _design(
             idx,
@@ -1536,6 +1550,13 @@ def seasonal_profile(
             periods_per_year=ppy,
         )
         f = _fit_nb(ds.values[obs], d.X[obs])
+        # gross outliers set aside, as fit_seasonal does (one day of 1,000,000 among
+        # ~1,000 a day had made its month x2.9 and every other month 0.78-1.06)
+        far = _negbin.outlying(ds.values, np.exp(d.X @ f.params), obs, f.alpha)
+        if far.any():
+            obs = obs & ~far
+            f = _fit_nb(ds.values[obs], d.X[obs], f)
+        set_aside = tuple(pd.DatetimeIndex(idx[far]))
         if dependence != "none":
             dep = _noise_model(ds.values, obs, d, f, dependence)
             f = replace(f, cov=_dependent_cov(d.X, obs, f, dep))
@@ -1547,6 +1568,7 @@ def seasonal_profile(
         name=str(ds.series.name or "series"),
         level=level,
         period=f"{idx[0]:%Y-%m-%d} – {idx[-1]:%Y-%m-%d}",
+        set_aside=set_aside,
     )
 
 

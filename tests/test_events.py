@@ -203,3 +203,23 @@ def test_a_side_without_counts_is_refused_not_an_astronomical_ratio():
     s = pd.Series(y, index=pd.date_range("2022-01-01", periods=880, freq="D"))
     with pytest.raises(InsufficientDataError, match="no counts on one side of"):
         intensity.event_effect(s, s.index[440])
+
+
+@pytest.mark.parametrize("side", [-20, 20], ids=["before", "after"])
+def test_a_gross_outlier_near_the_date_is_set_aside(side):
+    """One day of 1,000,000 among ~1,000 a day, 20 days before the date, made the mean
+    before it 12,000 and the ratio 0.0 [0.0, 0.004]: the Poisson fit followed it. It is
+    set aside (two-sided NB tail p < 1e-6 around a log-scale fit), out of the fit and of
+    the before / after means, and named in the notes."""
+    s = intensity.simulate_counts(1600, seed=3, level=1000.0, breaks=[(800, 1.3)]).counts
+    date = s.index[520]
+    dirty = s.copy()
+    dirty.iloc[520 + side] = 1e6
+    clean = intensity.event_effect(s, date).summary().iloc[0]
+    got = intensity.event_effect(dirty, date)
+    row = got.summary().iloc[0]
+    # one of ~180 days left out: the ratio within 1%, the means within 1%
+    assert row["ratio"] == pytest.approx(clean["ratio"], rel=0.01)
+    for col in ("before", "after"):
+        assert row[col] == pytest.approx(clean[col], rel=0.01)
+    assert any(f"{s.index[520 + side]:%Y-%m-%d}" in n for n in got.notes)

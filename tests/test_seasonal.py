@@ -499,3 +499,18 @@ def test_fit_seasonal_sets_a_gross_outlier_aside(bad, kind):
     words = "set aside as gross outliers (beyond NB tail probability 1e-6 under a first fit)"
     assert f"{words}: {s.index[800]:%Y-%m-%d}" in str(fit)
     assert np.isfinite(fit.fitted.iloc[800])  # still given a fitted value
+
+
+def test_month_profile_sets_a_gross_outlier_aside():
+    """One day of 1,000,000 among ~1,000 a day made its month (July) x2.9 and every other
+    month 0.78-1.06; it is set aside (two-sided NB tail p < 1e-6 under a first fit) and
+    named, as ``fit_seasonal`` does."""
+    s = simulate_counts(1600, seed=3, level=1000.0, breaks=[(800, 1.3)]).counts
+    dirty = s.copy()
+    dirty.iloc[500] = 1e6
+    clean = intensity.seasonal_profile(s, by="month")
+    prof = intensity.seasonal_profile(dirty, by="month")
+    assert clean.set_aside == () and prof.set_aside == (s.index[500],)
+    # one of ~130 July days left out: within half a percent
+    assert np.allclose(prof.table["rate_ratio"], clean.table["rate_ratio"], atol=5e-3)
+    assert f"{s.index[500]:%Y-%m-%d}" in str(prof)

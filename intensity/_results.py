@@ -69,6 +69,18 @@ class ResultMixin:
         raise NotImplementedError
 
 
+def set_aside_words(days: Any) -> str:
+    """``'2 period(s) set aside as gross outliers (beyond NB tail probability 1e-6 under
+    a first fit): 2022-03-03, 2022-03-15'``: the note of a fit that left *days* out
+    (at most five named)."""
+    named = ", ".join(f"{d:%Y-%m-%d}" for d in days[:5])
+    more = f" and {len(days) - 5} more" if len(days) > 5 else ""
+    return (
+        f"{len(days)} period(s) set aside as gross outliers (beyond NB tail probability "
+        f"1e-6 under a first fit): {named}{more}"
+    )
+
+
 def excess_text(row: Any, baseline: str) -> str:
     """``'+13% [2, 25]'``: a season's excess over *baseline* (``'level'`` or
     ``'seasonal'``) with its interval, from a row of :func:`seasonal_excess`'s table (or

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _negbin
-from ._results import ResultMixin
+from ._results import ResultMixin, set_aside_words
 from ._typing import ProfileBy, SeasonalNoise, Transform
 from ._validation import (
     RegularSeries,
@@ -775,12 +775,7 @@ class SeasonalFit(ResultMixin):
                 "the counts are not overdispersed: Poisson limit of the NB model (alpha = 0) fitted"
             )
         if self.set_aside:
-            days = ", ".join(f"{d:%Y-%m-%d}" for d in self.set_aside[:5])
-            more = f" and {len(self.set_aside) - 5} more" if len(self.set_aside) > 5 else ""
-            notes.append(
-                f"{len(self.set_aside)} period(s) set aside as gross outliers (beyond NB "
-                f"tail probability 1e-6 under a first fit): {days}{more}"
-            )
+            notes.append(set_aside_words(self.set_aside))
         if not self.converged:
             notes.append("WARNING: the NB likelihood did not converge")
         return notes
@@ -968,31 +963,26 @@ def fit_seasonal(
         _check_weekdays(idx, obs)
     check_choice("dependence", dependence, ("auto", "ar1", "none"))
     tested = _tested_components(tests)
-    chosen = _choose(
-        pd.DatetimeIndex(idx), y_all, obs, weekly, ppy, candidates, tdf, trend == "auto", dependence
-    )
+
+    span, search_trend, given_tdf = pd.DatetimeIndex(idx), trend == "auto", tdf
+
+    def choose(use: np.ndarray) -> _Chosen:  # the same choice on the periods *use*
+        return _choose(
+            span, y_all, use, weekly, ppy, candidates, given_tdf, search_trend, dependence
+        )
+
+    chosen = choose(obs)
+    mu = np.exp(chosen.design.X @ chosen.fit.params)
     # gross outliers (two-sided NB tail p < 1e-6 under the fit) are set aside and the
     # model chosen and fitted again without them: one day of 1,000,000 among ~1,000 made
     # its weekday x4.2 and every other weekday 0.75-0.84
-    set_aside = _negbin.outlying(
-        y_all, np.exp(chosen.design.X @ chosen.fit.params), obs, chosen.fit.alpha
-    )
+    set_aside = _negbin.outlying(y_all, mu, obs, chosen.fit.alpha)
     if set_aside.any():
         obs = obs & ~set_aside
-        chosen = _choose(
-            pd.DatetimeIndex(idx),
-            y_all,
-            obs,
-            weekly,
-            ppy,
-            candidates,
-            tdf,
-            trend == "auto",
-            dependence,
-        )
+        chosen = choose(obs)
+        mu = np.exp(chosen.design.X @ chosen.fit.params)
     models, K, tdf, bic, dep = chosen.models, chosen.K, chosen.tdf, chosen.bic, chosen.dep
     design, fit, selection_factor = chosen.design, chosen.fit, chosen.selection_factor
-    mu = np.exp(design.X @ fit.params)
     # the annual cycle is tested even when not chosen, when it could have been, with a
     # fixed number of harmonics (the user's own when given)
     annual_testable = (annual is True or annual == "auto") and two_years and max_k >= 1
@@ -1455,14 +1445,7 @@ class SeasonalProfile(ResultMixin):
         return self.table[["rate_ratio", "ci_lower", "ci_upper", "p_value"]]
 
     def _notes(self) -> list[str]:
-        if not self.set_aside:
-            return []
-        days = ", ".join(f"{d:%Y-%m-%d}" for d in self.set_aside[:5])
-        more = f" and {len(self.set_aside) - 5} more" if len(self.set_aside) > 5 else ""
-        return [
-            f"{len(self.set_aside)} period(s) set aside as gross outliers (beyond NB tail "
-            f"probability 1e-6 under a first fit): {days}{more}"
-        ]
+        return [set_aside_words(self.set_aside)] if self.set_aside else []
 
     def _title(self) -> str:
         return f"{self.by.capitalize()} profile of {self.name} (rate ratio to the average)"

@@ -745,6 +745,9 @@ def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
             )
         a.set_xlabel("number of breaks")
         a.set_ylabel("cost (−2 log-likelihood)")
+        # whole costs, no offset: costs of 313,900-313,970 were labelled 20-70 with a
+        # "+3.139e5" over the axis, which ran into the first label
+        a.ticklabel_format(axis="y", style="plain", useOffset=False)
         a.set_title(f"{result.series_name}: penalty path, {result.period} (labels: penalty range)")
         return _finish(fig, created, source_note())
 

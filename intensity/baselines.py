@@ -35,6 +35,9 @@ import pandas as pd
 from . import _negbin
 from ._validation import PERIODS_PER_YEAR, grid_unit
 from .exceptions import InsufficientDataError, ParameterError
+from .seasonal import _design as seasonal_design
+from .seasonal import _fit_nb, cycle_fit, fit_seasonal, trend_columns
+from .seasonal import stiff_trend_df as _trend_df
 
 __all__ = ["BaselineKind", "Baseline", "level_baseline", "seasonal_baseline", "season_blocks"]
 
@@ -74,18 +77,6 @@ class Baseline:
     (:func:`~intensity.dependence.season_offsets`)."""
 
 
-#: the most spline df a baseline trend gets (fit_seasonal's largest automatic choice):
-#: beyond 24 years the trend stiffens instead of the cost of every fit growing with the
-#: square of the span
-MAX_TREND_DF = 24
-
-
-def _trend_df(n: int, per_year: float = _YEAR) -> int:
-    """One spline df per year of *n* periods (*per_year* of them a year; days by
-    default), at least 1 and at most :data:`MAX_TREND_DF`."""
-    return max(1, min(MAX_TREND_DF, int(round(n / per_year))))
-
-
 def per_year(index: pd.DatetimeIndex) -> float:
     """Periods a year of a regular index (its ``freq``; days when it has none)."""
     return PERIODS_PER_YEAR[grid_unit(index)]
@@ -101,26 +92,6 @@ def periods(days: float, per_year_: float) -> int:
     periods a year: the baselines' and the scan's lengths are set in days and hold for
     weekly and monthly counts too."""
     return max(1, int(round(days * per_year_ / _YEAR)))
-
-
-#: level of the annual test below which a baseline takes an annual cycle out (the
-#: sustained shifts' deseasonalisation, the cycle before a season's drift is fitted)
-CYCLE_ALPHA = 0.05
-
-
-def cycle_fit(series: pd.Series) -> tuple[Any, bool]:
-    """:func:`~intensity.fit_seasonal` of *series* with two annual harmonics and the
-    baselines' stiff trend (one spline df per year: no search over trends, a fixed
-    amount of work per year), its annual term tested under the package's default noise
-    model (the drift model where the log-rate drifts); returns the fit and whether the
-    series shows an annual cycle (``p <`` :data:`CYCLE_ALPHA`). The one rule by which the
-    baselines take a cycle out: a cycle the series does not show is a one-off hump read
-    as a season (the real personnel series, annual p = 0.67, and its 2024/25 hump)."""
-    from .seasonal import fit_seasonal
-
-    ppy = per_year(pd.DatetimeIndex(series.index))
-    fit = fit_seasonal(series, annual=2, trend=_trend_df(len(series), ppy), tests=["annual"])
-    return fit, bool(fit.tests["p_value"].get("annual", math.nan) < CYCLE_ALPHA)
 
 
 def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
@@ -139,7 +110,6 @@ def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
     with the start of the series (2023-10-11 on the whole series, 2024-04-25 instead
     from 2022-04-01), and with them winter 2023/24 over its level (+2% or +30%)."""
     from .breaks import detect_breaks
-    from .seasonal import fit_seasonal
 
     m = 2 * int(max_days)
     if int(series.notna().sum()) < 2 * m:
@@ -189,8 +159,6 @@ def _design(
 ) -> tuple[np.ndarray, list[int]]:
     """Weekday (daily counts) + annual harmonics + spline trend + shift steps; returns
     the matrix and the columns of the annual terms."""
-    from .seasonal import _design as seasonal_design
-
     ppy = per_year(index)
     d = seasonal_design(
         index,
@@ -207,8 +175,6 @@ def _design(
 
 
 def _fit(y: np.ndarray, use: np.ndarray, X: np.ndarray, start: Any = None) -> Any:
-    from .seasonal import _fit_nb
-
     if use.sum() < X.shape[1] + 10:
         raise InsufficientDataError(
             f"the baseline needs at least {X.shape[1] + 10} usable days, got {int(use.sum())}"
@@ -355,8 +321,6 @@ def local_design(
     ``detect_anomalies`` at 20,000 days)."""
     if window.start == 0 and window.stop == len(index):
         return full
-    from .seasonal import trend_columns
-
     inside = [p - window.start for p in shifts if window.start < p < window.stop]
     ppy = per_year(index)
     n = window.stop - window.start

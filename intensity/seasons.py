@@ -25,7 +25,6 @@ from .baselines import (
     LOCAL_REACH,
     _design,
     _fit_clean,
-    cycle_fit,
     has_weekdays,
     local_design,
     local_window,
@@ -43,6 +42,7 @@ from .dependence import (
     latent_lag_weights,
 )
 from .exceptions import InsufficientDataError, ParameterError
+from .seasonal import _dependent_cov, cycle_fit
 
 __all__ = ["seasonal_excess", "SeasonalExcess", "excess_text"]
 
@@ -264,8 +264,6 @@ class _SeasonFit:
     ) -> tuple[dict[str, float], pd.Series, Any]:
         """The baseline *name*'s columns of the season's row, its expected counts over
         the season, and the dependence model used."""
-        from .seasonal import _dependent_cov
-
         yw, bw, ww = self.y[win], self.blk[win], self.w[win]
         first_w = self.days[0] - win.start
         X = local_design(self.idx, self.pos, harm, win, X_all)
@@ -335,7 +333,7 @@ def _annual_cycle(
     """The annual cycle around the season *blk* as a multiplier of each day of the series:
     :func:`fit_seasonal`'s, with two harmonics, fitted on the season's *reach*
     (:func:`_cycle_reaches`: seven years, so days decades away do not move it) when its
-    annual test finds one (:func:`~intensity.baselines.cycle_fit`), else ones; the
+    annual test finds one (:func:`~intensity.seasonal.cycle_fit`), else ones; the
     harmonics carry it to every day of the year, so a season near an edge of its reach
     and its window beyond it get the reach's cycle. Taken out of the log-rate before
     its drift is measured.

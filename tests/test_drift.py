@@ -174,6 +174,7 @@ def test_a_shift_kept_near_the_level_is_flagged(losses):
 
 def test_real_personnel_drift(personnel):
     b = detect_breaks(personnel, dependence="local")
+    assert not b.seasonal_adjusted  # no annual cycle shows (cycle_fit: p = 0.24)
     assert b.dependence is not None and b.dependence.drift > 0
     assert 1 <= len(b.positions) < 6 and len(b.dropped) >= 1
     assert pd.Timestamp("2025-04-19") in b.dropped  # the half-year-wide "break" is drift

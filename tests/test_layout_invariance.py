@@ -56,8 +56,16 @@ LAYOUTS: dict[str, Callable[[pd.Series], pd.Series]] = {
 }
 
 
+#: loosened from 1e-7 for the drift model's shifts: this series shows an annual cycle, so
+#: the default deseasonalises it (``seasonal='auto'``), and the cycle fit on the padded
+#: index differs from the other in the last bit (2e-16); the Nelder-Mead fits of the
+#: variances (xatol 1e-3) carry that to 5e-7 in a shift's ratio and 2e-6 in its interval
+#: (no printed digit moves)
+RTOL = {"detect_breaks_local": 1e-5}
+
+
 @pytest.mark.parametrize("layout", list(LAYOUTS), ids=list(LAYOUTS))
 @pytest.mark.parametrize("name", list(ANALYSES), ids=list(ANALYSES))
 def test_the_input_layout_changes_nothing(name, layout):
     f = ANALYSES[name]
-    pd.testing.assert_frame_equal(f(LAYOUTS[layout](SERIES)), f(SERIES), rtol=1e-7)
+    pd.testing.assert_frame_equal(f(LAYOUTS[layout](SERIES)), f(SERIES), rtol=RTOL.get(name, 1e-7))

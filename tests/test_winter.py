@@ -146,7 +146,8 @@ def test_real_winters_over_the_level_do_not_move_with_a_2022_start(personnel, st
     left are with and without sustained shifts at 2024-04-27 and 2025-04-19, which the
     search keeps from some starts (its one penalty for the whole series:
     test_real_sustained_shifts_after_2023_do_not_depend_on_2022)."""
-    from intensity.baselines import cycle_fit, sustained_shifts
+    from intensity.baselines import sustained_shifts
+    from intensity.seasonal import cycle_fit
 
     cut = personnel[start:]
     assert not cycle_fit(cut)[1]
@@ -189,7 +190,8 @@ def test_real_sustained_shifts_after_2023_do_not_depend_on_2022(personnel):
 
 def test_the_baselines_take_out_an_annual_cycle_the_series_shows():
     # the same rule, cycle_fit, for the shifts and for the cycle before a season's drift
-    from intensity.baselines import cycle_fit, sustained_shifts
+    from intensity.baselines import sustained_shifts
+    from intensity.seasonal import cycle_fit
 
     with_cycle = intensity.simulate_counts(
         1461, seed=11, level=800.0, annual_amplitude=0.25, breaks=[(730, 1.5)]

@@ -147,12 +147,17 @@ def detect_breaks(
     seasonal
         A :class:`~intensity.seasonal.SeasonalFit` of the same series: breaks are then
         sought in the deseasonalised rate, so a weekday rhythm or the annual cycle is not
-        mistaken for a break. ``'auto'`` (default): weekly, monthly and quarterly counts
-        of at least three years are fitted with :func:`~intensity.fit_seasonal` and
-        deseasonalised when their annual cycle is significant (p < 0.05 under the AR(1)
-        dependence; otherwise the cycle is read as serial dependence and hides the
-        breaks: UKDriverDeaths' 1983 seat-belt law); daily series are left as they are.
-        ``None``: never adjusted.
+        mistaken for a break. ``'auto'`` (default): counts are deseasonalised when their
+        annual cycle is significant (p < 0.05), else left as they are: daily counts of at
+        least two years when both :func:`~intensity.seasonal.cycle_fit` (a stiff trend)
+        and :func:`~intensity.fit_seasonal` (its own trend) show the cycle under the
+        drift model where the log-rate drifts (weekday and annual effects removed; real
+        personnel shows no cycle, p = 0.24), weekly, monthly and quarterly counts of at
+        least three years by :func:`~intensity.fit_seasonal` (the test under the AR(1)
+        dependence). A cycle left in is read as drift or serial dependence and hides the
+        breaks (a +30% step under a ±15% annual cycle: found in 0 of 12 daily series, 11
+        of 12 deseasonalised; UKDriverDeaths' 1983 seat-belt law). ``None``: never
+        adjusted.
     ci
         Level of the date and level intervals. Dates: parametric bootstrap under the
         fitted count model (count models) or Bai's (1997) asymptotic interval as in R's

@@ -85,12 +85,13 @@ def estimate_size(y: np.ndarray) -> float:
     return num / den
 
 
-def distribution(mu: Any, alpha: float) -> Any:
+def distribution(mu: Any, alpha: Any) -> Any:
     """The frozen NB2 distribution with mean *mu* (scalar or array) and dispersion
-    *alpha*; Poisson when ``alpha`` is (about) 0."""
-    if alpha <= _ALPHA_ZERO:
+    *alpha* (a number, or an array of positive ones matching *mu*); Poisson when a
+    number ``alpha`` is (about) 0."""
+    if np.ndim(alpha) == 0 and alpha <= _ALPHA_ZERO:
         return stats.poisson(mu)
-    size = 1.0 / alpha
+    size = 1.0 / np.asarray(alpha, dtype=float) if np.ndim(alpha) else 1.0 / alpha
     return stats.nbinom(size, size / (size + mu))
 
 
@@ -101,7 +102,7 @@ def interval(mu: np.ndarray, alpha: float, level: float) -> tuple[np.ndarray, np
     return dist.ppf(a), dist.ppf(1 - a)
 
 
-def tails(y: np.ndarray, mu: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+def tails(y: np.ndarray, mu: np.ndarray, alpha: Any) -> tuple[np.ndarray, np.ndarray]:
     """``P(Y >= y)`` and ``P(Y <= y)`` under NB2(mu, alpha)."""
     dist = distribution(mu, alpha)
     return dist.sf(y - 1), dist.cdf(y)
@@ -113,11 +114,11 @@ estimate as a gross outlier: beyond anything the counts' own scatter gives (1e-6
 period: about 0.2% of 1,600-day null series lose one period)."""
 
 
-def outlying(y: np.ndarray, mu: np.ndarray, obs: np.ndarray, alpha: float) -> np.ndarray:
+def outlying(y: np.ndarray, mu: np.ndarray, obs: np.ndarray, alpha: Any) -> np.ndarray:
     """Observed periods whose count is beyond NB2(*mu*, *alpha*) at two-sided tail
     probability :data:`OUTLYING_P` (a tail, not a robust scale of the log residuals:
     with counts of 0-2 a day that scale is about 0 and every day with a count would be
-    set aside)."""
+    set aside). *alpha*: a number, or positive ones per period."""
     p_up, p_lo = tails(np.where(obs, y, 0.0), mu, alpha)
     return np.asarray(obs & (2.0 * np.minimum(p_up, p_lo) < OUTLYING_P))
 

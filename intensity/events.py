@@ -96,22 +96,56 @@ def _poisson_fit(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
 
 def _gross_outliers(y: np.ndarray, X: np.ndarray) -> np.ndarray:
     """Counts beyond two-sided NB tail probability 1e-6 (:func:`~intensity._negbin.outlying`)
-    around a fit that such a day cannot capture: least squares on ``log(y + 0.5)``, with
-    the dispersion from the median absolute deviation of the log ratios
-    (``var log y ~ 1/mu + alpha``). The Poisson fit itself followed one day of 1,000,000
+    around a fit that such a day cannot capture: least squares on ``log(y + 0.5)``
+    (:func:`_outlying_around`). The Poisson fit itself followed one day of 1,000,000
     among ~1,000 a day: the mean before the date read 12,000 and the ratio after / before
     0.0 [0.0, 0.004]."""
-    from . import _negbin
-
     try:
         beta = np.linalg.lstsq(X, np.log(y + 0.5), rcond=None)[0]
     except np.linalg.LinAlgError:
         return np.zeros(len(y), dtype=bool)
     mu = np.exp(np.clip(X @ beta, -50, 50))
-    r = np.log((y + 0.5) / (mu + 0.5))
-    spread = (1.4826 * float(np.median(np.abs(r - np.median(r))))) ** 2
-    alpha = max(spread - float(np.mean(1.0 / np.maximum(mu, 1e-9))), 1e-6)
-    return _negbin.outlying(y, mu, np.ones(len(y), dtype=bool), alpha)
+    return _outlying_around(y, mu, np.ones(len(y), dtype=bool))
+
+
+def _outlying_around(y: np.ndarray, mu: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    """The observed counts (*obs*) beyond two-sided NB tail probability 1e-6 around the
+    log-scale least-squares means *mu*, with the dispersion from the median absolute
+    deviation of the log ratios (``var log y ~ 1/mu + alpha``); along the last axis, so
+    a stack of windows (rows) is screened at once, each with its own dispersion. The
+    exact tails are taken only where a count could be that far out: more than 4 sd
+    (Pearson) above its mean, 2 below, or below 5% of it (a gross outlier at 1e-6 is
+    beyond these bounds for any dispersion: below its mean, NB counts reach p = 1e-6
+    within 2 sd only when they are a few % of it)."""
+    from . import _negbin
+
+    r = np.where(obs, np.log((y + 0.5) / (mu + 0.5)), np.nan)
+    med = _median(r, obs)
+    spread = (1.4826 * _median(np.abs(r - med), obs)) ** 2
+    inv = np.where(obs, 1.0 / np.maximum(mu, 1e-9), 0.0)
+    mean_inv = inv.sum(axis=-1, keepdims=True) / np.maximum(obs.sum(axis=-1, keepdims=True), 1)
+    alpha = np.maximum(spread - mean_inv, 1e-6)
+    a = np.broadcast_to(alpha, y.shape)
+    pearson = (y - mu) / np.sqrt(mu + a * mu * mu)
+    # above the mean NB tails are heavier than the normal's, whose 1e-6 is 4.9 sd
+    cand = obs & ((pearson > 4.0) | (pearson < -2.0) | (y <= 0.05 * mu))
+    out = np.zeros(y.shape, dtype=bool)
+    if cand.any():
+        out[cand] = _negbin.outlying(y[cand], mu[cand], np.ones(int(cand.sum()), bool), a[cand])
+    return out
+
+
+def _median(values: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    """The median of the observed *values* along the last axis (kept as an axis of 1):
+    ``np.median`` where a row is all observed, ``np.nanmedian`` (five times slower) only
+    for the rows with gaps."""
+    full = obs.all(axis=-1)
+    if full.all():
+        return np.median(values, axis=-1, keepdims=True)
+    out = np.nanmedian(np.where(obs, values, np.nan), axis=-1, keepdims=True)
+    if full.any() and values.ndim > 1:
+        out[full] = np.median(values[full], axis=-1, keepdims=True)
+    return out
 
 
 def _hac_se(y: np.ndarray, X: np.ndarray, mu: np.ndarray, pos: np.ndarray, col: int) -> float:
@@ -310,6 +344,13 @@ def _batch_steps(
             return out
 
     beta = wls(m, np.log(y + 0.5))
+    # gross outliers set aside as in :func:`_estimate` (a day of 1,000,000 far from the
+    # date widened the placebo half-width on a simulated series from 0.137 to 0.170)
+    mu0 = np.exp(np.clip(np.matmul(X, beta[..., None])[..., 0], -50, 50))
+    far = _outlying_around(y, mu0, obs)
+    if far.any():
+        m = m * ~far
+        beta = wls(m, np.log(y + 0.5))
     for _ in range(25):
         eta = np.clip(np.matmul(X, beta[..., None])[..., 0], -50, 50)
         mu = np.exp(eta)

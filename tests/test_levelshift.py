@@ -229,3 +229,18 @@ def test_date_interval_on_a_cliff_is_unsettled(far, unsettled):
     assert flag is unsettled
     if not unsettled:
         assert hi - lo < 30
+
+
+@pytest.mark.parametrize("seed", range(6), ids=[f"seed{i}" for i in range(6)])
+def test_a_drift_lr_below_the_fits_precision_reads_zero(seed):
+    """Independent counts: the drift test's LR is either a real one (above
+    :data:`~intensity._levelshift.LR_ZERO`, p below one half) or 0 with p = 1; before,
+    LRs of 1e-7 (the two models' filters differ by that much at q = 0) printed
+    "LR 0.0, p = 0.499" in real MRL's report."""
+    rng = np.random.default_rng(seed)
+    y = _counts(rng, np.full(600, math.log(50.0)))
+    z = np.log(y + 0.5)
+    test = ls.drift_test(ls.clean_rate(z))
+    assert (test.lr == 0.0 and test.p_value == 1.0) or (
+        test.lr > ls.LR_ZERO and test.p_value < 0.5
+    ), (test.lr, test.p_value)

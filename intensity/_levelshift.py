@@ -78,7 +78,7 @@ class ShiftModel:
         """Stationary variance of the AR(1) part."""
         return self.s / max(1.0 - self.phi * self.phi, 1e-12)
 
-    def as_dependence(self, z: np.ndarray, base: DependenceModel, **kw: float) -> DependenceModel:
+    def as_dependence(self, z: np.ndarray, base: DependenceModel, **kw: Any) -> DependenceModel:
         """This model of the log-rate *z* as the analyses' :class:`DependenceModel`: its
         AR(1), the NB size its count noise implies (:func:`size_from_white`), its drift;
         *base* (the residuals' latent AR(1)) gives the short-range summaries, *kw* the

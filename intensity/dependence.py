@@ -96,7 +96,13 @@ class DependenceModel:
     drift_gain : float
         When that test found drift: the BIC gain of the drift reading (drift model and
         its shifts) over the step reading (AR(1) and the penalised search's breaks),
-        :func:`intensity._levelshift.compare_readings`; positive: drift model used.
+        :func:`intensity._levelshift.compare_readings`; positive: the drift reading
+        fits better. The drift model is also used when the step reading fits better
+        but the drift test given its steps still finds drift (``long_range`` says
+        which model was used).
+    drift_declined : str
+        Why the drift model was not considered although the drift test found drift
+        (``''``: it was, or the test did not find drift).
     drift_dof : float
         Degrees of freedom of the estimated drift variance (the denominator df of a Wald
         F test that rests on it, :func:`intensity._levelshift.drift_dof`; inf: none).
@@ -134,6 +140,7 @@ class DependenceModel:
     drift_lr: float = math.nan
     drift_p: float = math.nan
     drift_gain: float = math.nan
+    drift_declined: str = ""
     drift_dof: float = math.inf
     slow_rho: float = 0.0
     slow_sigma2: float = 0.0
@@ -166,13 +173,19 @@ class DependenceModel:
             return ""
         p = "p < 0.001" if self.drift_p < 0.001 else f"p = {self.drift_p:.3f}"
         text = f"; drift beyond the search's AR(1), without breaks: LR {self.drift_lr:.1f}, {p}"
+        if self.drift_declined:
+            return text + f" (AR(1) model used: {self.drift_declined})"
         if not math.isfinite(self.drift_gain):
             return text + (" (drift model used)" if self.drift > 0 else " (none: AR(1) model used)")
-        verdict = "drift model used" if self.drift_gain > 0 else "AR(1) model used"
-        return text + (
-            f"; the drift reading fits {'better' if self.drift_gain > 0 else 'worse'} than "
-            f"the step reading by BIC {abs(self.drift_gain):.1f} ({verdict})"
+        better = self.drift_gain > 0
+        text += (
+            f"; the drift reading fits {'better' if better else 'worse'} than "
+            f"the step reading by BIC {abs(self.drift_gain):.1f}"
         )
+        if self.long_range and not better:
+            # the third branch of the choice: the steps do not account for the drift
+            return text + ", but drift remains beyond its steps (drift model used)"
+        return text + (" (drift model used)" if self.long_range else " (AR(1) model used)")
 
     def _describe(self) -> str:
         if self.long_range and not self.drift > 0:

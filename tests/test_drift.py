@@ -251,3 +251,39 @@ def test_unobserved_days_at_the_ends_do_not_change_the_breaks(dependence):
         got = detect_breaks(_padded(s, before, after), dependence=dependence, n_boot=99)
         pd.testing.assert_frame_equal(got.breaks[cols], base, rtol=1e-6)
         assert got.series.index.equals(_padded(s, before, after).index)  # input's index
+
+
+@pytest.mark.parametrize("quiet", [0.0, 0.02, 0.3], ids=["silent", "0.02", "0.3"])
+def test_a_quiet_stretch_keeps_the_ar1_reading(quiet):
+    """A direction quiet for 700 days (0 to 0.3 a day) and then at ~50 a day: the drift
+    test reads the opening as drift, and the drift model, whose count noise is one
+    variance on the log scale, found eight "shifts" of 1-14% in the active stretch at
+    p = 0.01 each (0.02 a day). The drift model is declined where a segment of the AR(1)
+    search averages under one count a day beside one of ten or more; the opening alone
+    is the break, and the notes say why."""
+    rng = np.random.default_rng(0)
+    y = np.r_[rng.poisson(quiet, 700), rng.poisson(50, 200)].astype(float)
+    s = pd.Series(y, index=pd.date_range("2020-01-01", periods=900, freq="D"))
+    b = detect_breaks(s)
+    assert list(b.positions) == [700] or abs(b.positions[0] - 700) <= 3, b.dates
+    assert len(b.breaks) == 1 and not b.dependence.long_range
+    if b.dependence.drift_p < 0.05:
+        assert "AR(1) model used: a segment averages" in str(b)
+    # sparse throughout (0.02 to 3 a day): the choice is made as before
+    low = pd.Series(np.r_[rng.poisson(quiet, 700), rng.poisson(3, 200)].astype(float), s.index)
+    assert "AR(1) model used: a segment averages" not in str(detect_breaks(low))
+
+
+def test_the_notes_name_the_model_the_choice_took():
+    """When the step reading fits better by BIC but drift remains beyond its steps, the
+    drift model is used; the notes said "AR(1) model used" there."""
+    from intensity.dependence import DependenceModel
+
+    common = dict(rho=0.1, sigma2=0.01, size=20.0, acf1=0.1, lrv_factor=1.2, n=700)
+    taken = DependenceModel(**common, long_range=True, drift_lr=50.0, drift_p=1e-6, drift_gain=-5.0)
+    assert "fits worse than the step reading by BIC 5.0, but drift remains" in taken.describe()
+    assert "(drift model used)" in taken.describe()
+    kept = DependenceModel(**common, drift_lr=50.0, drift_p=1e-6, drift_gain=-5.0)
+    assert kept.describe().endswith("by BIC 5.0 (AR(1) model used)")
+    better = DependenceModel(**common, long_range=True, drift_lr=50.0, drift_p=1e-6, drift_gain=3.0)
+    assert better.describe().endswith("by BIC 3.0 (drift model used)")

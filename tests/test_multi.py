@@ -365,3 +365,23 @@ def test_seasonal_adjustment_per_column() -> None:
         it.detect_breaks(f, seasonal={"zz": fits["a"]})
     with pytest.raises(ParameterError, match="mapping of column to SeasonalFit"):
         it.detect_breaks(f, seasonal=fits["a"])
+
+
+@pytest.mark.parametrize("seed", [1, 2], ids=["seed1", "seed2"])
+def test_frame_default_takes_each_columns_annual_cycle_out(seed) -> None:
+    """Two daily columns with simulate_counts' default annual cycle (±15%) and a shared
+    +30% step at day 800 of 1,600. With seasonal=None (the frame default before
+    2026-12-05) the joint search put eight breaks at the cycle's turns and none at the
+    step; the default now deseasonalises each column that shows its cycle, as
+    detect_breaks does for one series, and finds the step alone."""
+    a = it.simulate_counts(1600, breaks=[(800, 1.3)], seed=seed).counts
+    b = it.simulate_counts(1600, breaks=[(800, 1.3)], seed=seed + 50, level=300.0).counts
+    f = pd.DataFrame({"a": a, "b": b})
+    res = it.detect_breaks(f)
+    assert res.seasonal_adjusted
+    assert len(res.positions) == 1 and abs(res.positions[0] - 800) <= 7
+    plain = it.detect_breaks(f, seasonal=None)
+    assert not plain.seasonal_adjusted and len(plain.positions) >= 4
+    assert detect_common_breaks(f, seasonal="auto").positions == res.positions
+    with pytest.raises(ParameterError, match="seasonal must be None, 'auto' or a mapping"):
+        detect_common_breaks(f, seasonal="yes")

@@ -123,9 +123,9 @@ def detect_breaks(
         are allowed. A **DataFrame** of daily counts (one column per metric) gives the
         breaks common to its columns with the metrics each moved
         (:func:`intensity.multi.detect_common_breaks`, a
-        :class:`~intensity.multi.CommonBreaks`; ``seasonal`` is then a mapping of column
-        to SeasonalFit, and ``max_breaks``, ``n_breaks``, ``sigma`` and ``dispersion`` do
-        not apply).
+        :class:`~intensity.multi.CommonBreaks`; ``seasonal`` is then ``'auto'`` (each
+        column's own choice), None or a mapping of column to SeasonalFit, and
+        ``max_breaks``, ``n_breaks``, ``sigma`` and ``dispersion`` do not apply).
     model
         ``'negbin'`` (counts with overdispersion; NB size estimated once from neighbouring
         periods, see :func:`estimate_size`), ``'poisson'``, ``'normal'`` (mean change,
@@ -251,8 +251,6 @@ def detect_breaks(
     check_whole("seed", seed, 0)
     check_whole("n_boot", n_boot, 0)
     if isinstance(series, pd.DataFrame):
-        if isinstance(seasonal, str) and seasonal == "auto":
-            seasonal = None  # a frame takes a mapping of column to SeasonalFit
         extra = {"max_breaks": max_breaks, "n_breaks": n_breaks, "sigma": sigma, "dates": dates}
         return _common_breaks(
             series,

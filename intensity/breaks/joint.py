@@ -439,10 +439,12 @@ def _check_frame(frame: Any, seasonal: Any) -> None:
     if frame.columns.has_duplicates:
         dup = frame.columns[frame.columns.duplicated()].tolist()
         raise ParameterError(f"column names must be unique, got duplicates {dup}")
+    if isinstance(seasonal, str) and seasonal == "auto":
+        return
     if seasonal is not None and not isinstance(seasonal, Mapping):
         raise ParameterError(
-            "seasonal must be None or a mapping of column to SeasonalFit for a DataFrame, "
-            f"got {type(seasonal).__name__}"
+            "seasonal must be None, 'auto' or a mapping of column to SeasonalFit for a "
+            f"DataFrame, got {seasonal!r}"
         )
     unknown = sorted(set(seasonal or {}) - set(map(str, frame.columns)))
     if unknown:
@@ -453,7 +455,7 @@ def _check_frame(frame: Any, seasonal: Any) -> None:
 def _frame_costs(
     frame: pd.DataFrame,
     model: str,
-    seasonal: Mapping[str, Any] | None,
+    seasonal: Mapping[str, Any] | str | None,
     size: float | Mapping[str, float] | None,
     min_size: int,
 ) -> tuple[pd.DatetimeIndex, list[CountCost]]:
@@ -463,7 +465,9 @@ def _frame_costs(
     for col in frame.columns:
         k = size.get(str(col)) if isinstance(size, Mapping) else size
         s = frame[col].rename(str(col))
-        ds, cost = _prepare(s, model, (seasonal or {}).get(str(col)), k, None)
+        # 'auto': each column's own choice, as detect_breaks makes it for one series
+        spec = seasonal if isinstance(seasonal, str) else (seasonal or {}).get(str(col))
+        ds, cost = _prepare(s, model, spec, k, None)
         if ds.unit != "day":
             raise SeriesValidationError(
                 f"common breaks need daily columns, got a {ds.unit}ly index"
@@ -484,7 +488,7 @@ def detect_common_breaks(
     model: Literal["auto", "negbin", "poisson"] = "auto",
     penalty: PenaltyName | float = "mbic",
     min_size: int = 14,
-    seasonal: Mapping[str, Any] | None = None,
+    seasonal: Mapping[str, Any] | str | None = None,
     ci: float = 0.95,
     *,
     min_share: float = 0.5,
@@ -503,7 +507,9 @@ def detect_common_breaks(
     ----------
     seasonal
         ``{column: SeasonalFit}`` for the columns to deseasonalise (each fitted on that
-        column).
+        column), or ``'auto'``: each column deseasonalised when it shows an annual cycle,
+        as :func:`~intensity.detect_breaks` decides for one series (its default for a
+        DataFrame). ``None`` (default here): none.
     min_share
         A break is *common* when at least this share of the columns moved at it
         (``1.0``: all of them; ``0``: every break found).
@@ -575,7 +581,7 @@ def detect_common_breaks(
         c_scale,
         nu,
         scale,
-        seasonal is not None and len(seasonal) > 0,
+        any(c.adjusted for c in costs),
     )
 
 

@@ -206,7 +206,10 @@ def detect_breaks(
         (likelihood-ratio test without breaks against an AR(1) of at most the search's
         rho, p < 0.05) and the drift reading (drift model and its shifts) has a lower BIC than
         the step reading (AR(1) and the search's breaks), each break counting two
-        parameters. On real personnel the drift model is taken. With ``n_boot=0`` no
+        parameters. On real personnel the drift model is taken. It is not considered
+        when the AR(1) search's segments hold both a quiet regime (under one count a
+        period) and an active one (ten or more): its one log-scale noise variance
+        cannot describe both, and the notes say so. With ``n_boot=0`` no
         draws are made and the AR(1) search stands, as it does with a penalty other than
         the default (a penalty is a choice for the penalised search). DataFrame input, ``dates``,
         ``n_breaks`` and ``max_breaks`` use the AR(1).

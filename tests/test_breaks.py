@@ -335,6 +335,23 @@ def test_default_finds_a_step_in_a_daily_series_with_an_annual_cycle(seed):
     assert null.seasonal_adjusted and len(null.breaks) == 0
 
 
+def test_auto_seasonal_leaves_a_series_with_a_silent_stretch():
+    """760 days of zeros and then ~100 a day (a direction that opens): both trends read
+    the jump out of silence as a cycle (p = 0.037, 0.028) and the spurious cycle taken
+    out gave five breaks; a silent stretch of 90 observed days or more is not tested
+    for a cycle, and the opening is the one break. Non-integer columns of a frame get
+    the cost's own error, not the cycle fit's."""
+    rng = np.random.default_rng(3)
+    idx = pd.date_range("2020-01-01", periods=1100, freq="D")
+    base = rng.poisson(100, 1100).astype(float)
+    s = pd.Series(np.r_[np.zeros(760), base[760:]], index=idx)
+    b = detect_breaks(s)
+    assert not b.seasonal_adjusted and list(b.positions) == [760]
+    frame = pd.DataFrame({"a": base + 0.5, "b": base}, index=idx)
+    with pytest.raises(ParameterError, match="model='negbin' needs whole-number counts"):
+        detect_breaks(frame, n_boot=0)
+
+
 def test_auto_seasonal_does_not_take_a_trend_wander_for_a_cycle(personnel):
     """Four-year series of real residual ratios on the smooth real trend
     (``tests/designs.py``): under the baselines' stiff trend alone the annual harmonics

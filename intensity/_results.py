@@ -69,15 +69,15 @@ class ResultMixin:
         raise NotImplementedError
 
 
-def set_aside_words(days: Any) -> str:
+def set_aside_words(days: Any, fit: str = "under a first fit") -> str:
     """``'2 period(s) set aside as gross outliers (beyond NB tail probability 1e-6 under
     a first fit): 2022-03-03, 2022-03-15'``: the note of a fit that left *days* out
-    (at most five named)."""
+    (at most five named); *fit* says which fit they were beyond."""
     named = ", ".join(f"{d:%Y-%m-%d}" for d in days[:5])
     more = f" and {len(days) - 5} more" if len(days) > 5 else ""
     return (
         f"{len(days)} period(s) set aside as gross outliers (beyond NB tail probability "
-        f"1e-6 under a first fit): {named}{more}"
+        f"1e-6 {fit}): {named}{more}"
     )
 
 

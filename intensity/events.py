@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._results import ResultMixin
+from ._results import ResultMixin, set_aside_words
 from ._validation import (
     as_daily_series,
     check_date,
@@ -627,9 +627,8 @@ def _effect_notes(
         )
     if len(aside):
         notes.append(
-            "set aside as gross outliers (beyond NB tail probability 1e-6 around a log-scale "
-            "fit), and out of before / after: "
-            + ", ".join(f"{d:%Y-%m-%d}" for d in sorted(set(aside)))
+            set_aside_words(sorted(set(aside)), "around a log-scale fit of the window")
+            + "; out of before / after too (the placebo windows screen theirs alike)"
         )
     return notes
 

@@ -94,7 +94,9 @@ def periods(days: float, per_year_: float) -> int:
     return max(1, int(round(days * per_year_ / _YEAR)))
 
 
-def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
+def sustained_shifts(
+    series: pd.Series, max_days: int, cycle: tuple[Any, bool] | None = None
+) -> tuple[int, ...]:
     """Positions of the level shifts between segments of at least ``2 * max_days``
     periods (:func:`~intensity.detect_breaks` with its defaults otherwise, in the
     deseasonalised rate when there are two years of data); none when the series is too
@@ -108,7 +110,8 @@ def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
     (no annual cycle, p = 0.67) the BIC took one or two harmonics from some start dates
     and none from others, a harmonic followed the 2024/25 hump, and the shifts moved
     with the start of the series (2023-10-11 on the whole series, 2024-04-25 instead
-    from 2022-04-01), and with them winter 2023/24 over its level (+2% or +30%)."""
+    from 2022-04-01), and with them winter 2023/24 over its level (+2% or +30%).
+    *cycle*: :func:`cycle_fit` of *series*, when the caller has it already."""
     from .breaks import detect_breaks
 
     m = 2 * int(max_days)
@@ -120,7 +123,7 @@ def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
         # annual cycle the series shows moves them
         fit = None
         if len(series) >= int(2 * ppy):
-            fit, shows_cycle = cycle_fit(series)
+            fit, shows_cycle = cycle if cycle is not None else cycle_fit(series)
             if not shows_cycle and not has_weekdays(pd.DatetimeIndex(series.index)):
                 fit = None  # weekly or monthly counts: nothing else to take out
             elif not shows_cycle:  # the weekday effects alone
@@ -133,15 +136,19 @@ def sustained_shifts(series: pd.Series, max_days: int) -> tuple[int, ...]:
 
 
 def resolve_shifts(
-    series: pd.Series, shifts: str | Sequence[Any], max_days: int
+    series: pd.Series,
+    shifts: str | Sequence[Any],
+    max_days: int,
+    cycle: tuple[Any, bool] | None = None,
 ) -> tuple[int, ...]:
     """Positions of the level shifts: ``'auto'`` finds the sustained ones
-    (:func:`sustained_shifts`), a list of dates (``()``: none) is checked and used."""
+    (:func:`sustained_shifts`, with *cycle* if given), a list of dates (``()``: none) is
+    checked and used."""
     idx = pd.DatetimeIndex(series.index)
     if isinstance(shifts, str):
         if shifts != "auto":
             raise ParameterError(f"shifts must be 'auto' or a list of dates, got {shifts!r}")
-        return sustained_shifts(series, max_days)
+        return sustained_shifts(series, max_days, cycle)
     try:
         at = pd.DatetimeIndex([pd.Timestamp(d) for d in shifts])
     except (TypeError, ValueError):

@@ -359,6 +359,26 @@ def _annual_cycle(
     return np.asarray(cache[key])
 
 
+def _shared_cycle(
+    series: pd.Series, reaches: dict[int, slice], dependence: str, cache: dict[Any, Any]
+) -> tuple[Any, bool] | None:
+    """A series under seven years has one reach, itself: the sustained shifts and the
+    seasons' cycle (:func:`_annual_cycle`) then rest on one :func:`cycle_fit`, made here
+    once and put in *cache* as :func:`_annual_cycle` would (on real personnel the same
+    fit was made twice, a quarter of the call). None otherwise."""
+    n = len(series)
+    if dependence != "auto" or {(r.start, r.stop) for r in reaches.values()} != {(0, n)}:
+        return None
+    if int(series.notna().sum()) < int(2 * per_year(pd.DatetimeIndex(series.index))):
+        return None
+    try:
+        fit, shows = cycle_fit(series)
+    except InsufficientDataError:
+        return None
+    cache[(0, n)] = fit.annual_at(pd.DatetimeIndex(series.index)) if shows else np.ones(n)
+    return fit, shows
+
+
 def _drift_variance(
     X: np.ndarray,
     mu: np.ndarray,
@@ -612,10 +632,11 @@ def seasonal_excess(
     y = np.nan_to_num(ds.values)
     obs = ds.observed
     z = float(ndtri(0.5 + level / 2))
-    pos = resolve_shifts(s, shifts, longest)
-    X_level, _ = _design(idx, pos, 0)
-    cycles: dict[Any, Any] = {}
     reaches = _cycle_reaches(idx, season)
+    cycles: dict[Any, Any] = {}
+    shared = _shared_cycle(s, reaches, dependence, cycles)
+    pos = resolve_shifts(s, shifts, longest, shared)
+    X_level, _ = _design(idx, pos, 0)
     dep_notes: list[str] = []
     rows = []
     curves: dict[tuple[str, str], pd.Series] = {}

@@ -107,7 +107,8 @@ def sustained_shifts(
     The rate is deseasonalised by its weekday effects, and by its annual cycle only
     where the series shows one (:func:`cycle_fit`). Until 2026-12-05 the annual harmonics
     of the quasi-BIC were taken out whatever the annual test said: on real personnel
-    (no annual cycle, p = 0.67) the BIC took one or two harmonics from some start dates
+    (no annual cycle: p = 0.67 in fit_seasonal's summary, 0.24 under the stiff trend) the
+    BIC took one or two harmonics from some start dates
     and none from others, a harmonic followed the 2024/25 hump, and the shifts moved
     with the start of the series (2023-10-11 on the whole series, 2024-04-25 instead
     from 2022-04-01), and with them winter 2023/24 over its level (+2% or +30%).

@@ -343,40 +343,45 @@ def _annual_cycle(
     years, where each season had its own seven-year reach until 2026-12-05 (51 fits
     and 4.0 of 5.4 s at 20,000 days; the same single fit on a series under seven
     years)."""
-    idx = pd.DatetimeIndex(series.index)
-    ppy = per_year(idx)
+    return np.asarray(_reach_cycle(series, reach, cache)[0])
+
+
+def _reach_cycle(
+    series: pd.Series, reach: slice, cache: dict[Any, Any]
+) -> tuple[np.ndarray, tuple[Any, bool] | None]:
+    """The annual-cycle multiplier of each day of the series from the *reach* (ones
+    when it shows no cycle or has under two years of observed days) and the reach's
+    :func:`cycle_fit` (None when not made), made once per reach (*cache*)."""
     key = (reach.start, reach.stop)
     if key not in cache:
-        cycle = np.ones(len(series))
+        idx = pd.DatetimeIndex(series.index)
+        cycle, fitted = np.ones(len(series)), None
         part = series.iloc[reach]
-        if int(part.notna().sum()) >= int(2 * ppy):
+        if int(part.notna().sum()) >= int(2 * per_year(idx)):
             # the baselines' stiff trend (one df per year): no search over trends, a
             # fixed amount of work per reach (0.15 s against 0.42 s on 2,700 days)
-            fit, shows_cycle = cycle_fit(part)
-            if shows_cycle:
-                cycle = fit.annual_at(idx)
-        cache[key] = cycle
-    return np.asarray(cache[key])
+            fitted = cycle_fit(part)
+            if fitted[1]:
+                cycle = fitted[0].annual_at(idx)
+        cache[key] = (cycle, fitted)
+    out: tuple[np.ndarray, tuple[Any, bool] | None] = cache[key]
+    return out
 
 
 def _shared_cycle(
     series: pd.Series, reaches: dict[int, slice], dependence: str, cache: dict[Any, Any]
 ) -> tuple[Any, bool] | None:
     """A series under seven years has one reach, itself: the sustained shifts and the
-    seasons' cycle (:func:`_annual_cycle`) then rest on one :func:`cycle_fit`, made here
-    once and put in *cache* as :func:`_annual_cycle` would (on real personnel the same
-    fit was made twice, a quarter of the call). None otherwise."""
+    seasons' cycle (:func:`_annual_cycle`) then rest on one :func:`cycle_fit`, the
+    reach's (:func:`_reach_cycle`; on real personnel the same fit was made twice, a
+    quarter of the call). None otherwise."""
     n = len(series)
     if dependence != "auto" or {(r.start, r.stop) for r in reaches.values()} != {(0, n)}:
         return None
-    if int(series.notna().sum()) < int(2 * per_year(pd.DatetimeIndex(series.index))):
-        return None
     try:
-        fit, shows = cycle_fit(series)
+        return _reach_cycle(series, slice(0, n), cache)[1]
     except InsufficientDataError:
         return None
-    cache[(0, n)] = fit.annual_at(pd.DatetimeIndex(series.index)) if shows else np.ones(n)
-    return fit, shows
 
 
 def _drift_variance(

@@ -91,7 +91,7 @@ def distribution(mu: Any, alpha: Any) -> Any:
     number ``alpha`` is (about) 0."""
     if np.ndim(alpha) == 0 and alpha <= _ALPHA_ZERO:
         return stats.poisson(mu)
-    size = 1.0 / np.asarray(alpha, dtype=float) if np.ndim(alpha) else 1.0 / alpha
+    size = 1.0 / np.asarray(alpha, dtype=float)
     return stats.nbinom(size, size / (size + mu))
 
 

@@ -75,6 +75,11 @@ def grid_unit(index: pd.Index) -> str:
     return unit or "day"
 
 
+def per_year(index: pd.Index) -> float:
+    """Periods a year of a regular index (its ``freq``; days when it has none)."""
+    return PERIODS_PER_YEAR[grid_unit(index)]
+
+
 def observed_bounds(observed: np.ndarray) -> tuple[int, int]:
     """``(first, last + 1)`` of the observed periods (*observed*: a boolean mask), or
     ``(0, n)`` when none is: the span an analysis works on, so that unobserved periods at

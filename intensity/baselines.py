@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import _negbin
-from ._validation import PERIODS_PER_YEAR, grid_unit
+from ._validation import per_year
 from .exceptions import InsufficientDataError, ParameterError
 from .seasonal import _design as seasonal_design
 from .seasonal import _fit_nb, cycle_fit, fit_seasonal, trend_columns
@@ -75,11 +75,6 @@ class Baseline:
     """The seasons (``(start, stop)`` positions) whose expectation was predicted from a
     fit without them: the anomaly scan's null gives each its own offset
     (:func:`~intensity.dependence.season_offsets`)."""
-
-
-def per_year(index: pd.DatetimeIndex) -> float:
-    """Periods a year of a regular index (its ``freq``; days when it has none)."""
-    return PERIODS_PER_YEAR[grid_unit(index)]
 
 
 def has_weekdays(index: pd.DatetimeIndex) -> bool:

@@ -26,13 +26,12 @@ from . import _negbin
 from ._results import ResultMixin, set_aside_words
 from ._typing import ProfileBy, SeasonalNoise, Transform
 from ._validation import (
-    PERIODS_PER_YEAR,
     RegularSeries,
     as_regular_series,
     check_choice,
     check_fraction,
     check_whole,
-    grid_unit,
+    per_year,
     require_nonzero,
     require_within_year,
 )
@@ -631,10 +630,15 @@ def cycle_fit(series: pd.Series) -> tuple[SeasonalFit, bool]:
     >>> shows
     True
     """
-    ppy = PERIODS_PER_YEAR[grid_unit(pd.DatetimeIndex(series.index))]
-    trend = stiff_trend_df(len(series), ppy)
+    trend = stiff_trend_df(len(series), per_year(series.index))
     fit = fit_seasonal(series, annual=2, trend=trend, tests=["annual"])
-    return fit, bool(fit.tests["p_value"].get("annual", math.nan) < CYCLE_ALPHA)
+    return fit, shows_annual(fit)
+
+
+def shows_annual(fit: SeasonalFit) -> bool:
+    """Whether the annual test of *fit* is below :data:`CYCLE_ALPHA` (False when the
+    annual cycle was not tested)."""
+    return bool(fit.tests["p_value"].get("annual", math.nan) < CYCLE_ALPHA)
 
 
 def _default_trend_df(n: int, periods_per_year: float = _YEAR) -> int:

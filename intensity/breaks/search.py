@@ -164,7 +164,7 @@ def _auto_seasonal(ds: RegularSeries, cls: type[SegmentCost]) -> Any:
     if ds.unit == "day":
         if int(ds.observed.sum()) < 2 * ds.periods_per_year or not _cycle_testable(ds):
             return None
-        from ..seasonal import CYCLE_ALPHA, cycle_fit, fit_seasonal
+        from ..seasonal import cycle_fit, fit_seasonal, shows_annual
 
         try:
             _, shows_cycle = cycle_fit(ds.series)
@@ -174,7 +174,7 @@ def _auto_seasonal(ds: RegularSeries, cls: type[SegmentCost]) -> Any:
             fit = fit_seasonal(ds.series, annual=2, tests=["annual"])
         except InsufficientDataError:  # too few counts above zero to fit
             return None
-        return fit if fit.tests["p_value"].get("annual", math.nan) < CYCLE_ALPHA else None
+        return fit if shows_annual(fit) else None
     if ds.unit not in _AUTO_SEASONAL_UNITS:
         return None
     if int(ds.observed.sum()) < 3 * ds.periods_per_year:

@@ -327,10 +327,8 @@ def _cycle_reaches(idx: pd.DatetimeIndex, season: tuple[str, str]) -> dict[int, 
     return out
 
 
-def _annual_cycle(
-    series: pd.Series, blk: np.ndarray, reach: slice, cache: dict[Any, Any]
-) -> np.ndarray:
-    """The annual cycle around the season *blk* as a multiplier of each day of the series:
+def _annual_cycle(series: pd.Series, reach: slice, cache: dict[Any, Any]) -> np.ndarray:
+    """The annual cycle around a season as a multiplier of each day of the series:
     :func:`fit_seasonal`'s, with two harmonics, fitted on the season's *reach*
     (:func:`_cycle_reaches`: seven years, so days decades away do not move it) when its
     annual test finds one (:func:`~intensity.seasonal.cycle_fit`), else ones; the
@@ -668,7 +666,7 @@ def seasonal_excess(
         cycle = None
         if dependence == "auto":
             reach = reaches[_season_year(row["start"], season)]
-            cycle = _annual_cycle(s, blk, reach, cycles)
+            cycle = _annual_cycle(s, reach, cycles)
         season_fit = _SeasonFit(y, obs, blk, days, w, idx, pos, dependence, z, cycle)
         win = local_window(n, blk, around, keep_length=False)
         cols, expected, dep = season_fit.excess("level", X_level, 0, win)

@@ -1,11 +1,17 @@
 """Anomalies of daily counts, with reporting artefacts kept apart.
 
-Three different things, each with its own test (a strong surge is both a run of spike
-days and one episode):
+Three different things, each with its own test:
 
-* **spikes and dips** — single days far outside their predictive distribution under a
-  baseline (negative binomial): upper/lower tail p-values and Benjamini–Hochberg q-values
-  across days;
+* **spikes and dips** — single days far outside what the days around them predict
+  (:mod:`intensity._daytests`): each day's count against its baseline mean times the
+  local level of its neighbours (a week either side, the day left out), with the
+  negative-binomial dispersion of the quarter-year either side, upper/lower tail p-values and
+  Benjamini–Hochberg q-values across days. A day inside a hump the baseline does not
+  predict is ordinary among its neighbours, and a spike in a calm year is not hidden by
+  the scatter of a volatile one (real personnel's 2,710 of 2025-02-28 is flagged from
+  every start of the series; with one dispersion for the whole series it was not on
+  the whole series). The days of a strong surge share it with their neighbours, so a
+  surge is an episode, not a run of spike days (at most its edges are spikes);
 * **surges and lulls** — collective anomalies: contiguous episodes in which the rate runs
   above (below) the baseline although no single day needs to be extreme. Found by a
   penalised scan in the spirit of CAPA (Fisch, Eckley & Fearnhead 2022): every window of
@@ -52,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from . import _negbin
+from ._daytests import bh_qvalues, day_tests
 from ._results import ResultMixin
 from ._typing import AnomalyNoise
 from ._validation import (
@@ -96,33 +103,6 @@ ARTEFACT_KINDS = (
     "rounded",
     "stacked_date",
 )
-
-
-def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (q-values); NaN stays NaN.
-
-    Examples
-    --------
-    >>> bh_qvalues(np.array([0.01, 0.04, 0.03, 0.5])).round(3).tolist()
-    [0.04, 0.053, 0.053, 0.5]
-    """
-    p = np.asarray(p, dtype=float)
-    q = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if m == 0:
-        return q
-    pv = p[ok]
-    order = np.argsort(pv)
-    ranked = pv[order] * m / np.arange(1, m + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.minimum(ranked, 1.0)
-    q[ok] = out
-    return q
-
-
-_nb_tails = _negbin.tails
 
 
 def _cumulative(y: np.ndarray, mu: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -207,10 +187,14 @@ class Anomalies(ResultMixin):
     series : pd.Series
         The input on its full daily index.
     baseline : pd.DataFrame
-        ``expected``, ``lower``, ``upper`` (prediction interval at ``1 - alpha``) per day.
+        ``expected`` (the baseline's mean, which the episodes are measured against),
+        ``local`` (the day's expectation given its neighbours: the baseline times their
+        local level, :mod:`intensity._daytests`), ``lower``, ``upper`` (the single-day
+        tests' prediction interval at ``1 - alpha`` around ``local``) per day.
     days : pd.DataFrame
-        Every observed day tested: observed, expected, interval, p_upper, p_lower, q, kind,
-        size (ratio observed/expected).
+        Every observed day tested: observed, expected (given its neighbours), lower,
+        upper, p_upper, p_lower, q, kind, size (ratio observed/expected), baseline (the
+        baseline's mean) and dispersion (the local NB2 dispersion of the test).
     spikes : pd.DataFrame
         The days with q <= alpha (kind 'spike' or 'dip').
     episodes : pd.DataFrame
@@ -301,7 +285,8 @@ class Anomalies(ResultMixin):
     def _notes(self) -> list[str]:
         notes = [
             f"baseline {self.baseline_description or self.baseline_kind}",
-            f"days: NB predictive tails, Benjamini–Hochberg q <= {self.alpha}",
+            "days: NB tails against the local level (a week either side) with the "
+            f"dispersion of the quarter-year either side, Benjamini–Hochberg q <= {self.alpha}",
             f"episodes: scan penalty {self.penalty:.1f} (95% null quantile from {self.n_sim} "
             "simulated series"
             + (", with the residuals' serial dependence)" if self.dependence else ")"),
@@ -353,6 +338,7 @@ class _Outcome:
     mu: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+    local: np.ndarray
     days: pd.DataFrame
     spikes: pd.DataFrame
     episodes: pd.DataFrame
@@ -387,26 +373,23 @@ def _analyse(
     y = ds.values
     test = ds.observed & ~art_days
     coarse = np.zeros(len(idx), dtype=bool) if coarse is None else coarse & ds.observed
-    yy = np.where(test, y, 0.0)
-    p_up, p_lo = _nb_tails(yy, mu, a_)
-    p_up = np.where(test, p_up, np.nan)
-    p_lo = np.where(test, p_lo, np.nan)
-    q = bh_qvalues(np.minimum(1.0, 2 * np.minimum(p_up, p_lo)))
-    lo_b, hi_b = _negbin.interval(mu, a_, 1 - alpha)
+    dt = day_tests(y, mu, test, ds.periods_per_year, alpha, 1 - alpha, a_)
     with np.errstate(divide="ignore", invalid="ignore"):
-        size = np.where(test, y / mu, np.nan)
-    kind = np.where(p_up < p_lo, "spike", "dip")
+        size = np.where(test, y / dt.expected, np.nan)
+    kind = np.where(dt.p_upper < dt.p_lower, "spike", "dip")
     days = pd.DataFrame(
         {
             "observed": y,
-            "expected": mu,
-            "lower": lo_b,
-            "upper": hi_b,
-            "p_upper": p_up,
-            "p_lower": p_lo,
-            "q": q,
+            "expected": dt.expected,
+            "lower": dt.lower,
+            "upper": dt.upper,
+            "p_upper": dt.p_upper,
+            "p_lower": dt.p_lower,
+            "q": dt.q,
             "kind": kind,
             "size": size,
+            "baseline": mu,
+            "dispersion": dt.dispersion,
         },
         index=idx,
     )[test]
@@ -447,7 +430,7 @@ def _analyse(
     windows = sorted(windows + _spike_runs(windows, y, mu, var, test & ~use, min_days))
     rows = []
     for a, b, st in windows:
-        # every tested day of the episode, its spike days too (a strong surge is both)
+        # every tested day of the episode, its spike days too (a surge's edges may be)
         obs_sum = float(np.where(counted[a:b], y[a:b], 0.0).sum())
         exp_sum = float(np.where(counted[a:b], mu[a:b], 0.0).sum())
         ratio = obs_sum / exp_sum if exp_sum > 0 else np.nan
@@ -483,8 +466,9 @@ def _analyse(
     ]
     return _Outcome(
         mu=mu,
-        lower=lo_b,
-        upper=hi_b,
+        lower=dt.lower,
+        upper=dt.upper,
+        local=dt.expected,
         days=days,
         spikes=spikes,
         episodes=pd.DataFrame(rows, columns=cols),
@@ -735,7 +719,13 @@ def detect_anomalies(
     return Anomalies(
         series=s,
         baseline=pd.DataFrame(
-            {"expected": out.mu, "lower": out.lower, "upper": out.upper}, index=idx
+            {
+                "expected": out.mu,
+                "local": out.local,
+                "lower": out.lower,
+                "upper": out.upper,
+            },
+            index=idx,
         ),
         days=out.days,
         spikes=out.spikes,

@@ -754,8 +754,10 @@ def plot_penalty_path(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
 
 # --------------------------------------------------------------------------- anomalies
 def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
-    """Observed counts against the baseline band; spikes and dips marked, surges and
-    lulls shaded, reporting artefacts marked differently (grey crosses).
+    """Observed counts against the baseline (line) and the single-day tests' band (around
+    each day's local level: a day outside it is a spike or dip candidate); spikes and dips
+    marked, surges and lulls shaded, reporting artefacts marked differently (grey
+    crosses).
 
     Examples
     --------
@@ -781,7 +783,7 @@ def plot_anomalies(result: Any, ax: Axes | None = None, **kw: Any) -> Figure:
             color=PALETTE["sky"],
             alpha=0.35,
             lw=0,
-            label=f"baseline {1 - result.alpha:.0%} band",
+            label=f"day tests {1 - result.alpha:.0%} band (local level)",
         )
         kind = getattr(result, "baseline_kind", "")
         a.plot(

@@ -34,16 +34,17 @@ class AnomaliesSection(Section):
         ano = ctx.get("anomalies")
         kind = "" if ano is None else f" ({ano.baseline_kind})"
         return {
-            "anomalies": f"Daily {ctx.metric} against its baseline{kind} with the 99% band; "
-            "spike and dip days (Benjamini–Hochberg q ≤ 0.01) and surge or lull episodes "
-            "(shaded).",
+            "anomalies": f"Daily {ctx.metric} against its baseline{kind} (line) with the 99% "
+            "band of the single-day tests around each day's local level; spike and dip days "
+            "(Benjamini–Hochberg q ≤ 0.01) and surge or lull episodes (shaded).",
         }
 
     def methods(self, ctx: MetricContext) -> list[Fact]:
         return method_lines(
             ctx.get("anomalies"),
             "Anomalies",
-            "single days by their negative-binomial predictive tails with the false "
+            "single days by their negative-binomial tails against the local level of "
+            "the week around them with the dispersion of the quarter-year either side, the false "
             "discovery rate controlled (Benjamini & Hochberg 1995); episodes by a "
             "penalised scan of window quasi-likelihood ratios, the penalty the 95% "
             "quantile of its maximum on simulated series",

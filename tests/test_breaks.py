@@ -169,6 +169,27 @@ def test_continuous_trend_is_exact_against_brute_force(seed):
     assert knots[0] == 0 and knots[-1] == n - 1
 
 
+@pytest.mark.parametrize("missing", [False, True], ids=["complete", "missing-days"])
+def test_knot_profile_equals_one_fit_per_position(missing):
+    """The profile of a knot (every admissible position with the others fixed) from suffix
+    sums equals one weighted least-squares fit per position (:meth:`hinge_fit`), and so
+    does the cost without the knot."""
+    sim = simulate_counts(500, seed=8, breaks=[(150, 1.4), (330, 0.7)], missing=0.1 * missing)
+    _, cost = _prepare(sim.counts, "linear_trend", None, None, None)
+    knots = [int(k) for k in cost.run_continuous(3 * math.log(500), 14)[0][1:-1]]
+    assert len(knots) >= 2
+    for j in range(len(knots)):
+        lo = knots[j - 1] + 14 if j > 0 else 14
+        hi = knots[j + 1] - 14 if j + 1 < len(knots) else 500 - 1 - 14
+        pos = np.arange(lo, hi + 1)
+        others = [k for i, k in enumerate(knots) if i != j]
+        got, without = cost._moved_knot_costs(others, pos)
+        want = [cost.hinge_fit(sorted([*others, int(p)]))[0] for p in pos]
+        # sums of ~1e9 (u squared) cancel to the residual sums: 1e-9 relative
+        np.testing.assert_allclose(got, want, rtol=1e-9)
+        assert without == pytest.approx(cost.hinge_fit(others)[0], rel=1e-9)
+
+
 def test_linear_trend_finds_a_slope_change():
     n = 700
     u = np.arange(n)

@@ -122,18 +122,46 @@ class LinearTrendCost(SegmentCost):
     ) -> tuple[int, int, float]:
         """Profile-likelihood interval of knot j with the others fixed: relative likelihoods
         exp(-Δcost/2) over the admissible positions, the smallest set holding *ci* of them.
-        Also returns the cost increase when the knot is removed."""
+        Also returns the cost increase when the knot is removed.
+
+        The cost of every position at once (:meth:`_moved_knot_costs`), not one least-squares
+        fit per position: on real personnel's 32 knots that was 2,188 fits and 3.9 s."""
         lo = (knots[j - 1] + m) if j > 0 else m
         hi = (knots[j + 1] - m) if j + 1 < len(knots) else len(self.y) - 1 - m
         pos = np.arange(lo, hi + 1)
-        costs = np.empty(len(pos))
-        for i, p in enumerate(pos):
-            trial = list(knots)
-            trial[j] = int(p)
-            costs[i] = self.hinge_fit(trial)[0]
+        costs, without = self._moved_knot_costs([k for i, k in enumerate(knots) if i != j], pos)
         w = np.exp(-(costs - costs.min()) / 2)
         w /= w.sum()
         order = np.argsort(-w)
         take = order[: int(np.searchsorted(np.cumsum(w[order]), ci) + 1)]
-        without = self.hinge_fit([k for i, k in enumerate(knots) if i != j])[0]
         return int(pos[take].min()), int(pos[take].max()), without - costs.min()
+
+    def _moved_knot_costs(self, others: list[int], pos: np.ndarray) -> tuple[np.ndarray, float]:
+        """:meth:`hinge_fit`'s cost with knots *others* and one more at each of *pos*, and
+        the cost without it. Adding the column ``x_p = (u - p)+`` to the fit on the other
+        columns (orthonormal basis Q, residuals r) lowers the residual sum of squares by
+        ``(r'x_p)^2 / (x_p'x_p - |Q'x_p|^2)``; each term is a sum over the observed periods
+        after p of 1, u, u², r, r·u, Q and Q·u, so every position costs the same few
+        suffix sums."""
+        obs = self.obs
+        u = np.arange(len(self.y), dtype=float)[obs]
+        z = self.y[obs]
+        X = np.column_stack([np.ones(len(u)), u] + [np.clip(u - k, 0, None) for k in others])
+        U, sv, _ = np.linalg.svd(X, full_matrices=False)
+        Q = U[:, sv > sv[0] * max(X.shape) * np.finfo(float).eps]  # rank-safe, as lstsq
+        r = z - Q @ (Q.T @ z)
+        rss = float(r @ r)
+        after = np.searchsorted(u, pos, side="right")  # first observed period beyond p
+
+        def tail(a: np.ndarray) -> np.ndarray:
+            c = np.cumsum(a[::-1], axis=0)[::-1]
+            return np.concatenate([c, np.zeros((1, *a.shape[1:]))])[after]
+
+        p = pos.astype(float)
+        xx = tail(u * u) - 2 * p * tail(u) + p * p * tail(np.ones(len(u)))
+        qx = tail(Q * u[:, None]) - p[:, None] * tail(Q)
+        den = xx - np.einsum("ij,ij->i", qx, qx)
+        rx = tail(r * u) - p * tail(r)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gain = np.where(den > 1e-9 * np.maximum(xx, 1.0), rx * rx / den, 0.0)
+        return (rss - gain) / self.sigma**2, rss / self.sigma**2

@@ -108,7 +108,7 @@ def sustained_shifts(
     with the start of the series (2023-10-11 on the whole series, 2024-04-25 instead
     from 2022-04-01), and with them winter 2023/24 over its level (+2% or +30%).
     *cycle*: :func:`cycle_fit` of *series*, when the caller has it already."""
-    from .breaks import detect_breaks
+    from .breaks.detect import sustained_breaks
 
     m = 2 * int(max_days)
     if int(series.notna().sum()) < 2 * m:
@@ -125,10 +125,10 @@ def sustained_shifts(
             elif not shows_cycle:  # the weekday effects alone
                 trend = _trend_df(len(series), ppy)
                 fit = fit_seasonal(series, annual=0, tests=False, trend=trend, dependence="ar1")
-        b = detect_breaks(series, min_size=m, n_boot=0, seasonal=fit)
+        positions = sustained_breaks(series, m, fit)
     except InsufficientDataError:
         return ()
-    return tuple(int(p) for p in b.positions)
+    return tuple(int(p) for p in positions)
 
 
 def resolve_shifts(

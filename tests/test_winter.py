@@ -141,10 +141,9 @@ def test_real_winters_over_the_level_do_not_move_with_a_2022_start(personnel, st
     became 2022-10-24 and 2024-04-25 (2023-10-11 on the whole series), and winter
     2023/24 read +30% over its level against +2%. A cycle is now taken out only where
     the annual test finds one: each winter whose 240 days either side lie in both series
-    gets nearly the same answer: over starts from 2022-03 to 2023-01, 2023/24 reads
-    +2.2% or +6.5%, 2024/25 +12.8% or +13.7%, 2025/26 -8.9% or -6.9%. The two readings
-    left are with and without sustained shifts at 2024-04-27 and 2025-04-19, which the
-    search keeps from some starts (its one penalty for the whole series:
+    gets the same answer: over starts from 2022-03 to 2023-01, 2023/24 reads +2.2%,
+    2024/25 +12.8%, 2025/26 -8.9% (until 2026-12-05 +6.5%, +13.7% and -6.9% from some
+    starts, whose sustained shifts held 2024-04-27 and 2025-04-19:
     test_real_sustained_shifts_after_2023_do_not_depend_on_2022)."""
     from intensity.baselines import sustained_shifts
     from intensity.seasonal import cycle_fit
@@ -157,35 +156,39 @@ def test_real_winters_over_the_level_do_not_move_with_a_2022_start(personnel, st
     part = intensity.seasonal_excess(cut).table
     for season in ("2023/24", "2024/25", "2025/26"):
         a, b = whole.loc[season], part.loc[season]
-        # 4.4 points at most measured (2023/24); 28 before 2026-12-05
-        assert abs(a["excess_level_pct"] - b["excess_level_pct"]) < 5.0, (season, a, b)
+        # identical since the shifts no longer depend on the start (2026-12-05; 4.4 points
+        # before, 28 before that)
+        assert abs(a["excess_level_pct"] - b["excess_level_pct"]) < 0.5, (season, a, b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sustained shifts' penalty is scaled by the long-run variance factor of the "
-    "segmentation's own residuals (a fixed point). From 2022-04, -06 or -10 that map has two "
-    "fixed points: from below (the search's start) factor 19-21 with shifts at 2024-04-27 "
-    "and 2025-04-19, from above (no breaks) 41-45 without them, as on the whole series "
-    "(46.9, its only one). Per-year factors on the whole series' segmentation have median "
-    "43, so a time-local estimate alone would not move it; starting every search from "
-    "above reads steps as dependence (23 tests failed, among them power at rho = 0). "
-    "Locating the shifts with the drift model (detect_breaks' default, min_size 180) made "
-    "them start-independent (2023-10-11 alone after 2022; 2024-04-27 at p = 0.52-1) but "
-    "missed the demo's known steps and its surge, and weekly sums then read winter 2023/24 "
-    "+25% against +2% from the days. Setting aside the seasonal fit's gross outliers (three "
-    "catch-up days of spring 2022) from the search took the whole series to the lower fixed "
-    "point too (the same shifts from every start), but the level then followed the 2024/25 "
-    "hump (1,414 expected on 2025-02-28 against ~1,150 around it) and lost that spike day. "
-    "Measured 2026-12-05",
-)
-def test_real_sustained_shifts_after_2023_do_not_depend_on_2022(personnel):
+@pytest.mark.parametrize("start", ["2022-04-01", "2022-06-01", "2022-10-01", "2023-01-01"])
+def test_real_sustained_shifts_after_2023_do_not_depend_on_2022(personnel, start):
+    """The sustained shifts' penalty is scaled by the long-run variance factor of the
+    segmentation's own residuals, a fixed point. From these starts that map has two: from
+    below (the search's start) factor 17-21 with shifts at 2024-04-27 and 2025-04-19, from
+    above (no breaks) 38-45 without them, as on the whole series (42.4, its only one).
+    Until 2026-12-05 the lower one was taken (a strict xfail): now the breaks only it has
+    must be found by the drift model too, which keeps 2023-10-11 alone after 2022."""
     from intensity.baselines import sustained_shifts
 
-    def after_2023(s):
-        return [str(s.index[p].date()) for p in sustained_shifts(s, 90) if s.index[p].year >= 2024]
+    def shifts(s):
+        return [str(s.index[p].date()) for p in sustained_shifts(s, 90)]
 
-    assert after_2023(personnel) == after_2023(personnel["2022-10-01":])
+    whole, cut = shifts(personnel), shifts(personnel[start:])
+    assert [d for d in cut if d >= "2023-01-01"] == [d for d in whole if d >= "2023-01-01"]
+    assert "2023-10-11" in cut, cut
+
+
+def test_one_fixed_point_or_steps_the_drift_model_finds_keep_the_lower_reading():
+    """The tie-break changes nothing where the fixed point is unique, and keeps the lower
+    reading's steps where the drift model finds them: the demo's three simulated steps
+    (from above the last alone)."""
+    from intensity.baselines import sustained_shifts
+    from intensity.report import demo_series
+
+    demo = demo_series().iloc[:, 0]
+    got = [str(demo.index[p].date()) for p in sustained_shifts(demo, 90)]
+    assert got == ["2022-10-27", "2023-11-01", "2024-08-18"]
 
 
 def test_the_baselines_take_out_an_annual_cycle_the_series_shows():

@@ -364,19 +364,25 @@ def fixed_point(
 
 
 def _search_with_dependence(
-    cost: SegmentCost, pen0: float, m: int, forced: Sequence[int] = ()
+    cost: SegmentCost,
+    pen0: float,
+    m: int,
+    forced: Sequence[int] = (),
+    start: Sequence[int] | None = None,
 ) -> tuple[list[int], float, float, DependenceModel]:
     """Segment with the penalty times the long-run variance factor of the residuals of the
     segmentation itself, repeated until the breaks no longer change (at most 8 rounds;
     on a cycle the largest factor in it, the most conservative answer, is kept). *forced*
-    positions are breaks in every round."""
+    positions are breaks in every round. The iteration starts from the segmentation at
+    the unscaled penalty (from below: where the map has several fixed points, the one
+    with the most breaks), or from the breaks *start* (``[]``: from above)."""
 
     def segment(dep: DependenceModel) -> tuple[list[int], float]:
         cps, total, _ = cost.run(pen0 * dep.lrv_factor, m, forced=forced)
         return cps, total
 
     cps, total, dep = fixed_point(
-        cost.run(pen0, m, forced=forced)[0],
+        cost.run(pen0, m, forced=forced)[0] if start is None else sorted({*start, *forced}),
         partial(_segmentation_dependence, cost),
         segment,
         lambda _c, d: d.lrv_factor,

@@ -93,8 +93,10 @@ def sustained_shifts(
     series: pd.Series, max_days: int, cycle: tuple[Any, bool] | None = None
 ) -> tuple[int, ...]:
     """Positions of the level shifts between segments of at least ``2 * max_days``
-    periods (:func:`~intensity.detect_breaks` with its defaults otherwise, in the
-    deseasonalised rate when there are two years of data); none when the series is too
+    periods (:func:`~intensity.detect_breaks`' AR(1) reading with its defaults otherwise,
+    and a tie-break where its dependence fixed point is not unique:
+    :func:`~intensity.breaks.detect.sustained_breaks`; in the deseasonalised rate when
+    there are two years of data); none when the series is too
     short for two such segments. *max_days* is the longest episode in periods of the
     series (days for daily counts): the analyses convert theirs, given in days, with
     :func:`periods`.

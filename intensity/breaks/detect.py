@@ -495,7 +495,7 @@ def sustained_breaks(series: pd.Series, min_size: int, seasonal: Any, seed: int 
     seasonal=seasonal)`` (the AR(1) reading, no drift model), with one rule where that
     reading is not unique: the penalty is scaled by the long-run variance factor of the
     segmentation's own residuals, a fixed point, and when the iteration from above (no
-    breaks) settles on fewer breaks than the one from below (the search's start), the
+    breaks) settles on other breaks (fewer) than the one from below (the search's start), the
     lower reading stands when its steps account for the drift (the drift test with jumps
     at them does not reject, as :func:`_drift_choice` asks of the AR(1) reading), and
     otherwise its breaks that the upper one lacks (those no break of the upper one is
@@ -516,7 +516,7 @@ def sustained_breaks(series: pd.Series, min_size: int, seasonal: Any, seed: int 
     the x0.8 step is no sustained shift there; the baselines' spline trend takes it
     (its winters over their level move by 1.1-1.6 points)."""
     model = _check_search_options(series, "auto", min_size, None, None)
-    ds, cost = _prepare(series, model, seasonal, None, None)
+    _, cost = _prepare(series, model, seasonal, None, None)
     m = int(min_size)
     if len(cost.y) < 2 * m:
         raise InsufficientDataError(
@@ -529,9 +529,8 @@ def sustained_breaks(series: pd.Series, min_size: int, seasonal: Any, seed: int 
         return _snap_to_observed(_search(cost, pen, m, dep, None)[0], cost.obs)
     lower, _, _, base = _search_with_dependence(cost, pen, m)
     upper = _search_with_dependence(cost, pen, m, start=[])[0]
-    if lower == upper:
+    if lower == upper or not lower:
         return _snap_to_observed(lower, cost.obs)
-
     if not _drift_remains(cost, lower, base):
         return _snap_to_observed(lower, cost.obs)  # its steps account for the drift
     # each break of the upper reading stands for the nearest of the lower one's

@@ -36,7 +36,7 @@ from . import _negbin
 from ._validation import per_year
 from .exceptions import InsufficientDataError, ParameterError
 from .seasonal import _design as seasonal_design
-from .seasonal import _fit_nb, cycle_fit, fit_seasonal, trend_columns
+from .seasonal import _fit, cycle_fit, fit_seasonal, trend_columns
 from .seasonal import stiff_trend_df as _trend_df
 
 __all__ = ["BaselineKind", "Baseline", "level_baseline", "seasonal_baseline", "season_blocks"]
@@ -177,28 +177,6 @@ def _design(
     steps = [(pos >= p).astype(float) for p in shifts]
     X = np.column_stack([d.X, *steps]) if steps else d.X
     return X, d.groups.get("annual", [])
-
-
-def _fit(y: np.ndarray, use: np.ndarray, X: np.ndarray, start: Any = None) -> Any:
-    if use.sum() < X.shape[1] + 10:
-        raise InsufficientDataError(
-            f"the baseline needs at least {X.shape[1] + 10} usable days, got {int(use.sum())}"
-        )
-    return _fit_nb(y[use], X[use], start)
-
-
-def _fit_clean(y: np.ndarray, use: np.ndarray, X: np.ndarray) -> tuple[Any, np.ndarray]:
-    """:func:`_fit` on the periods *use*, then again without those beyond two-sided NB
-    tail probability 1e-6 under it (:func:`~intensity._negbin.outlying`), as
-    :func:`~intensity.fit_seasonal` does; returns the fit and the periods it used. One
-    day of 1,000,000 in July 2023 among ~1,000 a day put the level around the two winters
-    whose windows held it at 2,600-3,000 a day, and they read -56% and -62%."""
-    fit = _fit(y, use, X)
-    far = _negbin.outlying(y, np.exp(X @ fit.params), use, fit.alpha)
-    if not far.any():
-        return fit, use
-    use = use & ~far
-    return _fit(y, use, X, fit), use
 
 
 def _dispersion(

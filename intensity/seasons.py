@@ -24,7 +24,6 @@ from ._validation import (
 from .baselines import (
     LOCAL_REACH,
     _design,
-    _fit_clean,
     has_weekdays,
     local_design,
     local_window,
@@ -42,7 +41,7 @@ from .dependence import (
     latent_lag_weights,
 )
 from .exceptions import InsufficientDataError, ParameterError
-from .seasonal import _dependent_cov, cycle_fit
+from .seasonal import _dependent_cov, _fit_clean, cycle_fit
 
 __all__ = ["seasonal_excess", "SeasonalExcess", "excess_text"]
 

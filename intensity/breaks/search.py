@@ -94,10 +94,12 @@ def _prepare(
     seasonal: Any,
     size: float | None,
     sigma: float | None,
+    stepped: bool = False,
 ) -> tuple[RegularSeries, SegmentCost]:
     """Validate *series* and build the cost of *model* on it (deseasonalised by
     *seasonal*: a SeasonalFit of the same series, or ``'auto'``, see
-    :func:`_auto_seasonal`)."""
+    :func:`_auto_seasonal`; with *stepped*, a given fit's weekday and annual terms of
+    daily counts are refitted with the steps of a first search, as ``'auto'`` does)."""
     cls = COSTS[model]
     ds = as_regular_series(series, counts=cls.counts, min_observed=2)
     if cls.counts:
@@ -127,6 +129,8 @@ def _prepare(
                 f"({ds.series.index[0]:%Y-%m-%d} … {ds.series.index[-1]:%Y-%m-%d})"
             )
         mult = _centred(seasonal, ds.observed)
+        if stepped and ds.unit == "day":
+            mult = _stepped_cycle(ds, cls, mult)
     cost = cls(ds.values, ds.observed, mult, size=size, sigma=sigma, unit=ds.unit)
     cost.adjusted = mult is not None
     return ds, cost

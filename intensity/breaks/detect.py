@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from .._levelshift import DRIFT_ALPHA, CleanRate, ShiftSelection
+from .._levelshift import DRIFT_ALPHA, CleanRate, ShiftSelection, drift_test
 from .._typing import BreakModel, PenaltyName
 from .._validation import (
     RegularSeries,
@@ -271,15 +271,7 @@ def detect_breaks(
         )
     ci = check_fraction("ci", ci)
     model = _check_search_options(series, model, min_size, max_breaks, n_breaks)
-    k = _nb_size(size, dispersion)
-    ds, cost = _prepare(series, model, seasonal, k, sigma)
-    m = int(min_size)
-    n = len(cost.y)
-    if n < 2 * m:
-        raise InsufficientDataError(
-            f"a break needs two segments of min_size={m} {cost.unit}s, got {n} {cost.unit}s"
-        )
-    _check_observed(cost, m, k is not None)
+    ds, cost, m = _searchable(series, model, min_size, seasonal, _nb_size(size, dispersion), sigma)
     pen = _penalty(penalty, type(cost), int(cost.obs.sum()))
     dep = _dependence_choice(dependence, cost)
     refused = {"n_breaks": n_breaks, "max_breaks": max_breaks}
@@ -299,6 +291,40 @@ def detect_breaks(
     if dep_model is not None and searched and dep in _LATENT:
         return _by_noise_model(built, dep_model, alpha, _asked(dependence, penalty))
     return _build_breaks(*built, dep_model, forced=_snap_to_observed(forced, cost.obs))
+
+
+def _searchable(
+    series: pd.Series,
+    model: str,
+    min_size: int,
+    seasonal: Any,
+    size: float | None,
+    sigma: float | None,
+    stepped: bool = False,
+) -> tuple[RegularSeries, SegmentCost, int]:
+    """The validated series, the cost of *model* on it (:func:`~.search._prepare`) and
+    ``min_size`` as a whole number, refused when the series cannot hold two segments of
+    it or has too few observed periods (a given NB *size* needs fewer)."""
+    ds, cost = _prepare(series, model, seasonal, size, sigma, stepped)
+    m = int(min_size)
+    n = len(cost.y)
+    if n < 2 * m:
+        raise InsufficientDataError(
+            f"a break needs two segments of min_size={m} {cost.unit}s, got {n} {cost.unit}s"
+        )
+    _check_observed(cost, m, size is not None)
+    return ds, cost, m
+
+
+def _clean_log_rate(cost: CountCost) -> CleanRate | None:
+    """The cleaned log-rate of the counts over their seasonal multiplier
+    (:func:`~intensity._levelshift.clean_rate`) that the drift test, the shift selection
+    and the comparison of readings start from; None with under 60 observed periods."""
+    from .._levelshift import clean_rate
+    from ..dependence import _log_rate
+
+    z = _log_rate(cost._raw(), cost.mult, cost.obs)
+    return clean_rate(z) if int(np.isfinite(z).sum()) >= 60 else None
 
 
 def _asked(dependence: Any, penalty: Any) -> str:
@@ -361,14 +387,12 @@ def _drift_choice(
     two-year null series at 30 a day; the breaks are claimed under the model that fits).
     Returns *base* carrying the choice and,
     when the drift model is taken, its breaks (else ``None``)."""
-    from .._levelshift import clean_rate, compare_readings, drift_test
-    from ..dependence import _log_rate
+    from .._levelshift import compare_readings
 
     assert isinstance(cost, CountCost)
-    z = _log_rate(cost._raw(), cost.mult, cost.obs)
-    if int(np.isfinite(z).sum()) < 60:
+    rate = _clean_log_rate(cost)  # once for the test, the selection and the comparison
+    if rate is None:
         return base, None
-    rate = clean_rate(z)  # once for the test, the selection and the comparison
     test = drift_test(rate, max_phi=max(base.rho, 0.0))
     base = replace(base, drift_lr=test.lr, drift_p=test.p_value)
     if test.p_value >= DRIFT_ALPHA:
@@ -516,14 +540,8 @@ def sustained_breaks(series: pd.Series, min_size: int, seasonal: Any, seed: int 
     model kept one step or none in 7 of 12."""
     model = _check_search_options(series, "auto", min_size, None, None)
     # a fit with an annual cycle is refitted with the steps, as seasonal='auto' does
-    cycle = seasonal is not None and bool(np.ptp(np.log(seasonal.annual.to_numpy())) > 0)
-    _, cost = _prepare(series, model, seasonal, None, None, stepped=cycle)
-    m = int(min_size)
-    if len(cost.y) < 2 * m:
-        raise InsufficientDataError(
-            f"a break needs two segments of min_size={m} {cost.unit}s, got {len(cost.y)}"
-        )
-    _check_observed(cost, m, False)
+    cycle = seasonal is not None and seasonal.harmonics > 0
+    _, cost, m = _searchable(series, model, min_size, seasonal, None, None, stepped=cycle)
     pen = _penalty("mbic", type(cost), int(cost.obs.sum()))
     dep = _dependence_choice("auto", cost)
     if dep not in _LATENT or not isinstance(cost, CountCost):
@@ -532,26 +550,15 @@ def sustained_breaks(series: pd.Series, min_size: int, seasonal: Any, seed: int 
     upper = _search_with_dependence(cost, pen, m, start=[])[0]
     if lower == upper or not lower:
         return _snap_to_observed(lower, cost.obs)
-    if not _drift_remains(cost, lower, base):
+    rate = _clean_log_rate(cost)  # once for the drift test and the selection
+    if rate is None or drift_test(rate, max(base.rho, 0.0), lower).p_value >= DRIFT_ALPHA:
         return _snap_to_observed(lower, cost.obs)  # its steps account for the drift
     # each break of the upper reading stands for the nearest of the lower one's
     common = {min(lower, key=lambda c: abs(c - u)) for u in upper}
-    kept = _drift_prune(cost, lower, m, MIN_SHIFT_DRAWS, seed, base, DRIFT_ALPHA, 0.95)[0]
+    kept = _drift_prune(cost, lower, m, MIN_SHIFT_DRAWS, seed, base, DRIFT_ALPHA, 0.95, rate)[0]
     return _snap_to_observed(
         [c for c in lower if c in common or any(abs(c - k) < m for k in kept)], cost.obs
     )
-
-
-def _drift_remains(cost: CountCost, breaks: list[int], base: DependenceModel) -> bool:
-    """Whether the log-rate drifts beyond jumps at *breaks* (the drift test with the AR(1)
-    at most the search's rho, :func:`~intensity._levelshift.drift_test`)."""
-    from .._levelshift import clean_rate, drift_test
-    from ..dependence import _log_rate
-
-    z = _log_rate(cost._raw(), cost.mult, cost.obs)
-    if int(np.isfinite(z).sum()) < 60:
-        return False
-    return drift_test(clean_rate(z), max(base.rho, 0.0), breaks).p_value < DRIFT_ALPHA
 
 
 def _check_search_options(

@@ -98,8 +98,9 @@ def _prepare(
 ) -> tuple[RegularSeries, SegmentCost]:
     """Validate *series* and build the cost of *model* on it (deseasonalised by
     *seasonal*: a SeasonalFit of the same series, or ``'auto'``, see
-    :func:`_auto_seasonal`; with *stepped*, a given fit's weekday and annual terms of
-    daily counts are refitted with the steps of a first search, as ``'auto'`` does)."""
+    :func:`_auto_seasonal`; with *stepped*, and always with ``'auto'``, a fit's weekday
+    and annual terms of daily counts are refitted with the steps of a first search,
+    :func:`_stepped_cycle`)."""
     cls = COSTS[model]
     ds = as_regular_series(series, counts=cls.counts, min_observed=2)
     if cls.counts:
@@ -111,10 +112,7 @@ def _prepare(
                 f"seasonal must be 'auto', None or a SeasonalFit from fit_seasonal(), "
                 f"got {seasonal!r}"
             )
-        seasonal = _auto_seasonal(ds, cls)
-        if seasonal is not None and ds.unit == "day":
-            mult = _stepped_cycle(ds, cls, _centred(seasonal, ds.observed))
-            seasonal = None
+        seasonal, stepped = _auto_seasonal(ds, cls), True
     if seasonal is not None:
         from ..seasonal import SeasonalFit
 

@@ -107,10 +107,8 @@ class LinearTrendCost(SegmentCost):
         """Weighted least squares of the log1p values on 1, u and hinges (u - k)+ at
         *knots*: the continuous piecewise-linear trend with those knots. Returns the
         residual sum of squares over σ², the coefficients and their covariance."""
-        n = len(self.y)
-        u = np.arange(n, dtype=float)
-        cols = [np.ones(n), u] + [np.clip(u - k, 0, None) for k in knots]
-        X = np.column_stack(cols)[self.obs]
+        u = np.arange(len(self.y), dtype=float)[self.obs]
+        X = _hinges(u, knots)
         z = self.y[self.obs]
         beta, *_ = np.linalg.lstsq(X, z, rcond=None)
         resid = z - X @ beta
@@ -146,7 +144,7 @@ class LinearTrendCost(SegmentCost):
         obs = self.obs
         u = np.arange(len(self.y), dtype=float)[obs]
         z = self.y[obs]
-        X = np.column_stack([np.ones(len(u)), u] + [np.clip(u - k, 0, None) for k in others])
+        X = _hinges(u, others)
         U, sv, _ = np.linalg.svd(X, full_matrices=False)
         Q = U[:, sv > sv[0] * max(X.shape) * np.finfo(float).eps]  # rank-safe, as lstsq
         r = z - Q @ (Q.T @ z)
@@ -165,3 +163,8 @@ class LinearTrendCost(SegmentCost):
         with np.errstate(divide="ignore", invalid="ignore"):
             gain = np.where(den > 1e-9 * np.maximum(xx, 1.0), rx * rx / den, 0.0)
         return (rss - gain) / self.sigma**2, rss / self.sigma**2
+
+
+def _hinges(u: np.ndarray, knots: Sequence[int]) -> np.ndarray:
+    """The continuous trend's design at positions *u*: 1, u and ``(u - k)+`` for each knot."""
+    return np.column_stack([np.ones(len(u)), u] + [np.clip(u - k, 0, None) for k in knots])

@@ -109,10 +109,19 @@ def sustained_shifts(
     and none from others, a harmonic followed the 2024/25 hump, and the shifts moved
     with the start of the series (2023-10-11 on the whole series, 2024-04-25 instead
     from 2022-04-01), and with them winter 2023/24 over its level (+2% or +30%).
-    *cycle*: :func:`cycle_fit` of *series*, when the caller has it already."""
+    *cycle*: :func:`cycle_fit` of *series*, when the caller has it already.
+
+    Gross days (:func:`~intensity._negbin.gross_days`: far beyond the days around them)
+    are left out of the search: one day cannot make a shift that lasts, but one at 100
+    times the level put a segment of ``2 * max_days`` around itself at +55% over the
+    rest. Real personnel has two (2022-10-21: 100 among 320-530; 2025-02-28: 2,710 among
+    1,050-1,350)."""
     from .breaks.detect import sustained_breaks
 
     m = 2 * int(max_days)
+    gross = _negbin.gross_days(series.to_numpy(dtype=float, na_value=np.nan))
+    if gross.any():
+        series = series.mask(gross)
     if int(series.notna().sum()) < 2 * m:
         return ()
     ppy = per_year(pd.DatetimeIndex(series.index))

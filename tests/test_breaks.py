@@ -604,6 +604,31 @@ def test_dispersion_estimator_ignores_level_shifts():
     assert y.mean() ** 2 / (y.var() - y.mean()) < 5  # a global moment estimate is far off
 
 
+@pytest.mark.parametrize("factor", [30, 100], ids=["30x", "100x"])
+def test_one_gross_day_does_not_lose_a_step(factor):
+    """One day at 30 or 100 times the level (a data-entry error) set the NB size to 2.2
+    or 0.24 (18.5 clean): with ``dependence='ar1'`` the +50% step was lost at 100x,
+    every interval widened three- to ten-fold, and the anomaly baseline's sustained
+    shifts (segments of 180 days, whose means held the day) kept no shift. The size
+    now leaves gross days out (``intensity._negbin.gross_days``)."""
+    clean = simulate_counts(1200, seed=1, breaks=[(600, 1.5)]).counts.astype(float)
+    dirty = clean.copy()
+    dirty.iloc[300] *= factor
+    ref = detect_breaks(clean, dependence="ar1", n_boot=0)
+    got = detect_breaks(dirty, dependence="ar1", n_boot=0)
+    assert got.size == pytest.approx(ref.size, rel=0.01)
+    assert 601 in got.positions  # the step (the gross day is a short segment of its own)
+    last = got.segments.iloc[-1]
+    assert last["ci_upper"] / last["ci_lower"] == pytest.approx(
+        ref.segments.iloc[-1]["ci_upper"] / ref.segments.iloc[-1]["ci_lower"], rel=0.01
+    )
+    # the default (drift model, gross outliers set aside) reads the step alone
+    assert detect_breaks(dirty).positions == detect_breaks(clean).positions == (601,)
+    from intensity.baselines import sustained_shifts
+
+    assert sustained_shifts(dirty, 90) == sustained_shifts(clean, 90) == (601,)
+
+
 @pytest.mark.parametrize(
     "kwargs,exc,match",
     [

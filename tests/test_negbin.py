@@ -75,3 +75,73 @@ def test_nb2_fit_where_alpha_overflows_does_not_settle():
     y = np.r_[np.full(50, 14.0), 1e6]
     X = np.ones((51, 1))
     assert _negbin.nb2_fit(y, X, np.array([np.log(y.mean())]), 1e160) is None
+
+
+# --- the NB size and gross days -------------------------------------------------------
+def _nb_series(seed: int, n: int = 1600, mean: float = 1000.0, k: float = 20.0) -> np.ndarray:
+    """NB counts around a level that drifts (a random walk of sd 0.01 a day)."""
+    rng = np.random.default_rng(seed)
+    level = mean * np.exp(np.cumsum(rng.normal(0, 0.01, n)))
+    return rng.negative_binomial(k, k / (k + level)).astype(float)
+
+
+@pytest.mark.parametrize(
+    "factor",
+    [0.0, 0.1, 10.0, 30.0, 100.0, 1000.0],
+    ids=["zero", "tenth", "10x", "30x", "100x", "1000x"],
+)
+def test_one_gross_day_does_not_set_the_size(factor):
+    """One day at 100 times the level took the pair estimate of k from 18 to 0.2, and
+    the NB break search lost a +50% step (``tests/test_breaks.py``); a day reported as 0
+    is the same error below. The day is found and left out."""
+    y = _nb_series(1)
+    clean = _negbin.estimate_size(y)
+    assert 18 < clean < 22
+    dirty = y.copy()
+    dirty[700] = round(dirty[700] * factor)
+    assert np.flatnonzero(_negbin.gross_days(dirty)).tolist() == [700]
+    # one of 1,600 days left out: within 1% (k 1.7 at 30x, 0.2 at 100x before)
+    assert _negbin.estimate_size(dirty) == pytest.approx(clean, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    "mean,k",
+    [(1000.0, 50.0), (1000.0, 5.0), (1000.0, 1.0), (30.0, 20.0), (30.0, 1.0), (5.0, 5.0)],
+    ids=["1000-k50", "1000-k5", "1000-k1", "30-k20", "30-k1", "5-k5"],
+)
+def test_gross_days_are_rare_in_clean_counts(mean, k):
+    """The day is tested against its neighbours' total by the beta-binomial that NB counts
+    of one mean give (no mean to estimate): 0-2 of 100 drifting series of 1,600 days
+    have a day set aside (measured 2026-12-05; a NB tail around the neighbours' mean
+    flagged one in 52 of 100 at k = 1), and k moves by a few percent where one is."""
+    hits = 0
+    for seed in range(40):
+        y = _nb_series(seed, mean=mean, k=k)
+        g = _negbin.gross_days(y)
+        hits += int(g.any())
+        if g.any():
+            assert _negbin.estimate_size(y) == pytest.approx(_negbin._pair_size(y), rel=0.35)
+    assert hits <= 3, hits
+
+
+def test_gross_days_leave_sparse_bursts_alone():
+    """Counts of 0-2 a day with bursts of 45-75 (cruise missiles' mass strikes): a handful
+    of neighbours cannot tell an error from such a burst, and none is tested."""
+    rng = np.random.default_rng(4)
+    y = rng.poisson(0.8, 800).astype(float)
+    y[[100, 300, 500]] = [45.0, 75.0, 60.0]
+    assert not _negbin.gross_days(y).any()
+    # missing days and too short a series
+    y[::7] = np.nan
+    assert not _negbin.gross_days(y).any()
+    assert not _negbin.gross_days(np.full(20, 100.0)).any()
+
+
+def test_gross_days_on_real_personnel(personnel):
+    """The real days beyond their neighbours: 100 among 320-530 (2022-10-21), 2,710 among
+    1,050-1,350 (2025-02-28) and the Easter-truce dip of 2025-04-21; k 44.6 -> 48.5."""
+    y = personnel.to_numpy(dtype=float)
+    days = personnel.index[_negbin.gross_days(y)].strftime("%Y-%m-%d").tolist()
+    assert days == ["2022-10-21", "2025-02-28", "2025-04-21"]
+    assert _negbin.estimate_size(y) == pytest.approx(48.5, abs=0.1)
+    assert _negbin._pair_size(y) == pytest.approx(44.6, abs=0.1)

@@ -56,6 +56,7 @@ from ..costs import CountCost, SegmentCost
 from ..dependence import (
     NO_DEPENDENCE,
     DependenceModel,
+    estimate_dependence,
     latent_correlation,
     long_run_correlation,
     relative_residuals,
@@ -65,11 +66,11 @@ from ..exceptions import InsufficientDataError, ParameterError, SeriesValidation
 from .search import (
     _check_observed,
     _prepare,
-    _segmentation_dependence,
     _snap_to_observed,
     first_possible,
     fixed_point,
     penalty_value,
+    robust_means,
 )
 
 __all__ = ["CommonBreaks", "detect_common_breaks"]
@@ -273,15 +274,15 @@ class _Joint:
 
 
 def _dependence_round(joint: _Joint, cps: list[int]) -> tuple[list[DependenceModel], np.ndarray]:
-    """Each column's dependence model (:func:`~intensity.breaks.search._segmentation_dependence`,
-    as the single-series search: outlying periods left out) and the columns' relative
-    residuals for *cps*."""
+    """Each column's dependence model, as the single-series search reads it (outlying
+    periods left out and the segment means made without them:
+    :func:`~intensity.breaks.search.robust_means`), and the columns' relative residuals
+    from those means for *cps*."""
     deps, res = [], []
     for c in joint.costs:
-        assert isinstance(c, CountCost)
-        y, mu = c.fitted_means(cps)
+        y, mu, out = robust_means(c, cps)  # the means the dependence is read from
         res.append(relative_residuals(y, mu, c.obs))
-        deps.append(_segmentation_dependence(c, cps))
+        deps.append(estimate_dependence(y, mu, c.obs & ~out, c.size))
     return deps, np.vstack(res)
 
 

@@ -12,7 +12,7 @@ from .. import _negbin as nb
 from .._results import exp_or_inf
 from .._validation import observed_bounds
 from ..exceptions import InsufficientDataError, ParameterError
-from .base import BreakContext, BreakUncertainty, SegmentCost, SegmentLevel
+from .base import BreakContext, BreakUncertainty, SegmentCost, SegmentLevel, prefix
 
 __all__ = ["PoissonCost", "NegBinCost", "CountCost"]
 
@@ -84,15 +84,29 @@ class CountCost(SegmentCost):
         se = math.sqrt(prev.se**2 + cur.se**2)
         return exp_or_inf(d), exp_or_inf(d - z * se), exp_or_inf(d + z * se)
 
-    def fitted_means(self, cps: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    def fitted_means(
+        self, cps: list[int], leave: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Raw counts and the segmentation's fitted mean for every period (level × seasonal
-        multiplier), as the dependence estimate needs them."""
+        multiplier), as the dependence estimate needs them; each segment's level from its
+        periods outside *leave* (a boolean mask: gross outliers), or from all of them
+        where *leave* holds every one."""
         n = len(self.y)
-        mu = np.empty(n)
-        bounds = [0, *cps, n]
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            mu[a:b] = (self.S[b] - self.S[a]) / max(self.exposure(a, b), 1e-12)
-        return self._raw(), mu * self.mult
+        bounds = np.array([0, *cps, n], dtype=np.int64)
+        a, b = bounds[:-1], bounds[1:]
+        S, E = self.S, self._exposures
+        lev = (S[b] - S[a]) / np.maximum(E[b] - E[a], 1e-12)
+        if leave is not None and leave.any():
+            S2 = prefix(np.where(leave, 0.0, np.diff(S)))
+            E2 = prefix(np.where(leave, 0.0, np.diff(E)))
+            e2 = E2[b] - E2[a]
+            lev = np.where(e2 > 0, (S2[b] - S2[a]) / np.maximum(e2, 1e-12), lev)
+        return self._raw(), np.repeat(lev, b - a) * self.mult
+
+    @property
+    def _exposures(self) -> np.ndarray:
+        """Prefix sums of the periods' exposures (:meth:`exposure`)."""
+        return self.N
 
     def _raw(self) -> np.ndarray:
         return self.y * self.mult
@@ -219,6 +233,10 @@ class PoissonCost(CountCost):
 
     def exposure(self, a: int, b: int) -> float:
         return float(self.W[b] - self.W[a])
+
+    @property
+    def _exposures(self) -> np.ndarray:
+        return self.W
 
     def _raw(self) -> np.ndarray:
         return self.y

@@ -209,22 +209,36 @@ def gross_days(y: np.ndarray, reach: int = 3) -> np.ndarray:
         taken[peak] = True
 
 
+EXACT_TOTAL = 2000
+"""Totals of a period and its neighbours up to which :func:`gross_days` sums the
+beta-binomial's probabilities (scipy: a cost in proportion to the count); above, the
+share of the total follows the beta distribution with the beta-binomial's mean and
+variance (tails within 5% of the exact ones at totals of 7,000 from 3 to 6 sd; with
+totals of a few hundred its lower tail was 30 times too small)."""
+
+
 def _beyond_neighbours(y: np.ndarray, rest: np.ndarray, c: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Whether each count *y* is beyond its *c* neighbours' total *rest* at two-sided
-    tail :data:`OUTLYING_P` (:func:`gross_days`)."""
+    tail :data:`OUTLYING_P` (:func:`gross_days`): beta-binomial(total, k, c k), binomial
+    for an infinite *k*."""
     total = y + rest
-    finite = np.isfinite(k)
-    kk = np.where(finite, k, 1.0)
-    up = np.where(
-        finite,
-        stats.betabinom.sf(y - 1, total, kk, c * kk),
-        stats.binom.sf(y - 1, total, 1.0 / (c + 1.0)),
-    )
-    lo = np.where(
-        finite,
-        stats.betabinom.cdf(y, total, kk, c * kk),
-        stats.binom.cdf(y, total, 1.0 / (c + 1.0)),
-    )
+    k = np.where(np.isfinite(k), k, POISSON_SIZE)
+    a, b = k, c * k
+    up, lo = np.ones(len(y)), np.ones(len(y))
+    exact = total <= EXACT_TOTAL
+    if exact.any():
+        e = exact
+        dist = stats.betabinom(total[e], a[e], b[e])
+        up[e], lo[e] = dist.sf(y[e] - 1), dist.cdf(y[e])
+    big = ~exact
+    if big.any():
+        t, aa, bb = total[big], a[big], b[big]
+        m = aa / (aa + bb)
+        v = aa * bb * (aa + bb + t) / (t * (aa + bb) ** 2 * (aa + bb + 1))
+        s = m * (1 - m) / v - 1  # the matching beta's a + b
+        share = stats.beta(m * s, (1 - m) * s)
+        up[big] = share.sf((y[big] - 0.5) / t)  # half a count: continuity
+        lo[big] = share.cdf((y[big] + 0.5) / t)
     return np.asarray(2.0 * np.minimum(up, lo) < OUTLYING_P)
 
 

@@ -82,9 +82,14 @@ def estimate_size(y: np.ndarray) -> float:
     >>> 17 < estimate_size(y) < 23
     True
     """
+    return size_and_gross(y)[0]
+
+
+def size_and_gross(y: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`estimate_size` and the gross days it left out (:func:`gross_days`)."""
     y = np.asarray(y, dtype=float)
     gross = gross_days(y)
-    return _pair_size(np.where(gross, np.nan, y) if gross.any() else y)
+    return _pair_size(np.where(gross, np.nan, y) if gross.any() else y), gross
 
 
 def _pair_terms(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

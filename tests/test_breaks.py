@@ -655,6 +655,9 @@ def test_one_gross_day_does_not_lose_a_step(factor):
     got = detect_breaks(dirty, dependence="ar1", n_boot=0)
     assert got.size == pytest.approx(ref.size, rel=0.01)
     assert 601 in got.positions  # the step (the gross day is a short segment of its own)
+    said = " ".join(got._notes())
+    assert "1 day(s) far beyond the days around them left out of the NB size" in said
+    assert "a segment of under 28 days holds one (2022-12-25 … 2023-01-07)" in said
     last = got.segments.iloc[-1]
     assert last["ci_upper"] / last["ci_lower"] == pytest.approx(
         ref.segments.iloc[-1]["ci_upper"] / ref.segments.iloc[-1]["ci_lower"], rel=0.01

@@ -425,10 +425,47 @@ def _build_breaks(
         positions=tuple(int(c) for c in cps),
         dependence=dep,
         unit=cost.unit,
-        cost_notes=tuple(cost.notes()),
+        cost_notes=(*cost.notes(), *_gross_words(cost, dates, starts, ends, min_size)),
         counts=isinstance(cost, CountCost),
         forced=tuple(pd.Timestamp(dates[f]) for f in sorted(forced)),
     )
+
+
+def _gross_words(
+    cost: SegmentCost, dates: np.ndarray, starts: np.ndarray, ends: np.ndarray, min_size: int
+) -> list[str]:
+    """The note on the periods the NB size left out (far beyond the periods around them),
+    and on each segment of under twice *min_size* that holds one: one day at 30 times
+    the level made a segment of 14 days of its own, a change that is that day alone."""
+    gross = getattr(cost, "gross", None)
+    if gross is None or not gross.any():
+        return []
+    at = np.flatnonzero(gross)
+    days = ", ".join(np.datetime_as_string(dates[at], unit="D")[:5]) + (
+        ", …" if len(at) > 5 else ""
+    )
+    unit = cost.unit
+    words = (
+        f"{len(at)} {unit}(s) far beyond the {unit}s around them left out of the NB size "
+        f"({days}; beta-binomial p < 1e-6 against their neighbours' total)"
+    )
+    short = [
+        (a, b)
+        for a, b in zip(starts, ends, strict=True)
+        if b - a < 2 * min_size and gross[a:b].any()
+    ]
+    if short:
+        spans = ", ".join(
+            f"{np.datetime_as_string(dates[a], unit='D')} … "
+            f"{np.datetime_as_string(dates[b - 1], unit='D')}"
+            for a, b in short
+        )
+        words += (
+            f"; a segment of under {2 * min_size} {unit}s holds one ({spans}): that "
+            f"{unit}, not a lasting change (the default, dependence='auto', sets such "
+            f"{unit}s aside)"
+        )
+    return [words]
 
 
 def _build_linear_breaks(

@@ -272,8 +272,15 @@ class NegBinCost(CountCost):
     name = "negbin"
     code = _codes.NEGBIN
 
+    #: the periods the size estimate left out (far beyond the periods around them)
+    gross: np.ndarray
+
     def _size(self, size: float | None) -> float:
-        k = float(size) if size is not None else nb.estimate_size(self.y)
+        self.gross = np.zeros(len(self.y), dtype=bool)
+        if size is None:
+            k, self.gross = nb.size_and_gross(self.y)
+        else:
+            k = float(size)
         if not k > 0:
             raise ParameterError(f"size (NB size k) must be positive, got {size!r}")
         return k if math.isfinite(k) else nb.POISSON_SIZE

@@ -27,7 +27,11 @@ scales, each estimated where the day is:
 
 Each day's two-sided NB tail probability gets a Benjamini-Hochberg q-value across the
 days. Gross outliers under the baseline (:func:`~intensity._negbin.outlying` with its
-dispersion) are out of every neighbourhood from the start (one catch-up day of 1,000,000
+dispersion), and days far beyond the days around them whatever the baseline
+(:func:`~intensity._negbin.gross_days`: with 2022 in the series the baseline's global
+dispersion let personnel's 2,710 of 2025-02-28 into the dispersion of the half-year
+around it, whose band then doubled and hid the Easter-truce dip of 2025-04-21), are out
+of every neighbourhood from the start (one catch-up day of 1,000,000
 would otherwise raise the level of the week around it and the dispersion of half a
 year); the days flagged are left out of their neighbours' level and the tests repeated
 until the flags repeat (at most :data:`ROUNDS`), but they stay in the dispersion:
@@ -141,8 +145,13 @@ def day_tests(
     y = np.where(test, y, 0.0)
     k = max(periods(LEVEL_DAYS, per_year), 3)
     w = max(periods(DISPERSION_DAYS, per_year), MIN_DISPERSION_PERIODS)
-    # gross outliers under the baseline are out of every neighbourhood from the start
-    screened = test & ~_negbin.outlying(y, mu, test, dispersion)
+    # gross outliers under the baseline, and days far beyond the days around them, are
+    # out of every neighbourhood from the start
+    screened = (
+        test
+        & ~_negbin.outlying(y, mu, test, dispersion)
+        & ~_negbin.gross_days(np.where(test, y, np.nan))
+    )
     keep = screened
     seen: list[bytes] = []
     for _ in range(ROUNDS):

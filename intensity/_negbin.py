@@ -126,8 +126,11 @@ def _local_sizes(y: np.ndarray, taken: np.ndarray) -> np.ndarray:
     """The pair estimate of the NB size for each period from the pairs of its block of
     :data:`GROSS_BLOCK` without the period's own two pairs and those of the periods
     *taken* (a gross day does not widen the scatter it is judged by, and no trimming
-    biases the others' upwards); the whole series' the same way where a block has
-    under 30 pairs or shows no overdispersion (``inf``: none anywhere)."""
+    biases the others' upwards). A block with under 30 pairs, or no overdispersion in
+    them, takes in the blocks either side, up to three each way (a quarter with many
+    missing or untested days, as the first of personnel, was otherwise judged by the
+    whole series' calm-year size, and its volatile days read as gross); then the whole
+    series' (``inf``: no overdispersion anywhere)."""
     gone = np.where(taken, np.nan, y)
     prod, diff = _pair_terms(gone)
     ok = np.isfinite(prod)
@@ -136,30 +139,41 @@ def _local_sizes(y: np.ndarray, taken: np.ndarray) -> np.ndarray:
     npairs = n - 1
     block = np.arange(npairs) // GROSS_BLOCK
     nb = int(block[-1]) + 1 if npairs else 0
-    num_b = np.bincount(block, prod, nb)
-    den_b = np.bincount(block, diff, nb)
-    cnt_b = np.bincount(block, ok.astype(float), nb)
+    sums = np.stack(
+        [np.bincount(block, prod, nb), np.bincount(block, diff, nb), np.bincount(block, ok, nb)]
+    )
     # each period's block: that of its pair with the next period (the last: its previous)
     t = np.arange(n)
-    own = np.minimum(t, npairs - 1)
-    bt = block[own]
-    num, den, cnt = num_b[bt].copy(), den_b[bt].copy(), cnt_b[bt].copy()
-    # the whole series', without the period's pairs either
-    wnum = np.full(n, float(prod.sum()))
-    wden = np.full(n, float(diff.sum()))
-    for j in (t - 1, t):  # the period's two pairs
+    bt = block[np.minimum(t, npairs - 1)]
+    # the period's own two pairs, with the blocks they are in
+    own = []
+    for j in (t - 1, t):
         inside = (j >= 0) & (j < npairs)
         jj = np.clip(j, 0, max(npairs - 1, 0))
-        p_j, d_j = np.where(inside, prod[jj], 0.0), np.where(inside, diff[jj], 0.0)
-        wnum -= p_j
-        wden -= d_j
-        same = inside & (block[jj] == bt)  # in its block
-        num -= np.where(same, p_j, 0.0)
-        den -= np.where(same, d_j, 0.0)
-        cnt -= np.where(same, ok[jj], 0.0)
-    whole = np.where((wden > 0) & (wnum > 0), wnum / np.where(wden > 0, wden, 1.0), math.inf)
-    good = (cnt >= 30) & (den > 0) & (num > 0)
-    return np.where(good, num / np.where(good, den, 1.0), whole)
+        own.append(
+            (inside, block[jj], np.where(inside, prod[jj], 0.0), np.where(inside, diff[jj], 0.0))
+        )
+    wnum, wden = float(prod.sum()), float(diff.sum())
+    out = np.full(n, np.nan)
+    cum = np.concatenate([np.zeros((3, 1)), np.cumsum(sums, axis=1)], axis=1)
+    for r in range(4):  # the period's block and r blocks either side
+        lo, hi = np.maximum(bt - r, 0), np.minimum(bt + r + 1, nb)
+        num, den, cnt = cum[:, hi] - cum[:, lo]
+        for inside, bj, p_j, d_j in own:
+            within = inside & (bj >= lo) & (bj < hi)
+            num = num - np.where(within, p_j, 0.0)
+            den = den - np.where(within, d_j, 0.0)
+            cnt = cnt - within
+        good = np.isnan(out) & (cnt >= 30) & (den > 0) & (num > 0)
+        out[good] = num[good] / den[good]
+    rest = np.isnan(out)
+    if rest.any():  # the whole series' without the period's pairs
+        num = wnum - sum(p_j for _, _, p_j, _ in own)
+        den = wden - sum(d_j for _, _, _, d_j in own)
+        out[rest] = np.where((den > 0) & (num > 0), num / np.where(den > 0, den, 1.0), math.inf)[
+            rest
+        ]
+    return out
 
 
 def gross_days(y: np.ndarray, reach: int = 3) -> np.ndarray:

@@ -383,17 +383,26 @@ def test_real_spike_day_does_not_depend_on_2022_being_in_the_series(personnel, b
 
 
 @pytest.mark.parametrize("baseline", ["seasonal", "level"], ids=["seasonal", "level"])
-def test_real_dip_of_2022_10_21_is_flagged_from_every_start_before_it(personnel, baseline):
-    """2022-10-21: 100 claimed against 320-530 on the days around it. It was a dip day
-    from 2022-04, -06 and -10 and not on the whole series, where the sustained shift
-    placed after it (2022-10-24) put it in the lower segment; gross days are left out
-    of that search since 2026-12-06 (the shift is 2022-10-18), and the day is a dip
-    from every start."""
-    day = pd.Timestamp("2022-10-21")
-    for start in ("2022-02-25", "2022-06-01", "2022-10-01"):
+def test_real_dips_are_flagged_from_every_start(personnel, baseline):
+    """2022-10-21: 100 against 320-530 on the days around it, a dip from 2022-04, -06
+    and -10 and not on the whole series, where the sustained shift placed after it
+    (2022-10-24) put it in the lower segment; gross days are left out of that search
+    since 2026-12-06 (the shift is 2022-10-18). 2025-04-21: the Easter truce's 670
+    against 1,050-1,290, a dip from 2023 and 2024 (q 1-3e-3) and not on the whole
+    series (q 0.16), whose day test had a band twice as wide (771-1,609 against
+    859-1,490): 2025-02-28's 2,710 was in its dispersion, screened by the baseline's
+    global dispersion from 2023 on but not with 2022 in the series. Days far beyond the
+    days around them (``_negbin.gross_days``, which asks nothing of the baseline) are
+    now out of every day's dispersion, and both are dips from every start."""
+    for start in ("2022-02-25", "2022-06-01", "2022-10-01", "2023-01-01", "2024-01-01"):
         res = intensity.detect_anomalies(personnel[start:], baseline=baseline)
-        assert day in res.spikes.index, (start, res.spikes)
-        assert res.spikes.loc[day, "kind"] == "dip" and res.spikes.loc[day, "q"] < 2e-3
+        days = ["2025-04-21"] + (["2022-10-21"] if start < "2022-10-21" else [])
+        for day in map(pd.Timestamp, days):
+            assert day in res.spikes.index, (start, day, res.spikes)
+            assert res.spikes.loc[day, "kind"] == "dip" and res.spikes.loc[day, "q"] < 5e-3
+        # the band of the Easter-truce day: the same whatever the start
+        band = res.days.loc["2025-04-21", ["lower", "upper"]].to_numpy()
+        assert 840 < band[0] < 890 and 1_460 < band[1] < 1_530, (start, band)
 
 
 def test_a_day_is_tested_against_its_neighbours_and_its_own_year():

@@ -51,7 +51,7 @@ def _brute_force(joint: _Joint, pen: float, m: int, scale: np.ndarray) -> float:
 @pytest.mark.parametrize("pen", [5.0, 20.0, 80.0], ids=["low", "mid", "high"])
 def test_joint_search_is_exact(pen: float) -> None:
     f = _three(3).iloc[:240]
-    _, costs = _frame_costs(f, "negbin", None, None, 5)
+    _, costs, _ = _frame_costs(f, "negbin", None, None, 5)
     joint = _Joint(costs)
     scale = np.array([0.5, 1.0, 0.8])
     F, last, _ = _pelt.pelt_joint(joint.codes, joint.n, 5, pen, *joint._args(scale))
@@ -60,7 +60,7 @@ def test_joint_search_is_exact(pen: float) -> None:
 
 def test_joint_of_one_column_is_the_single_search() -> None:
     f = _three(4)
-    _, costs = _frame_costs(f[["personnel", "apc"]], "negbin", None, None, 14)
+    _, costs, _ = _frame_costs(f[["personnel", "apc"]], "negbin", None, None, 14)
     one = _Joint(costs[:1])
     assert one.run(40.0, 14, np.ones(1)) == costs[0].run(40.0, 14)[0]
 
@@ -300,6 +300,20 @@ def test_ratio_levels_and_zero_denominator() -> None:
     np.testing.assert_allclose(res.segments["ratio"], [6.0, 8.0], rtol=0.02)
     assert res.name == "personnel per engagements"
     assert "weekday" in str(res)
+
+
+def test_a_gross_day_in_one_column_is_set_aside() -> None:
+    """One day at 100 times the level of one column (a data-entry error) made a common
+    break of its own: a 14-day segment around it, 2022-12-25 ... 2023-01-08, beside the
+    shared step. Such days are set aside (``_negbin.gross_days``) and named."""
+    a = it.simulate_counts(1200, seed=1, breaks=[(600, 1.5)]).counts.astype(float)
+    b = it.simulate_counts(1200, seed=2, level=200.0, breaks=[(600, 1.3)]).counts.astype(float)
+    clean = it.detect_breaks(pd.DataFrame({"a": a, "b": b}), n_boot=0)
+    a.iloc[300] *= 100
+    dirty = it.detect_breaks(pd.DataFrame({"a": a, "b": b}), n_boot=0)
+    assert dirty.positions == clean.positions and len(dirty.positions) == 1
+    assert dirty.set_aside == {"a": (a.index[300],)} and clean.set_aside == {}
+    assert any("a: 1 day(s) far beyond the days around them set aside" in n for n in dirty._notes())
 
 
 # --------------------------------------------------------------------------- real data

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -48,7 +48,7 @@ import pandas as pd
 from scipy.special import ndtri
 from scipy.stats import chi2
 
-from .. import _pelt
+from .. import _negbin, _pelt
 from .._results import ResultMixin
 from .._typing import PenaltyName
 from .._validation import check_choice, check_fraction, check_whole
@@ -111,6 +111,10 @@ class CommonBreaks(ResultMixin):
         ``dependence='none'``).
     effective_params, cost_scale : float
         ``nu`` and ``c`` of the penalty (see the module docstring).
+    set_aside : dict
+        Each metric's days far beyond the days around them
+        (:func:`intensity._negbin.gross_days`), left out of its counts: one day at 100
+        times the level of one metric otherwise made a common break of its own.
 
     Examples
     --------
@@ -144,6 +148,7 @@ class CommonBreaks(ResultMixin):
     cost_scale: float
     seasonal_adjusted: bool
     positions: tuple[int, ...] = field(default_factory=tuple)
+    set_aside: dict[str, tuple[pd.Timestamp, ...]] = field(default_factory=dict)
 
     @property
     def dates(self) -> pd.DatetimeIndex:
@@ -222,6 +227,12 @@ class CommonBreaks(ResultMixin):
             notes.append(f"{m}: NB size k = {self.sizes[m]:.1f}; {dep.describe()}")
         if self.seasonal_adjusted:
             notes.append("breaks in the deseasonalised rates")
+        for m, days in self.set_aside.items():
+            notes.append(
+                f"{m}: {len(days)} day(s) far beyond the days around them set aside "
+                f"({', '.join(f'{d:%Y-%m-%d}' for d in days[:5])}{', …' if len(days) > 5 else ''}"
+                "; beta-binomial p < 1e-6 against their neighbours' total)"
+            )
         return notes
 
     def plot(self, ax: Any = None, **kw: Any) -> Any:
@@ -459,9 +470,12 @@ def _frame_costs(
     seasonal: Mapping[str, Any] | str | None,
     size: float | Mapping[str, float] | None,
     min_size: int,
-) -> tuple[pd.DatetimeIndex, list[CountCost]]:
+) -> tuple[pd.DatetimeIndex, list[CountCost], dict[str, np.ndarray]]:
+    """Each column's cost on the shared daily index, and the days set aside from each
+    (far beyond the days around them)."""
     _check_frame(frame, seasonal)
     costs: list[CountCost] = []
+    set_aside: dict[str, np.ndarray] = {}
     index: pd.DatetimeIndex | None = None
     for col in frame.columns:
         k = size.get(str(col)) if isinstance(size, Mapping) else size
@@ -473,6 +487,12 @@ def _frame_costs(
             raise SeriesValidationError(
                 f"common breaks need daily columns, got a {ds.unit}ly index"
             )
+        # days far beyond the days around them are set aside: one day at 100 times the
+        # level of one column made a common break of its own (a 14-day segment around it)
+        gross = _negbin.gross_days(ds.series.to_numpy(dtype=float, na_value=np.nan))
+        if gross.any():
+            ds, cost = _prepare(ds.series.mask(gross), model, spec, k, None)
+            set_aside[str(col)] = gross
         _check_observed(cost, min_size, k is not None)
         assert isinstance(cost, CountCost)
         idx = pd.DatetimeIndex(ds.series.index)
@@ -481,7 +501,7 @@ def _frame_costs(
         index = idx
         costs.append(cost)
     assert index is not None
-    return index, costs
+    return index, costs, set_aside
 
 
 def detect_common_breaks(
@@ -547,7 +567,7 @@ def detect_common_breaks(
     if model == "auto":
         model = "negbin"
     m = int(min_size)
-    index, costs = _frame_costs(frame, model, seasonal, size, m)
+    index, costs, set_aside = _frame_costs(frame, model, seasonal, size, m)
     n = len(index)
     if n < 2 * m:
         raise InsufficientDataError(f"a break needs two segments of min_size={m} days, got {n}")
@@ -563,7 +583,7 @@ def detect_common_breaks(
     if dependence != "none":
         _, resid = _dependence_round(joint, cps)
         corr = latent_correlation(resid, deps)
-    return _build(
+    res = _build(
         frame,
         index,
         costs,
@@ -584,6 +604,8 @@ def detect_common_breaks(
         scale,
         any(c.adjusted for c in costs),
     )
+    days = {nm: tuple(index[g]) for nm, g in set_aside.items()}
+    return replace(res, set_aside=days) if days else res
 
 
 #: columns of CommonBreaks.metrics

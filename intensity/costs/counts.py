@@ -41,6 +41,9 @@ class CountCost(SegmentCost):
 
     counts = True
     functional = True
+    #: the periods far beyond the periods around them (:func:`intensity._negbin.gross_days`)
+    #: that were left out: of the NB size, or set aside altogether by the joint search
+    gross: np.ndarray | None = None
 
     def exposure(self, a: int, b: int) -> float:
         """The exposure of ``[a, b)``: observed periods (NB) or the sum of the seasonal
@@ -271,9 +274,6 @@ class NegBinCost(CountCost):
 
     name = "negbin"
     code = _codes.NEGBIN
-
-    #: the periods the size estimate left out (far beyond the periods around them)
-    gross: np.ndarray
 
     def _size(self, size: float | None) -> float:
         self.gross = np.zeros(len(self.y), dtype=bool)

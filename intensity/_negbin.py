@@ -218,7 +218,13 @@ def gross_days(y: np.ndarray, reach: int = 3) -> np.ndarray:
         # mean's variance); the beta-binomial tail decides
         var = (mu + mu**2 / k) * (1.0 + 1.0 / np.maximum(count, 1.0))
         z = np.where(testable, np.abs(vals - mu) / np.sqrt(var), 0.0)
-        far = np.flatnonzero(z > 3.0)
+        # a low count's tail is lighter than the normal's: with k = 5 a 0 among days of
+        # 1,000 is 2.2 sd out and P = 3e-12, so a day under a quarter of its neighbours'
+        # mean is a candidate too where a 0 would be beyond the threshold
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            zero = np.where(np.isfinite(k), np.exp(k * np.log(k / (k + mu))), np.exp(-mu))
+        low = testable & (vals < 0.25 * mu) & (zero < OUTLYING_P / 2)
+        far = np.flatnonzero((z > 3.0) | low)
         if not len(far):
             return taken
         far = far[_beyond_neighbours(vals[far], total[far], count[far], k[far])]
@@ -238,8 +244,8 @@ totals of a few hundred its lower tail was 30 times too small)."""
 
 def _beyond_neighbours(y: np.ndarray, rest: np.ndarray, c: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Whether each count *y* is beyond its *c* neighbours' total *rest* at two-sided
-    tail :data:`OUTLYING_P` (:func:`gross_days`): beta-binomial(total, k, c k), binomial
-    for an infinite *k*."""
+    tail :data:`OUTLYING_P` (:func:`gross_days`): beta-binomial(total, k, c k), with
+    :data:`POISSON_SIZE` for an infinite *k* (the binomial, to 1e-8)."""
     total = y + rest
     k = np.where(np.isfinite(k), k, POISSON_SIZE)
     a, b = k, c * k

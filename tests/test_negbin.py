@@ -145,3 +145,15 @@ def test_gross_days_on_real_personnel(personnel):
     assert days == ["2022-10-21", "2025-02-28", "2025-04-21"]
     assert _negbin.estimate_size(y) == pytest.approx(48.5, abs=0.1)
     assert _negbin._pair_size(y) == pytest.approx(44.6, abs=0.1)
+
+
+def test_a_zero_day_is_gross_where_the_counts_are_overdispersed():
+    """With k = 5 a 0 among days of 1,000 is only 2.2 sd below them, inside the normal
+    screen's 3 sd, yet P = 3e-12 under the NB: a day under a quarter of its neighbours'
+    mean is tested where a 0 could be beyond the threshold (not at k = 1: P(0) = 1e-3)."""
+    y = _nb_series(5, k=5.0)
+    y[900] = 0.0
+    assert 900 in np.flatnonzero(_negbin.gross_days(y))
+    y1 = _nb_series(5, k=1.0)
+    y1[900] = 0.0
+    assert 900 not in np.flatnonzero(_negbin.gross_days(y1))

@@ -227,11 +227,37 @@ def gross_days(y: np.ndarray, reach: int = 3) -> np.ndarray:
         far = np.flatnonzero((z > 3.0) | low)
         if not len(far):
             return taken
-        far = far[_beyond_neighbours(vals[far], total[far], count[far], k[far])]
+        far = far[_beyond_both_sides(vals, use, far, k[far], reach)]
         peak = far[[z[t] >= z[max(t - reach, 0) : t + reach + 1].max() for t in far]]
         if not len(peak):
             return taken
         taken[peak] = True
+
+
+def _beyond_both_sides(
+    vals: np.ndarray, use: np.ndarray, far: np.ndarray, k: np.ndarray, reach: int
+) -> np.ndarray:
+    """Which candidate periods *far* are beyond their neighbours on each side that has
+    two or more valid ones within *reach* (:func:`_beyond_neighbours` against each side's
+    total): a day at a level shift is beyond the side before it and not the side after,
+    and stays (a step of 1,000 to 0 read the days at it as gross against both sides'
+    mean)."""
+    left = np.ones(2 * reach + 1)
+    left[reach:] = 0.0
+    right = left[::-1].copy()
+    beyond = np.ones(len(far), dtype=bool)
+    sides = 0
+    for kern in (left, right):
+        # np.convolve flips the kernel: 'left' then sums the periods after, 'right' before
+        count = np.convolve(use.astype(float), kern, mode="same")[far]
+        total = np.convolve(np.where(use, vals, 0.0), kern, mode="same")[far]
+        side = count >= 2
+        sides = sides + side
+        out = np.zeros(len(far), dtype=bool)
+        if side.any():
+            out[side] = _beyond_neighbours(vals[far][side], total[side], count[side], k[side])
+        beyond &= out | ~side
+    return beyond & (sides > 0)
 
 
 EXACT_TOTAL = 2000

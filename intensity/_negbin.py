@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import special, stats
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "dispersion_from_size",
     "estimate_size",
     "gross_days",
+    "without_gross_days",
     "distribution",
     "interval",
     "tails",
@@ -232,6 +234,14 @@ def gross_days(y: np.ndarray, reach: int = 3) -> np.ndarray:
         if not len(peak):
             return taken
         taken[peak] = True
+
+
+def without_gross_days(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """*series* (numeric, NaN: missing) with its :func:`gross_days` masked, and their
+    mask: the searches that set such days aside altogether (the baselines' sustained
+    shifts, the common breaks)."""
+    gross = gross_days(series.to_numpy(dtype=float, na_value=np.nan))
+    return (series.mask(gross) if gross.any() else series), gross
 
 
 def _beyond_both_sides(

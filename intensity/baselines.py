@@ -114,14 +114,12 @@ def sustained_shifts(
     Gross days (:func:`~intensity._negbin.gross_days`: far beyond the days around them)
     are left out of the search: one day cannot make a shift that lasts, but one at 100
     times the level put a segment of ``2 * max_days`` around itself at +55% over the
-    rest. Real personnel has two (2022-10-21: 100 among 320-530; 2025-02-28: 2,710 among
-    1,050-1,350)."""
+    rest. Real personnel has three (2022-10-21: 100 among 320-530; 2025-02-28: 2,710
+    among 1,050-1,350; 2025-04-21: the Easter truce's 670 among 950-1,530)."""
     from .breaks.detect import sustained_breaks
 
     m = 2 * int(max_days)
-    gross = _negbin.gross_days(series.to_numpy(dtype=float, na_value=np.nan))
-    if gross.any():
-        series = series.mask(gross)
+    series = _negbin.without_gross_days(series)[0]
     if int(series.notna().sum()) < 2 * m:
         return ()
     ppy = per_year(pd.DatetimeIndex(series.index))

@@ -51,26 +51,26 @@ from scipy.stats import chi2
 from .. import _negbin, _pelt
 from .._results import ResultMixin
 from .._typing import PenaltyName
-from .._validation import check_choice, check_fraction, check_whole
+from .._validation import as_regular_series, check_choice, check_fraction, check_whole
 from ..costs import CountCost, SegmentCost
 from ..dependence import (
     NO_DEPENDENCE,
     DependenceModel,
-    estimate_dependence,
     latent_correlation,
     long_run_correlation,
     relative_residuals,
     simulate_joint_latent_counts,
 )
 from ..exceptions import InsufficientDataError, ParameterError, SeriesValidationError
+from .results import gross_words
 from .search import (
     _check_observed,
     _prepare,
     _snap_to_observed,
+    dependence_and_means,
     first_possible,
     fixed_point,
     penalty_value,
-    robust_means,
 )
 
 __all__ = ["CommonBreaks", "detect_common_breaks"]
@@ -227,12 +227,9 @@ class CommonBreaks(ResultMixin):
             notes.append(f"{m}: NB size k = {self.sizes[m]:.1f}; {dep.describe()}")
         if self.seasonal_adjusted:
             notes.append("breaks in the deseasonalised rates")
-        for m, days in self.set_aside.items():
-            notes.append(
-                f"{m}: {len(days)} day(s) far beyond the days around them set aside "
-                f"({', '.join(f'{d:%Y-%m-%d}' for d in days[:5])}{', …' if len(days) > 5 else ''}"
-                "; beta-binomial p < 1e-6 against their neighbours' total)"
-            )
+        notes += [
+            f"{m}: {gross_words(days, 'day', 'set aside')}" for m, days in self.set_aside.items()
+        ]
         return notes
 
     def plot(self, ax: Any = None, **kw: Any) -> Any:
@@ -291,9 +288,9 @@ def _dependence_round(joint: _Joint, cps: list[int]) -> tuple[list[DependenceMod
     from those means for *cps*."""
     deps, res = [], []
     for c in joint.costs:
-        y, mu, out = robust_means(c, cps)  # the means the dependence is read from
+        dep, y, mu = dependence_and_means(c, cps)
         res.append(relative_residuals(y, mu, c.obs))
-        deps.append(estimate_dependence(y, mu, c.obs & ~out, c.size))
+        deps.append(dep)
     return deps, np.vstack(res)
 
 
@@ -482,17 +479,18 @@ def _frame_costs(
         s = frame[col].rename(str(col))
         # 'auto': each column's own choice, as detect_breaks makes it for one series
         spec = seasonal if isinstance(seasonal, str) else (seasonal or {}).get(str(col))
-        ds, cost = _prepare(s, model, spec, k, None)
+        # days far beyond the days around them are set aside: one day at 100 times the
+        # level of one column made a common break of its own (a 14-day segment around
+        # it). Found on the counts as _prepare validates them, before its seasonal fit.
+        checked = as_regular_series(s, counts=True, min_observed=2).series
+        masked, gross = _negbin.without_gross_days(checked)
+        if gross.any():
+            set_aside[str(col)] = gross
+        ds, cost = _prepare(masked, model, spec, k, None)
         if ds.unit != "day":
             raise SeriesValidationError(
                 f"common breaks need daily columns, got a {ds.unit}ly index"
             )
-        # days far beyond the days around them are set aside: one day at 100 times the
-        # level of one column made a common break of its own (a 14-day segment around it)
-        gross = _negbin.gross_days(ds.series.to_numpy(dtype=float, na_value=np.nan))
-        if gross.any():
-            ds, cost = _prepare(ds.series.mask(gross), model, spec, k, None)
-            set_aside[str(col)] = gross
         _check_observed(cost, min_size, k is not None)
         assert isinstance(cost, CountCost)
         idx = pd.DatetimeIndex(ds.series.index)

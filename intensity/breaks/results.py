@@ -431,6 +431,19 @@ def _build_breaks(
     )
 
 
+def gross_words(days: Any, unit: str, done: str) -> str:
+    """``'3 day(s) far beyond the days around them <done> (2022-10-21, …; beta-binomial
+    p < 1e-6 against their neighbours' total)'``: the days of
+    :func:`~intensity._negbin.gross_days` (datetime64 values, the first five named) as
+    the single-series and the joint notes name them."""
+    named = np.datetime_as_string(np.asarray(days, dtype="datetime64[ns]"), unit="D")
+    listed = ", ".join(named[:5]) + (", …" if len(named) > 5 else "")
+    return (
+        f"{len(named)} {unit}(s) far beyond the {unit}s around them {done} ({listed}; "
+        "beta-binomial p < 1e-6 against their neighbours' total)"
+    )
+
+
 def _gross_words(
     cost: SegmentCost, dates: np.ndarray, starts: np.ndarray, ends: np.ndarray, min_size: int
 ) -> list[str]:
@@ -440,15 +453,8 @@ def _gross_words(
     gross = getattr(cost, "gross", None)
     if gross is None or not gross.any():
         return []
-    at = np.flatnonzero(gross)
-    days = ", ".join(np.datetime_as_string(dates[at], unit="D")[:5]) + (
-        ", …" if len(at) > 5 else ""
-    )
     unit = cost.unit
-    words = (
-        f"{len(at)} {unit}(s) far beyond the {unit}s around them left out of the NB size "
-        f"({days}; beta-binomial p < 1e-6 against their neighbours' total)"
-    )
+    words = gross_words(dates[gross], unit, "left out of the NB size")
     short = [
         (a, b)
         for a, b in zip(starts, ends, strict=True)

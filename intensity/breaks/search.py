@@ -375,8 +375,16 @@ def _segmentation_dependence(cost: SegmentCost, cps: Sequence[int]) -> Dependenc
     """The dependence model of the residuals of the segmentation *cps*, against the NB size
     the cost assumes (count costs only)."""
     assert isinstance(cost, CountCost)
+    return dependence_and_means(cost, cps)[0]
+
+
+def dependence_and_means(
+    cost: CountCost, cps: Sequence[int]
+) -> tuple[DependenceModel, np.ndarray, np.ndarray]:
+    """:func:`_segmentation_dependence` with the raw counts and the fitted means it was
+    read from (:func:`robust_means`), for the joint search's residual correlation."""
     y, mu, out = robust_means(cost, cps)
-    return estimate_dependence(y, mu, cost.obs & ~out, cost.size)
+    return estimate_dependence(y, mu, cost.obs & ~out, cost.size), y, mu
 
 
 def robust_means(cost: CountCost, cps: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -205,6 +205,30 @@ def _filter(
 
 
 @njit(cache=True)
+def _n_step(
+    n00: float,
+    n01: float,
+    n11: float,
+    Ft: float,
+    l00: float,
+    l01: float,
+    l10: float,
+    l11: float,
+) -> tuple[float, float, float]:  # pragma: no cover - compiled
+    """The smoother's information ``N`` one day back: ``1 / F + L' N L`` (symmetric, the
+    level and AR(1) states), for :func:`_smoother` and :func:`_held_divisors` alike."""
+    m00 = n00 * l00 + n01 * l10
+    m01 = n00 * l01 + n01 * l11
+    m10 = n01 * l00 + n11 * l10
+    m11 = n01 * l01 + n11 * l11
+    return (
+        1.0 / Ft + l00 * m00 + l10 * m10,
+        1.0 / Ft + l00 * m01 + l10 * m11,
+        1.0 / Ft + l01 * m01 + l11 * m11,
+    )
+
+
+@njit(cache=True)
 def _smoother(
     v: np.ndarray, F: np.ndarray, K0: np.ndarray, K1: np.ndarray, phi: float
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
@@ -233,13 +257,7 @@ def _smoother(
         Ft = F[t]
         l00, l01, l10, l11 = 1.0 - K0[t], -K0[t], -K1[t], phi - K1[t]
         r0, r1 = v[t] / Ft + l00 * r0 + l10 * r1, v[t] / Ft + l01 * r0 + l11 * r1
-        m00 = n00 * l00 + n01 * l10
-        m01 = n00 * l01 + n01 * l11
-        m10 = n01 * l00 + n11 * l10
-        m11 = n01 * l01 + n11 * l11
-        nn00 = 1.0 / Ft + l00 * m00 + l10 * m10
-        nn01 = 1.0 / Ft + l00 * m01 + l10 * m11
-        nn11 = 1.0 / Ft + l01 * m01 + l11 * m11
+        nn00, nn01, nn11 = _n_step(n00, n01, n11, Ft, l00, l01, l10, l11)
         if nn00 > 1e-300 and _settled(nn00, nn01, nn11, n00, n01, n11):
             held = True
             Fh, K0h, K1h, sq = Ft, K0[t], K1[t], math.sqrt(nn00)
@@ -412,48 +430,207 @@ def _free_best(
 
 
 @njit(cache=True)
+def _held_divisors(
+    F: np.ndarray, K0: np.ndarray, K1: np.ndarray, phi: float
+) -> np.ndarray:  # pragma: no cover - compiled
+    """The divisor ``sqrt(N_t)`` of :func:`_smoother`'s statistic at every ``t`` (0 where
+    it sets the statistic to 0), from the filter's variances and gains alone: the same
+    for every series with the same variances, free jumps and missing days."""
+    n = F.shape[0]
+    d = np.zeros(n)
+    n00 = n01 = n11 = 0.0
+    held = False
+    Fh = K0h = K1h = sq = 0.0
+    for t in range(n - 1, -1, -1):
+        if held and F[t] == Fh and K0[t] == K0h and K1[t] == K1h:
+            d[t] = sq
+            continue
+        d[t] = math.sqrt(n00) if n00 > 1e-300 else 0.0
+        held = False
+        if not np.isfinite(F[t]):
+            n01, n11 = phi * n01, phi * phi * n11
+            continue
+        Ft = F[t]
+        l00, l01, l10, l11 = 1.0 - K0[t], -K0[t], -K1[t], phi - K1[t]
+        nn00, nn01, nn11 = _n_step(n00, n01, n11, Ft, l00, l01, l10, l11)
+        if nn00 > 1e-300 and _settled(nn00, nn01, nn11, n00, n01, n11):
+            held = True
+            Fh, K0h, K1h, sq = Ft, K0[t], K1[t], math.sqrt(nn00)
+        n00, n01, n11 = nn00, nn01, nn11
+    return d
+
+
+@njit(cache=True)
+def _statistics(
+    Z: np.ndarray, h: float, q: float, s: float, phi: float, free: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """The shift statistic of :func:`_kalman` (``r_t / sqrt(N_t)``) of each row of *Z*,
+    rows of one model with the same missing days: the filter's variances and gains and
+    the smoother's ``N`` do not depend on the data, so they are run once (on the first
+    row) and each row pays its two state recursions only (the same sums in the same
+    order as :func:`_kalman`'s, to the last bit; half the time a row)."""
+    rows, n = Z.shape
+    U = np.zeros((rows, n))
+    if rows == 0:
+        return U
+    _, _, F, K0, K1, _ = _filter(Z[0], h, q, s, phi, free)
+    d = _held_divisors(F, K0, K1, phi)
+    v = np.zeros(n)
+    for b in range(rows):
+        a0 = a1 = 0.0
+        for t in range(n):
+            if np.isfinite(F[t]):
+                vt = Z[b, t] - a0 - a1
+                v[t] = vt
+                a0 = a0 + K0[t] * vt
+                a1 = phi * a1 + K1[t] * vt
+            else:
+                v[t] = 0.0
+                a1 = phi * a1
+        r0 = r1 = 0.0
+        for t in range(n - 1, -1, -1):
+            U[b, t] = r0 / d[t] if d[t] > 0.0 else 0.0
+            if not np.isfinite(F[t]):
+                r1 = phi * r1
+                continue
+            w = v[t] / F[t]
+            r0, r1 = w + (1.0 - K0[t]) * r0 - K1[t] * r1, w - K0[t] * r0 + (phi - K1[t]) * r1
+    return U
+
+
+@njit(cache=True)
 def _row_maxima(
     Z: np.ndarray, h: float, q: float, s: float, phi: float, free: np.ndarray, ok: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """The largest ``|statistic|`` over the positions *ok* of each row of *Z*, and where."""
+    """The largest ``|statistic|`` over the positions *ok* of each row of *Z* (one model,
+    the same missing days: :func:`_statistics`), and where."""
     best = np.zeros(Z.shape[0])
     at = np.zeros(Z.shape[0], dtype=np.int64)
-    for b in range(Z.shape[0]):
-        _, u, _, _ = _kalman(Z[b], h, q, s, phi, free, True)
-        best[b], at[b] = _largest(u, ok)
+    for lo in range(0, Z.shape[0], _ROW_BLOCK):
+        U = _statistics(Z[lo : lo + _ROW_BLOCK], h, q, s, phi, free)
+        for b in range(U.shape[0]):
+            best[lo + b], at[lo + b] = _largest(U[b], ok)
     return best, at
+
+
+_ROW_BLOCK = 64
+"""Rows whose statistics :func:`_row_maxima` holds at a time."""
+
+
+@njit(cache=True)
+def _loglik_rows(
+    Z: np.ndarray, h: float, q: np.ndarray, s: float, phi: float, free: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """:func:`_loglik` of each row of *Z* with its own drift variance ``q[b]`` and free
+    jumps ``free[b]``, the rows' filters run side by side (day by day, row by row): one
+    row's recursion waits on its previous day, and several rows fill that wait (1.9
+    times faster than a row at a time). The same arithmetic as :func:`_loglik`, to the
+    last bit (a test)."""
+    rows, n = Z.shape
+    a0 = np.zeros(rows)
+    a1 = np.zeros(rows)
+    p00 = np.full(rows, _BIG)
+    p01 = np.zeros(rows)
+    p11 = np.full(rows, s / max(1.0 - phi * phi, 1e-12))
+    ll = np.zeros(rows)
+    prod = np.ones(rows)
+    steady = np.zeros(rows, dtype=np.bool_)
+    k0 = np.zeros(rows)
+    k1 = np.zeros(rows)
+    Fs = np.zeros(rows)
+    logF = np.zeros(rows)
+    for t in range(n):
+        for b in range(rows):
+            zt = Z[b, t]
+            fr = free[b, t]
+            if steady[b] and np.isfinite(zt) and not fr:
+                vt = zt - a0[b] - a1[b]
+                ll[b] -= 0.5 * (logF[b] + vt * vt / Fs[b])
+                a0[b] = a0[b] + k0[b] * vt
+                a1[b] = phi * a1[b] + k1[b] * vt
+                continue
+            P00, P01, P11 = p00[b], p01[b], p11[b]
+            if np.isfinite(zt):
+                vt = zt - a0[b] - a1[b]
+                Ft = P00 + 2.0 * P01 + P11 + h
+                inv = 1.0 / Ft
+                g0 = (P00 + P01) * inv
+                g1 = phi * (P01 + P11) * inv
+                if Ft < 1e3:
+                    ll[b] -= _HALF_LOG_2PI + 0.5 * vt * vt * inv
+                    prod[b] *= Ft
+                    if not 1e-150 < prod[b] < 1e150:
+                        ll[b] -= 0.5 * math.log(prod[b])
+                        prod[b] = 1.0
+                a0[b] = a0[b] + g0 * vt
+                a1[b] = phi * a1[b] + g1 * vt
+                l00 = 1.0 - g0
+                l11 = phi - g1
+                np00 = P00 * l00 - P01 * g0
+                np01 = -P00 * g1 + P01 * l11
+                np11 = -phi * P01 * g1 + phi * P11 * l11
+                k0[b], k1[b], Fs[b] = g0, g1, Ft
+            else:
+                a1[b] = phi * a1[b]
+                np00 = P00
+                np01 = phi * P01
+                np11 = phi * phi * P11
+            np00 += _BIG if fr else q[b]
+            np11 += s
+            steady[b] = np.isfinite(zt) and not fr and _settled(np00, np01, np11, P00, P01, P11)
+            if steady[b]:
+                logF[b] = math.log(2.0 * math.pi * Fs[b])
+            p00[b], p01[b], p11[b] = np00, np01, np11
+    out = np.empty(rows)
+    for b in range(rows):
+        out[b] = ll[b] - 0.5 * math.log(prod[b])
+    return out
 
 
 @njit(cache=True)
 def _golden_q(
-    z: np.ndarray, h: float, s: float, phi: float, free: np.ndarray, lo: float, hi: float
-) -> float:  # pragma: no cover - compiled
-    """The drift variance ``q`` in ``[exp(lo), exp(hi)]`` that maximises the likelihood
-    with the other variances fixed (golden-section search on ``log q``)."""
+    Z: np.ndarray, h: float, s: float, phi: float, free: np.ndarray, lo: float, hi: float
+) -> np.ndarray:  # pragma: no cover - compiled
+    """For each row of *Z*, the drift variance ``q`` in ``[exp(lo), exp(hi)]`` that
+    maximises the likelihood with the other variances fixed and the row's free jumps
+    ``free[b]`` (golden-section search on ``log q``, ten evaluations; the rows searched
+    side by side, :func:`_loglik_rows`)."""
     g = 0.6180339887498949
-    x1 = hi - g * (hi - lo)
-    x2 = lo + g * (hi - lo)
-    f1 = -_loglik(z, h, math.exp(x1), s, phi, free)
-    f2 = -_loglik(z, h, math.exp(x2), s, phi, free)
+    rows = Z.shape[0]
+    a = np.full(rows, lo)
+    c = np.full(rows, hi)
+    x1 = c - g * (c - a)
+    x2 = a + g * (c - a)
+    f1 = -_loglik_rows(Z, h, np.exp(x1), s, phi, free)
+    f2 = -_loglik_rows(Z, h, np.exp(x2), s, phi, free)
+    x = np.empty(rows)
     for _ in range(8):
-        if f1 < f2:
-            hi = x2
-            x2 = x1
-            f2 = f1
-            x1 = hi - g * (hi - lo)
-            f1 = -_loglik(z, h, math.exp(x1), s, phi, free)
-        else:
-            lo = x1
-            x1 = x2
-            f1 = f2
-            x2 = lo + g * (hi - lo)
-            f2 = -_loglik(z, h, math.exp(x2), s, phi, free)
-    return math.exp(0.5 * (lo + hi))
+        left = f1 < f2
+        for b in range(rows):
+            if left[b]:
+                c[b] = x2[b]
+                x2[b] = x1[b]
+                f2[b] = f1[b]
+                x1[b] = c[b] - g * (c[b] - a[b])
+                x[b] = x1[b]
+            else:
+                a[b] = x1[b]
+                x1[b] = x2[b]
+                f1[b] = f2[b]
+                x2[b] = a[b] + g * (c[b] - a[b])
+                x[b] = x2[b]
+        f = -_loglik_rows(Z, h, np.exp(x), s, phi, free)
+        for b in range(rows):
+            if left[b]:
+                f1[b] = f[b]
+            else:
+                f2[b] = f[b]
+    return np.exp(0.5 * (a + c))
 
 
 @njit(cache=True)
-def _alt_stat(
-    z: np.ndarray,
+def _alt_stats(
+    Z: np.ndarray,
     h: float,
     q0: float,
     s: float,
@@ -461,39 +638,33 @@ def _alt_stat(
     free: np.ndarray,
     ok: np.ndarray,
     m: int,
-) -> tuple[float, int, float]:  # pragma: no cover - compiled
-    """The largest shift statistic with the drift variance refitted under the
-    alternative: the best positions under *q0* (:func:`_free_best`), the drift variance
-    that maximises the likelihood with free jumps there (golden-section search on
-    ``log q`` below ``q0``), and the largest statistic under that variance. Returns
-    (statistic, position, q)."""
-    _, u, _, _ = _kalman(z, h, q0, s, phi, free, True)
-    best, t = _largest(u, ok)
-    if best < 0.0 or q0 <= 0.0:
-        return max(best, 0.0), t, q0
-    trial = _free_best(u, ok, free, m)
-    qa = _golden_q(z, h, s, phi, trial, math.log(q0) - 12.0, math.log(q0) + 0.5)
-    _, u, _, _ = _kalman(z, h, qa, s, phi, free, True)
-    best, t = _largest(u, ok)
-    return best, t, qa
-
-
-@njit(cache=True)
-def _null_alt_maxima(
-    Z: np.ndarray,
-    h: float,
-    q: float,
-    s: float,
-    phi: float,
-    free: np.ndarray,
-    ok: np.ndarray,
-    m: int,
-) -> np.ndarray:  # pragma: no cover - compiled
-    """:func:`_alt_stat` of each row of *Z*."""
-    out = np.zeros(Z.shape[0])
-    for b in range(Z.shape[0]):
-        out[b] = _alt_stat(Z[b], h, q, s, phi, free, ok, m)[0]
-    return out
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """The largest shift statistic of each row of *Z* (the data, or series simulated
+    from one model with the same missing days) with the drift variance refitted under
+    the alternative: the best positions under *q0* (:func:`_free_best`), the drift
+    variance that maximises the likelihood with free jumps there (golden-section search
+    on ``log q`` below ``q0``, :func:`_golden_q`), and the largest statistic under that
+    variance. Returns each row's statistic, position and ``q``. The first scan of every
+    row comes from one run of the filter's gains (:func:`_statistics`), the rows' drift
+    variances are searched side by side: the same numbers as a row at a time (a test),
+    in half the time."""
+    rows, n = Z.shape
+    stat = np.zeros(rows)
+    at = np.zeros(rows, dtype=np.int64)
+    qa = np.full(rows, q0)
+    U = _statistics(Z, h, q0, s, phi, free)
+    trial = np.empty((rows, n), dtype=np.bool_)
+    for b in range(rows):
+        best, t = _largest(U[b], ok)
+        stat[b], at[b] = max(best, 0.0), t
+        trial[b] = _free_best(U[b], ok, free, m)
+    if rows == 0 or q0 <= 0.0 or not ok.any():
+        return stat, at, qa
+    qa = _golden_q(Z, h, s, phi, trial, math.log(q0) - 12.0, math.log(q0) + 0.5)
+    for b in range(rows):
+        _, u, _, _ = _kalman(Z[b], h, qa[b], s, phi, free, True)
+        stat[b], at[b] = _largest(u, ok)
+    return stat, at, qa
 
 
 @njit(cache=True)
@@ -1116,14 +1287,15 @@ def _short_range_refit(
     the data does not leak into it (in a series with one +25% step and AR(1) noise the
     null fit put all the noise in an AR(1) of rho 0.11 and none in the count noise), and
     the drift variance refitted without them (:func:`_golden_q`): the null of "no
-    further shift" that :func:`_alt_stat` then measures."""
+    further shift" that :func:`_alt_stats` then measures."""
     u = _kalman(z, model.h, model.q, model.s, model.phi, free, True)[1]
     trial = _free_best(u, ok, free, m)
     alt, _ = fit_shift_model(z, trial, _pack(model))
     if model.q <= 0:
         return replace(alt, q=0.0)
-    q = _golden_q(z, alt.h, alt.s, alt.phi, free, math.log(model.q) - 12.0, math.log(model.q) + 1.0)
-    return replace(alt, q=q)
+    lo, hi = math.log(model.q) - 12.0, math.log(model.q) + 1.0
+    q = _golden_q(z[None], alt.h, alt.s, alt.phi, free[None], lo, hi)[0]
+    return replace(alt, q=float(q))
 
 
 def _pack(model: ShiftModel) -> np.ndarray:
@@ -1155,14 +1327,15 @@ def _next_shift(
     below *alpha* (then it is the bound ``1 / (draws + 1)``, flagged by the third
     element)."""
     model = _short_range_refit(z, model, free, ok, m)
-    stat, t, _ = _alt_stat(z, model.h, model.q, model.s, model.phi, free, ok, m)
+    stats, ts, _ = _alt_stats(z[None], model.h, model.q, model.s, model.phi, free, ok, m)
+    stat, t = float(stats[0]), int(ts[0])
     exceed = draws = 0
     for rows in _batches(n_sim):
         # a batch is read in chunks, so a step far from significance stops at its tenth
         # exceedance (after some 20-40 draws, not the batch's 99)
         for lo in range(draws, draws + rows, NULL_CHUNK):
             chunk = pool.fresh(model, min(NULL_CHUNK, draws + rows - lo))
-            null = _null_alt_maxima(chunk, model.h, model.q, model.s, model.phi, free, ok, m)
+            null = _alt_stats(chunk, model.h, model.q, model.s, model.phi, free, ok, m)[0]
             exceed += int(np.sum(null >= stat - 1e-12))
             if exceed >= SEQUENTIAL_EXCEEDANCES:
                 return t, (1 + exceed) / (lo + len(chunk) + 1), False

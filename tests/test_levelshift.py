@@ -86,6 +86,72 @@ def test_level_only_likelihood_is_the_exact_diffuse_one(missing, phi):
     assert ls._loglik_level(np.full(5, np.nan), h, s, phi) == 0.0
 
 
+def _null_rows(rows: int, missing: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a drift model's null draws (as the selection simulates them) with the
+    same missing days, and free jumps at two days."""
+    model = ls.ShiftModel(h=0.015, q=1.2e-3, s=0.011, phi=0.66, loglik=0.0)
+    obs = np.ones(600, dtype=bool)
+    if missing:
+        obs[[40, 41, 300]] = False
+        obs[450:470] = False
+    Z = ls._simulate(np.random.default_rng(8), model, obs, rows)
+    free = np.zeros(600, dtype=np.bool_)
+    free[[150, 151]] = True
+    return Z, free
+
+
+@pytest.mark.parametrize("missing", [False, True], ids=["complete", "gaps"])
+def test_rows_side_by_side_give_the_numbers_of_a_row_at_a_time(missing):
+    """The null draws' kernels run many rows at once (the gains once, the filters side by
+    side): every number equals, to the last bit, that of the one-row filter and smoother
+    (``_kalman``, ``_loglik``) and of the golden-section search written out a row at a
+    time: the Monte Carlo p-values do not depend on how the rows are batched."""
+    Z, free = _null_rows(23, missing)
+    h, q, s, phi = 0.015, 1.2e-3, 0.011, 0.66
+    U = ls._statistics(Z, h, q, s, phi, free)
+    for b in range(len(Z)):
+        assert np.array_equal(U[b], ls._kalman(Z[b], h, q, s, phi, free, True)[1])
+    rng = np.random.default_rng(9)
+    qs = q * np.exp(rng.uniform(-6, 1, len(Z)))
+    frees = np.repeat(free[None], len(Z), axis=0)
+    frees[np.arange(len(Z)), rng.integers(20, 580, len(Z))] = True
+    got = ls._loglik_rows(Z, h, qs, s, phi, frees)
+    want = [ls._loglik(Z[b], h, qs[b], s, phi, frees[b]) for b in range(len(Z))]
+    assert np.array_equal(got, want)
+
+    def golden(z: np.ndarray, fr: np.ndarray, lo: float, hi: float) -> float:
+        g = 0.6180339887498949
+        x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
+        f1 = -ls._loglik(z, h, math.exp(x1), s, phi, fr)
+        f2 = -ls._loglik(z, h, math.exp(x2), s, phi, fr)
+        for _ in range(8):
+            if f1 < f2:
+                hi, x2, f2 = x2, x1, f1
+                x1 = hi - g * (hi - lo)
+                f1 = -ls._loglik(z, h, math.exp(x1), s, phi, fr)
+            else:
+                lo, x1, f1 = x1, x2, f2
+                x2 = lo + g * (hi - lo)
+                f2 = -ls._loglik(z, h, math.exp(x2), s, phi, fr)
+        return math.exp(0.5 * (lo + hi))
+
+    lo, hi = math.log(q) - 12.0, math.log(q) + 0.5
+    qa = ls._golden_q(Z, h, s, phi, frees, lo, hi)
+    assert np.array_equal(qa, [golden(Z[b], frees[b], lo, hi) for b in range(len(Z))])
+    ok = ls._scan_positions(600, free, 14)
+    stat, at, qa = ls._alt_stats(Z, h, q, s, phi, free, ok, 14)
+    for b in range(len(Z)):
+        one = ls._alt_stats(Z[b : b + 1], h, q, s, phi, free, ok, 14)
+        assert (stat[b], at[b], qa[b]) == (one[0][0], one[1][0], one[2][0])
+        trial = ls._free_best(U[b], ok, free, 14)
+        assert qa[b] == golden(Z[b], trial, lo, hi)
+        u = ls._kalman(Z[b], h, qa[b], s, phi, free, True)[1]
+        assert (stat[b], at[b]) == ls._largest(u, ok)
+    best, where = ls._row_maxima(Z, h, q, s, phi, free, ok)
+    for b in range(len(Z)):
+        assert (best[b], where[b]) == ls._largest(U[b], ok)
+
+
 def test_fit_recovers_the_variances_of_a_long_series():
     rng = np.random.default_rng(5)
     n = 4000

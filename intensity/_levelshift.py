@@ -1016,24 +1016,15 @@ class _NullDraws:
     def __init__(self, rng: np.random.Generator, obs: np.ndarray) -> None:
         self.rng = rng
         self.obs = np.ascontiguousarray(obs, dtype=np.bool_)
-        self.drawn = 0
         self.read = 0  # rows read by :meth:`fresh`
-        self.buf = np.empty((3, 0, len(self.obs)))
+        # the blocks as drawn, each (3, NULL_CHUNK, days): kept apart, not copied into
+        # one growing array (the copies cost as much again as the draws themselves)
+        self.blocks: list[np.ndarray] = []
 
     def _grow(self, rows: int) -> None:
         """Draw blocks of :data:`NULL_CHUNK` rows until *rows* are drawn."""
-        if rows <= self.drawn:
-            return
-        need = -(-rows // NULL_CHUNK) * NULL_CHUNK
-        if need > self.buf.shape[1]:  # room for twice as many: a few copies at most
-            buf = np.empty((3, max(need, 2 * self.buf.shape[1]), len(self.obs)))
-            buf[:, : self.drawn] = self.buf[:, : self.drawn]
-            self.buf = buf
-        for lo in range(self.drawn, need, NULL_CHUNK):
-            self.buf[:, lo : lo + NULL_CHUNK] = self.rng.standard_normal(
-                (3, NULL_CHUNK, len(self.obs))
-            )
-        self.drawn = need
+        while len(self.blocks) * NULL_CHUNK < rows:
+            self.blocks.append(self.rng.standard_normal((3, NULL_CHUNK, len(self.obs))))
 
     def fresh(self, model: ShiftModel, rows: int) -> np.ndarray:
         """The next *rows* rows no one has read, as series of *model*."""
@@ -1045,17 +1036,25 @@ class _NullDraws:
         """Rows *lo* to *hi* (exclusive) as series of *model*, NaN on unobserved days."""
         self._grow(hi)
         n = len(self.obs)
-        return _combine(
-            self.buf[0, lo:hi],
-            self.buf[1, lo:hi] if model.q > 0 else np.zeros((0, n)),
-            self.buf[2, lo:hi],
-            math.sqrt(model.h),
-            math.sqrt(model.q),
-            math.sqrt(model.s),
-            model.phi,
-            math.sqrt(1.0 / max(1.0 - model.phi**2, 1e-12)),
-            self.obs,
-        )
+        out = np.empty((max(hi - lo, 0), n))
+        sd = (math.sqrt(model.h), math.sqrt(model.q), math.sqrt(model.s))
+        first = math.sqrt(1.0 / max(1.0 - model.phi**2, 1e-12))
+        for k in range(lo // NULL_CHUNK, -(-hi // NULL_CHUNK)):
+            a, b = max(lo, k * NULL_CHUNK), min(hi, (k + 1) * NULL_CHUNK)
+            rows = slice(a - k * NULL_CHUNK, b - k * NULL_CHUNK)
+            block = self.blocks[k]
+            walk = block[1, rows] if model.q > 0 else np.zeros((0, n))
+            _combine(
+                block[0, rows],
+                walk,
+                block[2, rows],
+                *sd,
+                model.phi,
+                first,
+                self.obs,
+                out[a - lo : b - lo],
+            )
+        return out
 
 
 @njit(cache=True)
@@ -1069,13 +1068,13 @@ def _combine(
     phi: float,
     first: float,
     obs: np.ndarray,
-) -> np.ndarray:  # pragma: no cover - compiled
-    """``sh * noise + cumsum(sq * walk) + AR(1)(ss * ar)`` row by row (the AR(1) from its
-    stationary distribution: the first innovation times *first*; no walk when *walk*
-    has no rows), NaN on unobserved days: one pass instead of numpy's five (a third of
-    the draws' time), the same sums in the same order."""
+    out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """``sh * noise + cumsum(sq * walk) + AR(1)(ss * ar)`` row by row into *out* (the
+    AR(1) from its stationary distribution: the first innovation times *first*; no walk
+    when *walk* has no rows), NaN on unobserved days: one pass instead of numpy's five (a
+    third of the draws' time), the same sums in the same order."""
     rows, n = noise.shape
-    out = np.empty((rows, n))
     drift = walk.shape[0] > 0
     for b in range(rows):
         level = 0.0
@@ -1088,7 +1087,6 @@ def _combine(
                 level += walk[b, t] * sq
                 v += level
             out[b, t] = v + x if obs[t] else np.nan
-    return out
 
 
 NULL_CHUNK = 20

@@ -152,6 +152,37 @@ def test_rows_side_by_side_give_the_numbers_of_a_row_at_a_time(missing):
         assert (best[b], where[b]) == ls._largest(U[b], ok)
 
 
+@pytest.mark.parametrize(
+    "reads",
+    [[(0, 45)], [(0, 7), (7, 19), (19, 45)], [(30, 45), (0, 30)]],
+    ids=["one", "steps", "backwards"],
+)
+def test_null_rows_depend_on_their_number_only(reads):
+    """A null row is the same series however the selection's steps read the draws
+    (blocks of ``NULL_CHUNK`` rows kept as drawn): one read, reads of 7, 12 and 26 rows
+    across the blocks' ends, or the later rows first; and it equals the model's formula
+    on that row's three normals."""
+    model = ls.ShiftModel(h=0.02, q=1e-3, s=0.01, phi=0.6, loglik=0.0)
+    obs = np.ones(300, dtype=bool)
+    obs[[5, 100, 101]] = False
+    draws = ls._NullDraws(np.random.default_rng(3), obs)
+    got = np.full((45, 300), -1.0)
+    for lo, hi in reads:
+        got[lo:hi] = draws.series(model, lo, hi)
+    rng = np.random.default_rng(3)
+    blocks = [rng.standard_normal((3, ls.NULL_CHUNK, 300)) for _ in range(3)]
+    normals = np.concatenate(blocks, axis=1)[:, :45]
+    noise, walk, ar = normals
+    x = np.zeros((45, 300))
+    x[:, 0] = ar[:, 0] * math.sqrt(model.s) * math.sqrt(1 / (1 - model.phi**2))
+    for t in range(1, 300):
+        x[:, t] = ar[:, t] * math.sqrt(model.s) + model.phi * x[:, t - 1]
+    want = noise * math.sqrt(model.h) + np.cumsum(walk * math.sqrt(model.q), axis=1) + x
+    want[:, ~obs] = np.nan
+    assert np.allclose(got, want, rtol=1e-12, atol=1e-12, equal_nan=True)
+    assert np.array_equal(got, draws.series(model, 0, 45), equal_nan=True)
+
+
 def test_fit_recovers_the_variances_of_a_long_series():
     rng = np.random.default_rng(5)
     n = 4000

@@ -425,7 +425,7 @@ def _build_breaks(
         positions=tuple(int(c) for c in cps),
         dependence=dep,
         unit=cost.unit,
-        cost_notes=(*cost.notes(), *_gross_words(cost, dates, starts, ends, min_size)),
+        cost_notes=(*cost.notes(), *_gross_words(cost, dates, starts, ends, min_size, dep)),
         counts=isinstance(cost, CountCost),
         forced=tuple(pd.Timestamp(dates[f]) for f in sorted(forced)),
     )
@@ -445,20 +445,31 @@ def gross_words(days: Any, unit: str, done: str) -> str:
 
 
 def _gross_words(
-    cost: SegmentCost, dates: np.ndarray, starts: np.ndarray, ends: np.ndarray, min_size: int
+    cost: SegmentCost,
+    dates: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    min_size: int,
+    dep: DependenceModel | None,
 ) -> list[str]:
     """The note on the periods the NB size left out (far beyond the periods around them),
-    and on each segment of under twice *min_size* that holds one: one day at 30 times
-    the level made a segment of 14 days of its own, a change that is that day alone."""
+    and, where the breaks are the search's own (not the drift model's, *dep* long-range,
+    which sets such days aside), on each segment of under twice *min_size* that holds
+    one: one day at 30 times the level made a segment of 14 days of its own, a change
+    that is that day alone. Under the drift model the clause was wrong: real personnel
+    from 2022-10-01 has the gross 2022-10-21 in its first segment (to 10-27, short
+    because the series starts there) and its break 2022-10-28 is the three weeks at
+    ~700 a day from 10-30, not that day."""
     gross = getattr(cost, "gross", None)
     if gross is None or not gross.any():
         return []
     unit = cost.unit
     words = gross_words(dates[gross], unit, "left out of the NB size")
+    drift_model = dep is not None and dep.long_range
     short = [
         (a, b)
         for a, b in zip(starts, ends, strict=True)
-        if b - a < 2 * min_size and gross[a:b].any()
+        if not drift_model and b - a < 2 * min_size and gross[a:b].any()
     ]
     if short:
         spans = ", ".join(

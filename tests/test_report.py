@@ -434,3 +434,30 @@ def test_weekly_report_winters_are_the_apis(tmp_path):
     np.testing.assert_allclose(
         report["excess_level_pct"].to_numpy(), api["excess_level_pct"].to_numpy(), rtol=1e-5
     )
+
+
+@pytest.mark.parametrize("metric", ["personnel", "special equipment"])
+def test_report_breaks_are_the_apis(shared_dir, tmp_path, metric):
+    """The report's breaks are ``detect_breaks(series)`` with its defaults: the same dates,
+    date intervals, ratios and p-values in breaks.csv. Until 2026-12-06 the report passed
+    its seasonal fit, removing an annual cycle the series does not show (personnel's
+    annual p = 0.67): real personnel's 2022-08-29 was dated [08-07, 2023-05-06] in the
+    report and [08-26, 09-02] by the API, and special equipment had 7 breaks in the
+    report and none from the API."""
+    from intensity import read_losses
+
+    frame = read_losses(shared_dir / "petroivaniuk_losses")
+    run_report(frame, tmp_path, [metric], n_sim=19)
+    slug = metric.replace(" ", "_")
+    got = pd.read_csv(tmp_path / f"{slug}_breaks.csv", index_col="date", parse_dates=True)
+    api = intensity.detect_breaks(frame[metric]).breaks
+    assert list(got.index) == list(api.index)
+    if metric == "special equipment":  # the drift reading: no abrupt change
+        assert len(api) == 0 and api.columns.equals(got.columns)
+        return
+    for col in ("ci_lower", "ci_upper"):
+        assert list(pd.to_datetime(got[col])) == list(api[col]), col
+    for col in ("ratio", "ratio_ci_lower", "ratio_ci_upper", "p_value"):
+        # the CSV keeps six significant digits
+        np.testing.assert_allclose(got[col].to_numpy(), api[col].to_numpy(), rtol=1e-5)
+    assert len(api) == 3 and api.loc["2022-08-29", "ci_upper"] <= pd.Timestamp("2022-09-10")

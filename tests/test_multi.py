@@ -200,6 +200,27 @@ def test_missing_days_per_column() -> None:
     assert all(np.min(np.abs(pos - b)) <= 7 for b, _ in SHARED)
 
 
+@pytest.mark.parametrize("before,after", [(1, 0), (3, 2)], ids=["1-0", "3-2"])
+def test_unobserved_days_at_the_ends_do_not_change_the_common_breaks(before, after) -> None:
+    """Days no column observes before the first observed day and after the last leave
+    the common breaks, their date intervals, p-values and each metric's row as they were
+    (the single series' rule): ``read_losses``' table starts with such a day, the
+    processed one a day later, and the report's joint intervals differed from the API's
+    at every break after the first (2023-10-11: [10-04, 10-19] against [09-30, 10-21])."""
+    f = _three(3).iloc[:900]
+    idx = pd.date_range(f.index[0] - pd.Timedelta(days=before), periods=len(f) + before + after)
+    padded = f.reindex(idx)
+    base = detect_common_breaks(f, n_boot=99)
+    got = detect_common_breaks(padded, n_boot=99)
+    assert len(base.breaks) >= 1
+    assert [p - before for p in got.positions] == list(base.positions)
+    pd.testing.assert_frame_equal(
+        got.breaks.drop(columns="position"), base.breaks.drop(columns="position")
+    )
+    keep = [c for c in base.metrics.columns if "position" not in c]
+    pd.testing.assert_frame_equal(got.metrics[keep], base.metrics[keep])
+
+
 def test_plot_common_breaks(three_result) -> None:
     from matplotlib.figure import Figure
 

@@ -51,7 +51,13 @@ from scipy.stats import chi2
 from .. import _negbin, _pelt
 from .._results import ResultMixin
 from .._typing import PenaltyName
-from .._validation import as_regular_series, check_choice, check_fraction, check_whole
+from .._validation import (
+    as_regular_series,
+    check_choice,
+    check_fraction,
+    check_whole,
+    observed_bounds,
+)
 from ..costs import CountCost, SegmentCost
 from ..dependence import (
     NO_DEPENDENCE,
@@ -400,11 +406,19 @@ def _break_bootstrap(
     scale: np.ndarray,
 ) -> tuple[int, int, float, bool]:
     """Date interval and p-value of break *j* (as :meth:`CountCost.break_uncertainty`,
-    for all columns at once)."""
+    for all columns at once). The window stops at the first and last days some column
+    observes, as the single series' does: with the all-unobserved first day of
+    ``read_losses``' table the draws were a day longer than from the processed table
+    (which starts a day later), and every later break's interval moved (real personnel,
+    field artillery, APC and drone: 2023-10-11 [09-30, 10-21] against [10-04, 10-19])."""
     a, tau, b = int(bounds[j]), int(bounds[j + 1]), int(bounds[j + 2])
     if n_boot < 1:
         return -1, -1, math.nan, False
-    lo, hi = max(a, tau - HALF_WINDOW), min(b, tau + HALF_WINDOW)
+    seen = np.any(np.vstack([c.obs[a:b] for c in costs]), axis=0)
+    if not seen.any():
+        return tau, tau, math.nan, False
+    first, end = observed_bounds(seen)
+    lo, hi = max(a + first, tau - HALF_WINDOW), min(a + end, tau + HALF_WINDOW)
     L = hi - lo
     if L < 2 * m:
         return tau, tau, math.nan, False

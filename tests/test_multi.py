@@ -145,6 +145,8 @@ def test_result_tables(three_result) -> None:
     assert r.iloc[i].between(1.4, 1.8).all()  # true ratio 1.6 in every metric
     text = str(res)
     assert "common" in text and "personnel ratio [CI]" in text
+    # the notes say why a metric can move at more common breaks than it has alone
+    assert any("no drift model" in n and "breaks of its own" in n for n in res._notes())
     assert "<table" in res._repr_html_()
     assert res.summary().shape[0] == len(res.breaks)
 

@@ -231,6 +231,14 @@ class CommonBreaks(ResultMixin):
         ]
         for m, dep in self.dependence.items():
             notes.append(f"{m}: NB size k = {self.sizes[m]:.1f}; {dep.describe()}")
+        if any(not dep.independent for dep in self.dependence.values()):
+            notes.append(
+                "the joint search reads each metric's noise as a latent AR(1), with no drift "
+                "model: a metric moved where its level differs either side beyond that "
+                "noise; alone, detect_breaks' default keeps only the changes beyond the "
+                "drift where the level drifts, so a metric can move at more common breaks "
+                "than it has breaks of its own"
+            )
         if self.seasonal_adjusted:
             notes.append("breaks in the deseasonalised rates")
         notes += [

@@ -80,7 +80,7 @@ class JointSection:
         ]
         res = ctx.results.get("common")
         if res is not None:
-            facts += _common_facts(res, names)
+            facts += _common_facts(res, names, ctx.results.get("alone") or {})
         lls = ctx.results.get("lead_lag") or []
         if lls:
             facts.append((f"# Lead and lag on {names[0]} (positive: follows)", ""))
@@ -140,9 +140,11 @@ class JointSection:
         }
 
 
-def _common_facts(res: Any, names: list[str]) -> list[Fact]:
-    """The common breaks: how many, the penalty, each break's ratio per metric (``*``
-    moved) and the metrics that moved with their own best date elsewhere."""
+def _common_facts(res: Any, names: list[str], alone: dict[str, int]) -> list[Fact]:
+    """The common breaks: how many, the penalty, each metric's breaks in its own report
+    beside the breaks it moved at (*alone*; the two readings differ, and the page says
+    why), each break's ratio per metric (``*`` moved) and the metrics that moved with
+    their own best date elsewhere."""
     b, m = res.breaks, res.metrics
     facts: list[Fact] = [
         ("breaks found", f"{len(b)}; common (>= {res.min_share:.0%} moved): {len(res.common)}"),
@@ -151,6 +153,20 @@ def _common_facts(res: Any, names: list[str]) -> list[Fact]:
             f"{res.penalty_name} {res.penalty:.1f}; {res.effective_params:.2f} effective "
             f"of {len(names)} parameters",
         ),
+    ]
+    if alone and len(b):
+        moved = m["affected"].astype(bool).groupby(level=1).sum()
+        facts.append(
+            (
+                "moved here / breaks alone",
+                " · ".join(f"{n} {int(moved.get(n, 0))} / {alone[n]}" for n in names if n in alone)
+                + " (alone: each metric's own report, where the default keeps only changes "
+                "beyond the drift when the level drifts; here each metric's noise is a "
+                "latent AR(1) and a metric moved where its level differs either side "
+                "beyond it)",
+            )
+        )
+    facts += [
         ("# Ratio after / before at each break (* moved; intervals in joint_metrics.csv)", ""),
         ("break [interval] moved", " · ".join(n[:10] for n in names)),
     ]

@@ -242,15 +242,18 @@ def _analyse(
     }
     files: list[Path] = []
     rows: list[dict[str, Any]] = []
+    alone: dict[str, int] = {}  # each metric's breaks in its own report
     for metric in cols:
         ctx = _metric_context(frame, metric, cols, options, say, (version, hashes), stems[metric])
         with pl.source_label(note):
             files += _metric_report(ctx, out, note)
         rows.append(_ordered({**_metric_row(ctx), **provenance}))
+        if ctx.get("breaks") is not None:
+            alone[metric] = len(ctx.get("breaks").breaks)
     rows += [{**_short_row(frame, m), **provenance} for m in short]
     joint_cols = joint_metrics(frame, cols, bool(metrics))
     if len(joint_cols) >= 2:
-        joint_files, row = _joint_report(frame[joint_cols], out, options, note, say)
+        joint_files, row = _joint_report(frame[joint_cols], out, options, note, say, alone)
         files += joint_files
         rows.append({**row, **provenance})
     summary = pd.DataFrame(rows).set_index("metric")
@@ -530,16 +533,18 @@ def _joint_report(
     options: Options,
     note: str,
     say: Callable[[str], None],
+    alone: dict[str, int],
 ) -> tuple[list[Path], dict[str, Any]]:
     """The joint page set: ``joint_report.pdf``, ``joint_*.csv`` and the figures,
     captioned with *note* (the source, or that the data are simulated); and its summary
-    row."""
+    row. *alone*: each metric's number of breaks in its own report."""
     from .. import plotting as pl
 
     names = [str(c) for c in frame.columns]
     say(f"[joint] common breaks of {', '.join(names)}")
     section = JointSection()
     ctx = section.context(frame, options, Steps("joint", say))
+    ctx.results["alone"] = {m: alone[m] for m in names if m in alone}
     with pl.source_label(note):  # the figures say what the data are
         section.analyse(ctx)
         figures = section.figures(ctx)

@@ -205,14 +205,14 @@ def gross_days(y: np.ndarray, reach: int = 3) -> np.ndarray:
     taken = np.zeros(n, dtype=bool)
     if obs.sum() < 30:
         return taken
-    kernel = np.ones(2 * reach + 1)
-    kernel[reach] = 0.0
     vals = np.where(obs, np.round(y), 0.0)  # deseasonalised counts: the nearest count
     while True:
         use = obs & ~taken
         k = _local_sizes(y, taken)
-        count = np.convolve(use.astype(float), kernel, mode="same")
-        total = np.convolve(np.where(use, vals, 0.0), kernel, mode="same")
+        sides = _side_sums(vals, use, reach)
+        # whole counts: the two sides' sums are the neighbourhood's, exactly
+        count = sides[0][0] + sides[1][0]
+        total = sides[0][1] + sides[1][1]
         mu = total / np.maximum(count, 1.0)
         testable = use & (count >= 2) & (mu >= GROSS_MIN_MEAN)
         mu = np.where(testable, mu, 1.0)
@@ -229,7 +229,7 @@ def gross_days(y: np.ndarray, reach: int = 3) -> np.ndarray:
         far = np.flatnonzero((z > 3.0) | low)
         if not len(far):
             return taken
-        far = far[_beyond_both_sides(vals, use, far, k[far], reach)]
+        far = far[_beyond_both_sides(vals, sides, far, k[far])]
         peak = far[[z[t] >= z[max(t - reach, 0) : t + reach + 1].max() for t in far]]
         if not len(peak):
             return taken
@@ -244,30 +244,43 @@ def without_gross_days(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return (series.mask(gross) if gross.any() else series), gross
 
 
-def _beyond_both_sides(
-    vals: np.ndarray, use: np.ndarray, far: np.ndarray, k: np.ndarray, reach: int
-) -> np.ndarray:
-    """Which candidate periods *far* are beyond their neighbours on each side that has
-    two or more valid ones within *reach* (:func:`_beyond_neighbours` against each side's
-    total): a day at a level shift is beyond the side before it and not the side after,
-    and stays (a step of 1,000 to 0 read the days at it as gross against both sides'
-    mean)."""
+def _side_sums(
+    vals: np.ndarray, use: np.ndarray, reach: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The number of valid periods (*use*) and the sum of their *vals* within *reach* after
+    each period and within *reach* before it (the period itself in neither)."""
     left = np.ones(2 * reach + 1)
     left[reach:] = 0.0
     right = left[::-1].copy()
+    # np.convolve flips the kernel: 'left' then sums the periods after, 'right' before
+    return [
+        (
+            np.convolve(use.astype(float), kern, mode="same"),
+            np.convolve(np.where(use, vals, 0.0), kern, mode="same"),
+        )
+        for kern in (left, right)
+    ]
+
+
+def _beyond_both_sides(
+    vals: np.ndarray, sides: list[tuple[np.ndarray, np.ndarray]], far: np.ndarray, k: np.ndarray
+) -> np.ndarray:
+    """Which candidate periods *far* are beyond their neighbours on each side that has
+    two or more valid ones (*sides*: :func:`_side_sums`; :func:`_beyond_neighbours`
+    against each side's total): a day at a level shift is beyond the side before it and
+    not the side after, and stays (a step of 1,000 to 0 read the days at it as gross
+    against both sides' mean)."""
     beyond = np.ones(len(far), dtype=bool)
-    sides = 0
-    for kern in (left, right):
-        # np.convolve flips the kernel: 'left' then sums the periods after, 'right' before
-        count = np.convolve(use.astype(float), kern, mode="same")[far]
-        total = np.convolve(np.where(use, vals, 0.0), kern, mode="same")[far]
+    n_sides = 0
+    for counts, totals in sides:
+        count, total = counts[far], totals[far]
         side = count >= 2
-        sides = sides + side
+        n_sides = n_sides + side
         out = np.zeros(len(far), dtype=bool)
         if side.any():
             out[side] = _beyond_neighbours(vals[far][side], total[side], count[side], k[side])
         beyond &= out | ~side
-    return beyond & (sides > 0)
+    return beyond & (n_sides > 0)
 
 
 EXACT_TOTAL = 2000

@@ -412,17 +412,18 @@ def _break_bootstrap(
     deps: list[DependenceModel],
     corr: np.ndarray,
     scale: np.ndarray,
+    any_obs: np.ndarray,
 ) -> tuple[int, int, float, bool]:
     """Date interval and p-value of break *j* (as :meth:`CountCost.break_uncertainty`,
     for all columns at once). The window stops at the first and last days some column
-    observes, as the single series' does: with the all-unobserved first day of
+    observes (*any_obs*), as the single series' does: with the all-unobserved first day of
     ``read_losses``' table the draws were a day longer than from the processed table
     (which starts a day later), and every later break's interval moved (real personnel,
     field artillery, APC and drone: 2023-10-11 [09-30, 10-21] against [10-04, 10-19])."""
     a, tau, b = int(bounds[j]), int(bounds[j + 1]), int(bounds[j + 2])
     if n_boot < 1:
         return -1, -1, math.nan, False
-    seen = np.any(np.vstack([c.obs[a:b] for c in costs]), axis=0)
+    seen = any_obs[a:b]
     if not seen.any():
         return tau, tau, math.nan, False
     first, end = observed_bounds(seen)
@@ -768,12 +769,12 @@ def _build(
     hi = lo.copy()
     p = np.full(k, np.nan)
     bound = np.zeros(k, dtype=bool)
+    any_obs = np.any(np.vstack([c.obs for c in costs]), axis=0)
     for i in range(k):
         lo[i], hi[i], p[i], bound[i] = _break_bootstrap(
-            costs, bounds, i, m, ci, n_boot, rng, deps, corr, scale
+            costs, bounds, i, m, ci, n_boot, rng, deps, corr, scale, any_obs
         )
     tau = bounds[1:-1]
-    any_obs = np.any(np.vstack([c.obs for c in costs]), axis=0)
     lo = np.where(lo >= 0, np.minimum(lo, first_possible(any_obs, tau)), lo)
     nat = np.datetime64("NaT")
     own_pos = np.asarray(metrics["own_date"], dtype=np.int64)

@@ -653,13 +653,14 @@ def _alt_stats(
     at = np.zeros(rows, dtype=np.int64)
     qa = np.full(rows, q0)
     U = _statistics(Z, h, q0, s, phi, free)
-    trial = np.empty((rows, n), dtype=np.bool_)
     for b in range(rows):
         best, t = _largest(U[b], ok)
         stat[b], at[b] = max(best, 0.0), t
-        trial[b] = _free_best(U[b], ok, free, m)
     if rows == 0 or q0 <= 0.0 or not ok.any():
         return stat, at, qa
+    trial = np.empty((rows, n), dtype=np.bool_)
+    for b in range(rows):
+        trial[b] = _free_best(U[b], ok, free, m)
     qa = _golden_q(Z, h, s, phi, trial, math.log(q0) - 12.0, math.log(q0) + 0.5)
     for b in range(rows):
         _, u, _, _ = _kalman(Z[b], h, qa[b], s, phi, free, True)

@@ -22,7 +22,9 @@ wander) and the AR(1) alone, for the seasonal (default) and the level baseline.
 
 ``--oracle``: for the random-walk designs, the power of the best scan test for the
 +25% step with the true variances (the ceiling of any detector calibrated at that
-level under that model).
+level under that model); for the real-data designs, which have no model to simulate
+from, the step's statistic at its own known date under the drift model fitted to each
+series, against null series.
 
 The real-data designs read the shared data folder (``INTENSITY_SHARED_DATA``).
 """
@@ -164,6 +166,52 @@ def _oracle() -> None:
             for a in (0.05, 0.10)
         ]
         print(f"| {sd} | {mean} | {p[0]:.0%} | {p[1]:.0%} |")
+    if _personnel() is not None:
+        _known_date()
+
+
+def _known_date(reps: int = 40) -> None:
+    """The real-data designs have no model to simulate from: for them, the +25% step's
+    statistic at its own (known) date under the drift model fitted to each series
+    (:func:`intensity._levelshift.clean_rate`), and under the model refitted with a free
+    jump at that date (as the scan refits it for its best position: the most the data
+    say for a step there), against the refitted statistic in null series."""
+    import numpy as np
+
+    from intensity._levelshift import _kalman, clean_rate, fit_shift_model
+
+    print(
+        "\n| real-data design | step's abs(z) at its date: median, share > 3 | refitted "
+        "with the jump free | null series (refitted) | drift sd fitted, refitted |"
+    )
+    print("|---|---|---|---|---|")
+    t = 364  # the disturbance before day 365, where the step's new level starts
+    for design in designs(_personnel()):
+        if not design.real:
+            continue
+        rng = np.random.default_rng(2008)
+        z: dict[tuple[float, str], list[float]] = {}
+        for _ in range(reps):
+            for step in (1.25, 1.0):
+                y = design.draw(rng, 730, step).to_numpy(float)
+                rate = clean_rate(np.log(y + 0.5))
+                free = rate.free.copy()
+                free[t] = True
+                alt = fit_shift_model(rate.z, free, rate.theta, thorough=True)[0]
+                for name, m in (("null", rate.model), ("alt", alt)):
+                    u = _kalman(rate.z, m.h, m.q, m.s, m.phi, rate.free, True)[1]
+                    z.setdefault((step, name), []).append(abs(u[t]))
+                    z.setdefault((step, name + " sd"), []).append(m.q**0.5)
+
+        def cell(key: tuple[float, str], z: dict = z) -> str:
+            v = np.array(z[key])
+            return f"{np.median(v):.2f}, {np.mean(v > 3):.0%}"
+
+        print(
+            f"| {design.name} | {cell((1.25, 'null'))} | {cell((1.25, 'alt'))} | "
+            f"{cell((1.0, 'alt'))} | {np.median(z[(1.25, 'null sd')]):.3f}, "
+            f"{np.median(z[(1.25, 'alt sd')]):.3f} |"
+        )
 
 
 def main() -> None:

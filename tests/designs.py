@@ -150,7 +150,9 @@ def resampled_real(personnel: pd.Series, trend: bool, since: str | None = None) 
     null series (seed 777) sat in a block drawn from those days, each about the size of
     the block's own jump (0.36-0.59 in the log); with ratios from 2023 on, 6 of 100
     null series got a break (measured 2026-12-06). ``since='2023-01-01'`` gives that
-    design (:func:`designs`)."""
+    design on either level (:func:`designs`); on the flat level the anomaly scan's
+    episodes in four-year null series fall from 25% to 10% with it (the 2022 ratios hold
+    the real surge of 2022-08-26 to 09-09)."""
     ratio, log_trend = _real_ratios(personnel, since)
 
     def draw(rng: np.random.Generator, n: int, step: float) -> pd.Series:
@@ -182,6 +184,7 @@ def designs(personnel: pd.Series | None) -> list[Design]:
             resampled_real(personnel, False),
             resampled_real(personnel, True),
             resampled_real(personnel, True, since="2023-01-01"),
+            resampled_real(personnel, False, since="2023-01-01"),
         ]
     return out
 

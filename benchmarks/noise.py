@@ -27,6 +27,10 @@ from, the step's statistic at its own known date under the drift model fitted to
 series, against null series, and its t under statsmodels' ``UnobservedComponents`` with a
 local level or a smooth trend.
 
+``--sources``: for the real-data designs, where the breaks found in null series come
+from: the real day of the residual ratio each sits on, the real ratios' own jump there,
+and whether a one-day step fits it better than a ramp.
+
 The real-data designs read the shared data folder (``INTENSITY_SHARED_DATA``).
 """
 
@@ -261,6 +265,93 @@ def _trend_models(reps: int = 12) -> None:
             )
 
 
+def _step_or_ramp(z: Any, t: int, others: list[int]) -> float:
+    """How much better a one-day step at the first day *t* of a new level fits the
+    log-rate *z* than the best linear ramp of 15, 31 or 61 days centred within 45 days
+    of it, in twice the log-likelihood, under the drift model fitted with free jumps at
+    the *others* (each shape's size profiled: the likelihood is quadratic in it)."""
+    import numpy as np
+
+    from intensity._levelshift import _free_at, _loglik, clean_rate, fit_shift_model
+
+    rate = clean_rate(z)
+    free = rate.free | _free_at(len(z), others)
+    m = fit_shift_model(rate.z, free, rate.theta)[0]
+    pos = np.arange(len(z))
+
+    def best(width: int) -> float:
+        out = -np.inf
+        for c in range(max(t - 45, 1), min(t + 46, len(z) - 1)):
+            x = (
+                (pos >= c).astype(float)
+                if width == 1
+                else np.clip((pos - c + width // 2 + 1) / width, 0.0, 1.0)
+            )
+            ll = [
+                _loglik(np.ascontiguousarray(rate.z - d * x), m.h, m.q, m.s, m.phi, free)
+                for d in (-1.0, 0.0, 1.0)
+            ]
+            a, b = (ll[2] + ll[0] - 2 * ll[1]) / 2, (ll[2] - ll[0]) / 2
+            if a < 0:
+                out = max(out, ll[1] - b * b / (4 * a))
+        return out
+
+    return 2 * (best(1) - max(best(w) for w in (15, 31, 61)))
+
+
+def _sources(reps: int) -> None:
+    """Where the breaks found in the real-data designs' null series come from: the real
+    day of the residual ratio at each break (``attrs['ratio_day']``), the real ratios'
+    own 7-day jump there, the size found, and whether a one-day step fits it better
+    than a ramp (:func:`_step_or_ramp`)."""
+    import numpy as np
+    from designs import _real_ratios
+
+    ratio, _, days = _real_ratios(_personnel())
+    logr = np.log(ratio)
+
+    def jump(j: int) -> float:  # the real ratios' 7-day mean after day j over the week before
+        return float(abs(logr[j : j + 7].mean() - logr[j - 7 : j].mean()))
+
+    every = [jump(j) for j in range(7, len(logr) - 6)]
+    print(
+        f"real ratios' 7-day jump, 99th percentile of every day's: {np.quantile(every, 0.99):.2f}"
+    )
+    print(
+        "| design | series with a break | breaks | of them at ratios of 2022 | "
+        "real ratios' 7-day jump there, median abs | found abs log jump, median | "
+        "step beats every ramp (by 2 log-lik, min / median) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for i, design in enumerate(designs(_personnel())):
+        if not design.real:
+            continue
+        rng = np.random.default_rng(4000 + i)
+        hit = n2022 = 0
+        own, found, margin = [], [], []
+        for _ in range(reps):
+            s = design.draw(rng, 730, 1.0)
+            b = intensity.detect_breaks(s)
+            hit += len(b.positions) > 0
+            z = np.log(s.to_numpy(float) + 0.5)
+            for k, r in zip(b.positions, b.breaks["ratio"], strict=True):
+                day = s.attrs["ratio_day"][k]
+                n2022 += day.year == 2022
+                j = days.get_loc(day)
+                if 7 <= j <= len(logr) - 7:
+                    own.append(jump(j))
+                found.append(abs(np.log(r)))
+                margin.append(_step_or_ramp(z, k, [o for o in b.positions if o != k]))
+        n = len(found)
+        cells = (
+            f"{np.median(own):.2f} | {np.median(found):.2f} | {sum(v > 0 for v in margin)} "
+            f"of {n} ({min(margin):.1f} / {np.median(margin):.1f})"
+            if n
+            else "– | – | –"
+        )
+        print(f"| {design.name} | {hit} of {reps} | {n} | {n2022} | {cells} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reps", type=int, default=40)
@@ -268,6 +359,7 @@ def main() -> None:
     ap.add_argument("--oracle", action="store_true")
     ap.add_argument("--seasonal", action="store_true")
     ap.add_argument("--anomalies", action="store_true")
+    ap.add_argument("--sources", action="store_true")
     ap.add_argument(
         "--dependence", default="ar1,auto", help="the break searches to run, comma-separated"
     )
@@ -283,6 +375,9 @@ def main() -> None:
         return
     if args.anomalies:
         _anomalies(args.reps, args.workers, args.only)
+        return
+    if args.sources:
+        _sources(args.reps)
         return
     chosen = _chosen(args.only)
     jobs = [(i, dep) for i in chosen for dep in args.dependence.split(",")]

@@ -98,7 +98,9 @@ def _shift_candidates(personnel: pd.Series) -> pd.DatetimeIndex:
     return detect_breaks(personnel, alpha=SHIFT_ALPHA).dates
 
 
-def _real_ratios(personnel: pd.Series, since: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _real_ratios(
+    personnel: pd.Series, since: str | None = None
+) -> tuple[np.ndarray, np.ndarray, pd.DatetimeIndex]:
     """The real series' residual ratios and its smooth trend (the 60-day centred mean of
     its log, as issue 22 defines it), on days both exist.
 
@@ -118,8 +120,9 @@ def _real_ratios(personnel: pd.Series, since: str | None = None) -> tuple[np.nda
     own; the mean of the log moves at most 0.044 a day (over the real breaks' 60-day
     ramps).
 
-    *since*: the ratios of the days from that date only (the trend is the whole
-    series'); see :func:`resampled_real`."""
+    Returns the ratios, the trend and the real day of each ratio. *since*: the ratios of
+    the days from that date only (the trend is the whole series'); see
+    :func:`resampled_real`."""
     y = personnel.astype(float)
     logy = np.log(y.where(y > 0))
     smooth = logy.rolling(60, center=True, min_periods=30).mean()
@@ -130,12 +133,13 @@ def _real_ratios(personnel: pd.Series, since: str | None = None) -> tuple[np.nda
     ratio = (y / np.exp(level)).to_numpy()
     ok = np.isfinite(ratio) & (ratio > 0) & np.isfinite(smooth.to_numpy())
     pool = ok if since is None else ok & (y.index >= pd.Timestamp(since))
-    return ratio[pool], smooth.to_numpy()[ok]
+    return ratio[pool], smooth.to_numpy()[ok], pd.DatetimeIndex(y.index[pool])
 
 
-def _block_resample(rng: np.random.Generator, values: np.ndarray, n: int, block: int = 30):
-    starts = rng.integers(0, len(values) - block, size=n // block + 1)
-    return np.concatenate([values[s : s + block] for s in starts])[:n]
+def _block_resample(rng: np.random.Generator, n_values: int, n: int, block: int = 30) -> np.ndarray:
+    """Positions of *n* values drawn in blocks of *block* consecutive ones."""
+    starts = rng.integers(0, n_values - block, size=n // block + 1)
+    return np.concatenate([np.arange(s, s + block) for s in starts])[:n]
 
 
 def resampled_real(personnel: pd.Series, trend: bool, since: str | None = None) -> Design:
@@ -143,25 +147,27 @@ def resampled_real(personnel: pd.Series, trend: bool, since: str | None = None) 
     or on the smooth real trend (its 60-day mean; ``trend=True``); with *since*, the
     ratios of the days from that date only.
 
-    The ratios of 2022 hold abrupt changes of their own that no candidate shift marks:
-    within-block jumps of the 7-day mean of the ratios of 0.4-1.0 in the log around
-    2022-06-14, 2022-07-10, 2022-07-23 and 2022-09-10 to 09-22 (the largest 1% of all
-    7-day jumps is above 0.41). On the smooth trend 24 of the 25 breaks found in 100
-    null series (seed 777) sat in a block drawn from those days, each about the size of
-    the block's own jump (0.36-0.59 in the log); with ratios from 2023 on, 6 of 100
-    null series got a break (measured 2026-12-06). ``since='2023-01-01'`` gives that
+    The ratios of 2022 hold abrupt changes of their own that no candidate shift marks.
+    On the smooth trend 33 of the 36 breaks found in 100 null series sit on ratios of
+    2022, where the real ratios' 7-day mean jumps by a median 0.58 in the log (the
+    largest 1% of such jumps is above 0.42), each about that size
+    (``benchmarks/noise.py --sources``; each series' ``attrs['ratio_day']`` names the
+    real day of each day's ratio); with ratios from 2023 on, 9% of 120 null series got
+    a break (measured 2026-12-06). ``since='2023-01-01'`` gives that
     design on either level (:func:`designs`); on the flat level the anomaly scan's
     episodes in four-year null series fall from 25% to 10% with it (the 2022 ratios hold
     the real surge of 2022-08-26 to 09-09)."""
-    ratio, log_trend = _real_ratios(personnel, since)
+    ratio, log_trend, days = _real_ratios(personnel, since)
 
     def draw(rng: np.random.Generator, n: int, step: float) -> pd.Series:
-        r = _block_resample(rng, ratio, n)
+        at = _block_resample(rng, len(ratio), n)
         base = log_trend[:n] if trend else np.full(n, np.log(1000.0))
         if len(base) < n:
             raise ValueError(f"the real trend has {len(base)} days, asked for {n}")
-        mean = np.exp(base + _step(n, step)) * r
-        return _series(rng.poisson(mean).astype(float))
+        mean = np.exp(base + _step(n, step)) * ratio[at]
+        s = _series(rng.poisson(mean).astype(float))
+        s.attrs["ratio_day"] = days[at]  # the real day each day's ratio was taken from
+        return s
 
     what = "smooth real trend" if trend else "flat level"
     source = "real residual ratios" + (f" from {since[:4]}" if since else "")

@@ -319,13 +319,50 @@ def test_nile_matches_strucchange():
 
 def test_bai_interval_symmetric_case():
     # homoskedastic, |delta| = sigma: the 97.5% quantile of argmax V is about 11.03
-    from intensity.costs.gaussian import _pargmax_v
+    from intensity.costs._bai import pargmax
 
-    assert _pargmax_v(11.03) == pytest.approx(0.975, abs=1e-3)
-    assert _pargmax_v(-11.03) == pytest.approx(0.025, abs=1e-3)
-    assert _pargmax_v(0.0) == pytest.approx(0.5, abs=1e-9)
+    assert pargmax(11.03, 1.0, 1.0) == pytest.approx(0.975, abs=1e-3)
+    assert pargmax(-11.03, 1.0, 1.0) == pytest.approx(0.025, abs=1e-3)
+    assert pargmax(0.0, 1.0, 1.0) == pytest.approx(0.5, abs=1e-9)
     lo, hi = bai_interval(100, 1.0, 1.0, 1.0)
     assert (lo, hi) == (100 - 12, 100 + 12)  # strucchange: tau - ceil(upper), tau - floor(lower)
+
+
+_BAI_REF = pd.read_csv(REF / "bai_strucchange.csv")
+_BAI_SERIES = pd.read_csv(REF / "bai_series.csv")
+
+
+@pytest.mark.parametrize(
+    "series,level,lower,breakpoint,upper",
+    list(_BAI_REF.itertuples(index=False)),
+    ids=[f"{r.series}-{r.level}" for r in _BAI_REF.itertuples()],
+)
+def test_bai_intervals_match_strucchange(series, level, lower, breakpoint, upper):
+    """strucchange::confint (heteroskedastic errors) of one mean break, R 4.2.2 /
+    strucchange 1.5.3 (tests/reference/make_bai_reference.R): noise sd ratios 0.3 to 4
+    across the break and levels 0.8 to 0.99, where the compiled quantiles
+    (:mod:`intensity.costs._bai`) must give the same whole days; an interval strucchange
+    cannot compute is NaT."""
+    y = _BAI_SERIES[_BAI_SERIES.series == series]["value"].to_numpy(float)
+    s = pd.Series(y, pd.date_range("2020-01-01", periods=len(y)))
+    b = detect_breaks(s, model="normal", min_size=15, n_breaks=1, n_boot=0, ci=level)
+    row = b.breaks.iloc[0]
+    assert b.positions == (int(breakpoint),)
+    got = [s.index.get_loc(row[c]) if pd.notna(row[c]) else None for c in ("ci_lower", "ci_upper")]
+    assert got == [None if np.isnan(v) else int(v) for v in (lower, upper)]
+
+
+def test_compiled_log_ndtr_is_scipys():
+    from scipy.special import log_ndtr
+
+    from intensity.costs._bai import log_ndtr as compiled
+
+    # every branch: the upper tail (> 6), log(ndtr) down to -20, Mills' ratio series below
+    xs = np.r_[np.linspace(-60.0, 60.0, 2401), -np.logspace(-3, 5, 200), np.logspace(-3, 5, 200)]
+    got = np.array([compiled(float(x)) for x in xs])
+    # absolute 1e-15: scipy takes log(ndtr(a)) on (0, 6], good to ~1e-16 absolute only
+    # (ndtr rounds to 1 - y); the compiled one takes log1p(-ndtr(-a)) there
+    np.testing.assert_allclose(got, log_ndtr(xs), rtol=1e-14, atol=1e-15)
 
 
 # ----------------------------------------------------------------------------- conventions

@@ -4,15 +4,14 @@ mean and variance, with Bai's (1997) asymptotic date intervals as R's
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import log_ndtr as _log_ndtr
 
 from .. import _codes
+from . import _bai
 from .base import (
     BreakUncertainties,
     SegmentCost,
@@ -51,66 +50,6 @@ def robust_sigma(y: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------- Bai (1997)
-def _pargmax_v(x: float, xi: float = 1.0, phi1: float = 1.0, phi2: float = 1.0) -> float:
-    """CDF of the location of the maximum of a two-sided Brownian motion with drift
-    (Bai 1997, Proposition 3), the limit law of a break-date estimator. Scalar code with
-    :func:`scipy.special.log_ndtr` (the same log normal CDF as ``scipy.stats.norm.logcdf``
-    without its per-call argument handling, which made the intervals 90% of a call)."""
-    phi = xi * (phi2 / phi1) ** 2
-    ax = abs(x)
-    if ax == 0:
-        ax = 1e-300
-    if x < 0:
-        frac = xi / phi
-        return float(
-            -math.exp(math.log(ax) / 2 - ax / 8 - math.log(2 * math.pi) / 2)
-            - (phi / xi * (phi + 2 * xi) / (phi + xi))
-            * math.exp(frac * (1 + frac) * ax / 2 + _log_ndtr(-(0.5 + frac) * math.sqrt(ax)))
-            + math.exp(
-                math.log(ax / 2 - 2 + (phi + 2 * xi) ** 2 / ((phi + xi) * xi))
-                + _log_ndtr(-math.sqrt(ax) / 2)
-            )
-        )
-    frac = xi**2 / phi
-    return float(
-        1
-        + math.sqrt(frac) * math.exp(math.log(ax) / 2 - frac * ax / 8 - math.log(2 * math.pi) / 2)
-        + (xi / phi * (2 * phi + xi) / (phi + xi))
-        * math.exp(
-            (phi + xi) * ax / 2 + _log_ndtr(-(phi + xi / 2) / math.sqrt(phi) * math.sqrt(ax))
-        )
-        - math.exp(
-            math.log((2 * phi + xi) ** 2 / ((phi + xi) * phi) - 2 + frac * ax / 2)
-            + _log_ndtr(-math.sqrt(frac) * math.sqrt(ax) / 2)
-        )
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _bai_quantiles(ratio: float, level: float) -> tuple[float, float] | None:
-    """The (1 - level)/2 and (1 + level)/2 quantiles of the limit law, in units of
-    ``phi1**2 / delta**2``; the law depends on the noise sds only through their ratio
-    ``phi2 / phi1`` (``None`` where strucchange cannot compute the interval)."""
-    from scipy.optimize import brentq
-
-    phi1, phi2 = 1.0, ratio
-    a2 = (1 - level) / 2
-    p0 = _pargmax_v(0.0, 1.0, phi1, phi2)
-    if not a2 < p0 < 1 - a2:
-        return None  # as strucchange: the interval cannot be computed
-
-    def f(x: float, target: float) -> float:
-        return _pargmax_v(x, 1.0, phi1, phi2) - target
-
-    ub = 1000.0
-    while f(ub, 1 - a2) < 0:
-        ub += 1000.0
-    lb = -1000.0
-    while f(lb, a2) > 0:
-        lb -= 1000.0
-    return float(brentq(f, lb, 0.0, args=(a2,))), float(brentq(f, 0.0, ub, args=(1 - a2,)))
-
-
 def bai_interval(
     tau: int, delta: float, var1: float, var2: float, level: float = 0.95
 ) -> tuple[int, int] | None:
@@ -130,11 +69,13 @@ def bai_interval(
     if not (var1 > 0 and var2 > 0 and np.isfinite(delta)) or delta == 0:
         return None
     phi1, phi2 = math.sqrt(var1), math.sqrt(var2)
-    q = _bai_quantiles(phi2 / phi1, float(level))
-    if q is None:
+    # the limit law's quantiles depend on the sds only through their ratio (compiled:
+    # :mod:`intensity.costs._bai`)
+    ok, q_lo, q_hi = _bai.quantiles(phi2 / phi1, float(level))
+    if not ok:
         return None
     scale = phi1**2 / delta**2
-    return tau - math.ceil(q[1] * scale), tau - math.floor(q[0] * scale)
+    return tau - math.ceil(q_hi * scale), tau - math.floor(q_lo * scale)
 
 
 # --------------------------------------------------------------------------- costs

@@ -66,16 +66,16 @@ def bai_interval(
     >>> bai_interval(100, 2.0, 1.0, 1.0)
     (97, 103)
     """
-    if not (var1 > 0 and var2 > 0 and np.isfinite(delta)) or delta == 0:
-        return None
-    phi1, phi2 = math.sqrt(var1), math.sqrt(var2)
-    # the limit law's quantiles depend on the sds only through their ratio (compiled:
-    # :mod:`intensity.costs._bai`)
-    ok, q_lo, q_hi = _bai.quantiles(phi2 / phi1, float(level))
-    if not ok:
-        return None
-    scale = phi1**2 / delta**2
-    return tau - math.ceil(q_hi * scale), tau - math.floor(q_lo * scale)
+    # compiled (:func:`intensity.costs._bai.intervals`, which the costs call for every
+    # break at once); the limit law depends on the sds only through their ratio
+    lo, hi, ok = _bai.intervals(
+        np.array([tau], dtype=np.int64),
+        np.array([delta], dtype=float),
+        np.array([var1], dtype=float),
+        np.array([var2], dtype=float),
+        float(level),
+    )
+    return (int(lo[0]), int(hi[0])) if ok[0] else None
 
 
 # --------------------------------------------------------------------------- costs
@@ -134,29 +134,25 @@ class _GaussianCost(SegmentCost):
         # Bai's date interval and the bootstrap p-value of each break, in plain floats (no
         # object per break): the Gaussian costs implement only this batch form
         k = len(bounds) - 2
-        lower = np.full(k, -1, dtype=np.int64)
-        upper = lower.copy()
         p = np.full(k, np.nan)
         var = np.where(levels.var > 0, levels.var, self.sigma**2)
-        delta = np.diff(levels.level)
+        a, tau, b = bounds[:-2], bounds[1:-1], bounds[2:]
+        lo_, hi_, ok = _bai.intervals(tau, np.diff(levels.level), var[:-1], var[1:], level)
         # Bai's interval counts observations; with missing periods it is mapped through
         # the observed ones (q observations before the break is the q-th observed period
         # before it, not q calendar periods)
         obs_idx = np.flatnonzero(self.obs)
-        sparse = len(obs_idx) < len(self.obs)
-        for j in range(k):
-            a, tau, b = int(bounds[j]), int(bounds[j + 1]), int(bounds[j + 2])
-            iv = bai_interval(tau, float(delta[j]), float(var[j]), float(var[j + 1]), level)
-            if iv is None:
-                continue
-            lo_, hi_ = iv
-            if sparse and self.obs[tau]:
-                rank = int(self.N[tau])
-                lo_ = int(obs_idx[max(rank - (tau - lo_), 0)])
-                hi_ = int(obs_idx[min(rank + (hi_ - tau), len(obs_idx) - 1)])
-            lower[j], upper[j] = max(lo_, a + 1), min(hi_, b - 1)
-            if n_boot >= 1:
-                p[j] = self._bootstrap_p(a, tau, b, min_size, n_boot, rng)
+        if len(obs_idx) < len(self.obs):
+            mapped = ok & self.obs[tau]
+            rank = self.N[tau].astype(np.int64)
+            last = len(obs_idx) - 1
+            lo_ = np.where(mapped, obs_idx[np.clip(rank - (tau - lo_), 0, last)], lo_)
+            hi_ = np.where(mapped, obs_idx[np.clip(rank + (hi_ - tau), 0, last)], hi_)
+        lower = np.where(ok, np.maximum(lo_, a + 1), -1)
+        upper = np.where(ok, np.minimum(hi_, b - 1), -1)
+        if n_boot >= 1:
+            for j in np.flatnonzero(ok):
+                p[j] = self._bootstrap_p(int(a[j]), int(tau[j]), int(b[j]), min_size, n_boot, rng)
         bound = np.isfinite(p) & (p <= 1.0 / (n_boot + 1) + 1e-12)
         return BreakUncertainties(lower, upper, p, bound)
 

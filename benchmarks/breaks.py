@@ -42,7 +42,7 @@ import argparse
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,19 +82,24 @@ def simulate(r: Regime, seed: int = 0) -> np.ndarray:
     return rng.poisson(rates[seg]).astype(float)
 
 
+def _median_time(calls: Iterable[Callable[[], Any]]) -> float:
+    """The median wall time of the *calls* (each made ready by the iterator, untimed);
+    after a first call over 2 s, that one alone."""
+    times: list[float] = []
+    for fn in calls:
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+        if times[0] >= 2.0:
+            break
+    return statistics.median(times)
+
+
 def timed(fn: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
     """The median wall time of *repeat* calls after a warm-up call (which gives the
     answer); a call over 2 s is timed once."""
     out = fn()  # warm-up (and the answer)
-    t = time.perf_counter()
-    fn()
-    times = [time.perf_counter() - t]
-    if times[0] < 2.0:
-        for _ in range(repeat - 1):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-    return statistics.median(times), out
+    return _median_time(fn for _ in range(repeat)), out
 
 
 #: calls timed per tool and regime, each on a series of its own (module docstring)
@@ -108,15 +113,7 @@ def timed_fresh(
     each (set-up untimed), after a warm-up call on ``ys[0]``, which gives the answer; a
     call over 2 s is timed once."""
     out = make(ys[0], r)()  # warm-up (and the answer)
-    times: list[float] = []
-    for y in ys[1:]:
-        fn = make(y, r)
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-        if times[0] >= 2.0:
-            break
-    return statistics.median(times), out
+    return _median_time(make(y, r) for y in ys[1:]), out
 
 
 # ----------------------------------------------------------------------------- the tools
